@@ -1,0 +1,186 @@
+import type { FeeSchedule } from './fees.js';
+import type { PriceGrid } from './grid.js';
+import type { Centis, Micros } from './money.js';
+
+/** Which of the maker's bids a requester hit (`accepted_side`), or an outcome side. */
+export type Side = 'yes' | 'no';
+
+/** Open string unions: known values autocomplete, unknown ones from the exchange are kept. */
+export type RfqStatus = 'open' | 'closed' | (string & {});
+export type QuoteStatus = 'open' | 'accepted' | 'confirmed' | 'executed' | 'cancelled' | (string & {});
+export type MarketStatus =
+  | 'initialized'
+  | 'active'
+  | 'inactive'
+  | 'closed'
+  | 'determined'
+  | 'disputed'
+  | 'amended'
+  | 'finalized'
+  | (string & {});
+
+/** Epoch milliseconds. */
+export type EpochMs = number;
+
+/** An RFQ is sized either by contracts or by a dollar target cost. */
+export type RfqSize =
+  | { readonly kind: 'contracts'; readonly contracts: Centis }
+  | { readonly kind: 'targetCost'; readonly targetCost: Micros; readonly excludesFees: boolean };
+
+export interface MveLeg {
+  readonly eventTicker: string;
+  readonly marketTicker: string;
+  readonly side: Side | (string & {});
+}
+
+export interface Rfq {
+  readonly id: string;
+  /** The creator's public communications id. */
+  readonly creatorId: string;
+  readonly marketTicker: string;
+  readonly eventTicker?: string;
+  readonly size: RfqSize;
+  readonly status: RfqStatus;
+  readonly createdAt: EpochMs;
+  readonly updatedAt?: EpochMs;
+  readonly cancelledAt?: EpochMs;
+  readonly restRemainder?: boolean;
+  readonly mveCollectionTicker?: string;
+  readonly mveSelectedLegs?: readonly MveLeg[];
+  readonly cancellationReason?: string;
+}
+
+export interface Quote {
+  readonly id: string;
+  readonly rfqId: string;
+  readonly creatorId: string;
+  readonly rfqCreatorId: string;
+  readonly marketTicker: string;
+  readonly contracts: Centis;
+  readonly yesBid: Micros;
+  readonly noBid: Micros;
+  /** Contracts offered per side (differ under target-cost sizing). */
+  readonly yesContracts?: Centis;
+  readonly noContracts?: Centis;
+  readonly status: QuoteStatus;
+  readonly acceptedSide?: Side;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly acceptedAt?: EpochMs;
+  readonly confirmedAt?: EpochMs;
+  readonly executedAt?: EpochMs;
+  readonly cancelledAt?: EpochMs;
+  readonly restRemainder?: boolean;
+  readonly postOnly?: boolean;
+  readonly cancellationReason?: string;
+  readonly rfqTargetCost?: Micros;
+  readonly targetCostExcludesFees?: boolean;
+  /** The maker's order id once executed: joins to fills. */
+  readonly creatorOrderId?: string;
+  readonly rfqCreatorOrderId?: string;
+}
+
+export interface Market {
+  readonly ticker: string;
+  readonly eventTicker: string;
+  readonly status: MarketStatus;
+  readonly marketType: string;
+  readonly title?: string;
+  readonly yesBid: Micros;
+  readonly yesAsk: Micros;
+  readonly noBid: Micros;
+  readonly noAsk: Micros;
+  readonly lastPrice: Micros;
+  readonly volume: Centis;
+  readonly openInterest: Centis;
+  readonly priceLevelStructure: string;
+  readonly priceGrid: PriceGrid;
+  readonly openTime?: EpochMs;
+  readonly closeTime?: EpochMs;
+  readonly mveCollectionTicker?: string;
+}
+
+/** One order-book level: a bid at `price` for `count` contracts. */
+export interface BookLevel {
+  readonly price: Micros;
+  readonly count: Centis;
+}
+
+/** Bids only on both sides, ascending by price (best bid last), as the exchange sends them. */
+export interface OrderBook {
+  readonly ticker: string;
+  readonly yes: readonly BookLevel[];
+  readonly no: readonly BookLevel[];
+}
+
+export interface EventInfo {
+  readonly eventTicker: string;
+  readonly seriesTicker: string;
+  readonly title: string;
+  readonly mutuallyExclusive: boolean;
+  readonly feeOverride?: FeeSchedule;
+  readonly marketTickers: readonly string[];
+}
+
+export interface MarketPosition {
+  readonly ticker: string;
+  /** Signed: positive is long YES, negative long NO. */
+  readonly position: Centis;
+  readonly marketExposure: Micros;
+  readonly realizedPnl: Micros;
+  readonly feesPaid: Micros;
+  readonly totalTraded: Micros;
+}
+
+export interface EventPosition {
+  readonly eventTicker: string;
+  readonly totalCost: Micros;
+  readonly totalCostShares: Centis;
+  readonly eventExposure: Micros;
+  readonly realizedPnl: Micros;
+  readonly feesPaid: Micros;
+}
+
+export interface Fill {
+  readonly fillId: string;
+  readonly orderId: string;
+  readonly ticker: string;
+  readonly outcomeSide: Side;
+  readonly bookSide: 'bid' | 'ask' | (string & {});
+  readonly count: Centis;
+  readonly yesPrice: Micros;
+  readonly noPrice: Micros;
+  readonly isTaker: boolean;
+  readonly fee: Micros;
+  readonly createdAt?: EpochMs;
+}
+
+export interface Balance {
+  readonly balance: Micros;
+  readonly portfolioValue: Micros;
+  readonly updatedAt?: EpochMs;
+}
+
+export interface BucketLimit {
+  /** Tokens per second. */
+  readonly refillRate: number;
+  readonly capacity: number;
+}
+
+export interface ApiLimits {
+  readonly usageTier: string;
+  readonly read: BucketLimit;
+  readonly write: BucketLimit;
+}
+
+export interface ExchangeStatus {
+  readonly exchangeActive: boolean;
+  readonly tradingActive: boolean;
+  readonly estimatedResumeTime?: string;
+}
+
+/** Bids a strategy wants to send. A side of 0 declines that side. */
+export interface QuotePrices {
+  readonly yesBid: Micros;
+  readonly noBid: Micros;
+}

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  FixedPointError,
+  formatCount,
+  formatDollars,
+  formatDollarsMinimal,
+  mulDiv,
+  notional,
+  parseCount,
+  parseDollars,
+} from '../../../src/domain/money.js';
+
+describe('dollar strings', () => {
+  it('parses every format the exchange emits into micros', () => {
+    expect(parseDollars('0.56')).toBe(560_000);
+    expect(parseDollars('0.5600')).toBe(560_000);
+    expect(parseDollars('0.480000')).toBe(480_000);
+    expect(parseDollars('1000.0000')).toBe(1_000_000_000);
+    expect(parseDollars('0.0001')).toBe(100);
+    expect(parseDollars('-12.345678')).toBe(-12_345_678);
+    expect(parseDollars('0')).toBe(0);
+    expect(parseDollars('-0.00')).toBe(0);
+  });
+
+  it('rejects malformed strings with a message naming the field and value', () => {
+    for (const bad of ['', 'abc', '1e3', '0.1234567', '.5', '5.', '1,000', '$1', ' ', '--1', '0x10']) {
+      expect(() => parseDollars(bad, 'yes_bid_dollars')).toThrow(FixedPointError);
+    }
+    expect(() => parseDollars('0.1234567', 'yes_bid_dollars')).toThrow(
+      /yes_bid_dollars: .*more than 6 decimal/,
+    );
+    expect(() => parseDollars(0.5, 'price')).toThrow(
+      /price: expected a dollar decimal string, found number 0.5/,
+    );
+    expect(() => parseDollars(null)).toThrow(FixedPointError);
+    expect(() => parseDollars('99999999999.000000')).toThrow(/too large/);
+  });
+
+  it('tolerates trailing zeros beyond 6 places', () => {
+    expect(parseDollars('0.50000000')).toBe(500_000);
+  });
+
+  it('round-trips micros through every decimal width 2..6 (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 2, max: 6 }), (units, decimals) => {
+        const micros = units * 10 ** (6 - decimals);
+        expect(parseDollars(formatDollars(micros, decimals))).toBe(micros);
+      }),
+    );
+  });
+
+  it('round-trips exchange strings (property)', () => {
+    const dollarString = fc
+      .tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 2, max: 6 }), fc.nat(), fc.boolean())
+      .map(([whole, decimals, frac, negative]) => {
+        const fracText = String(frac % 10 ** decimals).padStart(decimals, '0');
+        return `${negative && (whole > 0 || Number(fracText) > 0) ? '-' : ''}${whole}.${fracText}`;
+      });
+    fc.assert(
+      fc.property(dollarString, (text) => {
+        const decimals = text.split('.')[1]!.length;
+        expect(formatDollars(parseDollars(text), decimals)).toBe(text);
+      }),
+    );
+  });
+
+  it('refuses to format a price it cannot represent exactly', () => {
+    expect(formatDollars(480_000)).toBe('0.4800');
+    expect(formatDollars(480_000, 6)).toBe('0.480000');
+    expect(() => formatDollars(480_050, 4)).toThrow(FixedPointError);
+    expect(formatDollarsMinimal(480_000)).toBe('0.48');
+    expect(formatDollarsMinimal(480_500)).toBe('0.4805');
+    expect(formatDollarsMinimal(-5)).toBe('-0.000005');
+  });
+});
+
+describe('count strings', () => {
+  it('parses 0-2 dp requests and 2-dp responses', () => {
+    expect(parseCount('10')).toBe(1000);
+    expect(parseCount('10.0')).toBe(1000);
+    expect(parseCount('10.00')).toBe(1000);
+    expect(parseCount('37.27')).toBe(3727);
+    expect(parseCount('-3.50')).toBe(-350);
+    expect(() => parseCount('1.005', 'contracts_fp')).toThrow(/contracts_fp: .*more than 2 decimal/);
+    expect(() => parseCount('ten')).toThrow(FixedPointError);
+  });
+
+  it('round-trips centi-contracts (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e13, max: 1e13 }), (centis) => {
+        const text = formatCount(centis);
+        expect(text).toMatch(/^-?\d+\.\d{2}$/);
+        expect(parseCount(text)).toBe(centis);
+      }),
+    );
+  });
+});
+
+describe('integer arithmetic', () => {
+  it('computes notional exactly and rounds as asked', () => {
+    expect(notional(480_000, 1000)).toBe(4_800_000);
+    expect(notional(333_333, 1, 'floor')).toBe(3333);
+    expect(notional(333_333, 1, 'ceil')).toBe(3334);
+    expect(mulDiv(-7, 1, 2, 'floor')).toBe(-4);
+    expect(mulDiv(-7, 1, 2, 'ceil')).toBe(-3);
+    expect(mulDiv(-7, 1, 2, 'trunc')).toBe(-3);
+  });
+});
