@@ -1,0 +1,98 @@
+import { DEFAULT_FEE_SCHEDULE, type FeeSchedule } from '../domain/fees.js';
+import type { Centis } from '../domain/money.js';
+import type { Clock } from '../domain/time.js';
+import type { EventInfo, Market, OrderBook } from '../domain/types.js';
+import type { MarketData } from '../strategy/types.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** The exchange reads market data needs. The Kalshi client provides them. */
+export interface MarketReads {
+  getMarket(ticker: string): Promise<Market>;
+  getOrderBook(ticker: string): Promise<OrderBook>;
+  getEvent(eventTicker: string): Promise<EventInfo>;
+  getSeriesFees(seriesTicker: string): Promise<FeeSchedule>;
+}
+
+export interface PositionReads {
+  position(ticker: string): Centis;
+  eventPosition(eventTicker: string): Centis;
+}
+
+export interface MarketDataCacheOptions {
+  readonly reads: MarketReads;
+  readonly positions: PositionReads;
+  readonly clock: Clock;
+  /** Market metadata (status, grid) changes rarely. @default 10000 */
+  readonly marketTtlMs?: number;
+  /** Books move: keep them briefly, enough to share one read among a burst of RFQs. @default 500 */
+  readonly bookTtlMs?: number;
+  /** Events and series fee schedules. @default 300000 */
+  readonly referenceTtlMs?: number;
+}
+
+/**
+ * Read-through caches over the exchange's market data, shared by every strategy call, the
+ * router (event and series of a market) and the guard. One read in flight per key.
+ */
+export class MarketDataCache implements MarketData {
+  readonly #reads: MarketReads;
+  readonly #positions: PositionReads;
+  readonly #markets: TtlCache<Market>;
+  readonly #books: TtlCache<OrderBook>;
+  readonly #events: TtlCache<EventInfo>;
+  readonly #series: TtlCache<FeeSchedule>;
+
+  constructor(options: MarketDataCacheOptions) {
+    this.#reads = options.reads;
+    this.#positions = options.positions;
+    this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, options.clock);
+    this.#books = new TtlCache(options.bookTtlMs ?? 500, options.clock);
+    const referenceTtl = options.referenceTtlMs ?? 300_000;
+    this.#events = new TtlCache(referenceTtl, options.clock);
+    this.#series = new TtlCache(referenceTtl, options.clock);
+  }
+
+  market(ticker: string): Promise<Market> {
+    return this.#markets.get(ticker, () => this.#reads.getMarket(ticker));
+  }
+
+  /** The last market read, without a request: for hot paths that accept staleness. */
+  cachedMarket(ticker: string): Market | undefined {
+    return this.#markets.peek(ticker);
+  }
+
+  orderBook(ticker: string): Promise<OrderBook> {
+    return this.#books.get(ticker, () => this.#reads.getOrderBook(ticker));
+  }
+
+  event(eventTicker: string): Promise<EventInfo> {
+    return this.#events.get(eventTicker, () => this.#reads.getEvent(eventTicker));
+  }
+
+  cachedEvent(eventTicker: string): EventInfo | undefined {
+    return this.#events.peek(eventTicker);
+  }
+
+  /** The event's fee override, else its series' schedule. */
+  async fees(ticker: string): Promise<FeeSchedule> {
+    const market = await this.market(ticker);
+    const event = await this.event(market.eventTicker);
+    if (event.feeOverride) return event.feeOverride;
+    if (!event.seriesTicker) return DEFAULT_FEE_SCHEDULE;
+    return this.#series.get(event.seriesTicker, () => this.#reads.getSeriesFees(event.seriesTicker));
+  }
+
+  position(ticker: string): Centis {
+    return this.#positions.position(ticker);
+  }
+
+  eventPosition(eventTicker: string): Centis {
+    return this.#positions.eventPosition(eventTicker);
+  }
+
+  /** Forget a market (e.g. after a grid or status change was reported). */
+  invalidateMarket(ticker: string): void {
+    this.#markets.invalidate(ticker);
+    this.#books.invalidate(ticker);
+  }
+}

@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/time.js';
+import type { EpochMs, Rfq } from '../domain/types.js';
+import type { RequestGate } from '../kalshi/gate.js';
+import type { CompiledRfqFilter, ServerSideFilter } from './filters.js';
+import type { RfqBook, SnapshotResult } from './rfq-book.js';
+
+/** The one read the poller needs: a page of RFQs. */
+export interface RfqPageSource {
+  rfqsPage(
+    query: ServerSideFilter & { status: 'open'; limit: number },
+    cursor?: string,
+  ): Promise<{ readonly items: readonly Rfq[]; readonly cursor?: string | undefined }>;
+}
+
+export interface PollerOptions {
+  readonly source: RfqPageSource;
+  readonly book: RfqBook;
+  readonly filter: CompiledRfqFilter;
+  readonly gate: RequestGate;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  readonly pageSize: number;
+  readonly maxPages: number;
+  /** Skip a cycle rather than queue reads when the read bucket holds fewer tokens. */
+  readonly minReadTokens: number;
+  /** Our public communications id: RFQs we created are not ours to quote. */
+  readonly ownCommunicationsId: () => string | undefined;
+  readonly onCycle?: (result: PollCycleResult) => void;
+}
+
+export type PollCycleResult =
+  | ({ readonly kind: 'completed'; readonly pages: number; readonly durationMs: number; readonly filtered: number } & SnapshotResult)
+  | { readonly kind: 'partial'; readonly pages: number; readonly durationMs: number; readonly reason: string }
+  | { readonly kind: 'skipped'; readonly reason: 'overlap' | 'budget' }
+  | { readonly kind: 'failed'; readonly durationMs: number; readonly error: unknown };
+
+/**
+ * Pages through every open RFQ on an interval and feeds the RFQ book. Cycles never overlap:
+ * a tick that finds the previous cycle still running is skipped, and so is one that finds
+ * the read budget short (queueing reads would only delay the writes that matter).
+ */
+export class RfqPoller {
+  readonly #options: PollerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #stopped = true;
+  #inFlight: Promise<PollCycleResult> | undefined;
+  #lastCompletedAt: EpochMs | undefined;
+
+  constructor(options: PollerOptions) {
+    this.#options = options;
+  }
+
+  /** When the last full cycle finished: the readiness watchdog reads it. */
+  get lastCompletedAt(): EpochMs | undefined {
+    return this.#lastCompletedAt;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Stops ticking and waits for a cycle in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight?.catch(() => undefined);
+  }
+
+  /** Runs one cycle now (tests, and the first cycle at startup). */
+  async pollOnce(): Promise<PollCycleResult> {
+    if (this.#running) return this.#report({ kind: 'skipped', reason: 'overlap' });
+    const budget = this.#options.gate.budget('read');
+    if (budget.available < this.#options.minReadTokens) return this.#report({ kind: 'skipped', reason: 'budget' });
+    this.#running = true;
+    this.#inFlight = this.#cycle().finally(() => {
+      this.#running = false;
+    });
+    return this.#inFlight;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      const startedAt = this.#options.clock.now();
+      void this.pollOnce().finally(() => {
+        const elapsed = this.#options.clock.now() - startedAt;
+        this.#schedule(Math.max(0, this.#options.intervalMs - elapsed));
+      });
+    }, delayMs);
+    this.#timer.unref?.();
+  }
+
+  async #cycle(): Promise<PollCycleResult> {
+    const { source, filter, book, clock, logger, pageSize, maxPages } = this.#options;
+    const startedAt = clock.now();
+    const own = this.#options.ownCommunicationsId();
+    const open: Rfq[] = [];
+    let filtered = 0;
+    let cursor: string | undefined;
+    let pages = 0;
+    const seenCursors = new Set<string>();
+    try {
+      do {
+        const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
+        pages++;
+        for (const rfq of page.items) {
+          if (own !== undefined && rfq.creatorId === own) continue;
+          if (filter.reject(rfq) !== undefined) {
+            filtered++;
+            continue;
+          }
+          open.push(rfq);
+        }
+        cursor = page.cursor || undefined;
+        if (cursor !== undefined) {
+          if (seenCursors.has(cursor)) {
+            return this.#partial(open, pages, startedAt, 'the exchange repeated a cursor');
+          }
+          seenCursors.add(cursor);
+        }
+        if (cursor !== undefined && pages >= maxPages) {
+          return this.#partial(open, pages, startedAt, `stopped after poller.maxPages=${maxPages} pages`);
+        }
+        if (this.#stopped && pages > 0 && cursor !== undefined) {
+          return this.#partial(open, pages, startedAt, 'poller stopped mid-cycle');
+        }
+      } while (cursor !== undefined);
+    } catch (error) {
+      if (open.length > 0) book.applySnapshot(open, false);
+      logger.warn({ err: error, pages }, 'RFQ poll cycle failed');
+      return this.#report({ kind: 'failed', durationMs: clock.now() - startedAt, error });
+    }
+    const result = book.applySnapshot(open, true);
+    this.#lastCompletedAt = clock.now();
+    return this.#report({ kind: 'completed', pages, durationMs: this.#lastCompletedAt - startedAt, filtered, ...result });
+  }
+
+  #partial(open: readonly Rfq[], pages: number, startedAt: EpochMs, reason: string): PollCycleResult {
+    this.#options.book.applySnapshot(open, false);
+    this.#options.logger.warn({ pages, reason }, 'RFQ poll cycle incomplete; no RFQ treated as gone');
+    return this.#report({ kind: 'partial', pages, durationMs: this.#options.clock.now() - startedAt, reason });
+  }
+
+  #report(result: PollCycleResult): PollCycleResult {
+    this.#options.onCycle?.(result);
+    return result;
+  }
+}
