@@ -48,6 +48,8 @@ export interface Rfq {
   readonly mveCollectionTicker?: string;
   readonly mveSelectedLegs?: readonly MveLeg[];
   readonly cancellationReason?: string;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface Quote {
@@ -78,6 +80,8 @@ export interface Quote {
   /** The maker's order id once executed: joins to fills. */
   readonly creatorOrderId?: string;
   readonly rfqCreatorOrderId?: string;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface Market {
@@ -98,6 +102,8 @@ export interface Market {
   readonly openTime?: EpochMs;
   readonly closeTime?: EpochMs;
   readonly mveCollectionTicker?: string;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** One order-book level: a bid at `price` for `count` contracts. */
@@ -120,6 +126,8 @@ export interface EventInfo {
   readonly mutuallyExclusive: boolean;
   readonly feeOverride?: FeeSchedule;
   readonly marketTickers: readonly string[];
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface MarketPosition {
@@ -130,6 +138,8 @@ export interface MarketPosition {
   readonly realizedPnl: Micros;
   readonly feesPaid: Micros;
   readonly totalTraded: Micros;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface EventPosition {
@@ -139,6 +149,8 @@ export interface EventPosition {
   readonly eventExposure: Micros;
   readonly realizedPnl: Micros;
   readonly feesPaid: Micros;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface Fill {
@@ -153,12 +165,16 @@ export interface Fill {
   readonly isTaker: boolean;
   readonly fee: Micros;
   readonly createdAt?: EpochMs;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface Balance {
   readonly balance: Micros;
   readonly portfolioValue: Micros;
   readonly updatedAt?: EpochMs;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface BucketLimit {
@@ -171,16 +187,48 @@ export interface ApiLimits {
   readonly usageTier: string;
   readonly read: BucketLimit;
   readonly write: BucketLimit;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface ExchangeStatus {
   readonly exchangeActive: boolean;
   readonly tradingActive: boolean;
   readonly estimatedResumeTime?: string;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** Bids a strategy wants to send. A side of 0 declines that side. */
 export interface QuotePrices {
   readonly yesBid: Micros;
   readonly noBid: Micros;
+}
+
+/** A series' fee structure (`GET /series/{ticker}`). */
+export interface SeriesInfo {
+  readonly ticker: string;
+  readonly title?: string;
+  readonly fees: FeeSchedule;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** An event with its markets (`GET /events/{ticker}?with_nested_markets=true`). */
+export interface EventDetails extends EventInfo {
+  /** Empty unless nested markets were asked for. */
+  readonly markets: readonly Market[];
+}
+
+/** One endpoint whose token cost differs from the default (`GET /account/endpoint_costs`). */
+export interface EndpointCost {
+  readonly method: string;
+  /** The route as the exchange names it. */
+  readonly path: string;
+  readonly cost: number;
+}
+
+export interface EndpointCosts {
+  readonly defaultCost: number;
+  readonly costs: readonly EndpointCost[];
 }

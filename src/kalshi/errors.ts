@@ -1,0 +1,296 @@
+/**
+ * Typed errors of the Kalshi client. One factory (`errorFromResponse`) maps an HTTP status and
+ * body to a class, so callers decide with `instanceof` (or `code`). Every error carries the
+ * endpoint, method, path, status and, where relevant, the RFQ and quote ids. Messages never
+ * carry secrets: no headers, no signatures, no key material.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Where an error happened. */
+export interface ErrorContext {
+  /** Stable endpoint name, e.g. `create_quote`. */
+  readonly endpoint: string;
+  readonly method: HttpMethod;
+  /** Concrete path under the API prefix, without query. */
+  readonly path: string;
+  readonly rfqId?: string | undefined;
+  readonly quoteId?: string | undefined;
+}
+
+/** What the exchange said in an error body, in any of its shapes. */
+export interface ExchangeErrorBody {
+  /** The exchange's code as sent (case varies: `RFQ_CLOSED`, `expired`). */
+  readonly rawCode?: string | undefined;
+  readonly message?: string | undefined;
+  readonly service?: string | undefined;
+  readonly details?: string | undefined;
+}
+
+export interface KalshiApiErrorInit {
+  readonly status?: number | undefined;
+  readonly exchange?: ExchangeErrorBody | undefined;
+  readonly cause?: unknown;
+}
+
+export abstract class KalshiApiError extends Error {
+  abstract override readonly name: string;
+  abstract readonly code: string;
+  readonly endpoint: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** HTTP status, undefined when no response arrived. */
+  readonly status: number | undefined;
+  readonly rfqId: string | undefined;
+  readonly quoteId: string | undefined;
+  /** The exchange's error code, lower-cased for comparison (`rfq_closed`). */
+  readonly exchangeCode: string | undefined;
+  /** The exchange's error code exactly as sent (`RFQ_CLOSED`). */
+  readonly rawExchangeCode: string | undefined;
+  readonly exchangeMessage: string | undefined;
+  /** Which exchange service answered (`midland` for RFQs, `exchange` for orders). */
+  readonly service: string | undefined;
+  readonly details: string | undefined;
+
+  constructor(message: string, context: ErrorContext, init: KalshiApiErrorInit = {}) {
+    super(
+      `${context.endpoint} ${context.method} ${context.path}: ${message}${describeIds(context)}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.endpoint = context.endpoint;
+    this.method = context.method;
+    this.path = context.path;
+    this.status = init.status;
+    this.rfqId = context.rfqId;
+    this.quoteId = context.quoteId;
+    this.rawExchangeCode = init.exchange?.rawCode;
+    this.exchangeCode = init.exchange?.rawCode?.toLowerCase();
+    this.exchangeMessage = init.exchange?.message;
+    this.service = init.exchange?.service;
+    this.details = init.exchange?.details;
+  }
+
+  /** Whether the exchange's code is `code`, case-insensitively (`isExchangeCode('rfq_closed')`). */
+  isExchangeCode(code: string): boolean {
+    return this.exchangeCode !== undefined && this.exchangeCode === code.toLowerCase();
+  }
+}
+
+function describeIds(context: ErrorContext): string {
+  const parts: string[] = [];
+  if (context.rfqId !== undefined) parts.push(`rfq ${context.rfqId}`);
+  if (context.quoteId !== undefined) parts.push(`quote ${context.quoteId}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** 401, or an authenticated call on a client without credentials. */
+export class AuthenticationError extends KalshiApiError {
+  override readonly name = 'AuthenticationError';
+  readonly code = 'authentication_failed';
+}
+
+/** 403: the key lacks a scope, or the query needs one (`user_filter=self`). */
+export class PermissionError extends KalshiApiError {
+  override readonly name = 'PermissionError';
+  readonly code = 'permission_denied';
+}
+
+/** 404. On a quote delete: already gone, cancelled or accepted. */
+export class NotFoundError extends KalshiApiError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'not_found';
+}
+
+/** 400 (and other 4xx without a class of their own): see `exchangeCode`. */
+export class BadRequestError extends KalshiApiError {
+  override readonly name = 'BadRequestError';
+  readonly code = 'bad_request';
+}
+
+/** 409, e.g. an open RFQ already exists on the market. */
+export class ConflictError extends KalshiApiError {
+  override readonly name = 'ConflictError';
+  readonly code = 'conflict';
+}
+
+/** 429: the request was not processed. The scheduler recognises it by `name`. */
+export class RateLimitError extends KalshiApiError {
+  override readonly name = 'RateLimitError';
+  readonly code = 'rate_limited';
+}
+
+/** 5xx: the request may or may not have been processed. */
+export class ServerError extends KalshiApiError {
+  override readonly name = 'ServerError';
+  readonly code = 'server_error';
+}
+
+/** A status the client has no meaning for (1xx, unfollowed 3xx). */
+export class UnexpectedStatusError extends KalshiApiError {
+  override readonly name = 'UnexpectedStatusError';
+  readonly code = 'unexpected_status';
+}
+
+/** No response: connection refused, reset, closed mid-response. */
+export class NetworkError extends KalshiApiError {
+  override readonly name = 'NetworkError';
+  readonly code = 'network_error';
+  /** False only when the request provably never left (connection refused, DNS failure). */
+  readonly requestMayHaveBeenSent: boolean;
+  constructor(message: string, context: ErrorContext, requestMayHaveBeenSent: boolean, init: KalshiApiErrorInit = {}) {
+    super(message, context, init);
+    this.requestMayHaveBeenSent = requestMayHaveBeenSent;
+  }
+}
+
+/** No complete response within the time-out; the request may have been processed. */
+export class TimeoutError extends KalshiApiError {
+  override readonly name = 'TimeoutError';
+  readonly code = 'timeout';
+  readonly timeoutMs: number;
+  constructor(context: ErrorContext, timeoutMs: number, init: KalshiApiErrorInit = {}) {
+    super(`no response within ${timeoutMs} ms`, context, init);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A 2xx whose body is empty, truncated, not JSON, or lacks a required field. */
+export class ResponseFormatError extends KalshiApiError {
+  override readonly name = 'ResponseFormatError';
+  readonly code = 'response_format';
+  /** The offending field (`quotes[2].yes_bid_dollars`), when one is to blame. */
+  readonly field: string | undefined;
+  constructor(message: string, context: ErrorContext, field: string | undefined, init: KalshiApiErrorInit = {}) {
+    super(message, context, init);
+    this.field = field;
+  }
+}
+
+/** The caller's AbortSignal fired while the request was in flight or waiting to retry. */
+export class AbortedError extends KalshiApiError {
+  override readonly name = 'AbortedError';
+  readonly code = 'aborted';
+}
+
+/**
+ * A create_quote whose response was lost, and whose outcome the client could not establish
+ * (the reconciling listing failed too). The quote may be live: the caller must find out.
+ */
+export class QuoteOutcomeUnknownError extends KalshiApiError {
+  override readonly name = 'QuoteOutcomeUnknownError';
+  readonly code = 'quote_outcome_unknown';
+}
+
+/** A request the client refuses to send (price finer than 4 dp, bad argument). Never sent. */
+export class RequestValidationError extends Error {
+  override readonly name = 'RequestValidationError';
+  readonly code = 'invalid_request';
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    readonly field: string,
+  ) {
+    super(`${endpoint}: ${field}: ${message}`);
+  }
+}
+
+/** Invalid client options (base URL, time-out). */
+export class ClientConfigError extends Error {
+  override readonly name = 'ClientConfigError';
+  readonly code = 'invalid_client_options';
+  constructor(
+    message: string,
+    readonly option: string,
+  ) {
+    super(`KalshiClient option ${option}: ${message}`);
+  }
+}
+
+/** A pagination guard tripped: too many pages, or the exchange handed back a cursor seen before. */
+export class PaginationError extends Error {
+  override readonly name = 'PaginationError';
+  readonly code: 'max_pages_exceeded' | 'cursor_loop';
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    code: 'max_pages_exceeded' | 'cursor_loop',
+    readonly pages: number,
+  ) {
+    super(`${endpoint}: ${message}`);
+    this.code = code;
+  }
+}
+
+const MAX_MESSAGE = 200;
+
+/** One-line, bounded text from a body we do not trust (HTML error pages, binary junk). */
+function clip(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE)}…` : flat;
+}
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? clip(value) : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function fromObject(obj: Record<string, unknown>): ExchangeErrorBody {
+  return {
+    rawCode: asText(obj['code']),
+    message: asText(obj['message']) ?? asText(obj['msg']),
+    service: asText(obj['service']),
+    details: asText(obj['details']),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads an error body in every shape seen: `{"error":{code,message,service,details}}`,
+ * `{"error":"too many requests"}`, a bare `{code,message}`, or text that is not JSON.
+ */
+export function parseErrorBody(body: unknown): ExchangeErrorBody {
+  let value = body;
+  if (typeof body === 'string') {
+    if (body.trim() === '') return {};
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return { message: clip(body) };
+    }
+  }
+  if (!isRecord(value)) return typeof value === 'string' ? { message: clip(value) } : {};
+  const inner = value['error'];
+  if (isRecord(inner)) return fromObject(inner);
+  if (typeof inner === 'string') return { message: clip(inner) };
+  return fromObject(value);
+}
+
+function describeExchange(status: number, exchange: ExchangeErrorBody): string {
+  const parts = [`HTTP ${status}`];
+  if (exchange.rawCode !== undefined) parts.push(exchange.rawCode);
+  const text = [parts.join(' ')];
+  if (exchange.message !== undefined && exchange.message !== exchange.rawCode) text.push(exchange.message);
+  if (exchange.details !== undefined) text.push(`(${exchange.details})`);
+  return text.join(': ');
+}
+
+/** The one place an HTTP error status becomes an error class. */
+export function errorFromResponse(status: number, body: unknown, context: ErrorContext): KalshiApiError {
+  const exchange = parseErrorBody(body);
+  const message = describeExchange(status, exchange);
+  const init = { status, exchange };
+  if (status === 400) return new BadRequestError(message, context, init);
+  if (status === 401) return new AuthenticationError(message, context, init);
+  if (status === 403) return new PermissionError(message, context, init);
+  if (status === 404) return new NotFoundError(message, context, init);
+  if (status === 409) return new ConflictError(message, context, init);
+  if (status === 429) return new RateLimitError(message, context, init);
+  if (status >= 500 && status <= 599) return new ServerError(message, context, init);
+  if (status >= 400 && status <= 499) return new BadRequestError(message, context, init);
+  return new UnexpectedStatusError(message, context, init);
+}

@@ -1,0 +1,138 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/time.js';
+import type { EpochMs, Quote } from '../domain/types.js';
+
+/** The listing the watcher needs: our own quotes, updated within a time window. */
+export interface OwnQuotesSource {
+  quotes(filter: {
+    userFilter: 'self';
+    status?: string;
+    minTs?: number;
+    maxTs?: number;
+    limit?: number;
+  }): AsyncIterable<Quote>;
+}
+
+export interface OwnQuoteWatcherOptions {
+  readonly source: OwnQuotesSource;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** How often to look for accepts while anything of ours is live. @default 250 */
+  readonly intervalMs: number;
+  /** Overlap between windows, for clock skew and the exchange's second granularity. @default 2000 */
+  readonly slackMs?: number;
+  /** How far back the periodic full listing of our open quotes looks. @default 7 days */
+  readonly lookbackMs?: number;
+  /** Every so often list all our open quotes to find strays the window could miss. @default 15000 */
+  readonly fullSweepIntervalMs?: number;
+  /** Whether anything of ours can change now (no quotes live: no need to spend reads). */
+  readonly hasActivity: () => boolean;
+  /** Called for every quote of ours the exchange reports as changed recently. */
+  readonly onQuote: (quote: Quote, seenAt: EpochMs) => void | Promise<void>;
+  /** Called with the complete list of our open quotes at the exchange. */
+  readonly onOpenQuotes: (quotes: readonly Quote[]) => void | Promise<void>;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Watches our own quotes at the exchange: a cheap, frequent listing of what changed since the
+ * last look (accepts, confirms, executions, cancellations) and an occasional full listing of
+ * our open quotes (strays from lost responses or an earlier run). Cycles never overlap, and
+ * the window only moves forward after a listing succeeded, so no change is missed.
+ */
+export class OwnQuoteWatcher {
+  readonly #options: OwnQuoteWatcherOptions;
+  readonly #slackMs: number;
+  readonly #lookbackMs: number;
+  readonly #fullSweepIntervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #running: Promise<void> | undefined;
+  #windowStart: EpochMs | undefined;
+  #lastFullSweep: EpochMs = 0;
+
+  constructor(options: OwnQuoteWatcherOptions) {
+    this.#options = options;
+    this.#slackMs = options.slackMs ?? 2_000;
+    this.#lookbackMs = options.lookbackMs ?? 7 * 24 * 3_600_000;
+    this.#fullSweepIntervalMs = options.fullSweepIntervalMs ?? 15_000;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#windowStart = this.#options.clock.now();
+    this.#lastFullSweep = this.#options.clock.now();
+    this.#schedule(this.#options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One incremental look now; used by tests and right after sending a confirm. */
+  async checkNow(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = this.#incremental().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Lists every open quote of ours at the exchange (startup, shutdown and periodic strays). */
+  async listOpen(): Promise<Quote[]> {
+    const now = this.#options.clock.now();
+    const open: Quote[] = [];
+    for await (const quote of this.#options.source.quotes({
+      userFilter: 'self',
+      status: 'open',
+      minTs: Math.floor((now - this.#lookbackMs) / 1000),
+      maxTs: Math.ceil(now / 1000) + 300,
+      limit: 500,
+    })) {
+      open.push(quote);
+    }
+    return open;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#tick(), delayMs);
+    this.#timer.unref?.();
+  }
+
+  async #tick(): Promise<void> {
+    const startedAt = this.#options.clock.now();
+    try {
+      if (this.#options.hasActivity()) await this.checkNow();
+      else this.#windowStart = startedAt;
+      if (startedAt - this.#lastFullSweep >= this.#fullSweepIntervalMs) {
+        this.#lastFullSweep = startedAt;
+        await this.#options.onOpenQuotes(await this.listOpen());
+      }
+    } catch (error) {
+      this.#options.onError?.(error);
+      this.#options.logger.warn({ err: error }, 'own-quote watch failed; retrying next tick');
+    } finally {
+      const elapsed = this.#options.clock.now() - startedAt;
+      this.#schedule(Math.max(0, this.#options.intervalMs - elapsed));
+    }
+  }
+
+  async #incremental(): Promise<void> {
+    const startedAt = this.#options.clock.now();
+    const from = (this.#windowStart ?? startedAt) - this.#slackMs;
+    for await (const quote of this.#options.source.quotes({
+      userFilter: 'self',
+      minTs: Math.floor(from / 1000),
+      maxTs: Math.ceil(startedAt / 1000) + 300,
+      limit: 500,
+    })) {
+      await this.#options.onQuote(quote, this.#options.clock.now());
+    }
+    this.#windowStart = startedAt;
+  }
+}

@@ -1,0 +1,226 @@
+import type { Logger } from 'pino';
+import type { Centis, Micros } from '../domain/money.js';
+import type { Clock } from '../domain/time.js';
+import type { EpochMs, Rfq, Side } from '../domain/types.js';
+import type { LiveQuote } from '../strategy/types.js';
+import { canTransition, IllegalTransitionError, isAwaitingFill, isLive, isTerminal, type QuoteState } from './lifecycle.js';
+
+/** One quote of ours, from the moment we decide to send it until nothing more can happen to it. */
+export interface TrackedQuote {
+  /** Local id: a quote has none at the exchange until its create returns. */
+  readonly key: number;
+  readonly rfq: Rfq;
+  readonly strategy: string;
+  readonly route: string | undefined;
+  readonly yesBid: Micros;
+  readonly noBid: Micros;
+  readonly yesContracts: Centis;
+  readonly noContracts: Centis;
+  readonly fairValue: Micros | undefined;
+  readonly ttlMs: number;
+  /** True for quotes found at the exchange at startup rather than sent by this process. */
+  readonly adopted: boolean;
+  /** When the bot first saw the RFQ (local clock): the start of RFQ-to-quote latency. */
+  readonly rfqSeenAt: EpochMs;
+  readonly sentAt: EpochMs;
+  state: QuoteState;
+  quoteId: string | undefined;
+  openedAt: EpochMs | undefined;
+  acceptedSide: Side | undefined;
+  acceptedContracts: Centis | undefined;
+  /** Local time the accept was noticed: the start of accept-to-confirm latency. */
+  acceptSeenAt: EpochMs | undefined;
+  /** After this instant a confirm is pointless (the exchange would answer `expired`). */
+  confirmDeadline: EpochMs | undefined;
+  confirmedAt: EpochMs | undefined;
+  executedAt: EpochMs | undefined;
+  endedAt: EpochMs | undefined;
+  endReason: string | undefined;
+  /** A pull asked for while the create was still in flight: delete as soon as it returns. */
+  pullRequested: string | undefined;
+}
+
+export type NewQuote = Pick<
+  TrackedQuote,
+  | 'rfq'
+  | 'strategy'
+  | 'route'
+  | 'yesBid'
+  | 'noBid'
+  | 'yesContracts'
+  | 'noContracts'
+  | 'fairValue'
+  | 'ttlMs'
+  | 'adopted'
+  | 'rfqSeenAt'
+>;
+
+export interface TransitionDetails {
+  readonly reason?: string;
+  readonly quoteId?: string;
+}
+
+export type TransitionListener = (quote: TrackedQuote, from: QuoteState, details: TransitionDetails) => void;
+
+export class DuplicateLiveQuoteError extends Error {
+  override readonly name = 'DuplicateLiveQuoteError';
+  readonly code = 'duplicate_live_quote';
+  constructor(readonly rfqId: string) {
+    super(`RFQ ${rfqId} already has a live quote of ours; one live quote per RFQ`);
+  }
+}
+
+/**
+ * Every quote the bot knows, indexed by RFQ and by quote id. Enforces one live quote per
+ * RFQ and legal life-cycle transitions; logs every transition with rfqId and quoteId.
+ * Finished quotes are kept for a while (late exchange reports still find them), then dropped.
+ */
+export class QuoteStore {
+  readonly #byKey = new Map<number, TrackedQuote>();
+  readonly #currentByRfq = new Map<string, TrackedQuote>();
+  readonly #byQuoteId = new Map<string, TrackedQuote>();
+  readonly #listeners: TransitionListener[] = [];
+  #nextKey = 1;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    /** How long finished quotes stay findable. @default 600000 */
+    private readonly retentionMs = 600_000,
+  ) {}
+
+  onTransition(listener: TransitionListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const index = this.#listeners.indexOf(listener);
+      if (index >= 0) this.#listeners.splice(index, 1);
+    };
+  }
+
+  /** Starts tracking a quote we are about to send (state `pending`). */
+  begin(fields: NewQuote): TrackedQuote {
+    const current = this.#currentByRfq.get(fields.rfq.id);
+    if (current && isLive(current.state)) throw new DuplicateLiveQuoteError(fields.rfq.id);
+    const quote: TrackedQuote = {
+      ...fields,
+      key: this.#nextKey++,
+      sentAt: this.clock.now(),
+      state: 'pending',
+      quoteId: undefined,
+      openedAt: undefined,
+      acceptedSide: undefined,
+      acceptedContracts: undefined,
+      acceptSeenAt: undefined,
+      confirmDeadline: undefined,
+      confirmedAt: undefined,
+      executedAt: undefined,
+      endedAt: undefined,
+      endReason: undefined,
+      pullRequested: undefined,
+    };
+    this.#byKey.set(quote.key, quote);
+    this.#currentByRfq.set(quote.rfq.id, quote);
+    this.logger.debug({ rfqId: quote.rfq.id, strategy: quote.strategy, state: 'pending' }, 'quote pending');
+    return quote;
+  }
+
+  /** Moves a quote along its life cycle. Returns false (and logs) for a transition that is not legal. */
+  transition(quote: TrackedQuote, to: QuoteState, details: TransitionDetails = {}): boolean {
+    const from = quote.state;
+    if (from === to) return true;
+    if (!canTransition(from, to)) {
+      const error = new IllegalTransitionError(from, to, quote.rfq.id, quote.quoteId ?? details.quoteId);
+      this.logger.error({ rfqId: quote.rfq.id, quoteId: quote.quoteId, from, to, reason: details.reason }, error.message);
+      return false;
+    }
+    const now = this.clock.now();
+    if (details.quoteId !== undefined && quote.quoteId === undefined) {
+      quote.quoteId = details.quoteId;
+      this.#byQuoteId.set(details.quoteId, quote);
+    }
+    quote.state = to;
+    if (to === 'open' && quote.openedAt === undefined) quote.openedAt = now;
+    if (to === 'confirmed') quote.confirmedAt ??= now;
+    if (to === 'executed') quote.executedAt ??= now;
+    if (isTerminal(to) || to === 'expired') {
+      quote.endedAt = now;
+      quote.endReason = details.reason;
+    }
+    this.logger.info(
+      { rfqId: quote.rfq.id, quoteId: quote.quoteId, from, to, reason: details.reason, strategy: quote.strategy },
+      `quote ${to}`,
+    );
+    for (const listener of this.#listeners) listener(quote, from, details);
+    return true;
+  }
+
+  /** The latest quote for an RFQ (live, awaiting a fill, or recently finished). */
+  forRfq(rfqId: string): TrackedQuote | undefined {
+    return this.#currentByRfq.get(rfqId);
+  }
+
+  byQuoteId(quoteId: string): TrackedQuote | undefined {
+    return this.#byQuoteId.get(quoteId);
+  }
+
+  hasLive(rfqId: string): boolean {
+    const quote = this.#currentByRfq.get(rfqId);
+    return quote !== undefined && isLive(quote.state);
+  }
+
+  *live(): IterableIterator<TrackedQuote> {
+    for (const quote of this.#byKey.values()) if (isLive(quote.state)) yield quote;
+  }
+
+  *awaitingFill(): IterableIterator<TrackedQuote> {
+    for (const quote of this.#byKey.values()) if (isAwaitingFill(quote.state)) yield quote;
+  }
+
+  *all(): IterableIterator<TrackedQuote> {
+    yield* this.#byKey.values();
+  }
+
+  countLive(): number {
+    let count = 0;
+    for (const quote of this.#byKey.values()) if (isLive(quote.state)) count++;
+    return count;
+  }
+
+  /** Anything the exchange may still change: live quotes and those awaiting a fill or lapse. */
+  hasActivity(): boolean {
+    for (const quote of this.#byKey.values()) if (!isTerminal(quote.state)) return true;
+    return false;
+  }
+
+  /** Drops finished quotes older than the retention. */
+  prune(): number {
+    const cutoff = this.clock.now() - this.retentionMs;
+    let dropped = 0;
+    for (const [key, quote] of this.#byKey) {
+      const finished = isTerminal(quote.state) || quote.state === 'expired';
+      if (!finished || quote.endedAt === undefined || quote.endedAt > cutoff) continue;
+      this.#byKey.delete(key);
+      if (quote.quoteId !== undefined) this.#byQuoteId.delete(quote.quoteId);
+      if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
+      dropped++;
+    }
+    return dropped;
+  }
+}
+
+/** The strategy's view of a tracked quote. */
+export function toLiveQuote(quote: TrackedQuote): LiveQuote {
+  return {
+    rfq: quote.rfq,
+    quoteId: quote.quoteId ?? '',
+    yesBid: quote.yesBid,
+    noBid: quote.noBid,
+    yesContracts: quote.yesContracts,
+    noContracts: quote.noContracts,
+    sentAt: quote.sentAt,
+    ...(quote.fairValue !== undefined ? { fairValue: quote.fairValue } : {}),
+    ...(quote.acceptedSide !== undefined ? { acceptedSide: quote.acceptedSide } : {}),
+    ...(quote.acceptedContracts !== undefined ? { acceptedContracts: quote.acceptedContracts } : {}),
+    ...(quote.acceptSeenAt !== undefined ? { acceptedAt: quote.acceptSeenAt } : {}),
+  };
+}
