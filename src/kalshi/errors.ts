@@ -137,7 +137,12 @@ export class NetworkError extends KalshiApiError {
   readonly code = 'network_error';
   /** False only when the request provably never left (connection refused, DNS failure). */
   readonly requestMayHaveBeenSent: boolean;
-  constructor(message: string, context: ErrorContext, requestMayHaveBeenSent: boolean, init: KalshiApiErrorInit = {}) {
+  constructor(
+    message: string,
+    context: ErrorContext,
+    requestMayHaveBeenSent: boolean,
+    init: KalshiApiErrorInit = {},
+  ) {
     super(message, context, init);
     this.requestMayHaveBeenSent = requestMayHaveBeenSent;
   }
@@ -160,7 +165,12 @@ export class ResponseFormatError extends KalshiApiError {
   readonly code = 'response_format';
   /** The offending field (`quotes[2].yes_bid_dollars`), when one is to blame. */
   readonly field: string | undefined;
-  constructor(message: string, context: ErrorContext, field: string | undefined, init: KalshiApiErrorInit = {}) {
+  constructor(
+    message: string,
+    context: ErrorContext,
+    field: string | undefined,
+    init: KalshiApiErrorInit = {},
+  ) {
     super(message, context, init);
     this.field = field;
   }
@@ -225,8 +235,12 @@ const MAX_MESSAGE = 200;
 
 /** One-line, bounded text from a body we do not trust (HTML error pages, binary junk). */
 function clip(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  let flat = '';
+  for (const ch of text.slice(0, MAX_MESSAGE * 4)) {
+    const c = ch.codePointAt(0) ?? 0;
+    flat += c < 0x20 || c === 0x7f ? ' ' : ch;
+  }
+  flat = flat.replace(/\s+/g, ' ').trim();
   return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE)}…` : flat;
 }
 

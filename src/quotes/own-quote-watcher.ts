@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/time.js';
 import type { EpochMs, Quote } from '../domain/types.js';
 
-/** The listing the watcher needs: our own quotes, updated within a time window. */
+/** The listing the watcher needs: our own quotes, updated within a window (epoch ms bounds). */
 export interface OwnQuotesSource {
   quotes(filter: {
     userFilter: 'self';
@@ -89,8 +89,8 @@ export class OwnQuoteWatcher {
     for await (const quote of this.#options.source.quotes({
       userFilter: 'self',
       status: 'open',
-      minTs: Math.floor((now - this.#lookbackMs) / 1000),
-      maxTs: Math.ceil(now / 1000) + 300,
+      minTs: now - this.#lookbackMs,
+      maxTs: now + 300_000,
       limit: 500,
     })) {
       open.push(quote);
@@ -127,8 +127,8 @@ export class OwnQuoteWatcher {
     const from = (this.#windowStart ?? startedAt) - this.#slackMs;
     for await (const quote of this.#options.source.quotes({
       userFilter: 'self',
-      minTs: Math.floor(from / 1000),
-      maxTs: Math.ceil(startedAt / 1000) + 300,
+      minTs: from,
+      maxTs: startedAt + 300_000,
       limit: 500,
     })) {
       await this.#options.onQuote(quote, this.#options.clock.now());

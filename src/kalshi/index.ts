@@ -1,0 +1,60 @@
+/** The Kalshi client's public surface. */
+
+export type { AuthHeaders, KalshiCredentials, PrivateKeySource } from './auth.js';
+export {
+  ACCESS_KEY_HEADER,
+  ACCESS_SIGNATURE_HEADER,
+  ACCESS_TIMESTAMP_HEADER,
+  KeyLoadError,
+  loadPrivateKey,
+  loadPrivateKeyFile,
+  makeCredentials,
+  parsePrivateKey,
+  signMessage,
+  signRequest,
+  signWebSocketHandshake,
+  stringToSign,
+} from './auth.js';
+export { KalshiClient } from './client.js';
+export type { CreateRfqArgs, DeleteResult, ListOptions, QuoteFilter, RfqFilter } from './communications.js';
+export type { EndpointDef, EndpointKey, PathStyle, QuoteOperation } from './endpoints.js';
+export { ENDPOINTS, EndpointCostTable, fillPath, quoteEndpoint, routeKey } from './endpoints.js';
+export type { ErrorContext, ExchangeErrorBody, HttpMethod, KalshiApiErrorInit } from './errors.js';
+export {
+  AbortedError,
+  AuthenticationError,
+  BadRequestError,
+  ClientConfigError,
+  ConflictError,
+  errorFromResponse,
+  KalshiApiError,
+  NetworkError,
+  NotFoundError,
+  PaginationError,
+  PermissionError,
+  parseErrorBody,
+  QuoteOutcomeUnknownError,
+  RateLimitError,
+  RequestValidationError,
+  ResponseFormatError,
+  ServerError,
+  TimeoutError,
+  UnexpectedStatusError,
+} from './errors.js';
+export type { Bucket, BudgetSnapshot, Priority, RequestGate, RequestSpec } from './gate.js';
+export { GateRejectedError, PRIORITY_ORDER, unlimitedGate } from './gate.js';
+export type { Page, PositionsPage } from './mappers.js';
+export { mapQuote, mapRfq, QUOTE_STATUSES, RFQ_STATUSES } from './mappers.js';
+export { mapMarket } from './mappers-market.js';
+export type { EventOptions, MarketFilter } from './market-data.js';
+export type { FetchLike, KalshiClientOptions, ResponseInfo } from './options.js';
+export { DEFAULT_TIMEOUT_MS, normalizeBaseUrl } from './options.js';
+export type { PaginationOptions } from './pagination.js';
+export { DEFAULT_MAX_PAGES } from './pagination.js';
+export type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';
+export type { RetryPolicy, Sleep } from './retry.js';
+export { backoffDelay, DEFAULT_RETRY_POLICY, isAmbiguous, isRetryableRead, isUnprocessed } from './retry.js';
+export type { CallOptions } from './transport.js';
+export type { Loose } from './wire-reader.js';
+export { compact, knownFields, UnknownReporter, WireFieldError, WireReader } from './wire-reader.js';
+export type { ConfirmOptions, CreateQuoteArgs } from './writes.js';

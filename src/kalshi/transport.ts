@@ -1,0 +1,342 @@
+/**
+ * One request, end to end: build the URL, pass the gate, sign with a fresh timestamp, send with
+ * ky (no ky retries, no ky HTTP errors: both are ours), time out, map the status and body to a
+ * result or a typed error, report the attempt. `read` adds the read retry policy.
+ */
+import ky from 'ky';
+import type { EpochMs } from '../domain/types.js';
+import { signRequest } from './auth.js';
+import { type EndpointCostTable, type EndpointDef, fillPath } from './endpoints.js';
+import {
+  AbortedError,
+  AuthenticationError,
+  type ErrorContext,
+  errorFromResponse,
+  KalshiApiError,
+  NetworkError,
+  ResponseFormatError,
+  TimeoutError,
+} from './errors.js';
+import { GateRejectedError, type Priority, type RequestSpec } from './gate.js';
+import type { ResolvedOptions } from './options.js';
+import { backoffDelay, isRetryableRead, retryLoop } from './retry.js';
+import { type UnknownReporter, WireFieldError } from './wire-reader.js';
+
+/** Per-call options every client method accepts. */
+export interface CallOptions {
+  /** Overrides the endpoint's default priority. */
+  readonly priority?: Priority | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Epoch ms (client clock) from which the call is no longer sent. */
+  readonly deadline?: EpochMs | undefined;
+}
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface RequestArgs<T> {
+  readonly endpoint: EndpointDef;
+  readonly pathParams?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  /** JSON body; undefined sends none. */
+  readonly body?: unknown;
+  readonly rfqId?: string | undefined;
+  readonly quoteId?: string | undefined;
+  readonly call?: CallOptions | undefined;
+  /** Maps the parsed body; gets undefined when `noContent`. */
+  readonly parse: (json: unknown, reporter: UnknownReporter) => T;
+  /** A 204-style endpoint: any body is ignored. */
+  readonly noContent?: boolean;
+}
+
+/** Codes under which a connection provably never carried the request. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export class Transport {
+  readonly options: ResolvedOptions;
+  readonly costs: EndpointCostTable;
+  readonly reporter: UnknownReporter;
+
+  constructor(options: ResolvedOptions, costs: EndpointCostTable, reporter: UnknownReporter) {
+    this.options = options;
+    this.costs = costs;
+    this.reporter = reporter;
+  }
+
+  context(args: Pick<RequestArgs<unknown>, 'endpoint' | 'pathParams' | 'rfqId' | 'quoteId'>): ErrorContext {
+    return {
+      endpoint: args.endpoint.name,
+      method: args.endpoint.method,
+      path: fillPath(args.endpoint.path, args.pathParams),
+      rfqId: args.rfqId,
+      quoteId: args.quoteId,
+    };
+  }
+
+  /** One attempt through the gate. */
+  async attempt<T>(args: RequestArgs<T>): Promise<T> {
+    const context = this.context(args);
+    const { endpoint, call } = args;
+    if (endpoint.auth && this.options.credentials === undefined) {
+      throw new AuthenticationError(
+        'no Kalshi credentials are configured; this endpoint needs them',
+        context,
+      );
+    }
+    this.#checkNotLate(context, call);
+    const spec: RequestSpec = {
+      endpoint: endpoint.name,
+      method: endpoint.method,
+      path: context.path,
+      bucket: endpoint.bucket,
+      cost: this.costs.costOf(endpoint),
+      priority: call?.priority ?? endpoint.priority,
+      ...(call?.deadline !== undefined ? { deadline: call.deadline } : {}),
+      ...(call?.signal !== undefined ? { signal: call.signal } : {}),
+    };
+    return this.options.gate.run(spec, () => this.#send(args, context));
+  }
+
+  /** A read: retried on 429, 5xx, network errors, time-outs and malformed bodies. */
+  read<T>(args: RequestArgs<T>): Promise<T> {
+    const { retry } = this.options;
+    return this.retrying(args, {
+      attempts: retry.readAttempts,
+      shouldRetry: isRetryableRead,
+      baseDelayMs: retry.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs,
+    });
+  }
+
+  /** `attempt` under a retry rule, with backoff and the call's deadline and signal honoured. */
+  retrying<T>(
+    args: RequestArgs<T>,
+    rule: {
+      readonly attempts: number;
+      readonly shouldRetry: (error: unknown, attempt: number) => boolean;
+      readonly baseDelayMs: number;
+      readonly maxDelayMs: number;
+    },
+  ): Promise<T> {
+    const { clock, random, sleep, logger } = this.options;
+    return retryLoop({
+      attempts: rule.attempts,
+      run: () => this.attempt(args),
+      shouldRetry: rule.shouldRetry,
+      delayFor: (n) => backoffDelay(n, rule.baseDelayMs, rule.maxDelayMs, random),
+      sleep,
+      clock,
+      deadline: args.call?.deadline,
+      signal: args.call?.signal,
+      abortError: () => new AbortedError('aborted by the caller while waiting to retry', this.context(args)),
+      onRetry: (error, attempt, delayMs) =>
+        logger.warn(
+          {
+            endpoint: args.endpoint.name,
+            attempt,
+            delayMs,
+            error: (error as { code?: string }).code,
+            rfqId: args.rfqId,
+            quoteId: args.quoteId,
+          },
+          'Kalshi request failed; retrying',
+        ),
+    });
+  }
+
+  #checkNotLate(context: ErrorContext, call: CallOptions | undefined): void {
+    if (call?.signal?.aborted) {
+      throw new GateRejectedError(`${context.endpoint}: aborted before sending`, context.endpoint, 'aborted');
+    }
+    if (call?.deadline !== undefined && this.options.clock.now() >= call.deadline) {
+      throw new GateRejectedError(
+        `${context.endpoint}: deadline passed before sending; not sent`,
+        context.endpoint,
+        'deadline',
+      );
+    }
+  }
+
+  #url(args: RequestArgs<unknown>, path: string): URL {
+    const url = new URL(this.options.baseUrl + path);
+    for (const [key, value] of Object.entries(args.query ?? {})) {
+      if (value === undefined) continue;
+      url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    return url;
+  }
+
+  async #send<T>(args: RequestArgs<T>, context: ErrorContext): Promise<T> {
+    // The gate may have held the call: look at the deadline and signal again.
+    this.#checkNotLate(context, args.call);
+    const { options } = this;
+    const url = this.#url(args, context.path);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.credentials) {
+      Object.assign(
+        headers,
+        signRequest(options.credentials, args.endpoint.method, url.pathname, options.clock.now()),
+      );
+    }
+    const timer = new AbortController();
+    const callerSignal = args.call?.signal;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+    const timeout = setTimeout(() => timer.abort(), options.timeoutMs);
+    const started = performance.now();
+    let status: number | undefined;
+    let text: string;
+    try {
+      const response = await ky(url, {
+        method: args.endpoint.method,
+        headers,
+        ...(args.body !== undefined ? { json: args.body } : {}),
+        retry: 0,
+        throwHttpErrors: false,
+        timeout: false,
+        signal,
+        fetch: options.fetch as typeof fetch,
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      const failure = this.#transportError(
+        error,
+        context,
+        status,
+        timer.signal.aborted,
+        callerSignal?.aborted === true,
+      );
+      this.#report(args, status, started, failure);
+      throw failure;
+    } finally {
+      clearTimeout(timeout);
+    }
+    if (status < 200 || status > 299) {
+      const failure = errorFromResponse(status, this.#scrub(text), context);
+      this.#report(args, status, started, failure);
+      throw failure;
+    }
+    try {
+      const result = args.noContent
+        ? args.parse(undefined, this.reporter)
+        : this.#parse(args, text, context, status);
+      this.#report(args, status, started, undefined);
+      return result;
+    } catch (error) {
+      const failure = this.#formatError(error, context, status);
+      this.#report(args, status, started, failure);
+      throw failure;
+    }
+  }
+
+  #parse<T>(args: RequestArgs<T>, text: string, context: ErrorContext, status: number): T {
+    if (text.trim() === '')
+      throw new ResponseFormatError(`HTTP ${status} with an empty body`, context, undefined, { status });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new ResponseFormatError(
+        `HTTP ${status} body is not valid JSON (truncated or malformed, ${text.length} bytes)`,
+        context,
+        undefined,
+        { status, cause: error },
+      );
+    }
+    return args.parse(json, this.reporter);
+  }
+
+  #formatError(error: unknown, context: ErrorContext, status: number): KalshiApiError {
+    if (error instanceof KalshiApiError) return error;
+    if (error instanceof WireFieldError) {
+      return new ResponseFormatError(
+        `malformed response: ${error.message}`,
+        context,
+        error.field || undefined,
+        {
+          status,
+        },
+      );
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new ResponseFormatError(`response could not be mapped: ${message}`, context, undefined, {
+      status,
+      cause: error,
+    });
+  }
+
+  #transportError(
+    error: unknown,
+    context: ErrorContext,
+    status: number | undefined,
+    timedOut: boolean,
+    callerAborted: boolean,
+  ): KalshiApiError {
+    if (callerAborted) return new AbortedError('aborted by the caller', context, { status, cause: error });
+    if (timedOut) return new TimeoutError(context, this.options.timeoutMs, { status, cause: error });
+    const code = causeCode(error);
+    // Once a status arrived the request was certainly received.
+    const maybeSent = status !== undefined || code === undefined || !NOT_SENT_CODES.has(code);
+    const reason = status !== undefined ? 'connection lost while reading the response' : 'request failed';
+    return new NetworkError(`${reason}${code ? ` (${code})` : ''}`, context, maybeSent, {
+      status,
+      cause: error,
+    });
+  }
+
+  /** Defence in depth: an echoed key id never reaches an error message. */
+  #scrub(text: string): string {
+    const keyId = this.options.credentials?.keyId;
+    return keyId && keyId.length >= 8 ? text.split(keyId).join('[redacted]') : text;
+  }
+
+  #report(
+    args: RequestArgs<unknown>,
+    status: number | undefined,
+    started: number,
+    error: KalshiApiError | undefined,
+  ): void {
+    const durationMs = Math.max(0, Math.round(performance.now() - started));
+    const { logger, onResponse } = this.options;
+    logger.debug(
+      {
+        endpoint: args.endpoint.name,
+        method: args.endpoint.method,
+        status,
+        durationMs,
+        error: error?.code,
+        rfqId: args.rfqId,
+        quoteId: args.quoteId,
+      },
+      'Kalshi request',
+    );
+    if (!onResponse) return;
+    try {
+      onResponse({
+        endpoint: args.endpoint.name,
+        method: args.endpoint.method,
+        status,
+        durationMs,
+        ...(error ? { errorCode: error.code } : {}),
+      });
+    } catch (hookError) {
+      logger.warn({ err: hookError }, 'onResponse hook threw; ignored');
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ManualSchedulerClock, systemSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
+
+describe('ManualSchedulerClock', () => {
+  it('fires due timers in time order, each at its own time, including ones scheduled while firing', () => {
+    const clock = new ManualSchedulerClock(100);
+    const fired: string[] = [];
+    clock.schedule(30, () => fired.push(`b@${clock.now()}`));
+    clock.schedule(10, () => {
+      fired.push(`a@${clock.now()}`);
+      clock.schedule(5, () => fired.push(`a2@${clock.now()}`));
+    });
+    clock.schedule(30, () => fired.push(`c@${clock.now()}`));
+    const cancelled = clock.schedule(20, () => fired.push('never'));
+    cancelled.cancel();
+    cancelled.cancel();
+    expect(clock.nextTimerAt()).toBe(110);
+    clock.advance(25);
+    expect(fired).toEqual(['a@110', 'a2@115']);
+    expect(clock.now()).toBe(125);
+    clock.advanceTo(50);
+    expect(clock.now()).toBe(125);
+    clock.advanceTo(130);
+    expect(fired).toEqual(['a@110', 'a2@115', 'b@130', 'c@130']);
+    expect(clock.pendingTimers).toBe(0);
+    expect(clock.nextTimerAt()).toBeUndefined();
+  });
+
+  it('treats a negative delay as zero', () => {
+    const clock = new ManualSchedulerClock();
+    let ran = false;
+    clock.schedule(-5, () => {
+      ran = true;
+    });
+    clock.advance(0);
+    expect(ran).toBe(true);
+  });
+});
+
+describe('systemSchedulerClock', () => {
+  it('runs and cancels real timers', async () => {
+    let cancelledRan = false;
+    systemSchedulerClock
+      .schedule(1, () => {
+        cancelledRan = true;
+      })
+      .cancel();
+    const started = systemSchedulerClock.now();
+    await new Promise<void>((resolve) => systemSchedulerClock.schedule(5, resolve));
+    expect(systemSchedulerClock.now()).toBeGreaterThanOrEqual(started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(cancelledRan).toBe(false);
+  });
+});
