@@ -1,0 +1,392 @@
+/**
+ * The config schema: the one source of truth for the `Config` type, for validation, for the
+ * README's reference (scripts/config-reference.ts) and for which keys reload without a restart.
+ * Money and sizes are written as decimal strings and carried as integer micros / centis.
+ */
+import { z } from 'zod';
+import { USAGE_TIERS, type UsageTier } from '../domain/rate-limits.js';
+import { checkConfig } from './checks.js';
+import { EXCHANGE_ENVIRONMENTS } from './environments.js';
+import {
+  boolean,
+  contractCount,
+  cronExpression,
+  decimal,
+  dollarAmount,
+  globList,
+  integer,
+  meta,
+  millis,
+  oneOf,
+  strategyName,
+  stringList,
+  text,
+  timeZone,
+  url,
+} from './fields.js';
+
+const TIERS = USAGE_TIERS as [UsageTier, ...UsageTier[]];
+
+/** A strict map: unknown keys are refused. `what` names it in "expected …" messages. */
+function section<T extends z.ZodRawShape>(what: string, shape: T) {
+  return z.strictObject(shape, { error: `a map of ${what}` });
+}
+
+const retrySchema = section('retry settings', {
+  maxAttempts: meta(integer({ min: 1 }).default(4), {
+    description: 'Attempts per request, the first included; 429s and 5xx/network errors are retried.',
+  }),
+  baseDelayMs: meta(millis(0).default(100), {
+    description: 'First back-off delay; doubles per attempt, with jitter.',
+  }),
+  maxDelayMs: meta(millis(0).default(2000), { description: 'Longest back-off delay.' }),
+});
+
+export const exchangeSchema = meta(
+  section('exchange settings', {
+    environment: meta(oneOf(EXCHANGE_ENVIRONMENTS).default('simulator'), {
+      description:
+        'Which exchange to trade on: the embedded simulator (no keys, fake money), Kalshi demo or production (both need keys).',
+    }),
+    baseUrl: meta(url(['https:', 'http:'], '/trade-api/v2').optional(), {
+      description: 'Overrides the REST base URL of the environment; empty = the environment’s.',
+      defaultLabel: 'per environment',
+    }),
+    wsUrl: meta(url(['wss:', 'ws:']).optional(), {
+      description: 'Overrides the WebSocket URL of the environment; empty = the environment’s.',
+      defaultLabel: 'per environment',
+    }),
+    apiKeyId: meta(text('an API key id').optional(), {
+      description:
+        'API key id; set it through the environment (KALSHI_API_KEY_ID), never as a literal. Needed for demo and production.',
+      secret: true,
+    }),
+    privateKeyPath: meta(text('a file path').optional(), {
+      description:
+        'File holding the RSA private key (PEM). Alternatively set the PEM itself in KALSHI_PRIVATE_KEY_PEM. Relative to the config file.',
+    }),
+    confirmProduction: meta(boolean().default(false), {
+      description:
+        'Must be true to start against production: a guard against trading real money by accident.',
+    }),
+    pathStyle: meta(oneOf(['rfq-scoped', 'legacy']).default('rfq-scoped'), {
+      description:
+        'Quote endpoints: RFQ-scoped (/communications/rfqs/{rfq}/quotes/{quote}/…) or the deprecated quote-id-only routes.',
+    }),
+    subaccount: meta(integer({ min: 0, max: 63 }).default(0), {
+      description: 'Subaccount to quote from: 0 is the primary account.',
+    }),
+    tier: meta(oneOf(['auto', ...TIERS]).default('auto'), {
+      description: 'Rate-limit tier; auto reads GET /account/limits at startup.',
+    }),
+    requestTimeoutMs: meta(millis(1).default(10000), { description: 'Time limit of one HTTP request.' }),
+    retry: meta(retrySchema.prefault({}), { description: 'Retries of failed requests.' }),
+    budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
+      description: 'Fraction of the tier’s refill rate the bot allows itself.',
+    }),
+    confirmReserveTokens: meta(integer({ min: 0 }).default(10), {
+      description: 'Write tokens held back for confirms: creates and deletes never spend them.',
+    }),
+    confirmWindowMs: meta(millis(1).default(30000), {
+      description: 'Accept-to-confirm window on standard markets.',
+    }),
+    hvmConfirmWindowMs: meta(millis(1).default(3000), {
+      description: 'Accept-to-confirm window on high-volatility markets (hvmMarkets).',
+    }),
+    hvmMarkets: meta(globList().default(['KXMVE*']), {
+      description:
+        'Ticker globs of markets treated as high-volatility (the API has no flag for it; all combo markets are).',
+    }),
+    endpointCosts: meta(oneOf(['auto', 'static']).default('auto'), {
+      description:
+        'Token cost per endpoint: auto reads GET /account/endpoint_costs at startup, static uses the built-in table.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
+export const simulatorSchema = meta(
+  section('simulator settings', {
+    seed: meta(integer().default(42), { description: 'Random seed: the same seed replays the same market.' }),
+    takersPerMinute: meta(decimal({ min: 0 }).default(30), {
+      description: 'Synthetic RFQs per minute from simulated takers; 0 turns them off.',
+    }),
+    tier: meta(oneOf(TIERS).default('basic'), { description: 'Rate-limit tier the simulator enforces.' }),
+    confirmWindowMs: meta(millis(1).default(30000), { description: 'Accept-to-confirm window it enforces.' }),
+    executionDelayMs: meta(millis(0).default(15000), { description: 'Delay from confirm to execution.' }),
+    faults: meta(z.string({ error: 'a fault spec string' }).default(''), {
+      description: 'Fault injection spec (see the simulator docs); empty = no faults.',
+      type: 'string',
+    }),
+    startingBalance: meta(dollarAmount('non-negative', '10000').prefault('10000'), {
+      description: 'Starting cash balance in dollars.',
+    }),
+    port: meta(integer({ min: 0, max: 65535 }).default(0), {
+      description: 'Port of the embedded simulator; 0 = any free port.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
+const filtersSchema = section('RFQ filters', {
+  eventTickers: meta(stringList('an event ticker').default([]), {
+    description: 'Only RFQs on these events; empty = all.',
+  }),
+  marketTickers: meta(stringList('a market ticker').default([]), {
+    description: 'Only RFQs on these markets; empty = all.',
+  }),
+  tickerGlobs: meta(globList().default([]), {
+    description: 'Only RFQs whose market ticker matches one of these globs; empty = all.',
+  }),
+  minContracts: meta(contractCount('positive', '10').optional(), {
+    description: 'Ignore contract-sized RFQs smaller than this.',
+  }),
+  maxContracts: meta(contractCount('positive', '1000').optional(), {
+    description: 'Ignore contract-sized RFQs larger than this.',
+  }),
+  minTargetCost: meta(dollarAmount('positive', '5').optional(), {
+    description: 'Ignore target-cost RFQs asking for less than this many dollars.',
+  }),
+  maxTargetCost: meta(dollarAmount('positive', '500').optional(), {
+    description: 'Ignore target-cost RFQs asking for more than this many dollars.',
+  }),
+});
+
+export const pollerSchema = meta(
+  section('poller settings', {
+    intervalMs: meta(millis(50).default(1000), {
+      description: 'Pause between two polls of the open RFQs.',
+      reload: 'restart',
+    }),
+    pageSize: meta(integer({ min: 1, max: 100 }).default(100), { description: 'RFQs per page.' }),
+    maxPages: meta(integer({ min: 1 }).default(200), { description: 'Most pages read in one cycle.' }),
+    minReadTokens: meta(integer({ min: 0 }).default(20), {
+      description: 'Skip a cycle when the read bucket holds fewer tokens.',
+    }),
+    filters: meta(filtersSchema.prefault({}), { description: 'Which RFQs are considered at all.' }),
+    ignoreOwnRfqs: meta(boolean().default(true), { description: 'Never quote RFQs we created ourselves.' }),
+  }),
+  { reload: 'hot' },
+);
+
+const windowSchema = section('trading window settings', {
+  cron: meta(cronExpression(), {
+    description: 'node-cron expression; the minutes it matches are active (e.g. "* 9-16 * * 1-5").',
+  }),
+  timezone: meta(timeZone().default('UTC'), { description: 'Time zone the expression is read in.' }),
+});
+
+function windowList(description: string) {
+  return meta(z.array(windowSchema, { error: 'a list of trading windows' }), {
+    description,
+    type: 'list of windows',
+  });
+}
+
+const matchSchema = section('route match settings', {
+  markets: meta(globList().default([]), { description: 'Market ticker globs.' }),
+  events: meta(globList().default([]), { description: 'Event ticker globs.' }),
+  series: meta(globList().default([]), { description: 'Series ticker globs.' }),
+});
+
+const routeSchema = section('route settings', {
+  name: meta(text('a route name').optional(), {
+    description: 'Label in logs and metrics, unique; defaults to `<strategy>#<position>`.',
+  }),
+  match: meta(matchSchema.prefault({}), {
+    description: 'Which RFQs the route takes: every listed kind must match (an empty match takes all).',
+  }),
+  strategy: meta(strategyName(), { description: 'Name of the strategy plugin that prices these RFQs.' }),
+  options: meta(z.record(z.string(), z.unknown(), { error: 'a map of strategy options' }).default({}), {
+    description: 'Options passed to the strategy, validated by the strategy at startup.',
+    type: 'map',
+  }),
+  windows: windowList(
+    'When set, the route quotes only inside these windows (risk.windows still apply).',
+  ).optional(),
+});
+
+export const strategiesSchema = meta(
+  section('strategy settings', {
+    dir: meta(text('a directory path').default('./strategies'), {
+      description: 'Folder the strategy plugins are loaded from. Relative to the config file.',
+      reload: 'restart',
+    }),
+    timeoutMs: meta(millis(1).default(250), { description: 'Time limit of one strategy call.' }),
+    routes: meta(
+      z
+        .array(routeSchema, { error: 'a list of routes' })
+        .default([])
+        .transform((routes) =>
+          routes.map((route, i) => ({ ...route, name: route.name ?? `${route.strategy}#${i + 1}` })),
+        ),
+      {
+        description: 'Which strategy prices which RFQs; the first matching route wins.',
+        type: 'list of routes',
+      },
+    ),
+  }),
+  { reload: 'hot' },
+);
+
+export const quotingSchema = meta(
+  section('quoting settings', {
+    ttlMs: meta(millis(1).default(15000), {
+      description: 'A quote older than this is pulled by the sweeper.',
+    }),
+    restRemainder: meta(boolean().default(false), {
+      description: 'Sent with each quote: whether the unfilled remainder rests on the book.',
+    }),
+    postOnly: meta(boolean().default(true), { description: 'Sent with each quote: maker-only.' }),
+    onStartup: meta(oneOf(['delete', 'adopt']).default('delete'), {
+      description: 'What to do with our open quotes found at startup (applies at the next start).',
+    }),
+    fairValueTolerance: meta(dollarAmount('positive', '0.02').prefault('0.02'), {
+      description: 'The sweeper pulls a quote when the fair value moved more than this (dollars).',
+    }),
+    sweepIntervalMs: meta(millis(50).default(1000), {
+      description: 'How often the sweeper looks for stale quotes.',
+      reload: 'restart',
+    }),
+    acceptPollIntervalMs: meta(millis(10).default(250), {
+      description: 'How often our quotes are polled for accepts.',
+      reload: 'restart',
+    }),
+    confirmSafetyMarginMs: meta(millis(0).default(250), {
+      description: 'Never send a confirm with less of the confirm window left.',
+    }),
+    requoteOnSweep: meta(boolean().default(true), {
+      description: 'Re-price an RFQ after its quote was swept while it is still open.',
+    }),
+    shutdownTimeoutMs: meta(millis(1).default(20000), {
+      description: 'Longest graceful shutdown (pull quotes, drain the queue) before exiting anyway.',
+    }),
+  }),
+  { reload: 'hot' },
+);
+
+function positionLimit(what: string, contracts: string, dollars: string) {
+  return section(`${what} position limits`, {
+    contracts: meta(contractCount('positive', contracts).prefault(contracts), {
+      description: `Largest absolute position per ${what}, in contracts.`,
+    }),
+    dollars: meta(dollarAmount('positive', dollars).prefault(dollars), {
+      description: `Largest worst-case loss per ${what}, in dollars.`,
+    }),
+  });
+}
+
+export const riskSchema = meta(
+  section('risk settings', {
+    exposureModel: meta(oneOf(['worst-case', 'expected']).default('worst-case'), {
+      description:
+        'worst-case counts every open quote as if both sides could fill; expected counts the larger side only.',
+    }),
+    onBreach: meta(oneOf(['refuse', 'clip']).default('refuse'), {
+      description: 'When a limit would be breached: refuse the quote, or clip (decline the offending side).',
+    }),
+    maxContractsPerQuote: meta(contractCount('positive', '500').prefault('500'), {
+      description: 'Largest size of one quote, in contracts.',
+    }),
+    maxDollarsPerQuote: meta(dollarAmount('positive', '250').prefault('250'), {
+      description: 'Largest worst-case cost of one quote, in dollars.',
+    }),
+    maxOpenQuotes: meta(integer({ min: 1 }).default(200), { description: 'Most live quotes at once.' }),
+    maxOpenQuotesPerMarket: meta(integer({ min: 1 }).default(5), {
+      description: 'Most live quotes per market.',
+    }),
+    maxOpenQuotesPerEvent: meta(integer({ min: 1 }).default(20), {
+      description: 'Most live quotes per event.',
+    }),
+    maxPositionPerMarket: meta(positionLimit('market', '1000', '500').prefault({}), {
+      description: 'Position limits per market.',
+    }),
+    maxPositionPerEvent: meta(positionLimit('event', '2500', '1500').prefault({}), {
+      description: 'Position limits per event.',
+    }),
+    maxTotalExposure: meta(dollarAmount('positive', '5000').prefault('5000'), {
+      description: 'Largest total exposure (positions plus open quotes), in dollars.',
+    }),
+    maxDailyLoss: meta(dollarAmount('positive', '500').prefault('500'), {
+      description: 'Stop quoting for the day after losing this many dollars.',
+    }),
+    minEdge: meta(dollarAmount('non-negative', '0.01').prefault('0.01'), {
+      description: 'Least edge per contract against the strategy’s fair value, in dollars.',
+    }),
+    reconcileCron: meta(cronExpression('*/30 * * * * *').default('*/30 * * * * *'), {
+      description: 'When positions and quotes are reconciled with the exchange (node-cron, seconds first).',
+      reload: 'restart',
+    }),
+    killSwitch: meta(
+      section('kill switch settings', {
+        file: meta(text('a file path').default('./KILL'), {
+          description: 'Quoting stops while this file exists. Relative to the config file.',
+          reload: 'restart',
+        }),
+        maxConsecutiveErrors: meta(integer({ min: 1 }).default(20), {
+          description: 'Trip after this many exchange errors in a row.',
+        }),
+        maxDrawdown: meta(dollarAmount('positive', '1000').prefault('1000'), {
+          description: 'Trip when the day’s P&L falls this many dollars below its peak.',
+        }),
+      }).prefault({}),
+      { description: 'Automatic and manual stops.' },
+    ),
+    windows: meta(windowList('Trading windows; empty = always active.').default([]), {}),
+    dayStartTimezone: meta(timeZone().default('UTC'), {
+      description: 'Time zone whose midnight resets the daily loss.',
+      reload: 'restart',
+    }),
+  }),
+  { reload: 'hot' },
+);
+
+export const opsSchema = meta(
+  section('ops server settings', {
+    host: meta(text('a host name or address').default('127.0.0.1'), {
+      description: 'Address the ops HTTP server binds to (health, readiness, metrics, kill).',
+    }),
+    port: meta(integer({ min: 0, max: 65535 }).default(9464), {
+      description:
+        'Port of the ops HTTP server; 0 = any free port. The kill/resume token comes from OPS_TOKEN.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+export const loggingSchema = meta(
+  section('logging settings', {
+    level: meta(oneOf(LOG_LEVELS).default('info'), { description: 'Least severity logged.', reload: 'hot' }),
+    format: meta(oneOf(LOG_FORMATS).default('auto'), {
+      description: 'auto = pretty on a terminal, JSON otherwise.',
+    }),
+    summaryIntervalMs: meta(millis(1000).default(30000), {
+      description: 'How often a one-line activity summary is logged.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
+/** The whole file. Cross-field rules live in checks.ts. */
+export const configSchema = section('settings', {
+  exchange: meta(exchangeSchema.prefault({}), { description: 'Which exchange, keys, rate limits.' }),
+  simulator: meta(simulatorSchema.prefault({}), {
+    description: 'The embedded simulator (environment: simulator).',
+  }),
+  poller: meta(pollerSchema.prefault({}), { description: 'Polling of the open RFQs.' }),
+  strategies: meta(strategiesSchema.prefault({}), { description: 'Strategy plugins and routing.' }),
+  quoting: meta(quotingSchema.prefault({}), { description: 'Quote lifecycle.' }),
+  risk: meta(riskSchema.prefault({}), { description: 'Limits and the kill switch.' }),
+  ops: meta(opsSchema.prefault({}), { description: 'The ops HTTP server.' }),
+  logging: meta(loggingSchema.prefault({}), { description: 'Logs.' }),
+  dryRun: meta(boolean().default(false), {
+    description: 'Price and log RFQs but send no quotes (the CLI flag --dry-run overrides it).',
+    reload: 'restart',
+  }),
+}).superRefine(checkConfig, { when: () => true });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

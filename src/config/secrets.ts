@@ -1,0 +1,163 @@
+/**
+ * Secrets come from the environment or from files, never from YAML literals we would have
+ * to echo. Problems name the variable or the file, never a secret's value.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Env } from './env.js';
+import { EXCHANGE_ENVIRONMENTS, type ExchangeEnvironment } from './environments.js';
+import { valueAt } from './issues.js';
+import type { ConfigProblem } from './problems.js';
+import type { ConfigSecrets } from './types.js';
+import type { ConfigSource } from './yaml-source.js';
+
+export const SECRET_ENV = Object.freeze({
+  apiKeyId: 'KALSHI_API_KEY_ID',
+  privateKeyPem: 'KALSHI_PRIVATE_KEY_PEM',
+  privateKeyPath: 'KALSHI_PRIVATE_KEY_PATH',
+  opsToken: 'OPS_TOKEN',
+});
+
+/** Shortest OPS_TOKEN accepted: it guards a kill switch reachable over HTTP. */
+export const MIN_OPS_TOKEN_LENGTH = 16;
+
+export interface ResolvedSecrets {
+  readonly secrets: ConfigSecrets;
+  /** Absolute path of the private key file, when one was used. */
+  readonly privateKeyPath?: string;
+  readonly problems: readonly ConfigProblem[];
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Env vars often carry a PEM with literal `\n`; restore the newlines. */
+function normalisePem(pem: string): string {
+  return pem.includes('\\n') && !pem.includes('\n') ? pem.replaceAll('\\n', '\n') : pem;
+}
+
+function checkPrivateKey(pem: string): string | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') {
+      return `expected an RSA private key, found a ${key.asymmetricKeyType ?? 'different'} key`;
+    }
+    return undefined;
+  } catch {
+    return 'expected a PEM-encoded RSA private key, found something else (the content is not shown)';
+  }
+}
+
+export function resolveSecrets(
+  data: unknown,
+  env: Env,
+  baseDir: string,
+  source: ConfigSource,
+): ResolvedSecrets {
+  const problems: ConfigProblem[] = [];
+  const file = source.file;
+  const envPosition = source.locate(['exchange', 'environment']);
+  const place = (path: readonly (string | number)[]) => {
+    const at = source.locate(path) ?? envPosition;
+    return at ? { line: at.line, column: at.column } : {};
+  };
+
+  const rawEnvironment = valueAt(data, ['exchange', 'environment']) ?? 'simulator';
+  const environment = (EXCHANGE_ENVIRONMENTS as readonly unknown[]).includes(rawEnvironment)
+    ? (rawEnvironment as ExchangeEnvironment)
+    : undefined;
+
+  const apiKeyId = nonEmpty(valueAt(data, ['exchange', 'apiKeyId'])) ?? nonEmpty(env[SECRET_ENV.apiKeyId]);
+
+  const yamlPath = nonEmpty(valueAt(data, ['exchange', 'privateKeyPath']));
+  const envPath = nonEmpty(env[SECRET_ENV.privateKeyPath]);
+  const privateKeyPath = yamlPath
+    ? isAbsolute(yamlPath)
+      ? yamlPath
+      : resolve(baseDir, yamlPath)
+    : envPath
+      ? resolve(envPath)
+      : undefined;
+  const envPem = nonEmpty(env[SECRET_ENV.privateKeyPem]);
+
+  let privateKeyPem: string | undefined;
+  const before = problems.length;
+  if (envPem && privateKeyPath) {
+    problems.push({
+      file,
+      ...place(['exchange', 'privateKeyPath']),
+      path: 'exchange.privateKeyPath',
+      message: `both ${SECRET_ENV.privateKeyPem} and a private key path are set: use one`,
+    });
+  } else if (envPem) {
+    privateKeyPem = normalisePem(envPem);
+    const wrong = checkPrivateKey(privateKeyPem);
+    if (wrong) {
+      problems.push({
+        file,
+        ...place(['exchange', 'environment']),
+        path: 'exchange',
+        message: `${SECRET_ENV.privateKeyPem}: ${wrong}`,
+      });
+    }
+  } else if (privateKeyPath) {
+    try {
+      privateKeyPem = readFileSync(privateKeyPath, 'utf8');
+      const wrong = checkPrivateKey(privateKeyPem);
+      if (wrong) {
+        problems.push({
+          file,
+          ...place(['exchange', 'privateKeyPath']),
+          path: 'exchange.privateKeyPath',
+          message: `${privateKeyPath}: ${wrong}`,
+        });
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push({
+        file,
+        ...place(['exchange', 'privateKeyPath']),
+        path: 'exchange.privateKeyPath',
+        message: `cannot read the private key file ${privateKeyPath} (${code})`,
+      });
+    }
+  }
+
+  const keyProblem = problems.length > before;
+  if (environment === 'demo' || environment === 'production') {
+    if (!apiKeyId) {
+      problems.push({
+        file,
+        ...place(['exchange', 'environment']),
+        path: 'exchange.apiKeyId',
+        message: `${environment} needs an API key id: set the environment variable ${SECRET_ENV.apiKeyId}`,
+      });
+    }
+    if (!privateKeyPem && !keyProblem) {
+      problems.push({
+        file,
+        ...place(['exchange', 'environment']),
+        path: 'exchange.privateKeyPath',
+        message: `${environment} needs the API key's private key: set ${SECRET_ENV.privateKeyPem} (the PEM) or ${SECRET_ENV.privateKeyPath} / exchange.privateKeyPath (a file)`,
+      });
+    }
+  }
+
+  const opsToken = nonEmpty(env[SECRET_ENV.opsToken]);
+  if (opsToken !== undefined && opsToken.length < MIN_OPS_TOKEN_LENGTH) {
+    problems.push({
+      file,
+      path: 'ops',
+      message: `${SECRET_ENV.opsToken} is shorter than ${MIN_OPS_TOKEN_LENGTH} characters: use a long random token (e.g. openssl rand -hex 32)`,
+    });
+  }
+
+  const secrets: ConfigSecrets = {
+    ...(apiKeyId ? { apiKeyId } : {}),
+    ...(privateKeyPem ? { privateKeyPem } : {}),
+    ...(opsToken ? { opsToken } : {}),
+  };
+  return { secrets, ...(privateKeyPath ? { privateKeyPath } : {}), problems };
+}

@@ -1,0 +1,279 @@
+/**
+ * Prometheus metrics on a registry of their own (never prom-client's global one), so every app
+ * instance — and every test — gets a fresh set. Money enters as integer micros and becomes
+ * dollars only here, when a gauge is set.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { MICROS_PER_DOLLAR, type Micros } from '../domain/money.js';
+import type { BudgetSnapshot } from '../kalshi/gate.js';
+
+export interface MetricsOptions {
+  /** Prefix of every metric name. @default 'kalshi_rfq_' */
+  readonly prefix?: string;
+  /** Also register prom-client's process metrics (CPU, memory, GC, handles). @default true */
+  readonly processMetrics?: boolean;
+  /** Most distinct values kept for free-text labels (skip reasons); the rest count as "other". @default 100 */
+  readonly maxLabelValues?: number;
+}
+
+/** Seconds buckets for millisecond-scale latencies: 1 ms … 10 s. */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export type PollerOutcome = 'ok' | 'error' | 'skipped';
+export type PnlKind = 'realised' | 'marked';
+
+function microsToDollars(micros: Micros): number {
+  return micros / MICROS_PER_DOLLAR;
+}
+
+/** Free text made into a label of bounded cardinality: numbers folded, short, capped. */
+function labelFolder(max: number): (text: string) => string {
+  const seen = new Set<string>();
+  return (text) => {
+    const folded =
+      text
+        .split(/[:(]/)[0]
+        ?.replace(/\d+(?:\.\d+)?/g, 'N')
+        .trim()
+        .slice(0, 60) || 'unspecified';
+    if (seen.has(folded)) return folded;
+    if (seen.size >= max) return 'other';
+    seen.add(folded);
+    return folded;
+  };
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
+  const prefix = options.prefix ?? 'kalshi_rfq_';
+  const registry = new Registry();
+  const registers = [registry];
+  const name = (base: string) => `${prefix}${base}`;
+
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
+  const metrics = {
+    registry,
+    rfqsSeen: new Counter({ name: name('rfqs_seen_total'), help: 'RFQs seen for the first time', registers }),
+    rfqsOpen: new Gauge({ name: name('rfqs_open'), help: 'Open RFQs known to the RFQ book', registers }),
+    quotesCreated: new Counter({
+      name: name('quotes_created_total'),
+      help: 'Quotes created at the exchange',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesDeleted: new Counter({
+      name: name('quotes_deleted_total'),
+      help: 'Quotes we deleted, by reason (ttl, moved, rfq_closed, shutdown, ...)',
+      labelNames: ['strategy', 'reason'] as const,
+      registers,
+    }),
+    quotesAccepted: new Counter({
+      name: name('quotes_accepted_total'),
+      help: 'Our quotes accepted by a requester',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesConfirmed: new Counter({
+      name: name('quotes_confirmed_total'),
+      help: 'Accepted quotes we confirmed',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesDeclined: new Counter({
+      name: name('quotes_declined_total'),
+      help: 'Accepted quotes we let lapse at last look, by reason',
+      labelNames: ['strategy', 'reason'] as const,
+      registers,
+    }),
+    quotesExecuted: new Counter({
+      name: name('quotes_executed_total'),
+      help: 'Confirmed quotes executed',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesExpired: new Counter({
+      name: name('quotes_expired_total'),
+      help: 'Quotes that ended without execution (expired or cancelled by the exchange)',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    openQuotes: new Gauge({ name: name('open_quotes'), help: 'Our live quotes', registers }),
+    requests: new Counter({
+      name: name('requests_total'),
+      help: 'Exchange requests by endpoint and HTTP status ("network" when none came back)',
+      labelNames: ['endpoint', 'status'] as const,
+      registers,
+    }),
+    requestSeconds: new Histogram({
+      name: name('request_duration_seconds'),
+      help: 'Exchange request latency',
+      labelNames: ['endpoint'] as const,
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: name('rate_limited_total'),
+      help: 'Responses with status 429, by endpoint',
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    exposureDollars: new Gauge({
+      name: name('exposure_dollars'),
+      help: 'Total exposure (positions plus open quotes) in dollars',
+      registers,
+    }),
+    pnlDollars: new Gauge({
+      name: name('pnl_dollars'),
+      help: 'Profit and loss of the day in dollars: realised, and marked to market',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    rfqToQuoteSeconds: new Histogram({
+      name: name('rfq_to_quote_seconds'),
+      help: 'From first seeing an RFQ to our quote being created',
+      labelNames: ['strategy'] as const,
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    }),
+    acceptToConfirmSeconds: new Histogram({
+      name: name('accept_to_confirm_seconds'),
+      help: 'From a requester accepting our quote to our confirm succeeding',
+      labelNames: ['strategy'] as const,
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    }),
+    tokensAvailable: new Gauge({
+      name: name('token_budget_available'),
+      help: 'Rate-limit tokens available now, per bucket',
+      labelNames: ['bucket'] as const,
+      registers,
+    }),
+    tokensCapacity: new Gauge({
+      name: name('token_budget_capacity'),
+      help: 'Rate-limit bucket capacity in tokens',
+      labelNames: ['bucket'] as const,
+      registers,
+    }),
+    tokensSpent: new Counter({
+      name: name('token_budget_spent_total'),
+      help: 'Rate-limit tokens spent, per bucket',
+      labelNames: ['bucket'] as const,
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: name('action_queue_depth'),
+      help: 'Requests waiting for budget, per bucket',
+      labelNames: ['bucket'] as const,
+      registers,
+    }),
+    eventLoopLagSeconds: new Gauge({
+      name: name('event_loop_lag_seconds'),
+      help: 'Event-loop delay since the previous scrape (p50, p99, max)',
+      labelNames: ['quantile'] as const,
+      registers,
+      collect() {
+        if (loopDelay.count === 0) return;
+        this.set({ quantile: '0.5' }, loopDelay.percentile(50) / 1e9);
+        this.set({ quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
+        this.set({ quantile: 'max' }, loopDelay.max / 1e9);
+        loopDelay.reset();
+      },
+    }),
+    pollerCycles: new Counter({
+      name: name('poller_cycles_total'),
+      help: 'Poller cycles by outcome (ok, error, skipped for lack of read budget)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    pollerLastCycle: new Gauge({
+      name: name('poller_last_cycle_timestamp_seconds'),
+      help: 'Unix time of the last completed poller cycle',
+      registers,
+    }),
+    killSwitch: new Gauge({
+      name: name('kill_switch_active'),
+      help: '1 while quoting is kill-switched',
+      registers,
+    }),
+    reconcileDiscrepancies: new Counter({
+      name: name('reconciliation_discrepancies_total'),
+      help: 'Differences found between our books and the exchange, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    strategySkips: new Counter({
+      name: name('strategy_skips_total'),
+      help: 'RFQs a strategy declined to quote, by reason',
+      labelNames: ['strategy', 'reason'] as const,
+      registers,
+    }),
+    riskRejections: new Counter({
+      name: name('risk_rejections_total'),
+      help: 'Quote intents refused or clipped by the risk guard, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+  };
+
+  const foldSkip = labelFolder(options.maxLabelValues ?? 100);
+  const foldDecline = labelFolder(options.maxLabelValues ?? 100);
+
+  return {
+    ...metrics,
+    /** Sets the exposure gauge from integer micros. */
+    setExposure(micros: Micros): void {
+      metrics.exposureDollars.set(microsToDollars(micros));
+    },
+    setPnl(kind: PnlKind, micros: Micros): void {
+      metrics.pnlDollars.set({ kind }, microsToDollars(micros));
+    },
+    observeRfqToQuote(strategy: string, ms: number): void {
+      metrics.rfqToQuoteSeconds.observe({ strategy }, ms / 1000);
+    },
+    observeAcceptToConfirm(strategy: string, ms: number): void {
+      metrics.acceptToConfirmSeconds.observe({ strategy }, ms / 1000);
+    },
+    /** One finished exchange request: counts it, its 429s and its latency. */
+    observeRequest(endpoint: string, status: number | 'network', ms: number): void {
+      metrics.requests.inc({ endpoint, status: String(status) });
+      if (status === 429) metrics.rateLimited.inc({ endpoint });
+      metrics.requestSeconds.observe({ endpoint }, ms / 1000);
+    },
+    /** A bucket's state, e.g. from `RequestGate.budget(bucket)`. */
+    observeBudget(snapshot: BudgetSnapshot): void {
+      const { bucket } = snapshot;
+      if (Number.isFinite(snapshot.available)) metrics.tokensAvailable.set({ bucket }, snapshot.available);
+      if (Number.isFinite(snapshot.capacity)) metrics.tokensCapacity.set({ bucket }, snapshot.capacity);
+      metrics.queueDepth.set({ bucket }, snapshot.queued);
+    },
+    spendTokens(bucket: BudgetSnapshot['bucket'], tokens: number): void {
+      metrics.tokensSpent.inc({ bucket }, tokens);
+    },
+    /** A skip reason is free text: numbers are folded and distinct values capped. */
+    recordSkip(strategy: string, reason: string): void {
+      metrics.strategySkips.inc({ strategy, reason: foldSkip(reason) });
+    },
+    recordDecline(strategy: string, reason: string): void {
+      metrics.quotesDeclined.inc({ strategy, reason: foldDecline(reason) });
+    },
+    pollerCycle(outcome: PollerOutcome, atMs: number): void {
+      metrics.pollerCycles.inc({ outcome });
+      if (outcome === 'ok') metrics.pollerLastCycle.set(atMs / 1000);
+    },
+    setKillSwitch(active: boolean): void {
+      metrics.killSwitch.set(active ? 1 : 0);
+    },
+    /** Stops the event-loop monitor; the registry stays readable. */
+    close(): void {
+      loopDelay.disable();
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
