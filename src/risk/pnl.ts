@@ -1,0 +1,80 @@
+import type { Micros } from '../domain/money.js';
+import type { EpochMs } from '../domain/types.js';
+import { markedValue, type NetPosition } from './position.js';
+import type { DailyPnl } from './snapshot.js';
+import { dayKey } from './zoned-time.js';
+
+/** What the tracker needs to know about a market. */
+export interface MarkedMarket {
+  readonly marketTicker: string;
+  readonly position: NetPosition;
+  readonly fairValue: Micros | undefined;
+}
+
+/**
+ * Daily P&L = realised today + Σ over markets (marked P&L now − marked P&L when the day or our
+ * observation of the market began). A position loaded from the exchange takes its baseline at
+ * its first mark, so losses from before startup are not booked as today's.
+ */
+export class DailyPnlTracker {
+  private day = '';
+  private realizedToday: Micros = 0;
+  private peak: Micros = 0;
+  private readonly baselines = new Map<string, Micros>();
+
+  constructor(private readonly timeZone: string) {}
+
+  /** Starts a new day when `now` is past the boundary; true when a day ended. */
+  roll(now: EpochMs, markets: Iterable<MarkedMarket>): boolean {
+    const today = dayKey(now, this.timeZone);
+    if (today === this.day) return false;
+    const first = this.day === '';
+    this.day = today;
+    if (first) return false;
+    this.realizedToday = 0;
+    this.peak = 0;
+    for (const market of markets) {
+      if (market.fairValue !== undefined) this.baselines.set(market.marketTicker, this.unrealizedOf(market));
+      else if (market.position.contracts === 0) this.baselines.set(market.marketTicker, 0);
+      else this.baselines.delete(market.marketTicker);
+    }
+    return true;
+  }
+
+  realize(amount: Micros): void {
+    this.realizedToday += amount;
+  }
+
+  /** Marked value minus cost; 0 (marked at cost) while no fair value is known. */
+  unrealizedOf(market: MarkedMarket): Micros {
+    if (market.fairValue === undefined) return 0;
+    return markedValue(market.position, market.fairValue) - market.position.cost;
+  }
+
+  /** A market we start tracking with no position: everything it does counts today. */
+  startBaseline(market: MarkedMarket): void {
+    this.baselines.set(market.marketTicker, this.unrealizedOf(market));
+  }
+
+  forgetBaseline(marketTicker: string): void {
+    this.baselines.delete(marketTicker);
+  }
+
+  /** A market was marked: the first mark of a loaded position becomes its baseline. */
+  observe(market: MarkedMarket): void {
+    if (!this.baselines.has(market.marketTicker) && market.fairValue !== undefined) {
+      this.baselines.set(market.marketTicker, this.unrealizedOf(market));
+    }
+  }
+
+  current(markets: Iterable<MarkedMarket>): DailyPnl {
+    let unrealized = 0;
+    for (const market of markets) {
+      const baseline = this.baselines.get(market.marketTicker);
+      if (baseline !== undefined) unrealized += this.unrealizedOf(market) - baseline;
+    }
+    const total = this.realizedToday + unrealized;
+    this.peak = Math.max(this.peak, total);
+    return Object.freeze({ day: this.day, realized: this.realizedToday, unrealized, total, peak: this.peak });
+  }
+}

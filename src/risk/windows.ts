@@ -1,0 +1,206 @@
+import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/time.js';
+import type { EpochMs } from '../domain/types.js';
+import { type CronMatcher, compileCron } from './cron-match.js';
+import { RiskConfigError } from './limits.js';
+import { realTimers, type Timers } from './timers.js';
+import { isValidTimeZone, type ZonedParts, zonedParts } from './zoned-time.js';
+
+/**
+ * A trading window: active during every minute its cron expression matches, read on the wall
+ * clock of `timezone`. `* 9-16 * * 1-5` in America/New_York is Monday–Friday 09:00–16:59.
+ * @example { cron: '* 9-16 * * 1-5', timezone: 'America/New_York', name: 'us-hours' }
+ */
+export interface TradingWindowSpec {
+  readonly cron: string;
+  /** IANA time zone; DST follows the zone. */
+  readonly timezone: string;
+  readonly name?: string;
+}
+
+interface CompiledWindow {
+  readonly name: string;
+  readonly timezone: string;
+  readonly matcher: CronMatcher;
+}
+
+const MINUTE = 60_000;
+/** A week and a day: every weekly schedule changes state within it. */
+export const DEFAULT_TRANSITION_HORIZON_MINUTES = 8 * 24 * 60;
+
+/**
+ * A union of windows: active when any one is. No windows means always active.
+ * Throws `RiskConfigError` listing every bad expression and time zone.
+ */
+export class TradingWindows {
+  readonly windows: readonly CompiledWindow[];
+
+  constructor(specs: readonly TradingWindowSpec[], path = 'tradingWindows') {
+    const problems: string[] = [];
+    const windows: CompiledWindow[] = [];
+    specs.forEach((spec, index) => {
+      const where = `${path}[${index}]`;
+      if (!isValidTimeZone(spec.timezone)) {
+        problems.push(`${where}.timezone: unknown time zone ${JSON.stringify(spec.timezone)}`);
+      }
+      try {
+        const matcher = compileCron(spec.cron, `${where}.cron`);
+        windows.push({
+          name: spec.name ?? `${spec.cron} (${spec.timezone})`,
+          timezone: spec.timezone,
+          matcher,
+        });
+      } catch (error) {
+        if (error instanceof RiskConfigError) problems.push(...error.problems);
+        else throw error;
+      }
+    });
+    if (problems.length > 0) throw new RiskConfigError(problems);
+    this.windows = Object.freeze(windows);
+  }
+
+  get alwaysActive(): boolean {
+    return this.windows.length === 0;
+  }
+
+  /** The first window active at `at`, or undefined. */
+  activeWindow(at: EpochMs): string | undefined {
+    const parts = new Map<string, ZonedParts>();
+    for (const window of this.windows) {
+      let local = parts.get(window.timezone);
+      if (!local) {
+        local = zonedParts(at, window.timezone);
+        parts.set(window.timezone, local);
+      }
+      if (window.matcher.matches(local)) return window.name;
+    }
+    return undefined;
+  }
+
+  isActive(at: EpochMs): boolean {
+    return this.alwaysActive || this.activeWindow(at) !== undefined;
+  }
+
+  /** The start of the first minute after `from` whose state differs from `from`'s, within the horizon. */
+  nextChange(from: EpochMs, horizonMinutes = DEFAULT_TRANSITION_HORIZON_MINUTES): EpochMs | undefined {
+    if (this.alwaysActive) return undefined;
+    const state = this.isActive(from);
+    let minute = Math.floor(from / MINUTE) * MINUTE;
+    for (let i = 0; i < horizonMinutes; i++) {
+      minute += MINUTE;
+      if (this.isActive(minute) !== state) return minute;
+    }
+    return undefined;
+  }
+}
+
+export interface WindowChange {
+  readonly active: boolean;
+  readonly at: EpochMs;
+  /** The schedule's name: 'global' or a strategy's. */
+  readonly schedule: string;
+  /** The window that opened (undefined on close). */
+  readonly window?: string;
+}
+
+export type WindowListener = (change: WindowChange) => void;
+
+export interface WindowScheduleOptions {
+  readonly windows: readonly TradingWindowSpec[] | TradingWindows;
+  /** For logs and change events. @default 'global' */
+  readonly name?: string;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+  readonly log?: Logger;
+}
+
+/**
+ * Watches a set of windows and emits open/close transitions at minute boundaries, so the quote
+ * manager can pull every quote when a window ends. `isActive(at)` answers for any instant.
+ */
+export class WindowSchedule {
+  readonly windows: TradingWindows;
+  readonly name: string;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly log: Logger;
+  private readonly listeners = new Set<WindowListener>();
+  private handle: unknown;
+  private running = false;
+  private state: boolean | undefined;
+
+  constructor(options: WindowScheduleOptions) {
+    this.windows =
+      options.windows instanceof TradingWindows ? options.windows : new TradingWindows(options.windows);
+    this.name = options.name ?? 'global';
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? realTimers;
+    this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'windows', schedule: this.name });
+  }
+
+  isActive(at: EpochMs = this.clock.now()): boolean {
+    return this.windows.isActive(at);
+  }
+
+  /** The state as of the last check (evaluated now before `start`). */
+  get active(): boolean {
+    return this.state ?? this.isActive();
+  }
+
+  onChange(listener: WindowListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Evaluates now and starts the minute timer; returns whether a window is active. Idempotent. */
+  start(): boolean {
+    if (this.running) return this.active;
+    this.running = true;
+    const now = this.clock.now();
+    this.state = this.isActive(now);
+    this.log.info(
+      { active: this.state, nextChange: this.windows.nextChange(now) },
+      'trading windows started',
+    );
+    this.schedule();
+    return this.state;
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.handle !== undefined) this.timers.clearTimeout(this.handle);
+    this.handle = undefined;
+  }
+
+  /** Re-evaluates now and emits a change if the state flipped; returns the state. */
+  check(): boolean {
+    const at = this.clock.now();
+    const window = this.windows.activeWindow(at);
+    const active = this.windows.alwaysActive || window !== undefined;
+    if (this.state !== undefined && active !== this.state) {
+      this.state = active;
+      const change: WindowChange = { active, at, schedule: this.name, ...(window ? { window } : {}) };
+      this.log.info(change, active ? 'trading window opened' : 'trading window closed');
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch (error) {
+          this.log.error({ err: error }, 'window listener threw');
+        }
+      }
+    }
+    this.state = active;
+    return active;
+  }
+
+  private schedule(): void {
+    if (!this.running || this.windows.alwaysActive) return;
+    const now = this.clock.now();
+    const delay = MINUTE - (((now % MINUTE) + MINUTE) % MINUTE);
+    this.handle = this.timers.setTimeout(() => {
+      this.handle = undefined;
+      this.check();
+      this.schedule();
+    }, delay);
+  }
+}

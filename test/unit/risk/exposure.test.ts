@@ -1,0 +1,297 @@
+import { describe, expect, it } from 'vitest';
+import type { Side } from '../../../src/domain/types.js';
+import { ExposureBook } from '../../../src/risk/exposure.js';
+import { RiskConfigError } from '../../../src/risk/limits.js';
+import { applyFill } from '../../../src/risk/position.js';
+import { riskView } from '../../../src/risk/worst-case.js';
+import { $, bySize, c, liveQuote, looseLimits, ManualClock, marketPosition, rfq } from './fixtures.js';
+
+const T0 = Date.parse('2026-03-09T15:00:00Z');
+
+function open(
+  book: ExposureBook,
+  id: string,
+  marketTicker: string,
+  yesBid: string,
+  noBid: string,
+  count: string,
+) {
+  return book.quoteOpened(
+    liveQuote(id, rfq(marketTicker, bySize(count)), {
+      yesBid: $(yesBid),
+      noBid: $(noBid),
+      yesContracts: c(count),
+      noContracts: c(count),
+    }),
+  );
+}
+
+function fill(book: ExposureBook, id: string, marketTicker: string, side: Side, bid: string, count: string) {
+  open(book, id, marketTicker, side === 'yes' ? bid : '0', side === 'no' ? bid : '0', count);
+  book.quoteAccepted(id, side);
+  book.quoteConfirmed(id);
+  return book.quoteExecuted(id);
+}
+
+describe('ExposureBook life cycle', () => {
+  it('moves a quote open → accepted → confirmed → executed, turning the pending fill into position once', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(true);
+    expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(false);
+    expect(book.snapshot().quotes.get('q1')?.state).toBe('open');
+    expect(book.quoteAccepted('q1', 'no')).toBe(true);
+    expect(book.quoteAccepted('q1', 'no')).toBe(false);
+    expect(book.snapshot().quotes.get('q1')).toMatchObject({
+      state: 'accepted',
+      accepted: { side: 'no', bid: $('0.50'), contracts: c('10'), cost: $('5') },
+      acceptedAt: T0,
+    });
+    expect(book.position('KXA-26-A')).toBe(0);
+    expect(book.quoteConfirmed('q1')).toBe(true);
+    expect(book.quoteExecuted('q1')).toBe(true);
+    expect(book.quoteExecuted('q1')).toBe(false);
+    expect(book.position('KXA-26-A')).toBe(c('-10'));
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('-10'), cost: $('5') });
+    expect(book.snapshot().quotes.size).toBe(0);
+    expect(book.finishedState('q1')).toBe('executed');
+    // late or unknown events change nothing
+    expect(book.quoteLapsed('q1')).toBe(false);
+    expect(book.quoteRemoved('nope')).toBe(false);
+    expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(false);
+  });
+
+  it('lapsed and removed quotes leave no exposure and no position', () => {
+    const book = new ExposureBook();
+    open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10');
+    open(book, 'q2', 'KXA-26-A', '0.40', '0.50', '10');
+    book.quoteAccepted('q1', 'yes');
+    expect(book.quoteLapsed('q1')).toBe(true);
+    expect(book.quoteRemoved('q2')).toBe(true);
+    const view = riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 });
+    expect(view.totalExposure).toBe(0);
+    expect(view.liveQuotes).toBe(0);
+    expect(book.position('KXA-26-A')).toBe(0);
+    expect(book.quoteExecuted('q1')).toBe(false);
+  });
+
+  it('adopts quotes found at startup, accepted ones included', () => {
+    const book = new ExposureBook();
+    const q = liveQuote(
+      'q9',
+      rfq('KXA-26-A', bySize('10')),
+      { yesBid: $('0.40'), noBid: $('0.50'), yesContracts: c('10'), noContracts: c('10') },
+      { side: 'yes', contracts: c('4') },
+    );
+    book.quoteOpened(q);
+    expect(book.liveQuote('q9')).toMatchObject({
+      state: 'accepted',
+      accepted: { side: 'yes', contracts: c('4'), cost: $('1.6') },
+    });
+  });
+
+  it('nets YES against NO as the exchange does and realises the pairs at $1', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    fill(book, 'a', 'KXA-26-A', 'yes', '0.40', '100');
+    fill(book, 'b', 'KXA-26-A', 'no', '0.50', '60');
+    // 60 pairs: $60 paid out against 60 × 0.40 + 60 × 0.50 = $54
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('40'), cost: $('16') });
+    expect(book.snapshot().pnl.realized).toBe($('6'));
+    fill(book, 'c', 'KXA-26-A', 'no', '0.55', '100');
+    // 40 pairs: $40 − $16 − 40 × 0.55 = $2; 60 NO left at $33
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('-60'), cost: $('33') });
+    expect(book.snapshot().pnl.realized).toBe($('8'));
+  });
+
+  it('keeps the worst case unchanged when an accepted quote executes, even through netting', () => {
+    const book = new ExposureBook();
+    book.loadPositions([marketPosition('KXA-26-A', c('-100'), $('40'))]);
+    open(book, 'q1', 'KXA-26-A', '0.50', '0', '150');
+    open(book, 'q2', 'KXA-26-A', '0', '0.30', '20');
+    book.quoteAccepted('q1', 'yes');
+    const before = riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).markets.get('KXA-26-A');
+    book.quoteExecuted('q1');
+    const after = riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).markets.get('KXA-26-A');
+    // the YES direction (all YES hit, NO wins) is exactly preserved; the NO direction gains the
+    // credit the pending accept could not give while it might still lapse
+    const yesDirection = (m: typeof before) => (m ? m.baseLossIfNo + m.yesHits.cost : Number.NaN);
+    expect(yesDirection(after)).toBe(yesDirection(before));
+    expect(before?.worstLoss).toBe($('46'));
+    expect(after?.worstLoss).toBe($('15'));
+    expect(after?.worstContracts).toBeLessThanOrEqual(before?.worstContracts ?? 0);
+    expect(book.position('KXA-26-A')).toBe(c('50'));
+    // flat and quiet: the market's episode ends
+    book.quoteRemoved('q2');
+    fill(book, 'q3', 'KXA-26-A', 'no', '0.40', '50');
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({
+      contracts: 0,
+      cost: 0,
+      episodeRealized: 0,
+    });
+  });
+
+  it('reserves a quote under a provisional id and renames it when the exchange answers', () => {
+    const book = new ExposureBook();
+    open(book, 'pending:rfq-1', 'KXA-26-A', '0.40', '0.50', '10');
+    expect(riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).liveQuotes).toBe(1);
+    expect(book.renameQuote('pending:rfq-1', 'q-real')).toBe(true);
+    expect(book.liveQuote('pending:rfq-1')).toBeUndefined();
+    expect(book.liveQuote('q-real')).toMatchObject({ quoteId: 'q-real', state: 'open' });
+    expect(book.renameQuote('pending:rfq-1', 'q-other')).toBe(false);
+    open(book, 'pending:rfq-2', 'KXA-26-A', '0.40', '0.50', '10');
+    expect(book.renameQuote('pending:rfq-2', 'q-real')).toBe(false);
+    expect(book.quoteRemoved('pending:rfq-2')).toBe(true);
+    expect(book.quoteAccepted('q-real', 'yes')).toBe(true);
+  });
+
+  it('maps markets to events: RFQ hint, lookup, loaded event positions, then the ticker prefix', () => {
+    const book = new ExposureBook({ eventOf: (ticker) => (ticker === 'ODD' ? 'ODD-EVENT' : undefined) });
+    book.loadPositions(
+      [marketPosition('KXMULTI-26JAN-B-X', c('5'), $('2'))],
+      [
+        {
+          eventTicker: 'KXMULTI-26JAN',
+          totalCost: 0,
+          totalCostShares: 0,
+          eventExposure: 0,
+          realizedPnl: 0,
+          feesPaid: 0,
+        },
+      ],
+    );
+    expect(book.eventFor('KXMULTI-26JAN-B-X')).toBe('KXMULTI-26JAN');
+    expect(book.eventFor('ODD')).toBe('ODD-EVENT');
+    expect(book.eventFor('KXA-26-A', 'HINTED')).toBe('HINTED');
+    expect(book.eventFor('KXA-26-A')).toBe('KXA-26');
+    book.quoteOpened(
+      liveQuote('q1', rfq('KXB-26-A', bySize('1'), 'KXB-EVT'), {
+        yesBid: $('0.1'),
+        noBid: 0,
+        yesContracts: c('1'),
+        noContracts: 0,
+      }),
+    );
+    expect(book.eventFor('KXB-26-A', 'OTHER')).toBe('KXB-EVT');
+    fill(book, 'q2', 'KXMULTI-26JAN-C', 'yes', '0.2', '3');
+    expect(book.eventPosition('KXMULTI-26JAN')).toBe(c('8'));
+  });
+
+  it('rejects an unknown day time zone', () => {
+    expect(() => new ExposureBook({ dayTimeZone: 'Mars/Olympus' })).toThrow(RiskConfigError);
+  });
+});
+
+describe('ExposureBook reconciliation', () => {
+  it('reports every market where we and the exchange differ, then adopts the exchange', () => {
+    const book = new ExposureBook();
+    book.loadPositions([
+      marketPosition('KXA-26-A', c('10'), $('4')),
+      marketPosition('KXB-26-A', c('-5'), $('2')),
+    ]);
+    const found = book.reconcile([
+      marketPosition('KXA-26-A', c('12'), $('5')),
+      marketPosition('KXC-26-A', c('3'), $('1')),
+    ]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { marketTicker: 'KXA-26-A', ours: c('10'), theirs: c('12'), oursCost: $('4'), theirsCost: $('5') },
+        { marketTicker: 'KXB-26-A', ours: c('-5'), theirs: 0, oursCost: $('2'), theirsCost: 0 },
+        { marketTicker: 'KXC-26-A', ours: 0, theirs: c('3'), oursCost: 0, theirsCost: $('1') },
+      ]),
+    );
+    expect(found).toHaveLength(3);
+    expect(book.position('KXA-26-A')).toBe(c('12'));
+    expect(book.position('KXB-26-A')).toBe(0);
+    expect(book.position('KXC-26-A')).toBe(c('3'));
+    expect(
+      book.reconcile([
+        marketPosition('KXA-26-A', c('12'), $('5')),
+        marketPosition('KXC-26-A', c('3'), $('1')),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('books accepted quotes as executed when they explain the difference exactly', () => {
+    const book = new ExposureBook();
+    open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10');
+    open(book, 'q2', 'KXA-26-A', '0.40', '0.50', '7');
+    open(book, 'q3', 'KXA-26-A', '0.40', '0.50', '3');
+    book.quoteAccepted('q1', 'yes');
+    book.quoteAccepted('q2', 'no');
+    book.quoteConfirmed('q2');
+    // +10 − 7 = +3: q1 and q2 executed at the exchange; q3 is still open
+    expect(book.reconcile([marketPosition('KXA-26-A', c('3'), $('7.5'))])).toEqual([]);
+    expect(book.finishedState('q1')).toBe('executed');
+    expect(book.finishedState('q2')).toBe('executed');
+    expect(book.liveQuote('q3')?.state).toBe('open');
+    // the late execution reports are no-ops
+    expect(book.quoteExecuted('q1')).toBe(false);
+    expect(book.position('KXA-26-A')).toBe(c('3'));
+  });
+});
+
+describe('ExposureBook daily P&L', () => {
+  it('resets realised P&L at midnight of the day time zone, not UTC', () => {
+    // 23:30 in New York on Sunday 8 March 2026 (EDT since 07:00Z) is 03:30Z on the 9th
+    const clock = new ManualClock(Date.parse('2026-03-09T03:30:00Z'));
+    const book = new ExposureBook({ clock, dayTimeZone: 'America/New_York' });
+    fill(book, 'a', 'KXA-26-A', 'yes', '0.60', '100');
+    fill(book, 'b', 'KXA-26-A', 'no', '0.50', '100');
+    expect(book.snapshot().pnl).toMatchObject({ day: '2026-03-08', realized: $('-10'), total: $('-10') });
+    clock.time = Date.parse('2026-03-09T03:59:00Z');
+    expect(book.snapshot().pnl.realized).toBe($('-10'));
+    clock.time = Date.parse('2026-03-09T04:00:00Z');
+    expect(book.snapshot().pnl).toMatchObject({ day: '2026-03-09', realized: 0, total: 0, peak: 0 });
+  });
+
+  it('marks open positions to fair value and counts only today’s moves after a day boundary', () => {
+    const clock = new ManualClock(Date.parse('2026-01-05T12:00:00Z'));
+    const book = new ExposureBook({ clock });
+    fill(book, 'a', 'KXA-26-A', 'yes', '0.60', '100');
+    book.markToMarket(new Map([['KXA-26-A', $('0.45')]]));
+    expect(book.snapshot().pnl).toMatchObject({ realized: 0, unrealized: $('-15'), total: $('-15') });
+    expect(book.snapshot().positions.get('KXA-26-A')?.unrealized).toBe($('-15'));
+    clock.time = Date.parse('2026-01-06T00:00:00Z');
+    expect(book.snapshot().pnl).toMatchObject({ unrealized: 0, total: 0 });
+    book.markToMarket([['KXA-26-A', $('0.40')]]);
+    expect(book.snapshot().pnl.total).toBe($('-5'));
+    book.markToMarket([['KXA-26-A', $('0.70')]]);
+    expect(book.snapshot().pnl).toMatchObject({ total: $('25'), peak: $('25') });
+    book.markToMarket([['KXA-26-A', $('0.50')]]);
+    expect(book.snapshot().pnl).toMatchObject({ total: $('5'), peak: $('25') });
+    book.settleMarket('KXA-26-A', 'no');
+    // settling realises −$60 of which −$15 was yesterday's
+    expect(book.snapshot().pnl).toMatchObject({ realized: $('-60'), unrealized: $('15'), total: $('-45') });
+  });
+
+  it('does not book losses from before startup: a loaded position takes its baseline at its first mark', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    book.loadPositions([marketPosition('KXA-26-A', c('100'), $('60'))]);
+    book.markToMarket([['KXA-26-A', $('0.40')]]);
+    expect(book.snapshot().pnl.total).toBe(0);
+    book.markToMarket([['KXA-26-A', $('0.35')]]);
+    expect(book.snapshot().pnl.total).toBe($('-5'));
+  });
+
+  it('realises maker fees as they are paid', () => {
+    const book = new ExposureBook();
+    open(book, 'q1', 'KXA-26-A', '0.50', '0', '100');
+    book.quoteAccepted('q1', 'yes');
+    book.quoteExecuted('q1', { fee: $('0.44') });
+    expect(book.snapshot().pnl.realized).toBe($('-0.44'));
+    const limits = looseLimits();
+    expect(book.riskView(limits).markets.get('KXA-26-A')?.worstLoss).toBe($('50.44'));
+  });
+});
+
+describe('applyFill', () => {
+  it('rounds the released cost down and the closing premium up, keeping the totals exact', () => {
+    const start = { contracts: c('3'), cost: $('1') };
+    const { position, realized } = applyFill(start, 'no', c('1'), $('0.333333'));
+    expect(position.contracts).toBe(c('2'));
+    // $1 × 1/3 released rounds down to 0.333333; the rest stays in cost
+    expect(position.cost).toBe($('0.666667'));
+    expect(realized).toBe($('1') - $('0.333333') - $('0.333333'));
+    // what the position can lose net of what it realised is exactly preserved
+    expect(position.cost - realized).toBe(start.cost + $('0.333333') - $('1'));
+  });
+});
