@@ -36,6 +36,13 @@ export interface RouteProblem {
   readonly routeName?: string;
   readonly strategy?: string;
   readonly message: string;
+  /** For invalid options: each issue with its path inside `options`, to point at config lines. */
+  readonly issues?: readonly OptionIssue[];
+}
+
+export interface OptionIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
 }
 
 /** The routes config is invalid; every problem is listed at once. */

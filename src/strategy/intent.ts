@@ -57,11 +57,14 @@ export function checkIntent(decision: unknown, grid: PriceGrid): IntentCheck {
     };
   }
   const record = decision as Record<string, unknown>;
-  if ('skip' in record) {
-    const skip = record['skip'];
+  const skip = record['skip'];
+  if (skip !== undefined) {
     if (typeof skip === 'string') {
       const reason = skip.trim() === '' ? 'strategy skipped (no reason given)' : skip;
-      return { kind: 'declined', reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason };
+      return {
+        kind: 'declined',
+        reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason,
+      };
     }
     return { kind: 'invalid', reason: `skip must be a string reason, got ${showPrice(skip)}` };
   }

@@ -121,3 +121,8 @@ export interface Strategy<Options = unknown> {
 export function defineStrategy<Options>(strategy: Strategy<Options>): Strategy<Options> {
   return strategy;
 }
+
+/** A decision not to quote, with the reason the runner logs. @example return skip('book too wide'); */
+export function skip(reason: string): Skip {
+  return { skip: reason };
+}
