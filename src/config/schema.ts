@@ -280,7 +280,10 @@ export const riskSchema = meta(
   section('risk settings', {
     exposureModel: meta(oneOf(['worst-case', 'expected']).default('worst-case'), {
       description:
-        'worst-case counts every open quote as if both sides could fill; expected counts the larger side only.',
+        'worst-case counts every live quote as hit (on whichever side is worse for the limit); expected counts open quotes at expectedHitRate. Accepted quotes always count as filled.',
+    }),
+    expectedHitRate: meta(decimal({ min: 0, max: 1 }).default(0), {
+      description: 'Under exposureModel expected: the chance (0 to 1) an open quote is hit; 0 ignores open quotes.',
     }),
     onBreach: meta(oneOf(['refuse', 'clip']).default('refuse'), {
       description: 'When a limit would be breached: refuse the quote, or clip (decline the offending side).',

@@ -1,9 +1,16 @@
-import { DEFAULT_FEE_SCHEDULE, type FeeSchedule } from '../domain/fees.js';
+import type { Logger } from 'pino';
+import { type FeeSchedule, FULL_MULTIPLIER } from '../domain/fees.js';
 import type { Centis } from '../domain/money.js';
 import type { Clock } from '../domain/time.js';
 import type { EventInfo, Market, OrderBook } from '../domain/types.js';
 import type { MarketData } from '../strategy/types.js';
 import { TtlCache } from './ttl-cache.js';
+
+/** Fees assumed when the exchange cannot tell: the highest maker rate known (combo makers). */
+export const UNKNOWN_SERIES_FEES: FeeSchedule = Object.freeze({
+  type: 'quadratic_with_combo_maker_fees',
+  multiplierPpm: FULL_MULTIPLIER,
+});
 
 /** The exchange reads market data needs. The Kalshi client provides them. */
 export interface MarketReads {
@@ -28,6 +35,7 @@ export interface MarketDataCacheOptions {
   readonly bookTtlMs?: number;
   /** Events and series fee schedules. @default 300000 */
   readonly referenceTtlMs?: number;
+  readonly logger?: Logger;
 }
 
 /**
@@ -41,9 +49,11 @@ export class MarketDataCache implements MarketData {
   readonly #books: TtlCache<OrderBook>;
   readonly #events: TtlCache<EventInfo>;
   readonly #series: TtlCache<FeeSchedule>;
+  readonly #log: Logger | undefined;
 
   constructor(options: MarketDataCacheOptions) {
     this.#reads = options.reads;
+    this.#log = options.logger;
     this.#positions = options.positions;
     this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, options.clock);
     this.#books = new TtlCache(options.bookTtlMs ?? 500, options.clock);
@@ -78,8 +88,15 @@ export class MarketDataCache implements MarketData {
     const market = await this.market(ticker);
     const event = await this.event(market.eventTicker);
     if (event.feeOverride) return event.feeOverride;
-    if (!event.seriesTicker) return DEFAULT_FEE_SCHEDULE;
-    return this.#series.get(event.seriesTicker, () => this.#reads.getSeriesFees(event.seriesTicker));
+    if (!event.seriesTicker) return UNKNOWN_SERIES_FEES;
+    return this.#series.get(event.seriesTicker, () =>
+      this.#reads.getSeriesFees(event.seriesTicker).catch((error: unknown) => {
+        if ((error as { status?: unknown }).status !== 404) throw error;
+        // A series the exchange does not list: assume the highest maker fee rather than none.
+        this.#log?.warn({ seriesTicker: event.seriesTicker }, 'series not found; assuming combo maker fees');
+        return UNKNOWN_SERIES_FEES;
+      }),
+    );
   }
 
   position(ticker: string): Centis {

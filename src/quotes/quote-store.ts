@@ -3,7 +3,14 @@ import type { Centis, Micros } from '../domain/money.js';
 import type { Clock } from '../domain/time.js';
 import type { EpochMs, Rfq, Side } from '../domain/types.js';
 import type { LiveQuote } from '../strategy/types.js';
-import { canTransition, IllegalTransitionError, isAwaitingFill, isLive, isTerminal, type QuoteState } from './lifecycle.js';
+import {
+  canTransition,
+  IllegalTransitionError,
+  isAwaitingFill,
+  isLive,
+  isTerminal,
+  type QuoteState,
+} from './lifecycle.js';
 
 /** One quote of ours, from the moment we decide to send it until nothing more can happen to it. */
 export interface TrackedQuote {
@@ -130,7 +137,10 @@ export class QuoteStore {
     if (from === to) return true;
     if (!canTransition(from, to)) {
       const error = new IllegalTransitionError(from, to, quote.rfq.id, quote.quoteId ?? details.quoteId);
-      this.logger.error({ rfqId: quote.rfq.id, quoteId: quote.quoteId, from, to, reason: details.reason }, error.message);
+      this.logger.error(
+        { rfqId: quote.rfq.id, quoteId: quote.quoteId, from, to, reason: details.reason },
+        error.message,
+      );
       return false;
     }
     const now = this.clock.now();
@@ -147,7 +157,14 @@ export class QuoteStore {
       quote.endReason = details.reason;
     }
     this.logger.info(
-      { rfqId: quote.rfq.id, quoteId: quote.quoteId, from, to, reason: details.reason, strategy: quote.strategy },
+      {
+        rfqId: quote.rfq.id,
+        quoteId: quote.quoteId,
+        from,
+        to,
+        reason: details.reason,
+        strategy: quote.strategy,
+      },
       `quote ${to}`,
     );
     for (const listener of this.#listeners) listener(quote, from, details);
@@ -223,4 +240,9 @@ export function toLiveQuote(quote: TrackedQuote): LiveQuote {
     ...(quote.acceptedContracts !== undefined ? { acceptedContracts: quote.acceptedContracts } : {}),
     ...(quote.acceptSeenAt !== undefined ? { acceptedAt: quote.acceptSeenAt } : {}),
   };
+}
+
+/** The state as of now: reads it past TypeScript's narrowing, which cannot see awaits change it. */
+export function stateOf(quote: TrackedQuote): QuoteState {
+  return quote.state;
 }

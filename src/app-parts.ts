@@ -1,0 +1,92 @@
+/**
+ * Pure mappings from the frozen config to the options of each part. Kept apart from app.ts so
+ * the wiring reads as wiring, and so a config reload maps exactly as startup does.
+ */
+
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { compileGlobs } from './domain/glob.js';
+import { TIER_LIMITS, type TierLimits, type UsageTier } from './domain/rate-limits.js';
+import type { Clock } from './domain/time.js';
+import type { QuotingSettings } from './quotes/context.js';
+import type { RfqFilterConfig } from './rfq/filters.js';
+import type { RiskLimits } from './risk/limits.js';
+import { WindowSchedule } from './risk/windows.js';
+import type { RouteConfig } from './strategy/router.js';
+
+export function riskLimitsFrom(config: Config): RiskLimits {
+  const risk = config.risk;
+  return {
+    maxContractsPerQuote: risk.maxContractsPerQuote,
+    maxDollarsPerQuote: risk.maxDollarsPerQuote,
+    maxOpenQuotes: risk.maxOpenQuotes,
+    maxOpenQuotesPerMarket: risk.maxOpenQuotesPerMarket,
+    maxOpenQuotesPerEvent: risk.maxOpenQuotesPerEvent,
+    maxPositionPerMarket: { ...risk.maxPositionPerMarket },
+    maxPositionPerEvent: { ...risk.maxPositionPerEvent },
+    maxTotalExposure: risk.maxTotalExposure,
+    maxDailyLoss: risk.maxDailyLoss,
+    minEdge: risk.minEdge,
+    exposureModel: risk.exposureModel,
+    onBreach: risk.onBreach,
+    expectedHitRatePpm: Math.round(risk.expectedHitRate * 1_000_000),
+  };
+}
+
+export function quotingSettingsFrom(config: Config): QuotingSettings {
+  const { quoting, exchange } = config;
+  return {
+    ttlMs: quoting.ttlMs,
+    restRemainder: quoting.restRemainder,
+    postOnly: quoting.postOnly,
+    fairValueTolerance: quoting.fairValueTolerance,
+    confirmSafetyMarginMs: quoting.confirmSafetyMarginMs,
+    requoteOnSweep: quoting.requoteOnSweep,
+    acceptPollIntervalMs: quoting.acceptPollIntervalMs,
+    confirmWindowMs: exchange.confirmWindowMs,
+    hvmConfirmWindowMs: exchange.hvmConfirmWindowMs,
+    isHighVolatility: compileGlobs(exchange.hvmMarkets),
+    subaccount: exchange.subaccount,
+  };
+}
+
+export function rfqFilterFrom(config: Config): RfqFilterConfig {
+  const f = config.poller.filters;
+  return {
+    eventTickers: f.eventTickers,
+    marketTickers: f.marketTickers,
+    tickerGlobs: f.tickerGlobs,
+    minContracts: f.minContracts ?? undefined,
+    maxContracts: f.maxContracts ?? undefined,
+    minTargetCost: f.minTargetCost ?? undefined,
+    maxTargetCost: f.maxTargetCost ?? undefined,
+  };
+}
+
+/** The tier the config names, or basic until the account's limits have been read. */
+export function initialLimits(config: Config): TierLimits {
+  const tier = config.exchange.tier === 'auto' ? 'basic' : (config.exchange.tier as UsageTier);
+  return TIER_LIMITS[tier];
+}
+
+/** Routes for the strategy router, each with its own trading-window schedule (if any). */
+export function routesFrom(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+): RouteConfig<WindowSchedule | undefined>[] {
+  return config.strategies.routes.map((route) => ({
+    name: route.name,
+    match: {
+      markets: route.match.markets,
+      events: route.match.events,
+      series: route.match.series,
+    },
+    strategy: route.strategy,
+    options: route.options,
+    windows:
+      route.windows && route.windows.length > 0
+        ? new WindowSchedule({ windows: route.windows, name: route.name, clock, log: logger })
+        : undefined,
+  }));
+}

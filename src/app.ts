@@ -1,0 +1,507 @@
+/**
+ * Wiring only: builds every part from the config and connects them (DESIGN.md's flow).
+ * The decisions live in the parts; this file decides who talks to whom, and in which order
+ * things start and stop.
+ */
+import type { Logger } from 'pino';
+import {
+  initialLimits,
+  quotingSettingsFrom,
+  rfqFilterFrom,
+  riskLimitsFrom,
+  routesFrom,
+} from './app-parts.js';
+import { type Config, diffConfig, redactedConfig, restartRequiredMessage } from './config/index.js';
+import type { TierLimits } from './domain/rate-limits.js';
+import { type Clock, systemClock } from './domain/time.js';
+import { type FetchLike, KalshiClient, type KalshiCredentials, makeCredentials } from './kalshi/index.js';
+import { MarketDataCache } from './market/market-data.js';
+import { createLogger } from './ops/logger.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { wireQuoteMetrics } from './ops/metrics-wiring.js';
+import { Schedules } from './ops/schedules.js';
+import { createOpsServer, type OpsServer, standardReadinessChecks } from './ops/server.js';
+import { ActionQueue } from './quotes/action-queue.js';
+import { describeError, type QuotingDeps } from './quotes/context.js';
+import { OwnQuoteWatcher } from './quotes/own-quote-watcher.js';
+import { QuoteManager } from './quotes/quote-manager.js';
+import { QuoteStore } from './quotes/quote-store.js';
+import { handleOrphans } from './quotes/startup.js';
+import { compileRfqFilter } from './rfq/filters.js';
+import { RfqPoller } from './rfq/poller.js';
+import { RfqBook } from './rfq/rfq-book.js';
+import { ExposureBook } from './risk/exposure.js';
+import { KillSwitch, type SignalEmitter } from './risk/kill-switch.js';
+import type { RiskLimits } from './risk/limits.js';
+import { WindowSchedule } from './risk/windows.js';
+import type { SimulatorHandle, SimulatorOptions } from './simulator/index.js';
+import { startSimulator } from './simulator/index.js';
+import { loadStrategies } from './strategy/loader.js';
+import { StrategyRouter } from './strategy/router.js';
+import { StrategyRunner } from './strategy/runner.js';
+
+export interface AppOverrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Extra options for the embedded simulator (tests: short windows, no takers, …). */
+  readonly simulator?: Partial<SimulatorOptions>;
+  /** Where SIGUSR2 (kill) is listened for; false = nowhere. @default process */
+  readonly signals?: SignalEmitter | false;
+  readonly fetch?: FetchLike;
+  /** Start the ops HTTP server. @default true */
+  readonly opsServer?: boolean;
+}
+
+export interface StopReport {
+  /** Our quotes still open at the exchange after shutdown (0 is the goal). */
+  readonly openAtExit: number;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+export type ReloadResult =
+  | { readonly applied: true; readonly changed: readonly string[] }
+  | { readonly applied: false; readonly reason: string };
+
+/** Everything the running bot is made of; tests and benchmarks reach in here. */
+export class App {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly store: QuoteStore;
+  readonly book = new RfqBook();
+  readonly exposure: ExposureBook;
+  readonly killSwitch: KillSwitch;
+  readonly windows: WindowSchedule;
+  readonly counters;
+  simulator: SimulatorHandle | undefined;
+  queue!: ActionQueue;
+  client!: KalshiClient;
+  data!: MarketDataCache;
+  runner!: StrategyRunner<WindowSchedule | undefined>;
+  manager!: QuoteManager;
+  poller!: RfqPoller;
+  watcher!: OwnQuoteWatcher;
+  schedules!: Schedules;
+  ops: OpsServer | undefined;
+  communicationsId: string | undefined;
+  #config: Config;
+  #limits: RiskLimits;
+  #settings;
+  #authenticated = false;
+  #started = false;
+  #stopping: Promise<StopReport> | undefined;
+  #cleanups: (() => void)[] = [];
+
+  constructor(
+    config: Config,
+    private readonly overrides: AppOverrides = {},
+  ) {
+    this.#config = config;
+    this.clock = overrides.clock ?? systemClock;
+    this.logger =
+      overrides.logger ??
+      createLogger({
+        level: config.logging.level,
+        format: config.logging.format,
+        secrets: [config.secrets.apiKeyId, config.secrets.opsToken, config.secrets.privateKeyPem].filter(
+          (s): s is string => typeof s === 'string' && s.length > 0,
+        ),
+      });
+    this.metrics = createMetrics();
+    this.#limits = riskLimitsFrom(config);
+    this.#settings = quotingSettingsFrom(config);
+    this.store = new QuoteStore(this.logger.child({ module: 'quotes' }), this.clock);
+    this.exposure = new ExposureBook({
+      clock: this.clock,
+      dayTimeZone: config.risk.dayStartTimezone,
+      log: this.logger,
+      eventOf: (ticker) => this.data?.cachedMarket(ticker)?.eventTicker,
+    });
+    this.killSwitch = new KillSwitch({
+      killFile: config.risk.killSwitch.file,
+      maxConsecutiveErrors: config.risk.killSwitch.maxConsecutiveErrors,
+      maxDailyLoss: config.risk.maxDailyLoss,
+      maxDrawdown: config.risk.killSwitch.maxDrawdown,
+      clock: this.clock,
+      log: this.logger,
+    });
+    this.windows = new WindowSchedule({ windows: config.risk.windows, clock: this.clock, log: this.logger });
+    this.schedules = undefined as unknown as Schedules;
+    this.counters = { rfqsSeen: 0, quoted: 0, accepted: 0, confirmed: 0, executed: 0 };
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  /** Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('app already started');
+    this.#started = true;
+    const config = this.#config;
+    const log = this.logger.child({ module: 'app' });
+    log.info({ config: redactedConfig(config) }, 'starting kalshi-rfq-maker');
+
+    const { baseUrl, credentials } = await this.#connectExchange();
+    this.queue = new ActionQueue({
+      limits: initialLimits(config),
+      safetyFactor: config.exchange.budgetSafety,
+      reserve: { read: 0, write: config.exchange.confirmReserveTokens },
+      logger: this.logger.child({ module: 'action-queue' }),
+      hooks: {
+        onAdmit: (spec) => this.metrics.spendTokens(spec.bucket, spec.cost),
+      },
+    });
+    this.client = new KalshiClient({
+      baseUrl,
+      credentials,
+      gate: this.queue,
+      pathStyle: config.exchange.pathStyle,
+      timeoutMs: config.exchange.requestTimeoutMs,
+      retry: config.exchange.retry,
+      logger: this.logger.child({ module: 'kalshi' }),
+      clock: this.clock,
+      ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
+      onResponse: (info) =>
+        this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs),
+    });
+    this.data = new MarketDataCache({
+      reads: this.client,
+      positions: this.exposure,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'market-data' }),
+    });
+
+    await this.#readAccount(log);
+    await this.#buildStrategies();
+    this.#buildEngine();
+    await this.#reconcileAtStartup(log);
+
+    await this.killSwitch.start();
+    const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
+    if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
+    this.windows.start();
+    this.manager.start();
+    this.poller.start();
+    this.watcher.start();
+    this.schedules.start();
+    if (this.overrides.opsServer !== false) await this.#startOps();
+    log.info(
+      {
+        environment: config.exchange.environment,
+        baseUrl,
+        communicationsId: this.communicationsId,
+        dryRun: config.dryRun,
+        ops: this.ops?.url,
+      },
+      'quoting',
+    );
+  }
+
+  async #connectExchange(): Promise<{ baseUrl: string; credentials: KalshiCredentials | undefined }> {
+    const { exchange, simulator, secrets } = this.#config;
+    if (exchange.environment === 'simulator' && !exchange.baseUrl) {
+      this.simulator = await startSimulator({
+        port: simulator.port,
+        seed: simulator.seed,
+        takers: simulator.takersPerMinute > 0 ? simulator.takersPerMinute : false,
+        tier: simulator.tier,
+        lifecycle: {
+          confirmWindowMs: simulator.confirmWindowMs,
+          executionDelayMs: simulator.executionDelayMs,
+        },
+        faults: simulator.faults,
+        startingBalance: simulator.startingBalance,
+        embeddedUser: true,
+        logger: this.logger.child({ module: 'simulator' }),
+        ...this.overrides.simulator,
+      });
+      const user = this.simulator.embeddedUser!;
+      return {
+        baseUrl: this.simulator.apiBase,
+        credentials: makeCredentials(user.keyId, { pem: user.privateKeyPem }),
+      };
+    }
+    const baseUrl = exchange.baseUrl;
+    if (!baseUrl) throw new Error(`exchange.baseUrl is not set for environment ${exchange.environment}`);
+    const credentials =
+      secrets.apiKeyId && secrets.privateKeyPem
+        ? makeCredentials(secrets.apiKeyId, { pem: secrets.privateKeyPem })
+        : undefined;
+    return { baseUrl, credentials };
+  }
+
+  async #readAccount(log: Logger): Promise<void> {
+    const { exchange } = this.#config;
+    this.communicationsId = await this.client.getCommunicationsId();
+    this.#authenticated = true;
+    if (exchange.tier === 'auto') {
+      const limits = await this.client.getApiLimits();
+      const tier: TierLimits = {
+        read: { refillRate: limits.read.refillRate, capacity: limits.read.capacity },
+        write: { refillRate: limits.write.refillRate, capacity: limits.write.capacity },
+      };
+      this.queue.setLimits(tier);
+      log.info(
+        { usageTier: limits.usageTier, read: tier.read, write: tier.write },
+        'rate limits read from the exchange',
+      );
+    }
+    if (exchange.endpointCosts === 'auto') {
+      try {
+        await this.client.refreshEndpointCosts();
+      } catch (error) {
+        log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
+      }
+    }
+    const positions = await this.client.allPositions();
+    this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
+  }
+
+  async #buildStrategies(): Promise<void> {
+    const config = this.#config;
+    const registry = await loadStrategies({ dir: config.strategies.dir, logger: this.logger });
+    const router = new StrategyRouter<WindowSchedule | undefined>(
+      registry,
+      routesFrom(config, this.logger, this.clock),
+      this.logger,
+    );
+    this.runner = new StrategyRunner({
+      router,
+      data: this.data,
+      logger: this.logger,
+      clock: this.clock,
+      timeoutMs: config.strategies.timeoutMs,
+      seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
+    });
+    await this.runner.start();
+    for (const route of router.table.routes) route.windows?.start();
+  }
+
+  #buildEngine(): void {
+    const config = this.#config;
+    this.schedules = new Schedules(
+      {
+        exposure: this.exposure,
+        killSwitch: this.killSwitch,
+        data: this.data,
+        store: this.store,
+        book: this.book,
+        metrics: this.metrics,
+        logger: this.logger.child({ module: 'schedules' }),
+        clock: this.clock,
+        limits: () => this.#limits,
+        positions: async () => (await this.client.allPositions()).marketPositions,
+      },
+      {
+        reconcileCron: config.risk.reconcileCron,
+        markIntervalMs: 5_000,
+        summaryIntervalMs: config.logging.summaryIntervalMs,
+      },
+    );
+    Object.assign(this.schedules.counters, this.counters);
+    const deps: QuotingDeps = {
+      store: this.store,
+      book: this.book,
+      client: this.client,
+      runner: this.runner,
+      data: this.data,
+      exposure: this.exposure,
+      limits: () => this.#limits,
+      settings: () => this.#settings,
+      killSwitch: this.killSwitch,
+      windows: this.windows,
+      dryRun: config.dryRun,
+      logger: this.logger.child({ module: 'quote-manager' }),
+      clock: this.clock,
+      events: wireQuoteMetrics({
+        store: this.store,
+        metrics: this.metrics,
+        counters: this.schedules.counters,
+        killSwitch: this.killSwitch,
+        logger: this.logger.child({ module: 'quote-manager' }),
+      }),
+    };
+    this.manager = new QuoteManager(deps, {
+      sweepIntervalMs: config.quoting.sweepIntervalMs,
+      nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
+    });
+    this.poller = new RfqPoller({
+      source: this.client,
+      book: this.book,
+      filter: compileRfqFilter(rfqFilterFrom(config)),
+      gate: this.queue,
+      logger: this.logger.child({ module: 'poller' }),
+      clock: this.clock,
+      intervalMs: config.poller.intervalMs,
+      pageSize: config.poller.pageSize,
+      maxPages: config.poller.maxPages,
+      minReadTokens: config.poller.minReadTokens,
+      ownCommunicationsId: () => (config.poller.ignoreOwnRfqs ? this.communicationsId : undefined),
+      onCycle: (result) => {
+        const outcome = result.kind === 'completed' ? 'ok' : result.kind === 'skipped' ? 'skipped' : 'error';
+        this.metrics.pollerCycle(outcome, this.clock.now());
+        this.metrics.observeBudget(this.queue.budget('read'));
+        this.metrics.observeBudget(this.queue.budget('write'));
+      },
+    });
+    this.watcher = new OwnQuoteWatcher({
+      source: this.client,
+      logger: this.logger.child({ module: 'own-quote-watcher' }),
+      clock: this.clock,
+      intervalMs: config.quoting.acceptPollIntervalMs,
+      hasActivity: () => this.store.hasActivity(),
+      onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
+      onOpenQuotes: (quotes) => this.manager.reconcileOpen(quotes),
+    });
+  }
+
+  async #reconcileAtStartup(log: Logger): Promise<void> {
+    const open = await this.watcher.listOpen();
+    if (open.length === 0) return;
+    const report = await handleOrphans({
+      open,
+      policy: this.#config.quoting.onStartup,
+      client: this.client,
+      store: this.store,
+      exposure: this.exposure,
+      book: this.book,
+      ttlMs: this.#settings.ttlMs,
+      logger: this.logger.child({ module: 'startup' }),
+      clock: this.clock,
+    });
+    log.warn(report, 'found open quotes of ours from an earlier run');
+  }
+
+  async #startOps(): Promise<void> {
+    const { ops, poller } = this.#config;
+    this.ops = await createOpsServer({
+      host: ops.host,
+      port: ops.port,
+      registry: this.metrics.registry,
+      token: this.#config.secrets.opsToken,
+      logger: this.logger.child({ module: 'ops' }),
+      readiness: () =>
+        standardReadinessChecks({
+          authenticated: this.#authenticated,
+          lastPollerCycleAt: this.poller.lastCompletedAt,
+          pollerIntervalMs: poller.intervalMs,
+          killSwitched: this.killSwitch.isTripped,
+          ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
+          now: this.clock.now(),
+        }),
+      onKill: (context) => {
+        this.killSwitch.trip(context.reason ? `POST /kill: ${context.reason}` : 'POST /kill', 'http');
+      },
+      onResume: async () => {
+        const result = await this.killSwitch.resume('http');
+        if (!result.resumed) throw new Error(result.reason);
+      },
+    });
+    this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped));
+  }
+
+  /** Applies a reloaded config: limits, strategy options and routes, quoting settings, filters. */
+  async reload(next: Config): Promise<ReloadResult> {
+    const diff = diffConfig(this.#config, next);
+    const refused = restartRequiredMessage(diff);
+    if (refused) return { applied: false, reason: refused };
+    if (diff.hot.length === 0) return { applied: true, changed: [] };
+    await this.runner.reload(routesFrom(next, this.logger, this.clock));
+    for (const route of this.runner.router.table.routes) route.windows?.start();
+    this.#limits = riskLimitsFrom(next);
+    this.#settings = quotingSettingsFrom(next);
+    this.#config = next;
+    this.logger.info({ changed: diff.hot }, 'config reloaded');
+    return { applied: true, changed: diff.hot };
+  }
+
+  /**
+   * Shutdown: stop finding RFQs, refuse new creates and all confirms, delete every live quote,
+   * then check at the exchange that nothing of ours is left open (deleting stragglers) until
+   * `quoting.shutdownTimeoutMs`. Safe to call twice.
+   */
+  stop(reason = 'shutdown'): Promise<StopReport> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string): Promise<StopReport> {
+    const log = this.logger.child({ module: 'app' });
+    const startedAt = this.clock.now();
+    const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
+    log.info({ reason }, 'stopping: deleting every live quote');
+    let openAtExit = 0;
+    let timedOut = false;
+    if (this.manager) {
+      await this.poller.stop();
+      this.queue.close({ allow: ['delete', 'read'] });
+      await withDeadline(this.manager.stop(), deadline - this.clock.now());
+      await this.watcher.stop();
+      openAtExit = await this.#deleteStragglers(deadline, log);
+      timedOut = this.clock.now() >= deadline;
+      await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
+      this.schedules.stop();
+      await this.runner.stop();
+      for (const route of this.runner.router.table.routes) route.windows?.stop();
+    }
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.killSwitch.stop();
+    this.windows.stop();
+    await this.ops?.close();
+    this.metrics.close();
+    await this.simulator?.stop();
+    const durationMs = this.clock.now() - startedAt;
+    log.info(
+      { openAtExit, durationMs, timedOut },
+      openAtExit === 0 ? 'stopped cleanly' : 'stopped with quotes still open',
+    );
+    return { openAtExit, durationMs, timedOut };
+  }
+
+  /** Lists our open quotes at the exchange and deletes them, until none is left or time runs out. */
+  async #deleteStragglers(deadline: number, log: Logger): Promise<number> {
+    if (this.#config.dryRun) return 0;
+    let remaining = 0;
+    for (let attempt = 0; attempt < 5 && this.clock.now() < deadline; attempt++) {
+      const open = await this.watcher.listOpen().catch((error: unknown) => {
+        log.warn({ reason: describeError(error) }, 'cannot list our open quotes at shutdown');
+        return undefined;
+      });
+      if (open === undefined) {
+        remaining = -1;
+        await sleep(250);
+        continue;
+      }
+      remaining = open.length;
+      if (remaining === 0) return 0;
+      log.warn({ count: remaining }, 'quotes of ours still open at the exchange; deleting them');
+      await Promise.all(
+        open.map((quote) =>
+          this.client.deleteQuote(quote.rfqId, quote.id, { priority: 'delete' }).catch((error: unknown) => {
+            log.warn(
+              { rfqId: quote.rfqId, quoteId: quote.id, reason: describeError(error) },
+              'delete failed',
+            );
+          }),
+        ),
+      );
+    }
+    return Math.max(remaining, 0);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  if (timer) clearTimeout(timer);
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  return new App(config, overrides);
+}

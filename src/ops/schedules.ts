@@ -1,0 +1,176 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { formatDollarsMinimal, type Micros } from '../domain/money.js';
+import type { Clock } from '../domain/time.js';
+import type { MarketPosition } from '../domain/types.js';
+import type { MarketDataCache } from '../market/market-data.js';
+import type { QuoteStore } from '../quotes/quote-store.js';
+import type { RfqBook } from '../rfq/rfq-book.js';
+import type { ExposureBook } from '../risk/exposure.js';
+import type { KillSwitch } from '../risk/kill-switch.js';
+import type { RiskLimits } from '../risk/limits.js';
+import type { Metrics } from './metrics.js';
+
+export interface ScheduleDeps {
+  readonly exposure: ExposureBook;
+  readonly killSwitch: KillSwitch;
+  readonly data: MarketDataCache;
+  readonly store: QuoteStore;
+  readonly book: RfqBook;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly limits: () => RiskLimits;
+  /** The exchange's positions, for reconciliation. */
+  readonly positions: () => Promise<readonly MarketPosition[]>;
+}
+
+export interface ScheduleSettings {
+  readonly reconcileCron: string;
+  readonly markIntervalMs: number;
+  readonly summaryIntervalMs: number;
+}
+
+export interface SummaryCounters {
+  rfqsSeen: number;
+  quoted: number;
+  accepted: number;
+  confirmed: number;
+  executed: number;
+}
+
+/** The mid of the market's top of book, or its last price: our mark for P&L. */
+export async function markPrice(data: MarketDataCache, ticker: string): Promise<Micros | undefined> {
+  const market = await data.market(ticker);
+  if (market.yesBid > 0 && market.yesAsk > 0 && market.yesAsk >= market.yesBid) {
+    return Math.round((market.yesBid + market.yesAsk) / 2);
+  }
+  return market.lastPrice > 0 ? market.lastPrice : undefined;
+}
+
+/**
+ * The bot's periodic chores: reconcile positions with the exchange (node-cron), mark positions
+ * to market and check the loss limits, publish gauges, and print a one-line summary.
+ */
+export class Schedules {
+  readonly #tasks: ScheduledTask[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly counters: SummaryCounters = { rfqsSeen: 0, quoted: 0, accepted: 0, confirmed: 0, executed: 0 };
+  #reconciling = false;
+
+  constructor(
+    private readonly deps: ScheduleDeps,
+    private readonly settings: ScheduleSettings,
+  ) {}
+
+  start(): void {
+    const { logger } = this.deps;
+    this.#tasks.push(
+      cron.schedule(this.settings.reconcileCron, () => void this.reconcile(), {
+        name: 'reconcile-positions',
+        noOverlap: true,
+      }),
+    );
+    this.#every(this.settings.markIntervalMs, () => this.mark());
+    if (this.settings.summaryIntervalMs > 0)
+      this.#every(this.settings.summaryIntervalMs, () => this.summary());
+    logger.debug({ reconcileCron: this.settings.reconcileCron }, 'schedules started');
+  }
+
+  stop(): void {
+    for (const task of this.#tasks.splice(0)) void task.stop();
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+  }
+
+  /** Compares our positions with the exchange's; differences are logged loudly and counted. */
+  async reconcile(): Promise<number> {
+    if (this.#reconciling) return 0;
+    this.#reconciling = true;
+    const { exposure, metrics, logger } = this.deps;
+    try {
+      const positions = await this.deps.positions();
+      const discrepancies = exposure.reconcile(positions);
+      for (const d of discrepancies) {
+        metrics.reconcileDiscrepancies.inc();
+        logger.error(
+          {
+            marketTicker: d.marketTicker,
+            ours: d.ours,
+            theirs: d.theirs,
+            oursCost: d.oursCost,
+            theirsCost: d.theirsCost,
+          },
+          'POSITION MISMATCH with the exchange: adopting the exchange position',
+        );
+      }
+      return discrepancies.length;
+    } catch (error) {
+      logger.warn({ err: error }, 'position reconciliation failed; will retry on schedule');
+      return 0;
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  /** Marks positions to market, publishes exposure and P&L, and lets the kill switch check the loss. */
+  async mark(): Promise<void> {
+    const { exposure, data, metrics, killSwitch, store, book } = this.deps;
+    const snapshot = exposure.snapshot();
+    const marks = new Map<string, Micros>();
+    await Promise.all(
+      [...snapshot.positions.keys()].map(async (ticker) => {
+        const price = await markPrice(data, ticker).catch(() => undefined);
+        if (price !== undefined) marks.set(ticker, price);
+      }),
+    );
+    exposure.markToMarket(marks);
+    const after = exposure.snapshot();
+    metrics.setPnl('realised', after.pnl.realized);
+    metrics.setPnl('marked', after.pnl.total);
+    metrics.setExposure(exposure.riskView(this.deps.limits()).totalExposure);
+    metrics.openQuotes.set(store.countLive());
+    metrics.rfqsOpen.set(book.size);
+    killSwitch.checkPnl(after.pnl.total, after.pnl.peak);
+  }
+
+  summary(): void {
+    const { exposure, store, logger } = this.deps;
+    const snapshot = exposure.snapshot();
+    const c = this.counters;
+    const fillRate = c.quoted === 0 ? 0 : Math.round((c.executed / c.quoted) * 1000) / 10;
+    let net = 0;
+    for (const position of snapshot.positions.values()) net += Math.abs(position.contracts);
+    logger.info(
+      {
+        rfqsSeen: c.rfqsSeen,
+        quoted: c.quoted,
+        accepted: c.accepted,
+        confirmed: c.confirmed,
+        executed: c.executed,
+        fillRatePct: fillRate,
+        liveQuotes: store.countLive(),
+        markets: snapshot.positions.size,
+        pnl: formatDollarsMinimal(snapshot.pnl.total),
+      },
+      `summary: ${c.rfqsSeen} RFQs seen, ${c.quoted} quoted, ${c.executed} executed (${fillRate}% fill), ` +
+        `${store.countLive()} live, position ${net / 100} contracts over ${snapshot.positions.size} markets, ` +
+        `P&L $${formatDollarsMinimal(snapshot.pnl.total)} (marked)`,
+    );
+  }
+
+  #every(ms: number, run: () => unknown): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      Promise.resolve()
+        .then(run)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled task failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    timer.unref?.();
+    this.#timers.push(timer);
+  }
+}

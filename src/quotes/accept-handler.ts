@@ -1,0 +1,228 @@
+import type { EpochMs, Quote } from '../domain/types.js';
+import { GateRejectedError } from '../kalshi/gate.js';
+import { BadRequestError } from '../kalshi/index.js';
+import { evaluateConfirm } from '../risk/guard.js';
+import { bidFor, describeError, exposureId, exposureView, type QuotingDeps, type Route } from './context.js';
+import { isLive } from './lifecycle.js';
+import { type TrackedQuote, toLiveQuote } from './quote-store.js';
+
+/** How long after the computed end of a confirm window we call the accept lapsed. */
+const LAPSE_GRACE_MS = 1_000;
+
+/**
+ * Accepts and what follows them. On an accept: start our own confirm clock (the exchange
+ * gives none we can trust across clocks), count the fill as pending, and run last look —
+ * the quote is still what we sent, the strategy agrees, the risk guard approves with current
+ * exposure, the kill switch is off — then confirm at top priority, or let it lapse.
+ */
+export class AcceptHandler {
+  readonly #lapseTimers = new Map<number, NodeJS.Timeout>();
+  #stopping = false;
+
+  constructor(
+    private readonly deps: QuotingDeps,
+    private readonly routeOf: (quote: TrackedQuote) => Route | undefined,
+    /** Asks the own-quote watcher to look again soon (after a confirm, to see the execution). */
+    private readonly nudge: () => void,
+  ) {}
+
+  /** No more confirms: shutdown confirms nothing new. */
+  stopConfirming(): void {
+    this.#stopping = true;
+  }
+
+  dispose(): void {
+    for (const timer of this.#lapseTimers.values()) clearTimeout(timer);
+    this.#lapseTimers.clear();
+  }
+
+  /** The exchange reports our quote accepted. */
+  accepted(quote: TrackedQuote, reported: Quote, seenAt: EpochMs): void {
+    const { deps } = this;
+    if (!isLive(quote.state)) return;
+    const side = reported.acceptedSide;
+    if (side === undefined) {
+      deps.logger.error(
+        { rfqId: quote.rfq.id, quoteId: quote.quoteId },
+        'accepted quote without an accepted side',
+      );
+      return;
+    }
+    const settings = deps.settings();
+    const window = settings.isHighVolatility(quote.rfq.marketTicker)
+      ? settings.hvmConfirmWindowMs
+      : settings.confirmWindowMs;
+    // The accept happened at most one poll interval before we saw it; trust the exchange's
+    // timestamp only when it is earlier still (never extend the window on a skewed clock).
+    const start = Math.min(
+      seenAt - settings.acceptPollIntervalMs,
+      reported.acceptedAt ?? Number.POSITIVE_INFINITY,
+    );
+    quote.acceptedSide = side;
+    quote.acceptedContracts =
+      side === 'yes'
+        ? (reported.yesContracts ?? quote.yesContracts)
+        : (reported.noContracts ?? quote.noContracts);
+    quote.acceptSeenAt = seenAt;
+    quote.confirmDeadline = start + window - settings.confirmSafetyMarginMs;
+    deps.store.transition(quote, 'accepted', {
+      reason: `${side} side hit`,
+      ...(reported.id ? { quoteId: reported.id } : {}),
+    });
+    deps.exposure.quoteAccepted(exposureId(quote), side, quote.acceptedContracts, seenAt);
+    this.#event(quote, 'accepted');
+
+    const lapseAt = start + window + LAPSE_GRACE_MS;
+    const timer = setTimeout(
+      () => this.#lapse(quote, 'confirm window passed'),
+      Math.max(0, lapseAt - deps.clock.now()),
+    );
+    timer.unref?.();
+    this.#lapseTimers.set(quote.key, timer);
+    void this.#lastLook(quote, reported);
+  }
+
+  /** The exchange reports our quote confirmed (our confirm's response may have been lost). */
+  confirmed(quote: TrackedQuote): void {
+    if (quote.state === 'confirmed' || quote.state === 'executed') return;
+    if (this.deps.store.transition(quote, 'confirmed', { reason: 'exchange reports it confirmed' })) {
+      this.deps.exposure.quoteConfirmed(exposureId(quote));
+      this.#clearLapse(quote);
+    }
+  }
+
+  /** The exchange reports our quote executed: the pending fill becomes position. */
+  executed(quote: TrackedQuote, reported: Quote): void {
+    const { deps } = this;
+    if (quote.state === 'executed') return;
+    const side = quote.acceptedSide ?? reported.acceptedSide;
+    if (quote.state === 'expired') {
+      deps.logger.error(
+        { rfqId: quote.rfq.id, quoteId: quote.quoteId },
+        'a quote we let lapse executed: positions will be reconciled from the exchange',
+      );
+    }
+    if (!deps.store.transition(quote, 'executed', { reason: 'exchange reports it executed' })) return;
+    this.#clearLapse(quote);
+    deps.exposure.quoteExecuted(exposureId(quote), {
+      ...(side ? { side } : {}),
+      ...(quote.acceptedContracts !== undefined ? { contracts: quote.acceptedContracts } : {}),
+    });
+    this.#event(quote, 'executed');
+  }
+
+  /** Cancelled at the exchange: RFQ closed, replaced, or (after a confirm) the execution failed. */
+  cancelled(quote: TrackedQuote, reason: string): void {
+    const { deps } = this;
+    const wasAwaiting = !isLive(quote.state);
+    if (!deps.store.transition(quote, 'cancelled', { reason })) return;
+    this.#clearLapse(quote);
+    if (wasAwaiting) deps.exposure.quoteLapsed(exposureId(quote));
+    else deps.exposure.quoteRemoved(exposureId(quote));
+    this.#event(quote, 'cancelled', reason);
+  }
+
+  async #lastLook(quote: TrackedQuote, reported: Quote): Promise<void> {
+    const { deps } = this;
+    const log = deps.logger.child({ rfqId: quote.rfq.id, quoteId: quote.quoteId });
+    const refusal = await this.#refusal(quote, reported);
+    if (refusal) {
+      log.info({ reason: refusal, side: quote.acceptedSide }, 'last look declined: letting the accept lapse');
+      deps.events.declined?.(quote, refusal);
+      return;
+    }
+    if (!deps.store.transition(quote, 'confirming')) return;
+    try {
+      await deps.client.confirmQuote(quote.rfq.id, quote.quoteId!, {
+        deadline: quote.confirmDeadline!,
+        priority: 'confirm',
+      });
+      deps.events.exchangeResult?.(true);
+      if (deps.store.transition(quote, 'confirmed', { reason: 'last look passed' })) {
+        deps.exposure.quoteConfirmed(exposureId(quote));
+        this.#clearLapse(quote);
+        deps.events.confirmed?.(quote, deps.clock.now() - (quote.acceptSeenAt ?? deps.clock.now()));
+        this.#event(quote, 'confirmed');
+        this.nudge();
+      }
+    } catch (error) {
+      const reason = describeError(error);
+      if (error instanceof BadRequestError && error.isExchangeCode('expired')) {
+        this.#lapse(quote, 'the exchange said the confirm window had expired');
+      } else if (error instanceof GateRejectedError) {
+        this.#lapse(quote, `confirm not sent: ${reason}`);
+      } else {
+        deps.events.exchangeResult?.(false);
+        log.warn({ reason }, 'confirm failed; the watcher will report whether it landed');
+        if (quote.state === 'confirming') deps.store.transition(quote, 'accepted', { reason });
+      }
+    }
+  }
+
+  async #refusal(quote: TrackedQuote, reported: Quote): Promise<string | undefined> {
+    const { deps } = this;
+    const immediate = this.#immediateRefusal(quote, reported);
+    if (immediate) return immediate;
+    const route = this.routeOf(quote);
+    const agrees = await deps.runner.lastLook(toLiveQuote(quote), route);
+    if (!agrees) return 'the strategy declined at last look';
+    const fairValue =
+      quote.fairValue === undefined ? undefined : await deps.runner.fairValue(quote.rfq, route);
+    const decision = evaluateConfirm(exposureView(quote), deps.exposure.snapshot(), deps.limits(), {
+      ...(fairValue !== undefined ? { fairValue } : {}),
+      gates: {
+        killSwitch: { tripped: deps.killSwitch.isTripped, reason: deps.killSwitch.state.reason },
+        windowOpen: true,
+      },
+    });
+    if (!decision.approved) return `risk guard: ${decision.limit}: ${decision.reason}`;
+    // Awaits above took time: check the clock and the switches once more.
+    return this.#immediateRefusal(quote, reported);
+  }
+
+  #immediateRefusal(quote: TrackedQuote, reported: Quote): string | undefined {
+    const { deps } = this;
+    if (this.#stopping) return 'shutting down';
+    if (deps.killSwitch.isTripped) return `kill switch: ${deps.killSwitch.state.reason ?? 'tripped'}`;
+    if (quote.state !== 'accepted') return `quote is ${quote.state}`;
+    if (quote.quoteId === undefined || quote.confirmDeadline === undefined)
+      return 'quote id or deadline unknown';
+    if (deps.clock.now() >= quote.confirmDeadline) return 'too close to the end of the confirm window';
+    if (reported.yesBid !== quote.yesBid || reported.noBid !== quote.noBid) {
+      return `prices differ from what we sent (sent ${quote.yesBid}/${quote.noBid}, exchange has ${reported.yesBid}/${reported.noBid} micros)`;
+    }
+    const side = quote.acceptedSide!;
+    if (bidFor(quote, side) <= 0) return `the ${side} side was declined (bid 0) and must not trade`;
+    const offered = side === 'yes' ? quote.yesContracts : quote.noContracts;
+    if ((quote.acceptedContracts ?? 0) > offered) {
+      return `accepted size ${quote.acceptedContracts} exceeds the ${offered} centi-contracts we offered`;
+    }
+    return undefined;
+  }
+
+  #lapse(quote: TrackedQuote, reason: string): void {
+    this.#clearLapse(quote);
+    if (quote.state !== 'accepted' && quote.state !== 'confirming') return;
+    if (this.deps.store.transition(quote, 'expired', { reason })) {
+      this.deps.exposure.quoteLapsed(exposureId(quote));
+      this.#event(quote, 'expired', reason);
+    }
+  }
+
+  #clearLapse(quote: TrackedQuote): void {
+    const timer = this.#lapseTimers.get(quote.key);
+    if (timer) clearTimeout(timer);
+    this.#lapseTimers.delete(quote.key);
+  }
+
+  #event(
+    quote: TrackedQuote,
+    type: 'accepted' | 'confirmed' | 'executed' | 'expired' | 'cancelled',
+    reason?: string,
+  ): void {
+    this.deps.runner.onEvent(
+      { type, quote: toLiveQuote(quote), at: this.deps.clock.now(), ...(reason ? { reason } : {}) },
+      this.routeOf(quote),
+    );
+  }
+}

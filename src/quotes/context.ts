@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { Micros } from '../domain/money.js';
+import type { Clock } from '../domain/time.js';
+import type { Quote, Rfq, Side } from '../domain/types.js';
+import type { CallOptions, ConfirmOptions, CreateQuoteArgs, DeleteResult } from '../kalshi/index.js';
+import type { MarketDataCache } from '../market/market-data.js';
+import type { RfqBook } from '../rfq/rfq-book.js';
+import type { ExposureBook } from '../risk/exposure.js';
+import type { KillSwitch } from '../risk/kill-switch.js';
+import type { RiskLimits } from '../risk/limits.js';
+import type { WindowSchedule } from '../risk/windows.js';
+import type { CompiledRoute } from '../strategy/router.js';
+import type { StrategyRunner } from '../strategy/runner.js';
+import type { LiveQuote } from '../strategy/types.js';
+import type { QuoteStore, TrackedQuote } from './quote-store.js';
+
+/** The writes (and the two reads) the quote manager makes. The Kalshi client provides them. */
+export interface QuoteWrites {
+  createQuote(args: CreateQuoteArgs, call?: CallOptions): Promise<string>;
+  deleteQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<DeleteResult>;
+  confirmQuote(rfqId: string, quoteId: string, opts: ConfirmOptions): Promise<void>;
+  getQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<Quote>;
+  getRfq(rfqId: string, call?: CallOptions): Promise<Rfq>;
+}
+
+/** Settings that a config reload may change; read afresh on every use. */
+export interface QuotingSettings {
+  readonly ttlMs: number;
+  readonly restRemainder: boolean;
+  readonly postOnly: boolean;
+  readonly fairValueTolerance: Micros;
+  readonly confirmSafetyMarginMs: number;
+  readonly requoteOnSweep: boolean;
+  readonly acceptPollIntervalMs: number;
+  readonly confirmWindowMs: number;
+  readonly hvmConfirmWindowMs: number;
+  readonly isHighVolatility: (marketTicker: string) => boolean;
+  readonly subaccount: number;
+}
+
+export type RouteWindows = WindowSchedule | undefined;
+export type Route = CompiledRoute<RouteWindows>;
+
+/** What the quote manager reports, for metrics and the periodic summary. */
+export interface QuoteManagerEvents {
+  rfqSeen?(rfq: Rfq): void;
+  skipped?(rfq: Rfq, strategy: string | undefined, cause: string, reason: string): void;
+  refused?(rfq: Rfq, strategy: string, limit: string, reason: string): void;
+  created?(quote: TrackedQuote, rfqToQuoteMs: number): void;
+  confirmed?(quote: TrackedQuote, acceptToConfirmMs: number): void;
+  declined?(quote: TrackedQuote, reason: string): void;
+  exchangeResult?(ok: boolean): void;
+}
+
+export interface QuotingDeps {
+  readonly store: QuoteStore;
+  readonly book: RfqBook;
+  readonly client: QuoteWrites;
+  readonly runner: StrategyRunner<RouteWindows>;
+  readonly data: MarketDataCache;
+  readonly exposure: ExposureBook;
+  readonly limits: () => RiskLimits;
+  readonly settings: () => QuotingSettings;
+  readonly killSwitch: KillSwitch;
+  /** The global trading windows (risk.windows). */
+  readonly windows: WindowSchedule;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly events: QuoteManagerEvents;
+}
+
+/** The id under which the exposure book knows a tracked quote: stable before the exchange assigns one. */
+export function exposureId(quote: TrackedQuote): string {
+  return `q${quote.key}`;
+}
+
+/** The tracked quote as the exposure book and the guard see it (keyed by the local id). */
+export function exposureView(quote: TrackedQuote): LiveQuote {
+  return {
+    rfq: quote.rfq,
+    quoteId: exposureId(quote),
+    yesBid: quote.yesBid,
+    noBid: quote.noBid,
+    yesContracts: quote.yesContracts,
+    noContracts: quote.noContracts,
+    sentAt: quote.sentAt,
+    ...(quote.fairValue !== undefined ? { fairValue: quote.fairValue } : {}),
+    ...(quote.acceptedSide !== undefined ? { acceptedSide: quote.acceptedSide } : {}),
+    ...(quote.acceptedContracts !== undefined ? { acceptedContracts: quote.acceptedContracts } : {}),
+    ...(quote.acceptSeenAt !== undefined ? { acceptedAt: quote.acceptSeenAt } : {}),
+  };
+}
+
+export function bidFor(quote: Pick<TrackedQuote, 'yesBid' | 'noBid'>, side: Side): Micros {
+  return side === 'yes' ? quote.yesBid : quote.noBid;
+}
+
+/** A short description of an error for logs and reasons, never its request details. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string'
+      ? `${error.name} (${code}): ${error.message}`
+      : `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}

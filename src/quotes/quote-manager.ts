@@ -1,0 +1,288 @@
+import type { EpochMs, Quote, Rfq } from '../domain/types.js';
+import { NotFoundError } from '../kalshi/index.js';
+import { AcceptHandler } from './accept-handler.js';
+import { describeError, exposureId, type QuotingDeps } from './context.js';
+import { KeyedSerializer } from './keyed-serializer.js';
+import { isAwaitingFill, isLive } from './lifecycle.js';
+import { stateOf, type TrackedQuote } from './quote-store.js';
+import { Quoter, type QuoteTrigger } from './quoter.js';
+import { type StaleReason, Sweeper } from './sweeper.js';
+
+export interface QuoteManagerOptions {
+  readonly sweepIntervalMs: number;
+  /** Asks the own-quote watcher for an early look (after a confirm). */
+  readonly nudgeWatcher?: () => void;
+}
+
+/**
+ * One live quote per RFQ, driven by the RFQ book (new and gone RFQs), by what the exchange
+ * reports of our quotes (via the own-quote watcher), by the sweeper, and by the switches
+ * (kill switch, trading windows, shutdown). Work on one RFQ is serialised; different RFQs
+ * proceed concurrently, budgeted and prioritised by the action queue underneath.
+ */
+export class QuoteManager {
+  readonly #deps: QuotingDeps;
+  readonly #serial = new KeyedSerializer();
+  readonly #quoter: Quoter;
+  readonly #accepts: AcceptHandler;
+  readonly #sweeper: Sweeper;
+  readonly #unsubscribe: (() => void)[] = [];
+  #stopping = false;
+
+  constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
+    this.#deps = deps;
+    this.#quoter = new Quoter(
+      deps,
+      () => this.#blockedReason(),
+      (quote) => this.#afterCreate(quote),
+    );
+    this.#accepts = new AcceptHandler(
+      deps,
+      (quote) => this.#quoter.routeOf(quote),
+      options.nudgeWatcher ?? (() => {}),
+    );
+    this.#sweeper = new Sweeper({
+      deps,
+      intervalMs: options.sweepIntervalMs,
+      routeOf: (quote) => this.#quoter.routeOf(quote),
+      onStale: (quote, reason, detail) => this.#stale(quote, reason, detail),
+      logger: deps.logger,
+      clock: deps.clock,
+    });
+  }
+
+  /** Why nothing may be quoted now, or undefined when quoting is allowed. */
+  #blockedReason(): string | undefined {
+    if (this.#stopping) return 'shutting down';
+    if (this.#deps.killSwitch.isTripped)
+      return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
+    if (!this.#deps.windows.isActive()) return 'outside the trading windows';
+    return undefined;
+  }
+
+  start(): void {
+    const { book, killSwitch, windows } = this.#deps;
+    this.#unsubscribe.push(
+      book.subscribe({
+        added: (rfq) => this.#rfqAdded(rfq),
+        changed: (rfq) => this.#rfqChanged(rfq),
+        removed: (rfq) => this.#rfqRemoved(rfq),
+      }),
+      killSwitch.onChange((state) => {
+        if (state.tripped) void this.pullAll(`kill switch: ${state.reason ?? 'tripped'}`);
+        else this.requoteAll('resume');
+      }),
+      windows.onChange((change) => {
+        if (change.active) this.requoteAll('resume');
+        else void this.pullAll('trading window closed');
+      }),
+    );
+    this.#sweeper.start();
+  }
+
+  get quoter(): Quoter {
+    return this.#quoter;
+  }
+
+  /** Quotes every open RFQ we have no live quote on (after a resume or a window opening). */
+  requoteAll(trigger: QuoteTrigger): void {
+    if (this.#blockedReason()) return;
+    for (const rfq of this.#deps.book.all()) {
+      if (!this.#deps.store.hasLive(rfq.id)) this.#schedule(rfq, trigger);
+    }
+  }
+
+  #rfqAdded(rfq: Rfq): void {
+    this.#deps.events.rfqSeen?.(rfq);
+    this.#quoter.noteSeen(rfq.id);
+    this.#schedule(rfq, 'new');
+  }
+
+  #rfqChanged(rfq: Rfq): void {
+    // A changed RFQ (size, market) makes our quote's sizing stale: pull it and price afresh.
+    const current = this.#deps.store.forRfq(rfq.id);
+    if (current && current.state === 'open') this.#stale(current, 'ttl', 'the RFQ changed');
+    else this.#schedule(rfq, 'requote');
+  }
+
+  #rfqRemoved(rfq: Rfq): void {
+    this.#quoter.forget(rfq.id);
+    const current = this.#deps.store.forRfq(rfq.id);
+    if (!current || !isLive(current.state)) return;
+    // Usually the exchange already cancelled it; a delete makes sure (404 is fine).
+    void this.#serial.run(rfq.id, () => this.pull(current, 'RFQ closed'));
+  }
+
+  #schedule(rfq: Rfq, trigger: QuoteTrigger): void {
+    void this.#serial.run(rfq.id, async () => {
+      try {
+        await this.#quoter.quote(rfq, trigger);
+      } catch (error) {
+        this.#deps.logger.error({ rfqId: rfq.id, err: error }, 'quoting failed unexpectedly');
+      }
+    });
+  }
+
+  async #afterCreate(quote: TrackedQuote): Promise<void> {
+    if (quote.pullRequested !== undefined) await this.pull(quote, quote.pullRequested);
+    else if (this.#blockedReason()) await this.pull(quote, this.#blockedReason()!);
+  }
+
+  #stale(quote: TrackedQuote, reason: StaleReason, detail: string): void {
+    const rfq = quote.rfq;
+    void this.#serial.run(rfq.id, async () => {
+      if (quote.state !== 'open') return;
+      await this.pull(quote, `${reason}: ${detail}`);
+      const requote =
+        (reason === 'ttl' || reason === 'fair value moved') && this.#deps.settings().requoteOnSweep;
+      if (requote && stateOf(quote) === 'deleted' && this.#deps.book.has(rfq.id)) {
+        const latest = this.#deps.book.get(rfq.id) ?? rfq;
+        await this.#quoter.quote(latest, 'requote');
+      }
+    });
+  }
+
+  /**
+   * Deletes one of our quotes. A 404 means it is gone or was accepted meanwhile: we ask the
+   * exchange which, so an accept during a delete is still handled (last look, or lapse).
+   */
+  async pull(quote: TrackedQuote, reason: string): Promise<void> {
+    const deps = this.#deps;
+    if (quote.state === 'pending') {
+      quote.pullRequested ??= reason;
+      return;
+    }
+    if (quote.state !== 'open' || quote.quoteId === undefined) return;
+    deps.store.transition(quote, 'deleting', { reason });
+    try {
+      const result = await deps.client.deleteQuote(quote.rfq.id, quote.quoteId, { priority: 'delete' });
+      deps.events.exchangeResult?.(true);
+      if (stateOf(quote) !== 'deleting') return; // the watcher saw an accept meanwhile
+      if (result.outcome === 'deleted') {
+        deps.store.transition(quote, 'deleted', { reason });
+        deps.exposure.quoteRemoved(exposureId(quote));
+        this.#quoter.releaseRoute(quote);
+        return;
+      }
+      const reported = await deps.client.getQuote(quote.rfq.id, quote.quoteId).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+      if (!reported) {
+        deps.store.transition(quote, 'deleted', { reason: `${reason} (the exchange no longer knows it)` });
+        deps.exposure.quoteRemoved(exposureId(quote));
+        this.#quoter.releaseRoute(quote);
+        return;
+      }
+      this.exchangeReported(reported, deps.clock.now());
+      if (stateOf(quote) === 'deleting') {
+        deps.store.transition(quote, 'open', { reason: 'delete answered 404 but the quote is still open' });
+      }
+    } catch (error) {
+      deps.events.exchangeResult?.(false);
+      if (stateOf(quote) === 'deleting') {
+        deps.store.transition(quote, 'open', { reason: `delete failed: ${describeError(error)}` });
+      }
+    }
+  }
+
+  /** Pulls every live quote (kill switch, window end, shutdown). Waits for the deletes. */
+  async pullAll(reason: string): Promise<void> {
+    const pulls: Promise<void>[] = [];
+    for (const quote of [...this.#deps.store.live()]) {
+      pulls.push(this.#serial.run(quote.rfq.id, () => this.pull(quote, reason)));
+    }
+    await Promise.all(pulls);
+  }
+
+  /** What the exchange says of one of our quotes (from the watcher, or after a 404 on delete). */
+  exchangeReported(reported: Quote, seenAt: EpochMs): void {
+    const { store, logger } = this.#deps;
+    let quote = store.byQuoteId(reported.id);
+    if (!quote) {
+      const candidate = store.forRfq(reported.rfqId);
+      if (
+        candidate?.state === 'pending' &&
+        candidate.quoteId === undefined &&
+        candidate.yesBid === reported.yesBid &&
+        candidate.noBid === reported.noBid
+      ) {
+        // The watcher saw our create land before its response arrived.
+        store.transition(candidate, 'open', { quoteId: reported.id, reason: 'seen at the exchange' });
+        quote = candidate;
+      } else {
+        this.#untracked(reported);
+        return;
+      }
+    }
+    switch (reported.status) {
+      case 'accepted':
+        if (isLive(quote.state)) this.#accepts.accepted(quote, reported, seenAt);
+        break;
+      case 'confirmed':
+        if (isLive(quote.state)) this.#accepts.accepted(quote, reported, seenAt);
+        this.#accepts.confirmed(quote);
+        break;
+      case 'executed':
+        this.#accepts.executed(quote, reported);
+        break;
+      case 'cancelled':
+        if (isLive(quote.state) || isAwaitingFill(quote.state)) {
+          this.#accepts.cancelled(quote, reported.cancellationReason ?? 'cancelled at the exchange');
+        }
+        break;
+      case 'open':
+        break;
+      default:
+        logger.warn(
+          { rfqId: reported.rfqId, quoteId: reported.id, status: reported.status },
+          'unknown quote status',
+        );
+    }
+  }
+
+  /** The full list of our open quotes at the exchange: delete the ones we do not track. */
+  async reconcileOpen(open: readonly Quote[]): Promise<void> {
+    for (const reported of open) {
+      const quote = this.#deps.store.byQuoteId(reported.id);
+      if (quote) continue;
+      const pending = this.#deps.store.forRfq(reported.rfqId);
+      if (pending?.state === 'pending') continue; // its create is in flight; the watcher will match it
+      this.#untracked(reported);
+    }
+  }
+
+  #untracked(reported: Quote): void {
+    const { logger, client } = this.#deps;
+    const log = logger.child({ rfqId: reported.rfqId, quoteId: reported.id, status: reported.status });
+    if (reported.status !== 'open') {
+      if (reported.status === 'accepted') log.warn('an accepted quote we do not track: not confirming it');
+      return;
+    }
+    log.warn('deleting an open quote of ours that we do not track (stray)');
+    void this.#serial.run(reported.rfqId, async () => {
+      try {
+        await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });
+      } catch (error) {
+        log.warn(
+          { reason: describeError(error) },
+          'deleting a stray quote failed; will retry on the next listing',
+        );
+      }
+    });
+  }
+
+  /**
+   * Shutdown: stop quoting and confirming, let creates already in flight return, delete every
+   * live quote. The caller then verifies at the exchange that nothing of ours is left open.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#accepts.stopConfirming();
+    await this.#sweeper.stop();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await this.#serial.idle();
+    await this.pullAll('shutting down');
+    this.#accepts.dispose();
+  }
+}

@@ -1,0 +1,187 @@
+import type { FeeSchedule } from '../domain/fees.js';
+import type { Rfq } from '../domain/types.js';
+import { GateRejectedError } from '../kalshi/gate.js';
+import { BadRequestError, QuoteOutcomeUnknownError } from '../kalshi/index.js';
+import { evaluateQuote, type TradingGates } from '../risk/guard.js';
+import { describeError, exposureId, exposureView, type QuotingDeps, type Route } from './context.js';
+import { isAwaitingFill } from './lifecycle.js';
+import type { TrackedQuote } from './quote-store.js';
+
+export type QuoteTrigger = 'new' | 'requote' | 'resume';
+
+/** Exchange codes meaning "this RFQ is no longer quotable" (compared lower-cased). */
+const RFQ_GONE_CODES = new Set(['rfq_closed', 'market_inactive']);
+
+/**
+ * The path of one RFQ to a live quote: strategy (via the runner: route, time limit,
+ * validation, grid snapping) → risk guard → reserve exposure → create at the exchange.
+ * The guard's check and the exposure reservation happen in the same tick, so two creates
+ * in flight can never both pass a limit only one of them fits.
+ */
+export class Quoter {
+  /** When the bot first saw each RFQ (local clock): the start of RFQ-to-quote latency. */
+  readonly #firstSeen = new Map<string, number>();
+  readonly #routes = new Map<number, Route>();
+
+  constructor(
+    private readonly deps: QuotingDeps,
+    private readonly canQuote: () => string | undefined,
+    private readonly onCreated: (quote: TrackedQuote) => Promise<void>,
+  ) {}
+
+  noteSeen(rfqId: string): void {
+    if (!this.#firstSeen.has(rfqId)) this.#firstSeen.set(rfqId, this.deps.clock.now());
+  }
+
+  forget(rfqId: string): void {
+    this.#firstSeen.delete(rfqId);
+  }
+
+  /** The route a quote was priced under (for last look, fair value and events). */
+  routeOf(quote: TrackedQuote): Route | undefined {
+    return this.#routes.get(quote.key);
+  }
+
+  releaseRoute(quote: TrackedQuote): void {
+    this.#routes.delete(quote.key);
+  }
+
+  async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
+    const { deps } = this;
+    const log = deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger });
+    const blocked = this.#blocked(rfq);
+    if (blocked) {
+      log.debug({ reason: blocked }, 'not quoting');
+      return;
+    }
+
+    const outcome = await deps.runner.price(rfq);
+    if (outcome.kind === 'skip') {
+      deps.events.skipped?.(rfq, outcome.strategy, outcome.cause, outcome.reason);
+      return;
+    }
+    const { intent, strategy, route } = outcome;
+    if (route.windows && !route.windows.isActive()) {
+      deps.events.skipped?.(rfq, strategy, 'window', `outside the trading windows of ${route.label}`);
+      return;
+    }
+
+    let fees: FeeSchedule;
+    let eventHint: string | undefined;
+    try {
+      const market = await deps.data.market(rfq.marketTicker);
+      if (market.status !== 'active') {
+        deps.events.skipped?.(rfq, strategy, 'market-status', `market is ${market.status}, not active`);
+        return;
+      }
+      eventHint = rfq.eventTicker ?? market.eventTicker;
+      fees = await deps.data.fees(rfq.marketTicker);
+    } catch (error) {
+      deps.events.skipped?.(rfq, strategy, 'market-data', `market data unavailable: ${describeError(error)}`);
+      return;
+    }
+
+    // Everything below up to the reservation is synchronous: guard and book agree.
+    const blockedNow = this.#blocked(rfq);
+    if (blockedNow) {
+      log.debug({ reason: blockedNow }, 'not quoting');
+      return;
+    }
+    const eventTicker = deps.exposure.eventFor(rfq.marketTicker, eventHint);
+    const gates: TradingGates = {
+      killSwitch: { tripped: deps.killSwitch.isTripped, reason: deps.killSwitch.state.reason },
+      windowOpen: deps.windows.isActive(),
+    };
+    const decision = evaluateQuote(
+      { rfq, intent, eventTicker, fees, gates },
+      deps.exposure.snapshot(),
+      deps.limits(),
+    );
+    if (!decision.approved) {
+      log.info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
+      deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
+      return;
+    }
+    if (decision.clippedSides.length > 0) {
+      log.info({ strategy, clips: decision.clips }, 'risk guard declined a side');
+    }
+    const settings = deps.settings();
+    if (deps.dryRun) {
+      log.info(
+        { strategy, yesBid: decision.yesBid, noBid: decision.noBid, fairValue: intent.fairValue },
+        'dry run: would quote',
+      );
+      return;
+    }
+
+    const quote = deps.store.begin({
+      rfq,
+      strategy,
+      route: route.label,
+      yesBid: decision.yesBid,
+      noBid: decision.noBid,
+      yesContracts: decision.yesContracts,
+      noContracts: decision.noContracts,
+      fairValue: intent.fairValue,
+      ttlMs: intent.ttlMs ?? settings.ttlMs,
+      adopted: false,
+      rfqSeenAt: this.#firstSeen.get(rfq.id) ?? deps.clock.now(),
+    });
+    this.#routes.set(quote.key, route);
+    deps.exposure.quoteOpened(exposureView(quote), { fees, eventTicker });
+
+    try {
+      const quoteId = await deps.client.createQuote(
+        {
+          rfqId: rfq.id,
+          yesBid: quote.yesBid,
+          noBid: quote.noBid,
+          restRemainder: settings.restRemainder,
+          postOnly: settings.postOnly,
+          ...(settings.subaccount > 0 ? { subaccount: settings.subaccount } : {}),
+        },
+        { priority: 'create' },
+      );
+      deps.events.exchangeResult?.(true);
+      // The own-quote watcher may have matched the quote first and moved it on already.
+      if (quote.state === 'pending') deps.store.transition(quote, 'open', { quoteId, reason: trigger });
+      else if (quote.quoteId === undefined) quote.quoteId = quoteId;
+      await this.onCreated(quote);
+    } catch (error) {
+      this.#createFailed(quote, rfq, error);
+    }
+  }
+
+  #createFailed(quote: TrackedQuote, rfq: Rfq, error: unknown): void {
+    const { deps } = this;
+    const reason = describeError(error);
+    const business = error instanceof BadRequestError || error instanceof GateRejectedError;
+    if (!business) deps.events.exchangeResult?.(false);
+    if (quote.state !== 'pending') return; // the watcher already saw it land
+    deps.store.transition(quote, 'failed', { reason });
+    deps.exposure.quoteRemoved(exposureId(quote));
+    this.releaseRoute(quote);
+    const log = deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker });
+    if (error instanceof QuoteOutcomeUnknownError) {
+      // If it did land, the watcher finds it as a quote we do not track and deletes it.
+      log.warn({ reason }, 'create_quote outcome unknown; a stray quote, if any, will be deleted');
+    } else if (error instanceof BadRequestError && RFQ_GONE_CODES.has(error.exchangeCode ?? '')) {
+      log.info({ reason }, 'RFQ no longer quotable');
+      deps.book.remove(rfq.id);
+    } else if (error instanceof GateRejectedError) {
+      log.debug({ reason }, 'create not sent');
+    } else {
+      log.warn({ reason }, 'create_quote failed');
+    }
+  }
+
+  #blocked(rfq: Rfq): string | undefined {
+    const reason = this.canQuote();
+    if (reason) return reason;
+    if (!this.deps.book.has(rfq.id)) return 'RFQ no longer open';
+    if (this.deps.store.hasLive(rfq.id)) return 'already quoted';
+    const current = this.deps.store.forRfq(rfq.id);
+    if (current && isAwaitingFill(current.state)) return 'our quote on it was accepted';
+    return undefined;
+  }
+}

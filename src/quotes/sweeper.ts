@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Micros } from '../domain/money.js';
+import type { Clock } from '../domain/time.js';
+import type { QuotingDeps, Route } from './context.js';
+import type { TrackedQuote } from './quote-store.js';
+
+export type StaleReason = 'ttl' | 'rfq closed' | 'fair value moved' | 'route window closed';
+
+export interface SweeperOptions {
+  readonly deps: QuotingDeps;
+  readonly intervalMs: number;
+  readonly routeOf: (quote: TrackedQuote) => Route | undefined;
+  /** Pulls a stale quote and, when the reason allows, requotes its RFQ. */
+  readonly onStale: (quote: TrackedQuote, reason: StaleReason, detail: string) => void;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/**
+ * Finds our open quotes that should not stay live: older than their TTL, on an RFQ that
+ * closed, outside their route's trading windows, or priced on a fair value that has since
+ * moved beyond the tolerance. Runs on an interval (sub-second allowed); sweeps never overlap.
+ */
+export class Sweeper {
+  readonly #options: SweeperOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: SweeperOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (!this.#running) {
+        this.#running = this.sweep()
+          .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'sweep failed'))
+          .finally(() => {
+            this.#running = undefined;
+          });
+      }
+    }, this.#options.intervalMs);
+    this.#timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One sweep over every open quote. */
+  async sweep(): Promise<void> {
+    const { deps, clock } = this.#options;
+    const now = clock.now();
+    const tolerance = deps.settings().fairValueTolerance;
+    const fairValues = new Map<string, Promise<Micros | undefined>>();
+    for (const quote of [...deps.store.live()]) {
+      if (quote.state !== 'open' || quote.openedAt === undefined) continue;
+      const route = this.#options.routeOf(quote);
+      if (!deps.book.has(quote.rfq.id)) {
+        this.#options.onStale(quote, 'rfq closed', 'the RFQ is no longer open');
+      } else if (now - quote.openedAt >= quote.ttlMs) {
+        this.#options.onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);
+      } else if (route?.windows && !route.windows.isActive(now)) {
+        this.#options.onStale(quote, 'route window closed', `outside the trading windows of ${route.label}`);
+      } else if (quote.fairValue !== undefined && route) {
+        // One fair-value call per market and strategy route per sweep.
+        const key = `${route.label}\u0000${quote.rfq.marketTicker}`;
+        let pending = fairValues.get(key);
+        if (!pending) {
+          pending = deps.runner.fairValue(quote.rfq, route).catch(() => undefined);
+          fairValues.set(key, pending);
+        }
+        const current = await pending;
+        if (
+          current !== undefined &&
+          quote.state === 'open' &&
+          Math.abs(current - quote.fairValue) > tolerance
+        ) {
+          this.#options.onStale(
+            quote,
+            'fair value moved',
+            `fair value ${quote.fairValue} -> ${current} micros (tolerance ${tolerance})`,
+          );
+        }
+      }
+    }
+    deps.store.prune();
+  }
+}
