@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Micros } from '../domain/money.js';
 import { type Clock, systemClock } from '../domain/time.js';
@@ -95,6 +96,8 @@ export class StrategyRunner<Windows = unknown> {
     this.#timeoutMs = options.timeoutMs ?? 500;
     this.#lastLookTimeoutMs = options.lastLookTimeoutMs ?? 250;
     this.#seriesOf = options.seriesOf;
+    // Every concurrent strategy call listens on the stop signal: many in flight is normal.
+    setMaxListeners(0, this.#stop.signal);
     this.#lifecycle = new InstanceLifecycle({
       timeoutMs: options.lifecycleTimeoutMs ?? 10_000,
       log: this.#log,

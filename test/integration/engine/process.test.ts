@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { simQuotes, startBot } from '../../helpers/bot.js';
+import { spawnBot } from '../../helpers/bot-process.js';
+import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
+
+describe('the bot as a process', () => {
+  it('deletes every quote and exits 0 on SIGTERM', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bot = spawnBot(ts, user!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 5, contracts: 3 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 5, {
+      timeoutMs: 20_000,
+      what: 'the bot process to quote five RFQs',
+    });
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).toContain('stopped cleanly');
+    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+  });
+
+  it('finds and deletes the quotes a killed (-9) run left behind', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bot = spawnBot(ts, user!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 4, contracts: 2 });
+    const orphans = await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user!, 'open');
+        return open.length === 4 && open;
+      },
+      { timeoutMs: 20_000, what: 'four quotes from the first run' },
+    );
+    bot.child.kill('SIGKILL');
+    expect(await bot.exited).toBe('SIGKILL');
+    expect(await simQuotes(ts, user!, 'open')).toHaveLength(4);
+
+    // A new run finds the orphans before quoting and deletes them (quoting.onStartup: delete).
+    const { app } = await startBot(ts, user!, { quoting: { onStartup: 'delete' } });
+    const orphanIds = new Set(orphans.map((q) => q.id));
+    await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user!, 'open');
+        return open.every((q) => !orphanIds.has(q.id));
+      },
+      { what: 'the orphans to be deleted' },
+    );
+    // It then quotes the still-open RFQs afresh, with quotes it tracks.
+    await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user!, 'open');
+        return open.length === 4 && open.every((q) => app.store.byQuoteId(q.id)?.state === 'open');
+      },
+      { what: 'fresh quotes from the new run' },
+    );
+  });
+
+  it('adopts the quotes of an earlier run when configured to', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bot = spawnBot(ts, user!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 2 });
+    const earlier = await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user!, 'open');
+        return open.length === 3 && open;
+      },
+      { timeoutMs: 20_000, what: 'three quotes from the first run' },
+    );
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    const { app } = await startBot(ts, user!, { quoting: { onStartup: 'adopt' } });
+    for (const quote of earlier) expect(app.store.byQuoteId(quote.id)?.adopted).toBe(true);
+    expect((await simQuotes(ts, user!, 'open')).map((q) => q.id).sort()).toEqual(earlier.map((q) => q.id).sort());
+    await app.stop('test');
+    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+  });
+
+  it('checks a config file and exits 1 listing its problems', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bad = spawnBot(ts, user!, { risk: { maxOpenQuotes: 'ten' } }, ['--check-config']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/risk\.maxOpenQuotes: expected .*found "ten"/);
+    const good = spawnBot(ts, user!, {}, ['--check-config']);
+    expect(await good.exited).toBe(0);
+    expect(good.output()).toContain(': ok');
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { parseCount, parseDollars } from '../../../src/domain/money.js';
+import { type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
+import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
+
+const LIFECYCLE = { confirmWindowMs: 5_000, executionDelayMs: 300, hvConfirmWindowMs: 3_000, hvExecutionDelayMs: 300 };
+
+interface SimRfqView {
+  readonly rfq: { readonly id: string; readonly status: string; readonly created_ts: string };
+  readonly quotes: readonly SimQuote[];
+}
+
+describe('the quoting engine against the simulator', () => {
+  it('quotes every routed RFQ, confirms accepts inside the window, and its positions match the exchange', async () => {
+    const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+    const [user] = ts.users;
+    const { app } = await startBot(ts, user!);
+
+    const created = await ts.admin<{ ids: string[] }>('POST', '/_sim/rfqs', { count: 12, contracts: 10 });
+    expect(created.status).toBe(201);
+    const rfqIds = created.body.ids;
+    expect(rfqIds).toHaveLength(12);
+
+    // Every RFQ routed to a strategy gets exactly one open quote of ours.
+    const quotes = await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user!, 'open');
+        return rfqIds.every((id) => open.some((q) => q.rfq_id === id)) && open;
+      },
+      { timeoutMs: 15_000, what: 'a quote on every RFQ' },
+    );
+    for (const id of rfqIds) expect(quotes.filter((q) => q.rfq_id === id)).toHaveLength(1);
+    for (const quote of quotes) {
+      const yes = parseDollars(quote.yes_bid_dollars);
+      const no = parseDollars(quote.no_bid_dollars);
+      expect(yes + no).toBeLessThanOrEqual(1_000_000);
+      expect(yes > 0 || no > 0).toBe(true);
+      expect(app.store.byQuoteId(quote.id)?.state).toBe('open');
+    }
+
+    // Requesters accept four of them, two on each side.
+    const chosen = quotes.filter((q) => parseDollars(q.yes_bid_dollars) > 0 && parseDollars(q.no_bid_dollars) > 0).slice(0, 4);
+    expect(chosen).toHaveLength(4);
+    for (const [i, quote] of chosen.entries()) {
+      const res = await ts.admin('POST', `/_sim/quotes/${quote.id}/accept`, { accepted_side: i % 2 === 0 ? 'yes' : 'no' });
+      expect(res.status).toBe(200);
+    }
+    await waitFor(
+      async () => {
+        const executed = await simQuotes(ts, user!, 'executed');
+        return chosen.every((q) => executed.some((e) => e.id === q.id));
+      },
+      { timeoutMs: 15_000, what: 'the accepted quotes to execute' },
+    );
+    for (const quote of chosen) {
+      const view = await ts.admin<SimRfqView>('GET', `/_sim/rfqs/${quote.rfq_id}`);
+      const atExchange = view.body.quotes.find((q) => q.id === quote.id)!;
+      const acceptedAt = Date.parse(atExchange['accepted_ts'] as string);
+      const confirmedAt = Date.parse(atExchange['confirmed_ts'] as string);
+      expect(confirmedAt - acceptedAt).toBeLessThan(LIFECYCLE.hvConfirmWindowMs);
+      await waitFor(() => app.store.byQuoteId(quote.id)?.state === 'executed', { what: 'the bot to see the execution' });
+    }
+
+    // The bot's own accounting equals the exchange's positions, market by market.
+    const { body } = await ts.admin<{ market_positions: { ticker: string; position_fp: string }[] }>(
+      'GET',
+      `/_sim/users/${user!.userId}/positions`,
+    );
+    const theirs = new Map(body.market_positions.map((p) => [p.ticker, parseCount(p.position_fp)]));
+    expect(theirs.size).toBeGreaterThan(0);
+    const tickers = new Set([...theirs.keys(), ...chosen.map((q) => q.market_ticker)]);
+    for (const ticker of tickers) expect(app.exposure.position(ticker)).toBe(theirs.get(ticker) ?? 0);
+
+    // Shutdown deletes every live quote: nothing of ours stays open at the exchange.
+    const report = await app.stop('test');
+    expect(report.openAtExit).toBe(0);
+    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+  });
+
+  it('pulls a quote when its RFQ closes and lets an accept lapse when last look fails', async () => {
+    const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+    const [user] = ts.users;
+    const { app } = await startBot(ts, user!, { quoting: { ttlMs: 60_000 } });
+    const created = await ts.admin<{ ids: string[] }>('POST', '/_sim/rfqs', { count: 2, contracts: 5 });
+    const [closing, accepting] = created.body.ids;
+    const open = await waitFor(
+      async () => {
+        const list = await simQuotes(ts, user!, 'open');
+        return list.length === 2 && list;
+      },
+      { what: 'two quotes' },
+    );
+
+    await ts.admin('POST', `/_sim/rfqs/${closing}/close`, { reason: 'test' });
+    const closed = open.find((q) => q.rfq_id === closing)!;
+    await waitFor(() => ['cancelled', 'deleted'].includes(app.store.byQuoteId(closed.id)?.state ?? ''), {
+      what: 'the bot to drop the quote of the closed RFQ',
+    });
+
+    // Trip the kill switch: the next accept must not be confirmed.
+    const target = open.find((q) => q.rfq_id === accepting)!;
+    app.killSwitch.trip('test', 'manual');
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, { what: 'quotes pulled on kill' });
+    const quote = app.store.byQuoteId(target.id)!;
+    expect(['deleted', 'cancelled']).toContain(quote.state);
+  });
+});
