@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Accounts } from './accounts/accounts.js';
+import type { Ledger } from './accounts/ledger.js';
+import type { SimClock } from './clock.js';
+import type { BlockTrades } from './exchange/block-trades.js';
+import type { EventBus } from './exchange/events.js';
+import type { Exchange } from './exchange/exchange.js';
+import type { ExchangeStore } from './exchange/store.js';
+import type { Faults } from './http/faults.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import type { SimCounters } from './stats.js';
+import type { Takers } from './takers.js';
+import type { World } from './world/world.js';
+
+/** The simulator's parts, handed to the HTTP routes, the websocket and the admin API. */
+export interface SimContext {
+  readonly exchange: Exchange;
+  readonly store: ExchangeStore;
+  readonly blockTrades: BlockTrades;
+  readonly world: World;
+  readonly accounts: Accounts;
+  readonly ledger: Ledger;
+  readonly counters: SimCounters;
+  readonly faults: Faults;
+  readonly limiter: RateLimiter;
+  /** Simulation time (life cycle, takers, random walk). */
+  readonly clock: SimClock;
+  readonly bus: EventBus;
+  readonly takers: Takers;
+  readonly logger: Logger;
+}

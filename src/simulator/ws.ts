@@ -1,0 +1,340 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WS_PATH } from '../kalshi/wire.js';
+import type { SimUser } from './accounts/accounts.js';
+import { fillToWire } from './accounts/wire.js';
+import type { SimContext } from './context.js';
+import { SimError } from './errors.js';
+import type { SimQuote, SimRfq } from './exchange/types.js';
+import {
+  wsQuoteAccepted,
+  wsQuoteCreated,
+  wsQuoteExecuted,
+  wsRfqCreated,
+  wsRfqDeleted,
+} from './exchange/wire.js';
+import { count } from './format.js';
+import { type AuthConfig, authenticate } from './http/auth.js';
+
+export const WS_CHANNELS = ['communications', 'fill'] as const;
+type Channel = (typeof WS_CHANNELS)[number];
+
+/** Kalshi's websocket error codes (fact sheet §9). */
+export const WS_ERRORS = {
+  unableToProcess: [1, 'Unable to process message'],
+  paramsRequired: [2, 'Params required'],
+  channelsRequired: [3, 'Channels required'],
+  sidsRequired: [4, 'Subscription IDs required'],
+  unknownCommand: [5, 'Unknown command'],
+  unknownSid: [7, 'Unknown subscription ID'],
+  unknownChannel: [8, 'Unknown channel name'],
+  invalidParameter: [11, 'Invalid parameter'],
+  exactlyOneSid: [12, 'Exactly one subscription ID is required'],
+  unsupportedAction: [13, 'Unsupported action'],
+  actionRequired: [15, 'Action required'],
+  shardFactor: [19, 'shard_factor must be between 1 and 100'],
+  shardKeyRequired: [20, 'shard_key is required with shard_factor'],
+  shardKeyRange: [21, 'shard_key must be at least 0 and below shard_factor'],
+  shardFactorRequired: [22, 'shard_factor is required with shard_key'],
+  bufferOverflow: [25, 'Subscription buffer overflow'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+class WsCommandError extends Error {
+  override readonly name = 'WsCommandError';
+  constructor(readonly error: readonly [number, string]) {
+    super(error[1]);
+  }
+}
+
+interface Subscription {
+  readonly sid: number;
+  readonly channel: Channel;
+  seq: number;
+  readonly selfOnly: boolean;
+  readonly shard?: { readonly factor: number; readonly key: number };
+}
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly user: SimUser;
+  readonly subs: Map<number, Subscription>;
+  nextSid: number;
+}
+
+export interface WsOptions {
+  /** Server pings (payload "heartbeat") this often; Kalshi uses 10 s. @default 10000 */
+  readonly pingIntervalMs: number;
+  /** Unsent bytes on a socket before its subscriptions overflow (error 25). @default 8 MiB */
+  readonly maxBufferedBytes: number;
+}
+
+function shardOf(id: string, factor: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % factor;
+}
+
+/** `/trade-api/ws/v2`: a signed upgrade, then the `communications` and `fill` channels. */
+export class SimWebSocket {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  private readonly connections = new Set<Connection>();
+  private readonly pingTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly sim: SimContext,
+    server: Server,
+    private readonly auth: AuthConfig,
+    private readonly options: WsOptions,
+  ) {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
+    if (options.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => {
+        for (const c of this.connections) if (c.ws.readyState === WebSocket.OPEN) c.ws.ping('heartbeat');
+      }, options.pingIntervalMs);
+    }
+    const bus = sim.bus;
+    this.unsubscribe.push(
+      bus.on('rfqCreated', (rfq) => this.rfqEvent('rfq_created', rfq, wsRfqCreated(rfq))),
+      bus.on('rfqClosed', (rfq) => this.rfqEvent('rfq_deleted', rfq, wsRfqDeleted(rfq))),
+      bus.on('quoteCreated', (q) => this.quoteEvent('quote_created', q, (u) => wsQuoteCreated(q, u))),
+      bus.on('quoteAccepted', (q) => this.quoteEvent('quote_accepted', q, (u) => wsQuoteAccepted(q, u))),
+      bus.on('quoteExecuted', (q) => this.quoteEvent('quote_executed', q, (u) => wsQuoteExecuted(q, u))),
+      bus.on('fill', (fill) => {
+        for (const c of this.connections) {
+          if (c.user !== fill.user) continue;
+          for (const sub of c.subs.values())
+            if (sub.channel === 'fill') this.deliver(c, sub, 'fill', this.fillMsg(fill));
+        }
+      }),
+    );
+  }
+
+  /** Open connections (for the admin API). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  close(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    for (const off of this.unsubscribe) off();
+    for (const c of this.connections) c.ws.terminate();
+    this.connections.clear();
+    this.wss.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const reject = (status: number, body: unknown): void => {
+      const text = JSON.stringify(body);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    };
+    if (path !== WS_PATH) {
+      reject(404, new SimError(404, 'not_found', 'not found', 'api').body());
+      return;
+    }
+    let user: SimUser;
+    try {
+      user = authenticate(req.headers, 'GET', WS_PATH, this.sim.accounts, this.auth);
+    } catch (err) {
+      this.sim.counters.authFailures++;
+      reject(401, err instanceof SimError ? err.body() : { error: 'unauthorized' });
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn: Connection = { ws, user, subs: new Map(), nextSid: 1 };
+      this.connections.add(conn);
+      ws.on('message', (data) => this.command(conn, data.toString()));
+      ws.on('close', () => this.connections.delete(conn));
+      ws.on('error', () => this.connections.delete(conn));
+    });
+  }
+
+  private send(conn: Connection, message: unknown): void {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify(message));
+  }
+
+  private error(
+    conn: Connection,
+    id: number | undefined,
+    err: readonly [number, string],
+    sid?: number,
+  ): void {
+    this.send(conn, {
+      ...(id ? { id } : {}),
+      type: 'error',
+      msg: { code: err[0], msg: err[1], ...(sid === undefined ? {} : { sid }) },
+    });
+  }
+
+  private command(conn: Connection, text: string): void {
+    let cmd: { id?: unknown; cmd?: unknown; params?: unknown };
+    try {
+      cmd = JSON.parse(text) as typeof cmd;
+    } catch {
+      this.error(conn, undefined, WS_ERRORS.unableToProcess);
+      return;
+    }
+    const id = typeof cmd.id === 'number' && cmd.id > 0 ? cmd.id : undefined;
+    try {
+      this.dispatch(conn, id, cmd.cmd, cmd.params as Record<string, unknown> | undefined);
+    } catch (err) {
+      if (!(err instanceof WsCommandError)) throw err;
+      this.error(conn, id, err.error);
+    }
+  }
+
+  private dispatch(
+    conn: Connection,
+    id: number | undefined,
+    name: unknown,
+    params: Record<string, unknown> | undefined,
+  ): void {
+    switch (name) {
+      case 'subscribe':
+        this.subscribe(conn, id, params);
+        return;
+      case 'unsubscribe': {
+        if (!params) throw new WsCommandError(WS_ERRORS.paramsRequired);
+        const sids = params['sids'];
+        if (!Array.isArray(sids) || sids.length === 0) throw new WsCommandError(WS_ERRORS.sidsRequired);
+        for (const sid of sids) {
+          const sub = typeof sid === 'number' ? conn.subs.get(sid) : undefined;
+          if (!sub) {
+            this.error(conn, id, WS_ERRORS.unknownSid);
+            continue;
+          }
+          conn.subs.delete(sub.sid);
+          this.send(conn, { ...(id ? { id } : {}), sid: sub.sid, seq: sub.seq, type: 'unsubscribed' });
+        }
+        return;
+      }
+      case 'list_subscriptions':
+        this.send(conn, {
+          ...(id ? { id } : {}),
+          type: 'ok',
+          msg: [...conn.subs.values()].map((s) => ({ channel: s.channel, sid: s.sid })),
+        });
+        return;
+      case 'update_subscription': {
+        if (!params) throw new WsCommandError(WS_ERRORS.paramsRequired);
+        const sids = params['sids'];
+        const sid = params['sid'] ?? (Array.isArray(sids) && sids.length === 1 ? sids[0] : undefined);
+        if (sid === undefined) throw new WsCommandError(WS_ERRORS.exactlyOneSid);
+        if (typeof sid !== 'number' || !conn.subs.has(sid)) throw new WsCommandError(WS_ERRORS.unknownSid);
+        if (params['action'] === undefined) throw new WsCommandError(WS_ERRORS.actionRequired);
+        // the RFQ channels carry no market list or snapshot to update
+        throw new WsCommandError(WS_ERRORS.unsupportedAction);
+      }
+      default:
+        throw new WsCommandError(WS_ERRORS.unknownCommand);
+    }
+  }
+
+  private subscribe(
+    conn: Connection,
+    id: number | undefined,
+    params: Record<string, unknown> | undefined,
+  ): void {
+    if (!params) throw new WsCommandError(WS_ERRORS.paramsRequired);
+    const channels = params['channels'];
+    if (!Array.isArray(channels) || channels.length === 0)
+      throw new WsCommandError(WS_ERRORS.channelsRequired);
+    const userFilter = params['user_filter'];
+    if (userFilter !== undefined && userFilter !== 'self')
+      throw new WsCommandError(WS_ERRORS.invalidParameter);
+    const factor = params['shard_factor'];
+    const key = params['shard_key'];
+    let shard: Subscription['shard'];
+    if (factor !== undefined || key !== undefined) {
+      if (factor === undefined) throw new WsCommandError(WS_ERRORS.shardFactorRequired);
+      if (typeof factor !== 'number' || !Number.isInteger(factor) || factor < 1 || factor > 100) {
+        throw new WsCommandError(WS_ERRORS.shardFactor);
+      }
+      if (key === undefined) throw new WsCommandError(WS_ERRORS.shardKeyRequired);
+      if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= factor) {
+        throw new WsCommandError(WS_ERRORS.shardKeyRange);
+      }
+      shard = { factor, key };
+    }
+    for (const channel of channels) {
+      if (!(WS_CHANNELS as readonly unknown[]).includes(channel)) {
+        this.error(conn, id, WS_ERRORS.unknownChannel);
+        continue;
+      }
+      const sub: Subscription = {
+        sid: conn.nextSid++,
+        channel: channel as Channel,
+        seq: 0,
+        selfOnly: userFilter === 'self',
+        ...(shard ? { shard } : {}),
+      };
+      conn.subs.set(sub.sid, sub);
+      this.send(conn, {
+        ...(id ? { id } : {}),
+        type: 'subscribed',
+        msg: { channel: sub.channel, sid: sub.sid },
+      });
+    }
+  }
+
+  private deliver(conn: Connection, sub: Subscription, type: string, msg: unknown): void {
+    if (conn.ws.bufferedAmount > this.options.maxBufferedBytes) {
+      conn.subs.delete(sub.sid);
+      this.error(conn, undefined, WS_ERRORS.bufferOverflow, sub.sid);
+      return;
+    }
+    sub.seq += 1;
+    this.send(conn, { type, sid: sub.sid, seq: sub.seq, msg, sending_ts_ms: Date.now() });
+  }
+
+  private rfqEvent(type: 'rfq_created' | 'rfq_deleted', rfq: SimRfq, msg: unknown): void {
+    for (const c of this.connections) {
+      for (const sub of c.subs.values()) {
+        if (sub.channel !== 'communications') continue;
+        if (sub.selfOnly && rfq.creator !== c.user) continue;
+        if (sub.shard && shardOf(rfq.id, sub.shard.factor) !== sub.shard.key) continue;
+        this.deliver(c, sub, type, msg);
+      }
+    }
+  }
+
+  /** Quote events go only to the quote's maker and the RFQ's creator. */
+  private quoteEvent(type: string, quote: SimQuote, msg: (viewer: SimUser) => unknown): void {
+    for (const c of this.connections) {
+      if (c.user !== quote.creator && c.user !== quote.rfq.creator) continue;
+      for (const sub of c.subs.values())
+        if (sub.channel === 'communications') this.deliver(c, sub, type, msg(c.user));
+    }
+  }
+
+  private fillMsg(fill: Parameters<typeof fillToWire>[0]): Record<string, unknown> {
+    const wire = fillToWire(fill);
+    return {
+      trade_id: wire.trade_id,
+      order_id: wire.order_id,
+      client_order_id: fill.clientOrderId,
+      market_ticker: wire.ticker,
+      is_taker: wire.is_taker,
+      side: wire.outcome_side,
+      outcome_side: wire.outcome_side,
+      book_side: wire.book_side,
+      action: 'buy',
+      purchased_side: wire.outcome_side,
+      yes_price_dollars: wire.yes_price_dollars,
+      no_price_dollars: wire.no_price_dollars,
+      count_fp: wire.count_fp,
+      fee_cost: wire.fee_cost,
+      post_position_fp: count(fill.postPosition),
+      ts: wire.ts,
+      ts_ms: fill.createdAt,
+      subaccount: fill.subaccount,
+    };
+  }
+}
