@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { formatDollarsMinimal, type Micros } from '../domain/money.js';
+import { formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
 import type { Clock } from '../domain/time.js';
 import type { MarketPosition } from '../domain/types.js';
 import type { MarketDataCache } from '../market/market-data.js';
@@ -39,13 +39,18 @@ export interface SummaryCounters {
   executed: number;
 }
 
-/** The mid of the market's top of book, or its last price: our mark for P&L. */
+/**
+ * Our mark for P&L: the middle of the top of book, an empty side standing for its bound
+ * (no bid: $0, no ask: $1); the last trade price only when the book is empty.
+ */
 export async function markPrice(data: MarketDataCache, ticker: string): Promise<Micros | undefined> {
   const market = await data.market(ticker);
-  if (market.yesBid > 0 && market.yesAsk > 0 && market.yesAsk >= market.yesBid) {
-    return Math.round((market.yesBid + market.yesAsk) / 2);
-  }
-  return market.lastPrice > 0 ? market.lastPrice : undefined;
+  const hasBid = market.yesBid > 0;
+  const hasAsk = market.yesAsk > 0 && market.yesAsk < ONE_DOLLAR;
+  if (!hasBid && !hasAsk) return market.lastPrice > 0 ? market.lastPrice : undefined;
+  const bid = hasBid ? market.yesBid : 0;
+  const ask = hasAsk ? market.yesAsk : ONE_DOLLAR;
+  return ask >= bid ? Math.round((bid + ask) / 2) : market.lastPrice;
 }
 
 /**
