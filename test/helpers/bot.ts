@@ -29,21 +29,33 @@ export function merge(base: Raw, patch: Raw): Raw {
  * A config for a bot quoting against a test simulator (as a standalone simulator: base URL
  * plus the user's keys from the environment), fast intervals, generous limits.
  */
-export function botConfig(ts: TestSimulator, user: SimTestUser, patch: Raw = {}): Config {
-  const { raw, dir } = botRawConfig(ts, patch);
+export function botConfig(ts: TestSimulator, user: SimTestUser, patch: Raw = {}, inDir?: string): Config {
+  const { raw, dir } = botRawConfig(ts, patch, inDir);
   return configOrThrow(raw, { env: botEnv(user), baseDir: dir });
 }
 
 /** The environment that carries a user's keys (as a deployment would). */
 export function botEnv(user: SimTestUser): Record<string, string> {
-  return { KALSHI_API_KEY_ID: user.keyId, KALSHI_PRIVATE_KEY_PEM: user.key.privatePem };
+  return {
+    KALSHI_API_KEY_ID: user.keyId,
+    KALSHI_PRIVATE_KEY_PEM: user.key.privatePem,
+    OPS_TOKEN: TEST_OPS_TOKEN,
+  };
 }
 
+/** The bearer token of the test bots' POST /kill and /resume. */
+export const TEST_OPS_TOKEN = 'test-ops-token-0123456789';
+
 /** The raw (YAML-shaped) config of a test bot, and the folder its relative paths live in. */
-export function botRawConfig(ts: TestSimulator, patch: Raw = {}): { raw: Raw; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bot-'));
+export function botRawConfig(ts: TestSimulator, patch: Raw = {}, inDir?: string): { raw: Raw; dir: string } {
+  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'bot-'));
   const raw: Raw = {
-    exchange: { environment: 'simulator', baseUrl: ts.sim.apiBase, tier: 'auto', hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'] },
+    exchange: {
+      environment: 'simulator',
+      baseUrl: ts.sim.apiBase,
+      tier: 'auto',
+      hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
+    },
     poller: { intervalMs: 100 },
     strategies: {
       dir: STRATEGIES_DIR,
