@@ -4,9 +4,10 @@
  *   node src/main.js [--config FILE] [--check-config] [--dry-run]
  *
  * SIGTERM / SIGINT: delete every live quote and exit 0 (a second signal exits at once).
- * SIGHUP: reload the config (strategy options, limits, quoting settings); resume a kill switch
+ * SIGHUP (or a change of the file, with watchConfig): reload the config (strategy options, limits, quoting settings); resume a kill switch
  * tripped by the kill file once that file is gone. SIGUSR2: trip the kill switch.
  */
+import { watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
 import { type Config, formatConfigProblems, loadConfig } from './config/index.js';
@@ -82,6 +83,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGHUP', () => void reload(app, args));
+  if (config.watchConfig) {
+    watchFile(args.config, { interval: 1_000, persistent: false }, (current, previous) => {
+      if (current.mtimeMs !== previous.mtimeMs) void reload(app, args);
+    });
+  }
   process.on('uncaughtException', (error) => {
     app.logger.fatal({ err: error }, 'uncaught exception: deleting quotes and exiting');
     shutdown('uncaughtException', 1);

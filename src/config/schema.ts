@@ -283,7 +283,8 @@ export const riskSchema = meta(
         'worst-case counts every live quote as hit (on whichever side is worse for the limit); expected counts open quotes at expectedHitRate. Accepted quotes always count as filled.',
     }),
     expectedHitRate: meta(decimal({ min: 0, max: 1 }).default(0), {
-      description: 'Under exposureModel expected: the chance (0 to 1) an open quote is hit; 0 ignores open quotes.',
+      description:
+        'Under exposureModel expected: the chance (0 to 1) an open quote is hit; 0 ignores open quotes.',
     }),
     onBreach: meta(oneOf(['refuse', 'clip']).default('refuse'), {
       description: 'When a limit would be breached: refuse the quote, or clip (decline the offending side).',
@@ -387,6 +388,10 @@ export const configSchema = section('settings', {
   logging: meta(loggingSchema.prefault({}), { description: 'Logs.' }),
   dryRun: meta(boolean().default(false), {
     description: 'Price and log RFQs but send no quotes (the CLI flag --dry-run overrides it).',
+    reload: 'restart',
+  }),
+  watchConfig: meta(boolean().default(false), {
+    description: 'Reload the config when its file changes, as on SIGHUP.',
     reload: 'restart',
   }),
 }).superRefine(checkConfig, { when: () => true });

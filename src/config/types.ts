@@ -60,5 +60,7 @@ export type Config = {
   readonly logging: LoggingConfig;
   /** Price and log, send nothing. */
   readonly dryRun: boolean;
+  /** Reload when the config file changes (as on SIGHUP). */
+  readonly watchConfig: boolean;
   readonly secrets: ConfigSecrets;
 };

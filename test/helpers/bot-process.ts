@@ -10,6 +10,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface BotProcess {
   readonly child: ChildProcess;
+  /** The YAML config file the process reads (edit it to test reloads). */
+  readonly configFile: string;
+  /** The config as written, YAML-shaped. */
+  readonly raw: Record<string, unknown>;
   /** Everything the process wrote (JSON log lines on stdout, problems on stderr). */
   readonly output: () => string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
@@ -48,5 +52,5 @@ export function spawnBot(
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  return { child, output: () => output, exited };
+  return { child, configFile: file, raw, output: () => output, exited };
 }

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { stringify } from 'yaml';
+import { merge, simQuotes, startBot } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
@@ -71,7 +73,9 @@ describe('the bot as a process', () => {
     await bot.exited;
     const { app } = await startBot(ts, user!, { quoting: { onStartup: 'adopt' } });
     for (const quote of earlier) expect(app.store.byQuoteId(quote.id)?.adopted).toBe(true);
-    expect((await simQuotes(ts, user!, 'open')).map((q) => q.id).sort()).toEqual(earlier.map((q) => q.id).sort());
+    expect((await simQuotes(ts, user!, 'open')).map((q) => q.id).sort()).toEqual(
+      earlier.map((q) => q.id).sort(),
+    );
     await app.stop('test');
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
   });
@@ -85,5 +89,33 @@ describe('the bot as a process', () => {
     const good = spawnBot(ts, user!, {}, ['--check-config']);
     expect(await good.exited).toBe(0);
     expect(good.output()).toContain(': ok');
+  });
+});
+
+describe('config reload in the running process', () => {
+  it('reloads on SIGHUP and, with watchConfig, when the file changes', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bot = spawnBot(ts, user!, { watchConfig: true });
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 3 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+      timeoutMs: 20_000,
+      what: 'the bot to quote',
+    });
+
+    const edited = merge(bot.raw, { risk: { maxOpenQuotes: 150 } });
+    writeFileSync(bot.configFile, stringify(edited));
+    await waitFor(() => /"changed":\["risk\.maxOpenQuotes"\]/.test(bot.output()), {
+      timeoutMs: 10_000,
+      what: 'the file change to be picked up',
+    });
+
+    writeFileSync(bot.configFile, stringify(merge(edited, { exchange: { pathStyle: 'legacy' } })));
+    bot.child.kill('SIGHUP');
+    await waitFor(() => bot.output().includes('reload refused'), { timeoutMs: 10_000, what: 'the refusal' });
+    expect(bot.output()).toMatch(/exchange\.pathStyle changed: needs a restart/);
+
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
   });
 });
