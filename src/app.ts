@@ -14,6 +14,7 @@ import {
 import { type Config, diffConfig, redactedConfig, restartRequiredMessage } from './config/index.js';
 import type { TierLimits } from './domain/rate-limits.js';
 import { type Clock, systemClock } from './domain/time.js';
+import type { RequestGate } from './kalshi/gate.js';
 import { type FetchLike, KalshiClient, type KalshiCredentials, makeCredentials } from './kalshi/index.js';
 import { MarketDataCache } from './market/market-data.js';
 import { createLogger } from './ops/logger.js';
@@ -50,6 +51,11 @@ export interface AppOverrides {
   readonly fetch?: FetchLike;
   /** Start the ops HTTP server. @default true */
   readonly opsServer?: boolean;
+  /**
+   * Benchmarks only: the gate the client and the poller use instead of the action queue (e.g.
+   * `unlimitedGate`: no budgets, no priorities). The queue still exists, idle, for shutdown.
+   */
+  readonly gate?: RequestGate;
 }
 
 export interface StopReport {
@@ -156,7 +162,7 @@ export class App {
     this.client = new KalshiClient({
       baseUrl,
       credentials,
-      gate: this.queue,
+      gate: this.overrides.gate ?? this.queue,
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
       retry: config.exchange.retry,
@@ -331,7 +337,7 @@ export class App {
       source: this.client,
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
-      gate: this.queue,
+      gate: this.overrides.gate ?? this.queue,
       logger: this.logger.child({ module: 'poller' }),
       clock: this.clock,
       intervalMs: config.poller.intervalMs,
@@ -396,7 +402,7 @@ export class App {
       },
       onResume: async () => {
         const result = await this.killSwitch.resume('http');
-        if (!result.resumed) throw new Error(result.reason);
+        return result.resumed ? undefined : { refused: result.reason };
       },
     });
     this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped));

@@ -22,6 +22,10 @@ export interface OpsActionContext {
   readonly remoteAddress?: string;
 }
 
+/** An action either happened (nothing to return) or was refused for a reason the caller sees. */
+// biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing are the common case
+export type OpsActionResult = void | { readonly refused: string };
+
 export interface OpsServerOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -30,8 +34,9 @@ export interface OpsServerOptions {
   readonly registry: Registry;
   /** Every check must pass for 200; any failing one gives 503 listing the failures. */
   readonly readiness: () => readonly ReadinessCheck[] | Promise<readonly ReadinessCheck[]>;
-  readonly onKill: (context: OpsActionContext) => void | Promise<void>;
-  readonly onResume: (context: OpsActionContext) => void | Promise<void>;
+  readonly onKill: (context: OpsActionContext) => OpsActionResult | Promise<OpsActionResult>;
+  /** Return `{ refused }` when the action cannot be done now: the caller gets 409 and the reason. */
+  readonly onResume: (context: OpsActionContext) => OpsActionResult | Promise<OpsActionResult>;
   /** Bearer token for POST /kill and /resume (from env OPS_TOKEN); unset disables both. */
   readonly token?: string | undefined;
   readonly logger: Logger;
@@ -105,7 +110,7 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
     req: IncomingMessage,
     res: ServerResponse,
     name: 'kill' | 'resume',
-    run: (context: OpsActionContext) => void | Promise<void>,
+    run: (context: OpsActionContext) => OpsActionResult | Promise<OpsActionResult>,
   ) => {
     const remoteAddress = req.socket.remoteAddress;
     if (!token) {
@@ -130,11 +135,17 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
       ...(remoteAddress ? { remoteAddress } : {}),
     };
     log.warn({ remoteAddress, action: name, reason }, `ops ${name} requested`);
+    let result: OpsActionResult;
     try {
-      await run(context);
+      result = await run(context);
     } catch (error) {
       log.error({ err: error, action: name }, `ops ${name} failed`);
       send(res, 500, { error: `${name} failed` });
+      return;
+    }
+    if (result && 'refused' in result) {
+      log.warn({ action: name, reason: result.refused }, `ops ${name} refused`);
+      send(res, 409, { error: result.refused });
       return;
     }
     send(res, 200, { status: name === 'kill' ? 'killed' : 'resumed' });

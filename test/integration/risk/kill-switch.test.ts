@@ -46,6 +46,7 @@ describe('kill switch against the simulator', () => {
 
     expect((await app.killSwitch.resume('signal')).resumed).toBe(false);
     rmSync(file);
+    // (the HTTP path answers 409 with the reason while the file exists: see the POST /kill test)
     expect((await app.killSwitch.resume('signal')).resumed).toBe(true);
     await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 4, {
       what: 'quoting to resume',
@@ -55,7 +56,7 @@ describe('kill switch against the simulator', () => {
   it('trips on POST /kill with the bearer token and resumes on POST /resume', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const [user] = ts.users;
-    const { app } = await startBot(ts, user!, {}, { opsServer: true });
+    const { app, config } = await startBot(ts, user!, {}, { opsServer: true });
     await quoted(ts, user!, 2);
     const url = app.ops!.url;
     const denied = await fetch(`${url}/kill`, {
@@ -74,6 +75,14 @@ describe('kill switch against the simulator', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.text()).toContain('kill switch');
+    writeFileSync(config.risk.killSwitch.file, 'hold\n');
+    const refused = await fetch(`${url}/resume`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_OPS_TOKEN}` },
+    });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toMatch(/kill file/i);
+    rmSync(config.risk.killSwitch.file);
     const resume = await fetch(`${url}/resume`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${TEST_OPS_TOKEN}` },
