@@ -43,7 +43,10 @@ export function wireQuoteMetrics(options: {
     skipped: (rfq, strategy, cause, reason) => {
       metrics.recordSkip(strategy ?? 'none', cause);
       const level = cause === 'no-route' || cause === 'declined' ? 'debug' : 'info';
-      logger[level]({ rfqId: rfq.id, marketTicker: rfq.marketTicker, strategy, cause, reason }, 'RFQ skipped');
+      logger[level](
+        { rfqId: rfq.id, marketTicker: rfq.marketTicker, strategy, cause, reason },
+        'RFQ skipped',
+      );
     },
     refused: (_rfq, _strategy, limit) => {
       metrics.riskRejections.inc({ reason: limit });

@@ -64,7 +64,10 @@ export async function handleOrphans(options: OrphanOptions): Promise<OrphanRepor
             return;
           }
         } catch (error) {
-          log.warn({ reason: describeError(error) }, 'cannot adopt a quote whose RFQ cannot be read; deleting it');
+          log.warn(
+            { reason: describeError(error) },
+            'cannot adopt a quote whose RFQ cannot be read; deleting it',
+          );
         }
       }
       try {

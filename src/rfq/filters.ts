@@ -48,8 +48,10 @@ export function compileRfqFilter(config: RfqFilterConfig): CompiledRfqFilter {
       if (globMatch && !globMatch(rfq.marketTicker)) return 'market ticker matches no filters.tickerGlobs';
       const size = rfq.size;
       if (size.kind === 'contracts') {
-        if (config.minContracts !== undefined && size.contracts < config.minContracts) return 'below minContracts';
-        if (config.maxContracts !== undefined && size.contracts > config.maxContracts) return 'above maxContracts';
+        if (config.minContracts !== undefined && size.contracts < config.minContracts)
+          return 'below minContracts';
+        if (config.maxContracts !== undefined && size.contracts > config.maxContracts)
+          return 'above maxContracts';
       } else {
         if (config.minTargetCost !== undefined && size.targetCost < config.minTargetCost) {
           return 'below minTargetCost';

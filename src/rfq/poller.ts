@@ -31,7 +31,12 @@ export interface PollerOptions {
 }
 
 export type PollCycleResult =
-  | ({ readonly kind: 'completed'; readonly pages: number; readonly durationMs: number; readonly filtered: number } & SnapshotResult)
+  | ({
+      readonly kind: 'completed';
+      readonly pages: number;
+      readonly durationMs: number;
+      readonly filtered: number;
+    } & SnapshotResult)
   | { readonly kind: 'partial'; readonly pages: number; readonly durationMs: number; readonly reason: string }
   | { readonly kind: 'skipped'; readonly reason: 'overlap' | 'budget' }
   | { readonly kind: 'failed'; readonly durationMs: number; readonly error: unknown };
@@ -76,7 +81,8 @@ export class RfqPoller {
   async pollOnce(): Promise<PollCycleResult> {
     if (this.#running) return this.#report({ kind: 'skipped', reason: 'overlap' });
     const budget = this.#options.gate.budget('read');
-    if (budget.available < this.#options.minReadTokens) return this.#report({ kind: 'skipped', reason: 'budget' });
+    if (budget.available < this.#options.minReadTokens)
+      return this.#report({ kind: 'skipped', reason: 'budget' });
     this.#running = true;
     this.#inFlight = this.#cycle().finally(() => {
       this.#running = false;
@@ -138,13 +144,24 @@ export class RfqPoller {
     }
     const result = book.applySnapshot(open, true);
     this.#lastCompletedAt = clock.now();
-    return this.#report({ kind: 'completed', pages, durationMs: this.#lastCompletedAt - startedAt, filtered, ...result });
+    return this.#report({
+      kind: 'completed',
+      pages,
+      durationMs: this.#lastCompletedAt - startedAt,
+      filtered,
+      ...result,
+    });
   }
 
   #partial(open: readonly Rfq[], pages: number, startedAt: EpochMs, reason: string): PollCycleResult {
     this.#options.book.applySnapshot(open, false);
     this.#options.logger.warn({ pages, reason }, 'RFQ poll cycle incomplete; no RFQ treated as gone');
-    return this.#report({ kind: 'partial', pages, durationMs: this.#options.clock.now() - startedAt, reason });
+    return this.#report({
+      kind: 'partial',
+      pages,
+      durationMs: this.#options.clock.now() - startedAt,
+      reason,
+    });
   }
 
   #report(result: PollCycleResult): PollCycleResult {

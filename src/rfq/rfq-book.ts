@@ -109,7 +109,8 @@ export class RfqBook {
 function rfqChanged(a: Rfq, b: Rfq): boolean {
   if (a.status !== b.status || a.marketTicker !== b.marketTicker) return true;
   if (a.size.kind !== b.size.kind) return true;
-  if (a.size.kind === 'contracts' && b.size.kind === 'contracts') return a.size.contracts !== b.size.contracts;
+  if (a.size.kind === 'contracts' && b.size.kind === 'contracts')
+    return a.size.contracts !== b.size.contracts;
   if (a.size.kind === 'targetCost' && b.size.kind === 'targetCost') {
     return a.size.targetCost !== b.size.targetCost || a.size.excludesFees !== b.size.excludesFees;
   }

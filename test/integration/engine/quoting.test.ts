@@ -3,7 +3,12 @@ import { parseCount, parseDollars } from '../../../src/domain/money.js';
 import { type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
-const LIFECYCLE = { confirmWindowMs: 5_000, executionDelayMs: 300, hvConfirmWindowMs: 3_000, hvExecutionDelayMs: 300 };
+const LIFECYCLE = {
+  confirmWindowMs: 5_000,
+  executionDelayMs: 300,
+  hvConfirmWindowMs: 3_000,
+  hvExecutionDelayMs: 300,
+};
 
 interface SimRfqView {
   readonly rfq: { readonly id: string; readonly status: string; readonly created_ts: string };
@@ -39,10 +44,14 @@ describe('the quoting engine against the simulator', () => {
     }
 
     // Requesters accept four of them, two on each side.
-    const chosen = quotes.filter((q) => parseDollars(q.yes_bid_dollars) > 0 && parseDollars(q.no_bid_dollars) > 0).slice(0, 4);
+    const chosen = quotes
+      .filter((q) => parseDollars(q.yes_bid_dollars) > 0 && parseDollars(q.no_bid_dollars) > 0)
+      .slice(0, 4);
     expect(chosen).toHaveLength(4);
     for (const [i, quote] of chosen.entries()) {
-      const res = await ts.admin('POST', `/_sim/quotes/${quote.id}/accept`, { accepted_side: i % 2 === 0 ? 'yes' : 'no' });
+      const res = await ts.admin('POST', `/_sim/quotes/${quote.id}/accept`, {
+        accepted_side: i % 2 === 0 ? 'yes' : 'no',
+      });
       expect(res.status).toBe(200);
     }
     await waitFor(
@@ -58,7 +67,9 @@ describe('the quoting engine against the simulator', () => {
       const acceptedAt = Date.parse(atExchange['accepted_ts'] as string);
       const confirmedAt = Date.parse(atExchange['confirmed_ts'] as string);
       expect(confirmedAt - acceptedAt).toBeLessThan(LIFECYCLE.hvConfirmWindowMs);
-      await waitFor(() => app.store.byQuoteId(quote.id)?.state === 'executed', { what: 'the bot to see the execution' });
+      await waitFor(() => app.store.byQuoteId(quote.id)?.state === 'executed', {
+        what: 'the bot to see the execution',
+      });
     }
 
     // The bot's own accounting equals the exchange's positions, market by market.
@@ -100,7 +111,9 @@ describe('the quoting engine against the simulator', () => {
     // Trip the kill switch: the next accept must not be confirmed.
     const target = open.find((q) => q.rfq_id === accepting)!;
     app.killSwitch.trip('test', 'manual');
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, { what: 'quotes pulled on kill' });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+      what: 'quotes pulled on kill',
+    });
     const quote = app.store.byQuoteId(target.id)!;
     expect(['deleted', 'cancelled']).toContain(quote.state);
   });

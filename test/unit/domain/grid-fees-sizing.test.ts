@@ -79,7 +79,9 @@ describe('fees', () => {
   it('rounds up to $0.0001 and scales with the multiplier', () => {
     // 0.07 * 10 * 0.3 * 0.7 = 0.147 exactly
     expect(takerFee(dollars('0.30'), 1000)).toBe(dollars('0.147'));
-    expect(takerFee(dollars('0.30'), 1000, { type: 'quadratic', multiplierPpm: 500_000 })).toBe(dollars('0.0735'));
+    expect(takerFee(dollars('0.30'), 1000, { type: 'quadratic', multiplierPpm: 500_000 })).toBe(
+      dollars('0.0735'),
+    );
     expect(takerFee(dollars('0.30'), 1000, { type: 'quadratic', multiplierPpm: 0 })).toBe(0);
     // 0.07 * 0.01 * 0.5 * 0.5 = 0.000175 -> 0.0002
     expect(takerFee(dollars('0.50'), 1)).toBe(dollars('0.0002'));
@@ -88,9 +90,9 @@ describe('fees', () => {
   it('charges makers only on maker-fee series', () => {
     expect(makerFee(dollars('0.40'), 100)).toBe(0);
     // 0.0175 * 1 * 0.4 * 0.6 = 0.0042
-    expect(makerFee(dollars('0.40'), 100, { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 })).toBe(
-      dollars('0.0042'),
-    );
+    expect(
+      makerFee(dollars('0.40'), 100, { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 }),
+    ).toBe(dollars('0.0042'));
     // 0.035 * 1 * 0.4 * 0.6 = 0.0084
     expect(
       makerFee(dollars('0.40'), 100, { type: 'quadratic_with_combo_maker_fees', multiplierPpm: 1_000_000 }),
