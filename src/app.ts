@@ -11,11 +11,17 @@ import {
   riskLimitsFrom,
   routesFrom,
 } from './app-parts.js';
-import { type Config, diffConfig, redactedConfig, restartRequiredMessage } from './config/index.js';
+import { type Config, diffConfig, redactedConfig, restartRequiredMessage, wsUrlFor } from './config/index.js';
 import type { TierLimits } from './domain/rate-limits.js';
 import { type Clock, systemClock } from './domain/time.js';
 import type { RequestGate } from './kalshi/gate.js';
-import { type FetchLike, KalshiClient, type KalshiCredentials, makeCredentials } from './kalshi/index.js';
+import {
+  type FetchLike,
+  KalshiClient,
+  type KalshiCredentials,
+  makeCredentials,
+  signWebSocketHandshake,
+} from './kalshi/index.js';
 import { MarketDataCache } from './market/market-data.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
@@ -30,6 +36,7 @@ import { QuoteStore } from './quotes/quote-store.js';
 import { handleOrphans } from './quotes/startup.js';
 import { compileRfqFilter } from './rfq/filters.js';
 import { RfqPoller } from './rfq/poller.js';
+import { RfqPushSource } from './rfq/push-source.js';
 import { RfqBook } from './rfq/rfq-book.js';
 import { ExposureBook } from './risk/exposure.js';
 import { KillSwitch, type SignalEmitter } from './risk/kill-switch.js';
@@ -75,7 +82,7 @@ export class App {
   readonly metrics: Metrics;
   readonly clock: Clock;
   readonly store: QuoteStore;
-  readonly book = new RfqBook();
+  readonly book: RfqBook;
   readonly exposure: ExposureBook;
   readonly killSwitch: KillSwitch;
   readonly windows: WindowSchedule;
@@ -87,6 +94,7 @@ export class App {
   runner!: StrategyRunner<WindowSchedule | undefined>;
   manager!: QuoteManager;
   poller!: RfqPoller;
+  push: RfqPushSource | undefined;
   watcher!: OwnQuoteWatcher;
   schedules!: Schedules;
   ops: OpsServer | undefined;
@@ -117,6 +125,7 @@ export class App {
     this.metrics = createMetrics();
     this.#limits = riskLimitsFrom(config);
     this.#settings = quotingSettingsFrom(config);
+    this.book = new RfqBook(this.clock);
     this.store = new QuoteStore(this.logger.child({ module: 'quotes' }), this.clock);
     this.exposure = new ExposureBook({
       clock: this.clock,
@@ -149,7 +158,7 @@ export class App {
     const log = this.logger.child({ module: 'app' });
     log.info({ config: redactedConfig(config) }, 'starting kalshi-rfq-maker');
 
-    const { baseUrl, credentials } = await this.#connectExchange();
+    const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -191,6 +200,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
+    if (config.poller.websocket && credentials) this.#startPush(wsUrl, credentials);
     this.schedules.start();
     if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
@@ -205,7 +215,27 @@ export class App {
     );
   }
 
-  async #connectExchange(): Promise<{ baseUrl: string; credentials: KalshiCredentials | undefined }> {
+  #startPush(url: string, credentials: KalshiCredentials): void {
+    const config = this.#config;
+    this.push = new RfqPushSource({
+      url,
+      sign: () => ({ ...signWebSocketHandshake(credentials, this.clock, url) }),
+      book: this.book,
+      filter: compileRfqFilter(rfqFilterFrom(config)),
+      ownCommunicationsId: () => this.communicationsId,
+      fetchRfq: (rfqId) => this.client.getRfq(rfqId),
+      onOwnQuoteEvent: () => void this.watcher.checkNow().catch(() => undefined),
+      logger: this.logger.child({ module: 'push' }),
+      clock: this.clock,
+    });
+    this.push.start();
+  }
+
+  async #connectExchange(): Promise<{
+    baseUrl: string;
+    wsUrl: string;
+    credentials: KalshiCredentials | undefined;
+  }> {
     const { exchange, simulator, secrets } = this.#config;
     if (exchange.environment === 'simulator' && !exchange.baseUrl) {
       this.simulator = await startSimulator({
@@ -226,6 +256,7 @@ export class App {
       const user = this.simulator.embeddedUser!;
       return {
         baseUrl: this.simulator.apiBase,
+        wsUrl: this.simulator.wsUrl,
         credentials: makeCredentials(user.keyId, { pem: user.privateKeyPem }),
       };
     }
@@ -235,7 +266,7 @@ export class App {
       secrets.apiKeyId && secrets.privateKeyPem
         ? makeCredentials(secrets.apiKeyId, { pem: secrets.privateKeyPem })
         : undefined;
-    return { baseUrl, credentials };
+    return { baseUrl, wsUrl: exchange.wsUrl ?? wsUrlFor(baseUrl), credentials };
   }
 
   async #readAccount(log: Logger): Promise<void> {
@@ -440,6 +471,7 @@ export class App {
     log.info({ reason }, 'stopping: deleting every live quote');
     let openAtExit = 0;
     let timedOut = false;
+    await this.push?.stop();
     if (this.manager) {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });

@@ -165,6 +165,11 @@ export const pollerSchema = meta(
     }),
     filters: meta(filtersSchema.prefault({}), { description: 'Which RFQs are considered at all.' }),
     ignoreOwnRfqs: meta(boolean().default(true), { description: 'Never quote RFQs we created ourselves.' }),
+    websocket: meta(boolean().default(true), {
+      description:
+        'Also learn of new RFQs, and of accepts of our quotes, from the communications websocket (push); the poller keeps reconciling.',
+      reload: 'restart',
+    }),
   }),
   { reload: 'hot' },
 );

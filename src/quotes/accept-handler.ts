@@ -52,12 +52,9 @@ export class AcceptHandler {
     const window = settings.isHighVolatility(quote.rfq.marketTicker)
       ? settings.hvmConfirmWindowMs
       : settings.confirmWindowMs;
-    // The accept happened at most one poll interval before we saw it; trust the exchange's
-    // timestamp only when it is earlier still (never extend the window on a skewed clock).
-    const start = Math.min(
-      seenAt - settings.acceptPollIntervalMs,
-      reported.acceptedAt ?? Number.POSITIVE_INFINITY,
-    );
+    // The exchange's accepted_ts starts the window (never later than when we saw it). Without
+    // it, assume the accept happened a whole poll interval before we saw it.
+    const start = Math.min(seenAt, reported.acceptedAt ?? seenAt - settings.acceptPollIntervalMs);
     quote.acceptedSide = side;
     quote.acceptedContracts =
       side === 'yes'

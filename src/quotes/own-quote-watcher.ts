@@ -48,6 +48,7 @@ export class OwnQuoteWatcher {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #running: Promise<void> | undefined;
+  #again = false;
   #windowStart: EpochMs | undefined;
   #lastFullSweep: EpochMs = 0;
 
@@ -73,10 +74,22 @@ export class OwnQuoteWatcher {
     await this.#running?.catch(() => undefined);
   }
 
-  /** One incremental look now; used by tests and right after sending a confirm. */
+  /**
+   * One incremental look now (after a confirm, on a pushed accept). A call during a look makes
+   * that look run once more when it ends, so a change that landed meanwhile is not left to the
+   * next tick.
+   */
   async checkNow(): Promise<void> {
-    if (this.#running) return this.#running;
-    this.#running = this.#incremental().finally(() => {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#incremental();
+      } while (this.#again && !this.#stopped);
+    })().finally(() => {
       this.#running = undefined;
     });
     return this.#running;

@@ -138,11 +138,11 @@ export class RfqPoller {
         }
       } while (cursor !== undefined);
     } catch (error) {
-      if (open.length > 0) book.applySnapshot(open, false);
+      if (open.length > 0) book.applySnapshot(open, false, startedAt);
       logger.warn({ err: error, pages }, 'RFQ poll cycle failed');
       return this.#report({ kind: 'failed', durationMs: clock.now() - startedAt, error });
     }
-    const result = book.applySnapshot(open, true);
+    const result = book.applySnapshot(open, true, startedAt);
     this.#lastCompletedAt = clock.now();
     return this.#report({
       kind: 'completed',
@@ -154,7 +154,7 @@ export class RfqPoller {
   }
 
   #partial(open: readonly Rfq[], pages: number, startedAt: EpochMs, reason: string): PollCycleResult {
-    this.#options.book.applySnapshot(open, false);
+    this.#options.book.applySnapshot(open, false, startedAt);
     this.#options.logger.warn({ pages, reason }, 'RFQ poll cycle incomplete; no RFQ treated as gone');
     return this.#report({
       kind: 'partial',

@@ -1,4 +1,6 @@
-import type { Rfq } from '../domain/types.js';
+import type { Clock } from '../domain/time.js';
+import { systemClock } from '../domain/time.js';
+import type { EpochMs, Rfq } from '../domain/types.js';
 
 export interface RfqBookListener {
   /** An open RFQ we had not seen. */
@@ -16,14 +18,25 @@ export interface SnapshotResult {
   readonly total: number;
 }
 
+/** How long a removal is remembered, so a listing read before it cannot resurrect the RFQ. */
+const REMOVAL_MEMORY_MS = 120_000;
+
 /**
- * The set of open RFQs we know of. A poll cycle hands it a snapshot; it reports what is new,
- * changed and gone. An incomplete snapshot (a page failed, max pages hit) adds and changes but
- * never removes: absence from a partial list proves nothing.
+ * The set of open RFQs we know of, fed by two sources: poll snapshots and push events.
+ *
+ * A snapshot reports what is new, changed and gone. An incomplete snapshot (a page failed,
+ * max pages hit) adds and changes but never removes: absence from a partial list proves
+ * nothing. A snapshot is also only as fresh as the moment its listing started (`asOf`): it
+ * does not remove an RFQ first seen after that moment (pushed while the pages were read),
+ * nor re-add one removed after it.
  */
 export class RfqBook {
   readonly #rfqs = new Map<string, Rfq>();
+  readonly #seenAt = new Map<string, EpochMs>();
+  readonly #removedAt = new Map<string, EpochMs>();
   readonly #listeners: RfqBookListener[] = [];
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   subscribe(listener: RfqBookListener): () => void {
     this.#listeners.push(listener);
@@ -49,7 +62,12 @@ export class RfqBook {
     return this.#rfqs.values();
   }
 
-  applySnapshot(open: Iterable<Rfq>, complete: boolean): SnapshotResult {
+  /**
+   * Applies a listing of the open RFQs. `asOf` is when the listing started (defaults to now,
+   * i.e. a listing that cannot race anything).
+   */
+  applySnapshot(open: Iterable<Rfq>, complete: boolean, asOf: EpochMs = this.clock.now()): SnapshotResult {
+    this.#forgetOldRemovals();
     const seen = new Set<string>();
     let added = 0;
     let changed = 0;
@@ -57,48 +75,64 @@ export class RfqBook {
     for (const rfq of open) {
       if (rfq.status !== 'open' || seen.has(rfq.id)) continue;
       seen.add(rfq.id);
-      const previous = this.#rfqs.get(rfq.id);
-      this.#rfqs.set(rfq.id, rfq);
-      if (!previous) {
-        added++;
-        this.#emit((l) => l.added?.(rfq));
-      } else if (rfqChanged(previous, rfq)) {
-        changed++;
-        this.#emit((l) => l.changed?.(rfq, previous));
-      }
+      const removedAt = this.#removedAt.get(rfq.id);
+      if (removedAt !== undefined && removedAt >= asOf) continue;
+      const outcome = this.#put(rfq);
+      if (outcome === 'added') added++;
+      else if (outcome === 'changed') changed++;
     }
     if (complete) {
       for (const [id, rfq] of this.#rfqs) {
-        if (seen.has(id)) continue;
-        this.#rfqs.delete(id);
+        if (seen.has(id) || (this.#seenAt.get(id) ?? 0) >= asOf) continue;
+        this.#delete(id, rfq);
         removed++;
-        this.#emit((l) => l.removed?.(rfq));
       }
     }
     return { added, changed, removed, total: this.#rfqs.size };
   }
 
-  /** Push sources (and our own failed writes) may learn of one RFQ at a time. */
+  /** One RFQ learnt from a push source (or our own writes); a closed one is removed. */
   upsert(rfq: Rfq): void {
     if (rfq.status !== 'open') {
       this.remove(rfq.id);
       return;
     }
-    this.applyOne(rfq);
+    if (this.#removedAt.has(rfq.id)) return;
+    this.#put(rfq);
   }
 
   remove(id: string): void {
     const rfq = this.#rfqs.get(id);
-    if (!rfq) return;
+    this.#removedAt.set(id, this.clock.now());
+    if (rfq) this.#delete(id, rfq);
+  }
+
+  #put(rfq: Rfq): 'added' | 'changed' | 'same' {
+    const previous = this.#rfqs.get(rfq.id);
+    this.#rfqs.set(rfq.id, rfq);
+    if (!previous) {
+      this.#seenAt.set(rfq.id, this.clock.now());
+      this.#emit((l) => l.added?.(rfq));
+      return 'added';
+    }
+    if (rfqChanged(previous, rfq)) {
+      this.#emit((l) => l.changed?.(rfq, previous));
+      return 'changed';
+    }
+    return 'same';
+  }
+
+  #delete(id: string, rfq: Rfq): void {
     this.#rfqs.delete(id);
+    this.#seenAt.delete(id);
     this.#emit((l) => l.removed?.(rfq));
   }
 
-  private applyOne(rfq: Rfq): void {
-    const previous = this.#rfqs.get(rfq.id);
-    this.#rfqs.set(rfq.id, rfq);
-    if (!previous) this.#emit((l) => l.added?.(rfq));
-    else if (rfqChanged(previous, rfq)) this.#emit((l) => l.changed?.(rfq, previous));
+  #forgetOldRemovals(): void {
+    const cutoff = this.clock.now() - REMOVAL_MEMORY_MS;
+    for (const [id, at] of this.#removedAt) {
+      if (at < cutoff) this.#removedAt.delete(id);
+    }
   }
 
   #emit(call: (listener: RfqBookListener) => void): void {

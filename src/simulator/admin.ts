@@ -77,6 +77,8 @@ function sizeFrom(body: Record<string, unknown>): RfqSize | undefined {
 
 export interface AdminExtras {
   readonly wsConnections: () => number;
+  /** Drops every websocket connection (a network blip); returns how many. */
+  readonly dropWebSockets: () => number;
   readonly manualClock?: ManualClock;
 }
 
@@ -359,6 +361,7 @@ export function createAdmin(sim: SimContext, extras: AdminExtras) {
         };
       },
     ],
+    ['POST', /^\/_sim\/ws\/drop$/, () => ({ status: 200, body: { dropped: extras.dropWebSockets() } })],
     [
       'POST',
       /^\/_sim\/clock\/advance$/,

@@ -159,6 +159,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const holder: { ws?: SimWebSocket } = {};
   const admin = createAdmin(sim, {
     wsConnections: () => holder.ws?.connectionCount ?? 0,
+    dropWebSockets: () => holder.ws?.dropAll() ?? 0,
     ...(baseClock instanceof ManualClock ? { manualClock: baseClock } : {}),
   });
   const http = new SimHttpServer(sim, router, admin, auth);

@@ -118,6 +118,13 @@ export class SimWebSocket {
     return this.connections.size;
   }
 
+  /** Terminates every connection without closing the server (clients reconnect). */
+  dropAll(): number {
+    const count = this.connections.size;
+    for (const c of this.connections) c.ws.terminate();
+    return count;
+  }
+
   close(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
     for (const off of this.unsubscribe) off();
