@@ -51,39 +51,7 @@ export function formatPath(path: ConfigPath): string {
   return out;
 }
 
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** The closest candidate when it is close enough to be a likely typo or abbreviation. */
-export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const needle = input.toLowerCase();
-  if (!needle) return undefined;
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const hay = candidate.toLowerCase();
-    if (hay === needle) return candidate;
-    const distance = levenshtein(needle, hay);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(needle.length / 3))) return best;
-  const prefixed = candidates.filter((c) => needle.length >= 3 && c.toLowerCase().startsWith(needle));
-  return prefixed.length === 1 ? prefixed[0] : undefined;
-}
+export { didYouMean, levenshtein } from '../domain/text.js';
 
 /** A found value as a human reads it: strings quoted, maps and lists named. */
 export function describeFound(value: unknown): string {

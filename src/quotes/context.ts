@@ -12,7 +12,7 @@ import type { WindowSchedule } from '../risk/windows.js';
 import type { CompiledRoute } from '../strategy/router.js';
 import type { StrategyRunner } from '../strategy/runner.js';
 import type { LiveQuote } from '../strategy/types.js';
-import type { QuoteStore, TrackedQuote } from './quote-store.js';
+import { type QuoteStore, type TrackedQuote, toLiveQuote } from './quote-store.js';
 
 /** The writes (and the two reads) the quote manager makes. The Kalshi client provides them. */
 export interface QuoteWrites {
@@ -77,19 +77,7 @@ export function exposureId(quote: TrackedQuote): string {
 
 /** The tracked quote as the exposure book and the guard see it (keyed by the local id). */
 export function exposureView(quote: TrackedQuote): LiveQuote {
-  return {
-    rfq: quote.rfq,
-    quoteId: exposureId(quote),
-    yesBid: quote.yesBid,
-    noBid: quote.noBid,
-    yesContracts: quote.yesContracts,
-    noContracts: quote.noContracts,
-    sentAt: quote.sentAt,
-    ...(quote.fairValue !== undefined ? { fairValue: quote.fairValue } : {}),
-    ...(quote.acceptedSide !== undefined ? { acceptedSide: quote.acceptedSide } : {}),
-    ...(quote.acceptedContracts !== undefined ? { acceptedContracts: quote.acceptedContracts } : {}),
-    ...(quote.acceptSeenAt !== undefined ? { acceptedAt: quote.acceptSeenAt } : {}),
-  };
+  return { ...toLiveQuote(quote), quoteId: exposureId(quote) };
 }
 
 export function bidFor(quote: Pick<TrackedQuote, 'yesBid' | 'noBid'>, side: Side): Micros {

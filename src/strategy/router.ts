@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
 import { compileGlobs } from '../domain/glob.js';
+import { didYouMean } from '../domain/text.js';
+
+export { didYouMean };
+
 import { describeThrown, type OptionIssue, RouteConfigError, type RouteProblem } from './errors.js';
 import type { StrategyRegistry } from './loader.js';
 import type { Strategy } from './types.js';
@@ -82,29 +86,6 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** The closest registered name, when it is plausibly a typo. */
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = levenshtein(name.toLowerCase(), candidate);
-    if (best === undefined || distance < best.distance) best = { name: candidate, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined;
 }
 
 /** The issues of a zod-like error (path inside the options), else one issue with the message. */
