@@ -8,6 +8,7 @@ import type { Config } from './config/index.js';
 import { compileGlobs } from './domain/glob.js';
 import { TIER_LIMITS, type TierLimits, type UsageTier } from './domain/rate-limits.js';
 import type { Clock } from './domain/time.js';
+import type { RetryPolicy } from './kalshi/index.js';
 import type { QuotingSettings } from './quotes/context.js';
 import type { RfqFilterConfig } from './rfq/filters.js';
 import type { RiskLimits } from './risk/limits.js';
@@ -31,6 +32,12 @@ export function riskLimitsFrom(config: Config): RiskLimits {
     onBreach: risk.onBreach,
     expectedHitRatePpm: Math.round(risk.expectedHitRate * 1_000_000),
   };
+}
+
+/** The client's retry policy: `maxAttempts` bounds reads and writes; confirms keep their own, bounded by the window. */
+export function retryPolicyFrom(config: Config): Partial<RetryPolicy> {
+  const { maxAttempts, baseDelayMs, maxDelayMs } = config.exchange.retry;
+  return { readAttempts: maxAttempts, writeAttempts: maxAttempts, baseDelayMs, maxDelayMs };
 }
 
 export function quotingSettingsFrom(config: Config): QuotingSettings {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   initialLimits,
   quotingSettingsFrom,
+  retryPolicyFrom,
   rfqFilterFrom,
   riskLimitsFrom,
   routesFrom,
@@ -66,7 +67,7 @@ export interface AppOverrides {
 }
 
 export interface StopReport {
-  /** Our quotes still open at the exchange after shutdown (0 is the goal). */
+  /** Our quotes still open at the exchange after shutdown (0 is the goal); -1 when it could not be checked. */
   readonly openAtExit: number;
   readonly durationMs: number;
   readonly timedOut: boolean;
@@ -106,6 +107,8 @@ export class App {
   #started = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
+  /** When a create_quote attempt last ended without an answer: it may still land. */
+  #lastUncertainCreateAt = 0;
 
   constructor(
     config: Config,
@@ -174,12 +177,16 @@ export class App {
       gate: this.overrides.gate ?? this.queue,
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
-      retry: config.exchange.retry,
+      retry: retryPolicyFrom(config),
       logger: this.logger.child({ module: 'kalshi' }),
       clock: this.clock,
       ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
-      onResponse: (info) =>
-        this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs),
+      onResponse: (info) => {
+        if (info.endpoint === 'create_quote' && UNCERTAIN_CODES.has(info.errorCode ?? '')) {
+          this.#lastUncertainCreateAt = this.clock.now();
+        }
+        this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
+      },
     });
     this.data = new MarketDataCache({
       reads: this.client,
@@ -493,14 +500,23 @@ export class App {
     const durationMs = this.clock.now() - startedAt;
     log.info(
       { openAtExit, durationMs, timedOut },
-      openAtExit === 0 ? 'stopped cleanly' : 'stopped with quotes still open',
+      openAtExit === 0
+        ? 'stopped cleanly'
+        : openAtExit < 0
+          ? 'stopped without being able to check for open quotes'
+          : 'stopped with quotes still open',
     );
     return { openAtExit, durationMs, timedOut };
   }
 
-  /** Lists our open quotes at the exchange and deletes them, until none is left or time runs out. */
+  /**
+   * Lists our open quotes at the exchange and deletes them, until none is left or time runs out.
+   * A create that timed out may still land after we looked: then we look again once it would have.
+   * Returns -1 when the exchange could not be asked at all.
+   */
   async #deleteStragglers(deadline: number, log: Logger): Promise<number> {
     if (this.#config.dryRun) return 0;
+    const settleAt = this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs;
     let remaining = 0;
     for (let attempt = 0; attempt < 5 && this.clock.now() < deadline; attempt++) {
       const open = await this.watcher.listOpen().catch((error: unknown) => {
@@ -513,7 +529,14 @@ export class App {
         continue;
       }
       remaining = open.length;
-      if (remaining === 0) return 0;
+      if (remaining === 0) {
+        const wait = Math.min(settleAt, deadline) - this.clock.now();
+        if (wait <= 0) return 0;
+        log.info({ waitMs: wait }, 'a quote create timed out lately and may still land; looking again');
+        await sleep(wait);
+        attempt--; // the wait ends at settleAt or the deadline, so this repeats at most once
+        continue;
+      }
       log.warn({ count: remaining }, 'quotes of ours still open at the exchange; deleting them');
       await Promise.all(
         open.map((quote) =>
@@ -526,9 +549,12 @@ export class App {
         ),
       );
     }
-    return Math.max(remaining, 0);
+    return remaining;
   }
 }
+
+/** Error codes of a create_quote attempt that may still be processed by the exchange. */
+const UNCERTAIN_CODES: ReadonlySet<string> = new Set(['timeout', 'network_error']);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -34,7 +34,8 @@ function section<T extends z.ZodRawShape>(what: string, shape: T) {
 
 const retrySchema = section('retry settings', {
   maxAttempts: meta(integer({ min: 1 }).default(4), {
-    description: 'Attempts per request, the first included; 429s and 5xx/network errors are retried.',
+    description:
+      'Attempts per read, create or delete, the first included (reads retry 429s, 5xx, network errors and time-outs; a create whose answer was lost is first looked for; confirms retry while their window is open).',
   }),
   baseDelayMs: meta(millis(0).default(100), {
     description: 'First back-off delay; doubles per attempt, with jitter.',
