@@ -178,7 +178,7 @@ export class App {
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
       retry: retryPolicyFrom(config),
-      logger: this.logger.child({ module: 'kalshi' }),
+      logger: this.logger,
       clock: this.clock,
       ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
       onResponse: (info) => {
