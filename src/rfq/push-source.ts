@@ -17,6 +17,11 @@ export interface PushSourceOptions {
   readonly ownCommunicationsId: () => string | undefined;
   /** Reads the full RFQ (target-cost RFQs: the push message lacks `target_cost_excludes_fees`). */
   readonly fetchRfq: (rfqId: string) => Promise<Rfq>;
+  /**
+   * Most of those reads in flight at once; further target-cost RFQs are left to the poller (one
+   * page read covers 100 RFQs, a burst of single reads would drain the read budget). @default 4
+   */
+  readonly maxRfqReads?: number;
   /** A quote of ours was accepted or executed: look now instead of at the next poll. */
   readonly onOwnQuoteEvent: (type: 'quote_accepted' | 'quote_executed', quoteId: string) => void;
   readonly logger: Logger;
@@ -55,6 +60,7 @@ export class RfqPushSource {
   #connected = false;
   readonly #lastSeq = new Map<number, number>();
   #nextCommandId = 1;
+  #rfqReads = 0;
 
   constructor(options: PushSourceOptions) {
     this.#options = options;
@@ -220,6 +226,11 @@ export class RfqPushSource {
     if (msg.creator_id === this.#options.ownCommunicationsId()) return;
     if (msg.target_cost_dollars !== undefined && msg.target_cost_dollars !== null) {
       // The push lacks target_cost_excludes_fees, which changes the size we offer: read it.
+      if (this.#rfqReads >= (this.#options.maxRfqReads ?? 4)) {
+        this.#log.debug({ rfqId: msg.id }, 'RFQ reads busy; the poller will find it');
+        return;
+      }
+      this.#rfqReads++;
       void this.#options
         .fetchRfq(msg.id)
         .then((rfq) => {
@@ -227,7 +238,10 @@ export class RfqPushSource {
         })
         .catch((error: unknown) =>
           this.#log.debug({ err: error, rfqId: msg.id }, 'RFQ read failed; the poller will find it'),
-        );
+        )
+        .finally(() => {
+          this.#rfqReads--;
+        });
       return;
     }
     const rfq: Rfq = {

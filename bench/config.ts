@@ -1,0 +1,85 @@
+/**
+ * The bot's config in the benchmark: the shipped defaults (config.yaml) with the exchange
+ * pointed at the benchmark's simulator and the risk limits opened wide, so that the numbers
+ * measure the engine's speed rather than where a risk limit happens to refuse.
+ */
+import { fileURLToPath } from 'node:url';
+import { type Config, configOrThrow } from '../src/config/index.js';
+import type { SimInfo } from './sim-types.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BotSettings {
+  readonly pollIntervalMs: number;
+  /** Learn of RFQs and accepts from the websocket too (the shipped default). @default true */
+  readonly push?: boolean;
+  /** Most live quotes (the 10k-RFQ scenario caps them at 1,000). */
+  readonly maxOpenQuotes: number;
+  /** Quote time-to-live. @default the shipped 15 s */
+  readonly ttlMs?: number;
+  /** Time limit of one strategy call. @default the shipped 250 ms */
+  readonly strategyTimeoutMs?: number;
+}
+
+/** The routes of config.yaml: inventory skew on combos, fixed spread elsewhere. */
+const ROUTES = [
+  {
+    name: 'combos',
+    match: { markets: ['KXMVE*'] },
+    strategy: 'inventory-skew',
+    // The benchmark's accepts build positions of thousands of contracts within a minute; with
+    // the shipped skew and widening the combo route would soon stop quoting (by design).
+    options: {
+      baseSpread: '0.04',
+      skewPerContract: '0',
+      widenPerContract: '0',
+      maxPosition: '100000000',
+      eventWeight: '0.5',
+    },
+  },
+  {
+    name: 'default',
+    match: {},
+    strategy: 'fixed-spread',
+    options: { spread: '0.04', maxBookSpread: '0.20', fallbackToLastPrice: true },
+  },
+];
+
+export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
+  const raw = {
+    exchange: {
+      environment: 'simulator',
+      baseUrl: sim.apiBase,
+      tier: 'auto',
+      endpointCosts: 'auto',
+      hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
+    },
+    poller: { intervalMs: settings.pollIntervalMs, websocket: settings.push !== false },
+    strategies: {
+      dir: './strategies',
+      routes: ROUTES,
+      ...(settings.strategyTimeoutMs ? { timeoutMs: settings.strategyTimeoutMs } : {}),
+    },
+    quoting: { acceptPollIntervalMs: 250, ...(settings.ttlMs ? { ttlMs: settings.ttlMs } : {}) },
+    risk: {
+      maxContractsPerQuote: '100000',
+      maxDollarsPerQuote: '1000000',
+      maxOpenQuotes: settings.maxOpenQuotes,
+      maxOpenQuotesPerMarket: 100_000,
+      maxOpenQuotesPerEvent: 100_000,
+      maxPositionPerMarket: { contracts: '100000000', dollars: '100000000' },
+      maxPositionPerEvent: { contracts: '100000000', dollars: '100000000' },
+      maxTotalExposure: '1000000000',
+      maxDailyLoss: '100000000',
+      minEdge: '0',
+      killSwitch: { file: '/nonexistent/kalshi-rfq-maker-bench/KILL', maxDrawdown: '100000000' },
+    },
+    ops: { port: 0 },
+    logging: { level: 'info', format: 'json' },
+  };
+  return configOrThrow(raw, {
+    file: '<bench>',
+    baseDir: ROOT,
+    env: { KALSHI_API_KEY_ID: sim.keyId, KALSHI_PRIVATE_KEY_PEM: sim.privateKeyPem },
+  });
+}

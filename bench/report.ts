@@ -1,0 +1,270 @@
+/**
+ * The printed report: the machine, one table row per scenario, the targets, the baselines as
+ * ratios, and as the last line one JSON object with the issue's keys (plus details).
+ */
+import { cpus, release, totalmem } from 'node:os';
+import type { ScenarioResult } from './analyze.js';
+import { fmt, ratio, round } from './stats.js';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly node: string;
+  readonly os: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+  };
+}
+
+/** The keys whose scenarios feed the top-level figures. */
+export const HEADLINE = {
+  latency: 'push-0ms',
+  flood: 'flood-0ms',
+  memory: 'memory-10k',
+  naiveSteady: 'naive-steady',
+  naiveFlood: 'naive-flood',
+  unbudgetedSteady: 'unbudgeted-steady',
+  unbudgetedFlood: 'unbudgeted-flood',
+} as const;
+
+const WATCHER_MS = 250;
+
+function pair(p50: number, p99: number, unit = ''): string {
+  return `${fmt(p50, unit)} / ${fmt(p99, unit)}`;
+}
+
+function pct(value: number): string {
+  return Number.isFinite(value) ? `${fmt(value * 100)}%` : '–';
+}
+
+export function table(results: readonly ScenarioResult[]): string[] {
+  const header = [
+    'scenario',
+    'quoted',
+    'RFQ→quote p50/p99',
+    'internal p50/p99',
+    'accept→confirm p50/p99',
+    'write use',
+    '429',
+    'tokens/RFQ',
+    'RSS MB',
+    'CPU',
+    'lag p99',
+  ];
+  const rows = results.map((r) => [
+    r.key,
+    r.rfqsCreated > 0 ? `${r.rfqsQuoted}/${r.rfqsCreated}` : `${r.accepts} acc`,
+    pair(r.rfqToQuote.p50, r.rfqToQuote.p99),
+    pair(r.rfqParts.internal.p50, r.rfqParts.internal.p99),
+    `${pair(r.acceptToConfirm.p50, r.acceptToConfirm.p99)} (${r.confirms}/${r.accepts})`,
+    pct(r.writeBudgetUse),
+    String(r.http429),
+    fmt(r.tokensPerQuotedRfq),
+    fmt(r.rssMb),
+    `${fmt(r.cpuPercent)}%`,
+    fmt(r.lagP99Ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+interface Target {
+  readonly name: string;
+  readonly value: number | null;
+  readonly limit: string;
+  readonly met: boolean | null;
+}
+
+export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
+  const out: Target[] = [];
+  const latency = byKey.get(HEADLINE.latency);
+  if (latency) {
+    const v = latency.rfqParts.internal.p99;
+    out.push({
+      name: `internal RFQ→quote p99 (${latency.key})`,
+      value: round(v),
+      limit: '< 5 ms',
+      met: v < 5,
+    });
+    const a = latency.acceptToConfirm.p99;
+    out.push({
+      name: `accept→confirm p99, no backlog (${latency.key})`,
+      value: round(a),
+      limit: `< ${WATCHER_MS + 10} ms`,
+      met: a < WATCHER_MS + 10,
+    });
+  }
+  const flood = byKey.get(HEADLINE.flood);
+  if (flood) {
+    const a = flood.acceptToConfirm.p99;
+    out.push({
+      name: `accept→confirm p99, ${fmt(flood.queuedWrites.min)}+ creates queued (${flood.key})`,
+      value: round(a),
+      limit: `< ${WATCHER_MS + 10} ms`,
+      met: a < WATCHER_MS + 10,
+    });
+    out.push({
+      name: `write budget used under the flood (${flood.key})`,
+      value: round(flood.writeBudgetUse * 100),
+      limit: '≥ 90 %',
+      met: flood.writeBudgetUse >= 0.9,
+    });
+    out.push({
+      name: `429s under the flood, read + write (${flood.key}: ${flood.http429Write} on writes)`,
+      value: flood.http429,
+      limit: '0',
+      met: flood.http429 === 0,
+    });
+  }
+  const memory = byKey.get(HEADLINE.memory);
+  if (memory) {
+    out.push({
+      name: `RSS with ${memory.bookSize} RFQs, ${memory.liveQuotes} live quotes (${memory.key})`,
+      value: round(memory.rssMb),
+      limit: '< 200 MB',
+      met: memory.rssMb < 200,
+    });
+  }
+  return out;
+}
+
+/** Baseline ÷ bot for the figures both have; above 1 means the baseline is worse (slower, costlier). */
+function baseline(
+  steady: ScenarioResult | undefined,
+  flood: ScenarioResult | undefined,
+  bot: ScenarioResult | undefined,
+  botFlood: ScenarioResult | undefined,
+) {
+  return {
+    rfqToQuoteMs: {
+      p50: round(steady?.rfqToQuote.p50 ?? Number.NaN),
+      p99: round(steady?.rfqToQuote.p99 ?? Number.NaN),
+    },
+    rfqsQuotedShare: steady && steady.rfqsCreated > 0 ? round(steady.rfqsQuoted / steady.rfqsCreated) : null,
+    acceptToConfirmMs: {
+      p50: round(steady?.acceptToConfirm.p50 ?? Number.NaN),
+      p99: round(steady?.acceptToConfirm.p99 ?? Number.NaN),
+    },
+    acceptToConfirmUnderFloodMs: {
+      p50: round(flood?.acceptToConfirm.p50 ?? Number.NaN),
+      p99: round(flood?.acceptToConfirm.p99 ?? Number.NaN),
+      confirmed: flood ? `${flood.confirms}/${flood.accepts}` : null,
+    },
+    writeBudgetUse: round(flood?.writeBudgetUse ?? Number.NaN),
+    http429: flood?.http429 ?? null,
+    tokensPerQuotedRfq: round(steady?.tokensPerQuotedRfq ?? Number.NaN),
+    killSwitchTripped: flood?.killSwitched ?? null,
+    ratios: {
+      rfqToQuoteP50: ratio(steady?.rfqToQuote.p50 ?? Number.NaN, bot?.rfqToQuote.p50 ?? Number.NaN),
+      rfqToQuoteP99: ratio(steady?.rfqToQuote.p99 ?? Number.NaN, bot?.rfqToQuote.p99 ?? Number.NaN),
+      acceptToConfirmP99: ratio(
+        steady?.acceptToConfirm.p99 ?? Number.NaN,
+        bot?.acceptToConfirm.p99 ?? Number.NaN,
+      ),
+      acceptToConfirmUnderFloodP99: ratio(
+        flood?.acceptToConfirm.p99 ?? Number.NaN,
+        botFlood?.acceptToConfirm.p99 ?? Number.NaN,
+      ),
+      writeBudgetUse: ratio(flood?.writeBudgetUse ?? Number.NaN, botFlood?.writeBudgetUse ?? Number.NaN),
+      tokensPerQuotedRfq: ratio(
+        steady?.tokensPerQuotedRfq ?? Number.NaN,
+        bot?.tokensPerQuotedRfq ?? Number.NaN,
+      ),
+    },
+  };
+}
+
+function detail(r: ScenarioResult) {
+  return {
+    title: r.title,
+    quoted: `${r.rfqsQuoted}/${r.rfqsCreated}`,
+    rfqToQuoteMs: { p50: round(r.rfqToQuote.p50), p99: round(r.rfqToQuote.p99) },
+    rfqParts: {
+      pushShare: round(r.rfqParts.pushShare),
+      discoveryP50: round(r.rfqParts.discoveryP50),
+      pollWaitP50: round(r.rfqParts.pollWaitP50),
+      marketDataP50: round(r.rfqParts.marketDataP50),
+      budgetWaitP99: round(r.rfqParts.budgetWait.p99),
+      createNetP50: round(r.rfqParts.createNetP50),
+      internalP50: round(r.rfqParts.internal.p50),
+      internalP99: round(r.rfqParts.internal.p99),
+    },
+    acceptToConfirmMs: { p50: round(r.acceptToConfirm.p50), p99: round(r.acceptToConfirm.p99) },
+    confirmed: `${r.confirms}/${r.accepts}`,
+    confirmParts: {
+      watchWaitP50: round(r.confirmParts.watchWaitP50),
+      listingP50: round(r.confirmParts.listingP50),
+      readBudgetWaitP99: round(r.confirmParts.budgetWait.p99),
+      confirmBudgetWaitP99: round(r.confirmParts.confirmBudgetWait.p99),
+      internalP50: round(r.confirmParts.internal.p50),
+      internalP99: round(r.confirmParts.internal.p99),
+    },
+    writeBudgetUse: round(r.writeBudgetUse),
+    http429: r.http429,
+    http429Write: r.http429Write,
+    tokensPerQuotedRfq: round(r.tokensPerQuotedRfq),
+    requestsPerQuotedRfq: round(r.requestsPerQuotedRfq),
+    tokensByEndpoint: r.tokensByEndpoint,
+    queuedCreates: r.queuedWrites,
+    rssMb: round(r.rssMb),
+    peakRssMb: round(r.peakRssMb),
+    heapAfterGcMb: round(r.heapAfterGcMb),
+    cpuPercent: round(r.cpuPercent),
+    eventLoopUtilization: round(r.eventLoopUtilization),
+    lagP99Ms: round(r.lagP99Ms),
+    killSwitched: r.killSwitched,
+    compiled: r.compiled,
+  };
+}
+
+export function summary(results: readonly ScenarioResult[], variant: 'full' | 'quick', seconds: number) {
+  const byKey = new Map(results.map((r) => [r.key, r]));
+  const latency = byKey.get(HEADLINE.latency);
+  const flood = byKey.get(HEADLINE.flood);
+  const memory = byKey.get(HEADLINE.memory);
+  return {
+    rfqToQuoteMs: {
+      p50: round(latency?.rfqToQuote.p50 ?? Number.NaN),
+      p99: round(latency?.rfqToQuote.p99 ?? Number.NaN),
+    },
+    acceptToConfirmMs: {
+      p50: round(latency?.acceptToConfirm.p50 ?? Number.NaN),
+      p99: round(latency?.acceptToConfirm.p99 ?? Number.NaN),
+      backlogP50: round(flood?.acceptToConfirm.p50 ?? Number.NaN),
+      backlogP99: round(flood?.acceptToConfirm.p99 ?? Number.NaN),
+    },
+    writeBudgetUse: round(flood?.writeBudgetUse ?? Number.NaN),
+    http429: flood?.http429 ?? null,
+    tokensPerQuotedRfq: round(latency?.tokensPerQuotedRfq ?? Number.NaN),
+    rssMbAt10kRfqs: round(memory?.rssMb ?? Number.NaN),
+    eventLoopLagP99Ms: round(memory?.lagP99Ms ?? Number.NaN),
+    baselines: {
+      naiveSdk: baseline(byKey.get(HEADLINE.naiveSteady), byKey.get(HEADLINE.naiveFlood), latency, flood),
+      unbudgeted: baseline(
+        byKey.get(HEADLINE.unbudgetedSteady),
+        byKey.get(HEADLINE.unbudgetedFlood),
+        latency,
+        flood,
+      ),
+    },
+    internalRfqToQuoteMs: {
+      p50: round(latency?.rfqParts.internal.p50 ?? Number.NaN),
+      p99: round(latency?.rfqParts.internal.p99 ?? Number.NaN),
+    },
+    targets: targets(byKey),
+    variant,
+    seconds: Math.round(seconds),
+    machine: machine(),
+    scenarios: Object.fromEntries(results.map((r) => [r.key, detail(r)])),
+  };
+}

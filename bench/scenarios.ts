@@ -1,0 +1,178 @@
+/**
+ * The scenarios of a run, full or quick. Every scenario gets a fresh simulator with the same
+ * seed and a fresh bot process. Sizes and windows of the quick variant are smaller; the keys of
+ * the report are the same.
+ */
+import type { ScenarioSpec } from './scenario.js';
+
+export const SEED = 42;
+
+const RFQS_10K = 10_000;
+
+export interface Sizes {
+  /** Milliseconds of Poisson RFQ arrivals in each latency scenario. */
+  readonly arrivalsMs: number;
+  readonly ratePerSec: number;
+  readonly floodRfqs: number;
+  /** Measurement window of the flood, after it has settled. */
+  readonly floodWindowMs: number;
+  readonly memoryRfqs: number;
+  readonly memoryWindowMs: number;
+  /** Wait after the burst was absorbed, before the memory window. */
+  readonly memorySettleMs: number;
+  /** Latency scenarios to run: [added latency ms, discovery]. */
+  readonly latencies: readonly (readonly [number, Discovery])[];
+  /** Added latencies of the flood (backlog) scenario. */
+  readonly floodLatencies: readonly number[];
+  /** Also measure memory with the heap capped (--max-old-space-size=128). */
+  readonly heapCap: boolean;
+}
+
+export const FULL: Sizes = {
+  arrivalsMs: 10_000,
+  ratePerSec: 8,
+  floodRfqs: 2_000,
+  floodWindowMs: 8_000,
+  memoryRfqs: RFQS_10K,
+  memoryWindowMs: 8_000,
+  memorySettleMs: 10_000,
+  latencies: [
+    [0, { push: true }],
+    [30, { push: true }],
+    [0, { push: false, pollMs: 1000 }],
+    [0, { push: false, pollMs: 250 }],
+    [30, { push: false, pollMs: 1000 }],
+    [30, { push: false, pollMs: 250 }],
+  ],
+  floodLatencies: [0, 30],
+  heapCap: true,
+};
+
+export const QUICK: Sizes = {
+  arrivalsMs: 4_000,
+  ratePerSec: 8,
+  floodRfqs: 2_000,
+  floodWindowMs: 3_000,
+  memoryRfqs: RFQS_10K,
+  memoryWindowMs: 3_000,
+  memorySettleMs: 3_000,
+  latencies: [[0, { push: true }]],
+  floodLatencies: [0],
+  heapCap: false,
+};
+
+const FLOOD_MARKETS = 8;
+const ACCEPT = { fraction: 0.3, delayMs: [300, 1500] as const };
+const FLOOD_ACCEPT = { fraction: 0.1, delayMs: [200, 1000] as const };
+
+/** Who is measured, in a scenario's title. */
+const WHO: Record<ScenarioSpec['mode'], (how: string) => string> = {
+  bot: (how) => how,
+  unbudgeted: (how) => `no budgets or priorities (unlimited gate), ${how}`,
+  naive: () => 'naive sequential SDK loop, 1 s interval',
+};
+
+function faults(latency: number): { faults?: string } {
+  return latency > 0 ? { faults: `latency=${latency}` } : {};
+}
+
+/** Discovery: the shipped default (websocket push, poller reconciling every 1 s) or polling only. */
+export type Discovery = { readonly push: true } | { readonly push: false; readonly pollMs: number };
+
+export function steadyKey(latency: number, discovery: Discovery): string {
+  return discovery.push ? `push-${latency}ms` : `poll${discovery.pollMs}-${latency}ms`;
+}
+
+export function steady(
+  mode: ScenarioSpec['mode'],
+  sizes: Sizes,
+  latency: number,
+  discovery: Discovery,
+  key = steadyKey(latency, discovery),
+): ScenarioSpec {
+  const how = discovery.push ? 'websocket push + 1 s poll' : `poll every ${discovery.pollMs} ms, no push`;
+  return {
+    key,
+    title: `${sizes.ratePerSec} RFQs/s for ${sizes.arrivalsMs / 1000} s on all markets, ${latency} ms added latency, ${WHO[mode](how)}`,
+    mode,
+    sim: { seed: SEED, tier: 'premier', ...faults(latency) },
+    settings: {
+      pollIntervalMs: discovery.push ? 1000 : discovery.pollMs,
+      push: discovery.push,
+      maxOpenQuotes: 100_000,
+    },
+    load: [{ kind: 'arrivals', ratePerSec: sizes.ratePerSec, durationMs: sizes.arrivalsMs }],
+    accept: ACCEPT,
+    // Two seconds past the last arrival, so that the last RFQs can be quoted and accepted.
+    windowMs: [0, sizes.arrivalsMs + 1_500],
+  };
+}
+
+export function flood(mode: ScenarioSpec['mode'], sizes: Sizes, latency: number, key?: string): ScenarioSpec {
+  // Time for the first poll cycle and the pricing: from then on the creates queue up.
+  const settle = 2_500;
+  return {
+    key: key ?? `flood-${latency}ms`,
+    title: `${sizes.floodRfqs} RFQs at once on ${FLOOD_MARKETS} markets, ${latency} ms added latency, basic tier, ${WHO[mode]('push + 1 s poll')}`,
+    mode,
+    sim: { seed: SEED, tier: 'basic', ...faults(latency) },
+    settings: { pollIntervalMs: 1000, maxOpenQuotes: 100_000 },
+    load: [{ kind: 'burst', count: sizes.floodRfqs, markets: 'single', limit: FLOOD_MARKETS }],
+    accept: FLOOD_ACCEPT,
+    windowMs: [settle, settle + sizes.floodWindowMs],
+  };
+}
+
+/**
+ * 1,000 RFQs on the single markets are quoted first (1,000 live quotes, kept live by a long TTL
+ * and frozen prices), then the rest arrive on every market: tracked, and refused by the
+ * open-quote limit (or skipped). The window then measures the bot holding that state.
+ */
+export function memory(sizes: Sizes, heapCapMb?: number): ScenarioSpec {
+  const live = 1_000;
+  return {
+    key: heapCapMb ? `memory-10k-heap${heapCapMb}` : 'memory-10k',
+    compiled: true,
+    ...(heapCapMb ? { execArgv: [`--max-old-space-size=${heapCapMb}`] } : {}),
+    title: `${sizes.memoryRfqs} open RFQs tracked, ${live} live quotes (premier tier, prices frozen, compiled${heapCapMb ? `, --max-old-space-size=${heapCapMb}` : ''})`,
+    mode: 'bot',
+    sim: { seed: SEED, tier: 'premier', walkIntervalMs: 0 },
+    // A long TTL and frozen prices keep the quotes live; a 5 s strategy limit lets a burst of
+    // 1,000 RFQs be priced at once (with 250 ms most of them time out: see docs/performance.md).
+    settings: {
+      pollIntervalMs: 1000,
+      maxOpenQuotes: live,
+      ttlMs: 3_600_000,
+      strategyTimeoutMs: 5_000,
+      probe: false,
+    },
+    load: [
+      { kind: 'burst', count: live, markets: 'single' },
+      { kind: 'until', done: (s) => s.live >= live && s.queuedWrites === 0, timeoutMs: 30_000 },
+      { kind: 'burst', count: sizes.memoryRfqs - live, markets: 'all' },
+      {
+        kind: 'until',
+        done: (s) => s.bookSize >= sizes.memoryRfqs && s.queuedWrites === 0,
+        timeoutMs: 45_000,
+      },
+      // Absorbing the burst (pricing, refusals, retries of timed-out pricing) takes ~15 s; then
+      // the bot only holds the state: polls 100 pages a cycle, sweeps, watches.
+      { kind: 'wait', ms: sizes.memorySettleMs },
+    ],
+    // The window opens once the burst has been absorbed: it measures the bot holding the state.
+    windowMs: [0, sizes.memoryWindowMs],
+  };
+}
+
+export function scenarios(sizes: Sizes): ScenarioSpec[] {
+  return [
+    ...sizes.latencies.map(([latency, discovery]) => steady('bot', sizes, latency, discovery)),
+    ...sizes.floodLatencies.map((latency) => flood('bot', sizes, latency)),
+    memory(sizes),
+    ...(sizes.heapCap ? [memory(sizes, 128)] : []),
+    steady('naive', sizes, 0, { push: true }, 'naive-steady'),
+    flood('naive', sizes, 0, 'naive-flood'),
+    steady('unbudgeted', sizes, 0, { push: true }, 'unbudgeted-steady'),
+    flood('unbudgeted', sizes, 0, 'unbudgeted-flood'),
+  ];
+}
