@@ -370,6 +370,8 @@ export class App {
     this.manager = new QuoteManager(deps, {
       sweepIntervalMs: config.quoting.sweepIntervalMs,
       nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
+      readBudget: () => this.queue.budget('read').available,
+      minReadTokens: config.poller.minReadTokens,
     });
     this.poller = new RfqPoller({
       source: this.client,
@@ -379,6 +381,8 @@ export class App {
       logger: this.logger.child({ module: 'poller' }),
       clock: this.clock,
       intervalMs: config.poller.intervalMs,
+      intervalWithPushMs: config.poller.intervalWithPushMs,
+      pushConnected: () => this.push?.connected === true,
       pageSize: config.poller.pageSize,
       maxPages: config.poller.maxPages,
       minReadTokens: config.poller.minReadTokens,
@@ -430,7 +434,9 @@ export class App {
         standardReadinessChecks({
           authenticated: this.#authenticated,
           lastPollerCycleAt: this.poller.lastCompletedAt,
-          pollerIntervalMs: poller.intervalMs,
+          pollerIntervalMs: this.push?.connected
+            ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
+            : poller.intervalMs,
           killSwitched: this.killSwitch.isTripped,
           ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
           now: this.clock.now(),

@@ -85,8 +85,9 @@ export const exchangeSchema = meta(
     budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
       description: 'Fraction of the tier’s refill rate the bot allows itself.',
     }),
-    confirmReserveTokens: meta(integer({ min: 0 }).default(10), {
-      description: 'Write tokens held back for confirms: creates and deletes never spend them.',
+    confirmReserveTokens: meta(integer({ min: 0 }).default(30), {
+      description:
+        'Write tokens held back for confirms (three confirms by default): creates and deletes never spend them.',
     }),
     confirmWindowMs: meta(millis(1).default(30000), {
       description: 'Accept-to-confirm window on standard markets.',
@@ -157,6 +158,11 @@ export const pollerSchema = meta(
   section('poller settings', {
     intervalMs: meta(millis(50).default(1000), {
       description: 'Pause between two polls of the open RFQs.',
+      reload: 'restart',
+    }),
+    intervalWithPushMs: meta(millis(50).default(5000), {
+      description:
+        'Pause between polls while the websocket push is connected: the poll then only reconciles what a dropped socket missed.',
       reload: 'restart',
     }),
     pageSize: meta(integer({ min: 1, max: 100 }).default(100), { description: 'RFQs per page.' }),

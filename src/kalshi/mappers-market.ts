@@ -138,6 +138,9 @@ export function parseOrderBook(ticker: string, json: unknown, reporter: UnknownR
 function multiplierPpm(r: WireReader, key: string): number {
   const value = r.num(key);
   const ppm = Math.round(value * FULL_MULTIPLIER);
+  // Past 2^53 ppm the integer is no longer exact (a 1e21 multiplier would become 1e27 "ppm").
+  if (!Number.isSafeInteger(ppm))
+    throw new WireFieldError(`${value} is too large for a fee multiplier`, r.field(key));
   if (value < 0 || Math.abs(ppm - value * FULL_MULTIPLIER) > 1e-6) {
     throw new WireFieldError(`${value} is not a multiplier with at most 6 decimals`, r.field(key));
   }

@@ -194,7 +194,10 @@ export function parseCreatedId(json: unknown, reporter: UnknownReporter): string
 }
 
 export function parseCommunicationsId(json: unknown, reporter: UnknownReporter): string {
-  return root('get_communications_id_response', json, reporter).str('communications_id');
+  const id = root('get_communications_id_response', json, reporter).str('communications_id');
+  // An empty id would match nothing (or, compared loosely, anything) when we look for ourselves.
+  if (id.trim() === '') throw new WireFieldError('is empty', 'communications_id');
+  return id;
 }
 
 export function mapMarketPosition(r: WireReader): MarketPosition {

@@ -56,10 +56,15 @@ export class AcceptHandler {
     // it, assume the accept happened a whole poll interval before we saw it.
     const start = Math.min(seenAt, reported.acceptedAt ?? seenAt - settings.acceptPollIntervalMs);
     quote.acceptedSide = side;
+    // A size that is not positive is a broken report (last look refuses it); until the accept
+    // lapses, exposure counts what we offered rather than a size that would understate it.
+    const reportedSize = side === 'yes' ? reported.yesContracts : reported.noContracts;
     quote.acceptedContracts =
-      side === 'yes'
-        ? (reported.yesContracts ?? quote.yesContracts)
-        : (reported.noContracts ?? quote.noContracts);
+      reportedSize !== undefined && reportedSize > 0
+        ? reportedSize
+        : side === 'yes'
+          ? quote.yesContracts
+          : quote.noContracts;
     quote.acceptSeenAt = seenAt;
     quote.confirmDeadline = start + window - settings.confirmSafetyMarginMs;
     deps.store.transition(quote, 'accepted', {
@@ -191,6 +196,10 @@ export class AcceptHandler {
     const side = quote.acceptedSide!;
     if (bidFor(quote, side) <= 0) return `the ${side} side was declined (bid 0) and must not trade`;
     const offered = side === 'yes' ? quote.yesContracts : quote.noContracts;
+    const reportedSize = side === 'yes' ? reported.yesContracts : reported.noContracts;
+    if (reportedSize !== undefined && reportedSize <= 0) {
+      return `the exchange reports an accepted size of ${reportedSize} centi-contracts`;
+    }
     if ((quote.acceptedContracts ?? 0) > offered) {
       return `accepted size ${quote.acceptedContracts} exceeds the ${offered} centi-contracts we offered`;
     }

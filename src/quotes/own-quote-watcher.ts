@@ -1,16 +1,20 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/time.js';
 import type { EpochMs, Quote } from '../domain/types.js';
+import type { Priority } from '../kalshi/gate.js';
 
 /** The listing the watcher needs: our own quotes, updated within a window (epoch ms bounds). */
 export interface OwnQuotesSource {
-  quotes(filter: {
-    userFilter: 'self';
-    status?: string;
-    minTs?: number;
-    maxTs?: number;
-    limit?: number;
-  }): AsyncIterable<Quote>;
+  quotes(
+    filter: {
+      userFilter: 'self';
+      status?: string;
+      minTs?: number;
+      maxTs?: number;
+      limit?: number;
+    },
+    options?: { priority?: Priority },
+  ): AsyncIterable<Quote>;
 }
 
 export interface OwnQuoteWatcherOptions {
@@ -138,12 +142,11 @@ export class OwnQuoteWatcher {
   async #incremental(): Promise<void> {
     const startedAt = this.#options.clock.now();
     const from = (this.#windowStart ?? startedAt) - this.#slackMs;
-    for await (const quote of this.#options.source.quotes({
-      userFilter: 'self',
-      minTs: from,
-      maxTs: startedAt + 300_000,
-      limit: 500,
-    })) {
+    // Accepts are found here and the confirm window is short: this read goes before polls.
+    for await (const quote of this.#options.source.quotes(
+      { userFilter: 'self', minTs: from, maxTs: startedAt + 300_000, limit: 500 },
+      { priority: 'confirm' },
+    )) {
       await this.#options.onQuote(quote, this.#options.clock.now());
     }
     this.#windowStart = startedAt;

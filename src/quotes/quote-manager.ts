@@ -12,6 +12,9 @@ export interface QuoteManagerOptions {
   readonly sweepIntervalMs: number;
   /** Asks the own-quote watcher for an early look (after a confirm). */
   readonly nudgeWatcher?: () => void;
+  /** Read tokens available now: the sweeper's fair-value checks yield to polls and accepts. */
+  readonly readBudget?: () => number;
+  readonly minReadTokens?: number;
 }
 
 /**
@@ -27,10 +30,13 @@ export class QuoteManager {
   readonly #accepts: AcceptHandler;
   readonly #sweeper: Sweeper;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #retryIntervalMs: number;
+  #retryTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
     this.#deps = deps;
+    this.#retryIntervalMs = Math.min(options.sweepIntervalMs, 500);
     this.#quoter = new Quoter(
       deps,
       () => this.#blockedReason(),
@@ -48,6 +54,8 @@ export class QuoteManager {
       onStale: (quote, reason, detail) => this.#stale(quote, reason, detail),
       logger: deps.logger,
       clock: deps.clock,
+      ...(options.readBudget ? { readBudget: options.readBudget } : {}),
+      ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
     });
   }
 
@@ -78,6 +86,18 @@ export class QuoteManager {
       }),
     );
     this.#sweeper.start();
+    this.#retryTimer = setInterval(() => this.#retryDue(), this.#retryIntervalMs);
+    this.#retryTimer.unref?.();
+  }
+
+  /** Prices again the RFQs whose last attempt failed for a passing reason (see RETRY_DELAYS_MS). */
+  #retryDue(): void {
+    if (this.#blockedReason()) return;
+    const { book, store, clock } = this.#deps;
+    for (const rfqId of this.#quoter.takeDueRetries(clock.now())) {
+      const rfq = book.get(rfqId);
+      if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, 'retry');
+    }
   }
 
   get quoter(): Quoter {
@@ -278,6 +298,7 @@ export class QuoteManager {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
+    if (this.#retryTimer) clearInterval(this.#retryTimer);
     this.#accepts.stopConfirming();
     await this.#sweeper.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();

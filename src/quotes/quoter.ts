@@ -7,10 +7,20 @@ import { describeError, exposureId, exposureView, type QuotingDeps, type Route }
 import { isAwaitingFill } from './lifecycle.js';
 import type { TrackedQuote } from './quote-store.js';
 
-export type QuoteTrigger = 'new' | 'requote' | 'resume';
+export type QuoteTrigger = 'new' | 'requote' | 'resume' | 'retry';
 
 /** Exchange codes meaning "this RFQ is no longer quotable" (compared lower-cased). */
 const RFQ_GONE_CODES = new Set(['rfq_closed', 'market_inactive']);
+
+/** Skip causes that say nothing about the RFQ (slow or failing market data): worth another try. */
+const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw']);
+
+/**
+ * Delays before pricing an RFQ again after a passing failure (strategy time-out, market data or
+ * the create failing on 429/5xx/network); after the last one the RFQ is left alone. Without
+ * this, every RFQ that arrived during an exchange hiccup would stay unquoted for good.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 2_000, 2_000, 3_000, 3_000, 5_000];
 
 /**
  * The path of one RFQ to a live quote: strategy (via the runner: route, time limit,
@@ -22,6 +32,8 @@ export class Quoter {
   /** When the bot first saw each RFQ (local clock): the start of RFQ-to-quote latency. */
   readonly #firstSeen = new Map<string, number>();
   readonly #routes = new Map<number, Route>();
+  /** RFQs whose last attempt failed for a passing reason: attempts so far and when to retry. */
+  readonly #retries = new Map<string, { attempts: number; dueAt: number | undefined }>();
 
   constructor(
     private readonly deps: QuotingDeps,
@@ -35,6 +47,31 @@ export class Quoter {
 
   forget(rfqId: string): void {
     this.#firstSeen.delete(rfqId);
+    this.#retries.delete(rfqId);
+  }
+
+  /** RFQs whose retry after a passing failure is due now (each returned once per failure). */
+  takeDueRetries(now: number): string[] {
+    const due: string[] = [];
+    for (const [rfqId, retry] of this.#retries) {
+      if (retry.dueAt !== undefined && retry.dueAt <= now) {
+        retry.dueAt = undefined;
+        due.push(rfqId);
+      }
+    }
+    return due;
+  }
+
+  #transientFailure(rfqId: string, reason: string): void {
+    const retry = this.#retries.get(rfqId) ?? { attempts: 0, dueAt: undefined };
+    const delay = RETRY_DELAYS_MS[retry.attempts];
+    retry.attempts++;
+    retry.dueAt = delay === undefined ? undefined : this.deps.clock.now() + delay;
+    this.#retries.set(rfqId, retry);
+    this.deps.logger.debug(
+      { rfqId, reason, attempt: retry.attempts, retryInMs: delay },
+      delay === undefined ? 'giving up on the RFQ after passing failures' : 'will price the RFQ again',
+    );
   }
 
   /** The route a quote was priced under (for last look, fair value and events). */
@@ -58,6 +95,8 @@ export class Quoter {
     const outcome = await deps.runner.price(rfq);
     if (outcome.kind === 'skip') {
       deps.events.skipped?.(rfq, outcome.strategy, outcome.cause, outcome.reason);
+      if (TRANSIENT_SKIPS.has(outcome.cause)) this.#transientFailure(rfq.id, outcome.reason);
+      else this.#retries.delete(rfq.id);
       return;
     }
     const { intent, strategy, route } = outcome;
@@ -78,6 +117,7 @@ export class Quoter {
       fees = await deps.data.fees(rfq.marketTicker);
     } catch (error) {
       deps.events.skipped?.(rfq, strategy, 'market-data', `market data unavailable: ${describeError(error)}`);
+      this.#transientFailure(rfq.id, describeError(error));
       return;
     }
 
@@ -100,6 +140,7 @@ export class Quoter {
     if (!decision.approved) {
       log.info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
       deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
+      this.#retries.delete(rfq.id);
       return;
     }
     if (decision.clippedSides.length > 0) {
@@ -143,6 +184,7 @@ export class Quoter {
         { priority: 'create' },
       );
       deps.events.exchangeResult?.(true);
+      this.#retries.delete(rfq.id);
       // The own-quote watcher may have matched the quote first and moved it on already.
       if (quote.state === 'pending') deps.store.transition(quote, 'open', { quoteId, reason: trigger });
       else if (quote.quoteId === undefined) quote.quoteId = quoteId;
@@ -158,6 +200,10 @@ export class Quoter {
     const business = error instanceof BadRequestError || error instanceof GateRejectedError;
     if (!business) deps.events.exchangeResult?.(false);
     if (quote.state !== 'pending') return; // the watcher already saw it land
+    // 429, 5xx, network, time-out: try again later. An unknown outcome is left to the watcher.
+    if (!(error instanceof BadRequestError) && !(error instanceof QuoteOutcomeUnknownError)) {
+      this.#transientFailure(rfq.id, reason);
+    }
     deps.store.transition(quote, 'failed', { reason });
     deps.exposure.quoteRemoved(exposureId(quote));
     this.releaseRoute(quote);

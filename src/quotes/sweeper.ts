@@ -14,6 +14,14 @@ export interface SweeperOptions {
   readonly onStale: (quote: TrackedQuote, reason: StaleReason, detail: string) => void;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * Least time between two fair-value checks of one market and route: each may read the order
+   * book, and reading every market's book every sweep would spend the read budget. @default 5000
+   */
+  readonly fairValueCheckMs?: number;
+  /** Skip fair-value checks while the read bucket holds fewer tokens (polls and accepts come first). */
+  readonly readBudget?: () => number;
+  readonly minReadTokens?: number;
 }
 
 /**
@@ -25,6 +33,7 @@ export class Sweeper {
   readonly #options: SweeperOptions;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  readonly #lastFairValueCheck = new Map<string, number>();
 
   constructor(options: SweeperOptions) {
     this.#options = options;
@@ -56,6 +65,9 @@ export class Sweeper {
     const now = clock.now();
     const tolerance = deps.settings().fairValueTolerance;
     const fairValues = new Map<string, Promise<Micros | undefined>>();
+    const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
+    const readsShort =
+      (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens ?? 0);
     for (const quote of [...deps.store.live()]) {
       if (quote.state !== 'open' || quote.openedAt === undefined) continue;
       const route = this.#options.routeOf(quote);
@@ -65,11 +77,13 @@ export class Sweeper {
         this.#options.onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);
       } else if (route?.windows && !route.windows.isActive(now)) {
         this.#options.onStale(quote, 'route window closed', `outside the trading windows of ${route.label}`);
-      } else if (quote.fairValue !== undefined && route) {
-        // One fair-value call per market and strategy route per sweep.
+      } else if (quote.fairValue !== undefined && route && !readsShort) {
+        // One fair-value call per market and route per sweep, and at most one per checkEvery.
         const key = `${route.label}\u0000${quote.rfq.marketTicker}`;
         let pending = fairValues.get(key);
         if (!pending) {
+          if (now - (this.#lastFairValueCheck.get(key) ?? 0) < checkEvery) continue;
+          this.#lastFairValueCheck.set(key, now);
           pending = deps.runner.fairValue(quote.rfq, route).catch(() => undefined);
           fairValues.set(key, pending);
         }
@@ -88,5 +102,6 @@ export class Sweeper {
       }
     }
     deps.store.prune();
+    if (this.#lastFairValueCheck.size > 10_000) this.#lastFairValueCheck.clear();
   }
 }

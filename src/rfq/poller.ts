@@ -21,6 +21,9 @@ export interface PollerOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly intervalMs: number;
+  /** While push discovery is live, polls only reconcile: poll this much less often. */
+  readonly intervalWithPushMs?: number;
+  readonly pushConnected?: () => boolean;
   readonly pageSize: number;
   readonly maxPages: number;
   /** Skip a cycle rather than queue reads when the read bucket holds fewer tokens. */
@@ -96,10 +99,17 @@ export class RfqPoller {
       const startedAt = this.#options.clock.now();
       void this.pollOnce().finally(() => {
         const elapsed = this.#options.clock.now() - startedAt;
-        this.#schedule(Math.max(0, this.#options.intervalMs - elapsed));
+        this.#schedule(Math.max(0, this.#interval() - elapsed));
       });
     }, delayMs);
     this.#timer.unref?.();
+  }
+
+  #interval(): number {
+    const { intervalMs, intervalWithPushMs, pushConnected } = this.#options;
+    return intervalWithPushMs !== undefined && pushConnected?.()
+      ? Math.max(intervalMs, intervalWithPushMs)
+      : intervalMs;
   }
 
   async #cycle(): Promise<PollCycleResult> {

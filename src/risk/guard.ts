@@ -153,6 +153,11 @@ function checkSide(
   cost: Micros,
 ): Omit<SideBreach, 'side'> | undefined {
   const { limits, view, market } = ctx;
+  // A side that buys nothing (a target cost below one hundredth of a contract) would count as no
+  // risk here while the exchange sizes it by its own rounding: never quote it.
+  if (contracts <= 0) {
+    return { limit: 'invalidQuote', reason: `${side} bid ${$(bid)} buys no contracts for this RFQ's size` };
+  }
   if (ctx.fairValue !== undefined) {
     const edge = side === 'yes' ? ctx.fairValue - bid : ONE_DOLLAR - ctx.fairValue - bid;
     if (edge < limits.minEdge) {
