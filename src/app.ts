@@ -178,6 +178,7 @@ export class App {
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
       retry: retryPolicyFrom(config),
+      signPublicReads: config.exchange.signPublicReads,
       logger: this.logger,
       clock: this.clock,
       ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),

@@ -85,6 +85,11 @@ export const exchangeSchema = meta(
     budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
       description: 'Fraction of the tier’s refill rate the bot allows itself.',
     }),
+    signPublicReads: meta(oneOf(['auto', 'always']).default('auto'), {
+      description:
+        'Public market data (markets, order books, events, series): auto sends it unsigned (one RSA signature less per read) and signs an endpoint once the exchange refuses it unsigned; always signs everything.',
+      reload: 'restart',
+    }),
     confirmReserveTokens: meta(integer({ min: 0 }).default(30), {
       description:
         'Write tokens held back for confirms (three confirms by default): creates and deletes never spend them.',

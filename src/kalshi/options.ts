@@ -55,9 +55,17 @@ export interface KalshiClientOptions {
   readonly onResponse?: ((info: ResponseInfo) => void) | undefined;
   /** A cost table to share or seed; by default the client builds its own from the known costs. */
   readonly costs?: EndpointCostTable | undefined;
+  /**
+   * Public market data (markets, order books, events, series, exchange status): `always` signs it
+   * like everything else; `auto` sends it unsigned (one RSA signature less per read on the hot
+   * path) and signs an endpoint from its first 401/403 on, for good. Whether Kalshi wants the
+   * order book signed is an open question of the fact sheet. @default 'always'
+   */
+  readonly signPublicReads?: 'always' | 'auto' | undefined;
 }
 
 export interface ResolvedOptions {
+  readonly signPublicReads: 'always' | 'auto';
   /** Origin plus the path ending in `/trade-api/v2`, no trailing slash. */
   readonly baseUrl: string;
   readonly credentials: KalshiCredentials | undefined;
@@ -150,5 +158,6 @@ export function resolveOptions(options: KalshiClientOptions): ResolvedOptions {
     sleep: options.sleep ?? defaultSleep,
     fetch: fetchImpl,
     onResponse: options.onResponse,
+    signPublicReads: options.signPublicReads ?? 'always',
   };
 }

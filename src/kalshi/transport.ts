@@ -72,6 +72,8 @@ export class Transport {
   readonly options: ResolvedOptions;
   readonly costs: EndpointCostTable;
   readonly reporter: UnknownReporter;
+  /** Public endpoints the exchange refused unsigned (signPublicReads: auto). */
+  readonly #signedPublic = new Set<string>();
 
   constructor(options: ResolvedOptions, costs: EndpointCostTable, reporter: UnknownReporter) {
     this.options = options;
@@ -182,16 +184,23 @@ export class Transport {
     return url;
   }
 
+  #mustSign(endpoint: EndpointDef): boolean {
+    return (
+      endpoint.auth || this.options.signPublicReads === 'always' || this.#signedPublic.has(endpoint.name)
+    );
+  }
+
   async #send<T>(args: RequestArgs<T>, context: ErrorContext): Promise<T> {
     // The gate may have held the call: look at the deadline and signal again.
     this.#checkNotLate(context, args.call);
     const { options } = this;
     const url = this.#url(args, context.path);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.credentials) {
+    const signed = options.credentials !== undefined && this.#mustSign(args.endpoint);
+    if (signed) {
       Object.assign(
         headers,
-        signRequest(options.credentials, args.endpoint.method, url.pathname, options.clock.now()),
+        signRequest(options.credentials!, args.endpoint.method, url.pathname, options.clock.now()),
       );
     }
     const timer = new AbortController();
@@ -226,6 +235,16 @@ export class Transport {
       throw failure;
     } finally {
       clearTimeout(timeout);
+    }
+    if ((status === 401 || status === 403) && !signed && options.credentials !== undefined) {
+      // A public read the exchange wants signed after all: sign this endpoint from now on.
+      this.#signedPublic.add(args.endpoint.name);
+      options.logger.info(
+        { endpoint: args.endpoint.name, status },
+        'public read refused unsigned; signing it from now on',
+      );
+      this.#report(args, status, started, undefined);
+      return this.#send(args, context);
     }
     if (status < 200 || status > 299) {
       const failure = errorFromResponse(status, this.#scrub(text), context);

@@ -209,3 +209,45 @@ describe('events, series and exchange status', () => {
     });
   });
 });
+
+describe('signing public market data (signPublicReads)', () => {
+  it('signs everything by default', async () => {
+    const { client } = harness(server);
+    server.reply('GET', '/markets/KXTEST-26JUL06-T50', { json: { market: wireMarket() } });
+    await client.getMarket('KXTEST-26JUL06-T50');
+    expect(server.requests[0]!.headers['kalshi-access-signature']).toBeTruthy();
+  });
+
+  it('auto: public reads go unsigned, and an endpoint refused unsigned is signed from then on', async () => {
+    const { client, logs } = harness(server, { signPublicReads: 'auto' });
+    server.reply('GET', '/markets/KXTEST-26JUL06-T50', { json: { market: wireMarket() } });
+    await client.getMarket('KXTEST-26JUL06-T50');
+    expect(server.requests[0]!.headers['kalshi-access-signature']).toBeUndefined();
+
+    const book = { orderbook_fp: { yes_dollars: [['0.4800', '10.00']], no_dollars: [['0.5000', '5.00']] } };
+    server.reply(
+      'GET',
+      '/markets/KXTEST-26JUL06-T50/orderbook',
+      { status: 401, json: { error: { code: 'authentication_error', message: 'unauthorized' } } },
+      { json: book },
+      { json: book },
+    );
+    const first = await client.getOrderBook('KXTEST-26JUL06-T50');
+    expect(first.yes).toEqual([{ price: 480_000, count: 1000 }]);
+    await client.getOrderBook('KXTEST-26JUL06-T50');
+    const bookRequests = server.requestsTo('GET', '/markets/KXTEST-26JUL06-T50/orderbook');
+    expect(bookRequests.map((r) => r.headers['kalshi-access-signature'] !== undefined)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect(logs.lines().some((line) => String(line['msg']).includes('signing it from now on'))).toBe(true);
+
+    // Private endpoints are always signed.
+    server.reply('GET', '/communications/id', { json: { communications_id: 'abc' } });
+    await client.getCommunicationsId();
+    expect(
+      server.requestsTo('GET', '/communications/id')[0]!.headers['kalshi-access-signature'],
+    ).toBeTruthy();
+  });
+});
