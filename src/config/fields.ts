@@ -134,6 +134,7 @@ function fixedPoint<T extends number>(
   sign: Sign,
   parse: (value: string) => T,
   example: string,
+  max?: { value: T; text: string },
 ) {
   const noun = unit === 'dollars' ? 'dollar amount' : 'contract count';
   const adjective = sign === 'any' ? '' : `${sign} `;
@@ -152,14 +153,19 @@ function fixedPoint<T extends number>(
       fail(ctx, phrase);
       return z.NEVER;
     }
+    if (max !== undefined && parsed > max.value) {
+      fail(ctx, `${phrase}, at most ${max.text}`);
+      return z.NEVER;
+    }
     return parsed;
   });
   return meta(schema, { type: `${unit} (string)`, unit });
 }
 
 /** Dollars written as a decimal string ("0.02"); carried as integer micros. */
-export function dollarAmount(sign: Sign = 'positive', example = '0.02') {
-  return fixedPoint<Micros>('dollars', sign, (v) => parseDollars(v), example);
+export function dollarAmount(sign: Sign = 'positive', example = '0.02', atMost?: string) {
+  const max = atMost === undefined ? undefined : { value: parseDollars(atMost), text: `"${atMost}"` };
+  return fixedPoint<Micros>('dollars', sign, (v) => parseDollars(v), example, max);
 }
 
 /** Contracts written as a decimal string ("10", "2.5"); carried as integer centi-contracts. */

@@ -331,7 +331,7 @@ export const riskSchema = meta(
     maxDailyLoss: meta(dollarAmount('positive', '500').prefault('500'), {
       description: 'Stop quoting for the day after losing this many dollars.',
     }),
-    minEdge: meta(dollarAmount('non-negative', '0.01').prefault('0.01'), {
+    minEdge: meta(dollarAmount('non-negative', '0.01', '1').prefault('0.01'), {
       description: 'Least edge per contract against the strategy’s fair value, in dollars.',
     }),
     reconcileCron: meta(cronExpression('*/30 * * * * *').default('*/30 * * * * *'), {

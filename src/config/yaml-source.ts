@@ -12,6 +12,7 @@ import {
   type Node,
   parseDocument,
   type Scalar,
+  visit,
 } from 'yaml';
 import { type Env, hasReference, resolvePlainScalar, substituteEnv } from './env.js';
 import { type ConfigPath, type ConfigProblem, formatPath } from './problems.js';
@@ -98,6 +99,20 @@ export function parseYaml(text: string, file: string, env: Env): ParsedYaml {
       return node && typeof node === 'object' ? (substituted.get(node as Node) ?? []) : [];
     },
   };
+
+  // toJS throws on an alias whose anchor is missing; report each one where it stands instead.
+  visit(doc, {
+    Alias(_key, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      const at = alias.range ? position(alias.range[0]) : undefined;
+      problems.push({
+        file,
+        ...(at ? { line: at.line, column: at.column } : {}),
+        path: '',
+        message: `YAML alias *${alias.source} refers to no anchor &${alias.source} defined before it`,
+      });
+    },
+  });
 
   if (problems.length > 0) return { source, data: undefined, problems };
 

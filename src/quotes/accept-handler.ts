@@ -2,7 +2,15 @@ import type { EpochMs, Quote } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
 import { BadRequestError } from '../kalshi/index.js';
 import { evaluateConfirm } from '../risk/guard.js';
-import { bidFor, describeError, exposureId, exposureView, type QuotingDeps, type Route } from './context.js';
+import {
+  bidFor,
+  describeError,
+  exposureId,
+  exposureView,
+  isExchangeFailure,
+  type QuotingDeps,
+  type Route,
+} from './context.js';
 import { isLive } from './lifecycle.js';
 import { type TrackedQuote, toLiveQuote } from './quote-store.js';
 
@@ -154,7 +162,7 @@ export class AcceptHandler {
       } else if (error instanceof GateRejectedError) {
         this.#lapse(quote, `confirm not sent: ${reason}`);
       } else {
-        deps.events.exchangeResult?.(false);
+        if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
         log.warn({ reason }, 'confirm failed; the watcher will report whether it landed');
         if (quote.state === 'confirming') deps.store.transition(quote, 'accepted', { reason });
       }

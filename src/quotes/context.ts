@@ -2,7 +2,17 @@ import type { Logger } from 'pino';
 import type { Micros } from '../domain/money.js';
 import type { Clock } from '../domain/time.js';
 import type { Quote, Rfq, Side } from '../domain/types.js';
-import type { CallOptions, ConfirmOptions, CreateQuoteArgs, DeleteResult } from '../kalshi/index.js';
+import {
+  type CallOptions,
+  type ConfirmOptions,
+  type CreateQuoteArgs,
+  type DeleteResult,
+  NetworkError,
+  QuoteOutcomeUnknownError,
+  ResponseFormatError,
+  ServerError,
+  TimeoutError,
+} from '../kalshi/index.js';
 import type { MarketDataCache } from '../market/market-data.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';
@@ -82,6 +92,23 @@ export function exposureView(quote: TrackedQuote): LiveQuote {
 
 export function bidFor(quote: Pick<TrackedQuote, 'yesBid' | 'noBid'>, side: Side): Micros {
   return side === 'yes' ? quote.yesBid : quote.noBid;
+}
+
+/**
+ * Whether a failed call counts towards the kill switch's consecutive-error trigger: the exchange
+ * failing (network, 5xx, time-out, an unreadable answer), as the risk README specifies. Refusals
+ * (400, 404, 409), throttling (429, already retried) and credential or clock problems (401, 403)
+ * do not: retried every sweep, a few quotes that cannot be pulled during a short clock skew
+ * tripped the switch for good.
+ */
+export function isExchangeFailure(error: unknown): boolean {
+  return (
+    error instanceof NetworkError ||
+    error instanceof ServerError ||
+    error instanceof TimeoutError ||
+    error instanceof ResponseFormatError ||
+    error instanceof QuoteOutcomeUnknownError
+  );
 }
 
 /** A short description of an error for logs and reasons, never its request details. */

@@ -1,7 +1,7 @@
 import type { EpochMs, Quote, Rfq } from '../domain/types.js';
 import { NotFoundError } from '../kalshi/index.js';
 import { AcceptHandler } from './accept-handler.js';
-import { describeError, exposureId, type QuotingDeps } from './context.js';
+import { describeError, exposureId, isExchangeFailure, type QuotingDeps } from './context.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
@@ -41,6 +41,7 @@ export class QuoteManager {
       deps,
       () => this.#blockedReason(),
       (quote) => this.#afterCreate(quote),
+      () => this.#retryDue(),
     );
     this.#accepts = new AcceptHandler(
       deps,
@@ -86,7 +87,11 @@ export class QuoteManager {
       }),
     );
     this.#sweeper.start();
-    this.#retryTimer = setInterval(() => this.#retryDue(), this.#retryIntervalMs);
+    let ticks = 0;
+    this.#retryTimer = setInterval(() => {
+      this.#retryDue();
+      if (++ticks % 60 === 0) this.#quoter.pruneRoutes();
+    }, this.#retryIntervalMs);
     this.#retryTimer.unref?.();
   }
 
@@ -199,7 +204,7 @@ export class QuoteManager {
         deps.store.transition(quote, 'open', { reason: 'delete answered 404 but the quote is still open' });
       }
     } catch (error) {
-      deps.events.exchangeResult?.(false);
+      if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
       if (stateOf(quote) === 'deleting') {
         deps.store.transition(quote, 'open', { reason: `delete failed: ${describeError(error)}` });
       }

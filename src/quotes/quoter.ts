@@ -1,9 +1,21 @@
 import type { FeeSchedule } from '../domain/fees.js';
 import type { Rfq } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
-import { BadRequestError, QuoteOutcomeUnknownError } from '../kalshi/index.js';
+import {
+  AuthenticationError,
+  BadRequestError,
+  PermissionError,
+  QuoteOutcomeUnknownError,
+} from '../kalshi/index.js';
 import { evaluateQuote, type TradingGates } from '../risk/guard.js';
-import { describeError, exposureId, exposureView, type QuotingDeps, type Route } from './context.js';
+import {
+  describeError,
+  exposureId,
+  exposureView,
+  isExchangeFailure,
+  type QuotingDeps,
+  type Route,
+} from './context.js';
 import { isAwaitingFill } from './lifecycle.js';
 import type { TrackedQuote } from './quote-store.js';
 
@@ -11,6 +23,21 @@ export type QuoteTrigger = 'new' | 'requote' | 'resume' | 'retry';
 
 /** Exchange codes meaning "this RFQ is no longer quotable" (compared lower-cased). */
 const RFQ_GONE_CODES = new Set(['rfq_closed', 'market_inactive']);
+
+/**
+ * A create that failed for a passing reason (429, 5xx, network, time-out): worth another try.
+ * Not a refusal (400, or the dry-run gate), not a credential problem (401/403: retrying only adds failures towards
+ * the kill switch), not an unknown outcome (the watcher deletes it if it landed).
+ */
+function isPassing(error: unknown): boolean {
+  return !(
+    error instanceof BadRequestError ||
+    error instanceof GateRejectedError ||
+    error instanceof QuoteOutcomeUnknownError ||
+    error instanceof AuthenticationError ||
+    error instanceof PermissionError
+  );
+}
 
 /** Skip causes that say nothing about the RFQ (slow or failing market data): worth another try. */
 const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw']);
@@ -39,6 +66,8 @@ export class Quoter {
     private readonly deps: QuotingDeps,
     private readonly canQuote: () => string | undefined,
     private readonly onCreated: (quote: TrackedQuote) => Promise<void>,
+    /** Asks for the due retries to run now (market data a timed-out strategy waited for landed). */
+    private readonly retryNow: () => void = () => undefined,
   ) {}
 
   noteSeen(rfqId: string): void {
@@ -62,6 +91,25 @@ export class Quoter {
     return due;
   }
 
+  /**
+   * A strategy that timed out was most likely waiting for market data still queued behind a
+   * congested read budget (after 429s). Those reads go on; price again the moment they land,
+   * while the cached book is fresh, rather than at a fixed delay that may miss it.
+   */
+  #retryWhenDataLands(rfq: Rfq): void {
+    const retry = this.#retries.get(rfq.id);
+    if (retry?.dueAt === undefined) return;
+    const { data, clock } = this.deps;
+    void Promise.all([data.market(rfq.marketTicker), data.orderBook(rfq.marketTicker)]).then(
+      () => {
+        if (this.#retries.get(rfq.id) !== retry || retry.dueAt === undefined) return;
+        retry.dueAt = Math.min(retry.dueAt, clock.now());
+        this.retryNow();
+      },
+      () => undefined,
+    );
+  }
+
   #transientFailure(rfqId: string, reason: string): void {
     const retry = this.#retries.get(rfqId) ?? { attempts: 0, dueAt: undefined };
     const delay = RETRY_DELAYS_MS[retry.attempts];
@@ -83,6 +131,16 @@ export class Quoter {
     this.#routes.delete(quote.key);
   }
 
+  /**
+   * Forgets the routes of quotes the store has dropped. Quotes that end executed, cancelled or
+   * expired keep their route for late events; without this the map grew by one entry each.
+   */
+  pruneRoutes(): void {
+    const kept = new Set<number>();
+    for (const quote of this.deps.store.all()) kept.add(quote.key);
+    for (const key of this.#routes.keys()) if (!kept.has(key)) this.#routes.delete(key);
+  }
+
   async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
     const { deps } = this;
     const log = deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger });
@@ -97,6 +155,7 @@ export class Quoter {
       deps.events.skipped?.(rfq, outcome.strategy, outcome.cause, outcome.reason);
       if (TRANSIENT_SKIPS.has(outcome.cause)) this.#transientFailure(rfq.id, outcome.reason);
       else this.#retries.delete(rfq.id);
+      if (outcome.cause === 'timeout') this.#retryWhenDataLands(rfq);
       return;
     }
     const { intent, strategy, route } = outcome;
@@ -197,13 +256,9 @@ export class Quoter {
   #createFailed(quote: TrackedQuote, rfq: Rfq, error: unknown): void {
     const { deps } = this;
     const reason = describeError(error);
-    const business = error instanceof BadRequestError || error instanceof GateRejectedError;
-    if (!business) deps.events.exchangeResult?.(false);
+    if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
     if (quote.state !== 'pending') return; // the watcher already saw it land
-    // 429, 5xx, network, time-out: try again later. An unknown outcome is left to the watcher.
-    if (!(error instanceof BadRequestError) && !(error instanceof QuoteOutcomeUnknownError)) {
-      this.#transientFailure(rfq.id, reason);
-    }
+    if (isPassing(error)) this.#transientFailure(rfq.id, reason);
     deps.store.transition(quote, 'failed', { reason });
     deps.exposure.quoteRemoved(exposureId(quote));
     this.releaseRoute(quote);

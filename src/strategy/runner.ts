@@ -154,7 +154,14 @@ export class StrategyRunner<Windows = unknown> {
       const reason = market.kind === 'threw' ? describeThrown(market.error) : market.kind;
       return this.#skip(log, 'market-data', `cannot read market for its price grid: ${reason}`, route);
     }
-    const checked = checkIntent(result.value, market.value.priceGrid);
+    let checked: ReturnType<typeof checkIntent>;
+    try {
+      checked = checkIntent(result.value, market.value.priceGrid);
+    } catch (error) {
+      // A result whose fields throw when read (a getter, a proxy) is no intent at all.
+      const reason = `reading the result of price threw: ${describeThrown(error)}`;
+      return this.#skip(log, 'invalid', reason, route);
+    }
     if (checked.kind !== 'quote') return this.#skip(log, checked.kind, checked.reason, route);
     log.debug({ ...logFields, intent: checked.intent }, 'strategy priced RFQ');
     return { kind: 'quote', intent: checked.intent, strategy: strategy.name, route };

@@ -1,0 +1,248 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write the literal ${VAR} syntax
+/**
+ * Config loading fuzzed (issue 8 §2): random text, line-level mutations of the shipped
+ * config.yaml and single-key mutations of its parsed tree. Loading never throws; a refusal
+ * lists problems that each say where (file, key path) and what; an accepted config is frozen
+ * and its limits are consistent integers.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse, parseDocument } from 'yaml';
+import { riskLimitsFrom } from '../../src/app-parts.js';
+import {
+  type Config,
+  type ConfigProblem,
+  formatConfigProblems,
+  type LoadConfigResult,
+  loadConfigText,
+} from '../../src/config/index.js';
+import { riskLimitProblems } from '../../src/risk/limits.js';
+import { anyJson, pathsOf, TRICKY_DECIMALS } from './mutate.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SHIPPED = readFileSync(resolve(ROOT, 'config.yaml'), 'utf8');
+const SHIPPED_TREE = parse(SHIPPED) as Record<string, unknown>;
+const TREE_PATHS = pathsOf(SHIPPED_TREE);
+const LINES = SHIPPED.split('\n');
+const OPTIONS = { file: 'config.yaml', env: {}, baseDir: ROOT };
+
+/** Values a person might put in a config file by mistake. */
+const CONFIG_TOKENS = [
+  '',
+  '~',
+  'null',
+  'true',
+  'no',
+  '-1',
+  '0',
+  '1e309',
+  '0x10',
+  'ten',
+  '"10"',
+  "'0.5'",
+  '[]',
+  '{}',
+  '- a',
+  '${UNSET_VARIABLE}',
+  '${A:-}',
+  '$${X}',
+  '*alias',
+  '&anchor x',
+  '!!binary aGVsbG8=',
+  '"\\u0000"',
+  '99999999999999999999999',
+  '0.0000001',
+  '-0.01',
+  '1.5',
+  '2.5.1',
+  'NaN',
+  '.inf',
+  '"\u202e"',
+];
+
+function everyProblemIsClear(problems: readonly ConfigProblem[]): void {
+  expect(problems.length).toBeGreaterThan(0);
+  for (const p of problems) {
+    expect(typeof p.file).toBe('string');
+    expect(typeof p.path).toBe('string');
+    expect(typeof p.message).toBe('string');
+    expect(p.message.trim().length, JSON.stringify(p)).toBeGreaterThan(3);
+    expect(p.message).not.toMatch(/\[object Object\]|^undefined|: undefined$/);
+    if (p.line !== undefined) expect(Number.isInteger(p.line) && p.line >= 1).toBe(true);
+    if (p.column !== undefined) expect(Number.isInteger(p.column) && p.column >= 1).toBe(true);
+  }
+  expect(formatConfigProblems(problems).split('\n')).toHaveLength(problems.length);
+}
+
+function isDeeplyFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
+}
+
+function usableConfig(config: Config): void {
+  expect(isDeeplyFrozen(config)).toBe(true);
+  const limits = riskLimitsFrom(config);
+  expect(riskLimitProblems(limits)).toEqual([]);
+  for (const [key, value] of Object.entries(limits)) {
+    if (typeof value === 'number') expect(Number.isSafeInteger(value), key).toBe(true);
+  }
+  expect(Number.isSafeInteger(config.quoting.ttlMs) && config.quoting.ttlMs > 0).toBe(true);
+  expect(Number.isSafeInteger(config.poller.intervalMs) && config.poller.intervalMs > 0).toBe(true);
+}
+
+function check(load: () => LoadConfigResult): LoadConfigResult {
+  let result: LoadConfigResult | undefined;
+  expect(() => {
+    result = load();
+  }).not.toThrow();
+  if (result!.ok) usableConfig(result!.config);
+  else everyProblemIsClear(result!.problems);
+  return result!;
+}
+
+const lineEdit = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant('value' as const),
+    at: fc.nat(),
+    token: fc.constantFrom(...CONFIG_TOKENS, ...TRICKY_DECIMALS),
+  }),
+  fc.record({ kind: fc.constant('indent' as const), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.string({ maxLength: 30 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant('char' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(':', '-', '"', "'", '#', '\t', '[', '{', '&', '*', '!', '|', '>', '%', '@', '`'),
+  }),
+);
+
+type LineEdit = typeof lineEdit extends fc.Arbitrary<infer T> ? T : never;
+
+function applyLineEdits(edits: readonly LineEdit[]): string {
+  const lines = [...LINES];
+  for (const e of edits) {
+    const i = e.at % Math.max(1, lines.length);
+    const line = lines[i] ?? '';
+    switch (e.kind) {
+      case 'delete':
+        lines.splice(i, 1);
+        break;
+      case 'duplicate':
+        lines.splice(i, 0, line);
+        break;
+      case 'value': {
+        const colon = line.indexOf(':');
+        lines[i] = colon >= 0 ? `${line.slice(0, colon + 1)} ${e.token}` : `${line}${e.token}`;
+        break;
+      }
+      case 'indent':
+        lines[i] = e.by >= 0 ? ' '.repeat(e.by) + line : line.replace(new RegExp(`^ {0,${-e.by}}`), '');
+        break;
+      case 'insert':
+        lines.splice(i, 0, e.text);
+        break;
+      case 'truncate':
+        return lines.join('\n').slice(0, e.at % (SHIPPED.length + 1));
+      case 'char': {
+        const at = e.at % (line.length + 1);
+        lines[i] = line.slice(0, at) + e.char + line.slice(at);
+        break;
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** config.yaml with one key set to `value` (comments and ${VAR} defaults kept). */
+function withValue(path: readonly (string | number)[], value: unknown): string {
+  const doc = parseDocument(SHIPPED);
+  doc.setIn(path, value);
+  return String(doc);
+}
+
+describe('config loading under fuzzed input', () => {
+  it('loads the shipped file as the baseline', () => {
+    expect(check(() => loadConfigText(SHIPPED, OPTIONS)).ok).toBe(true);
+  });
+
+  it('never throws on arbitrary text, and explains every refusal', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.constantFrom(...CONFIG_TOKENS),
+        ),
+        (text) => {
+          check(() => loadConfigText(text, OPTIONS));
+        },
+      ),
+      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 300), seed: Number(process.env['FUZZ_SEED'] ?? 0xc0f1) },
+    );
+  });
+
+  it('survives line-level damage to config.yaml', () => {
+    fc.assert(
+      fc.property(fc.array(lineEdit, { minLength: 1, maxLength: 4 }), (edits) => {
+        const text = applyLineEdits(edits);
+        check(() => loadConfigText(text, OPTIONS));
+      }),
+      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 400), seed: Number(process.env['FUZZ_SEED'] ?? 0xc0f2) },
+    );
+  });
+
+  it('refuses a wrong value with a problem that names its key', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TREE_PATHS),
+        fc.oneof(anyJson, fc.constantFrom<unknown>(...CONFIG_TOKENS)),
+        (path, value) => {
+          const result = check(() => loadConfigText(withValue(path, value), OPTIONS));
+          if (result.ok) return;
+          const dotted = path
+            .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+            .join('')
+            .slice(1);
+          const key = String(path[path.length - 1]);
+          // The problem is on the key, on one of its parents or children, or names it (cross-key rules).
+          const related = result.problems.some(
+            (p) =>
+              p.path === '' ||
+              dotted.startsWith(p.path.replace(/\[\d+\]$/, '')) ||
+              p.path.startsWith(dotted) ||
+              p.message.includes(key),
+          );
+          expect(
+            related,
+            `${dotted} = ${JSON.stringify(value)}: ${formatConfigProblems(result.problems)}`,
+          ).toBe(true);
+        },
+      ),
+      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 250), seed: Number(process.env['FUZZ_SEED'] ?? 0xc0f3) },
+    );
+  });
+
+  it('lists an alias to a missing anchor as a problem, with its line', () => {
+    const text = SHIPPED.replace(/^ {2}tier: auto$/m, '  tier: *missing');
+    const line = text.split('\n').findIndex((l) => l.includes('*missing')) + 1;
+    const result = check(() => loadConfigText(text, OPTIONS));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ line, message: expect.stringMatching(/alias \*missing/) });
+  });
+
+  it('refuses a min edge the risk module cannot take, and takes $1 itself', () => {
+    const result = check(() => loadConfigText(withValue(['risk', 'minEdge'], '2'), OPTIONS));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(
+      /risk\.minEdge: .*at most "1"/,
+    );
+    expect(check(() => loadConfigText(withValue(['risk', 'minEdge'], '1'), OPTIONS)).ok).toBe(true);
+  });
+});
