@@ -17,6 +17,7 @@ import type { TierLimits } from './domain/rate-limits.js';
 import { type Clock, systemClock } from './domain/time.js';
 import type { RequestGate } from './kalshi/gate.js';
 import {
+  ENDPOINTS,
   type FetchLike,
   KalshiClient,
   type KalshiCredentials,
@@ -400,10 +401,22 @@ export class App {
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
+      minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
       onOpenQuotes: (quotes) => this.manager.reconcileOpen(quotes),
     });
+  }
+
+  /**
+   * While the read rate is slowed after 429s the watcher takes at most half of it, so pricing
+   * reads still get through; at full rate the configured interval alone applies.
+   */
+  #watchGapMs(): number {
+    const budget = this.queue.budget('read');
+    if (budget.slowdown >= 1) return 0;
+    const cost = this.client.costs.costOf(ENDPOINTS.get_quotes);
+    return Math.ceil((2 * cost * 1000) / Math.max(budget.refillRate, 1e-3));
   }
 
   async #reconcileAtStartup(log: Logger): Promise<void> {

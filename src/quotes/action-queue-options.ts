@@ -38,7 +38,7 @@ export interface ActionQueueOptions {
   readonly reserve?: { readonly read?: number; readonly write?: number };
   /** Lets deletes spend the reserve too. @default false */
   readonly deletesUseReserve?: boolean;
-  /** Rate shrinking and recovery after a 429. @default DEFAULT_BACKOFF (halve, floor 0.1, 10 s recovery) */
+  /** Rate shrinking and recovery after a 429. @default DEFAULT_BACKOFF (halve, floor 0.1, 4 s recovery) */
   readonly backoff?: RateLimitBackoff;
   /** 429s a call may get before its RateLimitError reaches the caller. @default 5 */
   readonly maxRateLimitRetries?: number;
@@ -52,6 +52,8 @@ export interface ActionQueueBudget extends BudgetSnapshot {
   readonly reserve: number;
   /** The published refill rate (`refillRate` is what we use now). */
   readonly nominalRefillRate: number;
+  /** 1, or below 1 while the rate is slowed after a 429 and climbing back. */
+  readonly slowdown: number;
   readonly inFlight: number;
 }
 

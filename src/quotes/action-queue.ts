@@ -184,6 +184,7 @@ export class ActionQueue implements RequestGate {
       queued: state.lanes.size,
       reserve: state.reserve,
       nominalRefillRate: state.tokens.nominalRate,
+      slowdown: state.tokens.factorAt(now),
       inFlight: state.inFlight,
     };
   }

@@ -29,6 +29,12 @@ export interface OwnQuoteWatcherOptions {
   readonly lookbackMs?: number;
   /** Every so often list all our open quotes to find strays the window could miss. @default 15000 */
   readonly fullSweepIntervalMs?: number;
+  /**
+   * The least time between two periodic looks right now, e.g. while the read budget is slowed
+   * after 429s: at 'confirm' priority the looks would otherwise take all of it and starve the
+   * pricing reads. Looks asked for by `checkNow` (a pushed accept) are never delayed. @default 0
+   */
+  readonly minGapMs?: () => number;
   /** Whether anything of ours can change now (no quotes live: no need to spend reads). */
   readonly hasActivity: () => boolean;
   /** Called for every quote of ours the exchange reports as changed recently. */
@@ -135,7 +141,8 @@ export class OwnQuoteWatcher {
       this.#options.logger.warn({ err: error }, 'own-quote watch failed; retrying next tick');
     } finally {
       const elapsed = this.#options.clock.now() - startedAt;
-      this.#schedule(Math.max(0, this.#options.intervalMs - elapsed));
+      const gap = Math.max(this.#options.intervalMs, this.#options.minGapMs?.() ?? 0);
+      this.#schedule(Math.max(0, gap - elapsed));
     }
   }
 

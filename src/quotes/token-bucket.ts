@@ -29,14 +29,19 @@ export interface RateLimitBackoff {
   readonly backoffFactor: number;
   /** Lowest multiplier repeated 429s can reach. @default 0.1 */
   readonly minFactor: number;
-  /** The rate climbs linearly from the shrunk value back to full over this long. @default 10_000 */
+  /**
+   * The rate climbs linearly from the shrunk value back to full over this long. Short, because
+   * the buckets already run below the published budget: a 429 mostly means a passing condition
+   * at the exchange or another user of the key, and every fresh 429 shrinks the rate again.
+   * @default 4_000
+   */
   readonly recoveryMs: number;
 }
 
 export const DEFAULT_BACKOFF: RateLimitBackoff = Object.freeze({
   backoffFactor: 0.5,
   minFactor: 0.1,
-  recoveryMs: 10_000,
+  recoveryMs: 4_000,
 });
 
 export interface TokenBucketOptions {

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TIER_LIMITS } from '../../../src/domain/rate-limits.js';
 import { GateRejectedError, type RequestSpec } from '../../../src/kalshi/gate.js';
+import { DEFAULT_BACKOFF } from '../../../src/quotes/token-bucket.js';
 import { flush, Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
 const basic = TIER_LIMITS.basic;
@@ -35,10 +36,13 @@ describe('ActionQueue on 429', () => {
     expect(h.gate.stats().write).toMatchObject({ rateLimited: 1, sent: 2, tokensSpent: 20 });
 
     const penaltyAt = first!.t + 30;
-    h.clock.advanceTo(penaltyAt + 5_000);
+    const { recoveryMs } = DEFAULT_BACKOFF;
+    h.clock.advanceTo(penaltyAt + recoveryMs / 2);
     expect(h.gate.budget('write').refillRate).toBeCloseTo(SAFE_WRITE * 0.75, 9);
-    h.clock.advanceTo(penaltyAt + 10_000);
+    expect(h.gate.budget('write').slowdown).toBeCloseTo(0.75, 9);
+    h.clock.advanceTo(penaltyAt + recoveryMs);
     expect(h.gate.budget('write').refillRate).toBeCloseTo(SAFE_WRITE, 9);
+    expect(h.gate.budget('write').slowdown).toBe(1);
   });
 
   it('429s of calls already in flight shrink the rate once, not once each', async () => {
