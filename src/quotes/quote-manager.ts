@@ -30,6 +30,7 @@ export class QuoteManager {
   readonly #accepts: AcceptHandler;
   readonly #sweeper: Sweeper;
   readonly #unsubscribe: (() => void)[] = [];
+  #freedSinceCheck = 0;
   readonly #retryIntervalMs: number;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -86,6 +87,13 @@ export class QuoteManager {
         else void this.pullAll('trading window closed');
       }),
     );
+    this.#unsubscribe.push(
+      this.#deps.store.onTransition((quote, from) => {
+        const to = quote.state;
+        const freed = (isLive(from) && !isLive(to)) || (isAwaitingFill(from) && !isAwaitingFill(to));
+        if (freed) this.#roomFreed();
+      }),
+    );
     this.#sweeper.start();
     let ticks = 0;
     this.#retryTimer = setInterval(() => {
@@ -103,6 +111,26 @@ export class QuoteManager {
       const rfq = book.get(rfqId);
       if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, 'retry');
     }
+  }
+
+  /**
+   * A quote of ours ended or filled: RFQs refused for want of room under a limit may fit now.
+   * Batched to the next turn (exposure is updated right after the transition), one waiting RFQ
+   * per freed quote, oldest first; one still refused goes back to the end of the line.
+   */
+  #roomFreed(): void {
+    this.#freedSinceCheck++;
+    if (this.#freedSinceCheck > 1) return;
+    setImmediate(() => {
+      const freed = this.#freedSinceCheck;
+      this.#freedSinceCheck = 0;
+      if (this.#blockedReason()) return;
+      const { book, store } = this.#deps;
+      for (const rfqId of this.#quoter.takeWaitingForRoom(freed)) {
+        const rfq = book.get(rfqId);
+        if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, 'room');
+      }
+    });
   }
 
   get quoter(): Quoter {

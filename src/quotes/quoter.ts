@@ -8,6 +8,7 @@ import {
   QuoteOutcomeUnknownError,
 } from '../kalshi/index.js';
 import { evaluateQuote, type TradingGates } from '../risk/guard.js';
+import type { LimitName } from '../risk/limits.js';
 import {
   describeError,
   exposureId,
@@ -19,7 +20,7 @@ import {
 import { isAwaitingFill } from './lifecycle.js';
 import type { TrackedQuote } from './quote-store.js';
 
-export type QuoteTrigger = 'new' | 'requote' | 'resume' | 'retry';
+export type QuoteTrigger = 'new' | 'requote' | 'resume' | 'retry' | 'room';
 
 /** Exchange codes meaning "this RFQ is no longer quotable" (compared lower-cased). */
 const RFQ_GONE_CODES = new Set(['rfq_closed', 'market_inactive']);
@@ -38,6 +39,21 @@ function isPassing(error: unknown): boolean {
     error instanceof PermissionError
   );
 }
+
+/**
+ * Limits that our own live quotes use up (counted as hit): a refusal on one of them may pass
+ * once a quote of ours ends, so the RFQ waits for room rather than being dropped.
+ */
+const ROOM_LIMITS: ReadonlySet<LimitName> = new Set<LimitName>([
+  'maxOpenQuotes',
+  'maxOpenQuotesPerMarket',
+  'maxOpenQuotesPerEvent',
+  'maxPositionPerMarket.contracts',
+  'maxPositionPerMarket.dollars',
+  'maxPositionPerEvent.contracts',
+  'maxPositionPerEvent.dollars',
+  'maxTotalExposure',
+]);
 
 /** Skip causes that say nothing about the RFQ (slow or failing market data): worth another try. */
 const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw']);
@@ -61,6 +77,8 @@ export class Quoter {
   readonly #routes = new Map<number, Route>();
   /** RFQs whose last attempt failed for a passing reason: attempts so far and when to retry. */
   readonly #retries = new Map<string, { attempts: number; dueAt: number | undefined }>();
+  /** RFQs refused for want of room under a limit our live quotes use, oldest first. */
+  readonly #waitingForRoom = new Set<string>();
 
   constructor(
     private readonly deps: QuotingDeps,
@@ -77,6 +95,22 @@ export class Quoter {
   forget(rfqId: string): void {
     this.#firstSeen.delete(rfqId);
     this.#retries.delete(rfqId);
+    this.#waitingForRoom.delete(rfqId);
+  }
+
+  /** Up to `count` RFQs refused for want of room, oldest first (each returned once per refusal). */
+  takeWaitingForRoom(count: number): string[] {
+    const taken: string[] = [];
+    for (const rfqId of this.#waitingForRoom) {
+      if (taken.length >= count) break;
+      taken.push(rfqId);
+      this.#waitingForRoom.delete(rfqId);
+    }
+    return taken;
+  }
+
+  get waitingForRoom(): number {
+    return this.#waitingForRoom.size;
   }
 
   /** RFQs whose retry after a passing failure is due now (each returned once per failure). */
@@ -200,6 +234,7 @@ export class Quoter {
       log.info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
       deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
       this.#retries.delete(rfq.id);
+      if (ROOM_LIMITS.has(decision.limit)) this.#waitingForRoom.add(rfq.id);
       return;
     }
     if (decision.clippedSides.length > 0) {
@@ -244,6 +279,7 @@ export class Quoter {
       );
       deps.events.exchangeResult?.(true);
       this.#retries.delete(rfq.id);
+      this.#waitingForRoom.delete(rfq.id);
       // The own-quote watcher may have matched the quote first and moved it on already.
       if (quote.state === 'pending') deps.store.transition(quote, 'open', { quoteId, reason: trigger });
       else if (quote.quoteId === undefined) quote.quoteId = quoteId;
