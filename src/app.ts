@@ -35,6 +35,7 @@ import { describeError, type QuotingDeps } from './quotes/context.js';
 import { OwnQuoteWatcher } from './quotes/own-quote-watcher.js';
 import { QuoteManager } from './quotes/quote-manager.js';
 import { QuoteStore } from './quotes/quote-store.js';
+import { deleteStragglers } from './quotes/shutdown.js';
 import { handleOrphans } from './quotes/startup.js';
 import { compileRfqFilter } from './rfq/filters.js';
 import { RfqPoller } from './rfq/poller.js';
@@ -504,7 +505,16 @@ export class App {
       this.queue.close({ allow: ['delete', 'read'] });
       await withDeadline(this.manager.stop(), deadline - this.clock.now());
       await this.watcher.stop();
-      openAtExit = await this.#deleteStragglers(deadline, log);
+      openAtExit = this.#config.dryRun
+        ? 0
+        : await deleteStragglers({
+            listOpen: () => this.watcher.listOpen(),
+            client: this.client,
+            clock: this.clock,
+            deadline,
+            settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
+            logger: log,
+          });
       timedOut = this.clock.now() >= deadline;
       await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
       this.schedules.stop();
@@ -528,57 +538,10 @@ export class App {
     );
     return { openAtExit, durationMs, timedOut };
   }
-
-  /**
-   * Lists our open quotes at the exchange and deletes them, until none is left or time runs out.
-   * A create that timed out may still land after we looked: then we look again once it would have.
-   * Returns -1 when the exchange could not be asked at all.
-   */
-  async #deleteStragglers(deadline: number, log: Logger): Promise<number> {
-    if (this.#config.dryRun) return 0;
-    const settleAt = this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs;
-    let remaining = 0;
-    for (let attempt = 0; attempt < 5 && this.clock.now() < deadline; attempt++) {
-      const open = await this.watcher.listOpen().catch((error: unknown) => {
-        log.warn({ reason: describeError(error) }, 'cannot list our open quotes at shutdown');
-        return undefined;
-      });
-      if (open === undefined) {
-        remaining = -1;
-        await sleep(250);
-        continue;
-      }
-      remaining = open.length;
-      if (remaining === 0) {
-        const wait = Math.min(settleAt, deadline) - this.clock.now();
-        if (wait <= 0) return 0;
-        log.info({ waitMs: wait }, 'a quote create timed out lately and may still land; looking again');
-        await sleep(wait);
-        attempt--; // the wait ends at settleAt or the deadline, so this repeats at most once
-        continue;
-      }
-      log.warn({ count: remaining }, 'quotes of ours still open at the exchange; deleting them');
-      await Promise.all(
-        open.map((quote) =>
-          this.client.deleteQuote(quote.rfqId, quote.id, { priority: 'delete' }).catch((error: unknown) => {
-            log.warn(
-              { rfqId: quote.rfqId, quoteId: quote.id, reason: describeError(error) },
-              'delete failed',
-            );
-          }),
-        ),
-      );
-    }
-    return remaining;
-  }
 }
 
 /** Error codes of a create_quote attempt that may still be processed by the exchange. */
 const UNCERTAIN_CODES: ReadonlySet<string> = new Set(['timeout', 'network_error']);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
