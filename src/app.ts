@@ -423,6 +423,7 @@ export class App {
   async #reconcileAtStartup(log: Logger): Promise<void> {
     const open = await this.watcher.listOpen();
     if (open.length === 0) return;
+    this.manager.noteForeign(open.map((quote) => quote.id));
     const report = await handleOrphans({
       open,
       policy: this.#config.quoting.onStartup,

@@ -23,6 +23,9 @@ export interface QuoteManagerOptions {
  * (kill switch, trading windows, shutdown). Work on one RFQ is serialised; different RFQs
  * proceed concurrently, budgeted and prioritised by the action queue underneath.
  */
+/** How many foreign quote ids `noteForeign` remembers. */
+const MAX_FOREIGN_IDS = 10_000;
+
 export class QuoteManager {
   readonly #deps: QuotingDeps;
   readonly #serial = new KeyedSerializer();
@@ -31,6 +34,7 @@ export class QuoteManager {
   readonly #sweeper: Sweeper;
   readonly #unsubscribe: (() => void)[] = [];
   #freedSinceCheck = 0;
+  readonly #foreign = new Set<string>();
   readonly #retryIntervalMs: number;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -254,11 +258,15 @@ export class QuoteManager {
     let quote = store.byQuoteId(reported.id);
     if (!quote) {
       const candidate = store.forRfq(reported.rfqId);
+      // A quote of an earlier run (deleted at startup) or a stray can carry the same prices on
+      // the same RFQ: only a quote we have not seen before, and not cancelled, is our create.
       if (
         candidate?.state === 'pending' &&
         candidate.quoteId === undefined &&
         candidate.yesBid === reported.yesBid &&
-        candidate.noBid === reported.noBid
+        candidate.noBid === reported.noBid &&
+        reported.status !== 'cancelled' &&
+        !this.#foreign.has(reported.id)
       ) {
         // The watcher saw our create land before its response arrived.
         store.transition(candidate, 'open', { quoteId: reported.id, reason: 'seen at the exchange' });
@@ -294,6 +302,21 @@ export class QuoteManager {
     }
   }
 
+  /**
+   * Quote ids of ours that this run did not create (found at startup, or strays): never taken
+   * for a create whose response is still on its way. Bounded: the oldest are forgotten first.
+   */
+  noteForeign(quoteIds: Iterable<string>): void {
+    for (const id of quoteIds) {
+      this.#foreign.delete(id);
+      this.#foreign.add(id);
+    }
+    for (const id of this.#foreign) {
+      if (this.#foreign.size <= MAX_FOREIGN_IDS) break;
+      this.#foreign.delete(id);
+    }
+  }
+
   /** The full list of our open quotes at the exchange: delete the ones we do not track. */
   async reconcileOpen(open: readonly Quote[]): Promise<void> {
     for (const reported of open) {
@@ -313,6 +336,7 @@ export class QuoteManager {
       return;
     }
     log.warn('deleting an open quote of ours that we do not track (stray)');
+    this.noteForeign([reported.id]);
     void this.#serial.run(reported.rfqId, async () => {
       try {
         await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });

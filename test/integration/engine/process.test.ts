@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import type { FetchLike } from '../../../src/kalshi/index.js';
 import { merge, simQuotes, startBot } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
@@ -38,7 +39,18 @@ describe('the bot as a process', () => {
     expect(await simQuotes(ts, user!, 'open')).toHaveLength(4);
 
     // A new run finds the orphans before quoting and deletes them (quoting.onStartup: delete).
-    const { app } = await startBot(ts, user!, { quoting: { onStartup: 'delete' } });
+    // Its create answers come late, so the watcher sees each new quote, and the orphan it
+    // deleted on the same RFQ at the same prices, before the create returns: it must take the
+    // new one for its create and leave the deleted orphan alone.
+    const slowCreates: FetchLike = async (input, init) => {
+      const request = new Request(input, init);
+      const response = await fetch(request);
+      if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/quotes')) {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      return response;
+    };
+    const { app } = await startBot(ts, user!, { quoting: { onStartup: 'delete' } }, { fetch: slowCreates });
     const orphanIds = new Set(orphans.map((q) => q.id));
     await waitFor(
       async () => {
