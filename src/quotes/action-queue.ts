@@ -345,11 +345,15 @@ export class ActionQueue implements RequestGate {
       .then(
         (value) => {
           state.inFlight--;
+          state.tokens.answered(action.spec.cost, this.#clock.now());
           this.#settle(action, undefined, true, value);
+          this.#pump();
         },
         (error: unknown) => {
           state.inFlight--;
+          state.tokens.answered(action.spec.cost, this.#clock.now());
           this.#afterFailure(state, action, error, now);
+          this.#pump();
         },
       );
   }

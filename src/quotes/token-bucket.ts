@@ -94,6 +94,7 @@ export class TokenBucket {
   #penalty: { readonly factor: number; readonly at: number } | undefined;
   #lastPenaltyAt = Number.NEGATIVE_INFINITY;
   #spent = 0;
+  #unanswered = 0;
 
   constructor(options: TokenBucketOptions) {
     checkBudget('budget', options.budget);
@@ -141,6 +142,17 @@ export class TokenBucket {
     return this.#nominalRate * this.#safety * this.factorAt(now);
   }
 
+  /** Tokens of calls sent and not answered yet: the exchange may not have taken them yet. */
+  get unanswered(): number {
+    return this.#unanswered;
+  }
+
+  /** A call that took `cost` was answered (or failed): the exchange has taken its tokens, or never will. */
+  answered(cost: number, now: number): void {
+    this.#refill(now);
+    this.#unanswered = Math.max(0, this.#unanswered - cost);
+  }
+
   level(now: number): number {
     this.#refill(now);
     return this.#level;
@@ -157,6 +169,7 @@ export class TokenBucket {
     if (!this.canTake(cost, floor, now)) return false;
     this.#level -= cost;
     this.#spent += cost;
+    this.#unanswered += cost;
     return true;
   }
 
@@ -169,7 +182,8 @@ export class TokenBucket {
     this.#refill(now);
     const deficit = target - this.#level;
     if (deficit <= 0) return 0;
-    if (target > this.#capacity) return Number.POSITIVE_INFINITY;
+    // Above what refill can reach before answers come: the answer, not a timer, makes room.
+    if (target > this.#capacity - this.#unanswered) return Number.POSITIVE_INFINITY;
     return Math.max(1, Math.ceil((deficit * 1000) / this.rateAt(now)));
   }
 
@@ -200,7 +214,11 @@ export class TokenBucket {
   #refill(now: number): void {
     if (!(now > this.#updatedAt)) return;
     const perMs = (this.#nominalRate * this.#safety) / 1000;
-    this.#level = Math.min(this.#capacity, this.#level + perMs * this.#factorIntegral(this.#updatedAt, now));
+    // The exchange's bucket stops filling at capacity while our unanswered calls wait there
+    // untaken (a slow or stalled exchange); taken later, they leave it emptier than a model
+    // that took them at sending. So refill stops at capacity less what is unanswered.
+    const ceiling = Math.max(this.#level, this.#capacity - this.#unanswered);
+    this.#level = Math.min(ceiling, this.#level + perMs * this.#factorIntegral(this.#updatedAt, now));
     this.#updatedAt = now;
     const penalty = this.#penalty;
     if (penalty !== undefined && now >= penalty.at + this.#backoff.recoveryMs) this.#penalty = undefined;

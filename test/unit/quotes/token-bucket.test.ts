@@ -10,9 +10,26 @@ describe('TokenBucket', () => {
     const bucket = new TokenBucket({ budget: { refillRate: 100, capacity: 100 }, now: T0 });
     expect(bucket.level(T0)).toBe(100);
     expect(bucket.tryTake(100, 0, T0)).toBe(true);
+    bucket.answered(100, T0);
     expect(bucket.level(T0 + 100)).toBeCloseTo(9.5, 9);
     expect(bucket.level(T0 + 10_000)).toBe(100);
     expect(bucket.spent).toBe(100);
+  });
+
+  it('refills no further than capacity less the tokens of unanswered calls', () => {
+    // The exchange's bucket is full and stops filling while our calls wait there untaken; when
+    // it takes them, it is emptier than a model that took them at sending and kept filling.
+    const bucket = new TokenBucket({ budget: { refillRate: 100, capacity: 100 }, safetyFactor: 1, now: T0 });
+    expect(bucket.tryTake(30, 0, T0)).toBe(true);
+    expect(bucket.unanswered).toBe(30);
+    expect(bucket.level(T0 + 1_000)).toBe(70);
+    expect(bucket.canTake(71, 0, T0 + 1_000)).toBe(false);
+    // Room that only an answer can make is not waited for on a timer.
+    expect(bucket.msUntil(71, T0 + 1_000)).toBe(Number.POSITIVE_INFINITY);
+    bucket.answered(30, T0 + 1_000);
+    expect(bucket.unanswered).toBe(0);
+    expect(bucket.level(T0 + 1_100)).toBeCloseTo(80, 9);
+    expect(bucket.level(T0 + 2_000)).toBe(100);
   });
 
   it('honours the floor and reports when a target will be reached', () => {
