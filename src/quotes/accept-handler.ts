@@ -4,6 +4,7 @@ import { BadRequestError } from '../kalshi/index.js';
 import { evaluateConfirm } from '../risk/guard.js';
 import {
   bidFor,
+  contractsFor,
   describeError,
   exposureId,
   exposureView,
@@ -66,13 +67,9 @@ export class AcceptHandler {
     quote.acceptedSide = side;
     // A size that is not positive is a broken report (last look refuses it); until the accept
     // lapses, exposure counts what we offered rather than a size that would understate it.
-    const reportedSize = side === 'yes' ? reported.yesContracts : reported.noContracts;
+    const reportedSize = contractsFor(reported, side);
     quote.acceptedContracts =
-      reportedSize !== undefined && reportedSize > 0
-        ? reportedSize
-        : side === 'yes'
-          ? quote.yesContracts
-          : quote.noContracts;
+      reportedSize !== undefined && reportedSize > 0 ? reportedSize : contractsFor(quote, side);
     quote.acceptSeenAt = seenAt;
     quote.confirmDeadline = start + window - settings.confirmSafetyMarginMs;
     deps.store.transition(quote, 'accepted', {
@@ -203,8 +200,8 @@ export class AcceptHandler {
     }
     const side = quote.acceptedSide!;
     if (bidFor(quote, side) <= 0) return `the ${side} side was declined (bid 0) and must not trade`;
-    const offered = side === 'yes' ? quote.yesContracts : quote.noContracts;
-    const reportedSize = side === 'yes' ? reported.yesContracts : reported.noContracts;
+    const offered = contractsFor(quote, side);
+    const reportedSize = contractsFor(reported, side);
     if (reportedSize !== undefined && reportedSize <= 0) {
       return `the exchange reports an accepted size of ${reportedSize} centi-contracts`;
     }

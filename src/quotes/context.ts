@@ -94,6 +94,14 @@ export function bidFor(quote: Pick<TrackedQuote, 'yesBid' | 'noBid'>, side: Side
   return side === 'yes' ? quote.yesBid : quote.noBid;
 }
 
+/** The contracts of one side: of a tracked quote (offered) or of the exchange's report. */
+export function contractsFor<Q extends { readonly yesContracts?: unknown; readonly noContracts?: unknown }>(
+  quote: Q,
+  side: Side,
+): Q['yesContracts'] | Q['noContracts'] {
+  return side === 'yes' ? quote.yesContracts : quote.noContracts;
+}
+
 /**
  * Whether a failed call counts towards the kill switch's consecutive-error trigger: the exchange
  * failing (network, 5xx, time-out, an unreadable answer), as the risk README specifies. Refusals

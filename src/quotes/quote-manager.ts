@@ -110,10 +110,15 @@ export class QuoteManager {
   /** Prices again the RFQs whose last attempt failed for a passing reason (see RETRY_DELAYS_MS). */
   #retryDue(): void {
     if (this.#blockedReason()) return;
-    const { book, store, clock } = this.#deps;
-    for (const rfqId of this.#quoter.takeDueRetries(clock.now())) {
+    this.#scheduleStillOpen(this.#quoter.takeDueRetries(this.#deps.clock.now()), 'retry');
+  }
+
+  /** Prices the RFQs that are still open and carry no live quote of ours. */
+  #scheduleStillOpen(rfqIds: readonly string[], trigger: QuoteTrigger): void {
+    const { book, store } = this.#deps;
+    for (const rfqId of rfqIds) {
       const rfq = book.get(rfqId);
-      if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, 'retry');
+      if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, trigger);
     }
   }
 
@@ -129,11 +134,7 @@ export class QuoteManager {
       const freed = this.#freedSinceCheck;
       this.#freedSinceCheck = 0;
       if (this.#blockedReason()) return;
-      const { book, store } = this.#deps;
-      for (const rfqId of this.#quoter.takeWaitingForRoom(freed)) {
-        const rfq = book.get(rfqId);
-        if (rfq && !store.hasLive(rfqId)) this.#schedule(rfq, 'room');
-      }
+      this.#scheduleStillOpen(this.#quoter.takeWaitingForRoom(freed), 'room');
     });
   }
 
