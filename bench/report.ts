@@ -138,6 +138,11 @@ export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
   return out;
 }
 
+/** A distribution's p50 and p99, rounded; null for a scenario that did not run. */
+function p50p99(dist: { readonly p50: number; readonly p99: number } | undefined) {
+  return { p50: round(dist?.p50 ?? Number.NaN), p99: round(dist?.p99 ?? Number.NaN) };
+}
+
 /** Baseline ÷ bot for the figures both have; above 1 means the baseline is worse (slower, costlier). */
 function baseline(
   steady: ScenarioResult | undefined,
@@ -146,18 +151,11 @@ function baseline(
   botFlood: ScenarioResult | undefined,
 ) {
   return {
-    rfqToQuoteMs: {
-      p50: round(steady?.rfqToQuote.p50 ?? Number.NaN),
-      p99: round(steady?.rfqToQuote.p99 ?? Number.NaN),
-    },
+    rfqToQuoteMs: p50p99(steady?.rfqToQuote),
     rfqsQuotedShare: steady && steady.rfqsCreated > 0 ? round(steady.rfqsQuoted / steady.rfqsCreated) : null,
-    acceptToConfirmMs: {
-      p50: round(steady?.acceptToConfirm.p50 ?? Number.NaN),
-      p99: round(steady?.acceptToConfirm.p99 ?? Number.NaN),
-    },
+    acceptToConfirmMs: p50p99(steady?.acceptToConfirm),
     acceptToConfirmUnderFloodMs: {
-      p50: round(flood?.acceptToConfirm.p50 ?? Number.NaN),
-      p99: round(flood?.acceptToConfirm.p99 ?? Number.NaN),
+      ...p50p99(flood?.acceptToConfirm),
       confirmed: flood ? `${flood.confirms}/${flood.accepts}` : null,
     },
     writeBudgetUse: round(flood?.writeBudgetUse ?? Number.NaN),
@@ -188,7 +186,7 @@ function detail(r: ScenarioResult) {
   return {
     title: r.title,
     quoted: `${r.rfqsQuoted}/${r.rfqsCreated}`,
-    rfqToQuoteMs: { p50: round(r.rfqToQuote.p50), p99: round(r.rfqToQuote.p99) },
+    rfqToQuoteMs: p50p99(r.rfqToQuote),
     rfqParts: {
       pushShare: round(r.rfqParts.pushShare),
       discoveryP50: round(r.rfqParts.discoveryP50),
@@ -199,7 +197,7 @@ function detail(r: ScenarioResult) {
       internalP50: round(r.rfqParts.internal.p50),
       internalP99: round(r.rfqParts.internal.p99),
     },
-    acceptToConfirmMs: { p50: round(r.acceptToConfirm.p50), p99: round(r.acceptToConfirm.p99) },
+    acceptToConfirmMs: p50p99(r.acceptToConfirm),
     confirmed: `${r.confirms}/${r.accepts}`,
     confirmParts: {
       watchWaitP50: round(r.confirmParts.watchWaitP50),
@@ -233,13 +231,9 @@ export function summary(results: readonly ScenarioResult[], variant: 'full' | 'q
   const flood = byKey.get(HEADLINE.flood);
   const memory = byKey.get(HEADLINE.memory);
   return {
-    rfqToQuoteMs: {
-      p50: round(latency?.rfqToQuote.p50 ?? Number.NaN),
-      p99: round(latency?.rfqToQuote.p99 ?? Number.NaN),
-    },
+    rfqToQuoteMs: p50p99(latency?.rfqToQuote),
     acceptToConfirmMs: {
-      p50: round(latency?.acceptToConfirm.p50 ?? Number.NaN),
-      p99: round(latency?.acceptToConfirm.p99 ?? Number.NaN),
+      ...p50p99(latency?.acceptToConfirm),
       backlogP50: round(flood?.acceptToConfirm.p50 ?? Number.NaN),
       backlogP99: round(flood?.acceptToConfirm.p99 ?? Number.NaN),
     },
@@ -257,10 +251,7 @@ export function summary(results: readonly ScenarioResult[], variant: 'full' | 'q
         flood,
       ),
     },
-    internalRfqToQuoteMs: {
-      p50: round(latency?.rfqParts.internal.p50 ?? Number.NaN),
-      p99: round(latency?.rfqParts.internal.p99 ?? Number.NaN),
-    },
+    internalRfqToQuoteMs: p50p99(latency?.rfqParts.internal),
     targets: targets(byKey),
     variant,
     seconds: Math.round(seconds),
