@@ -5,7 +5,7 @@
  */
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { App } from '../src/app.js';
+import { App } from '../src/app/app.js';
 import { unlimitedGate } from '../src/kalshi/gate.js';
 import { createLogger } from '../src/ops/logger.js';
 import { benchConfig } from './config.js';

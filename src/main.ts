@@ -9,7 +9,7 @@
  */
 import { watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { App } from './app.js';
+import { App } from './app/app.js';
 import { type Config, formatConfigProblems, loadConfig } from './config/index.js';
 
 interface Args {

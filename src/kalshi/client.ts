@@ -1,7 +1,7 @@
 /**
  * The Kalshi REST client: one object, every call the bot makes. Each call passes the injected
  * RequestGate (budgets, priorities), is signed afresh, and ends in a domain value or a typed
- * error. The work is done in communications.ts, writes.ts, market-data.ts and portfolio.ts.
+ * error. The work is done in communications.ts, quote-writes.ts, market-endpoints.ts and portfolio.ts.
  */
 import type { FeeSchedule } from '../domain/fees.js';
 import type {
@@ -24,16 +24,16 @@ import * as comms from './communications.js';
 import { EndpointCostTable, type PathStyle } from './endpoints.js';
 import { AuthenticationError } from './errors.js';
 import type { Page, PositionsPage } from './mappers.js';
-import type { EventOptions, MarketFilter } from './market-data.js';
-import * as marketData from './market-data.js';
+import type { EventOptions, MarketFilter } from './market-endpoints.js';
+import * as marketData from './market-endpoints.js';
 import { type KalshiClientOptions, resolveOptions } from './options.js';
 import type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';
 import * as portfolio from './portfolio.js';
+import type { ConfirmOptions, CreateQuoteArgs } from './quote-writes.js';
+import * as writes from './quote-writes.js';
 import { type CallOptions, Transport } from './transport.js';
 import { WS_PATH } from './wire.js';
 import { UnknownReporter } from './wire-reader.js';
-import type { ConfirmOptions, CreateQuoteArgs } from './writes.js';
-import * as writes from './writes.js';
 
 export class KalshiClient {
   readonly #t: Transport;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
 import type { Clock } from '../domain/time.js';
 import type { MarketPosition } from '../domain/types.js';
-import type { MarketDataCache } from '../market/market-data.js';
+import type { MarketDataCache } from '../market/market-cache.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';

@@ -13,7 +13,7 @@ import {
   ServerError,
   TimeoutError,
 } from '../kalshi/index.js';
-import type { MarketDataCache } from '../market/market-data.js';
+import type { MarketDataCache } from '../market/market-cache.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';
 import type { KillSwitch } from '../risk/kill-switch.js';

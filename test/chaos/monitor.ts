@@ -6,7 +6,7 @@
  * - no quote of ours confirmed at prices other than the ones the bot sent for it.
  * Shutdown, restart and recovery checks live in the runner; they report here too.
  */
-import type { App } from '../../src/app.js';
+import type { App } from '../../src/app/app.js';
 import { formatCount, formatDollars, parseCount, parseDollars } from '../../src/domain/money.js';
 import { isTerminal } from '../../src/quotes/lifecycle.js';
 import type { RiskLimits } from '../../src/risk/limits.js';

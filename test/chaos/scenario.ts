@@ -3,7 +3,7 @@
  * fault under requester traffic, recovery probes (quoting again within 10 s of the fault
  * ending), shutdown (nothing of ours left open), and the invariants sampled throughout.
  */
-import type { AppOverrides } from '../../src/app.js';
+import type { AppOverrides } from '../../src/app/app.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
 import { merge, type SimQuote } from '../helpers/bot.js';
 import { InvariantMonitor } from './monitor.js';

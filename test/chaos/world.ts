@@ -6,8 +6,8 @@
  */
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { App, type AppOverrides } from '../../src/app.js';
-import { riskLimitsFrom } from '../../src/app-parts.js';
+import { App, type AppOverrides } from '../../src/app/app.js';
+import { riskLimitsFrom } from '../../src/app/options-from-config.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { LifecycleConfig } from '../../src/simulator/index.js';
 import { botEnv, botRawConfig, merge, type SimQuote } from '../helpers/bot.js';

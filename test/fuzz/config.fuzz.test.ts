@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { riskLimitsFrom } from '../../src/app-parts.js';
+import { riskLimitsFrom } from '../../src/app/options-from-config.js';
 import {
   type Config,
   type ConfigProblem,

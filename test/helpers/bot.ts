@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { onTestFinished } from 'vitest';
-import { App, type AppOverrides } from '../../src/app.js';
+import { App, type AppOverrides } from '../../src/app/app.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { Quote } from '../../src/domain/types.js';
 import type { SimTestUser, TestSimulator } from './simulator.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.js';
+import type { App } from '../../../src/app/app.js';
 import { simQuotes, startBot, TEST_OPS_TOKEN } from '../../helpers/bot.js';
 import {
   type SimTestUser,

@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { BudgetSnapshot, Priority, RequestSpec } from '../kalshi/gate.js';
-import type { RejectReason } from './action-lanes.js';
-import type { SchedulerClock } from './scheduler-clock.js';
+import type { SchedulerClock } from '../quotes/scheduler-clock.js';
+import type { RejectReason } from './lanes.js';
 import type { RateLimitBackoff } from './token-bucket.js';
 
 /** Observability callbacks; a hook that throws is logged and ignored. */

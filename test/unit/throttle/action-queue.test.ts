@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TIER_LIMITS, type TierLimits } from '../../../src/domain/rate-limits.js';
 import type { Priority } from '../../../src/kalshi/gate.js';
-import { ActionQueue, GateConfigError, TokenCostError } from '../../../src/quotes/action-queue.js';
 import { ManualSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
+import { ActionQueue, GateConfigError, TokenCostError } from '../../../src/throttle/action-queue.js';
 import { flush, Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
 const basic = TIER_LIMITS.basic;

@@ -5,8 +5,8 @@
 
 import type { TokenBudget } from '../../../src/domain/rate-limits.js';
 import type { Bucket, Priority, RequestSpec } from '../../../src/kalshi/gate.js';
-import { ActionQueue, type ActionQueueOptions } from '../../../src/quotes/action-queue.js';
 import { ManualSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
+import { ActionQueue, type ActionQueueOptions } from '../../../src/throttle/action-queue.js';
 
 /** What the client throws on a 429; the gate recognises it by name only. */
 export class RateLimitError extends Error {

@@ -4,16 +4,16 @@
  */
 
 import type { Logger } from 'pino';
-import type { Config } from './config/index.js';
-import { compileGlobs } from './domain/glob.js';
-import { TIER_LIMITS, type TierLimits, type UsageTier } from './domain/rate-limits.js';
-import type { Clock } from './domain/time.js';
-import type { RetryPolicy } from './kalshi/index.js';
-import type { QuotingSettings } from './quotes/context.js';
-import type { RfqFilterConfig } from './rfq/filters.js';
-import type { RiskLimits } from './risk/limits.js';
-import { WindowSchedule } from './risk/windows.js';
-import type { RouteConfig } from './strategy/router.js';
+import type { Config } from '../config/index.js';
+import { compileGlobs } from '../domain/glob.js';
+import { TIER_LIMITS, type TierLimits, type UsageTier } from '../domain/rate-limits.js';
+import type { Clock } from '../domain/time.js';
+import type { RetryPolicy } from '../kalshi/index.js';
+import type { QuotingSettings } from '../quotes/context.js';
+import type { RfqFilterConfig } from '../rfq/filters.js';
+import type { RiskLimits } from '../risk/limits.js';
+import { WindowSchedule } from '../risk/windows.js';
+import type { RouteConfig } from '../strategy/router.js';
 
 export function riskLimitsFrom(config: Config): RiskLimits {
   const risk = config.risk;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GateConfigError, TokenBucket } from '../../../src/quotes/token-bucket.js';
+import { GateConfigError, TokenBucket } from '../../../src/throttle/token-bucket.js';
 import { worstWindow } from './gate-harness.js';
 
 const T0 = 1_000_000;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TokenBudget } from '../../../src/domain/rate-limits.js';
 import { type Bucket, GateRejectedError, PRIORITY_ORDER, type Priority } from '../../../src/kalshi/gate.js';
-import { TokenCostError } from '../../../src/quotes/action-queue.js';
+import { TokenCostError } from '../../../src/throttle/action-queue.js';
 import { Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
 const budgetArb = fc.record({

@@ -21,13 +21,8 @@ import {
   type RequestGate,
   type RequestSpec,
 } from '../kalshi/gate.js';
-import {
-  ActionLanes,
-  type QueuedAction,
-  type RejectReason,
-  rejection,
-  TokenCostError,
-} from './action-lanes.js';
+import { type SchedulerClock, systemSchedulerClock, type Timer } from '../quotes/scheduler-clock.js';
+import { ActionLanes, type QueuedAction, type RejectReason, rejection, TokenCostError } from './lanes.js';
 import type {
   ActionQueueBudget,
   ActionQueueHooks,
@@ -35,12 +30,11 @@ import type {
   BucketStats,
   DrainOptions,
   DrainResult,
-} from './action-queue-options.js';
-import { type SchedulerClock, systemSchedulerClock, type Timer } from './scheduler-clock.js';
+} from './options.js';
 import { checkRange, DEFAULT_BACKOFF, GateConfigError, TokenBucket } from './token-bucket.js';
 
-export { type RejectReason, TokenCostError } from './action-lanes.js';
-export type * from './action-queue-options.js';
+export { type RejectReason, TokenCostError } from './lanes.js';
+export type * from './options.js';
 export { GateConfigError, type RateLimitBackoff } from './token-bucket.js';
 
 interface BucketState {

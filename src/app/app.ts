@@ -5,17 +5,15 @@
  */
 import type { Logger } from 'pino';
 import {
-  initialLimits,
-  quotingSettingsFrom,
-  retryPolicyFrom,
-  rfqFilterFrom,
-  riskLimitsFrom,
-  routesFrom,
-} from './app-parts.js';
-import { type Config, diffConfig, redactedConfig, restartRequiredMessage, wsUrlFor } from './config/index.js';
-import type { TierLimits } from './domain/rate-limits.js';
-import { type Clock, systemClock } from './domain/time.js';
-import type { RequestGate } from './kalshi/gate.js';
+  type Config,
+  diffConfig,
+  redactedConfig,
+  restartRequiredMessage,
+  wsUrlFor,
+} from '../config/index.js';
+import type { TierLimits } from '../domain/rate-limits.js';
+import { type Clock, systemClock } from '../domain/time.js';
+import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
   type FetchLike,
@@ -23,33 +21,41 @@ import {
   type KalshiCredentials,
   makeCredentials,
   signWebSocketHandshake,
-} from './kalshi/index.js';
-import { MarketDataCache } from './market/market-data.js';
-import { createLogger } from './ops/logger.js';
-import { createMetrics, type Metrics } from './ops/metrics.js';
-import { wireQuoteMetrics } from './ops/metrics-wiring.js';
-import { Schedules } from './ops/schedules.js';
-import { createOpsServer, type OpsServer, standardReadinessChecks } from './ops/server.js';
-import { ActionQueue } from './quotes/action-queue.js';
-import { describeError, type QuotingDeps } from './quotes/context.js';
-import { OwnQuoteWatcher } from './quotes/own-quote-watcher.js';
-import { QuoteManager } from './quotes/quote-manager.js';
-import { QuoteStore } from './quotes/quote-store.js';
-import { deleteStragglers } from './quotes/shutdown.js';
-import { handleOrphans } from './quotes/startup.js';
-import { compileRfqFilter } from './rfq/filters.js';
-import { RfqPoller } from './rfq/poller.js';
-import { RfqPushSource } from './rfq/push-source.js';
-import { RfqBook } from './rfq/rfq-book.js';
-import { ExposureBook } from './risk/exposure.js';
-import { KillSwitch, type SignalEmitter } from './risk/kill-switch.js';
-import type { RiskLimits } from './risk/limits.js';
-import { WindowSchedule } from './risk/windows.js';
-import type { SimulatorHandle, SimulatorOptions } from './simulator/index.js';
-import { startSimulator } from './simulator/index.js';
-import { loadStrategies } from './strategy/loader.js';
-import { StrategyRouter } from './strategy/router.js';
-import { StrategyRunner } from './strategy/runner.js';
+} from '../kalshi/index.js';
+import { MarketDataCache } from '../market/market-cache.js';
+import { createLogger } from '../ops/logger.js';
+import { createMetrics, type Metrics } from '../ops/metrics.js';
+import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
+import { Schedules } from '../ops/schedules.js';
+import { createOpsServer, type OpsServer, standardReadinessChecks } from '../ops/server.js';
+import { describeError, type QuotingDeps } from '../quotes/context.js';
+import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
+import { QuoteManager } from '../quotes/quote-manager.js';
+import { QuoteStore } from '../quotes/quote-store.js';
+import { deleteStragglers } from '../quotes/shutdown.js';
+import { handleOrphans } from '../quotes/startup.js';
+import { compileRfqFilter } from '../rfq/filters.js';
+import { RfqPoller } from '../rfq/poller.js';
+import { RfqPushSource } from '../rfq/push-source.js';
+import { RfqBook } from '../rfq/rfq-book.js';
+import { ExposureBook } from '../risk/exposure.js';
+import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
+import type { RiskLimits } from '../risk/limits.js';
+import { WindowSchedule } from '../risk/windows.js';
+import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
+import { startSimulator } from '../simulator/index.js';
+import { loadStrategies } from '../strategy/loader.js';
+import { StrategyRouter } from '../strategy/router.js';
+import { StrategyRunner } from '../strategy/runner.js';
+import { ActionQueue } from '../throttle/action-queue.js';
+import {
+  initialLimits,
+  quotingSettingsFrom,
+  retryPolicyFrom,
+  rfqFilterFrom,
+  riskLimitsFrom,
+  routesFrom,
+} from './options-from-config.js';
 
 export interface AppOverrides {
   readonly logger?: Logger;

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TIER_LIMITS } from '../../../src/domain/rate-limits.js';
 import { GateRejectedError, type RequestSpec } from '../../../src/kalshi/gate.js';
-import { DEFAULT_BACKOFF } from '../../../src/quotes/token-bucket.js';
+import { DEFAULT_BACKOFF } from '../../../src/throttle/token-bucket.js';
 import { flush, Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
 const basic = TIER_LIMITS.basic;
