@@ -4,6 +4,7 @@
  */
 
 export { z } from 'zod';
+export { type Clock, ManualClock, systemClock, type Timer } from './domain/clock.js';
 export {
   DEFAULT_FEE_SCHEDULE,
   type FeeSchedule,
@@ -40,7 +41,6 @@ export {
   parseDollars,
 } from './domain/money.js';
 export { contractsOffered, contractsPerSide } from './domain/sizing.js';
-export { type Clock, systemClock } from './domain/time.js';
 export type {
   BookLevel,
   EpochMs,

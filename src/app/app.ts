@@ -11,8 +11,8 @@ import {
   restartRequiredMessage,
   wsUrlFor,
 } from '../config/index.js';
+import { type Clock, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
-import { type Clock, systemClock } from '../domain/time.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -510,7 +510,7 @@ export class App {
     if (this.manager) {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
-      await withDeadline(this.manager.stop(), deadline - this.clock.now());
+      await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
       await this.watcher.stop();
       openAtExit = this.#config.dryRun
         ? 0
@@ -550,10 +550,10 @@ export class App {
 /** Error codes of a create_quote attempt that may still be processed by the exchange. */
 const UNCERTAIN_CODES: ReadonlySet<string> = new Set(['timeout', 'network_error']);
 
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
-  if (timer) clearTimeout(timer);
+async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<void> {
+  const gaveUp = new AbortController();
+  await Promise.race([work, sleepOn(clock, ms, gaveUp.signal)]);
+  gaveUp.abort();
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {

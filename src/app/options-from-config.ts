@@ -5,9 +5,9 @@
 
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import type { Clock } from '../domain/clock.js';
 import { compileGlobs } from '../domain/glob.js';
 import { TIER_LIMITS, type TierLimits, type UsageTier } from '../domain/rate-limits.js';
-import type { Clock } from '../domain/time.js';
 import type { RetryPolicy } from '../kalshi/index.js';
 import type { QuotingSettings } from '../quotes/context.js';
 import type { RfqFilterConfig } from '../rfq/filters.js';

@@ -5,7 +5,7 @@
  */
 import { constants, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Clock, systemClock } from '../domain/time.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { WS_PATH } from './wire.js';
 
 export const ACCESS_KEY_HEADER = 'KALSHI-ACCESS-KEY';

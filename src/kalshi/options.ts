@@ -2,7 +2,7 @@
  * KalshiClient options: what the app passes, validated once, with defaults filled in.
  */
 import pino, { type Logger } from 'pino';
-import { type Clock, systemClock } from '../domain/time.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import type { KalshiCredentials } from './auth.js';
 import type { EndpointCostTable, PathStyle } from './endpoints.js';
 import { ClientConfigError, type HttpMethod } from './errors.js';

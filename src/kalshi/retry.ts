@@ -5,7 +5,7 @@
  * with jitter; the gate owns rate-limit pacing and sees every attempt.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../domain/time.js';
+import type { Clock } from '../domain/clock.js';
 import { NetworkError, RateLimitError, ResponseFormatError, ServerError, TimeoutError } from './errors.js';
 
 export interface RetryPolicy {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import { type FeeSchedule, FULL_MULTIPLIER } from '../domain/fees.js';
 import type { Centis } from '../domain/money.js';
-import type { Clock } from '../domain/time.js';
 import type { EventInfo, Market, OrderBook } from '../domain/types.js';
 import type { MarketData } from '../strategy/types.js';
 import { TtlCache } from './ttl-cache.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/time.js';
+import type { Clock } from '../domain/clock.js';
 
 interface Entry<V> {
   value?: V;

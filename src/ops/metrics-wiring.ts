@@ -42,7 +42,7 @@ export function wireQuoteMetrics(options: {
     },
     skipped: (rfq, strategy, cause, reason) => {
       metrics.recordSkip(strategy ?? 'none', cause);
-      const level = cause === 'no-route' || cause === 'declined' ? 'debug' : 'info';
+      const level = cause === 'no-route' || cause === 'declined' || cause === 'blocked' ? 'debug' : 'info';
       logger[level](
         { rfqId: rfq.id, marketTicker: rfq.marketTicker, strategy, cause, reason },
         'RFQ skipped',

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
 import { formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
-import type { Clock } from '../domain/time.js';
 import type { MarketPosition } from '../domain/types.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
@@ -59,7 +59,7 @@ export async function markPrice(data: MarketDataCache, ticker: string): Promise<
  */
 export class Schedules {
   readonly #tasks: ScheduledTask[] = [];
-  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #timers: Timer[] = [];
   readonly counters: SummaryCounters = { rfqsSeen: 0, quoted: 0, accepted: 0, confirmed: 0, executed: 0 };
   #reconciling = false;
 
@@ -84,7 +84,7 @@ export class Schedules {
 
   stop(): void {
     for (const task of this.#tasks.splice(0)) void task.stop();
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    for (const timer of this.#timers.splice(0)) timer.cancel();
   }
 
   /** Compares our positions with the exchange's; differences are logged loudly and counted. */
@@ -165,17 +165,21 @@ export class Schedules {
 
   #every(ms: number, run: () => unknown): void {
     let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      Promise.resolve()
-        .then(run)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled task failed'))
-        .finally(() => {
-          busy = false;
-        });
-    }, ms);
-    timer.unref?.();
+    const timer = repeatEvery(
+      this.deps.clock,
+      ms,
+      () => {
+        if (busy) return;
+        busy = true;
+        Promise.resolve()
+          .then(run)
+          .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled task failed'))
+          .finally(() => {
+            busy = false;
+          });
+      },
+      { unref: true },
+    );
     this.#timers.push(timer);
   }
 }

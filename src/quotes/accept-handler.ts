@@ -1,3 +1,4 @@
+import type { Timer } from '../domain/clock.js';
 import type { EpochMs, Quote } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
 import { BadRequestError } from '../kalshi/index.js';
@@ -25,7 +26,7 @@ const LAPSE_GRACE_MS = 1_000;
  * exposure, the kill switch is off — then confirm at top priority, or let it lapse.
  */
 export class AcceptHandler {
-  readonly #lapseTimers = new Map<number, NodeJS.Timeout>();
+  readonly #lapseTimers = new Map<number, Timer>();
   #stopping = false;
 
   constructor(
@@ -41,7 +42,7 @@ export class AcceptHandler {
   }
 
   dispose(): void {
-    for (const timer of this.#lapseTimers.values()) clearTimeout(timer);
+    for (const timer of this.#lapseTimers.values()) timer.cancel();
     this.#lapseTimers.clear();
   }
 
@@ -80,11 +81,11 @@ export class AcceptHandler {
     this.#event(quote, 'accepted');
 
     const lapseAt = start + window + LAPSE_GRACE_MS;
-    const timer = setTimeout(
-      () => this.#lapse(quote, 'confirm window passed'),
+    const timer = deps.clock.schedule(
       Math.max(0, lapseAt - deps.clock.now()),
+      () => this.#lapse(quote, 'confirm window passed'),
+      { unref: true },
     );
-    timer.unref?.();
     this.#lapseTimers.set(quote.key, timer);
     void this.#lastLook(quote, reported);
   }
@@ -222,7 +223,7 @@ export class AcceptHandler {
 
   #clearLapse(quote: TrackedQuote): void {
     const timer = this.#lapseTimers.get(quote.key);
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     this.#lapseTimers.delete(quote.key);
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
-import type { Clock } from '../domain/time.js';
 import type { Quote, Rfq, Side } from '../domain/types.js';
 import {
   type CallOptions,

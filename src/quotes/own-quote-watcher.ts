@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../domain/time.js';
+import type { Clock, Timer } from '../domain/clock.js';
 import type { EpochMs, Quote } from '../domain/types.js';
 import type { Priority } from '../kalshi/gate.js';
 
@@ -55,7 +55,7 @@ export class OwnQuoteWatcher {
   readonly #slackMs: number;
   readonly #lookbackMs: number;
   readonly #fullSweepIntervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #stopped = true;
   #running: Promise<void> | undefined;
   #again = false;
@@ -79,7 +79,7 @@ export class OwnQuoteWatcher {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
   }
@@ -123,8 +123,7 @@ export class OwnQuoteWatcher {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#tick(), delayMs);
-    this.#timer.unref?.();
+    this.#timer = this.#options.clock.schedule(delayMs, () => void this.#tick(), { unref: true });
   }
 
   async #tick(): Promise<void> {

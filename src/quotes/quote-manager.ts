@@ -1,3 +1,4 @@
+import { repeatEvery, type Timer } from '../domain/clock.js';
 import type { EpochMs, Quote, Rfq } from '../domain/types.js';
 import { NotFoundError } from '../kalshi/index.js';
 import { AcceptHandler } from './accept-handler.js';
@@ -36,7 +37,7 @@ export class QuoteManager {
   #freedSinceCheck = 0;
   readonly #foreign = new Set<string>();
   readonly #retryIntervalMs: number;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimer: Timer | undefined;
   #stopping = false;
 
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
@@ -100,11 +101,15 @@ export class QuoteManager {
     );
     this.#sweeper.start();
     let ticks = 0;
-    this.#retryTimer = setInterval(() => {
-      this.#retryDue();
-      if (++ticks % 60 === 0) this.#quoter.pruneRoutes();
-    }, this.#retryIntervalMs);
-    this.#retryTimer.unref?.();
+    this.#retryTimer = repeatEvery(
+      this.#deps.clock,
+      this.#retryIntervalMs,
+      () => {
+        this.#retryDue();
+        if (++ticks % 60 === 0) this.#quoter.pruneRoutes();
+      },
+      { unref: true },
+    );
   }
 
   /** Prices again the RFQs whose last attempt failed for a passing reason (see RETRY_DELAYS_MS). */
@@ -356,7 +361,7 @@ export class QuoteManager {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#retryTimer) clearInterval(this.#retryTimer);
+    this.#retryTimer?.cancel();
     this.#accepts.stopConfirming();
     await this.#sweeper.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();

@@ -178,6 +178,11 @@ export class Quoter {
   async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
     const { deps } = this;
     const log = deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger });
+    const gated = this.canQuote();
+    if (gated) {
+      deps.events.skipped?.(rfq, undefined, 'blocked', gated);
+      return;
+    }
     const blocked = this.#blocked(rfq);
     if (blocked) {
       log.debug({ reason: blocked }, 'not quoting');

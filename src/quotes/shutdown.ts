@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../domain/time.js';
+import { type Clock, sleepOn } from '../domain/clock.js';
 import type { Quote } from '../domain/types.js';
 import { describeError, type QuoteWrites } from './context.js';
 
@@ -26,7 +26,7 @@ export interface StragglerOptions {
  */
 export async function deleteStragglers(options: StragglerOptions): Promise<number> {
   const { listOpen, client, clock, deadline, settleAt, logger: log } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => sleepOn(options.clock, ms));
   let remaining = 0;
   for (let attempt = 0; attempt < 5 && clock.now() < deadline; attempt++) {
     const open = await listOpen().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
-import type { Clock } from '../domain/time.js';
 import type { QuotingDeps, Route } from './context.js';
 import type { TrackedQuote } from './quote-store.js';
 
@@ -31,7 +31,7 @@ export interface SweeperOptions {
  */
 export class Sweeper {
   readonly #options: SweeperOptions;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #running: Promise<void> | undefined;
   readonly #lastFairValueCheck = new Map<string, number>();
 
@@ -41,20 +41,25 @@ export class Sweeper {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (!this.#running) {
-        this.#running = this.sweep()
-          .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'sweep failed'))
-          .finally(() => {
-            this.#running = undefined;
-          });
-      }
-    }, this.#options.intervalMs);
-    this.#timer.unref?.();
+    const { clock, intervalMs } = this.#options;
+    this.#timer = repeatEvery(
+      clock,
+      intervalMs,
+      () => {
+        if (!this.#running) {
+          this.#running = this.sweep()
+            .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'sweep failed'))
+            .finally(() => {
+              this.#running = undefined;
+            });
+        }
+      },
+      { unref: true },
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     await this.#running;
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../domain/time.js';
+import type { Clock, Timer } from '../domain/clock.js';
 import type { EpochMs, Rfq } from '../domain/types.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import type { CompiledRfqFilter, ServerSideFilter } from './filters.js';
@@ -51,7 +51,7 @@ export type PollCycleResult =
  */
 export class RfqPoller {
   readonly #options: PollerOptions;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #running = false;
   #stopped = true;
   #inFlight: Promise<PollCycleResult> | undefined;
@@ -75,7 +75,7 @@ export class RfqPoller {
   /** Stops ticking and waits for a cycle in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     await this.#inFlight?.catch(() => undefined);
   }
@@ -95,14 +95,18 @@ export class RfqPoller {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      const startedAt = this.#options.clock.now();
-      void this.pollOnce().finally(() => {
-        const elapsed = this.#options.clock.now() - startedAt;
-        this.#schedule(Math.max(0, this.#interval() - elapsed));
-      });
-    }, delayMs);
-    this.#timer.unref?.();
+    const { clock } = this.#options;
+    this.#timer = clock.schedule(
+      delayMs,
+      () => {
+        const startedAt = clock.now();
+        void this.pollOnce().finally(() => {
+          const elapsed = clock.now() - startedAt;
+          this.#schedule(Math.max(0, this.#interval() - elapsed));
+        });
+      },
+      { unref: true },
+    );
   }
 
   #interval(): number {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import type { Clock } from '../domain/clock.js';
 import { parseCount } from '../domain/money.js';
-import { type Clock, parseTimestamp } from '../domain/time.js';
+import { parseTimestamp } from '../domain/time.js';
 import type { Rfq } from '../domain/types.js';
 import type { WsRfqCreated } from '../kalshi/wire.js';
 import type { CompiledRfqFilter } from './filters.js';

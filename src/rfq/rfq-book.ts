@@ -1,5 +1,5 @@
-import type { Clock } from '../domain/time.js';
-import { systemClock } from '../domain/time.js';
+import type { Clock } from '../domain/clock.js';
+import { systemClock } from '../domain/clock.js';
 import type { EpochMs, Rfq } from '../domain/types.js';
 
 export interface RfqBookListener {

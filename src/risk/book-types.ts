@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
 import type { Centis, Micros } from '../domain/money.js';
-import type { Clock } from '../domain/time.js';
 import type { EpochMs, Side } from '../domain/types.js';
 
 export interface ExposureBookOptions {

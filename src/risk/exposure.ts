@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { DEFAULT_FEE_SCHEDULE, makerFee } from '../domain/fees.js';
 import { type Centis, type Micros, notional } from '../domain/money.js';
-import { type Clock, systemClock } from '../domain/time.js';
 import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
 import type { LiveQuote } from '../strategy/types.js';
 import type { ExecutionDetails, ExposureBookOptions, FinishedState, QuoteOpenOptions } from './book-types.js';

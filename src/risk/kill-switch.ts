@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
+import { type Clock, systemClock, type Timer } from '../domain/clock.js';
 import { formatDollarsMinimal, type Micros } from '../domain/money.js';
-import { type Clock, systemClock } from '../domain/time.js';
 import type { EpochMs } from '../domain/types.js';
 import { DEFAULT_RISK_LIMITS, RiskConfigError } from './limits.js';
-import { realTimers, type Timers } from './timers.js';
 
 /** Who or what tripped or resumed the switch. */
 export type KillSource =
@@ -52,7 +51,6 @@ export interface KillSwitchOptions {
   /** A fall of more than this from the day's peak P&L trips the switch. @default disabled */
   readonly maxDrawdown?: Micros | undefined;
   readonly clock?: Clock;
-  readonly timers?: Timers;
   readonly log?: Logger;
 }
 
@@ -77,9 +75,8 @@ export class KillSwitch {
   private readonly listeners = new Set<KillSwitchListener>();
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly timers: Timers;
   private readonly options: KillSwitchOptions;
-  private pollHandle: unknown;
+  private pollHandle: Timer | undefined;
   private polling = false;
 
   constructor(options: KillSwitchOptions = {}) {
@@ -102,7 +99,6 @@ export class KillSwitch {
     if (problems.length > 0) throw new RiskConfigError(problems);
     this.options = options;
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? realTimers;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'kill-switch' });
   }
 
@@ -225,7 +221,7 @@ export class KillSwitch {
 
   stop(): void {
     this.polling = false;
-    if (this.pollHandle !== undefined) this.timers.clearTimeout(this.pollHandle);
+    this.pollHandle?.cancel();
     this.pollHandle = undefined;
   }
 
@@ -258,11 +254,15 @@ export class KillSwitch {
 
   private schedulePoll(): void {
     if (!this.polling) return;
-    this.pollHandle = this.timers.setTimeout(() => {
-      void this.checkKillFile()
-        .catch((error: unknown) => this.log.error({ err: error }, 'kill file check failed'))
-        .finally(() => this.schedulePoll());
-    }, this.options.pollMs ?? DEFAULT_KILL_POLL_MS);
+    this.pollHandle = this.clock.schedule(
+      this.options.pollMs ?? DEFAULT_KILL_POLL_MS,
+      () => {
+        void this.checkKillFile()
+          .catch((error: unknown) => this.log.error({ err: error }, 'kill file check failed'))
+          .finally(() => this.schedulePoll());
+      },
+      { unref: true },
+    );
   }
 
   private update(next: KillSwitchState): void {

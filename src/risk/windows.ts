@@ -1,9 +1,8 @@
 import pino, { type Logger } from 'pino';
-import { type Clock, systemClock } from '../domain/time.js';
+import { type Clock, systemClock, type Timer } from '../domain/clock.js';
 import type { EpochMs } from '../domain/types.js';
 import { type CronMatcher, compileCron } from './cron-match.js';
 import { RiskConfigError } from './limits.js';
-import { realTimers, type Timers } from './timers.js';
 import { isValidTimeZone, type ZonedParts, zonedParts } from './zoned-time.js';
 
 /**
@@ -110,7 +109,6 @@ export interface WindowScheduleOptions {
   /** For logs and change events. @default 'global' */
   readonly name?: string;
   readonly clock?: Clock;
-  readonly timers?: Timers;
   readonly log?: Logger;
 }
 
@@ -122,10 +120,9 @@ export class WindowSchedule {
   readonly windows: TradingWindows;
   readonly name: string;
   private readonly clock: Clock;
-  private readonly timers: Timers;
   private readonly log: Logger;
   private readonly listeners = new Set<WindowListener>();
-  private handle: unknown;
+  private handle: Timer | undefined;
   private running = false;
   private state: boolean | undefined;
 
@@ -134,7 +131,6 @@ export class WindowSchedule {
       options.windows instanceof TradingWindows ? options.windows : new TradingWindows(options.windows);
     this.name = options.name ?? 'global';
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? realTimers;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'windows', schedule: this.name });
   }
 
@@ -168,7 +164,7 @@ export class WindowSchedule {
 
   stop(): void {
     this.running = false;
-    if (this.handle !== undefined) this.timers.clearTimeout(this.handle);
+    this.handle?.cancel();
     this.handle = undefined;
   }
 
@@ -197,10 +193,14 @@ export class WindowSchedule {
     if (!this.running || this.windows.alwaysActive) return;
     const now = this.clock.now();
     const delay = MINUTE - (((now % MINUTE) + MINUTE) % MINUTE);
-    this.handle = this.timers.setTimeout(() => {
-      this.handle = undefined;
-      this.check();
-      this.schedule();
-    }, delay);
+    this.handle = this.clock.schedule(
+      delay,
+      () => {
+        this.handle = undefined;
+        this.check();
+        this.schedule();
+      },
+      { unref: true },
+    );
   }
 }

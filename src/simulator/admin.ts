@@ -1,9 +1,9 @@
+import type { ManualClock } from '../domain/clock.js';
 import { parseDollars } from '../domain/money.js';
 import { USAGE_TIERS, type UsageTier } from '../domain/rate-limits.js';
 import type { RfqSize, Side } from '../domain/types.js';
 import type { SimUser } from './accounts/accounts.js';
 import { fillToWire, positionToWire } from './accounts/wire.js';
-import type { ManualClock } from './clock.js';
 import type { SimContext } from './context.js';
 import { SimError } from './errors.js';
 import { quoteToWire, rfqToWire } from './exchange/wire.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { Accounts } from './accounts/accounts.js';
 import type { Ledger } from './accounts/ledger.js';
-import type { SimClock } from './clock.js';
 import type { BlockTrades } from './exchange/block-trades.js';
 import type { EventBus } from './exchange/events.js';
 import type { Exchange } from './exchange/exchange.js';
@@ -24,7 +24,7 @@ export interface SimContext {
   readonly faults: Faults;
   readonly limiter: RateLimiter;
   /** Simulation time (life cycle, takers, random walk). */
-  readonly clock: SimClock;
+  readonly clock: Clock;
   readonly bus: EventBus;
   readonly takers: Takers;
   readonly logger: Logger;

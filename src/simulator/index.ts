@@ -1,5 +1,5 @@
+export { type Clock, ManualClock, systemClock, type Timer } from '../domain/clock.js';
 export type { SimUser, UserSpec } from './accounts/accounts.js';
-export { ManualClock, realClock, type SimClock, type TimerHandle } from './clock.js';
 export type { LifecycleConfig } from './exchange/exchange.js';
 export { FAULT_KEYS, type FaultConfig, FaultSpecError, noFaults, parseFaultSpec } from './http/faults.js';
 export { DEFAULT_LIFECYCLE, DEFAULT_STARTING_BALANCE, type SimulatorOptions } from './options.js';

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { TierLimits, UsageTier } from '../domain/rate-limits.js';
-import type { Clock } from '../domain/time.js';
 import type { UserSpec } from './accounts/accounts.js';
-import type { SimClock } from './clock.js';
 import type { LifecycleConfig } from './exchange/exchange.js';
 import type { TakerOptions } from './takers.js';
 import type { EventSeed, SeriesSeed } from './world/seed.js';
@@ -42,7 +41,7 @@ export interface SimulatorOptions {
   readonly events?: readonly EventSeed[];
   readonly series?: readonly SeriesSeed[];
   /** Simulation time (life cycle, takers, random walk). @default real time */
-  readonly clock?: SimClock;
+  readonly clock?: Clock;
   /** Wall time for signature timestamps and token buckets. @default Date.now */
   readonly wallClock?: Clock;
   /** Signature timestamp tolerance, ms. @default { pastToleranceMs: 20000, futureToleranceMs: 45000 } */

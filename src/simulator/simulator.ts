@@ -1,11 +1,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { systemClock } from '../domain/time.js';
+import { type Clock, ManualClock, systemClock } from '../domain/clock.js';
 import { API_PREFIX, WS_PATH } from '../kalshi/wire.js';
 import { Accounts, type SimUser, type UserSpec } from './accounts/accounts.js';
 import { Ledger } from './accounts/ledger.js';
 import { createAdmin } from './admin.js';
-import { ManualClock, realClock, type SimClock, TimerScope } from './clock.js';
 import type { SimContext } from './context.js';
 import { BlockTrades } from './exchange/block-trades.js';
 import { EventBus } from './exchange/events.js';
@@ -22,6 +21,7 @@ import { DEFAULT_LIFECYCLE, DEFAULT_STARTING_BALANCE, type SimulatorOptions } fr
 import { Rng } from './random.js';
 import { newCounters } from './stats.js';
 import { DEFAULT_TAKER_OPTIONS, type TakerOptions, Takers } from './takers.js';
+import { TimerScope } from './timer-scope.js';
 import { World } from './world/world.js';
 import { SimWebSocket } from './ws.js';
 
@@ -50,7 +50,7 @@ export interface SimulatorHandle {
   /** Present when started with `embeddedUser`. */
   readonly embeddedUser?: EmbeddedCredentials;
   /** Simulation time; a `ManualClock` passed in options is returned here. */
-  readonly clock: SimClock;
+  readonly clock: Clock;
   /** The parts, for in-process tests and benchmarks (prefer the HTTP and /_sim/ APIs). */
   readonly context: SimContext;
   registerUser(spec: UserSpec): SimUserInfo;
@@ -77,7 +77,7 @@ function takerOptions(option: SimulatorOptions['takers']): TakerOptions {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const seed = options.seed ?? Rng.randomSeed();
   const logger = options.logger ?? pino({ level: 'silent' });
-  const baseClock = options.clock ?? realClock;
+  const baseClock = options.clock ?? systemClock;
   const clock = new TimerScope(baseClock);
   const wallClock = options.wallClock ?? systemClock;
   const ids = Rng.stream(seed, 'ids');

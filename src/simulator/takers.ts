@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
+import type { Clock, Timer } from '../domain/clock.js';
 import { takerFee } from '../domain/fees.js';
 import { type Micros, ONE_DOLLAR } from '../domain/money.js';
 import type { RfqSize, Side } from '../domain/types.js';
 import type { Accounts, SimUser } from './accounts/accounts.js';
-import type { SimClock, TimerHandle } from './clock.js';
 import type { EventBus } from './exchange/events.js';
 import type { Exchange } from './exchange/exchange.js';
 import type { ExchangeStore } from './exchange/store.js';
@@ -56,7 +56,7 @@ interface TakerDeps {
   readonly store: ExchangeStore;
   readonly world: World;
   readonly accounts: Accounts;
-  readonly clock: SimClock;
+  readonly clock: Clock;
   readonly bus: EventBus;
   readonly logger: Logger;
 }
@@ -69,7 +69,7 @@ interface TakerDeps {
 export class Takers {
   private readonly pool: SimUser[] = [];
   private readonly rounds = new Map<string, number>();
-  private arrival: TimerHandle | undefined;
+  private arrival: Timer | undefined;
   private rate: number;
 
   constructor(
@@ -196,22 +196,19 @@ export class Takers {
 
   private scheduleArrival(): void {
     if (this.rate <= 0 || this.arrival) return;
-    this.arrival = this.deps.clock.setTimer(
-      () => {
-        this.arrival = undefined;
-        try {
-          if (this.deps.world.activeMarkets().length > 0) this.createRfq({ auto: true });
-        } catch (err) {
-          this.deps.logger.debug({ err }, 'synthetic taker could not create an RFQ');
-        }
-        this.scheduleArrival();
-      },
-      this.rng.exponential(60_000 / this.rate),
-    );
+    this.arrival = this.deps.clock.schedule(this.rng.exponential(60_000 / this.rate), () => {
+      this.arrival = undefined;
+      try {
+        if (this.deps.world.activeMarkets().length > 0) this.createRfq({ auto: true });
+      } catch (err) {
+        this.deps.logger.debug({ err }, 'synthetic taker could not create an RFQ');
+      }
+      this.scheduleArrival();
+    });
   }
 
   private scheduleDecision(rfq: SimRfq, delayMs: number): void {
-    this.deps.clock.setTimer(() => this.decide(rfq), delayMs);
+    this.deps.clock.schedule(delayMs, () => this.decide(rfq));
   }
 
   private decide(rfq: SimRfq): void {

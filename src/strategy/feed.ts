@@ -2,8 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { type Clock, systemClock, type Timer } from '../domain/clock.js';
 import { type Micros, ONE_DOLLAR, parseDollars } from '../domain/money.js';
-import { type Clock, parseTimestamp, systemClock } from '../domain/time.js';
+import { parseTimestamp } from '../domain/time.js';
 import type { EpochMs } from '../domain/types.js';
 import { describeThrown } from './errors.js';
 
@@ -121,7 +122,7 @@ export class FairValueFeed {
   #fileStamp: string | undefined;
   #etag: string | undefined;
   #lastError: string | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #stopped = false;
   #inFlight: Promise<void> | undefined;
 
@@ -157,7 +158,7 @@ export class FairValueFeed {
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
@@ -184,10 +185,13 @@ export class FairValueFeed {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      void this.refresh().finally(() => this.#schedule());
-    }, this.#reloadMs);
-    this.#timer.unref?.();
+    this.#timer = this.#clock.schedule(
+      this.#reloadMs,
+      () => void this.refresh().finally(() => this.#schedule()),
+      {
+        unref: true,
+      },
+    );
   }
 
   async #load(): Promise<void> {

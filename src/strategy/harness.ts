@@ -1,8 +1,8 @@
 import { type Logger, pino } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
 import type { Centis, Micros } from '../domain/money.js';
 import { contractsPerSide } from '../domain/sizing.js';
-import { type Clock, systemClock } from '../domain/time.js';
 import type { Market, OrderBook, Rfq, Side } from '../domain/types.js';
 import { validateStrategy } from './loader.js';
 import { InMemoryMarketData, type TestMarketInit, type TestRfqInit, testRfq } from './memory-data.js';

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
-import { type Clock, systemClock } from '../domain/time.js';
 import type { Rfq } from '../domain/types.js';
 import { describeThrown, StrategyStoppedError } from './errors.js';
 import { checkIntent, showPrice } from './intent.js';

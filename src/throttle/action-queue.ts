@@ -13,6 +13,7 @@
 
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
+import { type Clock, systemClock, type Timer } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import {
   type Bucket,
@@ -21,7 +22,6 @@ import {
   type RequestGate,
   type RequestSpec,
 } from '../kalshi/gate.js';
-import { type SchedulerClock, systemSchedulerClock, type Timer } from '../quotes/scheduler-clock.js';
 import { ActionLanes, type QueuedAction, type RejectReason, rejection, TokenCostError } from './lanes.js';
 import type {
   ActionQueueBudget,
@@ -68,7 +68,7 @@ function isRateLimitError(error: unknown): boolean {
  * await gate.drain({ allow: ['confirm', 'delete'], timeoutMs: 10_000 });
  */
 export class ActionQueue implements RequestGate {
-  readonly #clock: SchedulerClock;
+  readonly #clock: Clock;
   readonly #executor: PQueue;
   readonly #buckets: Record<Bucket, BucketState>;
   readonly #concurrency: number;
@@ -88,7 +88,7 @@ export class ActionQueue implements RequestGate {
   #wake: { readonly at: number; readonly timer: Timer } | undefined;
 
   constructor(options: ActionQueueOptions) {
-    this.#clock = options.clock ?? systemSchedulerClock;
+    this.#clock = options.clock ?? systemClock;
     this.#concurrency = options.concurrency ?? 32;
     this.#confirmSlots = options.confirmSlots ?? 2;
     checkRange('concurrency', this.#concurrency, 1, 10_000);

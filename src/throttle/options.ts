@@ -1,9 +1,9 @@
 /** The public option and result types of the action queue (`ActionQueue`). */
 
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { BudgetSnapshot, Priority, RequestSpec } from '../kalshi/gate.js';
-import type { SchedulerClock } from '../quotes/scheduler-clock.js';
 import type { RejectReason } from './lanes.js';
 import type { RateLimitBackoff } from './token-bucket.js';
 
@@ -20,8 +20,8 @@ export interface ActionQueueHooks {
 export interface ActionQueueOptions {
   /** Budgets per bucket: `TIER_LIMITS[tier]` or what `GET /account/limits` returned. */
   readonly limits: TierLimits;
-  /** @default systemSchedulerClock */
-  readonly clock?: SchedulerClock;
+  /** @default systemClock */
+  readonly clock?: Clock;
   /** Most calls in flight at once. @default 32 */
   readonly concurrency?: number;
   /** In-flight slots only confirms may use, so a slow exchange full of creates cannot hold one up. @default 2 */

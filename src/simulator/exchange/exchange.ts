@@ -1,9 +1,9 @@
+import type { Clock } from '../../domain/clock.js';
 import type { Micros } from '../../domain/money.js';
 import { contractsOffered } from '../../domain/sizing.js';
 import type { RfqSize, Side } from '../../domain/types.js';
 import type { Accounts, SimUser } from '../accounts/accounts.js';
 import type { Ledger } from '../accounts/ledger.js';
-import type { SimClock } from '../clock.js';
 import { conflict, invalidParameters, marketInactive, notFound, rfqClosed, SimError } from '../errors.js';
 import type { Rng } from '../random.js';
 import type { SimCounters } from '../stats.js';
@@ -38,7 +38,7 @@ export interface ExchangeDeps {
   readonly world: World;
   readonly accounts: Accounts;
   readonly ledger: Ledger;
-  readonly clock: SimClock;
+  readonly clock: Clock;
   readonly ids: Rng;
   readonly bus: EventBus;
   readonly counters: SimCounters;
@@ -109,7 +109,7 @@ export class Exchange {
     store.addRfq(rfq);
     counters.rfqsCreated++;
     if (config.rfqTtlMs > 0)
-      rfq.expiryTimer = clock.setTimer(() => this.closeRfq(rfq, 'expired'), config.rfqTtlMs);
+      rfq.expiryTimer = clock.schedule(config.rfqTtlMs, () => this.closeRfq(rfq, 'expired'));
     this.deps.bus.emit('rfqCreated', rfq);
     return rfq;
   }

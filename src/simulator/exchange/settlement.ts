@@ -87,7 +87,7 @@ export class Settlement {
     quote.updatedAt = now;
     rfq.pendingQuote = quote;
     store.setQuoteStatus(quote, 'accepted');
-    quote.timer = clock.setTimer(() => this.lapse(quote), this.confirmWindow(quote));
+    quote.timer = clock.schedule(this.confirmWindow(quote), () => this.lapse(quote));
     counters.accepts++;
     bus.emit('quoteAccepted', quote);
   }
@@ -111,7 +111,7 @@ export class Settlement {
     quote.confirmedAt = now;
     quote.updatedAt = now;
     store.setQuoteStatus(quote, 'confirmed');
-    quote.timer = clock.setTimer(() => this.execute(quote), this.executionDelay(quote));
+    quote.timer = clock.schedule(this.executionDelay(quote), () => this.execute(quote));
     counters.confirms++;
     bus.emit('quoteConfirmed', quote);
   }

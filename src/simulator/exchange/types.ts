@@ -1,7 +1,7 @@
+import type { Timer } from '../../domain/clock.js';
 import type { Centis, Micros } from '../../domain/money.js';
 import type { EpochMs, QuoteStatus, RfqSize, Side } from '../../domain/types.js';
 import type { SimUser } from '../accounts/accounts.js';
-import type { TimerHandle } from '../clock.js';
 import type { SimMarket } from '../world/world.js';
 
 export interface SimRfq {
@@ -23,7 +23,7 @@ export interface SimRfq {
   pendingQuote?: SimQuote | undefined;
   /** Each maker's latest quote on this RFQ, by user id. */
   readonly quoteByMaker: Map<string, SimQuote>;
-  expiryTimer?: TimerHandle;
+  expiryTimer?: Timer;
 }
 
 export interface SimQuote {
@@ -60,7 +60,7 @@ export interface SimQuote {
   rfqCreatorOrderId?: string;
   creatorClientOrderId?: string;
   rfqCreatorClientOrderId?: string;
-  timer?: TimerHandle;
+  timer?: Timer;
 }
 
 export function opposite(side: Side): Side {

@@ -1,6 +1,6 @@
 import { constants, verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock } from '../../domain/time.js';
+import type { Clock } from '../../domain/clock.js';
 import type { Accounts, SimUser } from '../accounts/accounts.js';
 import { SimError } from '../errors.js';
 

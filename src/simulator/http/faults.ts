@@ -1,5 +1,5 @@
+import type { Clock } from '../../domain/clock.js';
 import { compileGlobs } from '../../domain/glob.js';
-import type { Clock } from '../../domain/time.js';
 import type { EpochMs } from '../../domain/types.js';
 import type { Rng } from '../random.js';
 

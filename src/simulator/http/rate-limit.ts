@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.js';
 import {
   DEFAULT_TOKEN_COST,
   KNOWN_ENDPOINT_COSTS,
@@ -5,7 +6,6 @@ import {
   type TierLimits,
   type TokenBudget,
 } from '../../domain/rate-limits.js';
-import type { Clock } from '../../domain/time.js';
 import type { EpochMs } from '../../domain/types.js';
 import type { SimUser } from '../accounts/accounts.js';
 

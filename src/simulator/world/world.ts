@@ -1,8 +1,8 @@
+import type { Clock } from '../../domain/clock.js';
 import { DEFAULT_FEE_SCHEDULE, type FeeSchedule, type FeeType } from '../../domain/fees.js';
 import { type PriceGrid, snapDown } from '../../domain/grid.js';
 import { type Centis, type Micros, ONE_DOLLAR } from '../../domain/money.js';
 import type { BookLevel, EpochMs, MarketStatus, Side } from '../../domain/types.js';
-import type { SimClock } from '../clock.js';
 import type { Rng } from '../random.js';
 import { gridFor } from './grids.js';
 import { type EventSeed, SEED_SERIES, type SeriesSeed } from './seed.js';
@@ -100,7 +100,7 @@ export class World {
 
   constructor(
     private readonly rng: Rng,
-    private readonly clock: SimClock,
+    private readonly clock: Clock,
     private readonly options: WorldOptions,
   ) {
     const now = clock.now();
@@ -175,9 +175,9 @@ export class World {
     if (interval <= 0) return;
     const tick = (): void => {
       this.step(interval);
-      this.clock.setTimer(tick, interval);
+      this.clock.schedule(interval, tick);
     };
-    this.clock.setTimer(tick, interval);
+    this.clock.schedule(interval, tick);
   }
 
   /** One random-walk step of `dtMs` for every market. */

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { shiftedClock } from '../../../src/domain/clock.js';
 import { simQuotes, startBot } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MINUTE = 60_000;
 
 /** A cron expression matching only the given UTC minute. */
 function minuteCron(at: Date): string {
   return `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+}
+
+/** A clock shared by the bot and the simulator, `leadMs` before the next UTC minute now. */
+function clockBeforeMinuteEnd(leadMs: number) {
+  const now = Date.now();
+  const nextMinute = Math.ceil((now + leadMs + 1) / MINUTE) * MINUTE;
+  const clock = shiftedClock(nextMinute - leadMs - now);
+  return { clock, windowEnd: nextMinute };
 }
 
 describe('trading windows against the simulator', () => {
@@ -20,33 +29,43 @@ describe('trading windows against the simulator', () => {
     expect(app.windows.isActive()).toBe(false);
     await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 5 });
     await waitFor(() => app.book.size === 3, { what: 'the poller to see the RFQs' });
-    await sleep(500);
+    // Each RFQ reaches the quoter and is turned away there: the proof that none will be quoted.
+    await waitFor(
+      async () => {
+        const { values } = await app.metrics.strategySkips.get();
+        return values.find((v) => v.labels.reason === 'blocked')?.value === 3;
+      },
+      { what: 'three RFQs refused for the closed window' },
+    );
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+    expect(app.store.countLive()).toBe(0);
   });
 
-  it('pulls every quote when a window ends', { timeout: 90_000 }, async () => {
-    // Start with at least 8 s of the current minute left, then make that minute the window.
-    if (new Date().getUTCSeconds() > 52) await sleep((61 - new Date().getUTCSeconds()) * 1_000);
-    const now = new Date();
-    const windowEnd = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
-    const ts = await startTestSimulator({ userCount: 1 });
+  it('pulls every quote when a window ends', async () => {
+    // Bot and exchange share a clock set 6 s before a minute's end; that minute is the window.
+    const { clock, windowEnd } = clockBeforeMinuteEnd(6_000);
+    const ts = await startTestSimulator({ userCount: 1, clock, wallClock: clock });
     const [user] = ts.users;
-    const { app } = await startBot(ts, user!, {
-      risk: { windows: [{ cron: minuteCron(now), timezone: 'UTC' }] },
-    });
+    const { app } = await startBot(
+      ts,
+      user!,
+      { risk: { windows: [{ cron: minuteCron(new Date(windowEnd - 1)), timezone: 'UTC' }] } },
+      { clock },
+    );
     expect(app.windows.isActive()).toBe(true);
     await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 5 });
     await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 3, { what: 'three quotes' });
+    expect(clock.now()).toBeLessThan(windowEnd);
 
     await waitFor(
       async () => app.store.countLive() === 0 && (await simQuotes(ts, user!, 'open')).length === 0,
       {
-        timeoutMs: windowEnd - Date.now() + 10_000,
+        timeoutMs: windowEnd - clock.now() + 10_000,
         intervalMs: 100,
         what: 'the quotes to be pulled at the end of the window',
       },
     );
-    expect(Date.now()).toBeGreaterThanOrEqual(windowEnd - 100);
+    expect(clock.now()).toBeGreaterThanOrEqual(windowEnd - 100);
     expect(app.windows.isActive()).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.js';
 import { dollars } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import {
@@ -224,7 +225,7 @@ describe('the simulator through the project’s own Kalshi client', () => {
       fetchRfq: (id) => maker.getRfq(id),
       onOwnQuoteEvent: (type, quoteId) => accepted.push(`${type}:${quoteId}`),
       logger: silent,
-      clock: { now: () => Date.now() },
+      clock: systemClock,
     });
     push.start();
     try {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import {
   AuthenticationError,
   KalshiClient,
@@ -37,7 +38,7 @@ describe('request signing against a live server', () => {
 
   it('signs timestamp + METHOD + pathname (with /trade-api/v2, without the query) and the signature verifies', async () => {
     const ts = 1703123456789;
-    const { client } = harness(server, { clock: { now: () => ts } });
+    const { client } = harness(server, { clock: new ManualClock(ts) });
     server.reply('GET', '/communications/rfqs', { json: { rfqs: [], cursor: '' } });
     await client.rfqsPage({ status: 'open', limit: 100 });
 
@@ -59,7 +60,7 @@ describe('request signing against a live server', () => {
 
   it('signs a PUT confirm on the RFQ-scoped path and sends {} as JSON', async () => {
     const ts = 1703123456789;
-    const { client } = harness(server, { clock: { now: () => ts } });
+    const { client } = harness(server, { clock: new ManualClock(ts) });
     const path = `/communications/rfqs/${RFQ_ID}/quotes/${QUOTE_ID}/confirm`;
     server.reply('PUT', path, { status: 204 });
     await client.confirmQuote(RFQ_ID, QUOTE_ID, { deadline: ts + 3000 });
@@ -73,8 +74,8 @@ describe('request signing against a live server', () => {
   });
 
   it('re-signs every request with a fresh timestamp', async () => {
-    let now = 1_800_000_000_000;
-    const { client } = harness(server, { clock: { now: () => now } });
+    const clock = new ManualClock(1_800_000_000_000);
+    const { client } = harness(server, { clock });
     server.reply(
       'GET',
       '/communications/id',
@@ -82,7 +83,7 @@ describe('request signing against a live server', () => {
       { json: { communications_id: 'a' } },
     );
     await client.getCommunicationsId();
-    now += 1234;
+    clock.advance(1234);
     await client.getCommunicationsId();
     const [a, b] = server.requests;
     expect(a?.headers['kalshi-access-timestamp']).toBe('1800000000000');
@@ -124,7 +125,7 @@ describe('signing helpers', () => {
   });
 
   it('signs the WebSocket handshake as GET /trade-api/ws/v2, from a path or a wss URL', () => {
-    const clock = { now: () => 1703123456789 };
+    const clock = new ManualClock(1703123456789);
     const fromPath = signWebSocketHandshake(testKey(), clock);
     expect(fromPath['KALSHI-ACCESS-KEY']).toBe(testKey().keyId);
     expect(verifies('1703123456789GET/trade-api/ws/v2', fromPath['KALSHI-ACCESS-SIGNATURE'])).toBe(true);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import {
   BadRequestError,
   GateRejectedError,
@@ -245,7 +246,7 @@ describe.each<PathStyle>(['rfq-scoped', 'legacy'])('quote-level operations, %s p
       : `/communications/rfqs/${RFQ_ID}/quotes/${QUOTE_ID}`;
 
   it('get, delete, accept and confirm use the right method, path and body', async () => {
-    const { client, gate } = harness(server, { pathStyle, clock: { now: () => T0 } });
+    const { client, gate } = harness(server, { pathStyle, clock: new ManualClock(T0) });
     server.reply('GET', base, {
       json: {
         quote: wireQuote({ status: 'accepted', accepted_side: 'no', accepted_ts: '2026-07-06T01:55:03Z' }),
@@ -295,7 +296,7 @@ describe.each<PathStyle>(['rfq-scoped', 'legacy'])('quote-level operations, %s p
   });
 
   it('never sends a confirm at or after its deadline', async () => {
-    const { client } = harness(server, { pathStyle, clock: { now: () => T0 } });
+    const { client } = harness(server, { pathStyle, clock: new ManualClock(T0) });
     server.reply('PUT', `${base}/confirm`, { status: 204 });
     const error = await rejection(client.confirmQuote(RFQ_ID, QUOTE_ID, { deadline: T0 }));
     expect(error).toBeInstanceOf(GateRejectedError);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { BadRequestError, QuoteOutcomeUnknownError } from '../../../src/kalshi/index.js';
 import { type ScriptedResponse, startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { harness, RFQ_ID, rejection, T0, wireQuoteAt } from './fixtures.js';
@@ -31,7 +32,7 @@ describe('create_quote with a lost response', () => {
     ['the answer comes after the time-out', { delayMs: 15_000 }],
     ['the answer is malformed', { body: '{"id":' }],
   ])('adopts the quote that landed when %s, without a second create', async (_, how) => {
-    const { client, logs } = harness(server, { clock: { now: () => T0 }, timeoutMs: 1000 });
+    const { client, logs } = harness(server, { clock: new ManualClock(T0), timeoutMs: 1000 });
     landsButAnswerLost(how);
     expect(await client.createQuote(QUOTE)).toBe(LANDED);
     expect(server.requestsTo('POST', '/communications/quotes')).toHaveLength(1);
@@ -47,7 +48,7 @@ describe('create_quote with a lost response', () => {
   });
 
   it('sends again when the create did not land, ignoring quotes that do not match', async () => {
-    const { client, sleeps } = harness(server, { clock: { now: () => T0 } });
+    const { client, sleeps } = harness(server, { clock: new ManualClock(T0) });
     server.reply('POST', '/communications/quotes', {
       status: 500,
       json: { error: { code: 'internal_server_error' } },
@@ -83,7 +84,7 @@ describe('create_quote with a lost response', () => {
   });
 
   it('adopts the newest match when several exist', async () => {
-    const { client } = harness(server, { clock: { now: () => T0 } });
+    const { client } = harness(server, { clock: new ManualClock(T0) });
     server.reply('POST', '/communications/quotes', { status: 502, body: 'bad gateway' });
     server.reply(
       'GET',

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import {
   BadRequestError,
   backoffDelay,
@@ -103,12 +104,12 @@ describe('read retries', () => {
   });
 
   it('does not retry past the deadline', async () => {
-    let now = T0;
+    const clock = new ManualClock(T0);
     const { client, sleeps } = harness(server, {
-      clock: { now: () => now },
+      clock,
       sleep: async (ms) => {
         sleeps.push(ms);
-        now += ms;
+        clock.advance(ms);
       },
     });
     server.handle('GET', '/communications/id', () => ({ status: 500, body: '' }));
@@ -142,7 +143,7 @@ describe('write retries', () => {
   });
 
   it('retries a confirm on 429, 5xx and time-outs with short waits inside the window', async () => {
-    const { client, sleeps } = harness(server, { clock: { now: () => T0 }, timeoutMs: 1000 });
+    const { client, sleeps } = harness(server, { clock: new ManualClock(T0), timeoutMs: 1000 });
     server.reply(
       'PUT',
       `${QUOTE_PATH}/confirm`,
@@ -157,17 +158,17 @@ describe('write retries', () => {
   });
 
   it('stops retrying a confirm when the window closes and never sends after it', async () => {
-    let now = T0;
+    const clock = new ManualClock(T0);
     const { client } = harness(server, {
-      clock: { now: () => now },
+      clock,
       sleep: async (ms) => {
-        now += ms;
+        clock.advance(ms);
       },
       retry: { confirmBaseDelayMs: 400, confirmMaxDelayMs: 400 },
     });
     const sentAt: number[] = [];
     server.handle('PUT', `${QUOTE_PATH}/confirm`, () => {
-      sentAt.push(now);
+      sentAt.push(clock.now());
       return { status: 429, json: { error: 'too many requests' } };
     });
     const error = await rejection(client.confirmQuote(RFQ_ID, QUOTE_ID, { deadline: T0 + 700 }));
@@ -178,19 +179,21 @@ describe('write retries', () => {
     // A gate that holds the call past the deadline: the client still does not send.
     const slowGate = {
       run: async <T>(_spec: unknown, send: () => Promise<T>) => {
-        now += 10_000;
+        clock.advance(10_000);
         return send();
       },
       budget: harness(server).gate.budget,
     };
-    const held = harness(server, { clock: { now: () => now }, gate: slowGate });
-    const late = await rejection(held.client.confirmQuote(RFQ_ID, QUOTE_ID, { deadline: now + 1000 }));
+    const held = harness(server, { clock, gate: slowGate });
+    const late = await rejection(
+      held.client.confirmQuote(RFQ_ID, QUOTE_ID, { deadline: clock.now() + 1000 }),
+    );
     expect(late).toBeInstanceOf(GateRejectedError);
     expect(server.requests).toHaveLength(3);
   });
 
   it('treats a failed retry of a confirm that had landed as success when the quote is confirmed', async () => {
-    const { client, logs } = harness(server, { clock: { now: () => T0 }, timeoutMs: 1000 });
+    const { client, logs } = harness(server, { clock: new ManualClock(T0), timeoutMs: 1000 });
     server.reply(
       'PUT',
       `${QUOTE_PATH}/confirm`,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { KalshiClient, parsePrivateKey } from '../../../src/kalshi/index.js';
 import { startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { captureLogs, harness, QUOTE_ID, RFQ_ID, T0, testKey, wireQuote } from './fixtures.js';
@@ -24,7 +25,7 @@ function secrets(): string[] {
 describe('secrets stay secret', () => {
   it('no log line or error message carries the key id, the PEM or a signature', async () => {
     const { client, logs } = harness(server, {
-      clock: { now: () => T0 },
+      clock: new ManualClock(T0),
       timeoutMs: 1000,
       retry: { readAttempts: 2 },
     });

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../src/domain/time.js';
+import { systemClock } from '../../../src/domain/clock.js';
 import type { Quote } from '../../../src/domain/types.js';
 import { type OwnQuotesSource, OwnQuoteWatcher } from '../../../src/quotes/own-quote-watcher.js';
 

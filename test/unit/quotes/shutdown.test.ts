@@ -1,24 +1,25 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import type { Quote } from '../../../src/domain/types.js';
 import { deleteStragglers } from '../../../src/quotes/shutdown.js';
 
 /** A fake exchange side: our open quotes, deletes that remove them, a clock that sleeps move. */
 function exchange(open: string[], options: { listFails?: boolean; landsAt?: number } = {}) {
-  let now = 1_000;
+  const clock = new ManualClock(1_000);
   const deleted: string[] = [];
   let late = options.landsAt;
   return {
     deleted,
     listings: 0,
-    clock: { now: () => now },
+    clock,
     sleep: async (ms: number) => {
-      now += ms;
+      clock.advance(ms);
     },
     async listOpen(): Promise<Quote[]> {
       this.listings++;
       if (options.listFails) throw new Error('exchange unreachable');
-      if (late !== undefined && now >= late) {
+      if (late !== undefined && clock.now() >= late) {
         open.push('late');
         late = undefined;
       }

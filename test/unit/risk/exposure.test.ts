@@ -237,9 +237,9 @@ describe('ExposureBook daily P&L', () => {
     fill(book, 'a', 'KXA-26-A', 'yes', '0.60', '100');
     fill(book, 'b', 'KXA-26-A', 'no', '0.50', '100');
     expect(book.snapshot().pnl).toMatchObject({ day: '2026-03-08', realized: $('-10'), total: $('-10') });
-    clock.time = Date.parse('2026-03-09T03:59:00Z');
+    clock.advanceTo(Date.parse('2026-03-09T03:59:00Z'));
     expect(book.snapshot().pnl.realized).toBe($('-10'));
-    clock.time = Date.parse('2026-03-09T04:00:00Z');
+    clock.advanceTo(Date.parse('2026-03-09T04:00:00Z'));
     expect(book.snapshot().pnl).toMatchObject({ day: '2026-03-09', realized: 0, total: 0, peak: 0 });
   });
 
@@ -250,7 +250,7 @@ describe('ExposureBook daily P&L', () => {
     book.markToMarket(new Map([['KXA-26-A', $('0.45')]]));
     expect(book.snapshot().pnl).toMatchObject({ realized: 0, unrealized: $('-15'), total: $('-15') });
     expect(book.snapshot().positions.get('KXA-26-A')?.unrealized).toBe($('-15'));
-    clock.time = Date.parse('2026-01-06T00:00:00Z');
+    clock.advanceTo(Date.parse('2026-01-06T00:00:00Z'));
     expect(book.snapshot().pnl).toMatchObject({ unrealized: 0, total: 0 });
     book.markToMarket([['KXA-26-A', $('0.40')]]);
     expect(book.snapshot().pnl.total).toBe($('-5'));

@@ -1,8 +1,6 @@
 import { type Centis, contracts, dollars, type Micros } from '../../../src/domain/money.js';
-import type { Clock } from '../../../src/domain/time.js';
 import type { MarketPosition, Rfq, RfqSize, Side } from '../../../src/domain/types.js';
 import { type RiskLimits, type RiskLimitsOverrides, resolveRiskLimits } from '../../../src/risk/limits.js';
-import type { Timers } from '../../../src/risk/timers.js';
 import type { LiveQuote } from '../../../src/strategy/types.js';
 
 export const $ = dollars;
@@ -79,44 +77,4 @@ export function marketPosition(ticker: string, position: Centis, cost: Micros): 
   return { ticker, position, marketExposure: cost, realizedPnl: 0, feesPaid: 0, totalTraded: 0 };
 }
 
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-}
-
-/** Timers driven by a ManualClock: `advance` fires due callbacks in order. */
-export class ManualTimers implements Timers {
-  private seq = 0;
-  private readonly pending = new Map<number, { due: number; callback: () => void }>();
-  constructor(private readonly clock: ManualClock) {}
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.seq += 1;
-    this.pending.set(this.seq, { due: this.clock.time + Math.max(0, ms), callback });
-    return this.seq;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  get size(): number {
-    return this.pending.size;
-  }
-
-  /** Moves the clock to `to`, firing every timer due on the way at its due time. */
-  advanceTo(to: number): void {
-    for (;;) {
-      let next: [number, { due: number; callback: () => void }] | undefined;
-      for (const entry of this.pending) if (!next || entry[1].due < next[1].due) next = entry;
-      if (!next || next[1].due > to) break;
-      this.pending.delete(next[0]);
-      this.clock.time = next[1].due;
-      next[1].callback();
-    }
-    this.clock.time = to;
-  }
-}
+export { ManualClock } from '../../../src/domain/clock.js';

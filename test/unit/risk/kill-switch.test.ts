@@ -36,7 +36,7 @@ describe('KillSwitch', () => {
     expect(ks.isTripped).toBe(false);
     expect(await ks.resume('http')).toEqual({ resumed: false, reason: 'the kill switch is not tripped' });
     expect(ks.trip('operator says stop', 'http')).toBe(true);
-    clock.time = 2_000;
+    clock.advanceTo(2_000);
     expect(ks.trip('later reason', 'signal')).toBe(false);
     expect(ks.state).toMatchObject({
       tripped: true,

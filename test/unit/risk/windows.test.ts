@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RiskConfigError } from '../../../src/risk/limits.js';
 import { TradingWindows, type WindowChange, WindowSchedule } from '../../../src/risk/windows.js';
 import { zonedParts } from '../../../src/risk/zoned-time.js';
-import { ManualClock, ManualTimers } from './fixtures.js';
+import { ManualClock } from './fixtures.js';
 
 const NY = 'America/New_York';
 const US_HOURS = { cron: '* 9-16 * * 1-5', timezone: NY, name: 'us-hours' };
@@ -182,54 +182,52 @@ describe('TradingWindows', () => {
 describe('WindowSchedule', () => {
   function schedule(startIso: string) {
     const clock = new ManualClock(at(startIso));
-    const timers = new ManualTimers(clock);
-    const ws = new WindowSchedule({ windows: [US_HOURS], clock, timers });
+    const ws = new WindowSchedule({ windows: [US_HOURS], clock });
     const changes: WindowChange[] = [];
     ws.onChange((change) => changes.push(change));
-    return { clock, timers, ws, changes };
+    return { clock, ws, changes };
   }
 
   it('starting inside a window reports active, then emits the close at the window’s end', () => {
-    const { timers, ws, changes } = schedule('2026-03-09T20:58:30Z');
+    const { clock, ws, changes } = schedule('2026-03-09T20:58:30Z');
     expect(ws.start()).toBe(true);
-    timers.advanceTo(at('2026-03-09T20:59:59.999Z'));
+    clock.advanceTo(at('2026-03-09T20:59:59.999Z'));
     expect(changes).toEqual([]);
-    timers.advanceTo(at('2026-03-09T21:00:00Z'));
+    clock.advanceTo(at('2026-03-09T21:00:00Z'));
     expect(changes).toEqual([{ active: false, at: at('2026-03-09T21:00:00Z'), schedule: 'global' }]);
     expect(ws.active).toBe(false);
     ws.stop();
-    expect(timers.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('starting outside a window reports inactive, then emits the open when the next one starts', () => {
-    const { timers, ws, changes } = schedule('2026-03-07T12:00:00Z');
+    const { clock, ws, changes } = schedule('2026-03-07T12:00:00Z');
     expect(ws.start()).toBe(false);
     expect(ws.isActive(at('2026-03-09T13:00:00Z'))).toBe(true);
-    timers.advanceTo(at('2026-03-09T13:05:00Z'));
+    clock.advanceTo(at('2026-03-09T13:05:00Z'));
     expect(changes).toEqual([
       { active: true, at: at('2026-03-09T13:00:00Z'), schedule: 'global', window: 'us-hours' },
     ]);
-    timers.advanceTo(at('2026-03-10T13:05:00Z'));
+    clock.advanceTo(at('2026-03-10T13:05:00Z'));
     expect(changes.map((c) => c.active)).toEqual([true, false, true]);
     ws.stop();
   });
 
   it('catches up after the clock jumps past a boundary', () => {
-    const { clock, timers, ws, changes } = schedule('2026-03-09T15:00:00Z');
+    const { clock, ws, changes } = schedule('2026-03-09T15:00:00Z');
     ws.start();
-    clock.time = at('2026-03-09T23:00:00Z');
+    clock.jumpTo(at('2026-03-09T23:00:00Z'));
     expect(ws.check()).toBe(false);
     expect(changes).toHaveLength(1);
-    expect(timers.size).toBe(1);
+    expect(clock.pendingTimers).toBe(1);
     ws.stop();
   });
 
   it('with no windows never needs a timer', () => {
     const clock = new ManualClock(0);
-    const timers = new ManualTimers(clock);
-    const ws = new WindowSchedule({ windows: [], clock, timers, name: 'my-strategy' });
+    const ws = new WindowSchedule({ windows: [], clock, name: 'my-strategy' });
     expect(ws.start()).toBe(true);
-    expect(timers.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
     expect(ws.name).toBe('my-strategy');
   });
 });

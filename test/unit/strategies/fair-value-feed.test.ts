@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.js';
 import {
   type Clock,
   createStrategyHarness,
@@ -87,7 +88,7 @@ describe('fair-value-feed with a file', () => {
 
     const source = await feedFile({ [T]: '0.60' });
     let offset = 0;
-    const clock = { now: () => Date.now() + offset };
+    const clock = { ...systemClock, now: () => Date.now() + offset };
     const flat = await harness({ source, maxAgeMs: 10_000 }, clock);
     expect((await flat.price({ marketTicker: T })).kind).toBe('quote');
     offset = 11_000;
@@ -199,7 +200,7 @@ describe('fair-value-feed over HTTP', () => {
     let offset = 0;
     const h = await harness(
       { source: feed.url, reloadMs: 50, maxAgeMs: 1_000 },
-      { now: () => Date.now() + offset },
+      { ...systemClock, now: () => Date.now() + offset },
     );
     expect((await h.price({ marketTicker: T })).kind).toBe('quote');
     feed.state.failing = true;

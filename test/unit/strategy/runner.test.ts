@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import type { PriceGrid } from '../../../src/domain/grid.js';
 import { dollars } from '../../../src/domain/money.js';
 import { StrategySetupError, StrategyTimeoutError } from '../../../src/strategy/errors.js';
@@ -251,7 +252,7 @@ describe('StrategyRunner.price', () => {
   });
 
   it('hands the strategy its parsed options, a logger, the clock and the data', async () => {
-    const clock = { now: () => 1_234 };
+    const clock = new ManualClock(1_234);
     let seen: unknown;
     const strategy = fakeStrategy('ctx', {
       options: { parse: (raw: unknown) => ({ parsed: raw }) },

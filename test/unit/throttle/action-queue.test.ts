@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { TIER_LIMITS, type TierLimits } from '../../../src/domain/rate-limits.js';
 import type { Priority } from '../../../src/kalshi/gate.js';
-import { ManualSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
 import { ActionQueue, GateConfigError, TokenCostError } from '../../../src/throttle/action-queue.js';
 import { flush, Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
@@ -236,7 +236,7 @@ describe('ActionQueue configuration', () => {
   });
 
   it('validates its options', () => {
-    const clock = new ManualSchedulerClock();
+    const clock = new ManualClock();
     expect(() => new ActionQueue({ limits: basic, clock, safetyFactor: 1.5 })).toThrow(GateConfigError);
     expect(() => new ActionQueue({ limits: basic, clock, reserve: { write: 100 } })).toThrow(/reserve.write/);
     expect(() => new ActionQueue({ limits: basic, clock, concurrency: 4, confirmSlots: 4 })).toThrow(

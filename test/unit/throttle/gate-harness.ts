@@ -1,11 +1,11 @@
 /**
- * Drives an ActionQueue on a ManualSchedulerClock: calls whose sends take simulated time, a
+ * Drives an ActionQueue on a ManualClock: calls whose sends take simulated time, a
  * timeline of every send, and a sliding-window check of the token budgets.
  */
 
+import { ManualClock } from '../../../src/domain/clock.js';
 import type { TokenBudget } from '../../../src/domain/rate-limits.js';
 import type { Bucket, Priority, RequestSpec } from '../../../src/kalshi/gate.js';
-import { ManualSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
 import { ActionQueue, type ActionQueueOptions } from '../../../src/throttle/action-queue.js';
 
 /** What the client throws on a 429; the gate recognises it by name only. */
@@ -50,13 +50,13 @@ const DEFAULT_COST: Record<Priority, number> = { confirm: 10, delete: 2, create:
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Harness {
-  readonly clock: ManualSchedulerClock;
+  readonly clock: ManualClock;
   readonly gate: ActionQueue;
   readonly sends: SendRecord[] = [];
   readonly calls: TrackedCall[] = [];
 
   constructor(options: Omit<ActionQueueOptions, 'clock'>, startMs = 1_000_000) {
-    this.clock = new ManualSchedulerClock(startMs);
+    this.clock = new ManualClock(startMs);
     this.gate = new ActionQueue({ ...options, clock: this.clock });
   }
 

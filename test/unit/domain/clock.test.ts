@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ManualSchedulerClock, systemSchedulerClock } from '../../../src/quotes/scheduler-clock.js';
+import { ManualClock, systemClock } from '../../../src/domain/clock.js';
 
-describe('ManualSchedulerClock', () => {
+describe('ManualClock', () => {
   it('fires due timers in time order, each at its own time, including ones scheduled while firing', () => {
-    const clock = new ManualSchedulerClock(100);
+    const clock = new ManualClock(100);
     const fired: string[] = [];
     clock.schedule(30, () => fired.push(`b@${clock.now()}`));
     clock.schedule(10, () => {
@@ -27,7 +27,7 @@ describe('ManualSchedulerClock', () => {
   });
 
   it('treats a negative delay as zero', () => {
-    const clock = new ManualSchedulerClock();
+    const clock = new ManualClock();
     let ran = false;
     clock.schedule(-5, () => {
       ran = true;
@@ -37,17 +37,17 @@ describe('ManualSchedulerClock', () => {
   });
 });
 
-describe('systemSchedulerClock', () => {
+describe('systemClock', () => {
   it('runs and cancels real timers', async () => {
     let cancelledRan = false;
-    systemSchedulerClock
+    systemClock
       .schedule(1, () => {
         cancelledRan = true;
       })
       .cancel();
-    const started = systemSchedulerClock.now();
-    await new Promise<void>((resolve) => systemSchedulerClock.schedule(5, resolve));
-    expect(systemSchedulerClock.now()).toBeGreaterThanOrEqual(started);
+    const started = systemClock.now();
+    await new Promise<void>((resolve) => systemClock.schedule(5, resolve));
+    expect(systemClock.now()).toBeGreaterThanOrEqual(started);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(cancelledRan).toBe(false);
   });
