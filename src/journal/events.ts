@@ -1,0 +1,212 @@
+/**
+ * What the journal records: one event per thing the bot saw or did. Money and sizes are integers
+ * (micros, centis) as everywhere inside the bot; the export and the recording format turn them into
+ * the exchange's decimal strings.
+ */
+import type { Centis, Micros } from '../domain/money.js';
+import type { EpochMs, Side } from '../domain/types.js';
+
+export type RfqSource = 'push' | 'poll' | 'startup';
+
+export interface RunStarted {
+  readonly kind: 'run_started';
+  readonly at: EpochMs;
+  readonly runId: string;
+  readonly commit: string;
+  readonly configHash: string;
+  readonly environment: string;
+  readonly pid: number;
+}
+
+export interface RunStopped {
+  readonly kind: 'run_stopped';
+  readonly at: EpochMs;
+  readonly runId: string;
+  readonly reason: string;
+  /** Our quotes still open at the exchange after shutdown; -1 when it could not be checked. */
+  readonly openAtExit: number;
+}
+
+export interface RfqSeen {
+  readonly kind: 'rfq_seen';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly marketTicker: string;
+  readonly eventTicker?: string | undefined;
+  readonly contracts?: Centis | undefined;
+  readonly targetCost?: Micros | undefined;
+  readonly source: RfqSource;
+  /** When the exchange says the RFQ was created. */
+  readonly createdAt?: EpochMs | undefined;
+}
+
+export interface RfqGone {
+  readonly kind: 'rfq_gone';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly reason: string;
+}
+
+/** A strategy's answer for an RFQ: a quote (after validation and snapping) or a skip. */
+export interface Decision {
+  readonly kind: 'decision';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly marketTicker: string;
+  readonly strategy?: string | undefined;
+  readonly outcome: 'quote' | 'skip';
+  readonly yesBid?: Micros | undefined;
+  readonly noBid?: Micros | undefined;
+  readonly fairValue?: Micros | undefined;
+  readonly cause?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+export interface Refusal {
+  readonly kind: 'refusal';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly marketTicker: string;
+  readonly strategy?: string | undefined;
+  readonly limit: string;
+  /** The numbers the limit compared (micros or centis, named by the guard). */
+  readonly values?: Readonly<Record<string, number | string>> | undefined;
+}
+
+export interface QuoteTransition {
+  readonly kind: 'quote';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly quoteId?: string | undefined;
+  readonly marketTicker: string;
+  readonly strategy: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason?: string | undefined;
+  readonly yesBid: Micros;
+  readonly noBid: Micros;
+  readonly yesContracts: Centis;
+  readonly noContracts: Centis;
+}
+
+export interface AcceptDecision {
+  readonly kind: 'accept';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly quoteId: string;
+  readonly marketTicker: string;
+  readonly strategy?: string | undefined;
+  readonly side: Side;
+  readonly contracts: Centis;
+  readonly decision: 'confirm' | 'lapse';
+  readonly reason?: string | undefined;
+}
+
+export interface ConfirmResult {
+  readonly kind: 'confirm';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly quoteId: string;
+  readonly marketTicker: string;
+  readonly strategy?: string | undefined;
+  readonly ok: boolean;
+  /** From the accept's start to the exchange's answer. */
+  readonly latencyMs: number;
+  readonly error?: string | undefined;
+}
+
+/** A trade of ours as the exchange reports it (GET /portfolio/fills or the `fill` channel). */
+export interface FillRecord {
+  readonly kind: 'fill';
+  readonly at: EpochMs;
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly marketTicker: string;
+  /** The outcome we bought. */
+  readonly side: Side;
+  readonly contracts: Centis;
+  /** What we paid per contract of `side`. */
+  readonly price: Micros;
+  readonly fee: Micros;
+  readonly isTaker: boolean;
+  /** When the exchange made the trade. */
+  readonly tradedAt: EpochMs;
+  readonly rfqId?: string | undefined;
+  readonly quoteId?: string | undefined;
+  readonly strategy?: string | undefined;
+}
+
+export interface KillSwitchChange {
+  readonly kind: 'kill_switch';
+  readonly at: EpochMs;
+  readonly tripped: boolean;
+  readonly reason: string;
+  readonly source: string;
+}
+
+export interface ConfigReload {
+  readonly kind: 'config_reload';
+  readonly at: EpochMs;
+  readonly trigger: string;
+  readonly applied: boolean;
+  readonly configHash?: string | undefined;
+  readonly changed?: readonly string[] | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** A market's mid as the bot saw it (for marks, mark-outs and backtests). */
+export interface MarketMark {
+  readonly kind: 'mark';
+  readonly at: EpochMs;
+  readonly marketTicker: string;
+  readonly mid: Micros;
+  readonly yesBid?: Micros | undefined;
+  readonly yesAsk?: Micros | undefined;
+}
+
+/** The day's P&L state, written periodically so a restart restores the drawdown peak. */
+export interface PnlSnapshot {
+  readonly kind: 'pnl';
+  readonly at: EpochMs;
+  readonly day: string;
+  readonly realized: Micros;
+  readonly fees: Micros;
+  readonly unrealized: Micros;
+  readonly total: Micros;
+  readonly peak: Micros;
+}
+
+export type JournalEvent =
+  | RunStarted
+  | RunStopped
+  | RfqSeen
+  | RfqGone
+  | Decision
+  | Refusal
+  | QuoteTransition
+  | AcceptDecision
+  | ConfirmResult
+  | FillRecord
+  | KillSwitchChange
+  | ConfigReload
+  | MarketMark
+  | PnlSnapshot;
+
+export type JournalEventKind = JournalEvent['kind'];
+
+export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = Object.freeze([
+  'run_started',
+  'run_stopped',
+  'rfq_seen',
+  'rfq_gone',
+  'decision',
+  'refusal',
+  'quote',
+  'accept',
+  'confirm',
+  'fill',
+  'kill_switch',
+  'config_reload',
+  'mark',
+  'pnl',
+]);

@@ -1,0 +1,228 @@
+/**
+ * The durable journal: `record()` costs the hot path an array push; every `flushIntervalMs` the
+ * pending events go to the writer thread as one batch (one transaction). A process crash loses at
+ * most the batches not yet committed; the file is never corrupted (SQLite WAL).
+ */
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
+import { siblingModule, startModuleWorker } from '../ops/threads.js';
+import { type JournalDatabase, JournalError, openJournalDatabase } from './database.js';
+import type { JournalEvent } from './events.js';
+import type { WriterReply, WriterRequest } from './writer-worker.js';
+
+export interface JournalOptions {
+  readonly path: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How often pending events are written. @default 100 */
+  readonly flushIntervalMs?: number;
+  /** Events held while the writer cannot write; beyond this the oldest are dropped (and counted). @default 200000 */
+  readonly maxPending?: number;
+  /** Largest the file may grow; past it writes fail as on a full disk. @default unlimited */
+  readonly maxBytes?: number;
+  /** Called when writing fails (and again after it recovered and failed anew). */
+  readonly onError?: (error: JournalError) => void;
+}
+
+export interface JournalHealth {
+  readonly ok: boolean;
+  readonly error?: string;
+  /** Events recorded but not yet committed. */
+  readonly pending: number;
+  readonly written: number;
+  readonly dropped: number;
+  readonly lastWriteAt?: number;
+}
+
+interface InFlight {
+  readonly events: readonly JournalEvent[];
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+}
+
+export class Journal {
+  readonly path: string;
+  /** A read-only connection for restore and reports (WAL lets it read while the writer writes). */
+  readonly db: JournalDatabase;
+  readonly #worker: Worker;
+  readonly #options: JournalOptions;
+  readonly #timer: Timer;
+  readonly #maxPending: number;
+  #pending: JournalEvent[] = [];
+  readonly #inFlight = new Map<number, InFlight>();
+  #nextId = 1;
+  #runId: string | undefined;
+  #written = 0;
+  #dropped = 0;
+  #lastWriteAt: number | undefined;
+  #error: JournalError | undefined;
+  #closed: Promise<void> | undefined;
+
+  private constructor(options: JournalOptions, db: JournalDatabase, worker: Worker) {
+    this.path = options.path;
+    this.db = db;
+    this.#options = options;
+    this.#worker = worker;
+    this.#maxPending = options.maxPending ?? 200_000;
+    worker.on('message', (reply: WriterReply) => this.#onReply(reply));
+    worker.on('error', (error) =>
+      this.#fail(new JournalError(`journal writer crashed: ${error.message}`, 'io', this.path)),
+    );
+    this.#timer = repeatEvery(options.clock, options.flushIntervalMs ?? 100, () => this.#send(), {
+      unref: true,
+    });
+  }
+
+  /**
+   * Opens (creating and migrating) the file and starts the writer thread. Throws a JournalError
+   * naming the path and the problem when the file cannot be used: checked here, before trading.
+   */
+  static async open(options: JournalOptions): Promise<Journal> {
+    openJournalDatabase(options.path).close();
+    const db = openJournalDatabase(options.path, { readonly: true });
+    const worker = startModuleWorker(siblingModule(import.meta.url, 'writer-worker'), {
+      workerData: {
+        path: options.path,
+        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (reply: WriterReply) => {
+          if (reply.type === 'ready') resolve();
+          else if (reply.type === 'error')
+            reject(new JournalError(reply.message, reply.code as never, options.path));
+        };
+        worker.once('message', onMessage);
+        worker.once('error', reject);
+      });
+    } catch (error) {
+      db.close();
+      await worker.terminate();
+      throw error;
+    }
+    return new Journal(options, db, worker);
+  }
+
+  /** The run that events without their own runId belong to. */
+  set runId(runId: string) {
+    this.#runId = runId;
+  }
+
+  record(event: JournalEvent): void {
+    if (this.#closed) return;
+    this.#pending.push(event);
+    if (this.#pending.length > this.#maxPending) {
+      const excess = this.#pending.length - this.#maxPending;
+      this.#pending.splice(0, excess);
+      this.#dropped += excess;
+    }
+  }
+
+  /** Writes everything recorded so far; resolves when it is committed (or failed). */
+  flush(): Promise<void> {
+    const waits = [...this.#inFlight.values()].map((flight) => flight.done);
+    return Promise.all([...waits, this.#send()]).then(() => undefined);
+  }
+
+  health(): JournalHealth {
+    let inFlight = 0;
+    for (const f of this.#inFlight.values()) inFlight += f.events.length;
+    return {
+      ok: this.#error === undefined,
+      ...(this.#error ? { error: this.#error.message } : {}),
+      pending: this.#pending.length + inFlight,
+      written: this.#written,
+      dropped: this.#dropped,
+      ...(this.#lastWriteAt !== undefined ? { lastWriteAt: this.#lastWriteAt } : {}),
+    };
+  }
+
+  /** Deletes events, RFQs and fills older than `before`. */
+  prune(before: number): Promise<number> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const onReply = (reply: WriterReply) => {
+        if (reply.type === 'pruned' && reply.id === id) {
+          this.#worker.off('message', onReply);
+          resolve(reply.deleted);
+        } else if (reply.type === 'error' && reply.id === id) {
+          this.#worker.off('message', onReply);
+          reject(new JournalError(reply.message, reply.code as never, this.path));
+        }
+      };
+      this.#worker.on('message', onReply);
+      this.#post({ type: 'prune', id, before });
+    });
+  }
+
+  /** Flushes, then stops the writer. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#timer.cancel();
+      await this.flush();
+      this.#post({ type: 'close' });
+      await new Promise<void>((resolve) => {
+        this.#worker.once('exit', () => resolve());
+        setTimeout(() => void this.#worker.terminate(), 5_000).unref();
+      });
+      this.db.close();
+    })();
+    return this.#closed;
+  }
+
+  #send(): Promise<void> {
+    if (this.#pending.length === 0) return Promise.resolve();
+    const events = this.#pending;
+    this.#pending = [];
+    const id = this.#nextId++;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.#inFlight.set(id, { events, done, resolve });
+    this.#post({ type: 'batch', id, events, ...(this.#runId ? { runId: this.#runId } : {}) });
+    return done;
+  }
+
+  #post(request: WriterRequest): void {
+    this.#worker.postMessage(request);
+  }
+
+  #onReply(reply: WriterReply): void {
+    if (reply.type === 'ack') {
+      const flight = this.#inFlight.get(reply.id);
+      this.#inFlight.delete(reply.id);
+      this.#written += reply.written;
+      this.#lastWriteAt = this.#options.clock.now();
+      if (this.#error) {
+        this.#options.logger.info({ path: this.path }, 'journal writes recovered');
+        this.#error = undefined;
+      }
+      flight?.resolve();
+    } else if (reply.type === 'error' && reply.id !== undefined) {
+      const flight = this.#inFlight.get(reply.id);
+      if (!flight) return;
+      this.#inFlight.delete(reply.id);
+      // Keep the events for the next flush: a full disk may be freed.
+      this.#pending = [...flight.events, ...this.#pending];
+      if (this.#pending.length > this.#maxPending) {
+        const excess = this.#pending.length - this.#maxPending;
+        this.#pending.splice(0, excess);
+        this.#dropped += excess;
+      }
+      this.#fail(new JournalError(reply.message, reply.code as never, this.path));
+      flight.resolve();
+    }
+  }
+
+  #fail(error: JournalError): void {
+    const first = this.#error === undefined;
+    this.#error = error;
+    if (first) {
+      this.#options.logger.error({ err: error, path: this.path }, 'journal write failed');
+      this.#options.onError?.(error);
+    }
+  }
+}

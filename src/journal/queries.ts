@@ -1,0 +1,120 @@
+/**
+ * Reads of the journal for restore, reports and exports. Every query takes epoch-ms bounds and
+ * returns integers (micros, centis), as the rest of the bot.
+ */
+import type { Centis, Micros } from '../domain/money.js';
+import type { EpochMs, Side } from '../domain/types.js';
+import type { JournalDatabase } from './database.js';
+import type { JournalEvent, JournalEventKind, KillSwitchChange, PnlSnapshot } from './events.js';
+
+export interface JournaledFill {
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly marketTicker: string;
+  readonly side: Side;
+  readonly contracts: Centis;
+  readonly price: Micros;
+  readonly fee: Micros;
+  readonly isTaker: boolean;
+  readonly tradedAt: EpochMs;
+  readonly rfqId?: string;
+  readonly quoteId?: string;
+  readonly strategy?: string;
+}
+
+interface FillRow {
+  trade_id: string;
+  order_id: string;
+  market: string;
+  side: Side;
+  contracts: number;
+  price: number;
+  fee: number;
+  is_taker: number;
+  traded_at: number;
+  rfq_id: string | null;
+  quote_id: string | null;
+  strategy: string | null;
+}
+
+function fillFromRow(row: FillRow): JournaledFill {
+  return {
+    tradeId: row.trade_id,
+    orderId: row.order_id,
+    marketTicker: row.market,
+    side: row.side,
+    contracts: row.contracts,
+    price: row.price,
+    fee: row.fee,
+    isTaker: row.is_taker === 1,
+    tradedAt: row.traded_at,
+    ...(row.rfq_id !== null ? { rfqId: row.rfq_id } : {}),
+    ...(row.quote_id !== null ? { quoteId: row.quote_id } : {}),
+    ...(row.strategy !== null ? { strategy: row.strategy } : {}),
+  };
+}
+
+export class JournalReader {
+  constructor(readonly db: JournalDatabase) {}
+
+  /** Fills traded in [from, to), oldest first. */
+  fills(from: EpochMs, to: EpochMs): JournaledFill[] {
+    const rows = this.db
+      .prepare('SELECT * FROM fills WHERE traded_at >= ? AND traded_at < ? ORDER BY traded_at, trade_id')
+      .all(from, to) as FillRow[];
+    return rows.map(fillFromRow);
+  }
+
+  /** When the newest journaled fill traded: where a restart resumes reading the exchange's fills. */
+  lastFillAt(): EpochMs | undefined {
+    const row = this.db.prepare('SELECT MAX(traded_at) AS at FROM fills').get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  /** The last P&L snapshot written for `day` (the day key the risk book uses). */
+  lastPnl(day: string): PnlSnapshot | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT data FROM events WHERE kind = 'pnl' AND json_extract(data, '$.day') = ? ORDER BY seq DESC LIMIT 1",
+      )
+      .get(day) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as PnlSnapshot) : undefined;
+  }
+
+  /** The newest kill-switch change at or after `since`. */
+  lastKillSwitch(since: EpochMs): KillSwitchChange | undefined {
+    const row = this.db
+      .prepare("SELECT data FROM events WHERE kind = 'kill_switch' AND at >= ? ORDER BY seq DESC LIMIT 1")
+      .get(since) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as KillSwitchChange) : undefined;
+  }
+
+  /** The first mid of `market` seen at or after `at`. */
+  markAtOrAfter(market: string, at: EpochMs, notAfter: EpochMs): { at: EpochMs; mid: Micros } | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT at, json_extract(data, '$.mid') AS mid FROM events WHERE kind = 'mark' AND market = ? AND at >= ? AND at <= ? ORDER BY at LIMIT 1",
+      )
+      .get(market, at, notAfter) as { at: number; mid: number } | undefined;
+    return row;
+  }
+
+  /** Events in [from, to) in recorded order, optionally of some kinds only; streamed, not loaded. */
+  *events(from: EpochMs, to: EpochMs, kinds?: readonly JournalEventKind[]): Generator<JournalEvent> {
+    const filter = kinds && kinds.length > 0 ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
+    const statement = this.db.prepare(
+      `SELECT data FROM events WHERE at >= ? AND at < ?${filter} ORDER BY seq`,
+    );
+    for (const row of statement.iterate(from, to, ...(kinds ?? [])) as Iterable<{ data: string }>) {
+      yield JSON.parse(row.data) as JournalEvent;
+    }
+  }
+
+  counts(): Record<string, number> {
+    const rows = this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as {
+      kind: string;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+}
