@@ -164,6 +164,14 @@ export interface MarketMark {
   readonly yesAsk?: Micros | undefined;
 }
 
+/** A market settled: positions in it pay $1 per contract of the winning side. */
+export interface MarketSettled {
+  readonly kind: 'settlement';
+  readonly at: EpochMs;
+  readonly marketTicker: string;
+  readonly result: Side;
+}
+
 /** The day's P&L state, written periodically so a restart restores the drawdown peak. */
 export interface PnlSnapshot {
   readonly kind: 'pnl';
@@ -190,6 +198,7 @@ export type JournalEvent =
   | KillSwitchChange
   | ConfigReload
   | MarketMark
+  | MarketSettled
   | PnlSnapshot;
 
 export type JournalEventKind = JournalEvent['kind'];
@@ -208,5 +217,6 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = Object.freeze([
   'kill_switch',
   'config_reload',
   'mark',
+  'settlement',
   'pnl',
 ]);

@@ -99,6 +99,24 @@ export class JournalReader {
     return row;
   }
 
+  /** The last mid of `market` seen at or before `at`. */
+  lastMark(market: string, at: EpochMs): Micros | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT json_extract(data, '$.mid') AS mid FROM events WHERE kind = 'mark' AND market = ? AND at <= ? ORDER BY at DESC LIMIT 1",
+      )
+      .get(market, at) as { mid: number } | undefined;
+    return row?.mid;
+  }
+
+  /** How `market` settled, when the journal saw it settle. */
+  settlement(market: string): Side | undefined {
+    const row = this.db
+      .prepare("SELECT json_extract(data, '$.result') AS result FROM events WHERE kind = 'settlement' AND market = ? ORDER BY seq DESC LIMIT 1")
+      .get(market) as { result: Side } | undefined;
+    return row?.result;
+  }
+
   /** Events in [from, to) in recorded order, optionally of some kinds only; streamed, not loaded. */
   *events(from: EpochMs, to: EpochMs, kinds?: readonly JournalEventKind[]): Generator<JournalEvent> {
     const filter = kinds && kinds.length > 0 ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
