@@ -1,18 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   contracts,
-  createStrategyHarness,
   defineStrategy,
   dollars,
-  InMemoryMarketData,
   type MarketData,
   StrategyLoadError,
   StrategySetupError,
   skip,
-  testBook,
-  testRfq,
   z,
 } from '../../../src/index.js';
+import { createStrategyHarness, InMemoryMarketData, testBook, testRfq } from '../../../src/testing.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -54,8 +51,15 @@ describe('createStrategyHarness', () => {
     });
     h.data.setBook(testBook('KX-1', { no: [['0.50', '1']] }));
     expect(await h.quote({ marketTicker: 'KX-1' })).toMatchObject({ yesBid: 450_000, noBid: 300_000 });
+    // The harness's own result: the intent's fields beside `kind`, no engine route or runner.
+    expect(await h.price({ marketTicker: 'KX-1' })).toEqual({
+      kind: 'quote',
+      yesBid: 450_000,
+      noBid: 300_000,
+      fairValue: 450_000,
+    });
     h.data.setPosition('KX-1', contracts('2'));
-    expect(await h.price({ marketTicker: 'KX-1' })).toMatchObject({
+    expect(await h.price({ marketTicker: 'KX-1' })).toEqual({
       kind: 'skip',
       cause: 'declined',
       reason: 'holding 200',
