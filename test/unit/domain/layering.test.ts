@@ -7,10 +7,9 @@ const SRC = resolve(import.meta.dirname, '../../../src');
 /** Every relative import of the .ts files under `src/<folder>`, as paths relative to src/. */
 async function importsOf(folder: string): Promise<{ file: string; target: string }[]> {
   const found: { file: string; target: string }[] = [];
-  const entries = await readdir(resolve(SRC, folder), { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const path = resolve(entry.parentPath, entry.name);
+  for (const name of await readdir(resolve(SRC, folder), { recursive: true })) {
+    if (!name.endsWith('.ts')) continue;
+    const path = resolve(SRC, folder, name);
     const source = await readFile(path, 'utf8');
     for (const match of source.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = relative(SRC, resolve(dirname(path), match[1] ?? ''));
