@@ -37,6 +37,16 @@ export function validateGrid(grid: PriceGrid): PriceGrid {
   return Object.freeze(sorted);
 }
 
+/** `deci_cent`: 0–1 @0.001. */
+export const DECI_CENT_GRID: PriceGrid = validateGrid([{ start: 0, end: ONE_DOLLAR, step: 1_000 }]);
+
+/** `tapered_deci_cent`: 0–0.10 @0.001, 0.10–0.90 @0.01, 0.90–1 @0.001. */
+export const TAPERED_DECI_CENT_GRID: PriceGrid = validateGrid([
+  { start: 0, end: 100_000, step: 1_000 },
+  { start: 100_000, end: 900_000, step: 10_000 },
+  { start: 900_000, end: ONE_DOLLAR, step: 1_000 },
+]);
+
 /** Whether `price` lies on the grid (exact integer arithmetic). */
 export function isOnGrid(price: Micros, grid: PriceGrid): boolean {
   for (const band of grid) {

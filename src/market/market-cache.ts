@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { type FeeSchedule, FULL_MULTIPLIER } from '../domain/fees.js';
+import type { MarketData } from '../domain/market-data.js';
 import type { Centis } from '../domain/money.js';
 import type { EventInfo, Market, OrderBook } from '../domain/types.js';
-import type { MarketData } from '../strategy/types.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** Fees assumed when the exchange cannot tell: the highest maker rate known (combo makers). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
+import type { LiveQuote } from '../domain/quoting.js';
 import type { Quote, Rfq, Side } from '../domain/types.js';
 import {
   type CallOptions,
@@ -21,7 +22,6 @@ import type { RiskLimits } from '../risk/limits.js';
 import type { WindowSchedule } from '../risk/windows.js';
 import type { CompiledRoute } from '../strategy/router.js';
 import type { StrategyRunner } from '../strategy/runner.js';
-import type { LiveQuote } from '../strategy/types.js';
 import { type QuoteStore, type TrackedQuote, toLiveQuote } from './quote-store.js';
 
 /** The writes (and the two reads) the quote manager makes. The Kalshi client provides them. */

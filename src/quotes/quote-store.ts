@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Centis, Micros } from '../domain/money.js';
+import type { LiveQuote } from '../domain/quoting.js';
 import type { EpochMs, Rfq, Side } from '../domain/types.js';
-import type { LiveQuote } from '../strategy/types.js';
 import {
   canTransition,
   IllegalTransitionError,

@@ -1,8 +1,8 @@
 import { DEFAULT_FEE_SCHEDULE, type FeeSchedule } from '../domain/fees.js';
 import { type Centis, formatCount, formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
+import type { LiveQuote, QuoteIntent } from '../domain/quoting.js';
 import { contractsPerSide } from '../domain/sizing.js';
 import type { Rfq, Side } from '../domain/types.js';
-import type { LiveQuote, QuoteIntent } from '../strategy/types.js';
 import type { LimitName, RiskLimits } from './limits.js';
 import { deriveEventTicker, type ExposureSnapshot, sideCost } from './snapshot.js';
 import {

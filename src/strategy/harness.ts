@@ -1,15 +1,37 @@
 import { type Logger, pino } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
+import type { MarketData } from '../domain/market-data.js';
 import type { Centis, Micros } from '../domain/money.js';
+import type { LiveQuote, QuoteEvent, QuoteEventType, QuoteIntent } from '../domain/quoting.js';
 import { contractsPerSide } from '../domain/sizing.js';
 import type { Market, OrderBook, Rfq, Side } from '../domain/types.js';
 import { validateStrategy } from './loader.js';
 import { InMemoryMarketData, type TestMarketInit, type TestRfqInit, testRfq } from './memory-data.js';
-import type { CompiledRoute } from './router.js';
-import { StrategyRouter } from './router.js';
-import { type PriceOutcome, StrategyRunner } from './runner.js';
-import type { LiveQuote, MarketData, QuoteEvent, QuoteEventType, QuoteIntent, Strategy } from './types.js';
+import { type CompiledRoute, StrategyRouter } from './router.js';
+import { type PriceOutcome, type SkipCause, StrategyRunner } from './runner.js';
+import type { Strategy } from './types.js';
+
+/** Why the harness got no quote; the same causes the bot logs. */
+export type HarnessSkipCause =
+  /** The strategy returned a skip. */
+  | 'declined'
+  /** Every non-zero side snapped below the market's grid. */
+  | 'snapped-away'
+  /** The intent broke a rule: not integers, outside (0, 1), both zero, sum above $1. */
+  | 'invalid'
+  | 'threw'
+  | 'timeout'
+  /** The market (for its grid) could not be read. */
+  | 'market-data'
+  | 'setup-failed'
+  /** The harness was closed. */
+  | 'stopped';
+
+/** What one priced RFQ came to: the validated, grid-snapped intent, or why there is none. */
+export type HarnessResult =
+  | ({ readonly kind: 'quote' } & QuoteIntent)
+  | { readonly kind: 'skip'; readonly cause: HarnessSkipCause; readonly reason: string };
 
 export interface StrategyHarnessOptions<Data extends MarketData = InMemoryMarketData> {
   /** Raw options exactly as a route in config.yaml gives them; parsed by the strategy's schema. @default {} */
@@ -42,10 +64,8 @@ export interface StrategyHarness<Options, Data extends MarketData = InMemoryMark
   readonly data: Data;
   /** Options after the strategy's schema: what `ctx.options` holds. */
   readonly options: Options;
-  readonly runner: StrategyRunner;
-  readonly route: CompiledRoute;
   /** Prices an RFQ through the real runner: time limit, validation and grid snapping included. */
-  price(rfq: Rfq | TestRfqInit): Promise<PriceOutcome>;
+  price(rfq: Rfq | TestRfqInit): Promise<HarnessResult>;
   /** Like `price`, but returns the intent and throws with the skip reason when there is none. */
   quote(rfq: Rfq | TestRfqInit): Promise<QuoteIntent>;
   /** Runs the strategy's last look on a quote (see `liveQuote`). */
@@ -57,6 +77,17 @@ export interface StrategyHarness<Options, Data extends MarketData = InMemoryMark
   liveQuote(rfq: Rfq, intent: QuoteIntent, accepted?: Side): LiveQuote;
   /** Runs teardown. Call it in `afterEach`. */
   close(): Promise<void>;
+}
+
+function harnessResult(outcome: PriceOutcome): HarnessResult {
+  if (outcome.kind === 'quote') return { kind: 'quote', ...outcome.intent };
+  return { kind: 'skip', cause: harnessCause(outcome.cause), reason: outcome.reason };
+}
+
+function harnessCause(cause: SkipCause): HarnessSkipCause {
+  // The harness routes every RFQ to its one strategy, so "no route" means the harness is broken.
+  if (cause === 'no-route') throw new Error('strategy harness: its catch-all route matched no RFQ');
+  return cause;
 }
 
 function isSchedule(value: unknown): value is FeeSchedule {
@@ -131,13 +162,14 @@ export async function createStrategyHarness<Options, Data extends MarketData = I
   const harness: StrategyHarness<Options, Data> = {
     data: data as Data,
     options: route.instance.options as Options,
-    runner,
-    route,
-    price: (rfq) => runner.price(toRfq(rfq)),
+    price: async (rfq) => harnessResult(await runner.price(toRfq(rfq))),
     async quote(rfq) {
-      const outcome = await runner.price(toRfq(rfq));
-      if (outcome.kind === 'quote') return outcome.intent;
-      throw new Error(`expected a quote, got a skip (${outcome.cause}): ${outcome.reason}`);
+      const result = harnessResult(await runner.price(toRfq(rfq)));
+      if (result.kind === 'quote') {
+        const { kind: _, ...intent } = result;
+        return intent;
+      }
+      throw new Error(`expected a quote, got a skip (${result.cause}): ${result.reason}`);
     },
     lastLook: (quote) => runner.lastLook(quote, route),
     fairValue: (marketTicker) => runner.fairValue(testRfq({ marketTicker, createdAt: clock.now() }), route),

@@ -1,6 +1,6 @@
 import { minPositivePrice, type PriceGrid, snapDown } from '../domain/grid.js';
 import { formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
-import type { QuoteIntent } from './types.js';
+import type { QuoteIntent } from '../domain/quoting.js';
 
 /** The outcome of checking what a strategy's `price` returned. */
 export type IntentCheck =

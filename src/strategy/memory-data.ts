@@ -1,18 +1,8 @@
 import { DEFAULT_FEE_SCHEDULE, type FeeSchedule } from '../domain/fees.js';
 import { LINEAR_CENT_GRID, type PriceGrid, validateGrid } from '../domain/grid.js';
+import type { MarketData } from '../domain/market-data.js';
 import { type Centis, parseCount, parseDollars } from '../domain/money.js';
 import type { BookLevel, EpochMs, Market, OrderBook, Rfq } from '../domain/types.js';
-import type { MarketData } from './types.js';
-
-/** `tapered_deci_cent`: 0–0.10 @0.001, 0.10–0.90 @0.01, 0.90–1 @0.001. */
-export const TAPERED_DECI_CENT_GRID: PriceGrid = validateGrid([
-  { start: 0, end: 100_000, step: 1_000 },
-  { start: 100_000, end: 900_000, step: 10_000 },
-  { start: 900_000, end: 1_000_000, step: 1_000 },
-]);
-
-/** `deci_cent`: 0–1 @0.001. */
-export const DECI_CENT_GRID: PriceGrid = validateGrid([{ start: 0, end: 1_000_000, step: 1_000 }]);
 
 /** What a test states about a market; everything else gets a plausible default. */
 export interface TestMarketInit {

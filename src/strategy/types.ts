@@ -1,30 +1,13 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { FeeSchedule } from '../domain/fees.js';
-import type { Centis, Micros } from '../domain/money.js';
-import type { EpochMs, Market, OrderBook, Rfq, Side } from '../domain/types.js';
+import type { MarketData } from '../domain/market-data.js';
+import type { Micros } from '../domain/money.js';
+import type { LiveQuote, QuoteEvent, QuoteIntent } from '../domain/quoting.js';
+import type { Rfq } from '../domain/types.js';
 
-/**
- * What a strategy wants to quote. Prices are integer micros (`dollars('0.45')` is 450_000).
- * A side of `0` declines that side; both sides `0` is not a quote (return a skip instead).
- * The runner snaps prices to the market's grid in the safe direction (bids down) and rejects
- * anything outside (0, 1), summing above $1, or not a safe integer.
- */
-export interface QuoteIntent {
-  /** What we pay per contract for YES if the requester hits our YES side. */
-  readonly yesBid: Micros;
-  /** What we pay per contract for NO if the requester hits our NO side. */
-  readonly noBid: Micros;
-  /**
-   * Our fair value of YES at pricing time. Enables the risk guard's min-edge check and the
-   * sweeper's "fair value moved" check; omit it and both are skipped for this quote.
-   */
-  readonly fairValue?: Micros;
-  /** How long the quote may stay live before the sweeper pulls it. @default quoting.ttlMs */
-  readonly ttlMs?: number;
-  /** Free text kept with the quote in logs. */
-  readonly note?: string;
-}
+// The shared quoting types live in domain/ (risk and quotes use them too); authors get them here.
+export type { MarketData } from '../domain/market-data.js';
+export type { LiveQuote, QuoteEvent, QuoteEventType, QuoteIntent } from '../domain/quoting.js';
 
 /** A decision not to quote, with the reason logged. */
 export interface Skip {
@@ -35,51 +18,6 @@ export type PriceDecision = QuoteIntent | Skip;
 
 export function isSkip(decision: PriceDecision): decision is Skip {
   return typeof (decision as Skip).skip === 'string';
-}
-
-/** A quote of ours that is live at the exchange, as a strategy sees it. */
-export interface LiveQuote {
-  readonly rfq: Rfq;
-  readonly quoteId: string;
-  readonly yesBid: Micros;
-  readonly noBid: Micros;
-  /** Contracts offered per side (equal for contract-sized RFQs). */
-  readonly yesContracts: Centis;
-  readonly noContracts: Centis;
-  readonly fairValue?: Micros;
-  readonly sentAt: EpochMs;
-  /** Present once a requester accepted. */
-  readonly acceptedSide?: Side;
-  readonly acceptedContracts?: Centis;
-  readonly acceptedAt?: EpochMs;
-}
-
-export type QuoteEventType =
-  | 'created'
-  | 'accepted'
-  | 'confirmed'
-  | 'executed'
-  | 'deleted'
-  | 'expired'
-  | 'cancelled';
-
-export interface QuoteEvent {
-  readonly type: QuoteEventType;
-  readonly quote: LiveQuote;
-  readonly at: EpochMs;
-  readonly reason?: string;
-}
-
-/** Read-only market data and our own positions. Strategies never send orders. */
-export interface MarketData {
-  market(ticker: string): Promise<Market>;
-  orderBook(ticker: string): Promise<OrderBook>;
-  /** Fee schedule of the market's series/event (maker fees reduce our edge). */
-  fees(ticker: string): Promise<FeeSchedule>;
-  /** Our signed position in a market: positive long YES, negative long NO. */
-  position(ticker: string): Centis;
-  /** Our net signed position over an event's markets. */
-  eventPosition(eventTicker: string): Centis;
 }
 
 export interface StrategyContext<Options> {

@@ -9,18 +9,20 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type FeeSchedule, type FeeType, FULL_MULTIPLIER } from '../../src/domain/fees.js';
-import { isOnGrid, LINEAR_CENT_GRID, type PriceGrid, validateGrid } from '../../src/domain/grid.js';
+import {
+  DECI_CENT_GRID,
+  isOnGrid,
+  LINEAR_CENT_GRID,
+  type PriceGrid,
+  TAPERED_DECI_CENT_GRID,
+  validateGrid,
+} from '../../src/domain/grid.js';
 import { ONE_DOLLAR } from '../../src/domain/money.js';
 import type { Rfq } from '../../src/domain/types.js';
 import { evaluateQuote } from '../../src/risk/guard.js';
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../../src/risk/limits.js';
 import { emptyExposure, sideCost } from '../../src/risk/snapshot.js';
-import {
-  DECI_CENT_GRID,
-  InMemoryMarketData,
-  TAPERED_DECI_CENT_GRID,
-  testRfq,
-} from '../../src/strategy/memory-data.js';
+import { InMemoryMarketData, testRfq } from '../../src/strategy/memory-data.js';
 import { StrategyRouter } from '../../src/strategy/router.js';
 import { StrategyRunner } from '../../src/strategy/runner.js';
 import type { Strategy } from '../../src/strategy/types.js';

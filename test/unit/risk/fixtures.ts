@@ -1,7 +1,7 @@
 import { type Centis, contracts, dollars, type Micros } from '../../../src/domain/money.js';
+import type { LiveQuote } from '../../../src/domain/quoting.js';
 import type { MarketPosition, Rfq, RfqSize, Side } from '../../../src/domain/types.js';
 import { type RiskLimits, type RiskLimitsOverrides, resolveRiskLimits } from '../../../src/risk/limits.js';
-import type { LiveQuote } from '../../../src/strategy/types.js';
 
 export const $ = dollars;
 export const c = contracts;

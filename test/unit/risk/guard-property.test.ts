@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FeeSchedule, makerFee } from '../../../src/domain/fees.js';
 import { notional } from '../../../src/domain/money.js';
+import type { LiveQuote } from '../../../src/domain/quoting.js';
 import type { RfqSize, Side } from '../../../src/domain/types.js';
 import { ExposureBook } from '../../../src/risk/exposure.js';
 import { evaluateConfirm, evaluateQuote } from '../../../src/risk/guard.js';
 import { type RiskLimits, resolveRiskLimits } from '../../../src/risk/limits.js';
 import { riskView } from '../../../src/risk/worst-case.js';
-import type { LiveQuote } from '../../../src/strategy/types.js';
 
 /*
  * For any sequence of intents, accepts, confirms, executions, lapses and deletes applied through

@@ -5,12 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/domain/clock.js';
-import {
-  type Clock,
-  createStrategyHarness,
-  RouteConfigError,
-  type StrategyHarness,
-} from '../../../src/index.js';
+import { type Clock, RouteConfigError } from '../../../src/index.js';
+import { createStrategyHarness, type StrategyHarness } from '../../../src/testing.js';
 import { fairValueFeed } from '../../../strategies/fair-value-feed.js';
 
 const T = 'KXFEED-26-A';

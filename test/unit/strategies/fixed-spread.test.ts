@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createStrategyHarness,
   DECI_CENT_GRID,
   dollars,
   isOnGrid,
@@ -9,10 +8,9 @@ import {
   type OrderBook,
   type PriceGrid,
   RouteConfigError,
-  type StrategyHarness,
   TAPERED_DECI_CENT_GRID,
-  testBook,
 } from '../../../src/index.js';
+import { createStrategyHarness, type StrategyHarness, testBook } from '../../../src/testing.js';
 import { fixedSpread } from '../../../strategies/fixed-spread.js';
 
 const T = 'KXTEST-26-A';
@@ -175,7 +173,7 @@ describe('fixed-spread', () => {
               expect(['declined', 'snapped-away']).toContain(outcome.cause);
               return;
             }
-            const { yesBid, noBid, fairValue } = outcome.intent;
+            const { yesBid, noBid, fairValue } = outcome;
             for (const bid of [yesBid, noBid]) {
               expect(bid === 0 || (bid > 0 && bid < dollars('1') && isOnGrid(bid, grid))).toBe(true);
             }

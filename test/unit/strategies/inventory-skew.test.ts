@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type Centis,
-  contracts,
-  createStrategyHarness,
-  DECI_CENT_GRID,
-  RouteConfigError,
-  type StrategyHarness,
-  testBook,
-} from '../../../src/index.js';
+import { type Centis, contracts, DECI_CENT_GRID, RouteConfigError } from '../../../src/index.js';
+import { createStrategyHarness, type StrategyHarness, testBook } from '../../../src/testing.js';
 import { inventorySkew } from '../../../strategies/inventory-skew.js';
 
 const T = 'KXSKEW-26-A';

@@ -1,18 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   contracts,
-  createStrategyHarness,
   defineStrategy,
   dollars,
-  InMemoryMarketData,
   type MarketData,
   StrategyLoadError,
   StrategySetupError,
   skip,
-  testBook,
-  testRfq,
   z,
 } from '../../../src/index.js';
+import {
+  createStrategyHarness,
+  InMemoryMarketData,
+  ManualClock,
+  testBook,
+  testRfq,
+} from '../../../src/testing.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -54,8 +57,15 @@ describe('createStrategyHarness', () => {
     });
     h.data.setBook(testBook('KX-1', { no: [['0.50', '1']] }));
     expect(await h.quote({ marketTicker: 'KX-1' })).toMatchObject({ yesBid: 450_000, noBid: 300_000 });
+    // The harness's own result: the intent's fields beside `kind`, no engine route or runner.
+    expect(await h.price({ marketTicker: 'KX-1' })).toEqual({
+      kind: 'quote',
+      yesBid: 450_000,
+      noBid: 300_000,
+      fairValue: 450_000,
+    });
     h.data.setPosition('KX-1', contracts('2'));
-    expect(await h.price({ marketTicker: 'KX-1' })).toMatchObject({
+    expect(await h.price({ marketTicker: 'KX-1' })).toEqual({
       kind: 'skip',
       cause: 'declined',
       reason: 'holding 200',
@@ -82,6 +92,26 @@ describe('createStrategyHarness', () => {
     expect(await h.lastLook(h.liveQuote(rfq, intent, 'no'))).toBe(false);
     await h.event('executed', accepted);
     expect(events).toContain('executed');
+  });
+
+  it('hands the strategy the clock the test moves, and reports a closed harness as stopped', async () => {
+    const clock = new ManualClock(1_000);
+    const timed = defineStrategy({
+      name: 'timed',
+      apiVersion: 1,
+      options: z.strictObject({}),
+      price: (_rfq, ctx) => skip(`at ${ctx.clock.now()}`),
+    });
+    const h = await createStrategyHarness(timed, { clock, markets: [{ ticker: 'KX-1' }] });
+    expect(await h.price({ marketTicker: 'KX-1' })).toEqual({
+      kind: 'skip',
+      cause: 'declined',
+      reason: 'at 1000',
+    });
+    clock.advance(500);
+    expect(await h.price({ marketTicker: 'KX-1' })).toMatchObject({ reason: 'at 1500' });
+    await h.close();
+    expect(await h.price({ marketTicker: 'KX-1' })).toMatchObject({ kind: 'skip', cause: 'stopped' });
   });
 
   it('validates the strategy and its options like the loader and router do', async () => {

@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FeeSchedule, makerFee } from '../../../src/domain/fees.js';
-import { isOnGrid, LINEAR_CENT_GRID, type PriceGrid } from '../../../src/domain/grid.js';
-import { dollars } from '../../../src/domain/money.js';
-import { checkIntent } from '../../../src/strategy/intent.js';
 import {
   DECI_CENT_GRID,
+  isOnGrid,
+  LINEAR_CENT_GRID,
+  type PriceGrid,
   TAPERED_DECI_CENT_GRID,
-  testBook,
-  testMarket,
-} from '../../../src/strategy/memory-data.js';
+} from '../../../src/domain/grid.js';
+import { dollars } from '../../../src/domain/money.js';
+import { checkIntent } from '../../../src/strategy/intent.js';
+import { testBook, testMarket } from '../../../src/strategy/memory-data.js';
 import {
   bestNoBid,
   bestYesAsk,

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
-import type { PriceGrid } from '../../../src/domain/grid.js';
+import { type PriceGrid, TAPERED_DECI_CENT_GRID } from '../../../src/domain/grid.js';
 import { dollars } from '../../../src/domain/money.js';
 import { StrategySetupError, StrategyTimeoutError } from '../../../src/strategy/errors.js';
-import { InMemoryMarketData, TAPERED_DECI_CENT_GRID, testRfq } from '../../../src/strategy/memory-data.js';
+import { InMemoryMarketData, testRfq } from '../../../src/strategy/memory-data.js';
 import { type RouteConfig, StrategyRouter } from '../../../src/strategy/router.js';
 import {
   type PriceOutcome,
