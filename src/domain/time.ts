@@ -29,10 +29,3 @@ export function parseTimestamp(value: unknown, field?: string): EpochMs {
 export function formatTimestamp(ms: EpochMs): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
-
-/** Injectable time: tests and the simulator's deterministic runs swap it. */
-export interface Clock {
-  now(): EpochMs;
-}
-
-export const systemClock: Clock = Object.freeze({ now: () => Date.now() });

@@ -112,7 +112,9 @@ export class JournalReader {
   /** How `market` settled, when the journal saw it settle. */
   settlement(market: string): Side | undefined {
     const row = this.db
-      .prepare("SELECT json_extract(data, '$.result') AS result FROM events WHERE kind = 'settlement' AND market = ? ORDER BY seq DESC LIMIT 1")
+      .prepare(
+        "SELECT json_extract(data, '$.result') AS result FROM events WHERE kind = 'settlement' AND market = ? ORDER BY seq DESC LIMIT 1",
+      )
       .get(market) as { result: Side } | undefined;
     return row?.result;
   }

@@ -145,7 +145,10 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
   const touch = (at: EpochMs, market: string | undefined, strategy: string | undefined) => {
     const key = keyFor(at, market, strategy);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = accumulator()));
+    if (!group) {
+      group = accumulator();
+      groups.set(key, group);
+    }
     return [group, total] as const;
   };
 
@@ -158,7 +161,8 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
       case 'decision':
         if (event.strategy) strategyOfRfq.set(event.rfqId, event.strategy);
         if (event.outcome === 'skip')
-          for (const g of touch(event.at, event.marketTicker, event.strategy)) bump(g.skips, event.cause ?? 'skip');
+          for (const g of touch(event.at, event.marketTicker, event.strategy))
+            bump(g.skips, event.cause ?? 'skip');
         break;
       case 'refusal':
         for (const g of touch(event.at, event.marketTicker, event.strategy)) bump(g.refusals, event.limit);
@@ -166,12 +170,15 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
       case 'quote':
         if (event.to === 'open')
           for (const g of touch(event.at, event.marketTicker, event.strategy)) g.quoted.add(event.rfqId);
-        if (event.to === 'accepted') for (const g of touch(event.at, event.marketTicker, event.strategy)) g.accepted++;
-        if (event.to === 'confirmed') for (const g of touch(event.at, event.marketTicker, event.strategy)) g.confirmed++;
+        if (event.to === 'accepted')
+          for (const g of touch(event.at, event.marketTicker, event.strategy)) g.accepted++;
+        if (event.to === 'confirmed')
+          for (const g of touch(event.at, event.marketTicker, event.strategy)) g.confirmed++;
         break;
       case 'confirm':
         if (event.ok)
-          for (const g of touch(event.at, event.marketTicker, event.strategy)) g.latencies.push(event.latencyMs);
+          for (const g of touch(event.at, event.marketTicker, event.strategy))
+            g.latencies.push(event.latencyMs);
         break;
       default:
         break;
@@ -196,7 +203,11 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
       g.filledContracts += fill.contracts;
       if (fill.quoteId) g.filledQuotes.add(fill.quoteId);
       MARKOUT_HORIZONS_MS.forEach((horizon, i) => {
-        const mark = reader.markAtOrAfter(fill.marketTicker, fill.tradedAt + horizon, fill.tradedAt + horizon * 2);
+        const mark = reader.markAtOrAfter(
+          fill.marketTicker,
+          fill.tradedAt + horizon,
+          fill.tradedAt + horizon * 2,
+        );
         if (!mark) return;
         g.markouts[i]!.fills++;
         g.markouts[i]!.total += mulDiv(
