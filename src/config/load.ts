@@ -159,6 +159,7 @@ function finish(
       ...parsed.risk,
       killSwitch: { ...parsed.risk.killSwitch, file: absolute(baseDir, parsed.risk.killSwitch.file) },
     },
+    journal: { ...parsed.journal, path: absolute(baseDir, parsed.journal.path) },
     dryRun: overrides?.dryRun ?? parsed.dryRun,
   };
   Object.defineProperty(config, 'secrets', { value: sealSecrets(secrets), enumerable: false });

@@ -391,6 +391,33 @@ export const loggingSchema = meta(
   { reload: 'restart' },
 );
 
+export const JOURNAL_ON_ERROR = ['stop', 'continue'] as const;
+
+export const journalSchema = meta(
+  section('journal settings', {
+    enabled: meta(boolean().default(true), {
+      description: 'Record every RFQ, decision, quote transition, fill and kill-switch change in SQLite.',
+    }),
+    path: meta(text('a file path').default('./data/journal.db'), {
+      description: 'The journal file (SQLite, WAL mode). Relative to the config file.',
+    }),
+    flushIntervalMs: meta(millis(5, 10_000).default(100), {
+      description: 'How often recorded events are committed; a crash loses at most this much.',
+    }),
+    retainDays: meta(integer({ min: 1, what: 'days' }).default(90), {
+      description: 'Events, RFQs and fills older than this are pruned (daily, and at startup).',
+    }),
+    maxSizeMb: meta(integer({ min: 1, what: 'megabytes' }).optional(), {
+      description: 'Largest the file may grow; past it writes fail as on a full disk. Unset: no limit.',
+    }),
+    onError: meta(oneOf(JOURNAL_ON_ERROR).default('stop'), {
+      description:
+        'When writes fail at run time: stop = pull every quote and stop the bot; continue = keep trading, readiness fails.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
 /** The whole file. Cross-field rules live in checks.ts. */
 export const configSchema = section('settings', {
   exchange: meta(exchangeSchema.prefault({}), { description: 'Which exchange, keys, rate limits.' }),
@@ -403,6 +430,9 @@ export const configSchema = section('settings', {
   risk: meta(riskSchema.prefault({}), { description: 'Limits and the kill switch.' }),
   ops: meta(opsSchema.prefault({}), { description: 'The ops HTTP server.' }),
   logging: meta(loggingSchema.prefault({}), { description: 'Logs.' }),
+  journal: meta(journalSchema.prefault({}), {
+    description: 'The durable journal of what the bot saw and did.',
+  }),
   dryRun: meta(boolean().default(false), {
     description: 'Price and log RFQs but send no quotes (the CLI flag --dry-run overrides it).',
     reload: 'restart',

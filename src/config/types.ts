@@ -45,6 +45,8 @@ export type KillSwitchConfig = RiskConfig['killSwitch'];
 export type TradingWindow = RiskConfig['windows'][number];
 export type OpsConfig = DeepReadonly<Parsed['ops']>;
 export type LoggingConfig = DeepReadonly<Parsed['logging']>;
+/** `journal.path` is absolute. */
+export type JournalConfig = DeepReadonly<Parsed['journal']>;
 export type LogLevel = LoggingConfig['level'];
 export type LogFormat = LoggingConfig['format'];
 export type ExchangeTier = ExchangeConfig['tier'];
@@ -58,6 +60,7 @@ export type Config = {
   readonly risk: RiskConfig;
   readonly ops: OpsConfig;
   readonly logging: LoggingConfig;
+  readonly journal: JournalConfig;
   /** Price and log, send nothing. */
   readonly dryRun: boolean;
   /** Reload when the config file changes (as on SIGHUP). */

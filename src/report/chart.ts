@@ -1,0 +1,63 @@
+/**
+ * A P&L-over-time chart as a self-contained SVG file: cumulative realised P&L net of fees, one
+ * step per fill, with dollar and time axes. No library, no script: any browser opens it.
+ */
+import { MICROS_PER_DOLLAR } from '../domain/money.js';
+import { dollarsToCent } from './format.js';
+import type { PnlPoint } from './report.js';
+
+const WIDTH = 900;
+const HEIGHT = 360;
+const PAD = { left: 80, right: 20, top: 30, bottom: 50 };
+
+const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+
+/** Rounded tick values covering [lo, hi]. */
+function ticks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo || 1;
+  const raw = span / count;
+  const step = [1, 2, 5, 10].map((m) => m * 10 ** Math.floor(Math.log10(raw))).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step / 1e6; v += step) out.push(v);
+  return out;
+}
+
+export function pnlChartSvg(points: readonly PnlPoint[], from: number, to: number, title: string): string {
+  const series = [{ at: from, realized: 0 }, ...points];
+  const last = series[series.length - 1]!;
+  const end = Math.max(Math.min(to, Date.now()), last.at, from + 1);
+  const values = series.map((p) => p.realized);
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(0, ...values, lo + MICROS_PER_DOLLAR / 100);
+  const x = (at: number) => PAD.left + ((at - from) / (end - from)) * (WIDTH - PAD.left - PAD.right);
+  const y = (v: number) => HEIGHT - PAD.bottom - ((v - lo) / (hi - lo)) * (HEIGHT - PAD.top - PAD.bottom);
+  let path = `M${x(series[0]!.at).toFixed(1)},${y(0).toFixed(1)}`;
+  for (const p of series.slice(1)) path += ` H${x(p.at).toFixed(1)} V${y(p.realized).toFixed(1)}`;
+  path += ` H${x(end).toFixed(1)}`;
+  const yTicks = ticks(lo, hi, 6)
+    .map(
+      (v) =>
+        `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>` +
+        `<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escape(dollarsToCent(v))}</text>`,
+    )
+    .join('');
+  const xTicks = ticks(from, end, 6)
+    .map(
+      (t) =>
+        `<text x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 20}" text-anchor="middle">${escape(
+          new Date(t).toISOString().slice(5, 16).replace('T', ' '),
+        )}</text>`,
+    )
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">
+<style>.grid{stroke:#ddd}.zero{stroke:#888}.pnl{fill:none;stroke:#1f77b4;stroke-width:2}text{fill:#333}</style>
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="${PAD.left}" y="18" font-size="14" font-weight="bold">${escape(title)}</text>
+${yTicks}${xTicks}
+<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" class="zero"/>
+<path d="${path}" class="pnl"/>
+<text x="${WIDTH - PAD.right}" y="${HEIGHT - 10}" text-anchor="end">UTC · cumulative realised P&amp;L net of fees · ${points.length} fills</text>
+</svg>
+`;
+}
