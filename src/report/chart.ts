@@ -22,10 +22,32 @@ function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
-export function pnlChartSvg(points: readonly PnlPoint[], from: number, to: number, title: string): string {
+const TIME_STEPS_MS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+]
+  .map((seconds) => seconds * 1000)
+  .concat([2, 7, 14, 30, 91, 182, 365].map((days) => days * 86_400_000));
+
+/** Time ticks on round clock steps covering [from, end]. */
+function timeTicks(from: number, end: number, count: number): number[] {
+  const raw = (end - from) / count;
+  const step = TIME_STEPS_MS.find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= end; t += step) out.push(t);
+  return out;
+}
+
+function timeLabel(at: number, spanMs: number): string {
+  const iso = new Date(at).toISOString();
+  if (spanMs > 2 * 86_400_000) return iso.slice(0, 10);
+  if (spanMs > 3_600_000) return iso.slice(5, 16).replace('T', ' ');
+  return iso.slice(11, 19);
+}
+
+/** `end` is where the time axis stops: the period's end, or now while the period is running. */
+export function pnlChartSvg(points: readonly PnlPoint[], from: number, end: number, title: string): string {
   const series = [{ at: from, realized: 0 }, ...points];
-  const last = series[series.length - 1]!;
-  const end = Math.max(Math.min(to, Date.now()), last.at, from + 1);
+  end = Math.max(end, series[series.length - 1]!.at, from + 1);
   const values = series.map((p) => p.realized);
   const lo = Math.min(0, ...values);
   const hi = Math.max(0, ...values, lo + MICROS_PER_DOLLAR / 100);
@@ -41,11 +63,11 @@ export function pnlChartSvg(points: readonly PnlPoint[], from: number, to: numbe
         `<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escape(dollarsToCent(v))}</text>`,
     )
     .join('');
-  const xTicks = ticks(from, end, 6)
+  const xTicks = timeTicks(from, end, 6)
     .map(
       (t) =>
         `<text x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 20}" text-anchor="middle">${escape(
-          new Date(t).toISOString().slice(5, 16).replace('T', ' '),
+          timeLabel(t, end - from),
         )}</text>`,
     )
     .join('');

@@ -45,7 +45,10 @@ function run(): number {
     });
     process.stdout.write(`${values.json ? reportJson(report) : formatReport(report)}\n`);
     if (values.chart) {
-      writeFileSync(values.chart, pnlChartSvg(report.pnlOverTime, from, to, `Realised P&L — ${path}`));
+      writeFileSync(
+        values.chart,
+        pnlChartSvg(report.pnlOverTime, from, Math.min(to, now), `Realised P&L — ${path}`),
+      );
       process.stderr.write(`chart written to ${values.chart}\n`);
     }
   } finally {
