@@ -10,7 +10,7 @@ const WIDTH = 900;
 const HEIGHT = 360;
 const PAD = { left: 80, right: 20, top: 30, bottom: 50 };
 
-const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
 
 /** Rounded tick values covering [lo, hi]. */
 function ticks(lo: number, hi: number, count: number): number[] {
@@ -60,13 +60,13 @@ export function pnlChartSvg(points: readonly PnlPoint[], from: number, end: numb
     .map(
       (v) =>
         `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>` +
-        `<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escape(dollarsToCent(v))}</text>`,
+        `<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeXml(dollarsToCent(v))}</text>`,
     )
     .join('');
   const xTicks = timeTicks(from, end, 6)
     .map(
       (t) =>
-        `<text x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 20}" text-anchor="middle">${escape(
+        `<text x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 20}" text-anchor="middle">${escapeXml(
           timeLabel(t, end - from),
         )}</text>`,
     )
@@ -75,7 +75,7 @@ export function pnlChartSvg(points: readonly PnlPoint[], from: number, end: numb
 <svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">
 <style>.grid{stroke:#ddd}.zero{stroke:#888}.pnl{fill:none;stroke:#1f77b4;stroke-width:2}text{fill:#333}</style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="${PAD.left}" y="18" font-size="14" font-weight="bold">${escape(title)}</text>
+<text x="${PAD.left}" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>
 ${yTicks}${xTicks}
 <line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" class="zero"/>
 <path d="${path}" class="pnl"/>
