@@ -115,7 +115,7 @@ export class App {
   #started = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
-  /** When a create_quote attempt last ended without an answer: it may still land. */
+  /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
 
   constructor(
@@ -191,7 +191,7 @@ export class App {
       clock: this.clock,
       ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
       onResponse: (info) => {
-        if (info.endpoint === 'create_quote' && UNCERTAIN_CODES.has(info.errorCode ?? '')) {
+        if (info.endpoint === 'create_quote' && info.retry === 'may-have-landed') {
           this.#lastUncertainCreateAt = this.clock.now();
         }
         this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
@@ -546,9 +546,6 @@ export class App {
     return { openAtExit, durationMs, timedOut };
   }
 }
-
-/** Error codes of a create_quote attempt that may still be processed by the exchange. */
-const UNCERTAIN_CODES: ReadonlySet<string> = new Set(['timeout', 'network_error']);
 
 async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<void> {
   const gaveUp = new AbortController();
