@@ -20,7 +20,6 @@ import {
   KalshiClient,
   type KalshiCredentials,
   makeCredentials,
-  signWebSocketHandshake,
 } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { createLogger } from '../ops/logger.js';
@@ -216,7 +215,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
-    if (config.poller.websocket && credentials) this.#startPush(wsUrl, credentials);
+    if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
@@ -231,18 +230,20 @@ export class App {
     );
   }
 
-  #startPush(url: string, credentials: KalshiCredentials): void {
+  #startPush(url: string): void {
     const config = this.#config;
+    const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
     this.push = new RfqPushSource({
-      url,
-      sign: () => ({ ...signWebSocketHandshake(credentials, this.clock, url) }),
+      stream: this.client.communicationsStream({ url }),
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteEvent: () => void this.watcher.checkNow().catch(() => undefined),
+      onOwnQuoteAccepted: wakeWatcher,
+      onOwnQuoteExecuted: wakeWatcher,
+      // Pushes were lost: the listing finds what they carried without waiting for the next poll.
+      onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
-      clock: this.clock,
     });
     this.push.start();
   }

@@ -63,6 +63,22 @@ export type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionF
 export type { ConfirmOptions, CreateQuoteArgs } from './quote-writes.js';
 export type { RetryPolicy, Sleep } from './retry.js';
 export { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableIdempotent } from './retry.js';
+export type { CommunicationsStreamOptions, StreamStats } from './stream/communications-stream.js';
+export { CommunicationsStream } from './stream/communications-stream.js';
+export type {
+  CommunicationsEvent,
+  CommunicationsStreamEvents,
+  PushedQuote,
+  PushedQuotePrices,
+  QuoteAcceptedEvent,
+  QuoteCreatedEvent,
+  QuoteExecutedEvent,
+  RfqCreatedEvent,
+  RfqDeletedEvent,
+  StreamDisconnect,
+  StreamGap,
+} from './stream/events.js';
+export { StreamFrameError } from './stream/events.js';
 export type { CallOptions } from './transport.js';
 export type { Loose } from './wire-reader.js';
 export { compact, knownFields, UnknownReporter, WireFieldError, WireReader } from './wire-reader.js';
