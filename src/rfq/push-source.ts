@@ -29,7 +29,7 @@ export interface PushSourceOptions {
   readonly onOwnQuoteAccepted?: (event: QuoteAcceptedEvent) => void;
   /** A quote of ours was executed. */
   readonly onOwnQuoteExecuted?: (event: QuoteExecutedEvent) => void;
-  /** Pushes may have been lost (a sequence gap, a lost subscription): reconcile now. */
+  /** Pushes were or may have been lost (a sequence gap, a lost subscription, an unreadable frame): reconcile now. */
   readonly onGap?: () => void;
   readonly logger: Logger;
   readonly onStateChange?: (connected: boolean) => void;
@@ -71,6 +71,8 @@ export class RfqPushSource {
       stream.on('connected', () => onStateChange?.(true)),
       stream.on('disconnected', () => onStateChange?.(false)),
       stream.on('gap', () => onGap?.()),
+      // An unreadable push is a lost one.
+      stream.on('malformed', () => onGap?.()),
     ];
     stream.start();
   }

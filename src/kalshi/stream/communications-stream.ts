@@ -342,6 +342,8 @@ export class CommunicationsStream {
         ? error
         : new StreamFrameError(error instanceof Error ? error.message : String(error), undefined, undefined);
     this.#stats.malformedFrames++;
+    // It arrived: its sequence number counts, so the loss is reported once (here), not as a gap too.
+    if (frameError.sequence) this.#checkSeq(frameError.sequence.sid, frameError.sequence.seq);
     const key = `${frameError.frameType ?? ''}\u0000${frameError.field ?? ''}`;
     const first = !this.#malformedSeen.has(key);
     if (first) this.#malformedSeen.add(key);

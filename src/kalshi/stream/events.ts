@@ -132,6 +132,8 @@ export class StreamFrameError extends Error {
     readonly frameType: string | undefined,
     /** The offending field (`msg.created_ts`), when one is to blame. */
     readonly field: string | undefined,
+    /** The frame's place in its subscription, when readable: it arrived, even if unusable. */
+    readonly sequence?: { readonly sid: number; readonly seq: number },
   ) {
     super(`${frameType ?? 'websocket frame'}: ${message}`);
   }

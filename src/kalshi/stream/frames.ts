@@ -66,15 +66,19 @@ export function parseFrame(text: string, reporter: UnknownReporter): StreamFrame
     throw new StreamFrameError(`not JSON (${text.length} bytes)`, undefined, undefined);
   }
   let type: string | undefined;
+  let sequence: { sid: number; seq: number } | undefined;
   try {
     const envelope = WireReader.of('ws_frame', json, '', ENVELOPE_FIELDS, reporter);
     type = envelope.str('type');
     if (isEventType(type)) {
       const spec = EVENTS[type];
+      const sid = envelope.optInt('sid');
+      const seq = envelope.optInt('seq');
+      if (sid !== undefined && seq !== undefined) sequence = { sid, seq };
       const sentAt = envelope.optInt('sending_ts_ms');
       const msg = envelope.object('msg', type, spec.fields);
       const message = { type: spec.type, event: spec.map(msg, sentAt) } as CommunicationsEvent;
-      return { kind: 'event', sid: envelope.optInt('sid'), seq: envelope.optInt('seq'), message };
+      return { kind: 'event', sid, seq, message };
     }
     if (type === 'subscribed') {
       const msg = envelope.object('msg', 'ws_subscribed', SUBSCRIBED_FIELDS);
@@ -97,8 +101,9 @@ export function parseFrame(text: string, reporter: UnknownReporter): StreamFrame
     }
     return { kind: 'ignored', type };
   } catch (error) {
-    if (error instanceof WireFieldError)
-      throw new StreamFrameError(error.message, type, error.field || undefined);
+    if (error instanceof WireFieldError) {
+      throw new StreamFrameError(error.message, type, error.field || undefined, sequence);
+    }
     throw error;
   }
 }
