@@ -233,8 +233,11 @@ export class App {
   #startPush(url: string): void {
     const config = this.#config;
     const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
+    const stream = this.client.communicationsStream({ url });
+    stream.on('gap', () => this.metrics.pushIncident('gap'));
+    stream.on('malformed', () => this.metrics.pushIncident('malformed'));
     this.push = new RfqPushSource({
-      stream: this.client.communicationsStream({ url }),
+      stream,
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
@@ -244,6 +247,7 @@ export class App {
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
       onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
+      onStateChange: (connected) => this.metrics.pushState(connected),
     });
     this.push.start();
   }
