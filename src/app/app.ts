@@ -20,7 +20,6 @@ import {
   KalshiClient,
   type KalshiCredentials,
   makeCredentials,
-  signWebSocketHandshake,
 } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { createLogger } from '../ops/logger.js';
@@ -115,7 +114,7 @@ export class App {
   #started = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
-  /** When a create_quote attempt last ended without an answer: it may still land. */
+  /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
 
   constructor(
@@ -191,7 +190,7 @@ export class App {
       clock: this.clock,
       ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
       onResponse: (info) => {
-        if (info.endpoint === 'create_quote' && UNCERTAIN_CODES.has(info.errorCode ?? '')) {
+        if (info.endpoint === 'create_quote' && info.retry === 'may-have-landed') {
           this.#lastUncertainCreateAt = this.clock.now();
         }
         this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
@@ -216,7 +215,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
-    if (config.poller.websocket && credentials) this.#startPush(wsUrl, credentials);
+    if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
@@ -231,18 +230,24 @@ export class App {
     );
   }
 
-  #startPush(url: string, credentials: KalshiCredentials): void {
+  #startPush(url: string): void {
     const config = this.#config;
+    const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
+    const stream = this.client.communicationsStream({ url });
+    stream.on('gap', () => this.metrics.pushIncident('gap'));
+    stream.on('malformed', () => this.metrics.pushIncident('malformed'));
     this.push = new RfqPushSource({
-      url,
-      sign: () => ({ ...signWebSocketHandshake(credentials, this.clock, url) }),
+      stream,
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteEvent: () => void this.watcher.checkNow().catch(() => undefined),
+      onOwnQuoteAccepted: wakeWatcher,
+      onOwnQuoteExecuted: wakeWatcher,
+      // Pushes were lost: the listing finds what they carried without waiting for the next poll.
+      onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
-      clock: this.clock,
+      onStateChange: (connected) => this.metrics.pushState(connected),
     });
     this.push.start();
   }
@@ -546,9 +551,6 @@ export class App {
     return { openAtExit, durationMs, timedOut };
   }
 }
-
-/** Error codes of a create_quote attempt that may still be processed by the exchange. */
-const UNCERTAIN_CODES: ReadonlySet<string> = new Set(['timeout', 'network_error']);
 
 async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<void> {
   const gaveUp = new AbortController();

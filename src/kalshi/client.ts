@@ -22,7 +22,7 @@ import { type AuthHeaders, signWebSocketHandshake } from './auth.js';
 import type { CreateRfqArgs, DeleteResult, ListOptions, QuoteFilter, RfqFilter } from './communications.js';
 import * as comms from './communications.js';
 import { EndpointCostTable, type PathStyle } from './endpoints.js';
-import { AuthenticationError } from './errors.js';
+import { AuthenticationError, ClientConfigError } from './errors.js';
 import type { Page, PositionsPage } from './mappers.js';
 import type { EventOptions, MarketFilter } from './market-endpoints.js';
 import * as marketData from './market-endpoints.js';
@@ -31,6 +31,7 @@ import type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionF
 import * as portfolio from './portfolio.js';
 import type { ConfirmOptions, CreateQuoteArgs } from './quote-writes.js';
 import * as writes from './quote-writes.js';
+import { CommunicationsStream, type CommunicationsStreamOptions } from './stream/communications-stream.js';
 import { type CallOptions, Transport } from './transport.js';
 import { WS_PATH } from './wire.js';
 import { UnknownReporter } from './wire-reader.js';
@@ -214,6 +215,34 @@ export class KalshiClient {
     return costs;
   }
 
+  /**
+   * The `communications` websocket as domain events (RFQs created and deleted, our quotes
+   * created, accepted and executed), signed with this client's credentials and timed by its
+   * clock. Call `start()`; it reconnects by itself until `stop()`.
+   * @example
+   * const stream = client.communicationsStream({ url: 'wss://external-api-ws.kalshi.com/trade-api/ws/v2' });
+   * stream.on('rfqCreated', ({ rfq, complete }) => console.log(rfq.id, complete));
+   * stream.start();
+   */
+  communicationsStream(options: CommunicationsStreamOptions): CommunicationsStream {
+    const { credentials, clock, logger, random } = this.#t.options;
+    if (!credentials) {
+      throw new AuthenticationError('no Kalshi credentials are configured; the WebSocket needs them', {
+        endpoint: 'websocket',
+        method: 'GET',
+        path: WS_PATH,
+      });
+    }
+    checkStreamOptions(options);
+    return new CommunicationsStream(options, {
+      credentials,
+      clock,
+      logger,
+      random,
+      reporter: this.#t.reporter,
+    });
+  }
+
   /** Auth headers for the WebSocket upgrade, signed now with this client's credentials. */
   signWebSocketHandshake(pathOrUrl: string = WS_PATH): AuthHeaders {
     const { credentials, clock } = this.#t.options;
@@ -225,5 +254,29 @@ export class KalshiClient {
       });
     }
     return signWebSocketHandshake(credentials, clock, pathOrUrl);
+  }
+}
+
+function checkStreamOptions(options: CommunicationsStreamOptions): void {
+  let url: URL;
+  try {
+    url = new URL(options?.url);
+  } catch {
+    throw new ClientConfigError(`${JSON.stringify(options?.url)} is not a URL`, 'stream.url');
+  }
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
+    throw new ClientConfigError(`protocol ${url.protocol} is not ws(s)`, 'stream.url');
+  }
+  for (const key of [
+    'minReconnectMs',
+    'maxReconnectMs',
+    'idleTimeoutMs',
+    'subscribeTimeoutMs',
+    'handshakeTimeoutMs',
+  ] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
+      throw new ClientConfigError(`must be a positive number of ms, got ${String(value)}`, `stream.${key}`);
+    }
   }
 }

@@ -5,7 +5,7 @@
 import type { Centis, Micros } from '../domain/money.js';
 import type { EpochMs, Quote, QuoteStatus, Rfq, RfqStatus } from '../domain/types.js';
 import { ENDPOINTS, quoteEndpoint } from './endpoints.js';
-import { RequestValidationError } from './errors.js';
+import { RequestValidationError, retryClassOf } from './errors.js';
 import {
   type Page,
   parseCommunicationsId,
@@ -24,7 +24,6 @@ import {
   requireId,
   toUnixSeconds,
 } from './requests.js';
-import { isUnprocessed } from './retry.js';
 import type { CallOptions, Transport } from './transport.js';
 
 export interface RfqFilter {
@@ -213,7 +212,7 @@ export function createRfq(t: Transport, args: CreateRfqArgs, call?: CallOptions)
     { endpoint: ENDPOINTS.create_rfq, body, call, parse: parseCreatedId },
     {
       attempts: t.options.retry.writeAttempts,
-      shouldRetry: isUnprocessed,
+      shouldRetry: (error) => retryClassOf(error) === 'transient',
       baseDelayMs: t.options.retry.baseDelayMs,
       maxDelayMs: t.options.retry.maxDelayMs,
     },

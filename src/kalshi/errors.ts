@@ -7,6 +7,20 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * What a failed request means for sending it again; every error of the client carries one.
+ * - `transient`: provably not processed, for a passing reason (429, a connection that never
+ *   opened). Safe to send again after a pause.
+ * - `may-have-landed`: the request may or may not have been processed (5xx, time-out, a
+ *   connection lost after sending, a 2xx we could not read, a create whose outcome is unknown).
+ *   Reads simply retry; a write finds out first (create_quote lists our quotes; confirm and
+ *   delete are idempotent).
+ * - `final`: the exchange answered and refused (400, 401, 403, 404, 409, an unexpected status),
+ *   or the client would not send it (bad argument, aborted, gate refused): the same request
+ *   gets the same answer.
+ */
+export type RetryClass = 'transient' | 'may-have-landed' | 'final';
+
 /** Where an error happened. */
 export interface ErrorContext {
   /** Stable endpoint name, e.g. `create_quote`. */
@@ -36,6 +50,8 @@ export interface KalshiApiErrorInit {
 export abstract class KalshiApiError extends Error {
   abstract override readonly name: string;
   abstract readonly code: string;
+  /** What this failure means for sending the request again (see RetryClass). */
+  abstract readonly retry: RetryClass;
   readonly endpoint: string;
   readonly method: HttpMethod;
   readonly path: string;
@@ -70,6 +86,14 @@ export abstract class KalshiApiError extends Error {
     this.details = init.exchange?.details;
   }
 
+  /**
+   * Whether the exchange failed to give a sound answer: the kill switch counts these. A request
+   * that may have landed did not get one; a 429 or a refusal is an answer.
+   */
+  get exchangeFault(): boolean {
+    return this.retry === 'may-have-landed';
+  }
+
   /** Whether the exchange's code is `code`, case-insensitively (`isExchangeCode('rfq_closed')`). */
   isExchangeCode(code: string): boolean {
     return this.exchangeCode !== undefined && this.exchangeCode === code.toLowerCase();
@@ -87,48 +111,56 @@ function describeIds(context: ErrorContext): string {
 export class AuthenticationError extends KalshiApiError {
   override readonly name = 'AuthenticationError';
   readonly code = 'authentication_failed';
+  readonly retry = 'final';
 }
 
 /** 403: the key lacks a scope, or the query needs one (`user_filter=self`). */
 export class PermissionError extends KalshiApiError {
   override readonly name = 'PermissionError';
   readonly code = 'permission_denied';
+  readonly retry = 'final';
 }
 
 /** 404. On a quote delete: already gone, cancelled or accepted. */
 export class NotFoundError extends KalshiApiError {
   override readonly name = 'NotFoundError';
   readonly code = 'not_found';
+  readonly retry = 'final';
 }
 
 /** 400 (and other 4xx without a class of their own): see `exchangeCode`. */
 export class BadRequestError extends KalshiApiError {
   override readonly name = 'BadRequestError';
   readonly code = 'bad_request';
+  readonly retry = 'final';
 }
 
 /** 409, e.g. an open RFQ already exists on the market. */
 export class ConflictError extends KalshiApiError {
   override readonly name = 'ConflictError';
   readonly code = 'conflict';
+  readonly retry = 'final';
 }
 
 /** 429: the request was not processed. The scheduler recognises it by `name`. */
 export class RateLimitError extends KalshiApiError {
   override readonly name = 'RateLimitError';
   readonly code = 'rate_limited';
+  readonly retry = 'transient';
 }
 
 /** 5xx: the request may or may not have been processed. */
 export class ServerError extends KalshiApiError {
   override readonly name = 'ServerError';
   readonly code = 'server_error';
+  readonly retry = 'may-have-landed';
 }
 
 /** A status the client has no meaning for (1xx, unfollowed 3xx). */
 export class UnexpectedStatusError extends KalshiApiError {
   override readonly name = 'UnexpectedStatusError';
   readonly code = 'unexpected_status';
+  readonly retry = 'final';
 }
 
 /** No response: connection refused, reset, closed mid-response. */
@@ -137,6 +169,7 @@ export class NetworkError extends KalshiApiError {
   readonly code = 'network_error';
   /** False only when the request provably never left (connection refused, DNS failure). */
   readonly requestMayHaveBeenSent: boolean;
+  readonly retry: 'transient' | 'may-have-landed';
   constructor(
     message: string,
     context: ErrorContext,
@@ -145,6 +178,12 @@ export class NetworkError extends KalshiApiError {
   ) {
     super(message, context, init);
     this.requestMayHaveBeenSent = requestMayHaveBeenSent;
+    this.retry = requestMayHaveBeenSent ? 'may-have-landed' : 'transient';
+  }
+
+  /** An exchange that cannot be reached failed us too, even when the request never left. */
+  override get exchangeFault(): boolean {
+    return true;
   }
 }
 
@@ -152,6 +191,7 @@ export class NetworkError extends KalshiApiError {
 export class TimeoutError extends KalshiApiError {
   override readonly name = 'TimeoutError';
   readonly code = 'timeout';
+  readonly retry = 'may-have-landed';
   readonly timeoutMs: number;
   constructor(context: ErrorContext, timeoutMs: number, init: KalshiApiErrorInit = {}) {
     super(`no response within ${timeoutMs} ms`, context, init);
@@ -163,6 +203,7 @@ export class TimeoutError extends KalshiApiError {
 export class ResponseFormatError extends KalshiApiError {
   override readonly name = 'ResponseFormatError';
   readonly code = 'response_format';
+  readonly retry = 'may-have-landed';
   /** The offending field (`quotes[2].yes_bid_dollars`), when one is to blame. */
   readonly field: string | undefined;
   constructor(
@@ -180,6 +221,7 @@ export class ResponseFormatError extends KalshiApiError {
 export class AbortedError extends KalshiApiError {
   override readonly name = 'AbortedError';
   readonly code = 'aborted';
+  readonly retry = 'final';
 }
 
 /**
@@ -189,12 +231,14 @@ export class AbortedError extends KalshiApiError {
 export class QuoteOutcomeUnknownError extends KalshiApiError {
   override readonly name = 'QuoteOutcomeUnknownError';
   readonly code = 'quote_outcome_unknown';
+  readonly retry = 'may-have-landed';
 }
 
 /** A request the client refuses to send (price finer than 4 dp, bad argument). Never sent. */
 export class RequestValidationError extends Error {
   override readonly name = 'RequestValidationError';
   readonly code = 'invalid_request';
+  readonly retry = 'final';
   constructor(
     message: string,
     readonly endpoint: string,
@@ -208,6 +252,7 @@ export class RequestValidationError extends Error {
 export class ClientConfigError extends Error {
   override readonly name = 'ClientConfigError';
   readonly code = 'invalid_client_options';
+  readonly retry = 'final';
   constructor(
     message: string,
     readonly option: string,
@@ -220,6 +265,7 @@ export class ClientConfigError extends Error {
 export class PaginationError extends Error {
   override readonly name = 'PaginationError';
   readonly code: 'max_pages_exceeded' | 'cursor_loop';
+  readonly retry = 'final';
   constructor(
     message: string,
     readonly endpoint: string,
@@ -229,6 +275,20 @@ export class PaginationError extends Error {
     super(`${endpoint}: ${message}`);
     this.code = code;
   }
+}
+
+/**
+ * The retry class of any error: the client's errors (and the gate's refusals) carry one;
+ * anything else (a bug, a throw from a hook) is undefined, and callers treat it as final.
+ */
+export function retryClassOf(error: unknown): RetryClass | undefined {
+  const retry = (error as { retry?: unknown } | null | undefined)?.retry;
+  return retry === 'transient' || retry === 'may-have-landed' || retry === 'final' ? retry : undefined;
+}
+
+/** Whether a failure counts towards the kill switch: the exchange gave no sound answer. */
+export function isExchangeFault(error: unknown): boolean {
+  return error instanceof KalshiApiError && error.exchangeFault;
 }
 
 const MAX_MESSAGE = 200;

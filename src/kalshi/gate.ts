@@ -60,6 +60,8 @@ export const unlimitedGate: RequestGate = Object.freeze({
 export class GateRejectedError extends Error {
   override readonly name = 'GateRejectedError';
   readonly code = 'gate_rejected';
+  /** Never sent, and not to be sent again as it was (past its deadline, closed, aborted). */
+  readonly retry = 'final';
   constructor(
     message: string,
     readonly endpoint: string,

@@ -19,7 +19,13 @@ export { KalshiClient } from './client.js';
 export type { CreateRfqArgs, DeleteResult, ListOptions, QuoteFilter, RfqFilter } from './communications.js';
 export type { EndpointDef, EndpointKey, PathStyle, QuoteOperation } from './endpoints.js';
 export { ENDPOINTS, EndpointCostTable, fillPath, quoteEndpoint, routeKey } from './endpoints.js';
-export type { ErrorContext, ExchangeErrorBody, HttpMethod, KalshiApiErrorInit } from './errors.js';
+export type {
+  ErrorContext,
+  ExchangeErrorBody,
+  HttpMethod,
+  KalshiApiErrorInit,
+  RetryClass,
+} from './errors.js';
 export {
   AbortedError,
   AuthenticationError,
@@ -27,6 +33,7 @@ export {
   ClientConfigError,
   ConflictError,
   errorFromResponse,
+  isExchangeFault,
   KalshiApiError,
   NetworkError,
   NotFoundError,
@@ -37,6 +44,7 @@ export {
   RateLimitError,
   RequestValidationError,
   ResponseFormatError,
+  retryClassOf,
   ServerError,
   TimeoutError,
   UnexpectedStatusError,
@@ -54,7 +62,23 @@ export { DEFAULT_MAX_PAGES } from './pagination.js';
 export type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';
 export type { ConfirmOptions, CreateQuoteArgs } from './quote-writes.js';
 export type { RetryPolicy, Sleep } from './retry.js';
-export { backoffDelay, DEFAULT_RETRY_POLICY, isAmbiguous, isRetryableRead, isUnprocessed } from './retry.js';
+export { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableIdempotent } from './retry.js';
+export type { CommunicationsStreamOptions, StreamStats } from './stream/communications-stream.js';
+export { CommunicationsStream } from './stream/communications-stream.js';
+export type {
+  CommunicationsEvent,
+  CommunicationsStreamEvents,
+  PushedQuote,
+  PushedQuotePrices,
+  QuoteAcceptedEvent,
+  QuoteCreatedEvent,
+  QuoteExecutedEvent,
+  RfqCreatedEvent,
+  RfqDeletedEvent,
+  StreamDisconnect,
+  StreamGap,
+} from './stream/events.js';
+export { StreamFrameError } from './stream/events.js';
 export type { CallOptions } from './transport.js';
 export type { Loose } from './wire-reader.js';
 export { compact, knownFields, UnknownReporter, WireFieldError, WireReader } from './wire-reader.js';

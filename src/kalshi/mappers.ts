@@ -32,7 +32,12 @@ export const QUOTE_STATUSES = ['open', 'accepted', 'confirmed', 'executed', 'can
 export const SIDES: readonly Side[] = ['yes', 'no'];
 
 // Known fields: kalshi-typescript 3.30 models plus legacy integer fields older payloads carry.
-const LEG_FIELDS = knownFields(['event_ticker', 'market_ticker', 'side', 'yes_settlement_value_dollars']);
+export const LEG_FIELDS = knownFields([
+  'event_ticker',
+  'market_ticker',
+  'side',
+  'yes_settlement_value_dollars',
+]);
 // biome-ignore format: a field list
 const RFQ_FIELDS = knownFields([
   'id', 'creator_id', 'market_ticker', 'event_ticker', 'contracts_fp', 'target_cost_dollars',
@@ -92,7 +97,7 @@ export function readCursor(r: WireReader): string | undefined {
   return cursor === undefined || cursor === '' ? undefined : cursor;
 }
 
-function mapLeg(r: WireReader): MveLeg {
+export function mapLeg(r: WireReader): MveLeg {
   return compact<MveLeg>({
     eventTicker: r.str('event_ticker'),
     marketTicker: r.str('market_ticker'),

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { KalshiCredentials } from './auth.js';
 import type { EndpointCostTable, PathStyle } from './endpoints.js';
-import { ClientConfigError, type HttpMethod } from './errors.js';
+import { ClientConfigError, type HttpMethod, type RetryClass } from './errors.js';
 import { type RequestGate, unlimitedGate } from './gate.js';
 import type { PaginationOptions } from './pagination.js';
 import { defaultSleep, type RetryPolicy, resolveRetryPolicy, type Sleep } from './retry.js';
@@ -20,6 +20,8 @@ export interface ResponseInfo {
   readonly durationMs: number;
   /** The error's `code` when the attempt failed. */
   readonly errorCode?: string;
+  /** The error's retry class when the attempt failed (`may-have-landed`: it may still take effect). */
+  readonly retry?: RetryClass;
 }
 
 export type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;

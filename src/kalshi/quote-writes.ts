@@ -18,11 +18,11 @@ import {
   NotFoundError,
   QuoteOutcomeUnknownError,
   RequestValidationError,
-  ResponseFormatError,
+  retryClassOf,
 } from './errors.js';
 import { parseCreatedId } from './mappers.js';
 import { checkSubaccount, formatRequestPrice, requireId } from './requests.js';
-import { backoffDelay, isAmbiguous, isUnprocessed, pause } from './retry.js';
+import { backoffDelay, isRetryableIdempotent, pause } from './retry.js';
 import type { CallOptions, RequestArgs, Transport } from './transport.js';
 
 export interface CreateQuoteArgs {
@@ -94,9 +94,10 @@ export async function createQuote(t: Transport, args: CreateQuoteArgs, call?: Ca
       return await t.attempt(request);
     } catch (error) {
       lastError = error;
-      if (isUnprocessed(error)) continue;
-      // A malformed 2xx means the quote exists but its id was lost.
-      if (!isAmbiguous(error) && !(error instanceof ResponseFormatError)) throw error;
+      const retry = retryClassOf(error);
+      if (retry === 'transient') continue;
+      // Lost answers (a malformed 2xx among them: the quote exists, its id was lost) are reconciled.
+      if (retry !== 'may-have-landed') throw error;
       const adopted = await reconcileCreate(t, args, startedAt, error as KalshiApiError, call);
       if (adopted !== undefined) return adopted;
     }
@@ -192,8 +193,9 @@ export async function confirmQuote(
       {
         attempts: retry.confirmAttempts,
         shouldRetry: (error) => {
-          if (isAmbiguous(error)) ambiguous = true;
-          return isUnprocessed(error) || isAmbiguous(error);
+          const retry = retryClassOf(error);
+          if (retry === 'may-have-landed') ambiguous = true;
+          return retry === 'transient' || retry === 'may-have-landed';
         },
         baseDelayMs: retry.confirmBaseDelayMs,
         maxDelayMs: retry.confirmMaxDelayMs,
@@ -235,7 +237,7 @@ function deleting(t: Transport, request: RequestArgs<void>): Promise<DeleteResul
   return t
     .retrying(request, {
       attempts: retry.writeAttempts,
-      shouldRetry: (error) => isUnprocessed(error) || isAmbiguous(error),
+      shouldRetry: isRetryableIdempotent,
       baseDelayMs: retry.baseDelayMs,
       maxDelayMs: retry.maxDelayMs,
     })
@@ -310,7 +312,7 @@ export async function acceptQuote(
     },
     {
       attempts: retry.writeAttempts,
-      shouldRetry: isUnprocessed,
+      shouldRetry: (error) => retryClassOf(error) === 'transient',
       baseDelayMs: retry.baseDelayMs,
       maxDelayMs: retry.maxDelayMs,
     },

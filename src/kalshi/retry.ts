@@ -1,12 +1,12 @@
 /**
- * Retry policy. Reads retry on anything transient. Writes never retry blindly: each write
- * operation decides with the classifiers below (a 429 was not processed; a 5xx, a time-out or
+ * Retry policy. Reads retry on anything not final. Writes never retry blindly: each write
+ * operation decides by the error's retry class (a 429 was not processed; a 5xx, a time-out or
  * a dropped connection may have been). Kalshi sends no Retry-After, so backoff is exponential
  * with jitter; the gate owns rate-limit pacing and sees every attempt.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../domain/clock.js';
-import { NetworkError, RateLimitError, ResponseFormatError, ServerError, TimeoutError } from './errors.js';
+import { retryClassOf } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts for a read, the first included. @default 4 */
@@ -79,29 +79,13 @@ export const defaultSleep: Sleep = async (ms, signal) => {
   await delay(ms, undefined, signal ? { signal } : undefined);
 };
 
-/** Reads retry on 429, 5xx, network errors, time-outs and malformed 2xx bodies. */
-export function isRetryableRead(error: unknown): boolean {
-  return (
-    error instanceof RateLimitError ||
-    error instanceof ServerError ||
-    error instanceof NetworkError ||
-    error instanceof TimeoutError ||
-    error instanceof ResponseFormatError
-  );
-}
-
-/** The write provably did not happen: a 429, or a connection that never opened. */
-export function isUnprocessed(error: unknown): boolean {
-  return error instanceof RateLimitError || (error instanceof NetworkError && !error.requestMayHaveBeenSent);
-}
-
-/** The write may or may not have happened: the response was lost or the server failed. */
-export function isAmbiguous(error: unknown): boolean {
-  return (
-    error instanceof ServerError ||
-    error instanceof TimeoutError ||
-    (error instanceof NetworkError && error.requestMayHaveBeenSent)
-  );
+/**
+ * For idempotent requests (reads, deletes): anything not final is worth another attempt (429,
+ * 5xx, network, time-out, a malformed 2xx).
+ */
+export function isRetryableIdempotent(error: unknown): boolean {
+  const retry = retryClassOf(error);
+  return retry === 'transient' || retry === 'may-have-landed';
 }
 
 export interface RetryLoopArgs<T> {

@@ -19,7 +19,7 @@ import {
 } from './errors.js';
 import { GateRejectedError, type Priority, type RequestSpec } from './gate.js';
 import type { ResolvedOptions } from './options.js';
-import { backoffDelay, isRetryableRead, retryLoop } from './retry.js';
+import { backoffDelay, isRetryableIdempotent, retryLoop } from './retry.js';
 import { type UnknownReporter, WireFieldError } from './wire-reader.js';
 
 /** Per-call options every client method accepts. */
@@ -120,7 +120,7 @@ export class Transport {
     const { retry } = this.options;
     return this.retrying(args, {
       attempts: retry.readAttempts,
-      shouldRetry: isRetryableRead,
+      shouldRetry: isRetryableIdempotent,
       baseDelayMs: retry.baseDelayMs,
       maxDelayMs: retry.maxDelayMs,
     });
@@ -352,7 +352,7 @@ export class Transport {
         method: args.endpoint.method,
         status,
         durationMs,
-        ...(error ? { errorCode: error.code } : {}),
+        ...(error ? { errorCode: error.code, retry: error.retry } : {}),
       });
     } catch (hookError) {
       logger.warn({ err: hookError }, 'onResponse hook threw; ignored');

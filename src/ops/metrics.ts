@@ -196,6 +196,17 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: 'Unix time of the last completed poller cycle',
       registers,
     }),
+    pushConnected: new Gauge({
+      name: name('push_connected'),
+      help: '1 while the communications websocket is subscribed (pushes flowing)',
+      registers,
+    }),
+    pushIncidents: new Counter({
+      name: name('push_incidents_total'),
+      help: 'Websocket push incidents: disconnected, gap (pushes lost), malformed (a frame dropped)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     killSwitch: new Gauge({
       name: name('kill_switch_active'),
       help: '1 while quoting is kill-switched',
@@ -265,6 +276,14 @@ export function createMetrics(options: MetricsOptions = {}) {
     pollerCycle(outcome: PollerOutcome, atMs: number): void {
       metrics.pollerCycles.inc({ outcome });
       if (outcome === 'ok') metrics.pollerLastCycle.set(atMs / 1000);
+    },
+    /** The push stream's state; an incident counts once per occurrence. */
+    pushState(connected: boolean): void {
+      metrics.pushConnected.set(connected ? 1 : 0);
+      if (!connected) metrics.pushIncidents.inc({ kind: 'disconnected' });
+    },
+    pushIncident(kind: 'gap' | 'malformed'): void {
+      metrics.pushIncidents.inc({ kind });
     },
     setKillSwitch(active: boolean): void {
       metrics.killSwitch.set(active ? 1 : 0);

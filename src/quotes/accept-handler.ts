@@ -1,7 +1,7 @@
 import type { Timer } from '../domain/clock.js';
 import type { EpochMs, Quote } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
-import { BadRequestError } from '../kalshi/index.js';
+import { BadRequestError, isExchangeFault } from '../kalshi/index.js';
 import { evaluateConfirm } from '../risk/guard.js';
 import {
   bidFor,
@@ -9,7 +9,6 @@ import {
   describeError,
   exposureId,
   exposureView,
-  isExchangeFailure,
   type QuotingDeps,
   type Route,
 } from './context.js';
@@ -160,7 +159,7 @@ export class AcceptHandler {
       } else if (error instanceof GateRejectedError) {
         this.#lapse(quote, `confirm not sent: ${reason}`);
       } else {
-        if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
+        if (isExchangeFault(error)) deps.events.exchangeResult?.(false);
         log.warn({ reason }, 'confirm failed; the watcher will report whether it landed');
         if (quote.state === 'confirming') deps.store.transition(quote, 'accepted', { reason });
       }

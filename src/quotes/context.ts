@@ -3,17 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
 import type { Quote, Rfq, Side } from '../domain/types.js';
-import {
-  type CallOptions,
-  type ConfirmOptions,
-  type CreateQuoteArgs,
-  type DeleteResult,
-  NetworkError,
-  QuoteOutcomeUnknownError,
-  ResponseFormatError,
-  ServerError,
-  TimeoutError,
-} from '../kalshi/index.js';
+import type { CallOptions, ConfirmOptions, CreateQuoteArgs, DeleteResult } from '../kalshi/index.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';
@@ -100,23 +90,6 @@ export function contractsFor<Q extends { readonly yesContracts?: unknown; readon
   side: Side,
 ): Q['yesContracts'] | Q['noContracts'] {
   return side === 'yes' ? quote.yesContracts : quote.noContracts;
-}
-
-/**
- * Whether a failed call counts towards the kill switch's consecutive-error trigger: the exchange
- * failing (network, 5xx, time-out, an unreadable answer), as the risk README specifies. Refusals
- * (400, 404, 409), throttling (429, already retried) and credential or clock problems (401, 403)
- * do not: retried every sweep, a few quotes that cannot be pulled during a short clock skew
- * tripped the switch for good.
- */
-export function isExchangeFailure(error: unknown): boolean {
-  return (
-    error instanceof NetworkError ||
-    error instanceof ServerError ||
-    error instanceof TimeoutError ||
-    error instanceof ResponseFormatError ||
-    error instanceof QuoteOutcomeUnknownError
-  );
 }
 
 /** A short description of an error for logs and reasons, never its request details. */

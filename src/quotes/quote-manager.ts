@@ -1,8 +1,8 @@
 import { repeatEvery, type Timer } from '../domain/clock.js';
 import type { EpochMs, Quote, Rfq } from '../domain/types.js';
-import { NotFoundError } from '../kalshi/index.js';
+import { isExchangeFault, NotFoundError } from '../kalshi/index.js';
 import { AcceptHandler } from './accept-handler.js';
-import { describeError, exposureId, isExchangeFailure, type QuotingDeps } from './context.js';
+import { describeError, exposureId, type QuotingDeps } from './context.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
@@ -242,7 +242,7 @@ export class QuoteManager {
         deps.store.transition(quote, 'open', { reason: 'delete answered 404 but the quote is still open' });
       }
     } catch (error) {
-      if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
+      if (isExchangeFault(error)) deps.events.exchangeResult?.(false);
       if (stateOf(quote) === 'deleting') {
         deps.store.transition(quote, 'open', { reason: `delete failed: ${describeError(error)}` });
       }

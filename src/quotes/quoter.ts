@@ -1,22 +1,10 @@
 import type { FeeSchedule } from '../domain/fees.js';
 import type { Rfq } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
-import {
-  AuthenticationError,
-  BadRequestError,
-  PermissionError,
-  QuoteOutcomeUnknownError,
-} from '../kalshi/index.js';
+import { BadRequestError, isExchangeFault, QuoteOutcomeUnknownError, retryClassOf } from '../kalshi/index.js';
 import { evaluateQuote, type TradingGates } from '../risk/guard.js';
 import type { LimitName } from '../risk/limits.js';
-import {
-  describeError,
-  exposureId,
-  exposureView,
-  isExchangeFailure,
-  type QuotingDeps,
-  type Route,
-} from './context.js';
+import { describeError, exposureId, exposureView, type QuotingDeps, type Route } from './context.js';
 import { isAwaitingFill } from './lifecycle.js';
 import type { TrackedQuote } from './quote-store.js';
 
@@ -26,18 +14,16 @@ export type QuoteTrigger = 'new' | 'requote' | 'resume' | 'retry' | 'room';
 const RFQ_GONE_CODES = new Set(['rfq_closed', 'market_inactive']);
 
 /**
- * A create that failed for a passing reason (429, 5xx, network, time-out): worth another try.
- * Not a refusal (400, or the dry-run gate), not a credential problem (401/403: retrying only adds failures towards
- * the kill switch), not an unknown outcome (the watcher deletes it if it landed).
+ * Whether a failed create is worth pricing again later: a transient failure (429, a connection
+ * that never opened), or one that may have landed, which the client has reconciled (nothing
+ * landed). Not a final refusal (400, 401/403: retrying only adds failures towards the kill
+ * switch; the dry-run gate), and not an outcome the client could not establish (the watcher
+ * deletes the quote if it landed; a second create could leave two live).
  */
-function isPassing(error: unknown): boolean {
-  return !(
-    error instanceof BadRequestError ||
-    error instanceof GateRejectedError ||
-    error instanceof QuoteOutcomeUnknownError ||
-    error instanceof AuthenticationError ||
-    error instanceof PermissionError
-  );
+function worthRetrying(error: unknown): boolean {
+  const retry = retryClassOf(error);
+  if (retry === 'transient') return true;
+  return retry === 'may-have-landed' && !(error instanceof QuoteOutcomeUnknownError);
 }
 
 /**
@@ -297,9 +283,9 @@ export class Quoter {
   #createFailed(quote: TrackedQuote, rfq: Rfq, error: unknown): void {
     const { deps } = this;
     const reason = describeError(error);
-    if (isExchangeFailure(error)) deps.events.exchangeResult?.(false);
+    if (isExchangeFault(error)) deps.events.exchangeResult?.(false);
     if (quote.state !== 'pending') return; // the watcher already saw it land
-    if (isPassing(error)) this.#transientFailure(rfq.id, reason);
+    if (worthRetrying(error)) this.#transientFailure(rfq.id, reason);
     deps.store.transition(quote, 'failed', { reason });
     deps.exposure.quoteRemoved(exposureId(quote));
     this.releaseRoute(quote);

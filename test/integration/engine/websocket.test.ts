@@ -73,5 +73,8 @@ describe('push discovery over the communications websocket', () => {
       timeoutMs: 5_000,
       what: 'a quote after the reconnect',
     });
+    const metrics = await app.metrics.registry.metrics();
+    expect(metrics).toMatch(/^kalshi_rfq_push_connected 1$/m);
+    expect(metrics).toMatch(/^kalshi_rfq_push_incidents_total\{kind="disconnected"\} 1$/m);
   });
 });

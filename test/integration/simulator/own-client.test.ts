@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/domain/clock.js';
 import { dollars } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import {
@@ -9,7 +8,6 @@ import {
   KalshiClient,
   makeCredentials,
   RateLimitError,
-  signWebSocketHandshake,
 } from '../../../src/kalshi/index.js';
 import { compileRfqFilter } from '../../../src/rfq/filters.js';
 import { RfqPushSource } from '../../../src/rfq/push-source.js';
@@ -213,24 +211,21 @@ describe('the simulator through the project’s own Kalshi client', () => {
     const [makerUser, takerUser] = ts.users;
     const maker = clientFor(ts, makerUser!);
     const taker = clientFor(ts, takerUser!);
-    const credentials = makeCredentials(makerUser!.keyId, { pem: makerUser!.key.privatePem });
     const book = new RfqBook();
     const accepted: string[] = [];
     const push = new RfqPushSource({
-      url: ts.sim.wsUrl,
-      sign: () => ({ ...signWebSocketHandshake(credentials, undefined, ts.sim.wsUrl) }),
+      stream: maker.communicationsStream({ url: ts.sim.wsUrl }),
       book,
       filter: compileRfqFilter({ eventTickers: [], marketTickers: [], tickerGlobs: [] }),
       ownCommunicationsId: () => makerUser!.communicationsId,
       fetchRfq: (id) => maker.getRfq(id),
-      onOwnQuoteEvent: (type, quoteId) => accepted.push(`${type}:${quoteId}`),
+      onOwnQuoteAccepted: (event) => accepted.push(`quote_accepted:${event.quoteId}`),
       logger: silent,
-      clock: systemClock,
     });
     push.start();
     try {
+      // Connected means subscribed: pushes flow from here on.
       await waitFor(() => push.connected, { what: 'the websocket' });
-      await new Promise((r) => setTimeout(r, 100));
       const rfq = await openRfq(maker, taker, 300);
       await waitFor(() => book.has(rfq.id), { what: 'rfq_created' });
       const quote = await maker.createQuote({

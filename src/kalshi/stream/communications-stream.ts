@@ -1,0 +1,391 @@
+/**
+ * The signed `communications` websocket as a stream of domain events. It owns the connection:
+ * a freshly signed upgrade each time, the subscription, reconnects with jittered back-off, a
+ * silence watchdog (pings of its own before giving up), sequence-gap detection, and resubscribing
+ * when the exchange ends the subscription. Frames are read by the same checked reader as REST; a
+ * frame that cannot be read is logged, counted and dropped whole, never half-delivered.
+ */
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { type Clock, repeatEvery, type Timer } from '../../domain/clock.js';
+import type { KalshiCredentials } from '../auth.js';
+import { signWebSocketHandshake } from '../auth.js';
+import { backoffDelay } from '../retry.js';
+import type { UnknownReporter } from '../wire-reader.js';
+import {
+  type CommunicationsEvent,
+  type CommunicationsStreamEvents,
+  type StreamDisconnect,
+  StreamFrameError,
+} from './events.js';
+import { parseFrame, type StreamFrame } from './frames.js';
+
+export interface CommunicationsStreamOptions {
+  /**
+   * The websocket endpoint. Kalshi serves it on its own host (fact sheet §1).
+   * @example 'wss://external-api-ws.kalshi.com/trade-api/ws/v2'
+   */
+  readonly url: string;
+  /** First reconnect delay (then doubling, with jitter). @default 250 */
+  readonly minReconnectMs?: number;
+  /** @default 15000 */
+  readonly maxReconnectMs?: number;
+  /** Kalshi pings every 10 s; a socket silent this long (our own pings unanswered) is dropped. @default 30000 */
+  readonly idleTimeoutMs?: number;
+  /** A subscription not acknowledged within this long drops the socket. @default 10000 */
+  readonly subscribeTimeoutMs?: number;
+  /** The upgrade must complete within this long (a real-time watchdog inside `ws`). @default 10000 */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** What the client hands the stream: its credentials, clock, logger, jitter and unknown-field reporter. */
+export interface StreamDeps {
+  readonly credentials: KalshiCredentials;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random: () => number;
+  readonly reporter: UnknownReporter;
+}
+
+/** Counters since the stream was made. */
+export interface StreamStats {
+  readonly connects: number;
+  readonly events: number;
+  readonly malformedFrames: number;
+  readonly gaps: number;
+}
+
+/** Codes after which the exchange no longer serves the subscription (fact sheet §9): resubscribe. */
+const SUBSCRIPTION_LOST_CODES: ReadonlySet<number> = new Set([10, 17, 25]);
+const CLOSE_WAIT_MS = 1_000;
+
+type Listeners = { [K in keyof CommunicationsStreamEvents]: CommunicationsStreamEvents[K][] };
+
+export class CommunicationsStream {
+  readonly #options: Required<CommunicationsStreamOptions>;
+  readonly #deps: StreamDeps;
+  readonly #log: Logger;
+  readonly #listeners: Listeners = {
+    rfqCreated: [],
+    rfqDeleted: [],
+    quoteCreated: [],
+    quoteAccepted: [],
+    quoteExecuted: [],
+    connected: [],
+    disconnected: [],
+    gap: [],
+    malformed: [],
+  };
+  #socket: WebSocket | undefined;
+  #stopped = true;
+  #attempt = 0;
+  #reconnectTimer: Timer | undefined;
+  /** Per-connection timers (watchdog, subscribe time-out), cancelled when it closes. */
+  #connectionTimers: Timer[] = [];
+  #lastHeardAt = 0;
+  #nextCommandId = 1;
+  #subscribeCommandId: number | undefined;
+  #sid: number | undefined;
+  readonly #lastSeq = new Map<number, number>();
+  /** Malformed (type, field) pairs already logged at warn: a flood logs once per kind. */
+  readonly #malformedSeen = new Set<string>();
+  #stats = { connects: 0, events: 0, malformedFrames: 0, gaps: 0 };
+
+  constructor(options: CommunicationsStreamOptions, deps: StreamDeps) {
+    this.#options = {
+      minReconnectMs: 250,
+      maxReconnectMs: 15_000,
+      idleTimeoutMs: 30_000,
+      subscribeTimeoutMs: 10_000,
+      handshakeTimeoutMs: 10_000,
+      ...options,
+    };
+    this.#deps = deps;
+    this.#log = deps.logger.child({ stream: 'communications' });
+  }
+
+  /** Subscribed: pushes are flowing. */
+  get connected(): boolean {
+    return this.#sid !== undefined;
+  }
+
+  get stats(): StreamStats {
+    return { ...this.#stats };
+  }
+
+  /** Adds a listener; returns its removal. A listener that throws is logged, never fatal. */
+  on<K extends keyof CommunicationsStreamEvents>(
+    name: K,
+    listener: CommunicationsStreamEvents[K],
+  ): () => void {
+    const list = this.#listeners[name] as CommunicationsStreamEvents[K][];
+    list.push(listener);
+    return () => {
+      const index = list.indexOf(listener);
+      if (index >= 0) list.splice(index, 1);
+    };
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#connect();
+  }
+
+  /** Closes the socket (waiting at most a second for the close handshake); no reconnect follows. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#endConnection({ reason: 'stopped' });
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1000, 'shutting down');
+      // A hard real-time bound: a peer that never answers the close must not hold shutdown.
+      setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, CLOSE_WAIT_MS).unref();
+    });
+  }
+
+  #emit<K extends keyof CommunicationsStreamEvents>(
+    name: K,
+    ...args: Parameters<CommunicationsStreamEvents[K]>
+  ): void {
+    for (const listener of [...this.#listeners[name]]) {
+      try {
+        (listener as (...a: Parameters<CommunicationsStreamEvents[K]>) => void)(...args);
+      } catch (error) {
+        this.#log.warn({ err: error, event: name }, 'communications stream listener threw; ignored');
+      }
+    }
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    const { url, handshakeTimeoutMs } = this.#options;
+    let socket: WebSocket;
+    try {
+      const headers = signWebSocketHandshake(this.#deps.credentials, this.#deps.clock, url);
+      socket = new WebSocket(url, { headers: { ...headers }, handshakeTimeout: handshakeTimeoutMs });
+    } catch (error) {
+      this.#log.warn({ err: error }, 'websocket connect failed');
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.on('open', () => this.#opened(socket));
+    socket.on('ping', () => this.#heard());
+    socket.on('pong', () => this.#heard());
+    socket.on('message', (data) => {
+      if (this.#socket !== socket) return;
+      this.#heard();
+      this.#onFrame(data.toString());
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      // 401: a signature or clock problem (the REST client says the same). With this listener
+      // `ws` leaves the handshake hanging: end it, so the close below schedules a reconnect.
+      this.#log.warn({ status: response.statusCode }, 'websocket upgrade refused');
+      response.resume();
+      socket.terminate();
+    });
+    socket.on('error', (error) => this.#log.debug({ err: error }, 'websocket error'));
+    socket.on('close', (code) => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#endConnection({ code, reason: 'socket closed' });
+      if (!this.#stopped) {
+        this.#log.info({ code }, 'websocket closed; reconnecting');
+        this.#scheduleReconnect();
+      }
+    });
+  }
+
+  #opened(socket: WebSocket): void {
+    if (this.#socket !== socket) return;
+    this.#stats.connects++;
+    this.#lastSeq.clear();
+    this.#heard();
+    const { idleTimeoutMs } = this.#options;
+    // Check a few times per idle period: ping when quiet, drop when silent past the limit.
+    this.#connectionTimers.push(
+      repeatEvery(this.#deps.clock, Math.max(1, Math.floor(idleTimeoutMs / 3)), () => this.#watch(socket), {
+        unref: true,
+      }),
+    );
+    this.#subscribe(socket);
+  }
+
+  #subscribe(socket: WebSocket): void {
+    const id = this.#nextCommandId++;
+    this.#subscribeCommandId = id;
+    socket.send(JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['communications'] } }));
+    this.#connectionTimers.push(
+      this.#deps.clock.schedule(
+        this.#options.subscribeTimeoutMs,
+        () => {
+          if (this.#socket !== socket || this.#sid !== undefined || this.#subscribeCommandId !== id) return;
+          this.#log.warn(
+            { timeoutMs: this.#options.subscribeTimeoutMs },
+            'subscription not acknowledged; reconnecting',
+          );
+          socket.terminate();
+        },
+        { unref: true },
+      ),
+    );
+  }
+
+  #heard(): void {
+    this.#lastHeardAt = this.#deps.clock.now();
+  }
+
+  #watch(socket: WebSocket): void {
+    if (this.#socket !== socket) return;
+    const silentMs = this.#deps.clock.now() - this.#lastHeardAt;
+    const { idleTimeoutMs } = this.#options;
+    if (silentMs >= idleTimeoutMs) {
+      this.#log.warn({ silentMs }, 'websocket silent for too long; reconnecting');
+      socket.terminate();
+    } else if (silentMs >= idleTimeoutMs / 3 && socket.readyState === WebSocket.OPEN) {
+      socket.ping();
+    }
+  }
+
+  /** Forgets the connection's subscription and timers; tells listeners if pushes were flowing. */
+  #endConnection(info: StreamDisconnect): void {
+    for (const timer of this.#connectionTimers.splice(0)) timer.cancel();
+    this.#subscribeCommandId = undefined;
+    this.#unsubscribed(info);
+  }
+
+  #unsubscribed(info: StreamDisconnect): void {
+    if (this.#sid === undefined) return;
+    this.#sid = undefined;
+    this.#emit('disconnected', info);
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    const { minReconnectMs, maxReconnectMs } = this.#options;
+    this.#attempt++;
+    const delay = backoffDelay(this.#attempt, minReconnectMs, maxReconnectMs, this.#deps.random);
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = this.#deps.clock.schedule(
+      delay,
+      () => {
+        this.#reconnectTimer = undefined;
+        this.#connect();
+      },
+      { unref: true },
+    );
+  }
+
+  #onFrame(text: string): void {
+    let frame: StreamFrame;
+    try {
+      frame = parseFrame(text, this.#deps.reporter);
+    } catch (error) {
+      this.#malformed(error);
+      return;
+    }
+    switch (frame.kind) {
+      case 'event':
+        this.#checkSeq(frame.sid, frame.seq);
+        this.#stats.events++;
+        this.#deliver(frame.message);
+        return;
+      case 'subscribed':
+        if (frame.channel !== 'communications') return;
+        this.#sid = frame.sid;
+        this.#lastSeq.set(frame.sid, 0);
+        this.#attempt = 0;
+        this.#log.info({ sid: frame.sid }, 'subscribed to communications');
+        this.#emit('connected');
+        return;
+      case 'error':
+        this.#commandError(frame);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #deliver(message: CommunicationsEvent): void {
+    switch (message.type) {
+      case 'rfqCreated':
+        this.#emit('rfqCreated', message.event);
+        return;
+      case 'rfqDeleted':
+        this.#emit('rfqDeleted', message.event);
+        return;
+      case 'quoteCreated':
+        this.#emit('quoteCreated', message.event);
+        return;
+      case 'quoteAccepted':
+        this.#emit('quoteAccepted', message.event);
+        return;
+      case 'quoteExecuted':
+        this.#emit('quoteExecuted', message.event);
+        return;
+    }
+  }
+
+  #malformed(error: unknown): void {
+    const frameError =
+      error instanceof StreamFrameError
+        ? error
+        : new StreamFrameError(error instanceof Error ? error.message : String(error), undefined, undefined);
+    this.#stats.malformedFrames++;
+    // It arrived: its sequence number counts, so the loss is reported once (here), not as a gap too.
+    if (frameError.sequence) this.#checkSeq(frameError.sequence.sid, frameError.sequence.seq);
+    const key = `${frameError.frameType ?? ''}\u0000${frameError.field ?? ''}`;
+    const first = !this.#malformedSeen.has(key);
+    if (first) this.#malformedSeen.add(key);
+    this.#log[first ? 'warn' : 'debug'](
+      { type: frameError.frameType, field: frameError.field, reason: frameError.message },
+      'malformed websocket frame dropped',
+    );
+    this.#emit('malformed', frameError);
+  }
+
+  #checkSeq(sid: number | undefined, seq: number | undefined): void {
+    if (sid === undefined || seq === undefined) return;
+    const last = this.#lastSeq.get(sid);
+    this.#lastSeq.set(sid, seq);
+    if (last === undefined || seq === last + 1) return;
+    this.#stats.gaps++;
+    this.#log.warn({ sid, expected: last + 1, got: seq }, 'websocket sequence gap');
+    this.#emit('gap', { reason: 'sequence', sid, expected: last + 1, received: seq });
+  }
+
+  #commandError(frame: Extract<StreamFrame, { kind: 'error' }>): void {
+    const socket = this.#socket;
+    const context = { code: frame.code, sid: frame.sid, id: frame.id, message: frame.message };
+    if (frame.id !== undefined && frame.id === this.#subscribeCommandId && this.#sid === undefined) {
+      // The subscribe itself was refused: start over on a new socket, after the back-off.
+      this.#log.warn(context, 'communications subscribe refused; reconnecting');
+      socket?.terminate();
+      return;
+    }
+    const lost =
+      frame.code !== undefined &&
+      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
+      (frame.sid === undefined || frame.sid === this.#sid);
+    if (!lost || socket === undefined || this.#sid === undefined) {
+      this.#log.warn(context, 'websocket command error');
+      return;
+    }
+    this.#log.warn(context, 'the exchange ended the communications subscription; resubscribing');
+    this.#stats.gaps++;
+    const sid = this.#sid;
+    this.#unsubscribed({ reason: `subscription lost (error ${frame.code})` });
+    this.#emit('gap', { reason: 'subscription-lost', sid, code: frame.code });
+    this.#subscribe(socket);
+  }
+}

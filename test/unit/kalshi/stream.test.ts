@@ -1,0 +1,308 @@
+import { constants, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { type Clock, ManualClock } from '../../../src/domain/clock.js';
+import {
+  ClientConfigError,
+  type CommunicationsStream,
+  type CommunicationsStreamEvents,
+  type CommunicationsStreamOptions,
+  KalshiClient,
+} from '../../../src/kalshi/index.js';
+import { waitFor } from '../../helpers/simulator.js';
+import { type ScriptedWsServer, startScriptedWsServer } from '../../helpers/ws-server.js';
+import { captureLogs, RFQ_ID, testKey } from './fixtures.js';
+
+const BASE_URL = 'http://127.0.0.1:9/trade-api/v2';
+
+function rfqCreatedFrame(id: string, seq: number, over: Record<string, unknown> = {}) {
+  return {
+    type: 'rfq_created',
+    sid: 1,
+    seq,
+    msg: {
+      id,
+      creator_id: '',
+      market_ticker: 'KXTEST-26-T50',
+      contracts_fp: '5.00',
+      created_ts: '2026-07-06T01:55:01Z',
+      ...over,
+    },
+  };
+}
+
+type Seen = { [K in keyof CommunicationsStreamEvents]: Parameters<CommunicationsStreamEvents[K]>[] };
+
+/** A stream from a real client against the scripted server, recording every event it emits. */
+function streamFor(
+  server: ScriptedWsServer,
+  options: Partial<CommunicationsStreamOptions> = {},
+  clock?: Clock,
+) {
+  const key = testKey();
+  const logs = captureLogs();
+  const client = new KalshiClient({
+    baseUrl: BASE_URL,
+    credentials: { keyId: key.keyId, privateKey: key.privateKey },
+    logger: logs.logger,
+    ...(clock ? { clock } : {}),
+  });
+  const stream = client.communicationsStream({
+    url: server.url,
+    minReconnectMs: 20,
+    maxReconnectMs: 100,
+    ...options,
+  });
+  const seen: Seen = {
+    rfqCreated: [],
+    rfqDeleted: [],
+    quoteCreated: [],
+    quoteAccepted: [],
+    quoteExecuted: [],
+    connected: [],
+    disconnected: [],
+    gap: [],
+    malformed: [],
+  };
+  for (const name of Object.keys(seen) as (keyof Seen)[]) {
+    stream.on(name, ((...args: never[]) => (seen[name] as unknown[]).push(args)) as never);
+  }
+  return { stream, seen, logs, key };
+}
+
+async function started(stream: CommunicationsStream, seen: Seen, connections = 1): Promise<void> {
+  stream.start();
+  await waitFor(() => seen.connected.length >= connections, { what: 'the subscription' });
+}
+
+describe('communications stream', () => {
+  it('signs the upgrade, subscribes, and counts as connected only once subscribed', async () => {
+    const server = await startScriptedWsServer();
+    server.onSubscribe = 'ignore';
+    const { stream, seen, key } = streamFor(server);
+    stream.start();
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => connection.commands.length === 1, { what: 'the subscribe command' });
+      expect(connection.commands[0]).toEqual({
+        id: 1,
+        cmd: 'subscribe',
+        params: { channels: ['communications'] },
+      });
+      const headers = connection.headers;
+      expect(headers['kalshi-access-key']).toBe(key.keyId);
+      const signed = `${String(headers['kalshi-access-timestamp'])}GET/trade-api/ws/v2`;
+      const valid = verify(
+        'sha256',
+        Buffer.from(signed),
+        {
+          key: key.publicKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        },
+        Buffer.from(String(headers['kalshi-access-signature']), 'base64'),
+      );
+      expect(valid).toBe(true);
+      expect(stream.connected).toBe(false);
+      connection.send({ id: 1, type: 'subscribed', msg: { channel: 'communications', sid: 1 } });
+      await waitFor(() => stream.connected, { what: 'connected' });
+      expect(seen.connected).toHaveLength(1);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('delivers events as domain values; a malformed frame is counted and dropped whole, and the next one still arrives', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen, logs } = streamFor(server);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      connection.send('{"type":"rfq_created",'); // truncated
+      connection.send(rfqCreatedFrame('bad-time', 1, { created_ts: 'yesterday' }));
+      connection.send(rfqCreatedFrame('bad-size', 2, { contracts_fp: '1.234' }));
+      connection.send(rfqCreatedFrame('bad-time-2', 3, { created_ts: 'today' }));
+      connection.send(rfqCreatedFrame(RFQ_ID, 4));
+      await waitFor(() => seen.rfqCreated.length === 1, { what: 'the good frame' });
+      expect(seen.rfqCreated[0]![0].rfq).toMatchObject({
+        id: RFQ_ID,
+        size: { kind: 'contracts', contracts: 500 },
+      });
+      expect(seen.malformed.map(([error]) => error.field)).toEqual([
+        undefined,
+        'msg.created_ts',
+        'msg.contracts_fp',
+        'msg.created_ts',
+      ]);
+      expect(stream.stats).toMatchObject({ malformedFrames: 4, events: 1, gaps: 0 });
+      // One warning per kind of defect; repeats go to debug.
+      const warnings = logs
+        .lines()
+        .filter((l) => l['msg'] === 'malformed websocket frame dropped' && l['level'] === 40);
+      expect(warnings).toHaveLength(3);
+      expect(stream.connected).toBe(true);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('reports a sequence gap, and a listener that throws harms nothing', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server);
+    stream.on('rfqCreated', () => {
+      throw new Error('listener bug');
+    });
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      connection.send(rfqCreatedFrame('r1', 1));
+      connection.send(rfqCreatedFrame('r2', 2));
+      connection.send(rfqCreatedFrame('r5', 5));
+      await waitFor(() => seen.rfqCreated.length === 3, { what: 'three RFQs' });
+      expect(seen.gap).toEqual([[{ reason: 'sequence', sid: 1, expected: 3, received: 5 }]]);
+      expect(stream.stats.gaps).toBe(1);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('resubscribes when the exchange ends the subscription (error 25)', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      connection.send({ type: 'error', msg: { code: 25, msg: 'Subscription buffer overflow', sid: 1 } });
+      await waitFor(() => seen.connected.length === 2, { what: 'the second subscription' });
+      expect(seen.disconnected).toEqual([[{ reason: 'subscription lost (error 25)' }]]);
+      expect(seen.gap).toEqual([[{ reason: 'subscription-lost', sid: 1, code: 25 }]]);
+      expect(connection.commands.map((c) => c['cmd'])).toEqual(['subscribe', 'subscribe']);
+      expect(server.connections).toHaveLength(1);
+      // The new subscription's sequence starts over: no gap.
+      connection.send({ ...rfqCreatedFrame('r1', 1), sid: 2 });
+      await waitFor(() => seen.rfqCreated.length === 1, { what: 'a push on the new subscription' });
+      expect(seen.gap).toHaveLength(1);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('reconnects after a refused upgrade (401), re-signing each time', async () => {
+    const server = await startScriptedWsServer();
+    server.refuseNext(2, 401);
+    const { stream, seen } = streamFor(server);
+    await started(stream, seen);
+    try {
+      expect(server.refused).toBe(2);
+      expect(seen.disconnected).toHaveLength(0);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('starts over at once when the subscribe is refused', async () => {
+    const server = await startScriptedWsServer();
+    let subscribes = 0;
+    server.onSubscribe = (connection, command) => {
+      subscribes++;
+      if (subscribes === 1) {
+        connection.send({
+          id: command['id'],
+          type: 'error',
+          msg: { code: 9, msg: 'Authentication required' },
+        });
+      } else {
+        connection.send({
+          id: command['id'],
+          type: 'subscribed',
+          msg: { channel: 'communications', sid: 1 },
+        });
+      }
+    };
+    // The acknowledgement time-out is far beyond the wait: only the refusal can explain a new socket.
+    const { stream, seen } = streamFor(server, { subscribeTimeoutMs: 60_000 });
+    stream.start();
+    try {
+      await waitFor(() => seen.connected.length === 1, { timeoutMs: 5_000, what: 'the second socket' });
+      expect(server.connections).toHaveLength(2);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('starts over when the subscribe is never acknowledged', async () => {
+    const server = await startScriptedWsServer();
+    let subscribes = 0;
+    server.onSubscribe = (connection, command) => {
+      subscribes++;
+      if (subscribes === 2) {
+        connection.send({
+          id: command['id'],
+          type: 'subscribed',
+          msg: { channel: 'communications', sid: 1 },
+        });
+      }
+    };
+    const { stream, seen } = streamFor(server, { subscribeTimeoutMs: 200 });
+    await started(stream, seen);
+    try {
+      expect(server.connections).toHaveLength(2);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('pings a quiet peer, and drops and replaces one that stays silent', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server, { idleTimeoutMs: 300 });
+    await started(stream, seen);
+    try {
+      const first = await server.connection(0);
+      const pings: number[] = [];
+      first.ws.on('ping', () => pings.push(Date.now()));
+      await waitFor(() => pings.length >= 2, { what: 'our pings to a quiet peer' });
+      expect(stream.connected).toBe(true); // the pongs count as heard
+      first.freeze();
+      await waitFor(() => seen.disconnected.length === 1, { what: 'the silent socket to be dropped' });
+      await waitFor(() => seen.connected.length === 2, { what: 'a new subscription' });
+      expect(server.connections).toHaveLength(2);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('stop() closes the socket, reports the disconnect and leaves nothing scheduled', async () => {
+    const server = await startScriptedWsServer();
+    const clock = new ManualClock(Date.now());
+    const { stream, seen } = streamFor(server, {}, clock);
+    await started(stream, seen);
+    const connection = await server.connection(0);
+    expect(clock.pendingTimers).toBeGreaterThan(0); // the watchdog
+    const closed = new Promise<number>((resolve) => connection.ws.once('close', (code) => resolve(code)));
+    await stream.stop();
+    expect(await closed).toBe(1000);
+    expect(seen.disconnected).toEqual([[{ reason: 'stopped' }]]);
+    expect(stream.connected).toBe(false);
+    // No reconnect and no watchdog can fire: every timer of the stream is on this clock.
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(60_000);
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('refuses a client without credentials and a URL that is not ws(s)', () => {
+    const anonymous = new KalshiClient({ baseUrl: BASE_URL });
+    expect(() => anonymous.communicationsStream({ url: 'ws://127.0.0.1:1/trade-api/ws/v2' })).toThrow(
+      /credentials/,
+    );
+    const key = testKey();
+    const client = new KalshiClient({
+      baseUrl: BASE_URL,
+      credentials: { keyId: key.keyId, privateKey: key.privateKey },
+    });
+    expect(() => client.communicationsStream({ url: 'https://example.com/trade-api/ws/v2' })).toThrow(
+      ClientConfigError,
+    );
+    expect(() => client.communicationsStream({ url: 'ws://x/trade-api/ws/v2', idleTimeoutMs: 0 })).toThrow(
+      /stream.idleTimeoutMs/,
+    );
+  });
+});

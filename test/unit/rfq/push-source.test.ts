@@ -1,0 +1,128 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Rfq } from '../../../src/domain/types.js';
+import { KalshiClient, type QuoteAcceptedEvent } from '../../../src/kalshi/index.js';
+import { compileRfqFilter } from '../../../src/rfq/filters.js';
+import { RfqPushSource } from '../../../src/rfq/push-source.js';
+import { RfqBook } from '../../../src/rfq/rfq-book.js';
+import { makeTestKey } from '../../helpers/keys.js';
+import { waitFor } from '../../helpers/simulator.js';
+import { startScriptedWsServer } from '../../helpers/ws-server.js';
+
+const OWN = 'our-communications-id';
+const key = makeTestKey();
+
+function rfqFrame(seq: number, msg: Record<string, unknown>) {
+  return {
+    type: 'rfq_created',
+    sid: 1,
+    seq,
+    msg: { creator_id: '', market_ticker: 'KXA-26-T1', created_ts: '2026-07-06T01:55:01Z', ...msg },
+  };
+}
+
+function acceptFrame(seq: number, quoteId: string, creator: string) {
+  return {
+    type: 'quote_accepted',
+    sid: 1,
+    seq,
+    msg: {
+      quote_id: quoteId,
+      rfq_id: 'r1',
+      quote_creator_id: creator,
+      rfq_creator_id: 'them',
+      market_ticker: 'KXA-26-T1',
+      yes_bid_dollars: '0.4000',
+      no_bid_dollars: '0.5000',
+      accepted_side: 'no',
+      yes_contracts_offered_fp: '10.00',
+      no_contracts_offered_fp: '12.00',
+    },
+  };
+}
+
+async function pushSource() {
+  const server = await startScriptedWsServer();
+  const client = new KalshiClient({
+    baseUrl: 'http://127.0.0.1:9/trade-api/v2',
+    credentials: { keyId: key.keyId, privateKey: key.privateKey },
+  });
+  const book = new RfqBook();
+  const reads: string[] = [];
+  const accepted: QuoteAcceptedEvent[] = [];
+  let gaps = 0;
+  const push = new RfqPushSource({
+    stream: client.communicationsStream({ url: server.url, minReconnectMs: 20 }),
+    book,
+    filter: compileRfqFilter({ eventTickers: [], marketTickers: [], tickerGlobs: ['KXA-*'] }),
+    ownCommunicationsId: () => OWN,
+    fetchRfq: async (rfqId): Promise<Rfq> => {
+      reads.push(rfqId);
+      return {
+        id: rfqId,
+        creatorId: 'them',
+        marketTicker: 'KXA-26-T1',
+        size: { kind: 'targetCost', targetCost: 20_000_000, excludesFees: true },
+        status: 'open',
+        createdAt: Date.parse('2026-07-06T01:55:01Z'),
+      };
+    },
+    onOwnQuoteAccepted: (event) => accepted.push(event),
+    onGap: () => gaps++,
+    logger: pino({ level: 'silent' }),
+  });
+  push.start();
+  await waitFor(() => push.connected, { what: 'the subscription' });
+  const connection = await server.connection(0);
+  return { push, book, reads, accepted, gaps: () => gaps, connection };
+}
+
+describe('push source (stream → RFQ book and watcher)', () => {
+  it('adds pushed RFQs that pass the filters, reads incomplete ones in full, removes deleted ones', async () => {
+    const { push, book, reads, connection } = await pushSource();
+    try {
+      connection.send(rfqFrame(1, { id: 'filtered', market_ticker: 'KXB-26-T1', contracts_fp: '5.00' }));
+      connection.send(rfqFrame(2, { id: 'ours', creator_id: OWN, contracts_fp: '5.00' }));
+      connection.send(rfqFrame(3, { id: 'empty', contracts_fp: '0.00' }));
+      connection.send(rfqFrame(4, { id: 'target', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
+      connection.send(rfqFrame(5, { id: 'plain', contracts_fp: '5.00' }));
+      await waitFor(() => book.has('plain') && book.has('target'), { what: 'the two RFQs' });
+      expect(book.get('plain')!.size).toEqual({ kind: 'contracts', contracts: 500 });
+      // The full read, not the push, decides the size: the push lacks the fee flag.
+      expect(book.get('target')!.size).toEqual({
+        kind: 'targetCost',
+        targetCost: 20_000_000,
+        excludesFees: true,
+      });
+      expect(reads).toEqual(['target']);
+      expect(book.size).toBe(2); // filtered, own and empty RFQs were not added
+      connection.send({
+        type: 'rfq_deleted',
+        sid: 1,
+        seq: 6,
+        msg: { id: 'plain', creator_id: 'x', market_ticker: 'KXA-26-T1', deleted_ts: '2026-07-06T01:56:00Z' },
+      });
+      await waitFor(() => !book.has('plain'), { what: 'the deletion' });
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('passes on accepts of our quotes only, with the accepted size; lost pushes ask for a listing', async () => {
+    const { push, accepted, gaps, connection } = await pushSource();
+    try {
+      connection.send(acceptFrame(1, 'not-ours', 'someone-else'));
+      connection.send(acceptFrame(2, 'ours', OWN));
+      await waitFor(() => accepted.length === 1, { what: 'our accept' });
+      expect(accepted[0]).toMatchObject({ quoteId: 'ours', side: 'no', contractsAccepted: 1_200 });
+      expect(gaps()).toBe(0);
+      connection.send(acceptFrame(4, 'ours-2', OWN)); // seq 3 never came
+      await waitFor(() => gaps() === 1, { what: 'the gap' });
+      connection.send({ ...acceptFrame(5, 'ours-3', OWN), msg: { quote_id: 'ours-3' } }); // unreadable
+      await waitFor(() => gaps() === 2, { what: 'the unreadable push to count as lost' });
+      expect(accepted.map((event) => event.quoteId)).toEqual(['ours', 'ours-2']);
+    } finally {
+      await push.stop();
+    }
+  });
+});
