@@ -1,8 +1,8 @@
 /**
  * The boundaries of DESIGN.md, checked on every import in src/: wire parsing stays in kalshi/
  * (nothing else sees a wire type or a decimal string), domain/ imports nothing of ours, the
- * simulator shares only domain/ and the wire types with the bot, and only the composition root
- * starts the simulator.
+ * simulator shares only domain/ and the wire types with the bot, risk/ does not lean on the
+ * plugin module, and only the composition root starts the simulator.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -68,6 +68,8 @@ function violations(imports: Imports): string[] {
       }
       if (inDir(file, 'src/domain') && !inDir(target, 'src/domain'))
         report('domain/ imports nothing of ours');
+      if (inDir(file, 'src/risk') && inDir(target, 'src/strategy'))
+        report('risk/ takes the quoting types from domain/, not from the strategy plugin module');
       const mayStartSimulator =
         inDir(file, 'src/simulator') || inDir(file, 'src/app') || file === 'src/main.ts';
       if (inDir(target, 'src/simulator') && !mayStartSimulator)
@@ -92,6 +94,7 @@ describe('layering', () => {
       ['src/kalshi/client.ts', ['src/kalshi/wire.ts']],
       ['src/simulator/ws.ts', ['src/kalshi/wire.ts', 'src/kalshi/mappers.ts']],
       ['src/domain/money.ts', ['src/kalshi/errors.ts']],
+      ['src/risk/guard.ts', ['src/strategy/types.ts', 'src/domain/quoting.ts']],
       ['src/rfq/poller.ts', ['src/simulator/index.ts']],
       ['src/app/app.ts', ['src/simulator/index.ts']],
     ]);
@@ -100,6 +103,7 @@ describe('layering', () => {
       'src/quotes/quoter.ts → src/kalshi/stream/frames.ts: wire parsing stays in kalshi/: use the client and its domain events',
       'src/simulator/ws.ts → src/kalshi/mappers.ts: the simulator shares only domain/ and the wire types with the bot',
       'src/domain/money.ts → src/kalshi/errors.ts: domain/ imports nothing of ours',
+      'src/risk/guard.ts → src/strategy/types.ts: risk/ takes the quoting types from domain/, not from the strategy plugin module',
       'src/rfq/poller.ts → src/simulator/index.ts: only app/ and main.ts may start the simulator',
     ]);
   });
