@@ -54,7 +54,8 @@ export const exchangeSchema = meta(
       defaultLabel: 'per environment',
     }),
     wsUrl: meta(url(['wss:', 'ws:']).optional(), {
-      description: 'Overrides the WebSocket URL of the environment; empty = the environment’s.',
+      description:
+        'Overrides the WebSocket URL; empty = derived from baseUrl when that is set (http → ws, https → wss, /trade-api/v2 → /trade-api/ws/v2), else the environment’s.',
       defaultLabel: 'per environment',
     }),
     apiKeyId: meta(text('an API key id').optional(), {
