@@ -210,6 +210,9 @@ export class App {
     await this.#reconcileAtStartup(log);
 
     await this.killSwitch.start();
+    // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
+    this.metrics.setKillSwitch(this.killSwitch.isTripped);
+    this.#cleanups.push(this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped)));
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
@@ -471,7 +474,6 @@ export class App {
         return result.resumed ? undefined : { refused: result.reason };
       },
     });
-    this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped));
   }
 
   /** Applies a reloaded config: limits, strategy options and routes, quoting settings, filters. */
