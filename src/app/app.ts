@@ -185,6 +185,7 @@ export class App {
       gate: this.overrides.gate ?? this.queue,
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
+      maxResponseBytes: config.exchange.maxResponseBytes,
       retry: retryPolicyFrom(config),
       signPublicReads: config.exchange.signPublicReads,
       logger: this.logger,
@@ -239,6 +240,7 @@ export class App {
     this.push = new RfqPushSource({
       url,
       sign: () => ({ ...signWebSocketHandshake(credentials, this.clock, url) }),
+      maxPayloadBytes: config.exchange.maxResponseBytes,
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,

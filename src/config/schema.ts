@@ -82,6 +82,10 @@ export const exchangeSchema = meta(
       description: 'Rate-limit tier; auto reads GET /account/limits at startup.',
     }),
     requestTimeoutMs: meta(millis(1).default(10000), { description: 'Time limit of one HTTP request.' }),
+    maxResponseBytes: meta(integer({ min: 65536, max: 1073741824, what: 'bytes' }).default(8388608), {
+      description:
+        'Largest exchange response body read (8 MiB): a longer one fails that request (ResponseTooLargeError) instead of being buffered; also the largest websocket message.',
+    }),
     retry: meta(retrySchema.prefault({}), { description: 'Retries of failed requests.' }),
     budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
       description: 'Fraction of the tier’s refill rate the bot allows itself.',

@@ -19,6 +19,7 @@ import {
   QuoteOutcomeUnknownError,
   RequestValidationError,
   ResponseFormatError,
+  ResponseTooLargeError,
 } from './errors.js';
 import { parseCreatedId } from './mappers.js';
 import { checkSubaccount, formatRequestPrice, requireId } from './requests.js';
@@ -95,8 +96,14 @@ export async function createQuote(t: Transport, args: CreateQuoteArgs, call?: Ca
     } catch (error) {
       lastError = error;
       if (isUnprocessed(error)) continue;
-      // A malformed 2xx means the quote exists but its id was lost.
-      if (!isAmbiguous(error) && !(error instanceof ResponseFormatError)) throw error;
+      // A malformed or oversized 2xx means the quote exists but its id was lost.
+      if (
+        !isAmbiguous(error) &&
+        !(error instanceof ResponseFormatError) &&
+        !(error instanceof ResponseTooLargeError)
+      ) {
+        throw error;
+      }
       const adopted = await reconcileCreate(t, args, startedAt, error as KalshiApiError, call);
       if (adopted !== undefined) return adopted;
     }

@@ -8,8 +8,10 @@ import {
   type CreateQuoteArgs,
   type DeleteResult,
   NetworkError,
+  OversizedPageError,
   QuoteOutcomeUnknownError,
   ResponseFormatError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
 } from '../kalshi/index.js';
@@ -104,10 +106,10 @@ export function contractsFor<Q extends { readonly yesContracts?: unknown; readon
 
 /**
  * Whether a failed call counts towards the kill switch's consecutive-error trigger: the exchange
- * failing (network, 5xx, time-out, an unreadable answer), as the risk README specifies. Refusals
- * (400, 404, 409), throttling (429, already retried) and credential or clock problems (401, 403)
- * do not: retried every sweep, a few quotes that cannot be pulled during a short clock skew
- * tripped the switch for good.
+ * failing (network, 5xx, time-out, an unreadable or oversized answer), as the risk README
+ * specifies. Refusals (400, 404, 409), throttling (429, already retried) and credential or
+ * clock problems (401, 403) do not: retried every sweep, a few quotes that cannot be pulled
+ * during a short clock skew tripped the switch for good.
  */
 export function isExchangeFailure(error: unknown): boolean {
   return (
@@ -115,6 +117,8 @@ export function isExchangeFailure(error: unknown): boolean {
     error instanceof ServerError ||
     error instanceof TimeoutError ||
     error instanceof ResponseFormatError ||
+    error instanceof ResponseTooLargeError ||
+    error instanceof OversizedPageError ||
     error instanceof QuoteOutcomeUnknownError
   );
 }

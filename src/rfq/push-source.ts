@@ -31,6 +31,8 @@ export interface PushSourceOptions {
   readonly minReconnectMs?: number;
   /** @default 15000 */
   readonly maxReconnectMs?: number;
+  /** Largest message accepted; a longer one closes the socket (1009) and it reconnects. @default 8 MiB */
+  readonly maxPayloadBytes?: number;
   /** Kalshi pings every 10 s; a silent socket is presumed dead after this. @default 30000 */
   readonly idleTimeoutMs?: number;
   readonly onStateChange?: (connected: boolean) => void;
@@ -104,6 +106,7 @@ export class RfqPushSource {
       socket = new WebSocket(this.#options.url, {
         headers: { ...this.#options.sign() },
         handshakeTimeout: 10_000,
+        maxPayload: this.#options.maxPayloadBytes ?? 8 * 1024 * 1024,
       });
     } catch (error) {
       this.#log.warn({ err: error }, 'websocket connect failed');
