@@ -129,9 +129,12 @@ export class App {
       createLogger({
         level: config.logging.level,
         format: config.logging.format,
-        secrets: [config.secrets.apiKeyId, config.secrets.opsToken, config.secrets.privateKeyPem].filter(
-          (s): s is string => typeof s === 'string' && s.length > 0,
-        ),
+        secrets: [
+          config.secrets.apiKeyId,
+          config.secrets.opsToken,
+          config.secrets.opsMetricsToken,
+          config.secrets.privateKeyPem,
+        ].filter((s): s is string => typeof s === 'string' && s.length > 0),
       });
     this.metrics = createMetrics();
     this.#limits = riskLimitsFrom(config);
@@ -456,6 +459,16 @@ export class App {
       port: ops.port,
       registry: this.metrics.registry,
       token: this.#config.secrets.opsToken,
+      metricsToken: this.#config.secrets.opsMetricsToken,
+      limits: {
+        maxConnections: ops.maxConnections,
+        headersTimeoutMs: ops.headersTimeoutMs,
+        requestTimeoutMs: ops.requestTimeoutMs,
+        keepAliveTimeoutMs: ops.keepAliveTimeoutMs,
+        maxBodyBytes: ops.maxBodyBytes,
+        refusalLogIntervalMs: ops.refusalLogIntervalMs,
+      },
+      clock: this.clock,
       logger: this.logger.child({ module: 'ops' }),
       readiness: () =>
         standardReadinessChecks({
