@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/app/app.js';
-import { botConfig, merge, simQuotes, startBot, testLogger } from '../../helpers/bot.js';
+import { configOrThrow } from '../../../src/config/index.js';
+import {
+  botConfig,
+  botEnv,
+  botRawConfig,
+  merge,
+  simQuotes,
+  startBot,
+  TEST_OPS_TOKEN,
+  testLogger,
+} from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 /**
@@ -174,6 +184,30 @@ describe('metrics', () => {
       expect(app.killSwitch.isTripped).toBe(true);
       const samples = samplesOf(await (await fetch(`${app.ops!.url}/metrics`)).text());
       expect(samplesFor(samples, 'kill_switch_active')[0]?.value).toBe(1);
+    } finally {
+      await app.stop('test finished');
+    }
+  });
+
+  it('with OPS_METRICS_TOKEN in the environment, /metrics wants it and /readyz shows only the status', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const metricsToken = 'scraper-token-0123456789abcdef';
+    const { raw, dir } = botRawConfig(ts);
+    const config = configOrThrow(raw, {
+      env: { ...botEnv(ts.users[0]!), OPS_METRICS_TOKEN: metricsToken },
+      baseDir: dir,
+    });
+    const app = new App(config, { logger: testLogger(), signals: false, opsServer: true });
+    try {
+      await app.start();
+      const url = app.ops!.url;
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      const auth = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+      expect((await fetch(`${url}/metrics`, auth(metricsToken))).status).toBe(200);
+      expect((await fetch(`${url}/metrics`, auth(TEST_OPS_TOKEN))).status).toBe(200);
+      expect(Object.keys((await (await fetch(`${url}/readyz`)).json()) as object)).toEqual(['status']);
+      expect(await (await fetch(`${url}/readyz`, auth(metricsToken))).json()).toHaveProperty('checks');
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {
       await app.stop('test finished');
     }
