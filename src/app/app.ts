@@ -128,9 +128,12 @@ export class App {
       createLogger({
         level: config.logging.level,
         format: config.logging.format,
-        secrets: [config.secrets.apiKeyId, config.secrets.opsToken, config.secrets.privateKeyPem].filter(
-          (s): s is string => typeof s === 'string' && s.length > 0,
-        ),
+        secrets: [
+          config.secrets.apiKeyId,
+          config.secrets.opsToken,
+          config.secrets.opsMetricsToken,
+          config.secrets.privateKeyPem,
+        ].filter((s): s is string => typeof s === 'string' && s.length > 0),
       });
     this.metrics = createMetrics();
     this.#limits = riskLimitsFrom(config);
@@ -184,6 +187,7 @@ export class App {
       gate: this.overrides.gate ?? this.queue,
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
+      maxResponseBytes: config.exchange.maxResponseBytes,
       retry: retryPolicyFrom(config),
       signPublicReads: config.exchange.signPublicReads,
       logger: this.logger,
@@ -209,6 +213,9 @@ export class App {
     await this.#reconcileAtStartup(log);
 
     await this.killSwitch.start();
+    // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
+    this.metrics.setKillSwitch(this.killSwitch.isTripped);
+    this.#cleanups.push(this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped)));
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
@@ -233,7 +240,10 @@ export class App {
   #startPush(url: string): void {
     const config = this.#config;
     const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
-    const stream = this.client.communicationsStream({ url });
+    const stream = this.client.communicationsStream({
+      url,
+      maxPayloadBytes: config.exchange.maxResponseBytes,
+    });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));
     this.push = new RfqPushSource({
@@ -456,6 +466,16 @@ export class App {
       port: ops.port,
       registry: this.metrics.registry,
       token: this.#config.secrets.opsToken,
+      metricsToken: this.#config.secrets.opsMetricsToken,
+      limits: {
+        maxConnections: ops.maxConnections,
+        headersTimeoutMs: ops.headersTimeoutMs,
+        requestTimeoutMs: ops.requestTimeoutMs,
+        keepAliveTimeoutMs: ops.keepAliveTimeoutMs,
+        maxBodyBytes: ops.maxBodyBytes,
+        refusalLogIntervalMs: ops.refusalLogIntervalMs,
+      },
+      clock: this.clock,
       logger: this.logger.child({ module: 'ops' }),
       readiness: () =>
         standardReadinessChecks({
@@ -476,7 +496,6 @@ export class App {
         return result.resumed ? undefined : { refused: result.reason };
       },
     });
-    this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped));
   }
 
   /** Applies a reloaded config: limits, strategy options and routes, quoting settings, filters. */

@@ -78,6 +78,8 @@ export function checkConfig(value: unknown, ctx: z.RefinementCtx): void {
   orderedPair(ctx, value, ['poller', 'filters'], 'minTargetCost', 'maxTargetCost', 'dollars');
   orderedPair(ctx, value, ['exchange', 'retry'], 'baseDelayMs', 'maxDelayMs', 'milliseconds');
   orderedPair(ctx, value, ['exchange'], 'hvmConfirmWindowMs', 'confirmWindowMs', 'milliseconds');
+  // node:http refuses a headers time-out longer than the request time-out.
+  orderedPair(ctx, value, ['ops'], 'headersTimeoutMs', 'requestTimeoutMs', 'milliseconds');
 
   const margin = get(value, ['quoting', 'confirmSafetyMarginMs']);
   const hvmWindow = get(value, ['exchange', 'hvmConfirmWindowMs']);

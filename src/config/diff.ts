@@ -47,7 +47,12 @@ function collect(a: unknown, b: unknown, path: ConfigPath, out: ConfigPath[]): v
   out.push(path);
 }
 
-const SECRET_KEYS: readonly (keyof ConfigSecrets)[] = ['apiKeyId', 'privateKeyPem', 'opsToken'];
+const SECRET_KEYS: readonly (keyof ConfigSecrets)[] = [
+  'apiKeyId',
+  'privateKeyPem',
+  'opsToken',
+  'opsMetricsToken',
+];
 
 export function diffConfig(previous: Config, next: Config): ConfigDiff {
   const paths: ConfigPath[] = [];

@@ -26,9 +26,11 @@ export const REST_PATH_PREFIX = '/trade-api/v2';
 export const WS_PATH = '/trade-api/ws/v2';
 
 /**
- * The URLs to talk to: the overrides when set, else the environment's. The simulator has no
- * fixed address (the app starts it on a port of its choosing), so without overrides it yields
- * `undefined` and the caller supplies the simulator's URL.
+ * The URLs to talk to: the overrides when set, else the environment's. An overridden REST base
+ * brings its own websocket (derived from it) unless `wsUrl` is set too: a base pointed at a
+ * standalone simulator or a proxy must not leave the push channel on Kalshi's host. The
+ * simulator has no fixed address (the app starts it on a port of its choosing), so without
+ * overrides it yields `undefined` and the caller supplies the simulator's URL.
  */
 export function resolveExchangeUrls(exchange: {
   readonly environment: ExchangeEnvironment;
@@ -38,11 +40,15 @@ export function resolveExchangeUrls(exchange: {
   const fallback = exchange.environment === 'simulator' ? undefined : EXCHANGE_URLS[exchange.environment];
   const restUrl = exchange.baseUrl ?? fallback?.restUrl;
   if (restUrl === undefined) return undefined;
-  const wsUrl = exchange.wsUrl ?? fallback?.wsUrl ?? wsUrlFor(restUrl);
-  return { restUrl, wsUrl };
+  const wsUrl =
+    exchange.wsUrl ?? (exchange.baseUrl !== undefined ? wsUrlFor(exchange.baseUrl) : fallback?.wsUrl);
+  return { restUrl, wsUrl: wsUrl ?? wsUrlFor(restUrl) };
 }
 
-/** Derives the WebSocket URL served next to a REST base (the simulator serves both). */
+/**
+ * Derives the WebSocket URL served next to a REST base (the simulator serves both): http → ws,
+ * https → wss, `/trade-api/v2` → `/trade-api/ws/v2`, any path before it kept.
+ */
 export function wsUrlFor(restUrl: string): string {
   const url = new URL(restUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

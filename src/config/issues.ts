@@ -13,6 +13,10 @@ const REFUSED_KEYS: Readonly<Record<string, string>> = {
     'private keys are never read from the config file: set the environment variable KALSHI_PRIVATE_KEY_PEM, or exchange.privateKeyPath',
   opsToken: 'the ops token is never read from the config file: set the environment variable OPS_TOKEN',
   token: 'the ops token is never read from the config file: set the environment variable OPS_TOKEN',
+  metricsToken:
+    'the metrics token is never read from the config file: set the environment variable OPS_METRICS_TOKEN',
+  opsMetricsToken:
+    'the metrics token is never read from the config file: set the environment variable OPS_METRICS_TOKEN',
 };
 
 export function valueAt(data: unknown, path: ConfigPath): unknown {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Env } from './env.js';
-import { EXCHANGE_URLS } from './environments.js';
+import { resolveExchangeUrls } from './environments.js';
 import { issueToProblems, sortProblems } from './issues.js';
 import { ConfigError, type ConfigProblem, describeFound } from './problems.js';
 import { configSchema, type ParsedConfig } from './schema.js';
@@ -145,13 +145,12 @@ function finish(
   overrides: ConfigOverrides | undefined,
 ): Config {
   const { apiKeyId: _keyIdLivesInSecrets, privateKeyPath: _path, ...exchange } = parsed.exchange;
-  const urls = exchange.environment === 'simulator' ? undefined : EXCHANGE_URLS[exchange.environment];
+  const urls = resolveExchangeUrls(exchange);
   const config = {
     ...parsed,
     exchange: {
       ...exchange,
-      ...(exchange.baseUrl || urls ? { baseUrl: exchange.baseUrl ?? urls?.restUrl } : {}),
-      ...(exchange.wsUrl || urls ? { wsUrl: exchange.wsUrl ?? urls?.wsUrl } : {}),
+      ...(urls ? { baseUrl: urls.restUrl, wsUrl: urls.wsUrl } : {}),
       ...(privateKeyPath ? { privateKeyPath } : {}),
     },
     strategies: { ...parsed.strategies, dir: absolute(baseDir, parsed.strategies.dir) },

@@ -33,6 +33,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       apiKeyId: secrets.apiKeyId ? REDACTED : 'unset',
       privateKeyPem: secrets.privateKeyPem ? REDACTED : 'unset',
       opsToken: secrets.opsToken ? REDACTED : 'unset',
+      opsMetricsToken: secrets.opsMetricsToken ? REDACTED : 'unset',
     },
   };
 }

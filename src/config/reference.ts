@@ -131,6 +131,10 @@ export function renderConfigReference(schema: z.ZodObject = configSchema): strin
           `\`${SECRET_ENV.opsToken}\``,
           `Bearer token of \`POST /kill\` and \`POST /resume\` (at least ${MIN_OPS_TOKEN_LENGTH} characters); unset disables both.`,
         ],
+        [
+          `\`${SECRET_ENV.opsMetricsToken}\``,
+          `When set, \`GET /metrics\` and the detailed \`GET /readyz\` need it (or \`OPS_TOKEN\`) as a bearer token; at least ${MIN_OPS_TOKEN_LENGTH} characters, not equal to \`OPS_TOKEN\`.`,
+        ],
       ],
     ),
   ];

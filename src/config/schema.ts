@@ -54,7 +54,8 @@ export const exchangeSchema = meta(
       defaultLabel: 'per environment',
     }),
     wsUrl: meta(url(['wss:', 'ws:']).optional(), {
-      description: 'Overrides the WebSocket URL of the environment; empty = the environment’s.',
+      description:
+        'Overrides the WebSocket URL; empty = derived from baseUrl when that is set (http → ws, https → wss, /trade-api/v2 → /trade-api/ws/v2), else the environment’s.',
       defaultLabel: 'per environment',
     }),
     apiKeyId: meta(text('an API key id').optional(), {
@@ -81,6 +82,10 @@ export const exchangeSchema = meta(
       description: 'Rate-limit tier; auto reads GET /account/limits at startup.',
     }),
     requestTimeoutMs: meta(millis(1).default(10000), { description: 'Time limit of one HTTP request.' }),
+    maxResponseBytes: meta(integer({ min: 65536, max: 1073741824, what: 'bytes' }).default(8388608), {
+      description:
+        'Largest exchange response body read (8 MiB): a longer one fails that request (ResponseTooLargeError) instead of being buffered; also the largest websocket message.',
+    }),
     retry: meta(retrySchema.prefault({}), { description: 'Retries of failed requests.' }),
     budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
       description: 'Fraction of the tier’s refill rate the bot allows itself.',
@@ -369,7 +374,28 @@ export const opsSchema = meta(
     }),
     port: meta(integer({ min: 0, max: 65535 }).default(9464), {
       description:
-        'Port of the ops HTTP server; 0 = any free port. The kill/resume token comes from OPS_TOKEN.',
+        'Port of the ops HTTP server; 0 = any free port. The kill/resume token comes from OPS_TOKEN, the metrics token from OPS_METRICS_TOKEN.',
+    }),
+    maxConnections: meta(integer({ min: 1, max: 10000 }).default(32), {
+      description: 'Most open connections at once; further ones are closed at once.',
+    }),
+    headersTimeoutMs: meta(millis(100).default(5000), {
+      description:
+        'A connection whose request headers are not complete within this is answered 408 and closed (slow clients).',
+    }),
+    requestTimeoutMs: meta(millis(100).default(10000), {
+      description:
+        'A request (headers and body) not complete within this is answered 408 and closed; at least headersTimeoutMs.',
+    }),
+    keepAliveTimeoutMs: meta(millis(100).default(5000), {
+      description: 'An idle kept-alive connection is closed after this.',
+    }),
+    maxBodyBytes: meta(integer({ min: 64, max: 1048576, what: 'bytes' }).default(4096), {
+      description: 'Largest request body (POST /kill reason); a larger one is answered 413.',
+    }),
+    refusalLogIntervalMs: meta(millis(1000).default(60000), {
+      description:
+        'Refused requests (bad token, too many connections) are logged at most once per interval, with a count of the rest.',
     }),
   }),
   { reload: 'restart' },

@@ -17,6 +17,7 @@ export const SECRET_ENV = Object.freeze({
   privateKeyPem: 'KALSHI_PRIVATE_KEY_PEM',
   privateKeyPath: 'KALSHI_PRIVATE_KEY_PATH',
   opsToken: 'OPS_TOKEN',
+  opsMetricsToken: 'OPS_METRICS_TOKEN',
 });
 
 /** Shortest OPS_TOKEN accepted: it guards a kill switch reachable over HTTP. */
@@ -154,10 +155,27 @@ export function resolveSecrets(
     });
   }
 
+  const opsMetricsToken = nonEmpty(env[SECRET_ENV.opsMetricsToken]);
+  if (opsMetricsToken !== undefined && opsMetricsToken.length < MIN_OPS_TOKEN_LENGTH) {
+    problems.push({
+      file,
+      path: 'ops',
+      message: `${SECRET_ENV.opsMetricsToken} is shorter than ${MIN_OPS_TOKEN_LENGTH} characters: use a long random token (e.g. openssl rand -hex 32)`,
+    });
+  } else if (opsMetricsToken !== undefined && opsMetricsToken === opsToken) {
+    // A scraper's credential must not also stop the bot.
+    problems.push({
+      file,
+      path: 'ops',
+      message: `${SECRET_ENV.opsMetricsToken} equals ${SECRET_ENV.opsToken}: the read-only token must differ from the kill token`,
+    });
+  }
+
   const secrets: ConfigSecrets = {
     ...(apiKeyId ? { apiKeyId } : {}),
     ...(privateKeyPem ? { privateKeyPem } : {}),
     ...(opsToken ? { opsToken } : {}),
+    ...(opsMetricsToken ? { opsMetricsToken } : {}),
   };
   return { secrets, ...(privateKeyPath ? { privateKeyPath } : {}), problems };
 }

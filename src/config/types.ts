@@ -18,6 +18,8 @@ export interface ConfigSecrets {
   readonly privateKeyPem?: string;
   /** From env `OPS_TOKEN`: the bearer token of POST /kill and /resume. */
   readonly opsToken?: string;
+  /** From env `OPS_METRICS_TOKEN`: when set, /metrics and the detailed /readyz need it (or OPS_TOKEN). */
+  readonly opsMetricsToken?: string;
 }
 
 type Parsed = ParsedConfig;

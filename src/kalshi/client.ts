@@ -273,10 +273,11 @@ function checkStreamOptions(options: CommunicationsStreamOptions): void {
     'idleTimeoutMs',
     'subscribeTimeoutMs',
     'handshakeTimeoutMs',
+    'maxPayloadBytes',
   ] as const) {
     const value = options[key];
     if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
-      throw new ClientConfigError(`must be a positive number of ms, got ${String(value)}`, `stream.${key}`);
+      throw new ClientConfigError(`must be a positive number, got ${String(value)}`, `stream.${key}`);
     }
   }
 }

@@ -21,6 +21,7 @@ import {
   checkSubaccount,
   formatRequestAmount,
   formatRequestCount,
+  pageCheck,
   requireId,
   toUnixSeconds,
 } from './requests.js';
@@ -102,6 +103,7 @@ export function rfqsPage(
     query: rfqQuery(filter, cursor),
     call,
     parse: parseRfqsPage,
+    page: pageCheck(filter.limit, 100),
   });
 }
 
@@ -155,6 +157,7 @@ export function quotesPage(
     rfqId: filter.rfqId,
     call,
     parse: parseQuotesPage,
+    page: pageCheck(filter.limit, 500),
   });
 }
 

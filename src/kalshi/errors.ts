@@ -217,6 +217,65 @@ export class ResponseFormatError extends KalshiApiError {
   }
 }
 
+/**
+ * A 2xx body larger than the client's cap (`maxResponseBytes`): reading stopped at the cap (or
+ * before reading, when Content-Length declared more), so no more than the cap is ever held.
+ * Not retried as a read: the same query gets the same answer, and every caller asks again on
+ * its own schedule. A create answered this way may have landed and is reconciled.
+ */
+export class ResponseTooLargeError extends KalshiApiError {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'response_too_large';
+  /** The same request would get the same answer; a create that got one is reconciled. */
+  readonly retry = 'final';
+  readonly limitBytes: number;
+  /** What Content-Length declared, or what had arrived when reading stopped. */
+  readonly receivedBytes: number;
+  constructor(
+    context: ErrorContext,
+    limitBytes: number,
+    receivedBytes: number,
+    init: KalshiApiErrorInit = {},
+  ) {
+    super(
+      `response body of at least ${receivedBytes} bytes exceeds the ${limitBytes}-byte cap`,
+      context,
+      init,
+    );
+    this.limitBytes = limitBytes;
+    this.receivedBytes = receivedBytes;
+  }
+
+  /** An answer no sound exchange gives: it counts towards the kill switch. */
+  override get exchangeFault(): boolean {
+    return true;
+  }
+}
+
+/**
+ * A listing page with more items than its `limit` (or, with none sent, than the endpoint's
+ * maximum): the exchange did not do what was asked, and following its cursor could skip or
+ * repeat items, so the page is refused rather than truncated. Not retried as a read.
+ */
+export class OversizedPageError extends KalshiApiError {
+  override readonly name = 'OversizedPageError';
+  readonly code = 'page_too_large';
+  /** The same page would come back the same: the caller asks again on its own schedule. */
+  readonly retry = 'final';
+  readonly limit: number;
+  readonly items: number;
+  constructor(context: ErrorContext, limit: number, items: number, init: KalshiApiErrorInit = {}) {
+    super(`a page of ${items} items, more than the ${limit} asked for`, context, init);
+    this.limit = limit;
+    this.items = items;
+  }
+
+  /** An answer no sound exchange gives: it counts towards the kill switch. */
+  override get exchangeFault(): boolean {
+    return true;
+  }
+}
+
 /** The caller's AbortSignal fired while the request was in flight or waiting to retry. */
 export class AbortedError extends KalshiApiError {
   override readonly name = 'AbortedError';

@@ -37,6 +37,7 @@ export {
   KalshiApiError,
   NetworkError,
   NotFoundError,
+  OversizedPageError,
   PaginationError,
   PermissionError,
   parseErrorBody,
@@ -44,6 +45,7 @@ export {
   RateLimitError,
   RequestValidationError,
   ResponseFormatError,
+  ResponseTooLargeError,
   retryClassOf,
   ServerError,
   TimeoutError,
@@ -56,7 +58,7 @@ export { mapQuote, mapRfq, QUOTE_STATUSES, RFQ_STATUSES } from './mappers.js';
 export { mapMarket } from './mappers-market.js';
 export type { EventOptions, MarketFilter } from './market-endpoints.js';
 export type { FetchLike, KalshiClientOptions, ResponseInfo } from './options.js';
-export { DEFAULT_TIMEOUT_MS, normalizeBaseUrl } from './options.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, normalizeBaseUrl } from './options.js';
 export type { PaginationOptions } from './pagination.js';
 export { DEFAULT_MAX_PAGES } from './pagination.js';
 export type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';

@@ -17,7 +17,7 @@ import {
   parseSeries,
 } from './mappers-market.js';
 import { paginate } from './pagination.js';
-import { checkLimit, requireId } from './requests.js';
+import { checkLimit, pageCheck, requireId } from './requests.js';
 import type { CallOptions, Transport } from './transport.js';
 
 export interface MarketFilter {
@@ -65,6 +65,7 @@ export function marketsPage(
     query: marketQuery(filter, cursor),
     call,
     parse: parseMarketsPage,
+    page: pageCheck(filter.limit, 1000),
   });
 }
 

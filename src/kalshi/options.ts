@@ -40,6 +40,12 @@ export interface KalshiClientOptions {
   readonly pathStyle?: PathStyle | undefined;
   /** Per attempt, until the whole body has arrived. @default 10000 */
   readonly timeoutMs?: number | undefined;
+  /**
+   * Largest response body read: a longer 2xx body fails with ResponseTooLargeError once this
+   * many bytes have arrived (at once when Content-Length says more). Error bodies are cut short
+   * instead. @default 8388608 (8 MiB)
+   */
+  readonly maxResponseBytes?: number | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   /** Pagination guards for the async generators. @default { maxPages: 1000, onGuard: 'throw' } */
   readonly pagination?: PaginationOptions | undefined;
@@ -74,6 +80,7 @@ export interface ResolvedOptions {
   readonly gate: RequestGate;
   readonly pathStyle: PathStyle;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly pagination: PaginationOptions;
   readonly logger: Logger;
@@ -85,6 +92,10 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** 8 MiB: a full page of 1000 markets is about 2 MB; nothing the bot reads comes near. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const MIN_RESPONSE_BYTES = 1024;
+const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 
 /** Checks the base URL: http(s), no query or fragment, path ending in `/trade-api/v2`. */
 export function normalizeBaseUrl(baseUrl: string): string {
@@ -120,6 +131,17 @@ export function resolveOptions(options: KalshiClientOptions): ResolvedOptions {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
     throw new ClientConfigError(`must be between 1 and 600000 ms, got ${String(timeoutMs)}`, 'timeoutMs');
   }
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (
+    !Number.isSafeInteger(maxResponseBytes) ||
+    maxResponseBytes < MIN_RESPONSE_BYTES ||
+    maxResponseBytes > MAX_RESPONSE_BYTES
+  ) {
+    throw new ClientConfigError(
+      `must be an integer from ${MIN_RESPONSE_BYTES} to ${MAX_RESPONSE_BYTES} bytes, got ${String(maxResponseBytes)}`,
+      'maxResponseBytes',
+    );
+  }
   const pathStyle = options.pathStyle ?? 'rfq-scoped';
   if (pathStyle !== 'rfq-scoped' && pathStyle !== 'legacy') {
     throw new ClientConfigError(
@@ -152,6 +174,7 @@ export function resolveOptions(options: KalshiClientOptions): ResolvedOptions {
     gate: options.gate ?? unlimitedGate,
     pathStyle,
     timeoutMs,
+    maxResponseBytes,
     retry,
     pagination: options.pagination ?? {},
     logger: (options.logger ?? pino({ level: 'silent' })).child({ module: 'kalshi' }),

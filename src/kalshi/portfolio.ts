@@ -22,7 +22,7 @@ import {
   parsePositionsPage,
 } from './mappers.js';
 import { paginate, paginatePages } from './pagination.js';
-import { checkLimit, checkSubaccount, toUnixSeconds } from './requests.js';
+import { checkLimit, checkSubaccount, pageCheck, toUnixSeconds } from './requests.js';
 import type { CallOptions, Transport } from './transport.js';
 
 export interface BalanceOptions extends CallOptions {
@@ -93,6 +93,8 @@ export function positionsPage(
     query: positionQuery(filter, cursor),
     call,
     parse: parsePositionsPage,
+    // How the limit applies to event positions is undocumented: market positions only.
+    page: { limit: filter.limit ?? 1000, count: (page) => page.marketPositions.length },
   });
 }
 
@@ -163,6 +165,7 @@ export function fillsPage(
     query: fillQuery(filter, cursor),
     call,
     parse: parseFillsPage,
+    page: pageCheck(filter.limit, 1000),
   });
 }
 

@@ -18,6 +18,7 @@ import {
   NotFoundError,
   QuoteOutcomeUnknownError,
   RequestValidationError,
+  ResponseTooLargeError,
   retryClassOf,
 } from './errors.js';
 import { parseCreatedId } from './mappers.js';
@@ -96,8 +97,9 @@ export async function createQuote(t: Transport, args: CreateQuoteArgs, call?: Ca
       lastError = error;
       const retry = retryClassOf(error);
       if (retry === 'transient') continue;
-      // Lost answers (a malformed 2xx among them: the quote exists, its id was lost) are reconciled.
-      if (retry !== 'may-have-landed') throw error;
+      // Lost answers (a malformed or oversized 2xx among them: the quote exists, its id was lost)
+      // are reconciled.
+      if (retry !== 'may-have-landed' && !(error instanceof ResponseTooLargeError)) throw error;
       const adopted = await reconcileCreate(t, args, startedAt, error as KalshiApiError, call);
       if (adopted !== undefined) return adopted;
     }

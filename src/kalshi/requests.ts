@@ -68,6 +68,17 @@ export function checkLimit(endpoint: string, limit: number | undefined, max: num
   return limit;
 }
 
+/**
+ * The size check of a listing page: no more items than the limit sent, or, with none sent, than
+ * the endpoint's maximum (the exchange's default is never above it).
+ */
+export function pageCheck<P extends { readonly items: readonly unknown[] }>(
+  limit: number | undefined,
+  max: number,
+): { readonly limit: number; count(page: P): number } {
+  return { limit: limit ?? max, count: (page) => page.items.length };
+}
+
 export function checkSubaccount(endpoint: string, subaccount: number | undefined): number | undefined {
   if (subaccount === undefined) return undefined;
   if (!Number.isSafeInteger(subaccount) || subaccount < 0 || subaccount > 63) {

@@ -6,6 +6,7 @@
 import ky from 'ky';
 import type { EpochMs } from '../domain/types.js';
 import { signRequest } from './auth.js';
+import { BodyTooLarge, readCappedText } from './body.js';
 import { type EndpointCostTable, type EndpointDef, fillPath } from './endpoints.js';
 import {
   AbortedError,
@@ -14,7 +15,9 @@ import {
   errorFromResponse,
   KalshiApiError,
   NetworkError,
+  OversizedPageError,
   ResponseFormatError,
+  ResponseTooLargeError,
   TimeoutError,
 } from './errors.js';
 import { GateRejectedError, type Priority, type RequestSpec } from './gate.js';
@@ -46,7 +49,12 @@ export interface RequestArgs<T> {
   readonly parse: (json: unknown, reporter: UnknownReporter) => T;
   /** A 204-style endpoint: any body is ignored. */
   readonly noContent?: boolean;
+  /** A listing page: more than `limit` items (as `count` reads them) is an OversizedPageError. */
+  readonly page?: { readonly limit: number; count(result: T): number };
 }
+
+/** Error bodies are only read for a message: this much is plenty. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Codes under which a connection provably never carried the request. */
 const NOT_SENT_CODES = new Set([
@@ -222,15 +230,21 @@ export class Transport {
         fetch: options.fetch as typeof fetch,
       });
       status = response.status;
-      text = await response.text();
+      const ok = status >= 200 && status <= 299;
+      text = ok
+        ? await readCappedText(response, options.maxResponseBytes, 'refuse')
+        : await readCappedText(response, Math.min(ERROR_BODY_BYTES, options.maxResponseBytes), 'truncate');
     } catch (error) {
-      const failure = this.#transportError(
-        error,
-        context,
-        status,
-        timer.signal.aborted,
-        callerSignal?.aborted === true,
-      );
+      const failure =
+        error instanceof BodyTooLarge
+          ? new ResponseTooLargeError(context, error.limitBytes, error.receivedBytes, { status })
+          : this.#transportError(
+              error,
+              context,
+              status,
+              timer.signal.aborted,
+              callerSignal?.aborted === true,
+            );
       this.#report(args, status, started, failure);
       throw failure;
     } finally {
@@ -255,6 +269,11 @@ export class Transport {
       const result = args.noContent
         ? args.parse(undefined, this.reporter)
         : this.#parse(args, text, context, status);
+      if (args.page) {
+        const items = args.page.count(result);
+        if (items > args.page.limit)
+          throw new OversizedPageError(context, args.page.limit, items, { status });
+      }
       this.#report(args, status, started, undefined);
       return result;
     } catch (error) {

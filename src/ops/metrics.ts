@@ -232,6 +232,9 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
   };
 
+  // Known label values start at zero, so rate() and alerts see the series from the first scrape.
+  metrics.reconcileDiscrepancies.inc({ kind: 'position' }, 0);
+
   const foldSkip = labelFolder(options.maxLabelValues ?? 100);
   const foldDecline = labelFolder(options.maxLabelValues ?? 100);
 

@@ -76,6 +76,8 @@ export class Schedules {
         noOverlap: true,
       }),
     );
+    // Exposure and P&L gauges exist from the first scrape, not only after the first mark.
+    this.#publish();
     this.#every(this.settings.markIntervalMs, () => this.mark());
     if (this.settings.summaryIntervalMs > 0)
       this.#every(this.settings.summaryIntervalMs, () => this.summary());
@@ -96,7 +98,7 @@ export class Schedules {
       const positions = await this.deps.positions();
       const discrepancies = exposure.reconcile(positions);
       for (const d of discrepancies) {
-        metrics.reconcileDiscrepancies.inc();
+        metrics.reconcileDiscrepancies.inc({ kind: 'position' });
         logger.error(
           {
             marketTicker: d.marketTicker,
@@ -119,7 +121,7 @@ export class Schedules {
 
   /** Marks positions to market, publishes exposure and P&L, and lets the kill switch check the loss. */
   async mark(): Promise<void> {
-    const { exposure, data, metrics, killSwitch, store, book } = this.deps;
+    const { exposure, data, killSwitch } = this.deps;
     const snapshot = exposure.snapshot();
     const marks = new Map<string, Micros>();
     await Promise.all(
@@ -129,13 +131,20 @@ export class Schedules {
       }),
     );
     exposure.markToMarket(marks);
-    const after = exposure.snapshot();
-    metrics.setPnl('realised', after.pnl.realized);
-    metrics.setPnl('marked', after.pnl.total);
+    const after = this.#publish();
+    killSwitch.checkPnl(after.pnl.total, after.pnl.peak);
+  }
+
+  /** Sets the exposure, P&L and count gauges from the book as it stands. */
+  #publish(): ReturnType<ExposureBook['snapshot']> {
+    const { exposure, metrics, store, book } = this.deps;
+    const snapshot = exposure.snapshot();
+    metrics.setPnl('realised', snapshot.pnl.realized);
+    metrics.setPnl('marked', snapshot.pnl.total);
     metrics.setExposure(exposure.riskView(this.deps.limits()).totalExposure);
     metrics.openQuotes.set(store.countLive());
     metrics.rfqsOpen.set(book.size);
-    killSwitch.checkPnl(after.pnl.total, after.pnl.peak);
+    return snapshot;
   }
 
   summary(): void {

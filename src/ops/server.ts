@@ -1,12 +1,16 @@
 /**
  * The ops HTTP server (node:http): liveness, readiness, Prometheus metrics, and a
- * token-guarded kill switch. Binds to loopback unless told otherwise.
+ * token-guarded kill switch. Binds to loopback unless told otherwise, and bounds what a client
+ * can cost it: connections, header and request time-outs, body size, log lines per refusal.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type Clock, systemClock } from '../domain/clock.js';
+import { BodyTooLargeError, presentsOneOf, readBoundedBody, ThrottledWarning } from './ops-http.js';
+
+export { tokenMatches } from './ops-http.js';
 
 export interface ReadinessCheck {
   /** e.g. `exchange_authenticated`, `poller_recent`, `not_kill_switched`. */
@@ -26,6 +30,31 @@ export interface OpsActionContext {
 // biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing are the common case
 export type OpsActionResult = void | { readonly refused: string };
 
+/** What one client may cost the server. */
+export interface OpsServerLimits {
+  /** Open connections at once; the next is closed on arrival. @default 32 */
+  readonly maxConnections: number;
+  /** Request headers complete within this, else 408 and closed. @default 5000 */
+  readonly headersTimeoutMs: number;
+  /** Whole request (headers and body) within this, else 408 and closed. @default 10000 */
+  readonly requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. @default 5000 */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request body (the POST /kill reason). @default 4096 */
+  readonly maxBodyBytes: number;
+  /** Refusals (bad token, too many connections) are logged at most once per interval. @default 60000 */
+  readonly refusalLogIntervalMs: number;
+}
+
+export const DEFAULT_OPS_LIMITS: OpsServerLimits = Object.freeze({
+  maxConnections: 32,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxBodyBytes: 4_096,
+  refusalLogIntervalMs: 60_000,
+});
+
 export interface OpsServerOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -39,6 +68,15 @@ export interface OpsServerOptions {
   readonly onResume: (context: OpsActionContext) => OpsActionResult | Promise<OpsActionResult>;
   /** Bearer token for POST /kill and /resume (from env OPS_TOKEN); unset disables both. */
   readonly token?: string | undefined;
+  /**
+   * Bearer token for GET /metrics and the detailed GET /readyz (from env OPS_METRICS_TOKEN; the
+   * kill token is taken too). Unset leaves both open. /healthz and the readiness status code
+   * (with `{status}` only) are always open, for orchestrators.
+   */
+  readonly metricsToken?: string | undefined;
+  readonly limits?: Partial<OpsServerLimits> | undefined;
+  /** Times the refusal-log intervals. @default systemClock */
+  readonly clock?: Clock | undefined;
   readonly logger: Logger;
 }
 
@@ -49,7 +87,7 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 4096;
+const MAX_REASON_CHARS = 200;
 
 function send(
   res: ServerResponse,
@@ -67,48 +105,73 @@ function send(
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Constant-time comparison: hashing first makes the lengths equal. */
-export function tokenMatches(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
-
-async function readReason(req: IncomingMessage): Promise<string | undefined> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return undefined;
+function parseReason(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
   try {
-    const parsed = JSON.parse(text) as unknown;
+    const parsed = JSON.parse(trimmed) as unknown;
     const reason = (parsed as { reason?: unknown } | null)?.reason;
-    return typeof reason === 'string' ? reason.slice(0, 200) : undefined;
+    return typeof reason === 'string' ? reason.slice(0, MAX_REASON_CHARS) : undefined;
   } catch {
-    return text.slice(0, 200);
+    return trimmed.slice(0, MAX_REASON_CHARS);
   }
+}
+
+function nonEmpty(token: string | undefined): string | undefined {
+  return token?.trim() ? token.trim() : undefined;
+}
+
+export function resolveOpsLimits(partial: Partial<OpsServerLimits> = {}): OpsServerLimits {
+  const limits = { ...DEFAULT_OPS_LIMITS, ...partial };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`ops limits: ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError(
+      `ops limits: headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`,
+    );
+  }
+  return Object.freeze(limits);
+}
+
+/** node:http enforces the time-outs on a sweep (30 s by default): sweep often enough to mean them. */
+function checkIntervalMs(limits: OpsServerLimits): number {
+  return Math.min(1_000, Math.max(50, Math.floor(limits.headersTimeoutMs / 10)));
 }
 
 export async function createOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const log = options.logger;
-  const token = options.token?.trim() ? options.token.trim() : undefined;
+  const clock = options.clock ?? systemClock;
+  const limits = resolveOpsLimits(options.limits);
+  const token = nonEmpty(options.token);
+  const metricsToken = nonEmpty(options.metricsToken);
+  const refusedTokens = new ThrottledWarning(
+    log,
+    'ops request refused: missing or wrong bearer token',
+    limits.refusalLogIntervalMs,
+    clock,
+  );
+  const refusedConnections = new ThrottledWarning(
+    log,
+    'ops connection refused: maxConnections reached',
+    limits.refusalLogIntervalMs,
+    clock,
+  );
+
+  const unauthorized = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    refusedTokens.note({ remoteAddress: req.socket.remoteAddress, path });
+    send(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="ops"' });
+  };
+  /** Whether the read-only endpoints answer in full (no metrics token set: everyone). */
+  const mayRead = (req: IncomingMessage) =>
+    metricsToken === undefined || presentsOneOf(req, [metricsToken, token]);
 
   const action = async (
     req: IncomingMessage,
     res: ServerResponse,
+    path: string,
     name: 'kill' | 'resume',
     run: (context: OpsActionContext) => OpsActionResult | Promise<OpsActionResult>,
   ) => {
@@ -117,17 +180,22 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
       send(res, 403, { error: 'disabled: set OPS_TOKEN' });
       return;
     }
-    const presented = bearer(req);
-    if (presented === undefined || !tokenMatches(presented, token)) {
-      log.warn({ remoteAddress, action: name }, 'ops action refused: missing or wrong bearer token');
-      send(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="ops"' });
+    if (!presentsOneOf(req, [token])) {
+      unauthorized(req, res, path);
       return;
     }
     let reason: string | undefined;
     try {
-      reason = await readReason(req);
-    } catch {
-      send(res, 413, { error: 'body too large' });
+      reason = parseReason(await readBoundedBody(req, limits.maxBodyBytes));
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // The rest of the body is never read: close rather than drain it.
+      send(
+        res,
+        413,
+        { error: `body too large (limit ${limits.maxBodyBytes} bytes)` },
+        { connection: 'close' },
+      );
       return;
     }
     const context: OpsActionContext = {
@@ -168,41 +236,57 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
         if (!only(['GET', 'HEAD'])) return;
         const checks = await options.readiness();
         const failing = checks.filter((check) => !check.ok);
-        send(res, failing.length === 0 ? 200 : 503, {
-          status: failing.length === 0 ? 'ready' : 'not ready',
-          failing: failing.map((check) => check.name),
-          checks,
-        });
+        const status = failing.length === 0 ? 'ready' : 'not ready';
+        // Orchestrators need only the status code; the details are for whoever holds a token.
+        send(
+          res,
+          failing.length === 0 ? 200 : 503,
+          mayRead(req) ? { status, failing: failing.map((check) => check.name), checks } : { status },
+        );
         return;
       }
       case '/metrics': {
         if (!only(['GET', 'HEAD'])) return;
+        if (!mayRead(req)) {
+          unauthorized(req, res, path);
+          return;
+        }
         const text = await options.registry.metrics();
         res.writeHead(200, { 'content-type': options.registry.contentType, 'cache-control': 'no-store' });
         res.end(method === 'HEAD' ? undefined : text);
         return;
       }
       case '/kill':
-        if (only(['POST'])) await action(req, res, 'kill', options.onKill);
+        if (only(['POST'])) await action(req, res, path, 'kill', options.onKill);
         return;
       case '/resume':
-        if (only(['POST'])) await action(req, res, 'resume', options.onResume);
+        if (only(['POST'])) await action(req, res, path, 'resume', options.onResume);
         return;
       default:
         send(res, 404, { error: 'not found' });
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: error, url: req.url }, 'ops request failed');
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: checkIntervalMs(limits),
+      maxHeaderSize: 8 * 1024,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log.error({ err: error, url: req.url }, 'ops request failed');
+        if (!res.headersSent) send(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    },
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', (data?: { remoteAddress?: string }) =>
+    refusedConnections.note({ remoteAddress: data?.remoteAddress, maxConnections: limits.maxConnections }),
+  );
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -218,7 +302,10 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
-  log.info({ url, killEnabled: token !== undefined }, 'ops server listening');
+  log.info(
+    { url, killEnabled: token !== undefined, metricsTokenRequired: metricsToken !== undefined, ...limits },
+    'ops server listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -226,6 +313,8 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        refusedTokens.close();
+        refusedConnections.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });

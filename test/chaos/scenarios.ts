@@ -204,6 +204,23 @@ function unknownFieldsAndEnums(): Scenario {
   };
 }
 
+function oversizedResponses(): Scenario {
+  return {
+    name: 'oversized-responses',
+    summary:
+      '10% of 200 bodies 12 MB (past the 8 MiB cap), 20% of listing pages one item over their limit, for 8 s',
+    fault: (ctx) => hold(ctx, 'oversized=0.1:12,oversizedPage=0.2', FAULT_MS),
+    async verify(ctx) {
+      const { body } = await ctx.world.admin<{ injected: Record<string, number> }>('GET', '/_sim/faults');
+      const problems: string[] = [];
+      for (const kind of ['oversized', 'oversizedPage']) {
+        if (!((body.injected[kind] ?? 0) > 0)) problems.push(`not exercised: no ${kind} response was sent`);
+      }
+      return problems;
+    },
+  };
+}
+
 function tamperedPrices(): Scenario {
   const tamper = new PriceTamper();
   let turn = 0;
@@ -326,6 +343,7 @@ export function allScenarios(): Scenario[] {
     clockSkew(),
     malformedBodies(),
     unknownFieldsAndEnums(),
+    oversizedResponses(),
     tamperedPrices(),
     killAndRestart(),
     mixed(),

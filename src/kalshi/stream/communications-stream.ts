@@ -36,6 +36,8 @@ export interface CommunicationsStreamOptions {
   readonly subscribeTimeoutMs?: number;
   /** The upgrade must complete within this long (a real-time watchdog inside `ws`). @default 10000 */
   readonly handshakeTimeoutMs?: number;
+  /** Largest message accepted; a longer one closes the socket (1009) and it reconnects. @default 8 MiB */
+  readonly maxPayloadBytes?: number;
 }
 
 /** What the client hands the stream: its credentials, clock, logger, jitter and unknown-field reporter. */
@@ -98,6 +100,7 @@ export class CommunicationsStream {
       idleTimeoutMs: 30_000,
       subscribeTimeoutMs: 10_000,
       handshakeTimeoutMs: 10_000,
+      maxPayloadBytes: 8 * 1024 * 1024,
       ...options,
     };
     this.#deps = deps;
@@ -168,11 +171,15 @@ export class CommunicationsStream {
 
   #connect(): void {
     if (this.#stopped) return;
-    const { url, handshakeTimeoutMs } = this.#options;
+    const { url, handshakeTimeoutMs, maxPayloadBytes } = this.#options;
     let socket: WebSocket;
     try {
       const headers = signWebSocketHandshake(this.#deps.credentials, this.#deps.clock, url);
-      socket = new WebSocket(url, { headers: { ...headers }, handshakeTimeout: handshakeTimeoutMs });
+      socket = new WebSocket(url, {
+        headers: { ...headers },
+        handshakeTimeout: handshakeTimeoutMs,
+        maxPayload: maxPayloadBytes,
+      });
     } catch (error) {
       this.#log.warn({ err: error }, 'websocket connect failed');
       this.#scheduleReconnect();

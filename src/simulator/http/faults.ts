@@ -30,6 +30,11 @@ export interface FaultConfig {
   unknownFields: number;
   /** Enum values the client does not know, in some fields of a response. */
   unknownEnums: number;
+  /** A 200 body padded to `oversizedMb` megabytes (valid JSON, the real body inside). */
+  oversized: number;
+  oversizedMb: number;
+  /** A listing page with one item more than its limit (or the endpoint's maximum) allows. */
+  oversizedPage: number;
   /** Every rate-limited request gets 429 until this wall time. */
   stormUntil: EpochMs;
   /** Server clock offset for signature timestamps: clients look skewed and get 401. */
@@ -53,6 +58,9 @@ export function noFaults(): FaultConfig {
     malformed: 0,
     unknownFields: 0,
     unknownEnums: 0,
+    oversized: 0,
+    oversizedMb: 0,
+    oversizedPage: 0,
     stormUntil: 0,
     skewMs: 0,
     match: [],
@@ -116,6 +124,15 @@ const FAULT_KINDS: Readonly<Record<string, Setter>> = {
   malformed: prob('malformed'),
   unknownFields: prob('unknownFields'),
   unknownEnums: prob('unknownEnums'),
+  oversized: (v, f) => {
+    const [p = '', mb = '16'] = v.split(':');
+    f.oversized = probability(p, 'oversized');
+    const size = nonNegative(mb, 'oversized size (MB)');
+    if (size <= 0 || size > 512)
+      throw new Error(`oversized size must be above 0 and at most 512 MB, got "${mb}"`);
+    f.oversizedMb = size;
+  },
+  oversizedPage: prob('oversizedPage'),
   storm: (v, f, now) => {
     f.stormUntil = now + nonNegative(v, 'storm');
   },
@@ -214,7 +231,9 @@ export class Faults {
       | 'acceptDuringDelete'
       | 'malformed'
       | 'unknownFields'
-      | 'unknownEnums',
+      | 'unknownEnums'
+      | 'oversized'
+      | 'oversizedPage',
   ): boolean {
     const p = this.current[kind];
     if (!(p > 0) || !this.rng.chance(p)) return false;

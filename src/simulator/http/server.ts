@@ -11,7 +11,13 @@ import {
   TOO_MANY_REQUESTS_BODY,
 } from '../errors.js';
 import { type AuthConfig, authenticate, hasAuthHeaders } from './auth.js';
-import { malformedBodies, withUnknownEnums, withUnknownFields } from './mangle.js';
+import {
+  malformedBodies,
+  streamOversized,
+  withExtraItems,
+  withUnknownEnums,
+  withUnknownFields,
+} from './mangle.js';
 import type { RouteResult, Router } from './router.js';
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -223,6 +229,14 @@ export class SimHttpServer {
         let body: unknown = result.body;
         if (faults.roll('unknownFields')) body = withUnknownFields(body);
         if (faults.roll('unknownEnums')) body = withUnknownEnums(body);
+        const limit = Number(url.searchParams.get('limit') ?? Number.NaN);
+        const padded = withExtraItems(body, Number.isSafeInteger(limit) ? limit : undefined);
+        if (padded !== undefined && faults.roll('oversizedPage')) body = padded;
+        if (faults.roll('oversized')) {
+          const bytes = Math.round(faults.config.oversizedMb * 1024 * 1024);
+          streamOversized(res, JSON.stringify(body), bytes, faults.pick([true, false]));
+          return;
+        }
         if (faults.roll('malformed')) {
           const bad = faults.pick(malformedBodies(JSON.stringify(body)));
           this.send(res, 200, bad.text, bad.contentType);

@@ -212,4 +212,35 @@ describe('simulator fault injection', () => {
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(200);
     expect((await rawRequest(t.url, { path: '/markets?limit=1' })).status).toBe(200);
   });
+
+  it('oversized: a 200 body of N MB that is still the real answer, declared or chunked', async () => {
+    const { t, users } = await sim('oversized=1:2');
+    const u = users[0] as SimTestUser;
+    const declared = new Set<boolean>();
+    for (let i = 0; i < 6; i++) {
+      const res = await u.request({ path: '/markets?limit=2' });
+      expect(res.status).toBe(200);
+      expect(res.text.length).toBeGreaterThanOrEqual(2 * 1024 * 1024 - 10);
+      expect((res.body as { markets: unknown[] }).markets).toHaveLength(2);
+      declared.add(res.headers.get('content-length') !== null);
+    }
+    expect(declared).toEqual(new Set([true, false]));
+    const { body } = await t.admin<{ injected: Record<string, number> }>('GET', '/_sim/faults');
+    expect(body.injected['oversized']).toBe(6);
+  });
+
+  it('oversizedPage: one item more than the limit, or than the maximum without one', async () => {
+    const { users } = await sim('oversizedPage=1');
+    const u = users[0] as SimTestUser;
+    const limited = await u.request({ path: '/markets?limit=3' });
+    expect((limited.body as { markets: unknown[] }).markets).toHaveLength(4);
+    const unlimited = await u.request({ path: '/markets' });
+    expect((unlimited.body as { markets: unknown[] }).markets).toHaveLength(1001);
+    // Not a listing: left alone.
+    expect((await u.request({ path: '/communications/id' })).status).toBe(200);
+  });
+
+  it.each(['oversized=2', 'oversized=0.5:0', 'oversized=0.5:1000'])('rejects "%s"', (spec) => {
+    expect(() => parseFaultSpec(spec, 0)).toThrow(FaultSpecError);
+  });
 });

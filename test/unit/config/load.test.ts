@@ -39,7 +39,17 @@ describe('the shipped config.yaml', () => {
     const { config } = result;
     expect(config.exchange.environment).toBe('simulator');
     expect(config.exchange.baseUrl).toBeUndefined();
-    expect(config.ops).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.ops).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+      maxConnections: 32,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 10000,
+      keepAliveTimeoutMs: 5000,
+      maxBodyBytes: 4096,
+      refusalLogIntervalMs: 60000,
+    });
+    expect(config.exchange.maxResponseBytes).toBe(8 * 1024 * 1024);
     expect(config.risk.maxTotalExposure).toBe(5_000_000_000);
     expect(config.risk.maxContractsPerQuote).toBe(50_000);
     expect(config.quoting.fairValueTolerance).toBe(20_000);
@@ -311,6 +321,27 @@ describe('every kind of mistake is reported with its place', () => {
     expect(loadConfigText('', { env: { OPS_TOKEN: 'a-long-enough-token-1234' } }).ok).toBe(true);
   });
 
+  it('OPS_METRICS_TOKEN: long enough and not the kill token', () => {
+    expect(only('', { OPS_METRICS_TOKEN: 'short' }).message).toContain(
+      'OPS_METRICS_TOKEN is shorter than 16 characters',
+    );
+    const same = 'the-same-token-0123456789';
+    expect(only('', { OPS_TOKEN: same, OPS_METRICS_TOKEN: same }).message).toContain(
+      'OPS_METRICS_TOKEN equals OPS_TOKEN',
+    );
+    const fine = loadConfigText('', { env: { OPS_METRICS_TOKEN: 'a-long-enough-metrics-token' } });
+    expect(fine.ok && fine.config.secrets.opsMetricsToken).toBe('a-long-enough-metrics-token');
+    expect(only('ops:\n  metricsToken: abc\n').message).toContain(
+      'set the environment variable OPS_METRICS_TOKEN',
+    );
+  });
+
+  it('the ops headers time-out may not exceed its request time-out', () => {
+    const problem = only('ops:\n  headersTimeoutMs: 20000\n');
+    expect(problem.path).toBe('ops.headersTimeoutMs');
+    expect(problem.message).toContain('headersTimeoutMs must not exceed requestTimeoutMs');
+  });
+
   it('reports every problem of a file at once, in file order', () => {
     const problems = problemsOf(
       [
@@ -387,6 +418,7 @@ describe('secrets', () => {
       apiKeyId: '[REDACTED]',
       privateKeyPem: '[REDACTED]',
       opsToken: '[REDACTED]',
+      opsMetricsToken: 'unset',
     });
   });
 });
