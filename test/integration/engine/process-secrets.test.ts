@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTestKey } from '../../helpers/keys.js';
 
@@ -16,18 +18,19 @@ interface Run {
 
 /** The real entry point on the shipped config.yaml, with only these secrets in its environment. */
 function runMain(env: Record<string, string>, args: readonly string[] = []): Promise<Run> {
+  return run('src/main.ts', env, ['--config', 'config.yaml', ...args]);
+}
+
+/** A real entry point (the bot's or the simulator's) as its own process, without our secrets. */
+function run(entry: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(KALSHI_|OPS_TOKEN)/.test(name)),
   );
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--config', 'config.yaml', ...args],
-    {
-      cwd: ROOT,
-      env: { ...clean, NODE_ENV: 'test', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: ROOT,
+    env: { ...clean, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -102,5 +105,27 @@ describe('no secret is ever printed by the process', () => {
     expect(run.stdout).toContain('  opsToken: "[REDACTED]"');
     expect(run.stdout).toContain(`privateKeyPath: ${key.privatePemPath}`);
     expectNothingSecret(run, key.keyId, TOKEN);
+  });
+
+  it('an alias bomb is one clear problem with its line: exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bomb-'));
+    const file = join(dir, 'config.yaml');
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 9; level++) {
+      lines.push(`a${level}: &a${level} [${Array.from({ length: 9 }, () => `*a${level - 1}`).join(',')}]`);
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = await run('src/main.ts', {}, ['--config', file, '--check-config']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `${file}:6:10 YAML aliases expand the config to more than 10000 values (an alias bomb?): refused; the alias *a4 here expands to over 10000\n1 problem(s) in ${file}\n`,
+    );
+  });
+
+  it('the simulator command line does not echo a key pasted where a path belongs', async () => {
+    const result = await run('src/simulator/main.ts', {}, [`--api-key=${key.privatePem}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--api-key');
+    expectNothingSecret(result);
   });
 });
