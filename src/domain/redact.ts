@@ -56,6 +56,22 @@ function words(name: string): string[] {
  * `confirmReserveTokens`, `privateKeyPath`, `token_cost` are not.
  */
 export function isSecretName(name: string, context: 'key' | 'query' = 'key'): boolean {
+  const memo = context === 'key' ? KEY_MEMO : QUERY_MEMO;
+  let secret = memo.get(name);
+  if (secret === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    secret = judgeName(name, context);
+    memo.set(name, secret);
+  }
+  return secret;
+}
+
+// Log lines repeat the same few dozen field names: judge each once.
+const MEMO_LIMIT = 4096;
+const KEY_MEMO = new Map<string, boolean>();
+const QUERY_MEMO = new Map<string, boolean>();
+
+function judgeName(name: string, context: 'key' | 'query'): boolean {
   const parts = words(name);
   const last = parts.at(-1);
   if (last === undefined) return false;
@@ -81,14 +97,31 @@ function isCredential(scheme: string, token: string): boolean {
 /** A JSON field `"name": "value"`; the name decides. */
 const JSON_FIELD = /"((?:[^"\\]|\\.){1,80})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
+/** Cheap necessary condition for JSON_FIELD to change anything: some key ends in a secret word. */
+const SECRET_KEY_HINT =
+  /(?:token|secrets?|passw(?:or)?d|passphrase|auth|authorization|bearer|cookie|credentials?|signature|pem|key|key[_-]?id)"\s*:/i;
+
 /** `name=value` in URL queries, env-style assignments and form bodies; the name decides. */
-const ASSIGNMENT = /([A-Za-z0-9_.[\]-]{1,80})=([^&\s"'#<>,;)]+)/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]{1,80})=([^&\s"'#<>,;)]+)/g;
 
 /** A JSON Web Token. */
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 
 /** A long base64 run (a key body line, a signature); mixed case and digits, so hex ids stay. */
 const BASE64_RUN = /[A-Za-z0-9+/]{64,}={0,2}/g;
+
+/** Whether the text holds a run of base64 characters at least `length` long (a scan beats the regex). */
+function hasBase64Run(text: string, length: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const base64 =
+      (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    run = base64 ? run + 1 : 0;
+    if (run >= length) return true;
+  }
+  return false;
+}
 
 function looksRandom(run: string): boolean {
   return /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
@@ -103,8 +136,11 @@ function escapeRegExp(text: string): string {
 
 /** The forms a secret value takes in printed text: as is, JSON-escaped, URL-encoded, a PEM's body lines. */
 function secretForms(secret: string): string[] {
-  const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
-  if (secret.includes('-----BEGIN') || secret.includes('\n')) {
+  const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+  const multiline = secret.includes('-----BEGIN') || secret.includes('\n');
+  // A token or key id may travel in a URL; a key's lines are matched one by one below.
+  if (!multiline) forms.push(encodeURIComponent(secret));
+  if (multiline) {
     // Each body line of a key is secret on its own (a text may hold a fragment).
     for (const line of secret.split(/\r?\n|\\n/)) {
       const trimmed = line.trim();
@@ -146,13 +182,18 @@ export function createRedactor(secrets: readonly (string | undefined)[] = []): R
         ? `${scheme}${space}${REDACTED}`
         : match,
     );
-    out = out.replace(JSON_FIELD, (field, name: string, colon: string) =>
-      isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : field,
-    );
-    out = out.replace(ASSIGNMENT, (pair, name: string, value: string) =>
-      value !== REDACTED && isSecretName(name, 'query') ? `${name}=${REDACTED}` : pair,
-    );
-    out = out.replace(JWT, REDACTED);
+    if (SECRET_KEY_HINT.test(out)) {
+      out = out.replace(JSON_FIELD, (field, name: string, colon: string) =>
+        isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : field,
+      );
+    }
+    if (out.includes('=')) {
+      out = out.replace(ASSIGNMENT, (pair, name: string, value: string) =>
+        value !== REDACTED && isSecretName(name, 'query') ? `${name}=${REDACTED}` : pair,
+      );
+    }
+    if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
+    if (!hasBase64Run(out, 64)) return out;
     return out.replace(BASE64_RUN, (run) => (looksRandom(run) ? REDACTED : run));
   };
 }
