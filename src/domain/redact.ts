@@ -80,9 +80,12 @@ function judgeName(name: string, context: 'key' | 'query'): boolean {
   return parts.length >= 2 && SECRET_LAST_PAIRS.has(`${parts.at(-2)}${last}`);
 }
 
-/** `-----BEGIN <anything>-----` … `-----END <anything>-----`, also cut short, also with `\n` escapes. */
+/**
+ * `-----BEGIN <anything>-----` … `-----END <anything>-----`, also cut short, also with `\n`
+ * escapes; and an END line on its own (the tail of a key split apart, e.g. at an `=`).
+ */
 const PEM_BLOCK =
-  /-----BEGIN[A-Z0-9 ]*(?:-----)?(?:(?!-----END)(?:[A-Za-z0-9+/=\s:,.-]|\\+[nrt]))*(?:-----END[A-Z0-9 ]*-----)?/g;
+  /-----BEGIN[A-Z0-9 ]*(?:-----)?(?:(?!-----END)(?:[A-Za-z0-9+/=\s:,.-]|\\+[nrt]))*(?:-----END[A-Z0-9 ]*-----)?|-----END[A-Z0-9 ]*-----/g;
 
 /**
  * An Authorization header's credentials, wherever they were copied to. Basic credentials are

@@ -123,9 +123,12 @@ describe('no secret is ever printed by the process', () => {
   });
 
   it('the simulator command line does not echo a key pasted where a path belongs', async () => {
-    const result = await run('src/simulator/main.ts', {}, [`--api-key=${key.privatePem}`]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--api-key');
-    expectNothingSecret(result);
+    // <keyId>=<PEM> (the PEM where its path belongs), and the PEM alone (split at its first "=").
+    for (const entry of [`${key.keyId}=${key.privatePem}`, key.privatePem]) {
+      const result = await run('src/simulator/main.ts', {}, [`--api-key=${entry}`]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--api-key');
+      expectNothingSecret(result);
+    }
   });
 });

@@ -81,6 +81,9 @@ describe('redactText', () => {
     expect(redactText(`ec ${ecPem}`)).toBe(`ec ${REDACTED}`);
     expect(redactText(`cert ${certLike} end`)).toBe(`cert ${REDACTED} end`);
     expect(redactText('a header alone: -----BEGIN RSA PRIV')).toBe(`a header alone: ${REDACTED}`);
+    // A key split at its first "=" (a CLI's key=value): the tail's END line goes too.
+    const tail = '==\n-----END RSA PRIVATE KEY-----\n';
+    expect(redactText(`cannot read ${tail}`)).toBe(`cannot read ==\n${REDACTED}\n`);
   });
 
   it('replaces the given secret values wherever they occur, and each line of a given PEM', () => {
