@@ -6,8 +6,9 @@
 import type { Logger } from 'pino';
 import {
   type Config,
+  configHash,
   diffConfig,
-  redactedConfig,
+  redactedRoutes,
   restartRequiredMessage,
   wsUrlFor,
 } from '../config/index.js';
@@ -128,12 +129,7 @@ export class App {
       createLogger({
         level: config.logging.level,
         format: config.logging.format,
-        secrets: [
-          config.secrets.apiKeyId,
-          config.secrets.opsToken,
-          config.secrets.opsMetricsToken,
-          config.secrets.privateKeyPem,
-        ].filter((s): s is string => typeof s === 'string' && s.length > 0),
+        secrets: Object.values(config.secrets).filter((s) => typeof s === 'string' && s.length > 0),
       });
     this.metrics = createMetrics();
     this.#limits = riskLimitsFrom(config);
@@ -169,7 +165,12 @@ export class App {
     this.#started = true;
     const config = this.#config;
     const log = this.logger.child({ module: 'app' });
-    log.info({ config: redactedConfig(config) }, 'starting kalshi-rfq-maker');
+    const hash = configHash(config);
+    const environment = config.exchange.environment;
+    log.info(
+      { configHash: hash, environment },
+      `starting kalshi-rfq-maker: config ${hash}, environment ${environment}${config.dryRun ? ', dry run' : ''} (npm start -- --print-config shows it)`,
+    );
 
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.queue = new ActionQueue({
@@ -209,6 +210,7 @@ export class App {
 
     await this.#readAccount(log);
     await this.#buildStrategies();
+    log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#buildEngine();
     await this.#reconcileAtStartup(log);
 
@@ -498,18 +500,25 @@ export class App {
     });
   }
 
-  /** Applies a reloaded config: limits, strategy options and routes, quoting settings, filters. */
-  async reload(next: Config): Promise<ReloadResult> {
+  /**
+   * Applies a reloaded config: limits, strategy options and routes, quoting settings, filters.
+   * `trigger` (SIGHUP, file changed, …) leads the log line: what caused the reload.
+   */
+  async reload(next: Config, trigger?: string): Promise<ReloadResult> {
+    const prefix = trigger ? `${trigger}: ` : '';
     const diff = diffConfig(this.#config, next);
     const refused = restartRequiredMessage(diff);
     if (refused) return { applied: false, reason: refused };
-    if (diff.hot.length === 0) return { applied: true, changed: [] };
+    if (diff.hot.length === 0) {
+      this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
+      return { applied: true, changed: [] };
+    }
     await this.runner.reload(routesFrom(next, this.logger, this.clock));
     for (const route of this.runner.router.table.routes) route.windows?.start();
     this.#limits = riskLimitsFrom(next);
     this.#settings = quotingSettingsFrom(next);
     this.#config = next;
-    this.logger.info({ changed: diff.hot }, 'config reloaded');
+    this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
     return { applied: true, changed: diff.hot };
   }
 

@@ -32,7 +32,7 @@ export {
   formatConfigProblems,
   formatPath,
 } from './problems.js';
-export { redactedConfig } from './redact.js';
+export { configHash, configRedactor, printableConfig, redactedConfig, redactedRoutes } from './redact.js';
 export { renderConfigReference, replaceReferenceBlock } from './reference.js';
 export { configSchema, LOG_FORMATS, LOG_LEVELS } from './schema.js';
 export { MIN_OPS_TOKEN_LENGTH, SECRET_ENV } from './secrets.js';

@@ -1,5 +1,6 @@
 /** Turning zod issues into config problems that point at the YAML and say expected/found. */
 import type { z } from 'zod';
+import { isSecretName } from '../domain/redact.js';
 import { type ConfigPath, type ConfigProblem, describeFound, didYouMean, formatPath } from './problems.js';
 import { configSchema } from './schema.js';
 import { knownKeys, metaAt } from './walk.js';
@@ -75,7 +76,12 @@ export function issueToProblems(
   }
 
   const value = valueAt(data, path);
-  const secret = metaAt(configSchema, path)?.secret === true;
+  const vars = source.envVarsAt(path);
+  const last = path.at(-1);
+  const secret =
+    metaAt(configSchema, path)?.secret === true ||
+    (typeof last === 'string' && isSecretName(last)) ||
+    vars.some((name) => isSecretName(name));
   const found = secret && value !== undefined ? 'a value (not shown: it is a secret)' : describeFound(value);
   // Our schemas phrase every message as "what is expected"; zod's own fallbacks start with "Invalid".
   const expected = /^Invalid /.test(issue.message) ? undefined : issue.message;
@@ -88,7 +94,6 @@ export function issueToProblems(
     );
     if (suggestion) hints.push(`did you mean "${suggestion}"?`);
   }
-  const vars = source.envVarsAt(path);
   if (vars.length > 0) hints.push(`after substituting ${vars.join(', ')}`);
   const hint = hints.length > 0 ? ` (${hints.join('; ')})` : '';
   const message = expected ? `expected ${expected}, found ${found}${hint}` : `${issue.message}${hint}`;

@@ -8,10 +8,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Env } from './env.js';
 import { resolveExchangeUrls } from './environments.js';
 import { issueToProblems, sortProblems } from './issues.js';
-import { ConfigError, type ConfigProblem, describeFound } from './problems.js';
+import { ConfigError, type ConfigPath, type ConfigProblem, describeFound, formatPath } from './problems.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { resolveSecrets } from './secrets.js';
 import type { Config, ConfigSecrets } from './types.js';
+import { FORBIDDEN_KEYS } from './yaml-guards.js';
 import { type ConfigSource, parseYaml, sourceless } from './yaml-source.js';
 
 /** Values given on the command line, which win over the file. */
@@ -120,6 +121,9 @@ function validate(
     return { ok: false, problems: sortProblems(problems) };
   }
 
+  const forbidden = forbiddenKeysIn(data, [], source);
+  if (forbidden.length > 0) return { ok: false, problems: sortProblems([...problems, ...forbidden]) };
+
   const result = configSchema.safeParse(data);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...issueToProblems(issue, data, source));
@@ -131,6 +135,27 @@ function validate(
 
   const config = finish(result.data, resolved.secrets, resolved.privateKeyPath, baseDir, options.overrides);
   return { ok: true, config, source };
+}
+
+/** Own keys that reach the prototype chain, at any depth (objects built in code or from JSON). */
+function forbiddenKeysIn(value: unknown, path: ConfigPath, source: ConfigSource): ConfigProblem[] {
+  if (value === null || typeof value !== 'object') return [];
+  const problems: ConfigProblem[] = [];
+  for (const key of Object.keys(value)) {
+    const inner = (value as Record<string, unknown>)[key];
+    if (FORBIDDEN_KEYS.has(key)) {
+      const at = source.locateKey(path, key);
+      problems.push({
+        file: source.file,
+        ...(at ? { line: at.line, column: at.column } : {}),
+        path: formatPath([...path, key]),
+        message: `the key "${key}" is refused anywhere in the config (it could tamper with object prototypes)`,
+      });
+    } else {
+      problems.push(...forbiddenKeysIn(inner, [...path, Array.isArray(value) ? Number(key) : key], source));
+    }
+  }
+  return problems;
 }
 
 function absolute(baseDir: string, path: string): string {

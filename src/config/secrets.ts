@@ -39,6 +39,22 @@ function normalisePem(pem: string): string {
   return pem.includes('\\n') && !pem.includes('\n') ? pem.replaceAll('\\n', '\n') : pem;
 }
 
+/** A private key (or a piece of one), wherever it was put. */
+function looksLikePem(value: string): boolean {
+  return /-----(?:BEGIN|END)|PRIVATE KEY/.test(value) || /^[A-Za-z0-9+/=\s]{200,}$/.test(value);
+}
+
+/** Kalshi key ids are UUIDs. */
+function looksLikeKeyId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
+}
+
+function looksLikePath(value: string): boolean {
+  return !value.includes('\n') && /^(?:[/~.]|[A-Za-z]:\\)|\.(?:pem|key)$/i.test(value.trim());
+}
+
+const NOT_SHOWN = '(the value is not shown)';
+
 function checkPrivateKey(pem: string): string | undefined {
   try {
     const key = createPrivateKey(pem);
@@ -70,22 +86,55 @@ export function resolveSecrets(
     ? (rawEnvironment as ExchangeEnvironment)
     : undefined;
 
-  const apiKeyId = nonEmpty(valueAt(data, ['exchange', 'apiKeyId'])) ?? nonEmpty(env[SECRET_ENV.apiKeyId]);
+  // Where a value came from, for problems: the variable substituted into the key, or the key.
+  const nameOf = (path: readonly string[], fallback: string) => {
+    const vars = source.envVarsAt(path);
+    return vars.length > 0 ? vars.join(', ') : fallback;
+  };
+
+  const yamlKeyId = nonEmpty(valueAt(data, ['exchange', 'apiKeyId']));
+  let apiKeyId = yamlKeyId ?? nonEmpty(env[SECRET_ENV.apiKeyId]);
+  const keyIdMisplaced = apiKeyId !== undefined && looksLikePem(apiKeyId);
+  if (keyIdMisplaced) {
+    const name = yamlKeyId ? nameOf(['exchange', 'apiKeyId'], 'exchange.apiKeyId') : SECRET_ENV.apiKeyId;
+    problems.push({
+      file,
+      ...place(['exchange', 'apiKeyId']),
+      path: 'exchange.apiKeyId',
+      message: `${name} holds a private key, not an API key id: put the PEM in ${SECRET_ENV.privateKeyPem} and the key id (a UUID) in ${SECRET_ENV.apiKeyId} ${NOT_SHOWN}`,
+    });
+    apiKeyId = undefined;
+  }
 
   const yamlPath = nonEmpty(valueAt(data, ['exchange', 'privateKeyPath']));
   const envPath = nonEmpty(env[SECRET_ENV.privateKeyPath]);
-  const privateKeyPath = yamlPath
-    ? isAbsolute(yamlPath)
-      ? yamlPath
-      : resolve(baseDir, yamlPath)
-    : envPath
-      ? resolve(envPath)
-      : undefined;
+  const pathName = yamlPath
+    ? nameOf(['exchange', 'privateKeyPath'], 'exchange.privateKeyPath')
+    : SECRET_ENV.privateKeyPath;
+  const rawPath = yamlPath ?? envPath;
+  const before = problems.length;
+  if (rawPath && looksLikePem(rawPath)) {
+    problems.push({
+      file,
+      ...place(['exchange', 'privateKeyPath']),
+      path: 'exchange.privateKeyPath',
+      message: `${pathName} holds a key, not a path: put the PEM in ${SECRET_ENV.privateKeyPem}, or write it to a file (chmod 600) and set ${pathName} to that file's path ${NOT_SHOWN}`,
+    });
+  }
+  const privateKeyPath =
+    problems.length > before || !rawPath
+      ? undefined
+      : yamlPath
+        ? isAbsolute(yamlPath)
+          ? yamlPath
+          : resolve(baseDir, yamlPath)
+        : resolve(rawPath);
   const envPem = nonEmpty(env[SECRET_ENV.privateKeyPem]);
 
   let privateKeyPem: string | undefined;
-  const before = problems.length;
-  if (envPem && privateKeyPath) {
+  if (problems.length > before) {
+    // Already reported: the path variable held the key itself.
+  } else if (envPem && privateKeyPath) {
     problems.push({
       file,
       ...place(['exchange', 'privateKeyPath']),
@@ -96,11 +145,16 @@ export function resolveSecrets(
     privateKeyPem = normalisePem(envPem);
     const wrong = checkPrivateKey(privateKeyPem);
     if (wrong) {
+      const misplaced = looksLikeKeyId(envPem)
+        ? `${SECRET_ENV.privateKeyPem} holds what looks like an API key id, not a PEM: the key id goes in ${SECRET_ENV.apiKeyId} ${NOT_SHOWN}`
+        : looksLikePath(envPem)
+          ? `${SECRET_ENV.privateKeyPem} holds what looks like a file path, not a PEM: set ${SECRET_ENV.privateKeyPath} to the path instead ${NOT_SHOWN}`
+          : undefined;
       problems.push({
         file,
         ...place(['exchange', 'environment']),
         path: 'exchange',
-        message: `${SECRET_ENV.privateKeyPem}: ${wrong}`,
+        message: misplaced ?? `${SECRET_ENV.privateKeyPem}: ${wrong}`,
       });
     }
   } else if (privateKeyPath) {
@@ -121,14 +175,17 @@ export function resolveSecrets(
         file,
         ...place(['exchange', 'privateKeyPath']),
         path: 'exchange.privateKeyPath',
-        message: `cannot read the private key file ${privateKeyPath} (${code})`,
+        message:
+          rawPath && looksLikeKeyId(rawPath)
+            ? `${pathName} holds what looks like an API key id, not a path: the key id goes in ${SECRET_ENV.apiKeyId}, the key file's path here ${NOT_SHOWN}`
+            : `cannot read the private key file ${privateKeyPath} (${code})`,
       });
     }
   }
 
   const keyProblem = problems.length > before;
   if (environment === 'demo' || environment === 'production') {
-    if (!apiKeyId) {
+    if (!apiKeyId && !keyIdMisplaced) {
       problems.push({
         file,
         ...place(['exchange', 'environment']),

@@ -16,6 +16,7 @@ import {
 } from 'yaml';
 import { type Env, hasReference, resolvePlainScalar, substituteEnv } from './env.js';
 import { type ConfigPath, type ConfigProblem, formatPath } from './problems.js';
+import { aliasProblems, forbiddenKeyProblems, MAX_EXPANDED_NODES } from './yaml-guards.js';
 
 export interface SourcePosition {
   readonly file: string;
@@ -114,6 +115,8 @@ export function parseYaml(text: string, file: string, env: Env): ParsedYaml {
     },
   });
 
+  if (problems.length === 0) problems.push(...forbiddenKeyProblems(doc, file, position));
+  if (problems.length === 0) problems.push(...aliasProblems(doc, file, position));
   if (problems.length > 0) return { source, data: undefined, problems };
 
   const substitute = (node: Scalar, path: ConfigPath) => {
@@ -149,11 +152,21 @@ export function parseYaml(text: string, file: string, env: Env): ParsedYaml {
   };
   walk(doc.contents, []);
 
-  return { source, data: dropNulls(toPlain(doc)), problems };
+  try {
+    return { source, data: dropNulls(toPlain(doc)), problems };
+  } catch (error) {
+    // The guards above should leave nothing for toJS to refuse; if it still does, a problem it is.
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      source,
+      data: undefined,
+      problems: [...problems, { file, path: '', message: `YAML: ${reason}` }],
+    };
+  }
 }
 
 function toPlain(doc: Document): unknown {
-  return doc.toJS({ maxAliasCount: 1000 });
+  return doc.toJS({ maxAliasCount: MAX_EXPANDED_NODES });
 }
 
 /** `key:` with no value (or an empty substitution) means "unset": the default applies. */

@@ -129,6 +129,18 @@ export function formatCount(centis: Centis): string {
   return formatScaled(centis, 2, 2, 'contracts');
 }
 
+/** Centi-contracts for people: "10", "2.5", "0.25" (no trailing zeros). */
+export function formatContracts(centis: Centis): string {
+  return formatCount(centis).replace(/\.?0+$/, '');
+}
+
+/** Dollars for people, to the cent (half away from zero): "$3.21", "-$0.50", "$0.00". */
+export function formatUsd(micros: Micros): string {
+  const magnitude = Math.abs(micros);
+  const cents = Math.trunc(magnitude / 10_000) + (magnitude % 10_000 >= 5_000 ? 1 : 0);
+  return `${micros < 0 && cents > 0 ? '-' : ''}$${formatDollars(cents * 10_000, 2)}`;
+}
+
 /** Integer cents (the balance endpoint's unit) to micros. */
 export function centsToMicros(cents: number): Micros {
   if (!Number.isSafeInteger(cents)) {

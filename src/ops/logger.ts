@@ -1,11 +1,13 @@
 /**
  * Logging: pino, JSON off a terminal and pretty on one, one child per module. Secrets are kept
  * out twice over: pino `redact` censors known key names in structured fields, and every output
- * line is scrubbed before it is written (PEM blocks, the configured secret values wherever they
- * occur — messages, stacks, nested objects — and sensitive keys at any depth).
+ * line passes the process-wide redactor (`domain/redact.ts`) before it is written: PEM blocks,
+ * the configured secret values wherever they occur (messages, stacks, nested objects),
+ * secret-named fields at any depth, URL query secrets, bearer credentials.
  */
 import { type DestinationStream, type Logger, type LoggerOptions as PinoOptions, pino } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { createRedactor, REDACTED } from '../domain/redact.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -25,25 +27,7 @@ export interface CreateLoggerOptions {
   readonly base?: Record<string, unknown>;
 }
 
-export const REDACTED = '[REDACTED]';
-
-/** Field names whose string values never reach a log line, at any depth (case-insensitive). */
-export const SENSITIVE_KEYS: readonly string[] = [
-  'KALSHI-ACCESS-SIGNATURE',
-  'KALSHI-ACCESS-KEY',
-  'authorization',
-  'cookie',
-  'privateKey',
-  'privateKeyPem',
-  'apiKeyId',
-  'keyId',
-  'token',
-  'opsToken',
-  'opsMetricsToken',
-  'password',
-  'secret',
-  'signature',
-];
+export { REDACTED };
 
 const HEADER_KEYS = [
   'KALSHI-ACCESS-SIGNATURE',
@@ -75,55 +59,9 @@ export const REDACT_PATHS: readonly string[] = [
   ]),
 ];
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const PEM_BLOCK =
-  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:(?!-----END)(?:[A-Za-z0-9+/=\s:,.-]|\\[nrt]))*(?:-----END [A-Z0-9 ]*PRIVATE KEY-----)?/g;
-
-const SENSITIVE_FIELD = new RegExp(
-  `("(?:${SENSITIVE_KEYS.map(escapeRegExp).join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`,
-  'gi',
-);
-
-/** Shortest secret scrubbed by value: shorter strings would mangle ordinary text. */
-const MIN_SECRET_LENGTH = 6;
-
-function secretForms(secret: string): string[] {
-  const forms = [secret, JSON.stringify(secret).slice(1, -1)];
-  if (secret.includes('-----BEGIN')) {
-    // A key's body lines are secret on their own (a log may hold a fragment of the PEM).
-    for (const line of secret.split(/\r?\n/)) {
-      const trimmed = line.trim();
-      if (trimmed.length >= 16 && !trimmed.startsWith('-----')) forms.push(trimmed);
-    }
-  }
-  return forms;
-}
-
-/** A function replacing PEM blocks, the given secrets and sensitive JSON fields by `[REDACTED]`. */
+/** A function replacing PEM blocks, the given secrets and secret-named fields by `[REDACTED]`. */
 export function createScrubber(secrets: readonly (string | undefined)[] = []): (text: string) => string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    const value = secret?.trim();
-    if (value && value.length >= MIN_SECRET_LENGTH) for (const form of secretForms(value)) forms.add(form);
-  }
-  const literal =
-    forms.size > 0
-      ? new RegExp(
-          [...forms]
-            .sort((a, b) => b.length - a.length)
-            .map(escapeRegExp)
-            .join('|'),
-          'g',
-        )
-      : undefined;
-  return (text) => {
-    let out = text.replace(PEM_BLOCK, REDACTED);
-    if (literal) out = out.replace(literal, REDACTED);
-    return out.replace(SENSITIVE_FIELD, `$1"${REDACTED}"`);
-  };
+  return createRedactor(secrets);
 }
 
 export function resolveLogFormat(format: LogFormat, isTty: boolean): 'json' | 'pretty' {

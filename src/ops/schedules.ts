@@ -1,7 +1,14 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
-import { formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
+import {
+  type Centis,
+  formatContracts,
+  formatDollarsMinimal,
+  formatUsd,
+  type Micros,
+  ONE_DOLLAR,
+} from '../domain/money.js';
 import type { MarketPosition } from '../domain/types.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
@@ -152,7 +159,7 @@ export class Schedules {
     const snapshot = exposure.snapshot();
     const c = this.counters;
     const fillRate = c.quoted === 0 ? 0 : Math.round((c.executed / c.quoted) * 1000) / 10;
-    let net = 0;
+    let net: Centis = 0;
     for (const position of snapshot.positions.values()) net += Math.abs(position.contracts);
     logger.info(
       {
@@ -167,8 +174,8 @@ export class Schedules {
         pnl: formatDollarsMinimal(snapshot.pnl.total),
       },
       `summary: ${c.rfqsSeen} RFQs seen, ${c.quoted} quoted, ${c.executed} executed (${fillRate}% fill), ` +
-        `${store.countLive()} live, position ${net / 100} contracts over ${snapshot.positions.size} markets, ` +
-        `P&L $${formatDollarsMinimal(snapshot.pnl.total)} (marked)`,
+        `${store.countLive()} live, position ${formatContracts(net)} contracts over ${snapshot.positions.size} markets, ` +
+        `P&L ${formatUsd(snapshot.pnl.total)} (marked)`,
     );
   }
 

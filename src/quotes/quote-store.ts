@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { Centis, Micros } from '../domain/money.js';
+import { type Centis, formatContracts, formatDollarsMinimal, type Micros } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
 import type { EpochMs, Rfq, Side } from '../domain/types.js';
 import {
@@ -160,10 +160,12 @@ export class QuoteStore {
       {
         rfqId: quote.rfq.id,
         quoteId: quote.quoteId,
+        marketTicker: quote.rfq.marketTicker,
         from,
         to,
         reason: details.reason,
         strategy: quote.strategy,
+        ...(to === 'open' ? quoteTerms(quote) : {}),
       },
       `quote ${to}`,
     );
@@ -245,4 +247,14 @@ export function toLiveQuote(quote: TrackedQuote): LiveQuote {
 /** The state as of now: reads it past TypeScript's narrowing, which cannot see awaits change it. */
 export function stateOf(quote: TrackedQuote): QuoteState {
   return quote.state;
+}
+
+/** What a quote offers, for the `quote open` line: bids in dollars, sizes in contracts. */
+function quoteTerms(quote: TrackedQuote): Record<string, string> {
+  return {
+    yesBid: formatDollarsMinimal(quote.yesBid),
+    noBid: formatDollarsMinimal(quote.noBid),
+    yesContracts: formatContracts(quote.yesContracts),
+    noContracts: formatContracts(quote.noContracts),
+  };
 }

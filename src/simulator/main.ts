@@ -1,6 +1,11 @@
 import { pino } from 'pino';
+import { createRedactor, secretValuesOf } from '../domain/redact.js';
 import { CliError, parseCli, USAGE } from './cli.js';
 import { startSimulator } from './simulator.js';
+
+/** Whatever reaches stderr passes the same redaction as the bot's output (a key pasted as a path…). */
+const redact = createRedactor(secretValuesOf(process.env));
+const stderr = { write: (text: string) => process.stderr.write(redact(text)) };
 
 /** `npm run simulator -- --port 0 ...`: serves until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -9,7 +14,7 @@ async function main(): Promise<void> {
     config = parseCli(process.argv.slice(2));
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}`);
+      stderr.write(`${err.message}\n\n${USAGE}`);
       process.exit(2);
     }
     throw err;
@@ -18,7 +23,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const logger = pino({ level: config.logLevel }, pino.destination(2)).child({ module: 'simulator' });
+  const logger = pino({ level: config.logLevel }, stderr).child({ module: 'simulator' });
   const sim = await startSimulator({ ...config.options, logger });
   const keyed = sim.context.accounts.all().filter((u) => u.keyId !== undefined);
   process.stdout.write(`Kalshi simulator listening on ${sim.url} (seed ${sim.seed})\n`);
@@ -42,6 +47,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`simulator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  stderr.write(`simulator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -80,6 +80,8 @@ export class StrategyRunner<Windows = unknown> {
   readonly #router: StrategyRouter<Windows>;
   readonly #data: MarketData;
   readonly #log: Logger;
+  /** The logger we were given: strategies' loggers bind their own `module`, not under ours. */
+  readonly #rootLog: Logger;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #lastLookTimeoutMs: number;
@@ -91,6 +93,7 @@ export class StrategyRunner<Windows = unknown> {
   constructor(options: StrategyRunnerOptions<Windows>) {
     this.#router = options.router;
     this.#data = options.data;
+    this.#rootLog = options.logger;
     this.#log = options.logger.child({ module: 'strategy-runner' });
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? 500;
@@ -311,7 +314,7 @@ export class StrategyRunner<Windows = unknown> {
   ) {
     const ctx: StrategyContext<unknown> = {
       options: instance.options,
-      log: this.#log.child({
+      log: this.#rootLog.child({
         module: 'strategy',
         strategy: instance.strategy.name,
         route: route?.label ?? instance.label,

@@ -421,4 +421,22 @@ describe('secrets', () => {
       opsMetricsToken: 'unset',
     });
   });
+
+  it('strategy options in the dump lose URL query secrets and secret-named values', () => {
+    const result = loadConfigText(
+      [
+        'strategies:',
+        '  routes:',
+        '    - strategy: fair-value-feed',
+        '      options: { source: "https://feeds.example/fv?token=feed-secret-1", password: hunter22, spread: "0.03" }',
+      ].join('\n'),
+    );
+    if (!result.ok) throw new Error(formatConfigProblems(result.problems));
+    const dump = redactedConfig(result.config) as { strategies: { routes: { options: unknown }[] } };
+    expect(dump.strategies.routes[0]!.options).toEqual({
+      source: 'https://feeds.example/fv?token=[REDACTED]',
+      password: '[REDACTED]',
+      spread: '0.03',
+    });
+  });
 });

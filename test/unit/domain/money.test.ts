@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   FixedPointError,
+  formatContracts,
   formatCount,
   formatDollars,
   formatDollarsMinimal,
+  formatUsd,
   mulDiv,
   notional,
   parseCount,
@@ -94,6 +96,34 @@ describe('count strings', () => {
         expect(parseCount(text)).toBe(centis);
       }),
     );
+  });
+});
+
+describe('amounts for people', () => {
+  it('formatUsd: dollars to the cent, half away from zero, never "-$0.00"', () => {
+    expect(formatUsd(3_214_000)).toBe('$3.21');
+    expect(formatUsd(3_215_000)).toBe('$3.22');
+    expect(formatUsd(3_200_000)).toBe('$3.20');
+    expect(formatUsd(1_234_567_890)).toBe('$1234.57');
+    expect(formatUsd(-504_999)).toBe('-$0.50');
+    expect(formatUsd(-4_999)).toBe('$0.00');
+    expect(formatUsd(0)).toBe('$0.00');
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (micros) => {
+        expect(formatUsd(micros)).toMatch(/^-?\$\d+\.\d{2}$/);
+      }),
+    );
+  });
+
+  it('formatContracts: no trailing zeros', () => {
+    expect([1000, 250, 25, 0, 100_000, -150].map(formatContracts)).toEqual([
+      '10',
+      '2.5',
+      '0.25',
+      '0',
+      '1000',
+      '-1.5',
+    ]);
   });
 });
 

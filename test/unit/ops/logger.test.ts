@@ -101,6 +101,20 @@ describe('createLogger redaction', () => {
     expect(text()).toContain('key [REDACTED]');
   });
 
+  it('redacts URL query secrets and fields named like secrets, whatever the exact name', () => {
+    const { log, lines } = capture();
+    log.warn(
+      {
+        source: 'https://feeds.example/fv.json?region=us&token=feed-token-123&api_key=k-456',
+        options: { apiToken: 'plugin-token-789', clientSecret: 'cs-000111', spread: '0.03' },
+      },
+      'fair-value feed load failed',
+    );
+    const line = JSON.parse(lines()[0]!) as { source: string; options: Record<string, string> };
+    expect(line.source).toBe('https://feeds.example/fv.json?region=us&token=[REDACTED]&api_key=[REDACTED]');
+    expect(line.options).toEqual({ apiToken: '[REDACTED]', clientSecret: '[REDACTED]', spread: '0.03' });
+  });
+
   it('leaves ordinary text alone', () => {
     const scrub = createScrubber([key.keyId, undefined, 'abc']);
     expect(scrub('{"rfqId":"r-1","msg":"quote created","token_cost":2}')).toBe(

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { type PriceGrid, TAPERED_DECI_CENT_GRID } from '../../../src/domain/grid.js';
@@ -11,6 +12,7 @@ import {
   type StrategyRunnerOptions,
 } from '../../../src/strategy/runner.js';
 import type { PriceDecision, Strategy } from '../../../src/strategy/types.js';
+import { duplicateJsonKeys } from '../../helpers/json-keys.js';
 import { captureLogger, fakeStrategy, LEVEL } from './support.js';
 
 const runners: StrategyRunner[] = [];
@@ -280,6 +282,27 @@ describe('StrategyRunner.price', () => {
       rfqId: 'r-1',
       route: 'routes[0]',
     });
+  });
+
+  it("binds the strategy logger's module once: no duplicate key in its JSON line", async () => {
+    const raw: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void raw.push(line) });
+    const strategy = fakeStrategy('talker', {
+      price: (_rfq, ctx) => {
+        ctx.log.info('from the strategy');
+        return { skip: 'done' };
+      },
+    });
+    const registry = new Map([[strategy.name, strategy as Strategy<unknown>]]);
+    const router = new StrategyRouter(registry, [{ strategy: 'talker' }], logger);
+    const data = new InMemoryMarketData().setMarket({ ticker: 'KXA-1', eventTicker: 'KXA' });
+    const runner = new StrategyRunner({ router, data, logger, timeoutMs: 100 });
+    runners.push(runner);
+    await runner.price(testRfq({ marketTicker: 'KXA-1' }));
+    const line = raw.find((l) => l.includes('from the strategy'));
+    expect(line).toBeDefined();
+    expect(duplicateJsonKeys(line!)).toEqual([]);
+    expect(JSON.parse(line!)).toMatchObject({ module: 'strategy', strategy: 'talker' });
   });
 });
 
