@@ -3,6 +3,8 @@
  * The decisions live in the parts; this file decides who talks to whom, and in which order
  * things start and stop.
  */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   type Config,
@@ -12,8 +14,10 @@ import {
   restartRequiredMessage,
   wsUrlFor,
 } from '../config/index.js';
-import { type Clock, sleepOn, systemClock } from '../domain/clock.js';
+import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
+import { Journal } from '../journal/journal.js';
+import { JournalReader } from '../journal/queries.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -48,6 +52,7 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
+import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
   quotingSettingsFrom,
@@ -72,6 +77,11 @@ export interface AppOverrides {
    * `unlimitedGate`: no budgets, no priorities). The queue still exists, idle, for shutdown.
    */
   readonly gate?: RequestGate;
+  /**
+   * Called when the bot must stop on its own (the journal cannot write and `journal.onError` is
+   * stop): main.ts shuts down as on SIGTERM and exits 1. Without it the app stops itself.
+   */
+  readonly onFatal?: (reason: string) => void;
 }
 
 export interface StopReport {
@@ -107,7 +117,12 @@ export class App {
   watcher!: OwnQuoteWatcher;
   schedules!: Schedules;
   ops: OpsServer | undefined;
+  /** The durable journal (journal.enabled), open from the start of `start()`. */
+  journal: Journal | undefined;
+  /** This process's run in the journal. */
+  readonly runId = randomUUID();
   communicationsId: string | undefined;
+  #journalWiring: JournalWiring | undefined;
   #config: Config;
   #limits: RiskLimits;
   #settings;
@@ -172,6 +187,7 @@ export class App {
       `starting kalshi-rfq-maker: config ${hash}, environment ${environment}${config.dryRun ? ', dry run' : ''} (npm start -- --print-config shows it)`,
     );
 
+    await this.#openJournal(log, hash);
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.queue = new ActionQueue({
       limits: initialLimits(config),
@@ -206,9 +222,11 @@ export class App {
       positions: this.exposure,
       clock: this.clock,
       logger: this.logger.child({ module: 'market-data' }),
+      onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
 
     await this.#readAccount(log);
+    this.#restoreDay(log);
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#buildEngine();
@@ -262,6 +280,91 @@ export class App {
       onStateChange: (connected) => this.metrics.pushState(connected),
     });
     this.push.start();
+  }
+
+  /** Opens the journal first: a path it cannot use stops startup before anything trades. */
+  async #openJournal(log: Logger, hash: string): Promise<void> {
+    const settings = this.#config.journal;
+    if (!settings.enabled) return;
+    const journal = await Journal.open({
+      path: settings.path,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'journal' }),
+      flushIntervalMs: settings.flushIntervalMs,
+      ...(settings.maxSizeMb !== undefined ? { maxBytes: settings.maxSizeMb * 1024 * 1024 } : {}),
+      onError: (error) => {
+        this.metrics.journalErrors.inc();
+        if (this.#config.journal.onError !== 'stop') return;
+        const reason = `journal cannot write: ${error.message}`;
+        if (this.overrides.onFatal) this.overrides.onFatal(reason);
+        else void this.stop(reason);
+      },
+    });
+    this.journal = journal;
+    journal.runId = this.runId;
+    journal.record({
+      kind: 'run_started',
+      at: this.clock.now(),
+      runId: this.runId,
+      commit: gitCommit(),
+      configHash: hash,
+      environment: this.#config.exchange.environment,
+      pid: process.pid,
+    });
+    this.#journalWiring = wireJournal({
+      journal,
+      store: this.store,
+      book: this.book,
+      killSwitch: this.killSwitch,
+      clock: this.clock,
+    });
+    const DAY = 86_400_000;
+    const prune = () =>
+      void journal
+        .prune(this.clock.now() - settings.retainDays * DAY)
+        .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
+    prune();
+    const timers = [
+      repeatEvery(this.clock, DAY, prune, { unref: true }),
+      repeatEvery(
+        this.clock,
+        10_000,
+        () => {
+          this.metrics.observeJournal(journal.health());
+          this.#journalPnl();
+        },
+        { unref: true },
+      ),
+    ];
+    this.#cleanups.push(() => {
+      for (const timer of timers) timer.cancel();
+    });
+    log.info({ path: settings.path, runId: this.runId }, 'journal open');
+  }
+
+  /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
+  #journalPnl(): void {
+    const pnl = this.exposure.snapshot().pnl;
+    this.journal?.record({
+      kind: 'pnl',
+      at: this.clock.now(),
+      day: pnl.day,
+      realized: pnl.realized,
+      fees: 0,
+      unrealized: pnl.unrealized,
+      total: pnl.total,
+      peak: pnl.peak,
+    });
+  }
+
+  /** A restart carries the day on: realised P&L and the drawdown peak from the journal. */
+  #restoreDay(log: Logger): void {
+    if (!this.journal) return;
+    const day = this.exposure.dayOf(this.clock.now());
+    const saved = new JournalReader(this.journal.db).lastPnl(day);
+    if (saved && this.exposure.restoreDay(saved)) {
+      log.info({ day, realized: saved.realized, peak: saved.peak }, "today's P&L restored from the journal");
+    }
   }
 
   async #connectExchange(): Promise<{
@@ -385,13 +488,16 @@ export class App {
       dryRun: config.dryRun,
       logger: this.logger.child({ module: 'quote-manager' }),
       clock: this.clock,
-      events: wireQuoteMetrics({
-        store: this.store,
-        metrics: this.metrics,
-        counters: this.schedules.counters,
-        killSwitch: this.killSwitch,
-        logger: this.logger.child({ module: 'quote-manager' }),
-      }),
+      events: combineEvents(
+        wireQuoteMetrics({
+          store: this.store,
+          metrics: this.metrics,
+          counters: this.schedules.counters,
+          killSwitch: this.killSwitch,
+          logger: this.logger.child({ module: 'quote-manager' }),
+        }),
+        this.#journalWiring?.events ?? {},
+      ),
     };
     this.manager = new QuoteManager(deps, {
       sweepIntervalMs: config.quoting.sweepIntervalMs,
@@ -487,6 +593,7 @@ export class App {
             ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
             : poller.intervalMs,
           killSwitched: this.killSwitch.isTripped,
+          ...(this.journal ? { journal: this.journal.health() } : {}),
           ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
           now: this.clock.now(),
         }),
@@ -508,7 +615,25 @@ export class App {
     const prefix = trigger ? `${trigger}: ` : '';
     const diff = diffConfig(this.#config, next);
     const refused = restartRequiredMessage(diff);
-    if (refused) return { applied: false, reason: refused };
+    const at = this.clock.now();
+    if (refused) {
+      this.journal?.record({
+        kind: 'config_reload',
+        at,
+        trigger: trigger ?? 'reload',
+        applied: false,
+        reason: refused,
+      });
+      return { applied: false, reason: refused };
+    }
+    this.journal?.record({
+      kind: 'config_reload',
+      at,
+      trigger: trigger ?? 'reload',
+      applied: true,
+      configHash: configHash(next),
+      changed: diff.hot,
+    });
     if (diff.hot.length === 0) {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
@@ -568,6 +693,16 @@ export class App {
     this.metrics.close();
     await this.simulator?.stop();
     const durationMs = this.clock.now() - startedAt;
+    this.#journalWiring?.dispose();
+    this.#journalPnl();
+    this.journal?.record({
+      kind: 'run_stopped',
+      at: this.clock.now(),
+      runId: this.runId,
+      reason,
+      openAtExit,
+    });
+    await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
     log.info(
       { openAtExit, durationMs, timedOut },
       openAtExit === 0
@@ -584,6 +719,21 @@ async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Prom
   const gaveUp = new AbortController();
   await Promise.race([work, sleepOn(clock, ms, gaveUp.signal)]);
   gaveUp.abort();
+}
+
+/** The commit this build runs: KALSHI_RFQ_COMMIT (set in the container image), else git's. */
+function gitCommit(): string {
+  const fromEnv = process.env['KALSHI_RFQ_COMMIT'];
+  if (fromEnv) return fromEnv;
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2_000,
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
