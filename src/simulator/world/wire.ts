@@ -10,8 +10,8 @@ function best(levels: readonly BookLevel[]): BookLevel | undefined {
 }
 
 export function marketToWire(market: SimMarket): WireMarket & Record<string, unknown> {
-  const yesBid = best(market.yesBook);
-  const noBid = best(market.noBook);
+  const yesBid = best(market.book.levels('yes'));
+  const noBid = best(market.book.levels('no'));
   const yesBidPrice = yesBid?.price ?? 0;
   const noBidPrice = noBid?.price ?? 0;
   const wire: WireMarket & Record<string, unknown> = {
@@ -73,7 +73,7 @@ export function bookToWire(market: SimMarket, depth = 0): WireOrderBook {
     const kept = depth > 0 ? levels.slice(Math.max(0, levels.length - depth)) : levels;
     return kept.map((l) => [dollars4(l.price), count(l.count)]);
   };
-  return { yes_dollars: side(market.yesBook), no_dollars: side(market.noBook) };
+  return { yes_dollars: side(market.book.levels('yes')), no_dollars: side(market.book.levels('no')) };
 }
 
 export function eventToWire(
