@@ -1,4 +1,4 @@
-import { makerFee, takerFee } from '../../domain/fees.js';
+import { makerFee } from '../../domain/fees.js';
 import { snapUp } from '../../domain/grid.js';
 import { type Centis, type Micros, notional, ONE_DOLLAR } from '../../domain/money.js';
 import type { Side } from '../../domain/types.js';
@@ -9,16 +9,11 @@ import type { SimMarket } from '../world/world.js';
 import type { CrossGuard } from './cross-guard.js';
 import type { ExchangeDeps } from './exchange.js';
 import { OrderStore, type SimOrder } from './orders.js';
+import { type Party, Trades } from './trades.js';
 import { opposite, type SimQuote } from './types.js';
 
 /** Kalshi (changelog 2026-08-22): a combo quoter meeting an order younger than this swaps fees. */
 export const FEE_SWAP_MAX_AGE_MS = 5_000;
-
-/** One side of a trade: a user, and its order unless it is synthetic liquidity. */
-interface Party {
-  readonly user: SimUser;
-  readonly order?: SimOrder;
-}
 
 /** What a quote's execution did; `publish` sends its events once `quote_executed` is out. */
 export interface ExecutionResult {
@@ -36,38 +31,35 @@ export interface ExecutionResult {
  */
 export class Execution {
   readonly orders = new OrderStore();
-  private pending: (() => void)[] | undefined;
+  private readonly trades: Trades;
 
   constructor(
     private readonly deps: ExchangeDeps,
     private readonly crossGuard: CrossGuard,
   ) {
+    this.trades = new Trades(deps);
     deps.world.onBookRebuilt((market) => this.matchResting(market));
   }
 
   executeQuote(quote: SimQuote): ExecutionResult {
-    const { accounts, truth, counters } = this.deps;
+    const { accounts, truth } = this.deps;
     const rfq = quote.rfq;
-    const market = rfq.market;
     const side = quote.acceptedSide ?? 'yes';
     const bid = side === 'yes' ? quote.yesBid : quote.noBid;
     const accepted = quote.acceptedContracts ?? 0;
     const offered = side === 'yes' ? quote.yesContracts : quote.noContracts;
-    const viaBook = truth.bookExecution;
     // the holds of accept and confirm go back; every fill is charged as it happens
     accounts.release(quote.creator, quote.makerHold);
     accounts.release(rfq.creator, quote.takerHold);
     quote.makerHold = 0;
     quote.takerHold = 0;
-    const restsMore = viaBook && quote.restRemainder && offered > accepted;
-    const makerSize =
-      restsMore && quote.creator.balance >= this.restingCost(market, bid, offered) ? offered : accepted;
-    const events: (() => void)[] = [];
-    this.pending = events;
-    try {
+    const restsMore = truth.bookExecution && quote.restRemainder && offered > accepted;
+    const covered = quote.creator.balance >= this.restingCost(rfq.market, bid, offered);
+    const makerSize = restsMore && covered ? offered : accepted;
+    const { value, publish } = this.trades.batch(() => {
       const maker = this.newOrder(
         quote.creator,
-        market,
+        rfq.market,
         side,
         bid,
         makerSize,
@@ -80,7 +72,7 @@ export class Execution {
       );
       const requester = this.newOrder(
         rfq.creator,
-        market,
+        rfq.market,
         opposite(side),
         ONE_DOLLAR - bid,
         accepted,
@@ -91,44 +83,45 @@ export class Execution {
           clientOrderId: quote.rfqCreatorClientOrderId,
         },
       );
-      if (viaBook) {
-        this.maybeSweep(market, side, bid, makerSize);
-        const crossing = market.book.crossing(side, bid, quote.creator.id);
-        if (crossing.length > 0 && quote.postOnly) {
-          this.cancel(maker);
-          counters.postOnlyCancels++;
-          this.crossGuard.record(quote.creator);
-        } else if (crossing.length > 0) {
-          counters.quoterTakes++;
-          this.take(maker, crossing, market.legs !== undefined);
-        }
+      this.cross(quote, maker, requester);
+      return { maker, requester };
+    });
+    return { ...value, publish };
+  }
+
+  /** The quoter's leg meets the book, then the requester's leg; then the leftovers. */
+  private cross(quote: SimQuote, maker: SimOrder, requester: SimOrder): void {
+    const { truth, counters } = this.deps;
+    const rfq = quote.rfq;
+    const market = rfq.market;
+    if (truth.bookExecution) {
+      this.maybeSweep(market, maker.side, maker.price, maker.initial);
+      const crossing = market.book.crossing(maker.side, maker.price, quote.creator.id);
+      if (crossing.length > 0 && quote.postOnly) {
+        this.cancel(maker);
+        counters.postOnlyCancels++;
+        this.crossGuard.record(quote.creator);
+      } else if (crossing.length > 0) {
+        counters.quoterTakes++;
+        this.take(maker, crossing, market.legs !== undefined);
       }
-      // the quoter's leg rests an instant; the requester's crosses it at the quote price
-      const paired = maker.status === 'canceled' ? 0 : Math.min(maker.remaining, requester.remaining);
-      if (paired > 0) {
-        const aggressor = { user: rfq.creator, order: requester };
-        this.trade(
-          market,
-          aggressor,
-          opposite(side),
-          { user: quote.creator, order: maker },
-          bid,
-          paired,
-          false,
-        );
-      }
-      this.finish(requester, viaBook && rfq.restRemainder);
-      this.finish(maker, viaBook && quote.restRemainder);
-      return {
-        maker,
-        requester,
-        publish: () => {
-          for (const emit of events) emit();
-        },
-      };
-    } finally {
-      this.pending = undefined;
     }
+    // the quoter's leg rests an instant; the requester's crosses it at the quote price
+    const paired = maker.status === 'canceled' ? 0 : Math.min(maker.remaining, requester.remaining);
+    if (paired > 0) {
+      const aggressor = { user: rfq.creator, order: requester };
+      this.trades.trade(
+        market,
+        aggressor,
+        requester.side,
+        { user: quote.creator, order: maker },
+        maker.price,
+        paired,
+        false,
+      );
+    }
+    this.finish(requester, truth.bookExecution && rfq.restRemainder);
+    this.finish(maker, truth.bookExecution && quote.restRemainder);
   }
 
   /** A user cancels a resting order (V2 cancel); returns the contracts taken off the book. */
@@ -169,7 +162,7 @@ export class Execution {
         const k = Math.min(order.remaining, liq.level.count);
         market.book.take(liq, k);
         market.book.take({ kind: 'order', entry }, k);
-        this.trade(
+        this.trades.trade(
           market,
           { user: this.deps.liquidity },
           opposite(entry.side),
@@ -197,7 +190,15 @@ export class Execution {
         : { user: this.deps.liquidity };
       const swap = comboQuoter && now - liquiditySince(liq) < FEE_SWAP_MAX_AGE_MS;
       market.book.take(liq, k);
-      this.trade(market, { user: order.user, order }, order.side, resting, liquidityPrice(liq), k, swap);
+      this.trades.trade(
+        market,
+        { user: order.user, order },
+        order.side,
+        resting,
+        liquidityPrice(liq),
+        k,
+        swap,
+      );
       if (restingOrder && restingOrder.remaining === 0) this.complete(restingOrder);
     }
   }
@@ -229,89 +230,6 @@ export class Execution {
     this.deps.counters.ordersRested++;
   }
 
-  /**
-   * One trade: the aggressor buys `aggressorSide` at 1 − the resting bid, the resting party
-   * its outcome at its bid. Normally the aggressor pays the taker fee and the resting party
-   * the maker fee; `swapFees` (combo quoter vs an order resting < 5 s) reverses them.
-   */
-  private trade(
-    market: SimMarket,
-    aggressor: Party,
-    aggressorSide: Side,
-    resting: Party,
-    restingPrice: Micros,
-    count: Centis,
-    swapFees: boolean,
-  ): void {
-    const schedule = this.deps.world.feeSchedule(market.ticker);
-    const aggressorPrice = ONE_DOLLAR - restingPrice;
-    const aggressorFee = swapFees
-      ? makerFee(aggressorPrice, count, schedule)
-      : takerFee(aggressorPrice, count, schedule);
-    const restingFee = swapFees
-      ? takerFee(restingPrice, count, schedule)
-      : makerFee(restingPrice, count, schedule);
-    if (swapFees) this.deps.counters.feeSwaps++;
-    const a = this.fill(market, aggressor, aggressorSide, aggressorPrice, count, aggressorFee, true);
-    const r = this.fill(market, resting, opposite(aggressorSide), restingPrice, count, restingFee, false);
-    const yesPrice = aggressorSide === 'yes' ? aggressorPrice : restingPrice;
-    this.deps.world.recordTrade(market, yesPrice, count, Math.trunc((a + r) / 2));
-  }
-
-  /** Books one party's fill: money, ledger, order figures, events. Returns the |position| change. */
-  private fill(
-    market: SimMarket,
-    party: Party,
-    side: Side,
-    price: Micros,
-    count: Centis,
-    fee: Micros,
-    isTaker: boolean,
-  ): Centis {
-    const { accounts, ledger, ids, clock, bus } = this.deps;
-    const { user, order } = party;
-    const cost = notional(price, count, 'ceil');
-    const fromHold = Math.min(order?.hold ?? 0, cost + fee);
-    if (order && fromHold > 0) {
-      accounts.spend(user, fromHold);
-      order.hold -= fromHold;
-    }
-    if (cost + fee > fromHold) accounts.debit(user, cost + fee - fromHold);
-    const now = clock.now();
-    const result = ledger.apply(user, {
-      id: ids.uuid(),
-      orderId: order?.id ?? ids.uuid(),
-      clientOrderId: order?.clientOrderId ?? '',
-      market,
-      side,
-      price,
-      count,
-      fee,
-      isTaker,
-      subaccount: order?.subaccount ?? 0,
-      now,
-    });
-    if (result.payout > 0) accounts.credit(user, result.payout);
-    if (order) {
-      order.filled += count;
-      order.remaining -= count;
-      order.updatedAt = now;
-      if (isTaker) {
-        order.takerFillCost += cost;
-        order.takerFees += fee;
-      } else {
-        order.makerFillCost += cost;
-        order.makerFees += fee;
-      }
-    }
-    const position = ledger.positionOn(user, market.ticker);
-    this.emit(() => {
-      bus.emit('fill', result.fill);
-      if (position) bus.emit('positionChanged', { user, position });
-    });
-    return result.positionChange;
-  }
-
   /** With `crossChance` (or a storm), a fresh order sweeps the book through the quoter's price. */
   private maybeSweep(market: SimMarket, side: Side, bid: Micros, size: Centis): void {
     const { truth, faults, rng, counters } = this.deps;
@@ -339,7 +257,7 @@ export class Execution {
       if (liq.kind === 'synthetic') continue;
       const order = this.orders.get(liq.entry.orderId);
       if (!order) continue;
-      this.trade(
+      this.trades.trade(
         market,
         { user: this.deps.liquidity },
         side,
@@ -406,10 +324,5 @@ export class Execution {
     };
     this.orders.add(order);
     return order;
-  }
-
-  private emit(event: () => void): void {
-    if (this.pending) this.pending.push(event);
-    else event();
   }
 }

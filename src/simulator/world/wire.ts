@@ -9,6 +9,36 @@ function best(levels: readonly BookLevel[]): BookLevel | undefined {
   return levels[levels.length - 1];
 }
 
+/** Strike fields from the ticker: `-T<x>` is "greater than x"; anything else a custom outcome. */
+function strike(market: SimMarket): Record<string, unknown> {
+  const threshold = /-T(\d+(?:\.\d+)?)$/.exec(market.ticker);
+  if (threshold)
+    return {
+      strike_type: 'greater',
+      floor_strike: Number(threshold[1]),
+      cap_strike: null,
+      functional_strike: null,
+      custom_strike: null,
+    };
+  return {
+    strike_type: 'custom',
+    floor_strike: null,
+    cap_strike: null,
+    functional_strike: null,
+    custom_strike: market.legs ? null : { outcome: market.yesSubTitle },
+  };
+}
+
+/** Market fields the simulator has no value for (no settlement, no fee waiver, no participant). */
+const UNSET_MARKET_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({
+  settlement_value_dollars: null,
+  settlement_ts: null,
+  occurrence_datetime: null,
+  fee_waiver_expiration_time: null,
+  primary_participant_key: null,
+});
+
+/** Every field of the Market schema (SDK 3.30); the nullable ones the simulator has no value for are null. */
 export function marketToWire(market: SimMarket): WireMarket & Record<string, unknown> {
   const yesBid = best(market.book.levels('yes'));
   const noBid = best(market.book.levels('no'));
@@ -48,7 +78,10 @@ export function marketToWire(market: SimMarket): WireMarket & Record<string, unk
     liquidity_dollars: '0.0000',
     result: '',
     can_close_early: true,
+    early_close_condition: 'This market may close early once the outcome is known.',
     expiration_value: '',
+    ...UNSET_MARKET_FIELDS,
+    ...strike(market),
     rules_primary: `If ${market.title.toLowerCase()}, the market resolves to Yes.`,
     rules_secondary: 'Simulated market: no real-world settlement.',
     price_level_structure: market.structure,
