@@ -7,6 +7,7 @@ import {
   EventsApi,
   ExchangeApi,
   MarketApi,
+  OrdersApi,
   PortfolioApi,
 } from 'kalshi-typescript';
 import { onTestFinished } from 'vitest';
@@ -107,6 +108,7 @@ export interface SimTestUser {
   readonly markets: MarketApi;
   readonly events: EventsApi;
   readonly portfolio: PortfolioApi;
+  readonly orders: OrdersApi;
   readonly account: AccountApi;
   readonly exchange: ExchangeApi;
   /** A signed raw request as this user. */
@@ -139,6 +141,7 @@ export function sdkFor(sim: SimulatorHandle, key: TestKey, timeoutMs = 10_000) {
     markets: new MarketApi(config(), undefined, instance()),
     events: new EventsApi(config(), undefined, instance()),
     portfolio: new PortfolioApi(config(), undefined, instance()),
+    orders: new OrdersApi(config(), undefined, instance()),
     account: new AccountApi(config(), undefined, instance()),
     exchange: new ExchangeApi(config(), undefined, instance()),
   };
