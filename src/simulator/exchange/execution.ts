@@ -96,7 +96,7 @@ export class Execution {
     const market = rfq.market;
     if (truth.bookExecution) {
       this.maybeSweep(market, maker.side, maker.price, maker.initial);
-      const crossing = market.book.crossing(maker.side, maker.price, quote.creator.id);
+      const crossing = this.crossingFor(maker);
       if (crossing.length > 0 && quote.postOnly) {
         this.cancel(maker);
         counters.postOnlyCancels++;
@@ -177,6 +177,22 @@ export class Execution {
     }
   }
 
+  /**
+   * What an incoming order would trade with. Self-trade prevention "maker": the owner's own
+   * resting orders it would cross are cancelled instead.
+   */
+  private crossingFor(order: SimOrder): Liquidity[] {
+    const all = order.market.book.crossing(order.side, order.price);
+    const others: Liquidity[] = [];
+    for (const liq of all) {
+      if (liq.kind === 'order' && liq.entry.ownerId === order.user.id) {
+        const own = this.orders.get(liq.entry.orderId);
+        if (own) this.cancel(own);
+      } else others.push(liq);
+    }
+    return others;
+  }
+
   /** An incoming order takes crossing liquidity in price-time order, as taker. */
   private take(order: SimOrder, crossing: readonly Liquidity[], comboQuoter: boolean): void {
     const market = order.market;
@@ -206,8 +222,7 @@ export class Execution {
   /** A remainder: takes what still crosses, then rests (when allowed and covered) or is cancelled. */
   private finish(order: SimOrder, rest: boolean): void {
     if (order.status === 'canceled') return;
-    if (order.remaining > 0 && rest)
-      this.take(order, order.market.book.crossing(order.side, order.price, order.user.id), false);
+    if (order.remaining > 0 && rest) this.take(order, this.crossingFor(order), false);
     if (order.remaining === 0) {
       this.complete(order);
       return;

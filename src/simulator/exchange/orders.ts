@@ -121,6 +121,8 @@ export function orderToWire(order: SimOrder): Record<string, unknown> {
     expiration_time: null,
     created_time: timestamp(order.createdAt),
     last_update_time: timestamp(order.updatedAt),
+    // the execution engine cancels a user's own resting order that a new order would cross
+    self_trade_prevention_type: 'maker',
     order_group_id: null,
     cancel_order_on_pause: false,
     subaccount_number: order.subaccount,

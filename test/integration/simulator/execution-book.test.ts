@@ -274,6 +274,44 @@ describe('simulator execution through the order book (issue 14)', () => {
     expect(await balanceOf(maker)).toBe(START_MICROS - notionalMicros(400_000, 1_000) - fees);
   });
 
+  it("prevents self-trades: a new leg crossing the same user's resting order cancels that order (STP maker)", async () => {
+    const s = await truthSimulator({ bookExecution: true });
+    const { t, clock, requester, maker } = s;
+    // fair 0.80: synthetic YES bids ≤ 0.79, NO bids ≤ 0.19
+    await t.admin('PUT', `/_sim/markets/${CPI}`, { fair_dollars: '0.80' });
+    const first = await rfqAndQuote(s, {
+      ticker: CPI,
+      contracts: 10,
+      yesBid: '0.05',
+      noBid: '0.20',
+      restRemainder: true,
+    });
+    await t.admin('POST', `/_sim/quotes/${first.quoteId}/accept`, { accepted_side: 'no', contracts: 4 });
+    await maker.communications.confirmRFQQuote(first.rfqId, first.quoteId, {});
+    clock.advance(15_000);
+    const restingId =
+      (await maker.communications.getRFQQuote(first.rfqId, first.quoteId)).data.quote.creator_order_id ?? '';
+    expect((await orderOf(maker, restingId)).status).toBe('resting');
+    // our post-only YES at 0.80 crosses only our own NO at 0.20
+    const second = await rfqAndQuote(s, {
+      ticker: CPI,
+      contracts: 5,
+      yesBid: '0.80',
+      noBid: '0.05',
+      postOnly: true,
+    });
+    await requester.communications.acceptRFQQuote(second.rfqId, second.quoteId, { accepted_side: 'yes' });
+    await maker.communications.confirmRFQQuote(second.rfqId, second.quoteId, {});
+    clock.advance(15_000);
+    expect(await orderOf(maker, restingId)).toMatchObject({ status: 'canceled', fill_count_fp: '4.00' });
+    expect((await fillsOf(maker, CPI))[0]).toMatchObject({
+      count_fp: '5.00',
+      yes_price_dollars: '0.800000',
+      is_taker: false,
+    });
+    expect((await t.admin<Record<string, number>>('GET', '/_sim/stats')).body['postOnlyCancels']).toBe(0);
+  });
+
   it('rate-limits writes after repeated post-only crosses, then lets them through again', async () => {
     const s = await truthSimulator({
       bookExecution: true,
