@@ -410,3 +410,58 @@ describe('simulator execution through the order book (issue 14)', () => {
     ]);
   });
 });
+
+describe('simulator truth admin routes', () => {
+  it("reads and patches the truth settings (validated), shows the book with resting orders, lists a user's orders, cancels all", async () => {
+    const s = await truthSimulator({ bookExecution: true });
+    const { t, clock, maker } = s;
+    const truth = await t.admin<Record<string, unknown>>('GET', '/_sim/truth');
+    expect(truth.body).toMatchObject({ book_execution: true, cross_chance: 0, flushes_per_hour: 0 });
+    for (const bad of [
+      { cross_chance: 2 },
+      { flushes_per_hour: -1 },
+      { book_execution: 'yes' },
+      { nonsense: 1 },
+    ]) {
+      expect((await t.admin('PATCH', '/_sim/truth', bad)).status).toBe(400);
+    }
+    expect((await t.admin('PATCH', '/_sim/truth', { obscure_share: 0.5 })).body).toMatchObject({
+      obscure_share: 0.5,
+    });
+
+    const { rfqId, quoteId } = await rfqAndQuote(s, {
+      ticker: CPI,
+      contracts: 10,
+      yesBid: '0.40',
+      noBid: '0.40',
+      restRemainder: true,
+    });
+    await t.admin('POST', `/_sim/quotes/${quoteId}/accept`, { accepted_side: 'yes', contracts: 4 });
+    await maker.communications.confirmRFQQuote(rfqId, quoteId, {});
+    clock.advance(15_000);
+    const orderId = (await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.creator_order_id;
+    const book = await t.admin<{ resting: Record<string, unknown>[]; yes: unknown[] }>(
+      'GET',
+      `/_sim/markets/${CPI}/book`,
+    );
+    expect(book.body.resting).toEqual([
+      expect.objectContaining({
+        order_id: orderId,
+        user_id: maker.userId,
+        side: 'yes',
+        price_dollars: '0.4000',
+        remaining_fp: '6.00',
+      }),
+    ]);
+    const orders = await t.admin<{ orders: { order_id: string; status: string }[] }>(
+      'GET',
+      `/_sim/users/${maker.userId}/orders`,
+    );
+    expect(orders.body.orders.map((o) => [o.order_id, o.status])).toEqual([[orderId, 'resting']]);
+    expect((await maker.orders.cancelAllOrders()).status).toBe(204);
+    expect((await orderOf(maker, orderId ?? '')).status).toBe('canceled');
+    expect((await t.admin<{ resting: unknown[] }>('GET', `/_sim/markets/${CPI}/book`)).body.resting).toEqual(
+      [],
+    );
+  });
+});
