@@ -25,7 +25,10 @@ function strike(market: SimMarket): Record<string, unknown> {
     floor_strike: null,
     cap_strike: null,
     functional_strike: null,
-    custom_strike: market.legs ? null : { outcome: market.yesSubTitle },
+    // combos name their event (changelog 2026-03-25: the multivariate event ticker, not the collection)
+    custom_strike: market.legs
+      ? { 'Multivariate Event Ticker': market.eventTicker }
+      : { outcome: market.yesSubTitle },
   };
 }
 
