@@ -56,6 +56,9 @@ import {
   riskLimitsFrom,
   routesFrom,
 } from './options-from-config.js';
+import { StartupAbortedError } from './startup-aborted.js';
+
+export { StartupAbortedError };
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -113,6 +116,8 @@ export class App {
   #settings;
   #authenticated = false;
   #started = false;
+  #starting: Promise<void> | undefined;
+  #stopRequested = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended without an answer: it may still land. */
@@ -161,15 +166,40 @@ export class App {
     return this.#config;
   }
 
-  /** Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting. */
+  /**
+   * Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting.
+   * A `stop()` meanwhile makes it quit at its next step with `StartupAbortedError`: nothing starts
+   * after the stop began, and the stop unwinds what had.
+   */
   async start(): Promise<void> {
     if (this.#started) throw new Error('app already started');
     this.#started = true;
+    this.#starting = this.#start();
+    try {
+      await this.#starting;
+    } catch (error) {
+      if (error instanceof StartupAbortedError) {
+        this.logger
+          .child({ module: 'app' })
+          .info({ after: error.step }, 'startup stopped: a stop was requested');
+      }
+      throw error;
+    }
+  }
+
+  /** Between startup steps: quit if a stop was requested meanwhile. */
+  #continueAfter(step: string): void {
+    if (this.#stopRequested) throw new StartupAbortedError(step);
+  }
+
+  async #start(): Promise<void> {
     const config = this.#config;
     const log = this.logger.child({ module: 'app' });
     log.info({ config: redactedConfig(config) }, 'starting kalshi-rfq-maker');
+    this.#continueAfter('nothing');
 
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
+    this.#continueAfter('connecting');
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -204,12 +234,21 @@ export class App {
       logger: this.logger.child({ module: 'market-data' }),
     });
 
+    this.#buildWatcher();
+
     await this.#readAccount(log);
+    this.#continueAfter('reading positions');
     await this.#buildStrategies();
+    this.#continueAfter('loading strategies');
     this.#buildEngine();
     await this.#reconcileAtStartup(log);
-
+    this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
+    this.#continueAfter('starting the kill switch');
+    if (this.overrides.opsServer !== false) await this.#startOps();
+    this.#continueAfter('starting the ops server');
+
+    // From here on nothing awaits: every loop starts, or (stopped before) none does.
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
@@ -218,7 +257,6 @@ export class App {
     this.watcher.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl, credentials);
     this.schedules.start();
-    if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
       {
         environment: config.exchange.environment,
@@ -289,6 +327,7 @@ export class App {
     const { exchange } = this.#config;
     this.communicationsId = await this.client.getCommunicationsId();
     this.#authenticated = true;
+    this.#continueAfter('reading our communications id');
     if (exchange.tier === 'auto') {
       const limits = await this.client.getApiLimits();
       const tier: TierLimits = {
@@ -300,6 +339,7 @@ export class App {
         { usageTier: limits.usageTier, read: tier.read, write: tier.write },
         'rate limits read from the exchange',
       );
+      this.#continueAfter('reading the rate limits');
     }
     if (exchange.endpointCosts === 'auto') {
       try {
@@ -307,6 +347,7 @@ export class App {
       } catch (error) {
         log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
       }
+      this.#continueAfter('reading the endpoint costs');
     }
     const positions = await this.client.allPositions();
     this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
@@ -403,6 +444,11 @@ export class App {
         this.metrics.observeBudget(this.queue.budget('write'));
       },
     });
+  }
+
+  /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
+  #buildWatcher(): void {
+    const config = this.#config;
     this.watcher = new OwnQuoteWatcher({
       source: this.client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
@@ -495,6 +541,7 @@ export class App {
    * `quoting.shutdownTimeoutMs`. Safe to call twice.
    */
   stop(reason = 'shutdown'): Promise<StopReport> {
+    this.#stopRequested = true;
     this.#stopping ??= this.#stop(reason);
     return this.#stopping;
   }
@@ -504,6 +551,14 @@ export class App {
     const startedAt = this.clock.now();
     const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
     log.info({ reason }, 'stopping: deleting every live quote');
+    // Startup quits at its next step; what it had started by then is unwound below.
+    if (this.#starting) {
+      await withDeadline(
+        this.clock,
+        this.#starting.catch(() => undefined),
+        deadline - this.clock.now(),
+      );
+    }
     let openAtExit = 0;
     let timedOut = false;
     await this.push?.stop();
@@ -511,20 +566,28 @@ export class App {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
       await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+    }
+    if (this.watcher) {
       await this.watcher.stop();
-      openAtExit = this.#config.dryRun
-        ? 0
-        : await deleteStragglers({
-            listOpen: () => this.watcher.listOpen(),
-            client: this.client,
-            clock: this.clock,
-            deadline,
-            settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
-            logger: log,
-          });
+      // Before the exchange took our keys this run cannot have placed a quote; one left by an
+      // earlier run is found at the next start, as after a kill -9.
+      if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
+      openAtExit =
+        this.#config.dryRun || !this.#authenticated
+          ? 0
+          : await deleteStragglers({
+              listOpen: () => this.watcher.listOpen(),
+              client: this.client,
+              clock: this.clock,
+              deadline,
+              settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
+              logger: log,
+            });
       timedOut = this.clock.now() >= deadline;
       await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
-      this.schedules.stop();
+    }
+    this.schedules?.stop();
+    if (this.runner) {
       await this.runner.stop();
       for (const route of this.runner.router.table.routes) route.windows?.stop();
     }
