@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simQuotes } from '../../helpers/bot.js';
-import { type NpmRun, spawnNpmScript, spawnNpmStart } from '../../helpers/bot-process.js';
+import { type NpmRun, spawnBot, spawnNpmScript, spawnNpmStart } from '../../helpers/bot-process.js';
+import { startHoldingProxy } from '../../helpers/holding-proxy.js';
 import { type ProcessInfo, waitUntilGone } from '../../helpers/process-tree.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
@@ -87,6 +88,40 @@ describe('npm start under signals', () => {
     expect(run.output()).toMatch(/"reason":"parent exited".*"msg":"stopping/);
     expect(run.output()).toMatch(/"openAtExit":0,.*"msg":"stopped cleanly"/);
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+  }, 60_000);
+});
+
+describe('a second signal', () => {
+  it('within a second is the same stop request; a later one exits at once (128 + signal)', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const proxy = await startHoldingProxy(ts.url);
+    const bot = spawnBot(ts, user!, {
+      exchange: { baseUrl: `${proxy.url}/trade-api/v2` },
+      poller: { websocket: false },
+    });
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 2 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+      timeoutMs: 30_000,
+      what: 'the bot to quote',
+    });
+    proxy.hold((method) => method === 'DELETE'); // the stop cannot finish
+    bot.child.kill('SIGINT');
+    const stoppingLine = await waitFor(
+      () => /"time":"([^"]+)"[^\n]*"msg":"stopping/.exec(bot.output()) ?? undefined,
+      {
+        what: 'the stop to begin',
+      },
+    );
+    const firstAt = Date.parse(stoppingLine[1]!); // the bot's own time, just after it heard the signal
+    bot.child.kill('SIGINT');
+    await waitFor(() => bot.output().includes('signal repeated within a second'), { what: 'the repeat' });
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstAt + 1_200 - Date.now())));
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(143);
+    expect(bot.output()).toContain('second signal: exiting now');
+    expect(await simQuotes(ts, user!, 'open')).toHaveLength(1); // what "at once" costs
   }, 60_000);
 });
 
