@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simQuotes } from '../../helpers/bot.js';
 import { type NpmRun, spawnBot, spawnNpmScript, spawnNpmStart } from '../../helpers/bot-process.js';
@@ -91,7 +95,7 @@ describe('npm start under signals', () => {
   }, 60_000);
 });
 
-describe('a second signal', () => {
+describe('during a stop', () => {
   it('within a second is the same stop request; a later one exits at once (128 + signal)', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const [user] = ts.users;
@@ -122,6 +126,46 @@ describe('a second signal', () => {
     expect(await bot.exited).toBe(143);
     expect(bot.output()).toContain('second signal: exiting now');
     expect(await simQuotes(ts, user!, 'open')).toHaveLength(1); // what "at once" costs
+  }, 60_000);
+});
+
+/** A strategies folder whose plugin (fixed-spread) throws from a timer once SIGTERM came. */
+function strategiesThatThrowOnStop(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strategies-'));
+  const fixedSpread = pathToFileURL(resolve(import.meta.dirname, '../../../strategies/fixed-spread.ts')).href;
+  writeFileSync(
+    join(dir, 'fixed-spread-throws-on-stop.mjs'),
+    `export { fixedSpread } from '${fixedSpread}';\n` +
+      "process.once('SIGTERM', () => setTimeout(() => { throw new Error('boom during the stop'); }, 20));\n",
+  );
+  return dir;
+}
+
+describe('an uncaught exception during a stop', () => {
+  it('is logged and the stop goes on: every quote deleted, exit 1', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const proxy = await startHoldingProxy(ts.url);
+    const bot = spawnBot(ts, user!, {
+      exchange: { baseUrl: `${proxy.url}/trade-api/v2` },
+      poller: { websocket: false },
+      strategies: { dir: strategiesThatThrowOnStop() },
+    });
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 2 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+      timeoutMs: 30_000,
+      what: 'the bot to quote',
+    });
+    proxy.hold((method) => method === 'DELETE'); // the exception comes while the stop deletes
+    bot.child.kill('SIGTERM');
+    await waitFor(() => bot.output().includes('uncaught exception: deleting quotes'), {
+      what: 'the exception during the stop',
+    });
+    proxy.release();
+
+    expect(await bot.exited).toBe(1);
+    expect(bot.output()).toMatch(/"openAtExit":0,.*"msg":"stopped cleanly"/);
+    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
   }, 60_000);
 });
 
