@@ -61,6 +61,9 @@ import {
   riskLimitsFrom,
   routesFrom,
 } from './options-from-config.js';
+import { StartupAbortedError } from './startup-aborted.js';
+
+export { StartupAbortedError };
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -128,6 +131,8 @@ export class App {
   #settings;
   #authenticated = false;
   #started = false;
+  #starting: Promise<void> | undefined;
+  #stopRequested = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
@@ -174,10 +179,33 @@ export class App {
     return this.#config;
   }
 
-  /** Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting. */
+  /**
+   * Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting.
+   * A `stop()` meanwhile makes it quit at its next step with `StartupAbortedError`: nothing starts
+   * after the stop began, and the stop unwinds what had.
+   */
   async start(): Promise<void> {
     if (this.#started) throw new Error('app already started');
     this.#started = true;
+    this.#starting = this.#start();
+    try {
+      await this.#starting;
+    } catch (error) {
+      if (error instanceof StartupAbortedError) {
+        this.logger
+          .child({ module: 'app' })
+          .info({ after: error.step }, 'startup stopped: a stop was requested');
+      }
+      throw error;
+    }
+  }
+
+  /** Between startup steps: quit if a stop was requested meanwhile. */
+  #continueAfter(step: string): void {
+    if (this.#stopRequested) throw new StartupAbortedError(step);
+  }
+
+  async #start(): Promise<void> {
     const config = this.#config;
     const log = this.logger.child({ module: 'app' });
     const hash = configHash(config);
@@ -186,9 +214,11 @@ export class App {
       { configHash: hash, environment },
       `starting kalshi-rfq-maker: config ${hash}, environment ${environment}${config.dryRun ? ', dry run' : ''} (npm start -- --print-config shows it)`,
     );
+    this.#continueAfter('nothing');
 
     await this.#openJournal(log, hash);
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
+    this.#continueAfter('connecting');
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -225,17 +255,26 @@ export class App {
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
 
+    this.#buildWatcher();
+
     await this.#readAccount(log);
     this.#restoreDay(log);
+    this.#continueAfter('reading positions');
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
+    this.#continueAfter('loading strategies');
     this.#buildEngine();
     await this.#reconcileAtStartup(log);
-
+    this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
     // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
     this.metrics.setKillSwitch(this.killSwitch.isTripped);
     this.#cleanups.push(this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped)));
+    this.#continueAfter('starting the kill switch');
+    if (this.overrides.opsServer !== false) await this.#startOps();
+    this.#continueAfter('starting the ops server');
+
+    // From here on nothing awaits: every loop starts, or (stopped before) none does.
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
@@ -244,7 +283,6 @@ export class App {
     this.watcher.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
-    if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
       {
         environment: config.exchange.environment,
@@ -409,6 +447,7 @@ export class App {
     const { exchange } = this.#config;
     this.communicationsId = await this.client.getCommunicationsId();
     this.#authenticated = true;
+    this.#continueAfter('reading our communications id');
     if (exchange.tier === 'auto') {
       const limits = await this.client.getApiLimits();
       const tier: TierLimits = {
@@ -420,6 +459,7 @@ export class App {
         { usageTier: limits.usageTier, read: tier.read, write: tier.write },
         'rate limits read from the exchange',
       );
+      this.#continueAfter('reading the rate limits');
     }
     if (exchange.endpointCosts === 'auto') {
       try {
@@ -427,6 +467,7 @@ export class App {
       } catch (error) {
         log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
       }
+      this.#continueAfter('reading the endpoint costs');
     }
     const positions = await this.client.allPositions();
     this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
@@ -526,6 +567,11 @@ export class App {
         this.metrics.observeBudget(this.queue.budget('write'));
       },
     });
+  }
+
+  /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
+  #buildWatcher(): void {
+    const config = this.#config;
     this.watcher = new OwnQuoteWatcher({
       source: this.client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
@@ -653,6 +699,7 @@ export class App {
    * `quoting.shutdownTimeoutMs`. Safe to call twice.
    */
   stop(reason = 'shutdown'): Promise<StopReport> {
+    this.#stopRequested = true;
     this.#stopping ??= this.#stop(reason);
     return this.#stopping;
   }
@@ -662,6 +709,14 @@ export class App {
     const startedAt = this.clock.now();
     const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
     log.info({ reason }, 'stopping: deleting every live quote');
+    // Startup quits at its next step; what it had started by then is unwound below.
+    if (this.#starting) {
+      await withDeadline(
+        this.clock,
+        this.#starting.catch(() => undefined),
+        deadline - this.clock.now(),
+      );
+    }
     let openAtExit = 0;
     let timedOut = false;
     await this.push?.stop();
@@ -669,20 +724,28 @@ export class App {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
       await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+    }
+    if (this.watcher) {
       await this.watcher.stop();
-      openAtExit = this.#config.dryRun
-        ? 0
-        : await deleteStragglers({
-            listOpen: () => this.watcher.listOpen(),
-            client: this.client,
-            clock: this.clock,
-            deadline,
-            settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
-            logger: log,
-          });
+      // Before the exchange took our keys this run cannot have placed a quote; one left by an
+      // earlier run is found at the next start, as after a kill -9.
+      if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
+      openAtExit =
+        this.#config.dryRun || !this.#authenticated
+          ? 0
+          : await deleteStragglers({
+              listOpen: () => this.watcher.listOpen(),
+              client: this.client,
+              clock: this.clock,
+              deadline,
+              settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
+              logger: log,
+            });
       timedOut = this.clock.now() >= deadline;
       await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
-      this.schedules.stop();
+    }
+    this.schedules?.stop();
+    if (this.runner) {
       await this.runner.stop();
       for (const route of this.runner.router.table.routes) route.windows?.stop();
     }
