@@ -5,7 +5,8 @@
  */
 import type { AppOverrides } from '../../src/app/app.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
-import { merge, type SimQuote } from '../helpers/bot.js';
+import type { SimQuote } from '../helpers/bot.js';
+import { merge } from '../helpers/config.js';
 import { InvariantMonitor } from './monitor.js';
 import { Traffic, type TrafficOptions } from './traffic.js';
 import {

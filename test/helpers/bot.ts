@@ -1,29 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import { App, type AppOverrides } from '../../src/app/app.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { Quote } from '../../src/domain/types.js';
+import { type Raw, testRawConfig } from './config.js';
 import type { SimTestUser, TestSimulator } from './simulator.js';
-
-export const STRATEGIES_DIR = resolve(import.meta.dirname, '../../strategies');
-
-type Raw = Record<string, unknown>;
-
-/** Deep-merges plain objects (arrays and scalars replace). */
-export function merge(base: Raw, patch: Raw): Raw {
-  const out: Raw = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
-        ? merge(current as Raw, value as Raw)
-        : value;
-  }
-  return out;
-}
 
 /**
  * A config for a bot quoting against a test simulator (as a standalone simulator: base URL
@@ -48,38 +29,7 @@ export const TEST_OPS_TOKEN = 'test-ops-token-0123456789';
 
 /** The raw (YAML-shaped) config of a test bot, and the folder its relative paths live in. */
 export function botRawConfig(ts: TestSimulator, patch: Raw = {}, inDir?: string): { raw: Raw; dir: string } {
-  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'bot-'));
-  const raw: Raw = {
-    exchange: {
-      environment: 'simulator',
-      baseUrl: ts.sim.apiBase,
-      tier: 'auto',
-      hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
-    },
-    poller: { intervalMs: 100 },
-    strategies: {
-      dir: STRATEGIES_DIR,
-      routes: [{ name: 'all', strategy: 'fixed-spread', options: { spread: '0.04', maxBookSpread: '0.50' } }],
-    },
-    quoting: { ttlMs: 60_000, acceptPollIntervalMs: 100, sweepIntervalMs: 200, shutdownTimeoutMs: 10_000 },
-    risk: {
-      maxContractsPerQuote: '100000',
-      maxDollarsPerQuote: '100000',
-      maxOpenQuotes: 1000,
-      maxOpenQuotesPerMarket: 1000,
-      maxOpenQuotesPerEvent: 1000,
-      maxPositionPerMarket: { contracts: '1000000', dollars: '1000000' },
-      maxPositionPerEvent: { contracts: '1000000', dollars: '1000000' },
-      maxTotalExposure: '1000000',
-      maxDailyLoss: '100000',
-      minEdge: '0',
-      killSwitch: { file: join(dir, 'KILL'), maxDrawdown: '100000' },
-      reconcileCron: '*/5 * * * * *',
-    },
-    ops: { port: 0 },
-    logging: { level: 'silent', summaryIntervalMs: 60_000 },
-  };
-  return { raw: merge(raw, patch), dir };
+  return testRawConfig({ apiBase: ts.sim.apiBase, patch, ...(inDir !== undefined ? { dir: inDir } : {}) });
 }
 
 export interface StartedBot {

@@ -17,7 +17,7 @@ import { parseCount } from '../../src/domain/money.js';
 import { InvariantMonitor } from '../chaos/monitor.js';
 import { RECOVERY_LIMIT_MS } from '../chaos/scenario.js';
 import { createRfqs, limitsOf, ourQuotes, sleep, startChaosBot, until } from '../chaos/world.js';
-import { merge } from '../helpers/bot.js';
+import { merge, type RiskBlock } from '../helpers/config.js';
 import { type FaultKind, SOAK_FAULTS } from './faults.js';
 import { startSimulatorProcess } from './sim-process.js';
 
@@ -78,7 +78,7 @@ const SOAK_PATCH = {
     maxPositionPerEvent: { contracts: '2500', dollars: '1500' },
     maxTotalExposure: '50000',
     maxDailyLoss: '100000',
-  },
+  } satisfies RiskBlock,
 };
 
 interface MemorySample {
