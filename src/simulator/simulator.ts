@@ -4,7 +4,6 @@ import { type Clock, ManualClock, systemClock } from '../domain/clock.js';
 import { API_PREFIX, WS_PATH } from '../kalshi/wire.js';
 import { Accounts, type SimUser, type UserSpec } from './accounts/accounts.js';
 import { Ledger } from './accounts/ledger.js';
-import { createAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { BlockTrades } from './exchange/block-trades.js';
 import { EventBus } from './exchange/events.js';
@@ -13,6 +12,7 @@ import { ExchangeStore } from './exchange/store.js';
 import { Faults } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
+import { createAdminHandler } from './http/routes-admin.js';
 import { communicationsRoutes } from './http/routes-communications.js';
 import { marketRoutes } from './http/routes-market.js';
 import { portfolioRoutes } from './http/routes-portfolio.js';
@@ -157,7 +157,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     skewMs: () => faults.config.skewMs,
   };
   const holder: { ws?: SimWebSocket } = {};
-  const admin = createAdmin(sim, {
+  const admin = createAdminHandler(sim, {
     wsConnections: () => holder.ws?.connectionCount ?? 0,
     dropWebSockets: () => holder.ws?.dropAll() ?? 0,
     ...(baseClock instanceof ManualClock ? { manualClock: baseClock } : {}),
