@@ -12,6 +12,7 @@ import type { Centis } from '../../src/domain/money.js';
 import type { EpochMs, EventInfo, Market, OrderBook, Quote, Rfq, Side } from '../../src/domain/types.js';
 import {
   BadRequestError,
+  type CallOptions,
   type CreateQuoteArgs,
   type DeleteResult,
   type ErrorContext,
@@ -46,11 +47,24 @@ class HeldAnswer {
   readonly answer = new Promise<unknown>((resolve, reject) => {
     this.#settle = { resolve, reject };
   });
-  /** The value the default behaviour would answer, computed when the call is made. */
+  /** The value the default behaviour answers: computed at release, or at the call when it lands. */
   fallback: (() => unknown) | undefined;
 
-  markCalled(fallback: () => unknown): void {
-    this.fallback = fallback;
+  constructor(private readonly lands: boolean) {}
+
+  markCalled(behave: () => unknown): void {
+    if (this.lands) {
+      let outcome: { value: unknown } | { error: unknown };
+      try {
+        outcome = { value: behave() };
+      } catch (error) {
+        outcome = { error };
+      }
+      this.fallback = () => {
+        if ('error' in outcome) throw outcome.error;
+        return outcome.value;
+      };
+    } else this.fallback = behave;
     this.#called();
   }
 
@@ -88,6 +102,11 @@ export function errorContext(endpoint: string, rfqId?: string, quoteId?: string)
   };
 }
 
+/** The arguments as recorded: the call options last, when given. */
+function withCall(args: unknown[], call: CallOptions | undefined): unknown[] {
+  return call === undefined ? args : [...args, call];
+}
+
 export class FakeExchange implements QuoteWrites, MarketReads {
   readonly calls: ExchangeCall[] = [];
   /** Our quotes as the exchange holds them, by id. */
@@ -112,9 +131,13 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     return this;
   }
 
-  /** The next call of `method` waits for the test: `release()` answers as the default would. */
-  hold<T = unknown>(method: Method): Held<T> {
-    const held = new HeldAnswer();
+  /**
+   * The next call of `method` waits for the test: `release()` answers as the default would.
+   * With `lands`, the call takes effect at the exchange at once and only its answer waits (a
+   * create that landed while its response is still on the way).
+   */
+  hold<T = unknown>(method: Method, options: { lands?: boolean } = {}): Held<T> {
+    const held = new HeldAnswer(options.lands === true);
     this.#queue(method).push({ held });
     return held as unknown as Held<T>;
   }
@@ -165,8 +188,8 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     return [...this.quotes.values()].filter((quote) => quote.status === 'open');
   }
 
-  createQuote(args: CreateQuoteArgs): Promise<string> {
-    return this.#call('createQuote', [args], () => {
+  createQuote(args: CreateQuoteArgs, call?: CallOptions): Promise<string> {
+    return this.#call('createQuote', withCall([args], call), () => {
       const id = `quote-${this.#nextId++}`;
       const rfq = this.rfqs.get(args.rfqId);
       const size = rfq?.size.kind === 'contracts' ? rfq.size.contracts : 1_000;
@@ -190,8 +213,8 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     });
   }
 
-  deleteQuote(rfqId: string, quoteId: string): Promise<DeleteResult> {
-    return this.#call('deleteQuote', [rfqId, quoteId], () => {
+  deleteQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<DeleteResult> {
+    return this.#call('deleteQuote', withCall([rfqId, quoteId], call), () => {
       const quote = this.quotes.get(quoteId);
       if (quote?.status !== 'open') return { outcome: 'not_found' };
       this.quotes.set(quoteId, { ...quote, status: 'cancelled', cancellationReason: 'deleted' });
@@ -212,8 +235,8 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     });
   }
 
-  getQuote(rfqId: string, quoteId: string): Promise<Quote> {
-    return this.#call('getQuote', [rfqId, quoteId], () => this.#quote(quoteId));
+  getQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<Quote> {
+    return this.#call('getQuote', withCall([rfqId, quoteId], call), () => this.#quote(quoteId));
   }
 
   getRfq(rfqId: string): Promise<Rfq> {
