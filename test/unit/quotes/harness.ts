@@ -20,7 +20,7 @@ import { RfqBook } from '../../../src/rfq/rfq-book.js';
 import { ExposureBook } from '../../../src/risk/exposure.js';
 import { KillSwitch } from '../../../src/risk/kill-switch.js';
 import type { RiskLimits, RiskLimitsOverrides } from '../../../src/risk/limits.js';
-import { WindowSchedule } from '../../../src/risk/windows.js';
+import { type TradingWindowSpec, WindowSchedule } from '../../../src/risk/windows.js';
 import { type TestRfqInit, testRfq } from '../../../src/strategy/memory-data.js';
 import { StrategyRouter } from '../../../src/strategy/router.js';
 import { StrategyRunner } from '../../../src/strategy/runner.js';
@@ -67,6 +67,8 @@ export interface HarnessOptions {
   readonly settings?: Partial<QuotingSettings>;
   readonly dryRun?: boolean;
   readonly behaviour?: Partial<TestStrategyBehaviour>;
+  /** Trading windows of the one route (risk.windows stay always open). */
+  readonly routeWindows?: readonly TradingWindowSpec[];
 }
 
 export interface Harness {
@@ -118,7 +120,15 @@ export async function quotingHarness(options: HarnessOptions = {}): Promise<Harn
   };
   const router = new StrategyRouter<RouteWindows>(
     new Map([[plugin.name, plugin]]),
-    [{ name: 'all', strategy: 'test' }],
+    [
+      {
+        name: 'all',
+        strategy: 'test',
+        windows: options.routeWindows
+          ? new WindowSchedule({ windows: options.routeWindows, name: 'all', clock, log: logger })
+          : undefined,
+      },
+    ],
     logger,
   );
   const runner = new StrategyRunner<RouteWindows>({ router, data, logger, clock });
