@@ -156,13 +156,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     wallClock,
     skewMs: () => faults.config.skewMs,
   };
-  const holder: { ws?: SimWebSocket } = {};
+  const holder: { ws?: SimWebSocket; http?: SimHttpServer } = {};
   const admin = createAdminHandler(sim, {
     wsConnections: () => holder.ws?.connectionCount ?? 0,
+    requestsInFlight: () => holder.http?.inFlight ?? 0,
     dropWebSockets: () => holder.ws?.dropAll() ?? 0,
     ...(baseClock instanceof ManualClock ? { manualClock: baseClock } : {}),
   });
   const http = new SimHttpServer(sim, router, admin, auth);
+  holder.http = http;
   const ws = new SimWebSocket(sim, http.server, auth, {
     pingIntervalMs: options.wsPingIntervalMs ?? 10_000,
     maxBufferedBytes: 8 << 20,

@@ -243,6 +243,18 @@ export async function acceptQuote(world: World, quote: SimQuote): Promise<boolea
   return res.status === 200;
 }
 
+/**
+ * Waits until the exchange has answered every API request it received: nothing the bot sent can
+ * still take effect (a create held by a slow fault, say). False if that takes over `timeoutMs`.
+ */
+export async function exchangeSettled(world: World, timeoutMs = 15_000): Promise<boolean> {
+  const settled = await until(async () => {
+    const { body } = await world.admin<{ requests_in_flight: number }>('GET', '/_sim/stats');
+    return body.requests_in_flight === 0;
+  }, timeoutMs);
+  return settled === true;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

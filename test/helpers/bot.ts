@@ -4,7 +4,7 @@ import { App, type AppOverrides } from '../../src/app/app.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { Quote } from '../../src/domain/types.js';
 import { type Raw, testRawConfig } from './config.js';
-import type { SimTestUser, TestSimulator } from './simulator.js';
+import { type SimTestUser, type TestSimulator, waitFor } from './simulator.js';
 
 /**
  * A config for a bot quoting against a test simulator (as a standalone simulator: base URL
@@ -53,6 +53,19 @@ export async function startBot(
   return { app, config };
 }
 
+/** A real pino logger whose lines (parsed) land in an array, for waiting on what the bot logs. */
+export function capturingLogger(level: pino.Level = 'debug'): { logger: Logger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as LoggedLine) });
+  return { logger, lines };
+}
+
+export interface LoggedLine {
+  readonly level: number;
+  readonly msg?: string;
+  readonly [key: string]: unknown;
+}
+
 export function testLogger(): Logger {
   const level = process.env['TEST_LOG_LEVEL'];
   return level ? pino({ level }) : pino({ level: 'silent' });
@@ -73,6 +86,27 @@ export interface SimQuote {
   readonly no_bid_dollars: string;
   readonly market_ticker: string;
   readonly [key: string]: unknown;
+}
+
+/** A counter or gauge of the bot's metrics, summed over the label values that match `labels`. */
+export async function metricValue(
+  metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Resolves once the poller has completed `count` more full cycles: the proof that the bot has
+ * looked at the exchange's RFQs again since the call (what a fixed sleep would only hope for).
+ */
+export async function pollCyclesPass(app: App, count: number): Promise<void> {
+  const completed = () => metricValue(app.metrics.pollerCycles, { outcome: 'ok' });
+  const target = (await completed()) + count;
+  await waitFor(async () => (await completed()) >= target, { what: `${count} more poll cycles` });
 }
 
 export type { Quote };

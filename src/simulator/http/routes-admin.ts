@@ -50,6 +50,8 @@ interface AdminRoute {
 
 export interface AdminExtras {
   readonly wsConnections: () => number;
+  /** API requests received and not yet answered. */
+  readonly requestsInFlight: () => number;
   /** Drops every websocket connection (a network blip); returns how many. */
   readonly dropWebSockets: () => number;
   readonly manualClock?: ManualClock;
@@ -159,6 +161,7 @@ function adminRoutes(sim: SimContext, extras: AdminExtras): AdminRoute[] {
           confirmed_quotes: store.quoteCount('confirmed'),
           executed_quotes: store.quoteCount('executed'),
           ws_connections: extras.wsConnections(),
+          requests_in_flight: extras.requestsInFlight(),
           faults_injected: faults.injected,
           takers: { rate_per_minute: takers.ratePerMinute, pool: takers.users().length },
           now_ms: sim.clock.now(),

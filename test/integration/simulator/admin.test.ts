@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/simulator/index.js';
 import { makeTestKey } from '../../helpers/keys.js';
-import { rawRequest, type SimTestUser, startTestSimulator } from '../../helpers/simulator.js';
+import { rawRequest, type SimTestUser, startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 interface UserView {
   user_id: string;
@@ -219,5 +219,19 @@ describe('simulator admin API errors', () => {
     );
     expect(twice.status).toBe(400);
     expect(twice.body.error.code).toBe('invalid_parameters');
+  });
+});
+
+describe('simulator admin API stats', () => {
+  it('counts API requests in flight, including one a slow fault holds, until each is answered', async () => {
+    const t = await startTestSimulator({ userCount: 1 });
+    const inFlight = async () =>
+      (await t.admin<{ requests_in_flight: number }>('GET', '/_sim/stats')).body.requests_in_flight;
+    expect(await inFlight()).toBe(0);
+    await t.admin('PUT', '/_sim/faults', { spec: 'slow=1:300,match=GET:/portfolio/balance' });
+    const held = t.users[0]!.request({ path: '/portfolio/balance' });
+    await waitFor(async () => (await inFlight()) === 1, { what: 'the held request counted' });
+    expect((await held).status).toBe(200);
+    expect(await inFlight()).toBe(0);
   });
 });
