@@ -1,52 +1,15 @@
 import type { ManualClock } from '../../domain/clock.js';
-import { USAGE_TIERS, type UsageTier } from '../../domain/rate-limits.js';
 import type { RfqSize } from '../../domain/types.js';
-import type { SimUser } from '../accounts/accounts.js';
-import { fillToWire, positionToWire } from '../accounts/wire.js';
 import type { SimContext } from '../context.js';
 import { SimError } from '../errors.js';
 import { quoteToWire, rfqToWire } from '../exchange/wire.js';
 import { dollars4, dollars6 } from '../format.js';
+import { AdminError, type AdminRoute, bad, missing } from './admin-route.js';
 import { FaultSpecError } from './faults.js';
-import {
-  bodyDollars,
-  bodyNumber,
-  bodyObject,
-  bodyString,
-  ParamError,
-  queryInt,
-  queryString,
-} from './params.js';
-import { type RouteResult, Router } from './router.js';
+import { bodyDollars, bodyNumber, bodyObject, bodyString, ParamError } from './params.js';
+import { Router } from './router.js';
+import { adminUserRoutes } from './routes-admin-users.js';
 import type { AdminHandler } from './server.js';
-
-/** A refusal of the admin API: `{"error": "<message>"}` with its status. */
-class AdminError extends Error {
-  override readonly name = 'AdminError';
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const bad = (message: string): AdminError => new AdminError(400, message);
-const missing = (what: string): AdminError => new AdminError(404, `${what} not found`);
-
-interface AdminContext {
-  readonly params: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-  /** The JSON body; `{}` when none was sent. */
-  readonly body: Record<string, unknown>;
-}
-
-interface AdminRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** The full path, `/_sim/…`, with `{param}` segments. */
-  readonly template: string;
-  readonly handler: (ctx: AdminContext) => RouteResult;
-}
 
 export interface AdminExtras {
   readonly wsConnections: () => number;
@@ -77,12 +40,6 @@ function sizeFrom(body: Record<string, unknown>): RfqSize | undefined {
   return undefined;
 }
 
-function tierOf(body: Record<string, unknown>): UsageTier | undefined {
-  const tier = bodyString(body, 'tier', false);
-  if (tier !== undefined && !USAGE_TIERS.includes(tier as UsageTier)) throw bad(`unknown tier ${tier}`);
-  return tier as UsageTier | undefined;
-}
-
 /**
  * `/_sim/…`: loopback introspection and control for tests and benchmarks, on the same template
  * router and field readers as the Kalshi API. Not part of Kalshi's API: no auth, no rate
@@ -90,7 +47,7 @@ function tierOf(body: Record<string, unknown>): UsageTier | undefined {
  * balance) keep Kalshi's error body.
  */
 export function createAdminHandler(sim: SimContext, extras: AdminExtras): AdminHandler {
-  const router = new Router<AdminRoute>().add(...adminRoutes(sim, extras));
+  const router = new Router<AdminRoute>().add(...adminUserRoutes(sim), ...adminRoutes(sim, extras));
   return (method, path, query, body) => {
     try {
       const match = router.match(method, path);
@@ -109,28 +66,9 @@ export function createAdminHandler(sim: SimContext, extras: AdminExtras): AdminH
   };
 }
 
+/** Exchange state and control: stats, faults, RFQs, quotes, takers, markets, websockets, the clock. */
 function adminRoutes(sim: SimContext, extras: AdminExtras): AdminRoute[] {
-  const { accounts, store, exchange, faults, takers, world, ledger, counters } = sim;
-
-  const user = (ref: string | undefined): SimUser => {
-    const u = ref === undefined ? undefined : accounts.find(ref);
-    if (!u) throw missing('user');
-    return u;
-  };
-
-  const userView = (u: SimUser) => ({
-    user_id: u.id,
-    communications_id: u.communicationsId,
-    key_id: u.keyId ?? null,
-    label: u.label,
-    internal: u.internal,
-    tier: u.tier,
-    balance_dollars: dollars6(u.balance),
-    held_dollars: dollars6(u.held),
-    open_rfqs: store.openRfqCount(u),
-    open_quotes: store.quoteCount('open', u),
-    accepted_quotes: store.quoteCount('accepted', u),
-  });
+  const { store, exchange, faults, takers, world, counters } = sim;
 
   const rfqOf = (id: string | undefined) => {
     const rfq = store.rfq(id ?? '');
@@ -166,91 +104,6 @@ function adminRoutes(sim: SimContext, extras: AdminExtras): AdminRoute[] {
           takers: { rate_per_minute: takers.ratePerMinute, pool: takers.users().length },
           now_ms: sim.clock.now(),
         },
-      }),
-    },
-    {
-      method: 'GET',
-      template: '/_sim/users',
-      handler: ({ query }) => {
-        const internal = query.get('internal');
-        return {
-          status: 200,
-          body: {
-            users: accounts
-              .all()
-              .filter((u) => internal === null || String(u.internal) === internal)
-              .map(userView),
-          },
-        };
-      },
-    },
-    {
-      method: 'POST',
-      template: '/_sim/users',
-      handler: ({ body }) => {
-        const keyId = bodyString(body, 'key_id', false);
-        const pem = bodyString(body, 'public_key_pem', false);
-        if (!keyId || !pem) throw bad('key_id and public_key_pem are required');
-        const tier = tierOf(body);
-        const balance = bodyDollars(body, 'balance_dollars', false, 6);
-        const u = accounts.register({
-          keyId,
-          publicKey: pem,
-          ...(balance !== undefined ? { balance } : {}),
-          ...(tier !== undefined ? { tier } : {}),
-        });
-        return { status: 201, body: userView(u) };
-      },
-    },
-    {
-      method: 'GET',
-      template: '/_sim/users/{ref}',
-      handler: ({ params }) => ({ status: 200, body: userView(user(params['ref'])) }),
-    },
-    {
-      method: 'PUT',
-      template: '/_sim/users/{ref}',
-      handler: ({ params, body }) => {
-        const u = user(params['ref']);
-        const balance = bodyDollars(body, 'balance_dollars', false, 6);
-        const tier = tierOf(body);
-        if (balance !== undefined) accounts.setBalance(u, balance);
-        if (tier !== undefined) u.tier = tier;
-        return { status: 200, body: userView(u) };
-      },
-    },
-    {
-      method: 'GET',
-      template: '/_sim/users/{ref}/quotes',
-      handler: ({ params, query }) => {
-        const u = user(params['ref']);
-        const status = queryString(query, 'status');
-        const page = store.listQuotes({
-          creatorId: u.id,
-          ...(status !== undefined ? { status } : {}),
-          cursor: query.get('cursor'),
-          limit: queryInt(query, 'limit', { min: 1, fallback: 1000 }) ?? 1000,
-        });
-        return {
-          status: 200,
-          body: { quotes: page.items.map((x) => quoteToWire(x, u)), cursor: page.cursor },
-        };
-      },
-    },
-    {
-      method: 'GET',
-      template: '/_sim/users/{ref}/positions',
-      handler: ({ params }) => ({
-        status: 200,
-        body: { market_positions: ledger.positionsOf(user(params['ref'])).map(positionToWire) },
-      }),
-    },
-    {
-      method: 'GET',
-      template: '/_sim/users/{ref}/fills',
-      handler: ({ params }) => ({
-        status: 200,
-        body: { fills: [...ledger.fillsOf(user(params['ref']))].reverse().map(fillToWire) },
       }),
     },
     { method: 'GET', template: '/_sim/faults', handler: faultsView },
