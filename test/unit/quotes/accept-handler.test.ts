@@ -3,6 +3,7 @@ import type { Quote, Side } from '../../../src/domain/types.js';
 import { GateRejectedError } from '../../../src/kalshi/gate.js';
 import { BadRequestError, ServerError } from '../../../src/kalshi/index.js';
 import { AcceptHandler } from '../../../src/quotes/accept-handler.js';
+import { exposureId } from '../../../src/quotes/context.js';
 import type { TrackedQuote } from '../../../src/quotes/quote-store.js';
 import { Quoter } from '../../../src/quotes/quoter.js';
 import { errorContext } from '../../helpers/fake-exchange.js';
@@ -154,7 +155,7 @@ describe('AcceptHandler: last look', () => {
     expect(h.exchange.callsOf('confirmQuote')).toEqual([]);
     expect(quote.state).toBe('accepted');
     // Exposure counts the accept as a fill until the window has passed.
-    expect(h.exposure.liveQuote(`q${quote.key}`)?.state).toBe('accepted');
+    expect(h.exposure.liveQuote(exposureId(quote))?.state).toBe('accepted');
 
     // The window began at confirmDeadline + margin - window; the lapse comes a grace period after it ends.
     const lapseAt = quote.confirmDeadline! + h.settings.confirmSafetyMarginMs + GRACE;
@@ -164,7 +165,7 @@ describe('AcceptHandler: last look', () => {
     expect(quote.state).toBe('expired');
     expect(quote.endReason).toBe('confirm window passed');
     expect(h.exposed(quote)).toBe(false);
-    expect(h.exposure.finishedState(`q${quote.key}`)).toBe('lapsed');
+    expect(h.exposure.finishedState(exposureId(quote))).toBe('lapsed');
   });
 
   it('confirms at top priority with the end of the window as deadline when every rule passes', async () => {
@@ -183,7 +184,7 @@ describe('AcceptHandler: last look', () => {
     expect(h.eventsOf('confirmed')).toEqual([
       { type: 'confirmed', rfqId: quote.rfq.id, acceptToConfirmMs: 0 },
     ]);
-    expect(h.exposure.liveQuote(`q${quote.key}`)?.state).toBe('confirmed');
+    expect(h.exposure.liveQuote(exposureId(quote))?.state).toBe('confirmed');
     expect(setup.nudges()).toBe(1);
     // The lapse timer is gone: the window passing changes nothing.
     h.clock.advance(WINDOW + GRACE);
@@ -253,7 +254,7 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
     accept(setup);
     await until(() => quote.state === 'expired', 'the accept to expire');
     expect(quote.endReason).toBe('the exchange said the confirm window had expired');
-    expect(h.exposure.finishedState(`q${quote.key}`)).toBe('lapsed');
+    expect(h.exposure.finishedState(exposureId(quote))).toBe('lapsed');
   });
 
   it('lets the accept expire when the gate drops the confirm at its deadline', async () => {
@@ -281,7 +282,7 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
     expect(quote.state).toBe('confirmed');
     h.clock.advance(WINDOW + GRACE);
     expect(quote.state).toBe('confirmed');
-    expect(h.exposure.liveQuote(`q${quote.key}`)?.state).toBe('confirmed');
+    expect(h.exposure.liveQuote(exposureId(quote))?.state).toBe('confirmed');
 
     const other = await openQuote();
     other.h.exchange.fail(
@@ -330,14 +331,14 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
     const open = await openQuote();
     open.handler.cancelled(open.quote, 'rfq closed');
     expect(open.quote.state).toBe('cancelled');
-    expect(open.h.exposure.finishedState(`q${open.quote.key}`)).toBe('deleted');
+    expect(open.h.exposure.finishedState(exposureId(open.quote))).toBe('deleted');
 
     const accepted = await openQuote({ behaviour: { lastLook: () => false } });
     accept(accepted);
     await until(() => accepted.h.eventsOf('declined').length === 1, 'the decline');
     accepted.handler.cancelled(accepted.quote, 'execution failed');
     expect(accepted.quote.state).toBe('cancelled');
-    expect(accepted.h.exposure.finishedState(`q${accepted.quote.key}`)).toBe('lapsed');
+    expect(accepted.h.exposure.finishedState(exposureId(accepted.quote))).toBe('lapsed');
     // No lapse left to fire.
     accepted.h.clock.advance(WINDOW + GRACE);
     expect(accepted.quote.state).toBe('cancelled');

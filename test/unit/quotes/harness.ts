@@ -9,11 +9,12 @@ import { ManualClock } from '../../../src/domain/clock.js';
 import type { Micros } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import { MarketDataCache } from '../../../src/market/market-cache.js';
-import type {
-  QuoteManagerEvents,
-  QuotingDeps,
-  QuotingSettings,
-  RouteWindows,
+import {
+  exposureId,
+  type QuoteManagerEvents,
+  type QuotingDeps,
+  type QuotingSettings,
+  type RouteWindows,
 } from '../../../src/quotes/context.js';
 import { QuoteStore, type TrackedQuote } from '../../../src/quotes/quote-store.js';
 import { RfqBook } from '../../../src/rfq/rfq-book.js';
@@ -173,7 +174,7 @@ export async function quotingHarness(options: HarnessOptions = {}): Promise<Harn
       return rfq;
     },
     eventsOf: (type) => events.filter((event) => event.type === type) as never,
-    exposed: (quote) => exposure.liveQuote(`q${quote.key}`) !== undefined,
+    exposed: (quote) => exposure.liveQuote(exposureId(quote)) !== undefined,
     async stop() {
       killSwitch.stop();
       await runner.stop();

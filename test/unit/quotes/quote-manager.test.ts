@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rfq } from '../../../src/domain/types.js';
 import { ServerError } from '../../../src/kalshi/index.js';
+import { exposureId } from '../../../src/quotes/context.js';
 import { QuoteManager } from '../../../src/quotes/quote-manager.js';
 import type { TrackedQuote } from '../../../src/quotes/quote-store.js';
 import { errorContext } from '../../helpers/fake-exchange.js';
@@ -48,7 +49,7 @@ describe('QuoteManager: a delete that meets an accept', () => {
     expect(h.exchange.callsOf('deleteQuote')).toHaveLength(1);
     expect(h.exchange.callsOf('getQuote')).toHaveLength(1);
     expect(h.exchange.callsOf('confirmQuote')).toHaveLength(1);
-    expect(h.exposure.liveQuote(`q${quote.key}`)?.state).toBe('confirmed');
+    expect(h.exposure.liveQuote(exposureId(quote))?.state).toBe('confirmed');
   });
 
   it('confirms an accept the watcher reports while the delete is in flight', async () => {
@@ -114,7 +115,7 @@ describe('QuoteManager: a quote flushed by the exchange', () => {
     await until(() => quote.state === 'cancelled', 'the flushed quote to be forgotten');
     expect(quote.endReason).toBe('flushed by the exchange: it no longer knows the quote');
     expect(h.exposed(quote)).toBe(false);
-    expect(h.exposure.finishedState(`q${quote.key}`)).toBe('deleted');
+    expect(h.exposure.finishedState(exposureId(quote))).toBe('deleted');
     // The RFQ is still open and has no live quote of ours: it is priced again.
     const again = await until(() => {
       const next = h.store.forRfq(quote.rfq.id);
