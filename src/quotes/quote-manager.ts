@@ -94,6 +94,11 @@ export class QuoteManager {
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
         const to = quote.state;
+        // Our create went live, whether its answer or the watcher saw it first; adopted quotes
+        // are an earlier run's.
+        if (from === 'pending' && to === 'open' && !quote.adopted) {
+          this.#deps.events.created?.(quote, (quote.openedAt ?? this.#deps.clock.now()) - quote.rfqSeenAt);
+        }
         const freed = (isLive(from) && !isLive(to)) || (isAwaitingFill(from) && !isAwaitingFill(to));
         if (freed) this.#roomFreed();
       }),

@@ -283,7 +283,6 @@ export class Quoter {
         { priority: 'create' },
       );
       deps.events.exchangeResult?.(true);
-      deps.events.created?.(quote, deps.clock.now() - quote.rfqSeenAt);
       this.#retries.delete(rfq.id);
       this.#waitingForRoom.delete(rfq.id);
       // The own-quote watcher may have matched the quote first and moved it on already.

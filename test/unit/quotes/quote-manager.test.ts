@@ -262,6 +262,18 @@ describe('QuoteManager: the switches and the RFQ book', () => {
 });
 
 describe('QuoteManager: what the watcher reports', () => {
+  it('reports each create once, with the time from first sight of the RFQ to the live quote', async () => {
+    const { h } = await started();
+    const create = h.exchange.hold<string>('createQuote');
+    const rfq = h.rfq();
+    h.book.upsert(rfq);
+    await create.called;
+    h.clock.advance(45);
+    create.release();
+    await until(() => h.eventsOf('created').length === 1, 'the created report');
+    expect(h.eventsOf('created')).toEqual([{ type: 'created', rfqId: rfq.id, rfqToQuoteMs: 45 }]);
+  });
+
   it('takes our quote seen at the exchange before its create answered for that create', async () => {
     const { h, manager } = await started();
     const create = h.exchange.hold<string>('createQuote', { lands: true });
@@ -273,8 +285,10 @@ describe('QuoteManager: what the watcher reports', () => {
     manager.exchangeReported(landed!, h.clock.now());
     expect(pending.state).toBe('open');
     expect(pending.quoteId).toBe(landed!.id);
+    expect(h.eventsOf('created')).toEqual([{ type: 'created', rfqId: rfq.id, rfqToQuoteMs: 0 }]);
     create.release();
-    await until(() => h.eventsOf('created').length === 1, 'the create to return');
+    await until(() => h.eventsOf('exchangeResult').some((e) => e.ok), 'the create to return');
+    expect(h.eventsOf('created')).toHaveLength(1);
     expect(pending.state).toBe('open');
     expect(h.store.byQuoteId(landed!.id)).toBe(pending);
     expect(h.exchange.callsOf('deleteQuote')).toEqual([]);
