@@ -580,7 +580,7 @@ export class App {
       minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
-      onOpenQuotes: (quotes) => this.manager.reconcileOpen(quotes),
+      onOpenQuotes: (quotes, listedAt) => this.manager.reconcileOpen(quotes, listedAt),
     });
   }
 

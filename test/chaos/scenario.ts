@@ -5,7 +5,8 @@
  */
 import type { AppOverrides } from '../../src/app/app.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
-import { merge, type SimQuote } from '../helpers/bot.js';
+import type { SimQuote } from '../helpers/bot.js';
+import { merge } from '../helpers/config.js';
 import { InvariantMonitor } from './monitor.js';
 import { Traffic, type TrafficOptions } from './traffic.js';
 import {
@@ -13,6 +14,7 @@ import {
   type ChaosBot,
   chaosConfig,
   createRfqs,
+  exchangeSettled,
   limitsOf,
   ourQuotes,
   sleep,
@@ -191,13 +193,21 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
           `openAtExit ${report.openAtExit}; open at the exchange: ${open.map((q) => q.id).join(', ') || 'none'}`,
         );
       }
-      await sleep(1_500);
+      // A create the exchange still holds (a slow fault) could land after the bot stopped: wait
+      // until the exchange has answered every request it received, then look again.
+      if (!(await exchangeSettled(world))) {
+        monitor.violate(
+          'no open quote after shutdown',
+          'late',
+          'the exchange still held requests 15 s after shutdown',
+        );
+      }
       const late = await ourQuotes(world, 'open');
       if (late.length > 0) {
         monitor.violate(
           'no open quote after shutdown',
           'late',
-          `${late.length} quote(s) of ours open 1.5 s after shutdown: ${late.map((q) => q.id).join(', ')}`,
+          `${late.length} quote(s) of ours open once every request had landed: ${late.map((q) => q.id).join(', ')}`,
         );
       }
     }

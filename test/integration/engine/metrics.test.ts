@@ -8,12 +8,12 @@ import {
   botConfig,
   botEnv,
   botRawConfig,
-  merge,
   simQuotes,
   startBot,
   TEST_OPS_TOKEN,
   testLogger,
 } from '../../helpers/bot.js';
+import { merge } from '../../helpers/config.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 /**
