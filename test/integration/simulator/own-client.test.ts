@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../../src/domain/clock.js';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { dollars } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import {
