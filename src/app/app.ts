@@ -362,6 +362,7 @@ export class App {
         .prune(this.clock.now() - settings.retainDays * DAY)
         .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
     prune();
+    this.metrics.observeJournal(journal.health());
     const timers = [
       repeatEvery(this.clock, DAY, prune, { unref: true }),
       repeatEvery(
