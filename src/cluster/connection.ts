@@ -50,7 +50,7 @@ export interface ClusterCommands {
     json: string,
     rfqId: string,
     expectedVersion: number,
-    adds: 0 | 1,
+    mode: 'check' | 'bump' | 'plain',
     prefix: string,
   ): Promise<Reply>;
   release(reservations: string, claims: string, field: string, rfqId: string): Promise<Reply>;

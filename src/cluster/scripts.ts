@@ -120,8 +120,9 @@ return 1
  * KEYS: [1] reservations hash, [2] version counter, [3] last version each instance wrote,
  * [4] RFQ claims hash, [5] our presence key.
  * ARGV: [1] our id, [2] field ("<id>|<local id>"), [3] JSON, [4] RFQ id, [5] the version our
- * view was read at, [6] 1 when the write adds exposure (checked and versioned), [7] presence
- * key prefix.
+ * view was read at, [6] 'check' (an admission: refused if another instance added exposure since
+ * our view), 'bump' (may add exposure and has already happened: versioned, not checked) or
+ * 'plain' (only lowers exposure), [7] presence key prefix.
  * Returns {1, version} | {0, version} (another instance added exposure since our view: read
  * again) | {-1} (our presence lapsed) | {-2, owner} (another live instance quotes this RFQ).
  */
@@ -134,7 +135,7 @@ if claim and claim ~= ARGV[2] then
   if owner and owner ~= me and redis.call('EXISTS', ARGV[7] .. owner) == 1 then return {-2, owner} end
 end
 local version = tonumber(redis.call('GET', KEYS[2]) or '0')
-if ARGV[6] == '1' then
+if ARGV[6] == 'check' then
   local expected = tonumber(ARGV[5])
   local writers = redis.call('HGETALL', KEYS[3])
   for i = 1, #writers, 2 do
@@ -143,7 +144,7 @@ if ARGV[6] == '1' then
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[4], ARGV[2])
-if ARGV[6] == '1' then
+if ARGV[6] ~= 'plain' then
   version = redis.call('INCR', KEYS[2])
   redis.call('HSET', KEYS[3], me, version)
 end
