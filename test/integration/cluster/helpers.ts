@@ -10,6 +10,7 @@ export interface SimMarketInfo {
   readonly ticker: string;
   readonly event_ticker: string;
   readonly status: string;
+  readonly high_volatility: boolean;
 }
 
 export async function redisForTest(options: { aof?: boolean } = {}): Promise<TestRedis> {
