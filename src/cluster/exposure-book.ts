@@ -5,7 +5,7 @@
  * is handed to the reservations (published to the others).
  */
 import { type Clock, systemClock } from '../domain/clock.js';
-import type { Centis } from '../domain/money.js';
+import { type Centis, notional } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
 import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
 import {
@@ -14,8 +14,9 @@ import {
   type ExposureBookOptions,
   type QuoteOpenOptions,
 } from '../risk/exposure.js';
-import type { PositionDiscrepancy } from '../risk/reconcile.js';
-import type { ExposureSnapshot, QuoteExposure } from '../risk/snapshot.js';
+import { applyFill } from '../risk/position.js';
+import { explainByPending, type PositionDiscrepancy } from '../risk/reconcile.js';
+import type { ExposureSnapshot, PositionExposure, QuoteExposure } from '../risk/snapshot.js';
 import { FILL_OVERLAP_MS, type RemoteReservation } from './reservations.js';
 
 /** Where the book's changes go and where the others' reservations come from. */
@@ -27,6 +28,8 @@ export interface ExposureShare {
 export class ClusterExposureBook extends ExposureBook {
   #share: ExposureShare | undefined;
   readonly #clock: Clock;
+  /** Others' fills our positions already hold (found at reconciliation): no longer counted. */
+  readonly #absorbed = new Set<string>();
   /** When positions were last read from the exchange (they include fills of every instance before). */
   positionsAt = 0;
 
@@ -45,15 +48,19 @@ export class ClusterExposureBook extends ExposureBook {
     const remote = this.#share?.remote() ?? [];
     if (remote.length === 0) return local;
     const quotes = new Map(local.quotes);
+    const positions = new Map(local.positions);
     const marketEvents = new Map(local.marketEvents);
     for (const r of remote) {
-      const counted = countedExposure(r, this.positionsAt);
-      if (!counted) continue;
-      quotes.set(`r:${r.field}`, counted);
-      if (!marketEvents.has(counted.marketTicker))
-        marketEvents.set(counted.marketTicker, counted.eventTicker);
+      if (this.#absorbed.has(r.field)) continue;
+      const e = r.exposure;
+      if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
+      if (r.executedAt === undefined) quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
+      // A fill of another instance is position (not a live quote) until our positions show it.
+      else if (r.executedAt + FILL_OVERLAP_MS >= this.positionsAt && e.accepted) {
+        positions.set(e.marketTicker, withFill(positions.get(e.marketTicker), e));
+      }
     }
-    return Object.freeze({ ...local, quotes, marketEvents });
+    return Object.freeze({ ...local, quotes, positions, marketEvents });
   }
 
   override loadPositions(positions: readonly MarketPosition[], events: readonly EventPosition[] = []): void {
@@ -66,10 +73,36 @@ export class ClusterExposureBook extends ExposureBook {
    * another instance trades is expected, not a mismatch (the numbers are adopted either way).
    */
   override reconcile(exchange: readonly MarketPosition[]): PositionDiscrepancy[] {
-    const loadedAt = this.clockNow();
+    const loadedAt = this.#clock.now();
+    const remote = this.#share?.remote() ?? [];
+    const live = new Set(remote.map((r) => r.field));
+    for (const field of this.#absorbed) if (!live.has(field)) this.#absorbed.delete(field);
+    // A difference explained by accepted quotes (ours or another instance's) is their execution.
+    const theirs = new Map(exchange.map((p) => [p.ticker, p.position]));
+    const byMarket = new Map<string, QuoteExposure[]>();
+    for (const r of remote) {
+      if (!r.exposure.accepted || this.#absorbed.has(r.field)) continue;
+      const list = byMarket.get(r.exposure.marketTicker) ?? [];
+      list.push({
+        ...r.exposure,
+        quoteId: `r:${r.field}`,
+        state: r.executedAt ? 'confirmed' : r.exposure.state,
+      });
+      byMarket.set(r.exposure.marketTicker, list);
+    }
+    for (const [market, list] of byMarket) {
+      const difference = (theirs.get(market) ?? 0) - this.position(market);
+      if (difference === 0) continue;
+      const own = this.liveQuotes().filter((q) => q.marketTicker === market && q.accepted);
+      for (const id of explainByPending(difference, [...list, ...own]) ?? []) {
+        if (id.startsWith('r:')) this.#absorbed.add(id.slice(2));
+        else this.quoteExecuted(id);
+      }
+    }
     const found = super.reconcile(exchange);
     this.positionsAt = loadedAt;
-    const traded = new Set((this.#share?.remote() ?? []).map((r) => r.exposure.marketTicker));
+    // The numbers are adopted either way; where another instance trades a difference is expected.
+    const traded = new Set(remote.map((r) => r.exposure.marketTicker));
     return found.filter((d) => !traded.has(d.marketTicker));
   }
 
@@ -130,11 +163,31 @@ export class ClusterExposureBook extends ExposureBook {
   }
 }
 
-/** The others' reservation as the guard counts it; an execution only until positions show it. */
-function countedExposure(r: RemoteReservation, positionsAt: number): QuoteExposure | undefined {
-  if (r.executedAt === undefined) return { ...r.exposure, quoteId: `r:${r.field}` };
-  if (r.executedAt + FILL_OVERLAP_MS < positionsAt) return undefined;
-  return { ...r.exposure, quoteId: `r:${r.field}`, state: 'confirmed' };
+/** A position with another instance's fill added, netted as the exchange nets it. */
+function withFill(position: PositionExposure | undefined, quote: QuoteExposure): PositionExposure {
+  const accepted = quote.accepted!;
+  const base = position ?? {
+    marketTicker: quote.marketTicker,
+    eventTicker: quote.eventTicker,
+    contracts: 0,
+    cost: 0,
+    episodeRealized: 0,
+    unrealized: 0,
+  };
+  const premium = notional(accepted.bid, accepted.contracts, 'ceil');
+  const fee = accepted.cost - premium;
+  const outcome = applyFill(
+    { contracts: base.contracts, cost: base.cost },
+    accepted.side,
+    accepted.contracts,
+    premium,
+  );
+  return {
+    ...base,
+    contracts: outcome.position.contracts,
+    cost: outcome.position.cost,
+    episodeRealized: base.episodeRealized + outcome.realized - Math.max(0, fee),
+  };
 }
 
 /** An executed quote as a filled reservation: confirmed, on the side and size that traded. */

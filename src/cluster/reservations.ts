@@ -39,7 +39,7 @@ interface OwnReservation {
 }
 
 /** How long after an execution the others still count it, beyond their next positions load. */
-export const FILL_OVERLAP_MS = 5_000;
+export const FILL_OVERLAP_MS = 2_000;
 /** An executed reservation is dropped after this even if some instance never reloads positions. */
 const EXECUTED_MAX_MS = 10 * 60_000;
 const MAX_ADMIT_ATTEMPTS = 8;
