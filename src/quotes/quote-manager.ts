@@ -71,7 +71,7 @@ export class QuoteManager {
     if (this.#deps.killSwitch.isTripped)
       return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
     if (!this.#deps.windows.isActive()) return 'outside the trading windows';
-    return undefined;
+    return this.#deps.cluster?.blocked();
   }
 
   start(): void {
@@ -91,6 +91,15 @@ export class QuoteManager {
         else void this.pullAll('trading window closed');
       }),
     );
+    const cluster = this.#deps.cluster;
+    if (cluster) {
+      this.#unsubscribe.push(
+        cluster.onChange((change) => {
+          if (change.pull) void this.pullAll(`cluster: ${change.reason}`);
+          else if (change.open) this.requoteAll('resume');
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
         const to = quote.state;

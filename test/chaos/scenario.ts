@@ -36,6 +36,10 @@ export interface ScenarioContext {
   readonly traffic: Traffic;
   /** The bot in-process, once there is one (the kill -9 scenario starts with a process). */
   bot: ChaosBot | undefined;
+  /** More in-process bots on the same account (cluster scenarios); stopped with the first. */
+  readonly others: ChaosBot[];
+  /** A bot outside this process quotes (a leader process): open at the exchange counts as quoted. */
+  external: boolean;
   /** Key figures for the PASS line. */
   readonly notes: Record<string, string | number>;
   readonly scenario: Scenario;
@@ -99,7 +103,9 @@ async function quoted(ctx: ScenarioContext, rfqIds: readonly string[], timeoutMs
     missing = rfqIds.filter((id) => {
       const quote = open.find((q) => q.rfq_id === id);
       if (!quote) return true;
-      return ctx.bot !== undefined && ctx.bot.app.store.byQuoteId(quote.id)?.state !== 'open';
+      if (ctx.external) return false;
+      const bots = [...(ctx.bot ? [ctx.bot] : []), ...ctx.others];
+      return bots.length > 0 && !bots.some((bot) => bot.app.store.byQuoteId(quote.id)?.state === 'open');
     });
     return missing.length === 0;
   }, timeoutMs);
@@ -130,6 +136,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     monitor,
     traffic,
     bot: undefined,
+    others: [],
+    external: false,
     notes,
     scenario,
     faults: async (spec) => {
@@ -184,7 +192,9 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
 
     // Shutdown deletes everything; nothing of ours may stay open, not even a late landing.
     if (ctx.bot) {
-      const report = await ctx.bot.app.stop('chaos scenario finished');
+      const extra = await Promise.all(ctx.others.map((bot) => bot.app.stop('chaos scenario finished')));
+      const first = await ctx.bot.app.stop('chaos scenario finished');
+      const report = { openAtExit: [first, ...extra].some((r) => r.openAtExit !== 0) ? -1 : 0 };
       const open = await ourQuotes(world, 'open');
       if (report.openAtExit !== 0 || open.length > 0) {
         monitor.violate(
@@ -233,6 +243,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     await traffic.stop().catch(() => undefined);
     await monitor.stop().catch(() => undefined);
+    for (const bot of ctx.others) await bot.app.stop('chaos cleanup').catch(() => undefined);
     if (ctx.bot) await ctx.bot.app.stop('chaos cleanup').catch(() => undefined);
     scenario.cleanup?.();
     monitor.detach();

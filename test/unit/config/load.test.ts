@@ -419,6 +419,7 @@ describe('secrets', () => {
       privateKeyPem: '[REDACTED]',
       opsToken: '[REDACTED]',
       opsMetricsToken: 'unset',
+      redisPassword: 'unset',
     });
   });
 
