@@ -112,7 +112,9 @@ export async function createStrategyHarness<Options, Data extends MarketData = I
   const registry = new Map([[checked.name, checked]]);
   const router = new StrategyRouter(
     registry,
-    [{ name: 'harness', strategy: checked.name, options: init.options ?? {} }],
+    // In-process: the strategy object under test may not come from a plugin file, and the
+    // test's clock and data must be the ones it reads.
+    [{ name: 'harness', strategy: checked.name, options: init.options ?? {}, isolation: 'in-process' }],
     logger,
   );
   const runner = new StrategyRunner({

@@ -1,0 +1,115 @@
+/**
+ * The worker side of a strategy's context: market data read from the bot over the port (the
+ * bot answers from its cache), position reads answered through the shared buffer (they are
+ * synchronous in the strategy API), a clock that follows the bot's, and a logger whose lines
+ * the bot writes through its own (redacting) logger.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { type Logger, pino } from 'pino';
+import type { Clock, ScheduleOptions, Timer } from '../../domain/clock.js';
+import type { FeeSchedule } from '../../domain/fees.js';
+import type { Centis } from '../../domain/money.js';
+import type { Market, OrderBook } from '../../domain/types.js';
+import { deepFreeze } from '../freeze.js';
+import type { MarketData } from '../types.js';
+import {
+  type AsyncDataMethod,
+  type FromWorker,
+  fromWireError,
+  SLOT,
+  type SyncDataMethod,
+  type ToWorker,
+} from './protocol.js';
+
+type DataAnswer = Extract<ToWorker, { t: 'data' }>;
+
+/** The worker's end of the market-data conversation, shared by every call. */
+export class DataChannel {
+  readonly #port: MessagePort;
+  readonly #ints: Int32Array;
+  readonly #value: Float64Array;
+  readonly #syncTimeoutMs: number;
+  readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #nextReq = 0;
+
+  constructor(port: MessagePort, ints: Int32Array, value: Float64Array, syncTimeoutMs: number) {
+    this.#port = port;
+    this.#ints = ints;
+    this.#value = value;
+    this.#syncTimeoutMs = syncTimeoutMs;
+  }
+
+  /** The data one call reads, its requests tagged with the call (for blame). */
+  forCall(call: number): MarketData {
+    return {
+      market: (ticker) => this.#read(call, 'market', ticker) as Promise<Market>,
+      orderBook: (ticker) => this.#read(call, 'orderBook', ticker) as Promise<OrderBook>,
+      fees: (ticker) => this.#read(call, 'fees', ticker) as Promise<FeeSchedule>,
+      position: (ticker) => this.#readNow(call, 'position', ticker),
+      eventPosition: (eventTicker) => this.#readNow(call, 'eventPosition', eventTicker),
+    };
+  }
+
+  answer(message: DataAnswer): void {
+    const waiting = this.#waiting.get(message.req);
+    if (waiting === undefined) return;
+    this.#waiting.delete(message.req);
+    if ('error' in message) waiting.reject(fromWireError(message.error));
+    else waiting.resolve(deepFreeze(message.value));
+  }
+
+  #request(): number {
+    this.#nextReq = this.#nextReq >= 0x7fffffff ? 1 : this.#nextReq + 1;
+    return this.#nextReq;
+  }
+
+  #read(call: number, method: AsyncDataMethod, ticker: string): Promise<unknown> {
+    if (typeof ticker !== 'string')
+      return Promise.reject(new TypeError(`${method}: ticker must be a string`));
+    const req = this.#request();
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(req, { resolve, reject });
+      this.#port.postMessage({ t: 'data', call, req, method, ticker } satisfies FromWorker);
+    });
+  }
+
+  /** Blocks this worker (only) until the bot has written the answer into the shared buffer. */
+  #readNow(call: number, method: SyncDataMethod, ticker: string): Centis {
+    if (typeof ticker !== 'string') throw new TypeError(`${method}: ticker must be a string`);
+    const req = this.#request();
+    this.#port.postMessage({ t: 'sync', call, req, method, ticker } satisfies FromWorker);
+    const deadline = Date.now() + this.#syncTimeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.#ints, SLOT.syncDone);
+      if (done === req) break;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`${method}(${ticker}): no answer from the bot within ${this.#syncTimeoutMs}ms`);
+      Atomics.wait(this.#ints, SLOT.syncDone, done, left);
+    }
+    if (Atomics.load(this.#ints, SLOT.syncStatus) !== 0) throw new Error(`${method}(${ticker}) failed`);
+    return this.#value[0] as Centis;
+  }
+}
+
+/**
+ * `ctx.clock` in a worker: the bot's time at dispatch plus the real time since, and real timers
+ * (a manual test clock cannot be driven across threads; the author harness runs in-process).
+ */
+export function workerClock(botNow: number): Clock {
+  const offset = botNow - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    schedule(delayMs: number, fn: () => void, options?: ScheduleOptions): Timer {
+      const handle = setTimeout(fn, Math.max(0, delayMs));
+      if (options?.unref) handle.unref();
+      return { cancel: () => clearTimeout(handle) };
+    },
+  };
+}
+
+/** A pino logger whose JSON lines go to the bot, which logs them as its own. */
+export function forwardingLogger(port: MessagePort, level: string): Logger {
+  const stream = { write: (line: string) => port.postMessage({ t: 'log', line } satisfies FromWorker) };
+  return pino({ level, base: null, timestamp: false }, stream);
+}

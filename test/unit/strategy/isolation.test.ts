@@ -1,0 +1,243 @@
+/**
+ * Strategies in worker threads (issue 12): the real runner, the real pool and real workers
+ * loading plugin files, against in-memory market data.
+ */
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contracts } from '../../../src/domain/money.js';
+import { loadStrategies } from '../../../src/strategy/loader.js';
+import { InMemoryMarketData, testBook, testRfq } from '../../../src/strategy/memory-data.js';
+import { type RouteConfig, StrategyRouter } from '../../../src/strategy/router.js';
+import {
+  type PriceOutcome,
+  StrategyRunner,
+  type StrategyRunnerOptions,
+} from '../../../src/strategy/runner.js';
+import { captureLogger, LEVEL, tempPluginDir } from './support.js';
+
+const silent = pino({ level: 'silent' });
+const SRC_INDEX = resolve(import.meta.dirname, '../../../src/index.js');
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A plain-JS plugin (fast to load in a worker): `price` is the body of an async function. */
+function plugin(name: string, price: string, extra = ''): string {
+  return `export const s = { name: ${JSON.stringify(name)}, apiVersion: 1, options: { parse: (x) => x ?? {} },
+    async price(rfq, ctx) { ${price} }, ${extra} };\n`;
+}
+
+const QUOTE = 'return { yesBid: 400000, noBid: 500000 };';
+
+async function start(
+  files: Record<string, string>,
+  routes: RouteConfig[],
+  options: Partial<StrategyRunnerOptions> = {},
+) {
+  const { dir, cleanup } = await tempPluginDir(files);
+  cleanups.push(cleanup);
+  const registry = await loadStrategies({ dir, logger: silent });
+  const { logger, lines } = captureLogger();
+  const data = new InMemoryMarketData()
+    .setMarket({ ticker: 'KXA-1', eventTicker: 'KXA' })
+    .setMarket({ ticker: 'KXB-1', eventTicker: 'KXB' })
+    .setBook(testBook('KXA-1', { yes: [['0.45', '10']], no: [['0.50', '10']] }))
+    .setPosition('KXA-1', contracts('7'))
+    .setEventPosition('KXA', contracts('-3'));
+  const router = new StrategyRouter(registry, routes, logger);
+  const runner = new StrategyRunner({
+    router,
+    data,
+    logger,
+    timeoutMs: 200,
+    workers: { size: 1, hardTimeoutMs: 400 },
+    ...options,
+  });
+  cleanups.push(() => runner.stop());
+  await runner.start();
+  return { runner, lines, data };
+}
+
+function kind(outcome: PriceOutcome): string {
+  return outcome.kind === 'quote' ? 'quote' : `${outcome.cause}: ${outcome.reason}`;
+}
+
+const rfqA = () => testRfq({ marketTicker: 'KXA-1' });
+const rfqB = () => testRfq({ marketTicker: 'KXB-1' });
+
+describe('strategies in worker threads', () => {
+  it('price in a worker: market data, positions and logs cross to the bot', async () => {
+    const { runner, lines } = await start(
+      {
+        'reader.mjs': plugin(
+          'reader',
+          `const [market, book, fees] = await Promise.all([ctx.data.market(rfq.marketTicker), ctx.data.orderBook(rfq.marketTicker), ctx.data.fees(rfq.marketTicker)]);
+           const position = ctx.data.position(rfq.marketTicker);
+           const event = ctx.data.eventPosition(market.eventTicker);
+           ctx.log.info({ levels: book.yes.length, fee: fees.type, position, event }, 'read it all');
+           return { yesBid: book.yes[0].price - 50000, noBid: 400000, note: String(position) + '/' + String(event) };`,
+        ),
+      },
+      [{ strategy: 'reader', options: { a: 1 } }],
+    );
+    const outcome = await runner.price(testRfq({ marketTicker: 'KXA-1', id: 'r-1' }));
+    expect(outcome).toMatchObject({
+      kind: 'quote',
+      intent: { yesBid: 400_000, noBid: 400_000, note: '700/-300' },
+    });
+    const line = lines.find((l) => l.msg === 'read it all');
+    expect(line).toMatchObject({
+      level: LEVEL.info,
+      module: 'strategy',
+      strategy: 'reader',
+      route: 'routes[0]',
+      rfqId: 'r-1',
+      levels: 1,
+      fee: 'quadratic',
+      position: 700,
+      event: -300,
+    });
+    expect(runner.workers?.size).toBe(1);
+  });
+
+  it('loads TypeScript plugins in the worker and prices them exactly as in-process', async () => {
+    const source = `import { defineStrategy, dollars, z } from ${JSON.stringify(SRC_INDEX)};
+      export const typed = defineStrategy({
+        name: 'typed', apiVersion: 1, options: z.strictObject({ edge: z.number().default(10_000) }),
+        async price(rfq, ctx) {
+          const book = await ctx.data.orderBook(rfq.marketTicker);
+          const best: number = book.yes[book.yes.length - 1]?.price ?? dollars('0.30');
+          return { yesBid: best - ctx.options.edge, noBid: dollars('0.40'), fairValue: best };
+        },
+      });\n`;
+    const both = await start({ 'typed.ts': source }, [
+      { name: 'w', match: { markets: ['KXA-*'] }, strategy: 'typed' },
+      { name: 'p', strategy: 'typed', isolation: 'in-process' },
+    ]);
+    const inWorker = await both.runner.price(rfqA());
+    both.data.setBook(testBook('KXB-1', { yes: [['0.45', '10']] }));
+    const inProcess = await both.runner.price(rfqB());
+    expect(kind(inWorker)).toBe('quote');
+    expect(inWorker.kind === 'quote' && inWorker.intent).toEqual(
+      inProcess.kind === 'quote' && inProcess.intent,
+    );
+    expect(inWorker.kind === 'quote' && inWorker.route.label).toBe('routes[0] "w"');
+  });
+
+  it('an endless loop is a time-out skip; the worker is replaced and the bot keeps answering', async () => {
+    const { runner, lines } = await start(
+      {
+        'spin.mjs': plugin('spin', 'for (;;) {}'),
+        'good.mjs': plugin('good', QUOTE),
+      },
+      [
+        { match: { markets: ['KXA-*'] }, strategy: 'spin' },
+        { strategy: 'good', isolation: 'in-process' },
+      ],
+    );
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    const spun = await runner.price(rfqA());
+    const tookMs = performance.now() - started;
+    // The bot's own thread answered throughout: an in-process route prices at once.
+    expect(kind(await runner.price(rfqB()))).toBe('quote');
+    clearInterval(ticker);
+    expect(kind(spun)).toBe('timeout: timeout after 200ms');
+    expect(tookMs).toBeLessThan(1_000);
+    expect(ticks).toBeGreaterThan(5);
+    await waitFor(() => lines.some((l) => l.msg?.includes('terminated (stuck in spin.price')));
+    const replaced = lines.find((l) => l.msg?.includes('terminated'))!;
+    expect(replaced).toMatchObject({ level: LEVEL.error, call: 'spin.price' });
+    // A fresh worker takes the next call (and spins again: the strategy is still broken).
+    await waitFor(() => runner.workers?.readyWorkers === 1);
+    expect(kind(await runner.price(rfqA()))).toBe('timeout: timeout after 200ms');
+  });
+
+  it('process.exit, process.kill and process.abort are refused skips; the process lives on', async () => {
+    const { runner } = await start(
+      {
+        'exit.mjs': plugin(
+          'exit',
+          'process[ctx.options.how](...(ctx.options.how === "kill" ? [process.pid, "SIGKILL"] : [0])); return { skip: "alive" };',
+        ),
+      },
+      [
+        { match: { markets: ['KXA-*'] }, strategy: 'exit', options: { how: 'exit' } },
+        { match: { markets: ['KXB-*'] }, strategy: 'exit', options: { how: 'kill' } },
+        { strategy: 'exit', options: { how: 'abort' } },
+      ],
+    );
+    expect(kind(await runner.price(rfqA()))).toBe(
+      'threw: threw: process.exit() is not available to strategies (they run in a worker and must return a decision)',
+    );
+    expect(kind(await runner.price(rfqB()))).toMatch(/^threw: threw: process\.kill\(\) is not available/);
+    expect(kind(await runner.price(testRfq({ marketTicker: 'KXC-1' })))).toMatch(
+      /process\.abort\(\) is not available/,
+    );
+  });
+
+  it('a crash fails the calls on its worker as "crashed" and a new worker takes over', async () => {
+    const { runner, lines } = await start(
+      {
+        'crash.mjs': plugin(
+          'crash',
+          'setTimeout(() => { throw new Error("kaboom"); }, 5); return new Promise(() => {});',
+        ),
+        'good.mjs': plugin('good', QUOTE),
+      },
+      [{ match: { markets: ['KXA-*'] }, strategy: 'crash' }, { strategy: 'good' }],
+      { timeoutMs: 2_000 },
+    );
+    expect(kind(await runner.price(rfqA()))).toMatch(/^crashed: crashed: worker \d+ crashed: kaboom/);
+    await waitFor(() => lines.some((l) => l.msg?.includes('ended (crashed: kaboom); replacing it')));
+    await waitFor(() => runner.workers?.readyWorkers === 1);
+    expect(kind(await runner.price(rfqB()))).toBe('quote');
+  });
+
+  it('inputs are frozen copies: a strategy cannot change the RFQ, its options or cached market data', async () => {
+    const write = `const tries = {
+        rfq: () => { rfq.size.contracts = 1; },
+        options: () => { ctx.options.spread = 1; },
+        market: async () => { (await ctx.data.market(rfq.marketTicker)).priceGrid[0].step = 1; },
+      };
+      await tries[ctx.options.target]();
+      ${QUOTE}`;
+    for (const isolation of ['worker', 'in-process'] as const) {
+      const { runner, data } = await start({ 'writer.mjs': plugin('writer', write) }, [
+        { strategy: 'writer', options: { target: 'rfq' }, match: { markets: ['KXA-*'] }, isolation },
+        {
+          strategy: 'writer',
+          options: { target: 'options', spread: 5 },
+          match: { markets: ['KXB-*'] },
+          isolation,
+        },
+        { strategy: 'writer', options: { target: 'market' }, isolation },
+      ]);
+      const rfq = testRfq({ marketTicker: 'KXA-1', contracts: '150' });
+      expect(kind(await runner.price(rfq)), isolation).toMatch(
+        /^threw: threw: Cannot assign to read only property 'contracts'/,
+      );
+      expect(rfq.size).toEqual({ kind: 'contracts', contracts: 15_000 });
+      expect(kind(await runner.price(rfqB())), isolation).toMatch(/read only property 'spread'/);
+      const before = (await data.market('KXC-1').catch(() => undefined))?.priceGrid;
+      data.setMarket({ ticker: 'KXC-1' });
+      expect(kind(await runner.price(testRfq({ marketTicker: 'KXC-1' }))), isolation).toMatch(
+        /read only property 'step'/,
+      );
+      expect(before).toBeUndefined();
+      expect((await data.market('KXC-1')).priceGrid[0]?.step).toBe(10_000);
+      await cleanups.pop()?.();
+    }
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
