@@ -327,6 +327,15 @@ export class App {
       clock: this.clock,
       timeoutMs: config.strategies.timeoutMs,
       seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
+      workers: config.strategies.workers,
+      breaker: config.strategies.circuitBreaker,
+      events: {
+        onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
+        onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
+        // A disabled strategy would decline every accept at last look: its quotes go now.
+        onDisabled: (route, reason) => void this.manager?.pullAll(`route disabled: ${reason}`, route),
+        onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
+      },
     });
     await this.runner.start();
     for (const route of router.table.routes) route.windows?.start();
@@ -479,6 +488,8 @@ export class App {
     const diff = diffConfig(this.#config, next);
     const refused = restartRequiredMessage(diff);
     if (refused) return { applied: false, reason: refused };
+    // A reload is the operator's way to bring back routes disabled by strategy failures.
+    this.runner.enableAll();
     if (diff.hot.length === 0) return { applied: true, changed: [] };
     await this.runner.reload(routesFrom(next, this.logger, this.clock));
     for (const route of this.runner.router.table.routes) route.windows?.start();

@@ -91,6 +91,7 @@ export function routesFrom(
     },
     strategy: route.strategy,
     options: route.options,
+    isolation: route.isolation,
     windows:
       route.windows && route.windows.length > 0
         ? new WindowSchedule({ windows: route.windows, name: route.name, clock, log: logger })

@@ -38,6 +38,8 @@ function workerEntry(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
+/** How long a worker may take to answer a ping before its teardown is skipped and it is ended. */
+const STUCK_AT_TEARDOWN_MS = 250;
 /** Consecutive start failures back off up to this long before the next replacement. */
 const MAX_RESPAWN_DELAY_MS = 5_000;
 
@@ -71,6 +73,11 @@ export class StrategyWorkerPool implements StrategyHost {
     this.#maxMemoryMb = options.maxMemoryMb ?? 128;
     this.#log = options.logger.child({ module: 'strategy-workers' });
     this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Calls sent to workers and not answered yet (timed-out ones included). */
+  get inFlight(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.load, 0);
   }
 
   /** Workers ready to take calls now. */
@@ -109,6 +116,11 @@ export class StrategyWorkerPool implements StrategyHost {
         if (ready === undefined) return;
         slot.instances.delete(instance.key);
         if ((await ready) !== undefined || !slot.alive) return;
+        // A worker stuck in a loop cannot tear down: end it now rather than wait for the watchdog.
+        if (!(await slot.responsive(Math.min(this.#hardTimeoutMs, STUCK_AT_TEARDOWN_MS)))) {
+          await slot.terminate('stuck: no answer at teardown');
+          return;
+        }
         const result = await slot.send(
           {
             t: 'call',
@@ -269,6 +281,7 @@ export class StrategyWorkerPool implements StrategyHost {
     const index = this.#slots.indexOf(gone);
     if (index === -1 || this.#closed) return;
     this.#slots.splice(index, 1);
+    if (this.#options.stopSignal.aborted) return;
     const kind = reason.startsWith('stuck') ? 'stuck' : reason.startsWith('crashed') ? 'crashed' : 'exited';
     this.#options.onRestart?.(kind);
     if (!gone.isReady) this.#failedStarts += 1;
@@ -280,7 +293,7 @@ export class StrategyWorkerPool implements StrategyHost {
     );
     // Real time: a replacement must come even when the bot runs on a test clock.
     const timer = setTimeout(() => {
-      if (!this.#closed) this.#spawn();
+      if (!this.#closed && !this.#options.stopSignal.aborted) this.#spawn();
     }, delayMs);
     timer.unref();
   }

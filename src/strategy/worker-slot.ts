@@ -96,6 +96,7 @@ export class WorkerSlot {
   #seq = 0;
   #ping: { readonly n: number; readonly sentAt: number } | undefined;
   #pings = 0;
+  readonly #pongWaiters = new Map<number, () => void>();
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #exitReason: string | undefined;
   #exited!: Promise<void>;
@@ -191,6 +192,23 @@ export class WorkerSlot {
     });
   }
 
+  /** Whether the worker's event loop answers a ping within `withinMs` (a stuck one cannot). */
+  responsive(withinMs: number): Promise<boolean> {
+    if (this.#state !== 'ready') return Promise.resolve(false);
+    this.#pings = (this.#pings + 1) | 0;
+    const n = this.#pings;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), withinMs);
+      const done = (answered: boolean) => {
+        clearTimeout(timer);
+        this.#pongWaiters.delete(n);
+        resolve(answered);
+      };
+      this.#pongWaiters.set(n, () => done(true));
+      if (this.#post({ t: 'ping', n }) === undefined) done(false);
+    });
+  }
+
   /** Aborts `ctx.signal` of every call in flight in the worker. */
   cancelAll(): void {
     this.#post({ t: 'cancel' });
@@ -258,6 +276,7 @@ export class WorkerSlot {
         break;
       case 'pong':
         if (this.#ping?.n === message.n) this.#ping = undefined;
+        this.#pongWaiters.get(message.n)?.();
         break;
     }
   }

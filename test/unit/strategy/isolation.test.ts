@@ -156,6 +156,35 @@ describe('strategies in worker threads', () => {
     expect(kind(await runner.price(rfqA()))).toBe('timeout: timeout after 200ms');
   });
 
+  it('blames the stuck call only: a call of another route queued behind it on the same worker is excused', async () => {
+    const { runner } = await start(
+      { 'spin.mjs': plugin('spin', 'for (;;) {}'), 'good.mjs': plugin('good', QUOTE) },
+      [{ match: { markets: ['KXA-*'] }, strategy: 'spin' }, { strategy: 'good' }],
+      { breaker: { maxFailures: 1 } },
+    );
+    const spun = runner.price(rfqA());
+    await waitFor(() => runner.workers?.inFlight === 1);
+    expect(kind(await runner.price(rfqB()))).toMatch(
+      /^timeout: timeout after 200ms \(worker \d+ was busy and had not started it\)$/,
+    );
+    expect(kind(await spun)).toBe('timeout: timeout after 200ms');
+    expect(runner.disabledRoutes).toEqual(['routes[0]']);
+  });
+
+  it('stops promptly while a worker spins: the call in flight ends as stopped, the workers are gone', async () => {
+    const { runner } = await start({ 'spin.mjs': plugin('spin', 'for (;;) {}') }, [{ strategy: 'spin' }], {
+      timeoutMs: 5_000,
+      workers: { size: 1, hardTimeoutMs: 5_000 },
+    });
+    const spun = runner.price(rfqA());
+    await waitFor(() => runner.workers?.inFlight === 1);
+    const started = performance.now();
+    await runner.stop();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(kind(await spun)).toBe('stopped: runner stopped');
+    expect(runner.workers?.readyWorkers).toBe(0);
+  });
+
   it('process.exit, process.kill and process.abort are refused skips; the process lives on', async () => {
     const { runner } = await start(
       {
