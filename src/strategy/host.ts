@@ -27,6 +27,11 @@ export interface HookCall {
   readonly route: string;
   /** More `ctx.log` bindings (rfqId, quoteId). */
   readonly fields: Readonly<Record<string, unknown>>;
+  /**
+   * Told when the call, after it ended (a time-out), still took its worker down: a call that
+   * blocks its worker past the hard limit counts twice, as a time-out and as a crash.
+   */
+  readonly lateFailure?: (reason: string) => void;
 }
 
 /**

@@ -255,7 +255,7 @@ export class StrategyRunner<Windows = unknown> {
         );
       return false;
     }
-    log.warn({ ...fields, reason: failureReason(result) }, 'last look failed; not confirming');
+    log.warn({ ...fields, reason: explain(result) }, 'last look failed; not confirming');
     return false;
   }
 
@@ -276,7 +276,7 @@ export class StrategyRunner<Windows = unknown> {
     });
     const fields = { strategy: instance.strategy.name, rfqId: rfq.id, marketTicker: rfq.marketTicker };
     if (result.kind !== 'ok') {
-      this.#log.warn({ ...fields, reason: failureReason(result) }, 'fairValue failed');
+      this.#log.warn({ ...fields, reason: explain(result) }, 'fairValue failed');
       return undefined;
     }
     const value = result.value;
@@ -309,7 +309,7 @@ export class StrategyRunner<Windows = unknown> {
     });
     if (result.kind === 'threw' || result.kind === 'timeout' || result.kind === 'crashed') {
       this.#log.warn(
-        { ...fields, strategy: instance.strategy.name, event: event.type, reason: failureReason(result) },
+        { ...fields, strategy: instance.strategy.name, event: event.type, reason: explain(result) },
         'onEvent failed (ignored)',
       );
     }
@@ -355,7 +355,8 @@ export class StrategyRunner<Windows = unknown> {
 
   /** One hook call through the route's host, its failure counted against the route unless excused. */
   async #call<T>(route: CompiledRoute<Windows>, call: HookCall): Promise<HookResult<T>> {
-    const result = await this.#host(route.instance).call<T>(route.instance, call);
+    const lateFailure = (reason: string) => this.#breakers.failed(route, 'crashed', reason);
+    const result = await this.#host(route.instance).call<T>(route.instance, { ...call, lateFailure });
     if (result.kind === 'ok') this.#breakers.succeeded(route);
     else if (result.kind !== 'stopped' && result.excused === undefined) {
       this.#breakers.failed(route, result.kind as FailureKind, failureReason(result));
@@ -364,9 +365,7 @@ export class StrategyRunner<Windows = unknown> {
   }
 
   #skipFor(log: Logger, result: Exclude<HookResult<unknown>, { kind: 'ok' }>, route: CompiledRoute<Windows>) {
-    const cause: SkipCause = result.kind;
-    const reason = failureReason(result);
-    return this.#skip(log, cause, result.excused ? `${reason} (${result.excused})` : reason, route);
+    return this.#skip(log, result.kind, explain(result), route);
   }
 
   #skip(
@@ -391,4 +390,10 @@ export class StrategyRunner<Windows = unknown> {
       ...(route ? { strategy: route.strategyName, route } : {}),
     };
   }
+}
+
+/** The failure reason, and why it is not the strategy's fault when it is not. */
+function explain(result: Exclude<HookResult<unknown>, { kind: 'ok' }>): string {
+  const reason = failureReason(result);
+  return result.excused === undefined ? reason : `${reason} (${result.excused})`;
 }

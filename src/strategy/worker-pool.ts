@@ -7,7 +7,7 @@ import { failureReason } from './limit.js';
 import { pluginFileOf } from './loader.js';
 import type { StrategyInstance } from './router.js';
 import type { MarketData } from './types.js';
-import { WorkerSlot } from './worker-slot.js';
+import { type SetupFailure, WorkerSlot } from './worker-slot.js';
 
 export interface WorkerPoolSettings {
   /** Worker threads. @default min(2, available cores) */
@@ -105,7 +105,7 @@ export class StrategyWorkerPool implements StrategyHost {
     }
     this.#active.set(instance.key, { instance, timeoutMs });
     const results = await Promise.all(this.#slots.map((slot) => this.#ensure(slot, instance)));
-    return results.find((reason) => reason !== undefined);
+    return results.find((failure) => failure !== undefined)?.reason;
   }
 
   async teardown(instance: StrategyInstance, timeoutMs: number): Promise<void> {
@@ -130,7 +130,7 @@ export class StrategyWorkerPool implements StrategyHost {
             timeoutMs,
             fields: this.#fields(instance),
           },
-          { name: `${instance.strategy.name}.teardown`, fields: {} },
+          { name: `${instance.strategy.name}.teardown`, route: instance.label },
         );
         if (result.kind !== 'ok') {
           this.#log.warn(
@@ -155,9 +155,12 @@ export class StrategyWorkerPool implements StrategyHost {
       if (stop.aborted || this.#closed) return { kind: 'stopped' };
       return { kind: 'timeout', timeoutMs: call.timeoutMs, excused: 'no strategy worker was ready' };
     }
-    const setupError = await this.#ensure(slot, instance);
-    if (setupError !== undefined) {
-      return { kind: 'crashed', reason: `setup on worker ${slot.id} failed: ${setupError}` };
+    const failure = await this.#ensure(slot, instance);
+    if (failure !== undefined) {
+      const reason = `setup on worker ${slot.id} failed: ${failure.reason}`;
+      return failure.excused === undefined
+        ? { kind: 'crashed', reason }
+        : { kind: 'crashed', reason, excused: failure.excused };
     }
     const sent = slot.send(
       {
@@ -168,7 +171,11 @@ export class StrategyWorkerPool implements StrategyHost {
         timeoutMs: call.timeoutMs,
         fields: { ...this.#fields(instance), route: call.route, ...call.fields },
       },
-      { name: `${instance.strategy.name}.${call.hook}`, fields: { route: call.route, ...call.fields } },
+      {
+        name: `${instance.strategy.name}.${call.hook}`,
+        route: call.route,
+        ...(call.lateFailure ? { lateFailure: call.lateFailure } : {}),
+      },
     );
     return (await raceStop(sent, stop)) as HookResult<T>;
   }
@@ -191,7 +198,7 @@ export class StrategyWorkerPool implements StrategyHost {
     return { strategy: instance.strategy.name, route: instance.label };
   }
 
-  #ensure(slot: WorkerSlot, instance: StrategyInstance): Promise<string | undefined> {
+  #ensure(slot: WorkerSlot, instance: StrategyInstance): Promise<SetupFailure | undefined> {
     let ready = slot.instances.get(instance.key);
     if (ready === undefined) {
       const file = pluginFileOf(instance.strategy) as string;
@@ -207,16 +214,17 @@ export class StrategyWorkerPool implements StrategyHost {
             timeoutMs,
             fields: this.#fields(instance),
           },
-          { name: `${instance.strategy.name}.setup`, fields: {} },
+          { name: `${instance.strategy.name}.setup`, route: instance.label },
         )
-        .then((result) => {
+        .then((result): SetupFailure | undefined => {
           if (result.kind === 'ok') return undefined;
           const reason = failureReason(result);
+          if (result.excused !== undefined) return { reason, excused: result.excused };
           this.#log.warn(
             { strategy: instance.strategy.name, route: instance.label, worker: slot.id, reason },
             'strategy setup failed in a worker',
           );
-          return reason;
+          return { reason };
         });
       slot.instances.set(instance.key, ready);
     }

@@ -38,11 +38,20 @@ export interface WorkerSlotOptions {
   readonly onExit: (slot: WorkerSlot, reason: string, culprit: string | undefined) => void;
 }
 
+/** Why an instance is not set up on a worker; `excused` when the worker died of another call. */
+export interface SetupFailure {
+  readonly reason: string;
+  readonly excused?: string;
+}
+
 /** What a call needs besides its message. */
 export interface CallLabel {
   /** `fixed-spread.price`: names the call in logs and blame. */
   readonly name: string;
-  readonly fields: Readonly<Record<string, unknown>>;
+  /** The route whose call it is: a call stuck behind its own route's call is not excused. */
+  readonly route?: string;
+  /** Told when the worker dies of this call after the call already ended (a time-out). */
+  readonly lateFailure?: (reason: string) => void;
 }
 
 interface Pending {
@@ -84,7 +93,7 @@ function reached(a: number, b: number): boolean {
 export class WorkerSlot {
   readonly id: number;
   /** Setup results of instances on this worker (undefined = ready), by instance key. */
-  readonly instances = new Map<string, Promise<string | undefined>>();
+  readonly instances = new Map<string, Promise<SetupFailure | undefined>>();
   readonly ready: Promise<void>;
   readonly #options: WorkerSlotOptions;
   readonly #worker: Worker;
@@ -248,6 +257,11 @@ export class WorkerSlot {
   /** Why a time-out is not the call's own fault, judged from what the worker last processed. */
   #excuse(pending: Pending): string | undefined {
     const processed = Atomics.load(this.#ints, SLOT.processed);
+    const running = this.#calls.get(Atomics.load(this.#ints, SLOT.currentCall));
+    // Waiting behind its own route's stuck call is that route's failure, not an excuse.
+    if (running !== undefined && running !== pending && running.label.route === pending.label.route) {
+      return undefined;
+    }
     if (!reached(processed, pending.seq)) return `worker ${this.id} was busy and had not started it`;
     if (pending.lastAnswerSeq !== 0 && !reached(processed, pending.lastAnswerSeq)) {
       return `its market data arrived but worker ${this.id} was busy with another call`;
@@ -386,6 +400,7 @@ export class WorkerSlot {
     for (const pending of this.#calls.values()) {
       clearTimeout(pending.timer);
       const result = { kind: 'crashed', reason: `worker ${this.id} ${reason}` } as const;
+      if (pending === culprit && pending.settled) pending.label.lateFailure?.(result.reason);
       pending.settle(
         pending === culprit
           ? result

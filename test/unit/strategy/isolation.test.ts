@@ -127,6 +127,8 @@ describe('strategies in worker threads', () => {
   });
 
   it('an endless loop is a time-out skip; the worker is replaced and the bot keeps answering', async () => {
+    const failures: string[] = [];
+    const restarts: string[] = [];
     const { runner, lines } = await start(
       {
         'spin.mjs': plugin('spin', 'for (;;) {}'),
@@ -136,6 +138,12 @@ describe('strategies in worker threads', () => {
         { match: { markets: ['KXA-*'] }, strategy: 'spin' },
         { strategy: 'good', isolation: 'in-process' },
       ],
+      {
+        events: {
+          onFailure: (strategy, failure) => failures.push(`${strategy} ${failure}`),
+          onWorkerRestart: (reason) => restarts.push(reason),
+        },
+      },
     );
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
@@ -151,6 +159,9 @@ describe('strategies in worker threads', () => {
     await waitFor(() => lines.some((l) => l.msg?.includes('terminated (stuck in spin.price')));
     const replaced = lines.find((l) => l.msg?.includes('terminated'))!;
     expect(replaced).toMatchObject({ level: LEVEL.error, call: 'spin.price' });
+    // It counts twice against its route: a time-out, then the worker it took down.
+    expect(failures).toEqual(['spin timeout', 'spin crashed']);
+    expect(restarts).toEqual(['stuck']);
     // A fresh worker takes the next call (and spins again: the strategy is still broken).
     await waitFor(() => runner.workers?.readyWorkers === 1);
     expect(kind(await runner.price(rfqA()))).toBe('timeout: timeout after 200ms');
@@ -169,6 +180,18 @@ describe('strategies in worker threads', () => {
     );
     expect(kind(await spun)).toBe('timeout: timeout after 200ms');
     expect(runner.disabledRoutes).toEqual(['routes[0]']);
+  });
+
+  it("a call queued behind its own route's stuck call counts against that route", async () => {
+    const failures: string[] = [];
+    const { runner } = await start({ 'spin.mjs': plugin('spin', 'for (;;) {}') }, [{ strategy: 'spin' }], {
+      events: { onFailure: (strategy, failure) => failures.push(`${strategy} ${failure}`) },
+    });
+    const spun = runner.price(rfqA());
+    await waitFor(() => runner.workers?.inFlight === 1);
+    expect(kind(await runner.price(rfqB()))).toBe('timeout: timeout after 200ms');
+    await spun;
+    expect(failures.slice(0, 2)).toEqual(['spin timeout', 'spin timeout']);
   });
 
   it('stops promptly while a worker spins: the call in flight ends as stopped, the workers are gone', async () => {
