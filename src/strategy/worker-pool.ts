@@ -5,6 +5,7 @@ import { describeThrown } from './errors.js';
 import type { HookCall, HookResult, StrategyHost } from './host.js';
 import { failureReason } from './limit.js';
 import { pluginFileOf } from './loader.js';
+import { Prefetcher, subjectOf } from './prefetch.js';
 import type { StrategyInstance } from './router.js';
 import type { MarketData } from './types.js';
 import { type SetupFailure, WorkerSlot } from './worker-slot.js';
@@ -59,6 +60,7 @@ export class StrategyWorkerPool implements StrategyHost {
   readonly #entry = workerEntry();
   /** Instances set up on the pool: a replacement worker sets them up before its first call of each. */
   readonly #active = new Map<string, { instance: StrategyInstance; timeoutMs: number }>();
+  readonly #prefetcher: Prefetcher;
   #slots: WorkerSlot[] = [];
   #nextSlotId = 0;
   #closed = false;
@@ -73,11 +75,17 @@ export class StrategyWorkerPool implements StrategyHost {
     this.#maxMemoryMb = options.maxMemoryMb ?? 128;
     this.#log = options.logger.child({ module: 'strategy-workers' });
     this.#clock = options.clock ?? systemClock;
+    this.#prefetcher = new Prefetcher(options.data);
   }
 
   /** Calls sent to workers and not answered yet (timed-out ones included). */
   get inFlight(): number {
     return this.#slots.reduce((sum, slot) => sum + slot.load, 0);
+  }
+
+  /** Market-data reads the live workers asked for (the prefetched ones are not asked for). */
+  get servedReads(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.servedReads, 0);
   }
 
   /** Workers ready to take calls now. */
@@ -110,6 +118,7 @@ export class StrategyWorkerPool implements StrategyHost {
 
   async teardown(instance: StrategyInstance, timeoutMs: number): Promise<void> {
     this.#active.delete(instance.key);
+    this.#prefetcher.forget(instance.key);
     await Promise.all(
       this.#slots.map(async (slot) => {
         const ready = slot.instances.get(instance.key);
@@ -162,6 +171,8 @@ export class StrategyWorkerPool implements StrategyHost {
         ? { kind: 'crashed', reason }
         : { kind: 'crashed', reason, excused: failure.excused };
     }
+    const about = subjectOf(call);
+    const prefetched = about === undefined ? undefined : await this.#prefetcher.fetch(instance.key, about);
     const sent = slot.send(
       {
         t: 'call',
@@ -170,11 +181,18 @@ export class StrategyWorkerPool implements StrategyHost {
         args: [...call.args],
         timeoutMs: call.timeoutMs,
         fields: { ...this.#fields(instance), route: call.route, ...call.fields },
+        ...(prefetched ? { prefetched: prefetched.values } : {}),
       },
       {
         name: `${instance.strategy.name}.${call.hook}`,
         route: call.route,
         ...(call.lateFailure ? { lateFailure: call.lateFailure } : {}),
+        ...(about
+          ? {
+              subject: { ticker: about.ticker, event: prefetched?.event },
+              learn: this.#prefetcher.learner(instance.key),
+            }
+          : {}),
       },
     );
     return (await raceStop(sent, stop)) as HookResult<T>;

@@ -6,6 +6,7 @@ import { type HookResult, TrackedData } from './host.js';
 import type { MarketData } from './types.js';
 import {
   ASYNC_DATA_METHODS,
+  type DataMethod,
   type FromWorker,
   fromWireError,
   SHARED_BYTES,
@@ -52,6 +53,9 @@ export interface CallLabel {
   readonly route?: string;
   /** Told when the worker dies of this call after the call already ended (a time-out). */
   readonly lateFailure?: (reason: string) => void;
+  /** The market the call is about, and its event: reads of these are learned for prefetching. */
+  readonly subject?: { readonly ticker: string; readonly event: string | undefined };
+  readonly learn?: (method: DataMethod) => void;
 }
 
 interface Pending {
@@ -157,6 +161,9 @@ export class WorkerSlot {
   get isReady(): boolean {
     return this.#state === 'ready';
   }
+
+  /** Market-data reads the worker asked the bot for (prefetched ones excluded). */
+  servedReads = 0;
 
   /** Calls sent and not yet answered, timed-out ones included: how busy the worker is. */
   get load(): number {
@@ -305,12 +312,13 @@ export class WorkerSlot {
       const excused = pending.data.excuse(result);
       pending.settle(excused === undefined ? result : { ...result, excused });
     } else pending.settle({ kind: 'ok', value: message.value });
-    if (this.#calls.size === 0) this.#disarmWatchdog();
   }
 
   #serve(message: Extract<FromWorker, { t: 'data' }>): void {
     const { call, req, method, ticker } = message;
+    this.servedReads += 1;
     const pending = this.#calls.get(call);
+    if (pending?.label.subject?.ticker === ticker) pending.label.learn?.(method);
     const tracker = pending?.data ?? new TrackedData(this.#options.data);
     const answer = (body: { value: unknown } | { error: { name: string; message: string } }) => {
       const seq = this.#post({ t: 'data', call, req, ...body } as Outgoing);
@@ -329,6 +337,10 @@ export class WorkerSlot {
 
   /** Answers a position read while the worker waits on the shared buffer. */
   #serveNow(message: Extract<FromWorker, { t: 'sync' }>): void {
+    this.servedReads += 1;
+    const subject = this.#calls.get(message.call)?.label;
+    const about = message.method === 'position' ? subject?.subject?.ticker : subject?.subject?.event;
+    if (about !== undefined && about === message.ticker) subject?.learn?.(message.method);
     let status = 1;
     try {
       if (SYNC_DATA_METHODS.has(message.method) && typeof message.ticker === 'string') {
@@ -365,9 +377,11 @@ export class WorkerSlot {
     return Math.max(10, Math.min(100, this.#options.hardTimeoutMs / 10));
   }
 
+  /** One interval for the worker's life (not one per call): it pings only while calls are out. */
   #armWatchdog(): void {
-    if (this.#watchdog !== undefined) return;
+    if (this.#watchdog !== undefined || this.#state === 'dead') return;
     this.#watchdog = setInterval(() => this.#checkAlive(), this.#pingEveryMs());
+    this.#watchdog.unref();
   }
 
   #disarmWatchdog(): void {
@@ -377,6 +391,10 @@ export class WorkerSlot {
   }
 
   #checkAlive(): void {
+    if (this.#calls.size === 0) {
+      this.#ping = undefined;
+      return;
+    }
     const now = performance.now();
     if (this.#ping === undefined) {
       this.#pings = (this.#pings + 1) | 0;

@@ -97,12 +97,17 @@ async function runHook(
     message.timeoutMs,
   );
   try {
+    let callLog: Logger | undefined;
     return await invoke({
       options: instance.options,
-      log: log.child(message.fields),
+      // A pino child per call costs more than the rest of the hop: made only when used.
+      get log() {
+        callLog ??= log.child(message.fields);
+        return callLog;
+      },
       clock: workerClock(message.now),
       signal: controller.signal,
-      data: data.forCall(message.id),
+      data: data.forCall(message.id, message.t === 'call' ? message.prefetched : undefined),
     });
   } finally {
     clearTimeout(timer);

@@ -9,6 +9,12 @@ import type { HookName } from '../host.js';
 
 export type AsyncDataMethod = 'market' | 'orderBook' | 'fees';
 export type SyncDataMethod = 'position' | 'eventPosition';
+export type DataMethod = AsyncDataMethod | SyncDataMethod;
+
+/** The key of a prefetched read. */
+export function prefetchKey(method: DataMethod, ticker: string): string {
+  return `${method}:${ticker}`;
+}
 
 export const ASYNC_DATA_METHODS: ReadonlySet<string> = new Set<AsyncDataMethod>([
   'market',
@@ -71,7 +77,13 @@ export type ToWorker =
       /** Raw options from config: the worker parses them with its own copy of the strategy. */
       readonly options: unknown;
     })
-  | (CallBase & { readonly t: 'call'; readonly hook: Exclude<HookName, 'setup'>; readonly args: unknown[] })
+  | (CallBase & {
+      readonly t: 'call';
+      readonly hook: Exclude<HookName, 'setup'>;
+      readonly args: unknown[];
+      /** Market data sent along (`method:ticker` → value): reads the worker need not ask for. */
+      readonly prefetched?: Readonly<Record<string, unknown>>;
+    })
   | (Numbered & { readonly t: 'data'; readonly call: number; readonly req: number; readonly value: unknown })
   | (Numbered & {
       readonly t: 'data';

@@ -16,6 +16,7 @@ import {
   type AsyncDataMethod,
   type FromWorker,
   fromWireError,
+  prefetchKey,
   SLOT,
   type SyncDataMethod,
   type ToWorker,
@@ -40,13 +41,24 @@ export class DataChannel {
   }
 
   /** The data one call reads, its requests tagged with the call (for blame). */
-  forCall(call: number): MarketData {
+  /** The data one call reads, its requests tagged with the call (for blame); `prefetched` answers first. */
+  forCall(call: number, prefetched: Readonly<Record<string, unknown>> = {}): MarketData {
+    const read = (method: AsyncDataMethod, ticker: string) => {
+      const key = prefetchKey(method, ticker);
+      return key in prefetched
+        ? Promise.resolve(deepFreeze(prefetched[key]))
+        : this.#read(call, method, ticker);
+    };
+    const readNow = (method: SyncDataMethod, ticker: string) => {
+      const value = prefetched[prefetchKey(method, ticker)];
+      return typeof value === 'number' ? value : this.#readNow(call, method, ticker);
+    };
     return {
-      market: (ticker) => this.#read(call, 'market', ticker) as Promise<Market>,
-      orderBook: (ticker) => this.#read(call, 'orderBook', ticker) as Promise<OrderBook>,
-      fees: (ticker) => this.#read(call, 'fees', ticker) as Promise<FeeSchedule>,
-      position: (ticker) => this.#readNow(call, 'position', ticker),
-      eventPosition: (eventTicker) => this.#readNow(call, 'eventPosition', eventTicker),
+      market: (ticker) => read('market', ticker) as Promise<Market>,
+      orderBook: (ticker) => read('orderBook', ticker) as Promise<OrderBook>,
+      fees: (ticker) => read('fees', ticker) as Promise<FeeSchedule>,
+      position: (ticker) => readNow('position', ticker),
+      eventPosition: (eventTicker) => readNow('eventPosition', eventTicker),
     };
   }
 

@@ -82,7 +82,7 @@ describe('strategies in worker threads', () => {
       },
       [{ strategy: 'reader', options: { a: 1 } }],
     );
-    const outcome = await runner.price(testRfq({ marketTicker: 'KXA-1', id: 'r-1' }));
+    const outcome = await runner.price(testRfq({ marketTicker: 'KXA-1', eventTicker: 'KXA', id: 'r-1' }));
     expect(outcome).toMatchObject({
       kind: 'quote',
       intent: { yesBid: 400_000, noBid: 400_000, note: '700/-300' },
@@ -100,6 +100,14 @@ describe('strategies in worker threads', () => {
       event: -300,
     });
     expect(runner.workers?.size).toBe(1);
+    // The reads of the RFQ's own market are learned and sent along with the next calls.
+    const served = runner.workers!.servedReads;
+    expect(served).toBe(5);
+    const again = await runner.price(testRfq({ marketTicker: 'KXA-1', eventTicker: 'KXA', id: 'r-2' }));
+    expect(again).toMatchObject({ kind: 'quote', intent: { note: '700/-300' } });
+    expect(runner.workers!.servedReads).toBe(served);
+    const other = await runner.price(testRfq({ marketTicker: 'KXB-1', id: 'r-3' }));
+    expect(other).toMatchObject({ kind: 'skip', cause: 'threw' });
   });
 
   it('loads TypeScript plugins in the worker and prices them exactly as in-process', async () => {
