@@ -172,4 +172,39 @@ describe(`hostile plugins (isolation: ${ISOLATION})`, () => {
     expect(open.filter((q) => big.includes(q.rfq_id))).toEqual([]);
     expect(app.book.get(big[0]!)?.size).toEqual({ kind: 'contracts', contracts: 13_000 });
   }, 40_000);
+
+  it('a route disabled by repeated failures has its live quotes pulled, counts in the metrics, and comes back on reload', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
+    const markets = await pickMarkets(ts);
+    const patch = {
+      ...routes(markets, { strategy: 'flaky', options: { throwFrom: 2_000 } }),
+      strategies: {
+        ...routes(markets, { strategy: 'flaky', options: { throwFrom: 2_000 } }).strategies,
+        circuitBreaker: { maxFailures: 3, windowMs: 60_000, cooldownMs: 0 },
+      },
+    };
+    const { app, config } = await startBot(ts, user, patch);
+    const quoted = await rfqOn(ts, markets.hostile, 5);
+    await waitFor(async () => (await simQuotes(ts, user, 'open')).some((q) => q.rfq_id === quoted), {
+      what: 'the flaky strategy to quote a small RFQ',
+    });
+    for (let i = 0; i < 3; i++) await rfqOn(ts, markets.hostile, 30);
+    await waitFor(() => app.runner.disabledRoutes.length === 1, { what: 'the flaky route to be disabled' });
+    expect(app.runner.disabledRoutes).toEqual(['routes[0] "hostile"']);
+    await waitFor(async () => !(await simQuotes(ts, user, 'open')).some((q) => q.rfq_id === quoted), {
+      what: "the disabled route's quote to be pulled",
+    });
+    const metrics = await app.metrics.registry.metrics();
+    expect(metrics).toMatch(/kalshi_rfq_strategy_failures_total\{strategy="flaky",kind="threw"\} [3-9]/);
+    expect(metrics).toMatch(/kalshi_rfq_strategy_routes_disabled 1/);
+    // Well-behaved routes kept quoting.
+    const other = await rfqOn(ts, markets.normal[0]!);
+    await waitFor(async () => (await simQuotes(ts, user, 'open')).some((q) => q.rfq_id === other), {
+      what: 'the default route to quote',
+    });
+    expect(await app.reload(config)).toEqual({ applied: true, changed: [] });
+    expect(app.runner.disabledRoutes).toEqual([]);
+    expect(await app.metrics.registry.metrics()).toMatch(/kalshi_rfq_strategy_routes_disabled 0/);
+  }, 40_000);
 });
