@@ -164,6 +164,22 @@ export class StrategyWorkerPool implements StrategyHost {
       if (stop.aborted || this.#closed) return { kind: 'stopped' };
       return { kind: 'timeout', timeoutMs: call.timeoutMs, excused: 'no strategy worker was ready' };
     }
+    let sent: { readonly answer: Promise<HookResult<unknown>> } | HookResult<T>;
+    try {
+      sent = await this.#send<T>(slot, instance, call);
+    } finally {
+      slot.dispatching -= 1;
+    }
+    if (!('answer' in sent)) return sent;
+    return (await raceStop(sent.answer, stop)) as HookResult<T>;
+  }
+
+  /** Sets the instance up on the worker if needed, prefetches, and sends the call. */
+  async #send<T>(
+    slot: WorkerSlot,
+    instance: StrategyInstance,
+    call: HookCall,
+  ): Promise<{ readonly answer: Promise<HookResult<unknown>> } | HookResult<T>> {
     const failure = await this.#ensure(slot, instance);
     if (failure !== undefined) {
       const reason = `setup on worker ${slot.id} failed: ${failure.reason}`;
@@ -173,7 +189,7 @@ export class StrategyWorkerPool implements StrategyHost {
     }
     const about = subjectOf(call);
     const prefetched = about === undefined ? undefined : await this.#prefetcher.fetch(instance.key, about);
-    const sent = slot.send(
+    const answer = slot.send(
       {
         t: 'call',
         key: instance.key,
@@ -195,7 +211,7 @@ export class StrategyWorkerPool implements StrategyHost {
           : {}),
       },
     );
-    return (await raceStop(sent, stop)) as HookResult<T>;
+    return { answer };
   }
 
   /** Terminates every worker. Teardown must have run. */
@@ -249,7 +265,7 @@ export class StrategyWorkerPool implements StrategyHost {
     return ready;
   }
 
-  /** The least busy ready worker, preferring one where the instance is set up; waits for one. */
+  /** The least busy ready worker, preferring one where the instance is set up; waits for one. Reserves it. */
   async #pick(instance: StrategyInstance, waitMs: number): Promise<WorkerSlot | undefined> {
     const deadline = performance.now() + waitMs;
     for (;;) {
@@ -257,13 +273,17 @@ export class StrategyWorkerPool implements StrategyHost {
       let bestScore = Number.POSITIVE_INFINITY;
       for (const slot of this.#slots) {
         if (!slot.isReady) continue;
-        const score = slot.load * 2 + (slot.instances.has(instance.key) ? 0 : 1);
+        const score = (slot.load + slot.dispatching) * 2 + (slot.instances.has(instance.key) ? 0 : 1);
         if (score < bestScore) {
           best = slot;
           bestScore = score;
         }
       }
-      if (best !== undefined) return best;
+      if (best !== undefined) {
+        // Counted as load from the pick on, so calls picked in the same tick spread out.
+        best.dispatching += 1;
+        return best;
+      }
       const left = deadline - performance.now();
       if (left <= 0 || this.#closed || this.#options.stopSignal.aborted) return undefined;
       await new Promise<void>((resolve) => {

@@ -133,10 +133,19 @@ export class WorkerSlot {
     this.#worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       this.#worker.on('message', (message: FromWorker) => {
+        // Whatever a plugin posts on its own must not throw on the bot's thread.
+        if (typeof message !== 'object' || message === null) return;
         if (message.t === 'ready' && this.#state === 'starting') {
           this.#state = 'ready';
           resolve();
-        } else this.#receive(message);
+          return;
+        }
+        try {
+          this.#receive(message);
+        } catch (error) {
+          const reason = describeThrown(error);
+          this.#options.log.warn({ worker: this.id, reason }, 'bad message from a strategy worker');
+        }
       });
       this.#exited = new Promise<void>((resolveExit) => {
         this.#worker.on('error', (error) => {
@@ -161,6 +170,9 @@ export class WorkerSlot {
   get isReady(): boolean {
     return this.#state === 'ready';
   }
+
+  /** Calls picked for this worker and not sent yet (the pool's count). */
+  dispatching = 0;
 
   /** Market-data reads the worker asked the bot for (prefetched ones excluded). */
   servedReads = 0;
@@ -264,21 +276,18 @@ export class WorkerSlot {
   /** Why a time-out is not the call's own fault, judged from what the worker last processed. */
   #excuse(pending: Pending): string | undefined {
     const processed = Atomics.load(this.#ints, SLOT.processed);
-    const running = this.#calls.get(Atomics.load(this.#ints, SLOT.currentCall));
-    // Waiting behind its own route's stuck call is that route's failure, not an excuse.
-    if (running !== undefined && running !== pending && running.label.route === pending.label.route) {
-      return undefined;
-    }
+    const current = Atomics.load(this.#ints, SLOT.currentCall);
+    // The call the worker is in (or last ran) is its own trouble.
+    if (current === pending.id) return undefined;
+    // Waiting behind its own route's stuck call is that route's failure too.
+    if (this.#calls.get(current)?.label.route === pending.label.route) return undefined;
     if (!reached(processed, pending.seq)) return `worker ${this.id} was busy and had not started it`;
     if (pending.lastAnswerSeq !== 0 && !reached(processed, pending.lastAnswerSeq)) {
       return `its market data arrived but worker ${this.id} was busy with another call`;
     }
     const blocked =
       this.#ping !== undefined && performance.now() - this.#ping.sentAt > this.#pingEveryMs() * 2;
-    if (blocked && Atomics.load(this.#ints, SLOT.currentCall) !== pending.id) {
-      return `worker ${this.id} was blocked by another call`;
-    }
-    return undefined;
+    return blocked ? `worker ${this.id} was blocked by another call` : undefined;
   }
 
   #receive(message: FromWorker): void {

@@ -24,6 +24,9 @@ import {
 
 type DataAnswer = Extract<ToWorker, { t: 'data' }>;
 
+/** Market-data reads one worker may have waiting for the bot. */
+const MAX_READS_IN_FLIGHT = 256;
+
 /** The worker's end of the market-data conversation, shared by every call. */
 export class DataChannel {
   readonly #port: MessagePort;
@@ -78,6 +81,10 @@ export class DataChannel {
   #read(call: number, method: AsyncDataMethod, ticker: string): Promise<unknown> {
     if (typeof ticker !== 'string')
       return Promise.reject(new TypeError(`${method}: ticker must be a string`));
+    // A read loop that never awaits must not flood the bot's thread with requests.
+    if (this.#waiting.size >= MAX_READS_IN_FLIGHT) {
+      return Promise.reject(new Error(`more than ${MAX_READS_IN_FLIGHT} market-data reads in flight`));
+    }
     const req = this.#request();
     return new Promise((resolve, reject) => {
       this.#waiting.set(req, { resolve, reject });
@@ -120,8 +127,37 @@ export function workerClock(botNow: number): Clock {
   };
 }
 
-/** A pino logger whose JSON lines go to the bot, which logs them as its own. */
+/** Lines per second a worker may send to the bot's log, and the burst above that rate. */
+export const LOG_LINES_PER_SECOND = 200;
+const LOG_BURST = 1_000;
+
+/**
+ * A pino logger whose JSON lines go to the bot, which logs them as its own. Rate-limited: a
+ * strategy logging in a tight loop would otherwise bury the bot's thread in lines to write
+ * (stalls of 1.5-10 s, millions of lines); the excess is dropped and counted in the next line.
+ */
 export function forwardingLogger(port: MessagePort, level: string): Logger {
-  const stream = { write: (line: string) => port.postMessage({ t: 'log', line } satisfies FromWorker) };
+  let tokens = LOG_BURST;
+  let refilledAt = Date.now();
+  let dropped = 0;
+  const send = (line: string) => port.postMessage({ t: 'log', line } satisfies FromWorker);
+  const stream = {
+    write(line: string) {
+      const now = Date.now();
+      tokens = Math.min(LOG_BURST, tokens + ((now - refilledAt) * LOG_LINES_PER_SECOND) / 1_000);
+      refilledAt = now;
+      if (tokens < 1) {
+        dropped += 1;
+        return;
+      }
+      tokens -= 1;
+      if (dropped > 0) {
+        const msg = `${dropped} strategy log lines dropped (more than ${LOG_LINES_PER_SECOND} a second)`;
+        send(JSON.stringify({ level: 40, dropped, msg }));
+        dropped = 0;
+      }
+      send(line);
+    },
+  };
   return pino({ level, base: null, timestamp: false }, stream);
 }

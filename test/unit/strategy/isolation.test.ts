@@ -225,6 +225,45 @@ describe('strategies in worker threads', () => {
     expect(runner.workers?.readyWorkers).toBe(0);
   });
 
+  it('a plugin flooding its log or its market-data reads cannot stall the bot', async () => {
+    const { runner, lines } = await start(
+      {
+        'flood.mjs': plugin(
+          'flood',
+          'if (ctx.options.what === "log") for (;;) ctx.log.warn({ i: 1 }, "again"); for (;;) ctx.data.market(rfq.marketTicker);',
+        ),
+      },
+      [
+        { match: { markets: ['KXA-*'] }, strategy: 'flood', options: { what: 'log' } },
+        { strategy: 'flood', options: { what: 'read' } },
+      ],
+      { workers: { size: 2, hardTimeoutMs: 1_000 } },
+    );
+    let last = performance.now();
+    let worstGapMs = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGapMs = Math.max(worstGapMs, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    const [logged, read] = await Promise.all([runner.price(rfqA()), runner.price(rfqB())]);
+    const tookMs = performance.now() - started;
+    await waitFor(
+      () => lines.filter((l) => l.msg?.includes('terminated (stuck in flood.price')).length === 2,
+    );
+    clearInterval(ticker);
+    expect(kind(logged)).toBe('timeout: timeout after 200ms');
+    expect(kind(read)).toBe('timeout: timeout after 200ms');
+    expect(tookMs).toBeLessThan(1_000);
+    expect(worstGapMs).toBeLessThan(500);
+    // 1,000 lines at once, then 200 a second; the rest are counted, not written.
+    expect(lines.filter((l) => l.msg === 'again').length).toBeLessThan(2_000);
+    expect(
+      lines.some((l) => /^\d+ strategy log lines dropped \(more than 200 a second\)$/.test(l.msg ?? '')),
+    ).toBe(true);
+  });
+
   it('process.exit, process.kill and process.abort are refused skips; the process lives on', async () => {
     const { runner } = await start(
       {
