@@ -335,26 +335,44 @@ function hostilePlugin(): Scenario {
     },
     async fault(ctx) {
       const bot = ctx.bot!;
-      const spinning = () => bot.logLines.some((line) => line.includes('"msg":"spinning"'));
-      await createRfqs(ctx.world, markets!.spin, 1, 10);
-      if (!(await until(spinning, 5_000))) throw new Error('the spinning strategy was never called');
-      const trippedAt = Date.now();
-      bot.app.killSwitch.trip('chaos: kill switch while a strategy spins', 'http');
-      await until(async () => (await ourQuotes(ctx.world, 'open')).length === 0, 5_000, 10);
-      const pulledMs = Date.now() - trippedAt;
-      ctx.notes['killPulled'] = `${pulledMs} ms`;
-      if (pulledMs > 1_000) {
-        ctx.monitor.violate('kill switch within 1 s', 'spin', `quotes pulled ${pulledMs} ms after the trip`);
-      }
-      await bot.app.killSwitch.resume('http');
-      for (const [route, market, call] of [
+      // Traffic reaches the exit and kill routes too, and may get them disabled before our own
+      // RFQs do: any refusal on their markets counts, watched as the log ring turns over.
+      const calls = [
         ['exit', markets!.exit, 'process.exit()'],
         ['kill', markets!.kill, 'process.kill()'],
-      ] as const) {
-        const [id] = await createRfqs(ctx.world, market, 1, 10);
-        const refused = () =>
-          bot.logLines.some((l) => l.includes(id!) && l.includes(`${call} is not available`));
-        if (await until(refused, 15_000)) refusedCalls.push(route);
+      ] as const;
+      const seen = () => {
+        for (const [route, market, call] of calls) {
+          if (refusedCalls.includes(route)) continue;
+          const marker = `"marketTicker":"${market}"`;
+          if (bot.logLines.some((l) => l.includes(marker) && l.includes(`${call} is not available`))) {
+            refusedCalls.push(route);
+          }
+        }
+        return refusedCalls.length === calls.length;
+      };
+      const watch = setInterval(seen, 20);
+      try {
+        const spinning = () => bot.logLines.some((line) => line.includes('"msg":"spinning"'));
+        await createRfqs(ctx.world, markets!.spin, 1, 10);
+        if (!(await until(spinning, 5_000))) throw new Error('the spinning strategy was never called');
+        const trippedAt = Date.now();
+        bot.app.killSwitch.trip('chaos: kill switch while a strategy spins', 'http');
+        await until(async () => (await ourQuotes(ctx.world, 'open')).length === 0, 5_000, 10);
+        const pulledMs = Date.now() - trippedAt;
+        ctx.notes['killPulled'] = `${pulledMs} ms`;
+        if (pulledMs > 1_000) {
+          ctx.monitor.violate(
+            'kill switch within 1 s',
+            'spin',
+            `quotes pulled ${pulledMs} ms after the trip`,
+          );
+        }
+        await bot.app.killSwitch.resume('http');
+        for (const [, market] of calls) await createRfqs(ctx.world, market, 1, 10);
+        await until(seen, 15_000);
+      } finally {
+        clearInterval(watch);
       }
       big.push(...(await createRfqs(ctx.world, markets!.mutate, 1, 130)));
       big.push(...(await createRfqs(ctx.world, markets!.mutate, 1, 186)));
