@@ -1,22 +1,29 @@
 import { Worker } from 'node:worker_threads';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { describeThrown } from './errors.js';
 import { type HookResult, TrackedData } from './host.js';
 import type { MarketData } from './types.js';
 import {
   ASYNC_DATA_METHODS,
-  type DataMethod,
   type FromWorker,
   fromWireError,
   SHARED_BYTES,
   SLOT,
-  SYNC_DATA_METHODS,
   SYNC_VALUE_OFFSET,
-  type SyncDataMethod,
   type ToWorker,
   type WorkerInit,
 } from './worker/protocol.js';
+import {
+  answerSyncRead,
+  type CallLabel,
+  nextCallId,
+  reached,
+  relayLogLine,
+  type SetupFailure,
+} from './worker-io.js';
+
+export type { CallLabel, SetupFailure };
 
 /** How to start the worker script: compiled JS directly, TypeScript sources through a tsx bootstrap. */
 export interface WorkerEntry {
@@ -39,25 +46,6 @@ export interface WorkerSlotOptions {
   readonly onExit: (slot: WorkerSlot, reason: string, culprit: string | undefined) => void;
 }
 
-/** Why an instance is not set up on a worker; `excused` when the worker died of another call. */
-export interface SetupFailure {
-  readonly reason: string;
-  readonly excused?: string;
-}
-
-/** What a call needs besides its message. */
-export interface CallLabel {
-  /** `fixed-spread.price`: names the call in logs and blame. */
-  readonly name: string;
-  /** The route whose call it is: a call stuck behind its own route's call is not excused. */
-  readonly route?: string;
-  /** Told when the worker dies of this call after the call already ended (a time-out). */
-  readonly lateFailure?: (reason: string) => void;
-  /** The market the call is about, and its event: reads of these are learned for prefetching. */
-  readonly subject?: { readonly ticker: string; readonly event: string | undefined };
-  readonly learn?: (method: DataMethod) => void;
-}
-
 interface Pending {
   readonly id: number;
   readonly seq: number;
@@ -77,18 +65,6 @@ export type CallMessage = DistributiveOmit<Extract<ToWorker, { t: 'setup' | 'cal
 
 /** A finished-but-unanswered call is forgotten after this long (a strategy awaiting forever). */
 const ABANDON_AFTER_MS = 60_000;
-let nextCallId = 0;
-
-function callId(): number {
-  nextCallId = nextCallId >= 0x7fffffff ? 1 : nextCallId + 1;
-  return nextCallId;
-}
-
-/** `a` at or after `b` in wrapping int32 sequence numbers. */
-function reached(a: number, b: number): boolean {
-  return ((a - b) | 0) >= 0;
-}
-
 /**
  * One strategy worker as the bot sees it: messages out, answers in, the market data it asks
  * for, its logs, and a watchdog that terminates it when its event loop stops answering. Timers
@@ -191,7 +167,7 @@ export class WorkerSlot {
         excused: 'the worker ended before the call',
       });
     }
-    const id = callId();
+    const id = nextCallId();
     return new Promise((resolve) => {
       const pending: Pending = {
         id,
@@ -350,36 +326,12 @@ export class WorkerSlot {
     const subject = this.#calls.get(message.call)?.label;
     const about = message.method === 'position' ? subject?.subject?.ticker : subject?.subject?.event;
     if (about !== undefined && about === message.ticker) subject?.learn?.(message.method);
-    let status = 1;
-    try {
-      if (SYNC_DATA_METHODS.has(message.method) && typeof message.ticker === 'string') {
-        const value = this.#options.data[message.method as SyncDataMethod](message.ticker);
-        if (Number.isSafeInteger(value)) {
-          this.#value[0] = value;
-          status = 0;
-        }
-      }
-    } catch (error) {
-      this.#strategyLog.warn({ read: message.method, reason: describeThrown(error) }, 'position read failed');
-    }
-    Atomics.store(this.#ints, SLOT.syncStatus, status);
-    Atomics.store(this.#ints, SLOT.syncDone, message.req);
-    Atomics.notify(this.#ints, SLOT.syncDone);
+    answerSyncRead(this.#ints, this.#value, this.#options.data, message, this.#strategyLog);
   }
 
   /** A strategy's log line, written by the bot's logger (its level, its redaction). */
   #relay(line: string): void {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    const { level, msg, ...fields } = entry;
-    const label = (typeof level === 'number' && pino.levels.labels[level]) || 'info';
-    const write = this.#strategyLog[label as 'info'];
-    if (typeof write === 'function')
-      write.call(this.#strategyLog, fields, typeof msg === 'string' ? msg : '');
+    relayLogLine(this.#strategyLog, line);
   }
 
   #pingEveryMs(): number {

@@ -2,79 +2,13 @@
  * Strategies in worker threads (issue 12): the real runner, the real pool and real workers
  * loading plugin files, against in-memory market data.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { contracts } from '../../../src/domain/money.js';
-import { StrategySetupError } from '../../../src/strategy/errors.js';
-import { loadStrategies } from '../../../src/strategy/loader.js';
-import { InMemoryMarketData, testBook, testRfq } from '../../../src/strategy/memory-data.js';
-import { type RouteConfig, StrategyRouter } from '../../../src/strategy/router.js';
-import {
-  type PriceOutcome,
-  StrategyRunner,
-  type StrategyRunnerOptions,
-} from '../../../src/strategy/runner.js';
-import { captureLogger, LEVEL, tempPluginDir } from './support.js';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testBook, testRfq } from '../../../src/strategy/memory-data.js';
+import { LEVEL } from './support.js';
+import { kind, plugin, QUOTE, rfqA, rfqB, startRunner as start, waitFor } from './worker-support.js';
 
-const silent = pino({ level: 'silent' });
 const SRC_INDEX = resolve(import.meta.dirname, '../../../src/index.js');
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** A plain-JS plugin (fast to load in a worker): `price` is the body of an async function. */
-function plugin(name: string, price: string, extra = ''): string {
-  return `export const s = { name: ${JSON.stringify(name)}, apiVersion: 1, options: { parse: (x) => x ?? {} },
-    async price(rfq, ctx) { ${price} }, ${extra} };\n`;
-}
-
-const QUOTE = 'return { yesBid: 400000, noBid: 500000 };';
-
-async function start(
-  files: Record<string, string> | string,
-  routes: RouteConfig[],
-  options: Partial<StrategyRunnerOptions> = {},
-  autostart = true,
-) {
-  let dir: string;
-  if (typeof files === 'string') dir = files;
-  else {
-    const temp = await tempPluginDir(files);
-    cleanups.push(temp.cleanup);
-    dir = temp.dir;
-  }
-  const registry = await loadStrategies({ dir, logger: silent });
-  const { logger, lines } = captureLogger();
-  const data = new InMemoryMarketData()
-    .setMarket({ ticker: 'KXA-1', eventTicker: 'KXA' })
-    .setMarket({ ticker: 'KXB-1', eventTicker: 'KXB' })
-    .setBook(testBook('KXA-1', { yes: [['0.45', '10']], no: [['0.50', '10']] }))
-    .setPosition('KXA-1', contracts('7'))
-    .setEventPosition('KXA', contracts('-3'));
-  const router = new StrategyRouter(registry, routes, logger);
-  const runner = new StrategyRunner({
-    router,
-    data,
-    logger,
-    timeoutMs: 200,
-    workers: { size: 1, hardTimeoutMs: 400 },
-    ...options,
-  });
-  cleanups.push(() => runner.stop());
-  if (autostart) await runner.start();
-  return { runner, lines, data };
-}
-
-function kind(outcome: PriceOutcome): string {
-  return outcome.kind === 'quote' ? 'quote' : `${outcome.cause}: ${outcome.reason}`;
-}
-
-const rfqA = () => testRfq({ marketTicker: 'KXA-1' });
-const rfqB = () => testRfq({ marketTicker: 'KXB-1' });
 
 describe('strategies in worker threads', () => {
   it('price in a worker: market data, positions and logs cross to the bot', async () => {
@@ -337,85 +271,6 @@ describe('strategies in worker threads', () => {
       );
       expect(before).toBeUndefined();
       expect((await data.market('KXC-1')).priceGrid[0]?.step).toBe(10_000);
-      await cleanups.pop()?.();
     }
   });
 });
-
-describe('strategy lifecycle in workers', () => {
-  const lifecycle = plugin(
-    'life',
-    QUOTE,
-    `async setup(ctx) { ctx.log.info({ options: ctx.options }, 'set up'); if (ctx.options.fail) throw new Error('no feed'); },
-     async teardown(ctx) { ctx.log.info({ options: ctx.options }, 'torn down'); },`,
-  );
-
-  it('sets up each instance on every worker, tears down what a reload removes, and at stop', async () => {
-    const { runner, lines } = await start(
-      { 'life.mjs': lifecycle },
-      [{ strategy: 'life', options: { v: 1 } }],
-      {
-        workers: { size: 2, hardTimeoutMs: 400 },
-      },
-    );
-    const said = (msg: string) =>
-      lines.filter((l) => l.msg === msg).map((l) => `${l['worker']} ${JSON.stringify(l['options'])}`);
-    expect(said('set up').sort()).toEqual(['1 {"v":1}', '2 {"v":1}']);
-    await runner.reload([{ strategy: 'life', options: { v: 2 } }]);
-    expect(said('set up').sort()).toEqual(['1 {"v":1}', '1 {"v":2}', '2 {"v":1}', '2 {"v":2}']);
-    expect(said('torn down').sort()).toEqual(['1 {"v":1}', '2 {"v":1}']);
-    expect(kind(await runner.price(rfqA()))).toBe('quote');
-    await runner.stop();
-    expect(said('torn down').sort()).toEqual(['1 {"v":1}', '1 {"v":2}', '2 {"v":1}', '2 {"v":2}']);
-  });
-
-  it('a setup that fails in the worker fails startup with StrategySetupError', async () => {
-    const { runner } = await start(
-      { 'life.mjs': lifecycle },
-      [{ strategy: 'life', options: { fail: true } }],
-      {},
-      false,
-    );
-    const error = await runner.start().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StrategySetupError);
-    expect(String(error)).toContain('failed to set up: threw: no feed');
-  });
-
-  it('runs a shipped stateful strategy (fair-value-feed: setup, a file feed, teardown) in a worker', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'feed-'));
-    cleanups.push(() => rm(folder, { recursive: true, force: true }));
-    const source = join(folder, 'fair.json');
-    await writeFile(source, JSON.stringify({ 'KXA-1': '0.60' }));
-    const { runner } = await start(resolve(import.meta.dirname, '../../../strategies'), [
-      { strategy: 'fair-value-feed', options: { source, spread: '0.04' } },
-    ]);
-    expect(await runner.price(rfqA())).toMatchObject({
-      kind: 'quote',
-      intent: { yesBid: 580_000, noBid: 380_000, fairValue: 600_000, note: 'feed fair 0.60' },
-    });
-    expect(await runner.fairValue(rfqA())).toBe(600_000);
-  });
-
-  it('a worker past its heap limit is replaced; its call ends as crashed', async () => {
-    const { runner, lines } = await start(
-      {
-        'hog.mjs': plugin(
-          'hog',
-          'const keep = []; for (;;) keep.push(new Array(100000).fill(Math.random()));',
-        ),
-      },
-      [{ strategy: 'hog' }],
-      { timeoutMs: 10_000, workers: { size: 1, hardTimeoutMs: 10_000, maxMemoryMb: 32 } },
-    );
-    expect(kind(await runner.price(rfqA()))).toMatch(/^crashed: crashed: worker 1 crashed: .*memory/i);
-    await waitFor(() => lines.some((l) => l.msg?.startsWith('strategy worker 1 ended (crashed')));
-  });
-});
-
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
