@@ -55,6 +55,7 @@ import {
   rfqFilterFrom,
   riskLimitsFrom,
   routesFrom,
+  strategyRunnerSettingsFrom,
 } from './options-from-config.js';
 
 export interface AppOverrides {
@@ -325,10 +326,8 @@ export class App {
       data: this.data,
       logger: this.logger,
       clock: this.clock,
-      timeoutMs: config.strategies.timeoutMs,
+      ...strategyRunnerSettingsFrom(config),
       seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
-      workers: config.strategies.workers,
-      breaker: config.strategies.circuitBreaker,
       events: {
         onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
         onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),

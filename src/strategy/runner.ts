@@ -13,7 +13,7 @@ import { callWithLimit, failureReason } from './limit.js';
 import { checkIsolation, routeMatchInput } from './route-match.js';
 import type { CompiledRoute, RouteConfig, StrategyInstance, StrategyRouter } from './router.js';
 import type { LiveQuote, MarketData, QuoteEvent, QuoteIntent } from './types.js';
-import { StrategyWorkerPool, type WorkerPoolSettings } from './worker-pool.js';
+import { StrategyWorkerPool, type WorkerPoolOptions, type WorkerPoolSettings } from './worker-pool.js';
 
 /** Why the runner did not produce a quote. */
 export type SkipCause =
@@ -70,7 +70,7 @@ export interface StrategyRunnerOptions<Windows = unknown> {
   /** The series of an event, for routes matching on `series` (e.g. from the event cache). */
   readonly seriesOf?: (eventTicker: string) => string | undefined | Promise<string | undefined>;
   /** The worker pool of `isolation: worker` routes, started when the first such route is set up. */
-  readonly workers?: WorkerPoolSettings;
+  readonly workers?: WorkerPoolSettings & Pick<WorkerPoolOptions, 'hiddenEnv' | 'secretValues'>;
   /** When repeated failures disable a route. */
   readonly breaker?: BreakerSettings;
   readonly events?: BreakerEvents & {

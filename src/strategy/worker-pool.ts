@@ -27,6 +27,28 @@ export interface WorkerPoolOptions extends WorkerPoolSettings {
   readonly stopSignal: AbortSignal;
   /** A worker was replaced: `reason` is `crashed`, `stuck` or `exited`. */
   readonly onRestart?: (reason: 'crashed' | 'stuck' | 'exited') => void;
+  /**
+   * Kept out of the workers' `process.env`: variables by name, and any variable whose value is
+   * one of `secretValues` (the exchange keys and the ops token are no strategy's business).
+   */
+  readonly hiddenEnv?: readonly string[];
+  readonly secretValues?: readonly string[];
+}
+
+/** The environment a worker starts with: the bot's, less the hidden and secret-valued variables. */
+export function workerEnv(
+  env: NodeJS.ProcessEnv,
+  hidden: readonly string[] = [],
+  secretValues: readonly string[] = [],
+): Record<string, string> {
+  const names = new Set(hidden);
+  const secrets = new Set(secretValues.filter((value) => value.length > 0));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || names.has(name) || secrets.has(value)) continue;
+    out[name] = value;
+  }
+  return out;
 }
 
 /** The worker script next to this module: compiled JS runs as is, TypeScript through tsx. */
@@ -309,6 +331,7 @@ export class StrategyWorkerPool implements StrategyHost {
       log: this.#options.logger,
       hardTimeoutMs: this.#hardTimeoutMs,
       maxMemoryMb: this.#maxMemoryMb,
+      env: workerEnv(process.env, this.#options.hiddenEnv, this.#options.secretValues),
       onExit: (gone, reason, culprit) => this.#replace(gone, reason, culprit),
     });
     this.#slots.push(slot);

@@ -42,6 +42,8 @@ export interface WorkerSlotOptions {
   readonly hardTimeoutMs: number;
   /** Heap limit of the worker (V8 old generation). */
   readonly maxMemoryMb: number;
+  /** The worker's `process.env`. */
+  readonly env: Record<string, string>;
   /** Tells the pool the worker is gone (crashed, stuck or closed). */
   readonly onExit: (slot: WorkerSlot, reason: string, culprit: string | undefined) => void;
 }
@@ -100,6 +102,7 @@ export class WorkerSlot {
     const init: WorkerInit = { shared, logLevel: options.log.level, syncTimeoutMs: options.hardTimeoutMs };
     this.#worker = new Worker(options.entry.url, {
       workerData: init,
+      env: options.env,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb },
       stdout: false,

@@ -74,4 +74,24 @@ describe('strategy lifecycle in workers', () => {
     expect(kind(await runner.price(rfqA()))).toMatch(/^crashed: crashed: worker 1 crashed: .*memory/i);
     await waitFor(() => lines.some((l) => l.msg?.startsWith('strategy worker 1 ended (crashed')));
   });
+
+  it('workers do not see the secrets in process.env, by name or by value', async () => {
+    process.env['KXTEST_PRIVATE_KEY'] = 'pem-body-0123456789';
+    process.env['KXTEST_COPY'] = 'pem-body-0123456789';
+    process.env['KXTEST_PLAIN'] = 'visible';
+    onTestFinished(() => {
+      for (const name of ['KXTEST_PRIVATE_KEY', 'KXTEST_COPY', 'KXTEST_PLAIN']) delete process.env[name];
+    });
+    const { runner } = await start(
+      {
+        'env.mjs': plugin(
+          'env',
+          'return { yesBid: 400000, noBid: 400000, note: [process.env.KXTEST_PRIVATE_KEY, process.env.KXTEST_COPY, process.env.KXTEST_PLAIN].join("|") };',
+        ),
+      },
+      [{ strategy: 'env' }],
+      { workers: { size: 1, hiddenEnv: ['KXTEST_PRIVATE_KEY'], secretValues: ['pem-body-0123456789'] } },
+    );
+    expect(await runner.price(rfqA())).toMatchObject({ kind: 'quote', intent: { note: '||visible' } });
+  });
 });
