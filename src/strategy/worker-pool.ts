@@ -112,7 +112,7 @@ export class StrategyWorkerPool implements StrategyHost {
 
   /** Workers ready to take calls now. */
   get readyWorkers(): number {
-    return this.#slots.filter((slot) => slot.isReady).length;
+    return this.#slots.filter((slot) => slot.isReady && slot.warm).length;
   }
 
   /** Starts the workers; rejects when one cannot start (a broken entry, tsx missing). */
@@ -294,7 +294,7 @@ export class StrategyWorkerPool implements StrategyHost {
       let best: WorkerSlot | undefined;
       let bestScore = Number.POSITIVE_INFINITY;
       for (const slot of this.#slots) {
-        if (!slot.isReady) continue;
+        if (!slot.isReady || !slot.warm) continue;
         const score = (slot.load + slot.dispatching) * 2 + (slot.instances.has(instance.key) ? 0 : 1);
         if (score < bestScore) {
           best = slot;
@@ -322,7 +322,7 @@ export class StrategyWorkerPool implements StrategyHost {
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
-  #spawn(): void {
+  #spawn(replacement = false): void {
     const slot = new WorkerSlot({
       id: ++this.#nextSlotId,
       entry: { url: this.#entry },
@@ -336,10 +336,14 @@ export class StrategyWorkerPool implements StrategyHost {
     });
     this.#slots.push(slot);
     slot.ready.then(
-      () => {
-        if (this.#failedStarts > 0 || this.#started === undefined)
-          this.#log.info({ worker: slot.id }, 'strategy worker ready');
+      async () => {
         this.#failedStarts = 0;
+        if (replacement) {
+          // Set up like the others before it takes calls: no call waits for a replacement's setup.
+          await Promise.all([...this.#active.values()].map(({ instance }) => this.#ensure(slot, instance)));
+          this.#log.info({ worker: slot.id }, 'replacement strategy worker ready');
+        }
+        slot.warm = true;
         this.#wake();
       },
       () => undefined,
@@ -362,7 +366,7 @@ export class StrategyWorkerPool implements StrategyHost {
     );
     // Real time: a replacement must come even when the bot runs on a test clock.
     const timer = setTimeout(() => {
-      if (!this.#closed && !this.#options.stopSignal.aborted) this.#spawn();
+      if (!this.#closed && !this.#options.stopSignal.aborted) this.#spawn(true);
     }, delayMs);
     timer.unref();
   }

@@ -152,6 +152,8 @@ export class WorkerSlot {
 
   /** Calls picked for this worker and not sent yet (the pool's count). */
   dispatching = 0;
+  /** Set up like the other workers: it may take calls (the pool's flag). */
+  warm = false;
 
   /** Market-data reads the worker asked the bot for (prefetched ones excluded). */
   servedReads = 0;
