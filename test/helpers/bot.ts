@@ -60,6 +60,8 @@ export function botRawConfig(ts: TestSimulator, patch: Raw = {}, inDir?: string)
     strategies: {
       dir: STRATEGIES_DIR,
       routes: [{ name: 'all', strategy: 'fixed-spread', options: { spread: '0.04', maxBookSpread: '0.50' } }],
+      // One worker thread: the worker path is still exercised, at half the start-up CPU per bot.
+      workers: { size: 1 },
     },
     quoting: { ttlMs: 60_000, acceptPollIntervalMs: 100, sweepIntervalMs: 200, shutdownTimeoutMs: 10_000 },
     risk: {
