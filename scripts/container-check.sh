@@ -27,9 +27,11 @@ B=(buildah --storage-driver vfs)
 headers="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node"
 [[ -f "$headers/node.h" ]] || headers=/usr/include/node
 if command -v podman >/dev/null && ! "${P[@]}" image exists "$base" 2>/dev/null; then
+  # container-check makes its stand-in for the FROM of the Dockerfile it is run on: a one-line one.
   seed="$(mktemp -d)"
   echo 'FROM node:20-bookworm-slim' > "$seed/Dockerfile"
-  (cd "$seed" && "$(cd - >/dev/null && readlink -f "$check")") >/dev/null
+  checker="$(readlink -f "$check")"
+  (cd "$seed" && "$checker") >/dev/null
   rm -rf "$seed"
 fi
 if "${P[@]}" image exists "$base" 2>/dev/null \

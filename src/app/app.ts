@@ -64,6 +64,7 @@ import {
   rfqFilterFrom,
   riskLimitsFrom,
   routesFrom,
+  strategyRunnerSettingsFrom,
 } from './options-from-config.js';
 import { StartupAbortedError } from './startup-aborted.js';
 
@@ -547,8 +548,15 @@ export class App {
       data: this.data,
       logger: this.logger,
       clock: this.clock,
-      timeoutMs: config.strategies.timeoutMs,
+      ...strategyRunnerSettingsFrom(config),
       seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
+      events: {
+        onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
+        onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
+        // A disabled strategy would decline every accept at last look: its quotes go now.
+        onDisabled: (route, reason) => void this.manager?.pullAll(`route disabled: ${reason}`, route),
+        onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
+      },
     });
     await this.runner.start();
     for (const route of router.table.routes) route.windows?.start();
@@ -747,6 +755,8 @@ export class App {
       configHash: configHash(next),
       changed: diff.hot,
     });
+    // A reload is the operator's way to bring back routes disabled by strategy failures.
+    this.runner.enableAll();
     if (diff.hot.length === 0) {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };

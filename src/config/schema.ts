@@ -226,6 +226,35 @@ const routeSchema = section('route settings', {
   windows: windowList(
     'When set, the route quotes only inside these windows (risk.windows still apply).',
   ).optional(),
+  isolation: meta(oneOf(['worker', 'in-process']).default('worker'), {
+    description:
+      'Where the strategy runs: worker (a worker thread: a loop, crash or process.exit costs a skip, not the bot) or in-process (the bot’s own thread: one message hop faster, for trusted code only).',
+  }),
+});
+
+const workersSchema = section('strategy worker settings', {
+  size: meta(integer({ min: 1, max: 64 }).default(2), {
+    description: 'Worker threads running the strategies of isolation: worker routes.',
+  }),
+  hardTimeoutMs: meta(millis(50).default(1000), {
+    description:
+      'A worker whose event loop does not answer for this long (an endless loop) is terminated and replaced; at least strategies.timeoutMs.',
+  }),
+  maxMemoryMb: meta(integer({ min: 16 }).default(128), {
+    description: 'Heap limit of one worker in MB; a worker past it is replaced.',
+  }),
+});
+
+const breakerSchema = section('circuit breaker settings', {
+  maxFailures: meta(integer({ min: 0 }).default(5), {
+    description:
+      'Strategy failures (throws, time-outs, crashes; not market-data trouble) within windowMs that disable a route; 0 never disables.',
+  }),
+  windowMs: meta(millis(1).default(60_000), { description: 'The window failures are counted in.' }),
+  cooldownMs: meta(millis(0).default(300_000), {
+    description:
+      'A disabled route is tried again after this long, on probation (one more failure disables it again); 0 = only a config reload re-enables it.',
+  }),
 });
 
 export const strategiesSchema = meta(
@@ -247,6 +276,15 @@ export const strategiesSchema = meta(
         type: 'list of routes',
       },
     ),
+    workers: meta(workersSchema.prefault({}), {
+      description: 'The worker-thread pool of isolation: worker routes.',
+      reload: 'restart',
+    }),
+    circuitBreaker: meta(breakerSchema.prefault({}), {
+      description:
+        'When repeated strategy failures disable a route (one error log line; its RFQs are skipped).',
+      reload: 'restart',
+    }),
   }),
   { reload: 'hot' },
 );

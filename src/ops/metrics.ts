@@ -235,6 +235,23 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['strategy', 'reason'] as const,
       registers,
     }),
+    strategyFailures: new Counter({
+      name: name('strategy_failures_total'),
+      help: 'Strategy calls that threw, timed out or crashed their worker (market-data trouble excluded), by kind',
+      labelNames: ['strategy', 'kind'] as const,
+      registers,
+    }),
+    strategyRoutesDisabled: new Gauge({
+      name: name('strategy_routes_disabled'),
+      help: 'Routes disabled by repeated strategy failures',
+      registers,
+    }),
+    strategyWorkerRestarts: new Counter({
+      name: name('strategy_worker_restarts_total'),
+      help: 'Strategy worker threads replaced, by reason (crashed, stuck, exited)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     riskRejections: new Counter({
       name: name('risk_rejections_total'),
       help: 'Quote intents refused or clipped by the risk guard, by reason',

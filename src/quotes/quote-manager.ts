@@ -262,10 +262,14 @@ export class QuoteManager {
     }
   }
 
-  /** Pulls every live quote (kill switch, window end, shutdown). Waits for the deletes. */
-  async pullAll(reason: string): Promise<void> {
+  /**
+   * Pulls every live quote (kill switch, window end, shutdown), or those of one route (it was
+   * disabled). Waits for the deletes.
+   */
+  async pullAll(reason: string, route?: string): Promise<void> {
     const pulls: Promise<void>[] = [];
     for (const quote of [...this.#deps.store.live()]) {
+      if (route !== undefined && quote.route !== route) continue;
       pulls.push(this.#serial.run(quote.rfq.id, () => this.pull(quote, reason)));
     }
     await Promise.all(pulls);

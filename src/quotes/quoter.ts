@@ -41,8 +41,11 @@ const ROOM_LIMITS: ReadonlySet<LimitName> = new Set<LimitName>([
   'maxTotalExposure',
 ]);
 
-/** Skip causes that say nothing about the RFQ (slow or failing market data): worth another try. */
-const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw']);
+/**
+ * Skip causes that say nothing about the RFQ (slow or failing market data, a strategy worker
+ * that died of another call): worth another try.
+ */
+const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw', 'crashed']);
 
 /**
  * Delays before pricing an RFQ again after a passing failure (strategy time-out, market data or

@@ -5,6 +5,7 @@
 import type { QuoteState } from '../../src/quotes/lifecycle.js';
 import type { SimQuote } from '../helpers/bot.js';
 import { clusterScenarios } from './cluster-scenarios.js';
+import { hostilePlugin } from './hostile.js';
 import { type ChaosProcess, spawnChaosBot } from './process.js';
 import { hold, type Scenario, type ScenarioContext } from './scenario.js';
 import { PriceTamper, TAMPER_MODES, type TamperMode } from './tamper.js';
@@ -347,6 +348,7 @@ export function allScenarios(): Scenario[] {
     oversizedResponses(),
     tamperedPrices(),
     killAndRestart(),
+    hostilePlugin(),
     mixed(),
     ...clusterScenarios(),
   ];

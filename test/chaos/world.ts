@@ -36,6 +36,8 @@ export const CHAOS_BOT_PATCH: Raw = {
   exchange: { requestTimeoutMs: 1_500, confirmWindowMs: 5_000, hvmConfirmWindowMs: 3_000 },
   // The shipped config's read rhythm (poller 1 s, sweep 1 s there): test speeds would use the whole read budget.
   poller: { intervalMs: 500 },
+  // The shipped pool (the test helpers' default is one worker).
+  strategies: { workers: { size: 2 } },
   quoting: {
     ttlMs: 20_000,
     acceptPollIntervalMs: 250,

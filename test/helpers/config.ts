@@ -79,6 +79,8 @@ export function testRawConfig(options: TestConfigOptions): { raw: Raw; dir: stri
     strategies: {
       dir: STRATEGIES_DIR,
       routes: [{ name: 'all', strategy: 'fixed-spread', options: { spread: '0.04', maxBookSpread: '0.50' } }],
+      // One worker thread: the worker path is still exercised, at half the start-up CPU per bot.
+      workers: { size: 1 },
     },
     quoting: { ttlMs: 60_000, acceptPollIntervalMs: 100, sweepIntervalMs: 200, shutdownTimeoutMs: 10_000 },
     risk: riskBlock({ killSwitch: { file: join(dir, 'KILL') }, reconcileCron: '*/5 * * * * *' }),

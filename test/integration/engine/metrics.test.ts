@@ -77,7 +77,10 @@ describe('metrics', () => {
           !name.startsWith(`${PREFIX}nodejs_`),
       )
       .map((name) => name.slice(PREFIX.length));
-    expect(registered.filter((name) => !documented.includes(name))).toEqual([]);
+    // In the sampled table, or in the page's table of metrics that appear only once what they
+    // count has happened.
+    const named = (name: string) => documented.includes(name) || OPERATIONS_DOC.includes(`| \`${name}\``);
+    expect(registered.filter((name) => !named(name))).toEqual([]);
   });
 
   it('every documented metric has a sample after a short run', async () => {
