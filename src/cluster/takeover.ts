@@ -8,10 +8,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Quote } from '../domain/types.js';
-import { describeError, exposureView, type QuoteWrites } from '../quotes/context.js';
+import { describeError, type QuoteWrites } from '../quotes/context.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
-import { handleOrphans, type OrphanReport } from '../quotes/startup.js';
+import { adoptQuote, handleOrphans, type OrphanReport } from '../quotes/startup.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';
 
@@ -54,21 +54,7 @@ export async function takeOver(options: TakeoverOptions): Promise<TakeoverReport
     if (store.byQuoteId(reported.id) || store.hasLive(reported.rfqId)) continue;
     try {
       const rfq = await client.getRfq(reported.rfqId);
-      const tracked = store.begin({
-        rfq,
-        strategy: 'adopted',
-        route: undefined,
-        yesBid: reported.yesBid,
-        noBid: reported.noBid,
-        yesContracts: reported.yesContracts ?? reported.contracts,
-        noContracts: reported.noContracts ?? reported.contracts,
-        fairValue: undefined,
-        ttlMs: options.ttlMs,
-        adopted: true,
-        rfqSeenAt: clock.now(),
-      });
-      store.transition(tracked, 'open', { quoteId: reported.id, reason: 'adopted at takeover' });
-      exposure.quoteOpened(exposureView(tracked));
+      adoptQuote({ store, exposure, clock, ttlMs: options.ttlMs }, rfq, reported, 'adopted at takeover');
       // The window runs from the exchange's accepted_ts: last look confirms only inside it.
       manager.exchangeReported(reported, clock.now());
       accepts++;
