@@ -5,7 +5,13 @@
  * spent, as the exchange counted them.
  */
 import type { UsageTier } from '../src/domain/rate-limits.js';
-import { Rng, type SimulatorHandle, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
+import {
+  Rng,
+  type SimulatorHandle,
+  type SimulatorOptions,
+  startSimulator,
+  TRUTH_OFF,
+} from '../src/simulator/index.js';
 import { serve, wallNow } from './ipc.js';
 import type { AcceptPlan, SimInfo, SimMarks, SimStart } from './sim-types.js';
 
@@ -111,6 +117,9 @@ const handlers = {
       tier: params.tier as UsageTier,
       embeddedUser: true,
       startingBalance: 100_000_000 * 1_000_000,
+      // the idealised exchange, as the figures so far were measured: no rolls, expiries or sweeps
+      truth: TRUTH_OFF,
+      lifecycle: { rfqTtlMs: 0 },
       ...(params.faults ? { faults: params.faults } : {}),
       ...(params.walkIntervalMs === undefined ? {} : { walkIntervalMs: params.walkIntervalMs }),
     };

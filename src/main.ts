@@ -3,24 +3,30 @@
  *
  *   node src/main.js [--config FILE] [--check-config] [--print-config] [--dry-run]
  *
- * SIGTERM / SIGINT: delete every live quote and exit 0 (a second signal exits at once).
- * SIGHUP (or a change of the file, with watchConfig): reload the config (strategy options,
- * limits, quoting settings); a file with problems is refused and the running config stays.
- * It also resumes a kill switch tripped by the kill file once that file is gone. SIGUSR2:
- * trip the kill switch. Everything written to stdout or stderr passes the redactor first.
+ * SIGTERM / SIGINT, or the parent process going away: delete every live quote and exit 0. A
+ * repeat within a second is the same request (npm forwards what the process group also got); a
+ * later one exits at once. SIGHUP (or a change of the file, with watchConfig): reload the config
+ * (strategy options, limits, quoting settings); a file with problems is refused and the running
+ * config stays. It also resumes a kill switch tripped by the kill file once that file is gone.
+ * SIGUSR2: trip the kill switch. Everything written to stdout or stderr passes the redactor
+ * first. See docs/operations.md.
  */
 import { watchFile } from 'node:fs';
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { App } from './app/app.js';
-import {
-  type Config,
-  configRedactor,
-  formatConfigProblem,
-  formatConfigProblems,
-  loadConfig,
-  printableConfig,
-} from './config/index.js';
+// Type imports only until the signals are heard: loading the app takes about a second under
+// tsx, and a signal in that time would otherwise kill the process by default.
+import type { App } from './app/app.js';
+import type { Config } from './config/index.js';
+import { systemClock } from './domain/clock.js';
 import { createRedactor, type Redactor, secretValuesOf } from './domain/redact.js';
+import { ShutdownSignals, watchParent } from './domain/shutdown-signals.js';
+
+const shutdownSignals = new ShutdownSignals({ clock: systemClock });
+watchParent({
+  clock: systemClock,
+  onExit: () => shutdownSignals.request('parent exited'),
+});
 
 interface Args {
   readonly config: string;
@@ -78,16 +84,31 @@ function parseArguments(argv: readonly string[]): Args {
   };
 }
 
-function loadFor(args: Args) {
+const configModule = import('./config/index.js');
+
+async function loadFor(args: Args) {
+  const { loadConfig } = await configModule;
   return loadConfig({ path: args.config, ...(args.dryRun ? { overrides: { dryRun: true } } : {}) });
 }
 
-function load(args: Args): Config | undefined {
-  const result = loadFor(args);
+async function load(args: Args): Promise<Config | undefined> {
+  const { formatConfigProblems } = await configModule;
+  const result = await loadFor(args);
   if (result.ok) return result.config;
   writeErr(formatConfigProblems(result.problems));
   writeErr(`${result.problems.length} problem(s) in ${args.config}`);
   return undefined;
+}
+
+/** 128 + the signal's number, the shell's convention for "ended by this signal". */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
+
+/** Nothing was started yet: there is nothing to delete. */
+function exitBeforeStart(reason: string): never {
+  writeErr(`kalshi-rfq-maker: ${reason} before start; exiting (nothing was sent)`);
+  process.exit(0);
 }
 
 async function main(): Promise<void> {
@@ -98,8 +119,10 @@ async function main(): Promise<void> {
     writeErr(`${(error as Error).message}\nTry --help.`);
     process.exit(2);
   }
-  const config = load(args);
+  shutdownSignals.handle({ stop: exitBeforeStart, force: exitBeforeStart });
+  const config = await load(args);
   if (!config) process.exit(1);
+  const { configRedactor, printableConfig } = await configModule;
   const fromConfig = configRedactor(config);
   const fromEnv = redact;
   redact = (text) => fromConfig(fromEnv(text));
@@ -112,24 +135,34 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
-  const app = new App(config);
-  let stopping = false;
-  const shutdown = (signal: string, code: number) => {
-    if (stopping) {
-      app.logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    }
-    stopping = true;
+  const { App, StartupAbortedError } = await import('./app/app.js');
+  let failureCode = 0;
+  const app = new App(config, {
+    // The journal cannot write and journal.onError is stop: stop as on SIGTERM, exit 1.
+    onFatal: (reason) => {
+      failureCode = 1;
+      shutdownSignals.request(reason);
+    },
+  });
+  const stopApp = (reason: string): void => {
+    armStopWatchdog(app);
     app
-      .stop(signal)
-      .then((report) => process.exit(report.openAtExit === 0 ? code : 1))
+      .stop(reason)
+      .then((report) => process.exit(report.openAtExit === 0 ? failureCode : 1))
       .catch((error: unknown) => {
         app.logger.fatal({ err: error }, 'shutdown failed');
         process.exit(1);
       });
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
-  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  shutdownSignals.handle({
+    stop: stopApp,
+    force: (signal) => {
+      app.logger.warn({ signal }, 'second signal: exiting now; quotes may still be open');
+      process.exit(signalExitCode(signal));
+    },
+    repeated: (signal, afterMs) =>
+      app.logger.info({ signal, afterMs }, 'signal repeated within a second: the same stop request'),
+  });
   // One reload at a time: a SIGHUP during a file-change reload waits its turn.
   let reloading = Promise.resolve();
   const requestReload = (trigger: ReloadTrigger) => {
@@ -141,24 +174,43 @@ async function main(): Promise<void> {
       if (current.mtimeMs !== previous.mtimeMs) requestReload('file changed');
     });
   }
+  // An error while already stopping is logged and the stop goes on: exiting at once would
+  // leave quotes live. The stop watchdog bounds how long that can take.
+  const onFatal = (error: unknown, what: string): void => {
+    app.logger.fatal({ err: error }, `${what}: deleting quotes and exiting`);
+    failureCode = 1;
+    shutdownSignals.request(what);
+  };
   process.off('uncaughtException', crashBeforeStart);
   process.off('unhandledRejection', crashBeforeStart);
-  process.on('uncaughtException', (error) => {
-    app.logger.fatal({ err: error }, 'uncaught exception: deleting quotes and exiting');
-    shutdown('uncaughtException', 1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    app.logger.fatal({ err: reason }, 'unhandled rejection: deleting quotes and exiting');
-    shutdown('unhandledRejection', 1);
-  });
+  process.on('uncaughtException', (error) => onFatal(error, 'uncaught exception'));
+  process.on('unhandledRejection', (reason) => onFatal(reason, 'unhandled rejection'));
 
   try {
     await app.start();
   } catch (error) {
+    if (error instanceof StartupAbortedError) return; // the stop that asked for it exits
     app.logger.fatal({ err: error }, 'startup failed');
+    failureCode = 1;
     await app.stop('startup failed').catch(() => undefined);
     process.exit(1);
   }
+}
+
+/**
+ * A last resort for a stop that hangs (nobody may be there to send a second signal, e.g. after
+ * the parent exited): a real timer, well past the stop's own deadline.
+ */
+function armStopWatchdog(app: App): void {
+  const limitMs = app.config.quoting.shutdownTimeoutMs + 10_000;
+  systemClock.schedule(
+    limitMs,
+    () => {
+      app.logger.fatal({ limitMs }, 'stop did not finish in time: exiting; quotes may still be open');
+      process.exit(1);
+    },
+    { unref: true },
+  );
 }
 
 type ReloadTrigger = 'SIGHUP' | 'file changed';
@@ -166,7 +218,8 @@ type ReloadTrigger = 'SIGHUP' | 'file changed';
 /** Never throws: whatever goes wrong, the running config stays and the reason is logged. */
 async function reload(app: App, args: Args, trigger: ReloadTrigger): Promise<void> {
   try {
-    const result = loadFor(args);
+    const { formatConfigProblem } = await configModule;
+    const result = await loadFor(args);
     if (!result.ok) {
       app.logger.error(
         { trigger, problems: result.problems.map(formatConfigProblem) },
@@ -199,4 +252,4 @@ async function reload(app: App, args: Args, trigger: ReloadTrigger): Promise<voi
   }
 }
 
-main().catch(crashBeforeStart);
+void main();

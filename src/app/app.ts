@@ -3,6 +3,8 @@
  * The decisions live in the parts; this file decides who talks to whom, and in which order
  * things start and stop.
  */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   type Config,
@@ -12,8 +14,10 @@ import {
   restartRequiredMessage,
   wsUrlFor,
 } from '../config/index.js';
-import { type Clock, sleepOn, systemClock } from '../domain/clock.js';
+import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
+import { Journal } from '../journal/journal.js';
+import { JournalReader } from '../journal/queries.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -56,7 +60,8 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
-import { startDashboard, withActivity } from './dashboard-wiring.js';
+import { activityEvents, startDashboard } from './dashboard-wiring.js';
+import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
   quotingSettingsFrom,
@@ -65,6 +70,9 @@ import {
   riskLimitsFrom,
   routesFrom,
 } from './options-from-config.js';
+import { StartupAbortedError } from './startup-aborted.js';
+
+export { StartupAbortedError };
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -81,6 +89,11 @@ export interface AppOverrides {
    * `unlimitedGate`: no budgets, no priorities). The queue still exists, idle, for shutdown.
    */
   readonly gate?: RequestGate;
+  /**
+   * Called when the bot must stop on its own (the journal cannot write and `journal.onError` is
+   * stop): main.ts shuts down as on SIGTERM and exits 1. Without it the app stops itself.
+   */
+  readonly onFatal?: (reason: string) => void;
 }
 
 export interface StopReport {
@@ -119,12 +132,19 @@ export class App {
   schedules!: Schedules;
   ops: OpsServer | undefined;
   dashboard: Dashboard | undefined;
+  /** The durable journal (journal.enabled), open from the start of `start()`. */
+  journal: Journal | undefined;
+  /** This process's run in the journal. */
+  readonly runId = randomUUID();
   communicationsId: string | undefined;
+  #journalWiring: JournalWiring | undefined;
   #config: Config;
   #limits: RiskLimits;
   #settings;
   #authenticated = false;
   #started = false;
+  #starting: Promise<void> | undefined;
+  #stopRequested = false;
   #stopping: Promise<StopReport> | undefined;
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
@@ -183,7 +203,7 @@ export class App {
     return this.#limits;
   }
 
-  /** What /readyz and the dashboard report: authenticated, poller recent, not kill-switched. */
+  /** What /readyz and the dashboard report: authenticated, poller recent, journal, kill switch. */
   readinessChecks(): ReadinessCheck[] {
     const { poller } = this.#config;
     return standardReadinessChecks({
@@ -193,15 +213,39 @@ export class App {
         ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
         : poller.intervalMs,
       killSwitched: this.killSwitch.isTripped,
+      ...(this.journal ? { journal: this.journal.health() } : {}),
       ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
       now: this.clock.now(),
     });
   }
 
-  /** Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting. */
+  /**
+   * Connects to the exchange (or starts the embedded simulator), reconciles, and starts quoting.
+   * A `stop()` meanwhile makes it quit at its next step with `StartupAbortedError`: nothing starts
+   * after the stop began, and the stop unwinds what had.
+   */
   async start(): Promise<void> {
     if (this.#started) throw new Error('app already started');
     this.#started = true;
+    this.#starting = this.#start();
+    try {
+      await this.#starting;
+    } catch (error) {
+      if (error instanceof StartupAbortedError) {
+        this.logger
+          .child({ module: 'app' })
+          .info({ after: error.step }, 'startup stopped: a stop was requested');
+      }
+      throw error;
+    }
+  }
+
+  /** Between startup steps: quit if a stop was requested meanwhile. */
+  #continueAfter(step: string): void {
+    if (this.#stopRequested) throw new StartupAbortedError(step);
+  }
+
+  async #start(): Promise<void> {
     const config = this.#config;
     const log = this.logger.child({ module: 'app' });
     const hash = configHash(config);
@@ -210,8 +254,11 @@ export class App {
       { configHash: hash, environment },
       `starting kalshi-rfq-maker: config ${hash}, environment ${environment}${config.dryRun ? ', dry run' : ''} (npm start -- --print-config shows it)`,
     );
+    this.#continueAfter('nothing');
 
+    await this.#openJournal(log, hash);
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
+    this.#continueAfter('connecting');
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -245,18 +292,29 @@ export class App {
       positions: this.exposure,
       clock: this.clock,
       logger: this.logger.child({ module: 'market-data' }),
+      onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
 
+    this.#buildWatcher();
+
     await this.#readAccount(log);
+    this.#restoreDay(log);
+    this.#continueAfter('reading positions');
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
+    this.#continueAfter('loading strategies');
     this.#buildEngine();
     await this.#reconcileAtStartup(log);
-
+    this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
     // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
     this.metrics.setKillSwitch(this.killSwitch.isTripped);
     this.#cleanups.push(this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped)));
+    this.#continueAfter('starting the kill switch');
+    if (this.overrides.opsServer !== false) await this.#startOps();
+    this.#continueAfter('starting the ops server');
+
+    // From here on nothing awaits: every loop starts, or (stopped before) none does.
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
@@ -265,7 +323,6 @@ export class App {
     this.watcher.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
-    if (this.overrides.opsServer !== false) await this.#startOps();
     log.info(
       {
         environment: config.exchange.environment,
@@ -301,6 +358,91 @@ export class App {
       onStateChange: (connected) => this.metrics.pushState(connected),
     });
     this.push.start();
+  }
+
+  /** Opens the journal first: a path it cannot use stops startup before anything trades. */
+  async #openJournal(log: Logger, hash: string): Promise<void> {
+    const settings = this.#config.journal;
+    if (!settings.enabled) return;
+    const journal = await Journal.open({
+      path: settings.path,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'journal' }),
+      flushIntervalMs: settings.flushIntervalMs,
+      ...(settings.maxSizeMb !== undefined ? { maxBytes: settings.maxSizeMb * 1024 * 1024 } : {}),
+      onError: (error) => {
+        this.metrics.journalErrors.inc();
+        if (this.#config.journal.onError !== 'stop') return;
+        const reason = `journal cannot write: ${error.message}`;
+        if (this.overrides.onFatal) this.overrides.onFatal(reason);
+        else void this.stop(reason);
+      },
+    });
+    this.journal = journal;
+    journal.runId = this.runId;
+    journal.record({
+      kind: 'run_started',
+      at: this.clock.now(),
+      runId: this.runId,
+      commit: gitCommit(),
+      configHash: hash,
+      environment: this.#config.exchange.environment,
+      pid: process.pid,
+    });
+    this.#journalWiring = wireJournal({
+      journal,
+      store: this.store,
+      book: this.book,
+      killSwitch: this.killSwitch,
+      clock: this.clock,
+    });
+    const DAY = 86_400_000;
+    const prune = () =>
+      void journal
+        .prune(this.clock.now() - settings.retainDays * DAY)
+        .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
+    prune();
+    const timers = [
+      repeatEvery(this.clock, DAY, prune, { unref: true }),
+      repeatEvery(
+        this.clock,
+        10_000,
+        () => {
+          this.metrics.observeJournal(journal.health());
+          this.#journalPnl();
+        },
+        { unref: true },
+      ),
+    ];
+    this.#cleanups.push(() => {
+      for (const timer of timers) timer.cancel();
+    });
+    log.info({ path: settings.path, runId: this.runId }, 'journal open');
+  }
+
+  /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
+  #journalPnl(): void {
+    const pnl = this.exposure.snapshot().pnl;
+    this.journal?.record({
+      kind: 'pnl',
+      at: this.clock.now(),
+      day: pnl.day,
+      realized: pnl.realized,
+      fees: 0,
+      unrealized: pnl.unrealized,
+      total: pnl.total,
+      peak: pnl.peak,
+    });
+  }
+
+  /** A restart carries the day on: realised P&L and the drawdown peak from the journal. */
+  #restoreDay(log: Logger): void {
+    if (!this.journal) return;
+    const day = this.exposure.dayOf(this.clock.now());
+    const saved = new JournalReader(this.journal.db).lastPnl(day);
+    if (saved && this.exposure.restoreDay(saved)) {
+      log.info({ day, realized: saved.realized, peak: saved.peak }, "today's P&L restored from the journal");
+    }
   }
 
   async #connectExchange(): Promise<{
@@ -345,6 +487,7 @@ export class App {
     const { exchange } = this.#config;
     this.communicationsId = await this.client.getCommunicationsId();
     this.#authenticated = true;
+    this.#continueAfter('reading our communications id');
     if (exchange.tier === 'auto') {
       const limits = await this.client.getApiLimits();
       const tier: TierLimits = {
@@ -356,6 +499,7 @@ export class App {
         { usageTier: limits.usageTier, read: tier.read, write: tier.write },
         'rate limits read from the exchange',
       );
+      this.#continueAfter('reading the rate limits');
     }
     if (exchange.endpointCosts === 'auto') {
       try {
@@ -363,6 +507,7 @@ export class App {
       } catch (error) {
         log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
       }
+      this.#continueAfter('reading the endpoint costs');
     }
     const positions = await this.client.allPositions();
     this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
@@ -424,7 +569,7 @@ export class App {
       dryRun: config.dryRun,
       logger: this.logger.child({ module: 'quote-manager' }),
       clock: this.clock,
-      events: withActivity(
+      events: combineEvents(
         wireQuoteMetrics({
           store: this.store,
           metrics: this.metrics,
@@ -432,7 +577,8 @@ export class App {
           killSwitch: this.killSwitch,
           logger: this.logger.child({ module: 'quote-manager' }),
         }),
-        this.activity,
+        this.#journalWiring?.events ?? {},
+        activityEvents(this.activity),
       ),
     };
     this.manager = new QuoteManager(deps, {
@@ -462,6 +608,11 @@ export class App {
         this.metrics.observeBudget(this.queue.budget('write'));
       },
     });
+  }
+
+  /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
+  #buildWatcher(): void {
+    const config = this.#config;
     this.watcher = new OwnQuoteWatcher({
       source: this.client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
@@ -507,7 +658,7 @@ export class App {
     const { ops } = this.#config;
     const routes: OpsRoute[] = [];
     if (ops.dashboard) {
-      const { dashboard, route } = startDashboard(this);
+      const { dashboard, route } = startDashboard(this, () => this.journal);
       this.dashboard = dashboard;
       routes.push(route);
     }
@@ -548,7 +699,25 @@ export class App {
     const prefix = trigger ? `${trigger}: ` : '';
     const diff = diffConfig(this.#config, next);
     const refused = restartRequiredMessage(diff);
-    if (refused) return { applied: false, reason: refused };
+    const at = this.clock.now();
+    if (refused) {
+      this.journal?.record({
+        kind: 'config_reload',
+        at,
+        trigger: trigger ?? 'reload',
+        applied: false,
+        reason: refused,
+      });
+      return { applied: false, reason: refused };
+    }
+    this.journal?.record({
+      kind: 'config_reload',
+      at,
+      trigger: trigger ?? 'reload',
+      applied: true,
+      configHash: configHash(next),
+      changed: diff.hot,
+    });
     if (diff.hot.length === 0) {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
@@ -568,6 +737,7 @@ export class App {
    * `quoting.shutdownTimeoutMs`. Safe to call twice.
    */
   stop(reason = 'shutdown'): Promise<StopReport> {
+    this.#stopRequested = true;
     this.#stopping ??= this.#stop(reason);
     return this.#stopping;
   }
@@ -577,6 +747,14 @@ export class App {
     const startedAt = this.clock.now();
     const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
     log.info({ reason }, 'stopping: deleting every live quote');
+    // Startup quits at its next step; what it had started by then is unwound below.
+    if (this.#starting) {
+      await withDeadline(
+        this.clock,
+        this.#starting.catch(() => undefined),
+        deadline - this.clock.now(),
+      );
+    }
     let openAtExit = 0;
     let timedOut = false;
     await this.push?.stop();
@@ -584,20 +762,28 @@ export class App {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
       await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+    }
+    if (this.watcher) {
       await this.watcher.stop();
-      openAtExit = this.#config.dryRun
-        ? 0
-        : await deleteStragglers({
-            listOpen: () => this.watcher.listOpen(),
-            client: this.client,
-            clock: this.clock,
-            deadline,
-            settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
-            logger: log,
-          });
+      // Before the exchange took our keys this run cannot have placed a quote; one left by an
+      // earlier run is found at the next start, as after a kill -9.
+      if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
+      openAtExit =
+        this.#config.dryRun || !this.#authenticated
+          ? 0
+          : await deleteStragglers({
+              listOpen: () => this.watcher.listOpen(),
+              client: this.client,
+              clock: this.clock,
+              deadline,
+              settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
+              logger: log,
+            });
       timedOut = this.clock.now() >= deadline;
       await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
-      this.schedules.stop();
+    }
+    this.schedules?.stop();
+    if (this.runner) {
       await this.runner.stop();
       for (const route of this.runner.router.table.routes) route.windows?.stop();
     }
@@ -609,6 +795,16 @@ export class App {
     this.metrics.close();
     await this.simulator?.stop();
     const durationMs = this.clock.now() - startedAt;
+    this.#journalWiring?.dispose();
+    this.#journalPnl();
+    this.journal?.record({
+      kind: 'run_stopped',
+      at: this.clock.now(),
+      runId: this.runId,
+      reason,
+      openAtExit,
+    });
+    await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
     log.info(
       { openAtExit, durationMs, timedOut },
       openAtExit === 0
@@ -625,6 +821,21 @@ async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Prom
   const gaveUp = new AbortController();
   await Promise.race([work, sleepOn(clock, ms, gaveUp.signal)]);
   gaveUp.abort();
+}
+
+/** The commit this build runs: KALSHI_RFQ_COMMIT (set in the container image), else git's. */
+function gitCommit(): string {
+  const fromEnv = process.env['KALSHI_RFQ_COMMIT'];
+  if (fromEnv) return fromEnv;
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2_000,
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {

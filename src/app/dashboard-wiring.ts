@@ -14,18 +14,11 @@ import type { OpsRoute } from '../ops/server.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
 import type { App } from './app.js';
 
-/** The quote manager's reports, passed on to the dashboard's activity list as well. */
-export function withActivity(events: QuoteManagerEvents, activity: RecentActivity): QuoteManagerEvents {
+/** The quote manager's accept reports the dashboard's activity list needs (combined with the others). */
+export function activityEvents(activity: RecentActivity): QuoteManagerEvents {
   return {
-    ...events,
-    declined: (quote, reason) => {
-      events.declined?.(quote, reason);
-      activity.declined(quote, reason);
-    },
-    confirmed: (quote, latencyMs) => {
-      events.confirmed?.(quote, latencyMs);
-      activity.confirmed(quote, latencyMs);
-    },
+    declined: (quote, reason) => activity.declined(quote, reason),
+    confirmed: (quote, latencyMs) => activity.confirmed(quote, latencyMs),
   };
 }
 

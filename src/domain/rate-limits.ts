@@ -43,6 +43,8 @@ export const KNOWN_ENDPOINT_COSTS: Readonly<Record<string, number>> = Object.fre
   'DELETE /communications/quotes/{quote_id}': 2,
   'GET /communications/rfqs/{rfq_id}/quotes/{quote_id}': 2,
   'DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}': 2,
+  // an order cancel costs 2 (rate-limits page: 25 batch cancels cost 25 × 2)
+  'DELETE /portfolio/events/orders/{order_id}': 2,
 });
 
 /** Which bucket a request draws from: GETs read, everything else write. */

@@ -36,6 +36,8 @@ export interface MarketDataCacheOptions {
   /** Events and series fee schedules. @default 300000 */
   readonly referenceTtlMs?: number;
   readonly logger?: Logger;
+  /** Each book read from the exchange (not from the cache): the journal's marks. */
+  readonly onBook?: (ticker: string, book: OrderBook) => void;
 }
 
 /**
@@ -50,10 +52,12 @@ export class MarketDataCache implements MarketData {
   readonly #events: TtlCache<EventInfo>;
   readonly #series: TtlCache<FeeSchedule>;
   readonly #log: Logger | undefined;
+  readonly #onBook: ((ticker: string, book: OrderBook) => void) | undefined;
 
   constructor(options: MarketDataCacheOptions) {
     this.#reads = options.reads;
     this.#log = options.logger;
+    this.#onBook = options.onBook;
     this.#positions = options.positions;
     this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, options.clock);
     this.#books = new TtlCache(options.bookTtlMs ?? 500, options.clock);
@@ -72,7 +76,11 @@ export class MarketDataCache implements MarketData {
   }
 
   orderBook(ticker: string): Promise<OrderBook> {
-    return this.#books.get(ticker, () => this.#reads.getOrderBook(ticker));
+    return this.#books.get(ticker, async () => {
+      const book = await this.#reads.getOrderBook(ticker);
+      this.#onBook?.(ticker, book);
+      return book;
+    });
   }
 
   event(eventTicker: string): Promise<EventInfo> {

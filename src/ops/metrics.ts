@@ -211,6 +211,17 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    journalEvents: new Gauge({
+      name: name('journal_events'),
+      help: 'Journal events by state: written (committed since start), pending (not yet committed), dropped',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+    journalErrors: new Counter({
+      name: name('journal_errors_total'),
+      help: 'Journal write failures (disk full, unwritable file); readiness fails while they last',
+      registers,
+    }),
     killSwitch: new Gauge({
       name: name('kill_switch_active'),
       help: '1 while quoting is kill-switched',
@@ -300,6 +311,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     pushIncident(kind: 'gap' | 'malformed'): void {
       metrics.pushIncidents.inc({ kind });
+    },
+    observeJournal(health: { written: number; pending: number; dropped: number }): void {
+      metrics.journalEvents.set({ state: 'written' }, health.written);
+      metrics.journalEvents.set({ state: 'pending' }, health.pending);
+      metrics.journalEvents.set({ state: 'dropped' }, health.dropped);
     },
     setKillSwitch(active: boolean): void {
       metrics.killSwitch.set(active ? 1 : 0);

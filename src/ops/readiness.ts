@@ -21,6 +21,8 @@ export interface ReadinessState {
   readonly now: number;
   /** A cycle older than this many intervals (at least 10 s) counts as stalled. @default 5 */
   readonly staleAfterIntervals?: number;
+  /** The journal's write health, when a journal is kept. */
+  readonly journal?: { readonly ok: boolean; readonly error?: string | undefined };
 }
 
 export function standardReadinessChecks(state: ReadinessState): ReadinessCheck[] {
@@ -40,6 +42,15 @@ export function standardReadinessChecks(state: ReadinessState): ReadinessCheck[]
           ? 'the poller has not completed a cycle yet'
           : `last cycle ${Math.round(age)} ms ago (limit ${staleMs} ms)`,
     },
+    ...(state.journal
+      ? [
+          {
+            name: 'journal_writable',
+            ok: state.journal.ok,
+            ...(state.journal.ok ? {} : { detail: state.journal.error ?? 'journal writes failing' }),
+          },
+        ]
+      : []),
     {
       name: 'not_kill_switched',
       ok: !state.killSwitched,

@@ -139,6 +139,7 @@ export class AcceptHandler {
       return;
     }
     if (!deps.store.transition(quote, 'confirming')) return;
+    deps.events.lastLookPassed?.(quote);
     try {
       await deps.client.confirmQuote(quote.rfq.id, quote.quoteId!, {
         deadline: quote.confirmDeadline!,
@@ -160,6 +161,11 @@ export class AcceptHandler {
         this.#lapse(quote, `confirm not sent: ${reason}`);
       } else {
         if (isExchangeFault(error)) deps.events.exchangeResult?.(false);
+        deps.events.confirmFailed?.(
+          quote,
+          deps.clock.now() - (quote.acceptSeenAt ?? deps.clock.now()),
+          reason,
+        );
         log.warn({ reason }, 'confirm failed; the watcher will report whether it landed');
         if (quote.state === 'confirming') deps.store.transition(quote, 'accepted', { reason });
       }

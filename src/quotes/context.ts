@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
-import type { LiveQuote } from '../domain/quoting.js';
+import type { LiveQuote, QuoteIntent } from '../domain/quoting.js';
 import type { Quote, Rfq, Side } from '../domain/types.js';
 import type { CallOptions, ConfirmOptions, CreateQuoteArgs, DeleteResult } from '../kalshi/index.js';
 import type { MarketDataCache } from '../market/market-cache.js';
@@ -44,11 +44,17 @@ export type Route = CompiledRoute<RouteWindows>;
 /** What the quote manager reports, for metrics and the periodic summary. */
 export interface QuoteManagerEvents {
   rfqSeen?(rfq: Rfq): void;
+  /** The strategy priced the RFQ (before the risk guard): what it wanted to quote. */
+  priced?(rfq: Rfq, strategy: string, intent: QuoteIntent): void;
   skipped?(rfq: Rfq, strategy: string | undefined, cause: string, reason: string): void;
   refused?(rfq: Rfq, strategy: string, limit: string, reason: string): void;
   created?(quote: TrackedQuote, rfqToQuoteMs: number): void;
   confirmed?(quote: TrackedQuote, acceptToConfirmMs: number): void;
   declined?(quote: TrackedQuote, reason: string): void;
+  /** Last look passed: the confirm is about to be sent. */
+  lastLookPassed?(quote: TrackedQuote): void;
+  /** The confirm was sent and failed (it may still land: the watcher will tell). */
+  confirmFailed?(quote: TrackedQuote, acceptToFailureMs: number, reason: string): void;
   exchangeResult?(ok: boolean): void;
 }
 

@@ -184,6 +184,7 @@ export class Quoter {
       return;
     }
     const { intent, strategy, route } = outcome;
+    deps.events.priced?.(rfq, strategy, intent);
     if (route.windows && !route.windows.isActive()) {
       deps.events.skipped?.(rfq, strategy, 'window', `outside the trading windows of ${route.label}`);
       return;

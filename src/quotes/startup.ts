@@ -59,7 +59,7 @@ export async function handleOrphans(options: OrphanOptions): Promise<OrphanRepor
             });
             store.transition(tracked, 'open', { quoteId: quote.id, reason: 'adopted at startup' });
             exposure.quoteOpened(exposureView(tracked));
-            book.upsert(rfq);
+            book.upsert(rfq, 'startup');
             adopted++;
             return;
           }

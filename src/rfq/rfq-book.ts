@@ -2,9 +2,12 @@ import type { Clock } from '../domain/clock.js';
 import { systemClock } from '../domain/clock.js';
 import type { EpochMs, Rfq } from '../domain/types.js';
 
+/** Where the book learnt of an RFQ: a listing, a push, or our own startup reconciliation. */
+export type RfqSource = 'poll' | 'push' | 'startup';
+
 export interface RfqBookListener {
-  /** An open RFQ we had not seen. */
-  added?(rfq: Rfq): void;
+  /** An open RFQ we had not seen, and which source told us. */
+  added?(rfq: Rfq, source: RfqSource): void;
   /** A known RFQ whose fields changed (size, status, legs). */
   changed?(rfq: Rfq, previous: Rfq): void;
   /** A known RFQ that is no longer open. */
@@ -77,7 +80,7 @@ export class RfqBook {
       seen.add(rfq.id);
       const removedAt = this.#removedAt.get(rfq.id);
       if (removedAt !== undefined && removedAt >= asOf) continue;
-      const outcome = this.#put(rfq);
+      const outcome = this.#put(rfq, 'poll');
       if (outcome === 'added') added++;
       else if (outcome === 'changed') changed++;
     }
@@ -92,13 +95,13 @@ export class RfqBook {
   }
 
   /** One RFQ learnt from a push source (or our own writes); a closed one is removed. */
-  upsert(rfq: Rfq): void {
+  upsert(rfq: Rfq, source: RfqSource = 'push'): void {
     if (rfq.status !== 'open') {
       this.remove(rfq.id);
       return;
     }
     if (this.#removedAt.has(rfq.id)) return;
-    this.#put(rfq);
+    this.#put(rfq, source);
   }
 
   remove(id: string): void {
@@ -107,12 +110,12 @@ export class RfqBook {
     if (rfq) this.#delete(id, rfq);
   }
 
-  #put(rfq: Rfq): 'added' | 'changed' | 'same' {
+  #put(rfq: Rfq, source: RfqSource): 'added' | 'changed' | 'same' {
     const previous = this.#rfqs.get(rfq.id);
     this.#rfqs.set(rfq.id, rfq);
     if (!previous) {
       this.#seenAt.set(rfq.id, this.clock.now());
-      this.#emit((l) => l.added?.(rfq));
+      this.#emit((l) => l.added?.(rfq, source));
       return 'added';
     }
     if (rfqChanged(previous, rfq)) {

@@ -71,6 +71,19 @@ export class ExposureBook {
     return prefixed ?? deriveEventTicker(marketTicker);
   }
 
+  /**
+   * Restores today's realised P&L and drawdown peak saved before a restart (from the journal);
+   * false when the saved day is not today.
+   */
+  restoreDay(saved: { readonly day: string; readonly realized: Micros; readonly peak: Micros }): boolean {
+    return this.pnl.restore(this.clock.now(), saved);
+  }
+
+  /** The trading day `at` falls in (the day key P&L snapshots carry). */
+  dayOf(at: EpochMs): string {
+    return this.pnl.dayOf(at);
+  }
+
   /** Replaces positions with the exchange's (startup). Markets missing from the list are flat. */
   loadPositions(positions: readonly MarketPosition[], events: readonly EventPosition[] = []): void {
     this.rollDay();

@@ -24,6 +24,10 @@ export class DailyPnlTracker {
 
   constructor(private readonly timeZone: string) {}
 
+  dayOf(at: EpochMs): string {
+    return dayKey(at, this.timeZone);
+  }
+
   /** Starts a new day when `now` is past the boundary; true when a day ended. */
   roll(now: EpochMs, markets: Iterable<MarkedMarket>): boolean {
     const today = dayKey(now, this.timeZone);
@@ -38,6 +42,22 @@ export class DailyPnlTracker {
       else if (market.position.contracts === 0) this.baselines.set(market.marketTicker, 0);
       else this.baselines.delete(market.marketTicker);
     }
+    return true;
+  }
+
+  /**
+   * Carries a restarted process's day on: today's realised P&L and peak as journaled before the
+   * restart. Ignored when `day` is not today (a new day starts from zero anyway).
+   */
+  restore(
+    now: EpochMs,
+    saved: { readonly day: string; readonly realized: Micros; readonly peak: Micros },
+  ): boolean {
+    const today = dayKey(now, this.timeZone);
+    if (saved.day !== today) return false;
+    this.day = today;
+    this.realizedToday = saved.realized;
+    this.peak = Math.max(0, saved.peak);
     return true;
   }
 

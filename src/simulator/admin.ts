@@ -4,6 +4,7 @@ import { USAGE_TIERS, type UsageTier } from '../domain/rate-limits.js';
 import type { RfqSize, Side } from '../domain/types.js';
 import type { SimUser } from './accounts/accounts.js';
 import { fillToWire, positionToWire } from './accounts/wire.js';
+import { truthAdmin } from './admin-truth.js';
 import type { SimContext } from './context.js';
 import { SimError } from './errors.js';
 import { quoteToWire, rfqToWire } from './exchange/wire.js';
@@ -309,7 +310,11 @@ export function createAdmin(sim: SimContext, extras: AdminExtras) {
         const side = str(b, 'accepted_side');
         if (side !== undefined && side !== 'yes' && side !== 'no')
           throw bad('accepted_side must be yes or no');
-        const chosen = takers.accept(quote, side as Side | undefined);
+        const contracts = num(b, 'contracts');
+        if (contracts !== undefined && !(contracts > 0 && Number.isInteger(Math.round(contracts * 100))))
+          throw bad('contracts must be positive');
+        const centis = contracts === undefined ? undefined : Math.round(contracts * 100);
+        const chosen = takers.accept(quote, side as Side | undefined, centis);
         return { status: 200, body: { accepted_side: chosen } };
       },
     ],
@@ -375,7 +380,10 @@ export function createAdmin(sim: SimContext, extras: AdminExtras) {
     ],
   ];
 
+  const truthRoutes = truthAdmin(sim);
   return (method: string, path: string, query: URLSearchParams, body: unknown): RouteResult => {
+    const handled = truthRoutes(method, path, body);
+    if (handled) return handled;
     try {
       for (const [m, pattern, handler] of routes) {
         if (m !== method) continue;

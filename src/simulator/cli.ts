@@ -5,6 +5,7 @@ import { USAGE_TIERS, type UsageTier } from '../domain/rate-limits.js';
 import type { UserSpec } from './accounts/accounts.js';
 import { parseFaultSpec } from './http/faults.js';
 import type { SimulatorOptions } from './options.js';
+import { TRUTH_DEFAULTS, TRUTH_OFF, type TruthOptions } from './truth.js';
 
 export const USAGE = `Usage: npm run simulator -- [options]
 
@@ -22,10 +23,18 @@ Options:
   --execution-delay-ms <n>      confirm → execution delay (default 15000)
   --hv-confirm-window-ms <n>    the same on high-volatility markets (default 3000)
   --hv-execution-delay-ms <n>   (default 1000)
-  --rfq-ttl-ms <n>              close RFQs this long after creation (reason "expired"); 0 = never (default 0)
+  --rfq-ttl-ms <n>              the exchange closes RFQs this long after creation (reason "expired"); 0 = never (default 300000)
   --lapsed-quote-status <s>     accepted | cancelled: what a quote whose window lapsed becomes (default accepted)
   --walk-interval-ms <n>        fair-value random-walk step, 0 = frozen (default 1000)
   --faults <spec>               e.g. "latency=30,jitter=10,error5xx=0.05" (see README)
+  --truth <on|off>              every exchange-truth setting at its default, or the idealised exchange (default on)
+  --book-execution <on|off>     executions go through the order book (default on)
+  --cross-chance <p>            chance per execution of a sweep through the quoter's price (default 0.06)
+  --cross-limit <n>[:<ms>[:<ms>]]  post-only crosses in a window (ms) that bring a write limit (ms) (default 3:60000:10000; 0 = never)
+  --partial-accepts <p>         share of synthetic-taker accepts below the offered size (default 0.25)
+  --flushes-per-hour <n>        background server rolls flushing every open quote (default 30)
+  --retention-ms <n>            closed RFQs and cancelled quotes kept this long; 0 = forever (default 604800000)
+  --obscure-share <p>           share of synthetic-taker RFQs with obscure_creator_id (default 0.2)
   --log-level <level>           pino level for stderr logs (default info)
   -h, --help                    this text
 `;
@@ -39,6 +48,51 @@ export interface CliConfig {
   readonly help: boolean;
   readonly logLevel: string;
   readonly options: SimulatorOptions;
+}
+
+function probability(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const p = Number(value);
+  if (value.trim() === '' || !(p >= 0 && p <= 1))
+    throw new CliError(`${flag} needs a probability 0..1, got "${value}"`);
+  return p;
+}
+
+function onOff(value: string | undefined, flag: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') throw new CliError(`${flag} must be on or off, got "${value}"`);
+  return value === 'on';
+}
+
+/** The truth flags: `--truth` picks the base, each other flag overrides one setting. */
+function truthFrom(values: ReturnType<typeof parse>['values']): Partial<TruthOptions> {
+  const base = onOff(values.truth, '--truth') === false ? TRUTH_OFF : TRUTH_DEFAULTS;
+  const out: Partial<TruthOptions> = { ...base };
+  const book = onOff(values['book-execution'], '--book-execution');
+  if (book !== undefined) out.bookExecution = book;
+  const cross = probability(values['cross-chance'], '--cross-chance');
+  if (cross !== undefined) out.crossChance = cross;
+  const limit = values['cross-limit'];
+  if (limit !== undefined) {
+    const [n, windowMs, penaltyMs] = limit.split(':');
+    out.crossLimit = integer(n, '--cross-limit') as number;
+    if (windowMs !== undefined) out.crossWindowMs = integer(windowMs, '--cross-limit window') as number;
+    if (penaltyMs !== undefined) out.crossPenaltyMs = integer(penaltyMs, '--cross-limit penalty') as number;
+  }
+  const partial = probability(values['partial-accepts'], '--partial-accepts');
+  if (partial !== undefined) out.partialAcceptShare = partial;
+  const flushes = values['flushes-per-hour'];
+  if (flushes !== undefined) {
+    const n = Number(flushes);
+    if (flushes.trim() === '' || !(n >= 0))
+      throw new CliError(`--flushes-per-hour needs a number >= 0, got "${flushes}"`);
+    out.flushesPerHour = n;
+  }
+  const retention = integer(values['retention-ms'], '--retention-ms');
+  if (retention !== undefined) out.retentionMs = retention;
+  const obscure = probability(values['obscure-share'], '--obscure-share');
+  if (obscure !== undefined) out.obscureShare = obscure;
+  return out;
 }
 
 function integer(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -134,6 +188,7 @@ export function parseCli(
     lifecycle,
     ...(values.faults !== undefined ? { faults: values.faults } : {}),
     ...(walk !== undefined ? { walkIntervalMs: walk } : {}),
+    truth: truthFrom(values),
   };
   return { help: values.help === true, logLevel: values['log-level'] ?? 'info', options };
 }
@@ -159,6 +214,14 @@ function parse(argv: readonly string[]) {
       'rfq-ttl-ms': { type: 'string' },
       'walk-interval-ms': { type: 'string' },
       faults: { type: 'string' },
+      truth: { type: 'string' },
+      'book-execution': { type: 'string' },
+      'cross-chance': { type: 'string' },
+      'cross-limit': { type: 'string' },
+      'partial-accepts': { type: 'string' },
+      'flushes-per-hour': { type: 'string' },
+      'retention-ms': { type: 'string' },
+      'obscure-share': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,7 +1,7 @@
 /**
  * Exchange errors as the simulator returns them. On the wire Kalshi nests the object under
- * `error` (`{"error":{"code","message","service"}}`); RFQ errors come from service
- * "midland". The 429 body is different (a bare string), see `TOO_MANY_REQUESTS_BODY`.
+ * `error` (`{"error":{"code","message"}}`; `service` was removed from every error body on
+ * 2026-08-06). The 429 body is different (a bare string), see `TOO_MANY_REQUESTS_BODY`.
  */
 export class SimError extends Error {
   override readonly name = 'SimError';
@@ -10,18 +10,16 @@ export class SimError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly service = 'midland',
     readonly details?: string,
   ) {
     super(message);
   }
 
-  body(): { error: { code: string; message: string; service: string; details?: string } } {
+  body(): { error: { code: string; message: string; details?: string } } {
     return {
       error: {
         code: this.code,
         message: this.message,
-        service: this.service,
         ...(this.details === undefined ? {} : { details: this.details }),
       },
     };
@@ -30,11 +28,10 @@ export class SimError extends Error {
 
 export const TOO_MANY_REQUESTS_BODY = Object.freeze({ error: 'too many requests' });
 
-export const invalidParameters = (message: string, service = 'midland'): SimError =>
-  new SimError(400, 'invalid_parameters', message, service);
+export const invalidParameters = (message: string): SimError =>
+  new SimError(400, 'invalid_parameters', message);
 
-export const notFound = (message = 'not found', service = 'midland'): SimError =>
-  new SimError(404, 'not_found', message, service);
+export const notFound = (message = 'not found'): SimError => new SimError(404, 'not_found', message);
 
 export const rfqClosed = (): SimError =>
   new SimError(400, 'RFQ_CLOSED', 'RFQ is closed (deleted, expired, or already executed)');
@@ -42,20 +39,20 @@ export const rfqClosed = (): SimError =>
 export const expired = (): SimError => new SimError(400, 'expired', 'expired');
 
 export const insufficientBalance = (): SimError =>
-  new SimError(400, 'insufficient_balance', 'insufficient balance', 'exchange');
+  new SimError(400, 'insufficient_balance', 'insufficient balance');
 
 export const marketInactive = (ticker: string): SimError =>
-  new SimError(400, 'MARKET_INACTIVE', `market ${ticker} is not active`, 'exchange');
+  new SimError(400, 'MARKET_INACTIVE', `market ${ticker} is not active`);
 
 export const forbidden = (message: string): SimError => new SimError(403, 'forbidden', message);
 
 export const conflict = (code: string, message: string): SimError => new SimError(409, code, message);
 
 export const invalidContentType = (): SimError =>
-  new SimError(400, 'invalid_content_type', 'invalid content type: expected application/json', 'api');
+  new SimError(400, 'invalid_content_type', 'invalid content type: expected application/json');
 
 export const internalError = (): SimError =>
-  new SimError(500, 'internal_server_error', 'internal server error', 'api');
+  new SimError(500, 'internal_server_error', 'internal server error');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -11,5 +11,6 @@ export {
   startSimulator,
 } from './simulator.js';
 export { DEFAULT_TAKER_OPTIONS, type TakerOptions } from './takers.js';
+export { TRUTH_DEFAULTS, TRUTH_OFF, type TruthOptions } from './truth.js';
 export { BASE_EVENTS, type EventSeed, type MarketSeed, SEED_SERIES, type SeriesSeed } from './world/seed.js';
 export { SEED_EVENTS } from './world/seed-world.js';

@@ -5,6 +5,7 @@ import type { TierLimits, UsageTier } from '../domain/rate-limits.js';
 import type { UserSpec } from './accounts/accounts.js';
 import type { LifecycleConfig } from './exchange/exchange.js';
 import type { TakerOptions } from './takers.js';
+import type { TruthOptions } from './truth.js';
 import type { EventSeed, SeriesSeed } from './world/seed.js';
 
 export interface SimulatorOptions {
@@ -35,6 +36,11 @@ export interface SimulatorOptions {
   readonly lifecycle?: Partial<LifecycleConfig>;
   /** A fault spec (see README: "latency=30,error5xx=0.05,..."). */
   readonly faults?: string;
+  /**
+   * How closely execution, accepts, quote durability and retention follow Kalshi (issue 14);
+   * unset keys take `TRUTH_DEFAULTS`, `TRUTH_OFF` is the idealised exchange.
+   */
+  readonly truth?: Partial<TruthOptions>;
   /** Random-walk step interval; 0 freezes fair values. @default 1000 */
   readonly walkIntervalMs?: number;
   /** Replace the seeded world. */
@@ -62,5 +68,5 @@ export const DEFAULT_LIFECYCLE: LifecycleConfig = Object.freeze({
   maxOpenRfqsPerCreator: 100,
   lapsedQuoteStatus: 'accepted',
   enforceGrid: true,
-  rfqTtlMs: 0,
+  rfqTtlMs: 300_000,
 });

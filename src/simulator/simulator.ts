@@ -8,13 +8,15 @@ import { createAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { BlockTrades } from './exchange/block-trades.js';
 import { EventBus } from './exchange/events.js';
-import { Exchange } from './exchange/exchange.js';
+import { Exchange, type ExchangeFaultView } from './exchange/exchange.js';
+import { Housekeeping } from './exchange/housekeeping.js';
 import { ExchangeStore } from './exchange/store.js';
 import { Faults } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
 import { communicationsRoutes } from './http/routes-communications.js';
 import { marketRoutes } from './http/routes-market.js';
+import { orderRoutes } from './http/routes-orders.js';
 import { portfolioRoutes } from './http/routes-portfolio.js';
 import { SimHttpServer } from './http/server.js';
 import { DEFAULT_LIFECYCLE, DEFAULT_STARTING_BALANCE, type SimulatorOptions } from './options.js';
@@ -22,6 +24,7 @@ import { Rng } from './random.js';
 import { newCounters } from './stats.js';
 import { DEFAULT_TAKER_OPTIONS, type TakerOptions, Takers } from './takers.js';
 import { TimerScope } from './timer-scope.js';
+import { mergeTruth, TRUTH_DEFAULTS } from './truth.js';
 import { World } from './world/world.js';
 import { SimWebSocket } from './ws.js';
 
@@ -103,10 +106,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     };
   }
+  const truth = mergeTruth(TRUTH_DEFAULTS, options.truth ?? {});
+  // the owner of synthetic liquidity: the other side of fills against the book
+  const liquidity = accounts.register({
+    internal: true,
+    label: 'liquidity',
+    balance: 1_000_000_000 * 1_000_000,
+  });
   const store = new ExchangeStore();
   const bus = new EventBus(logger);
   const counters = newCounters();
   const ledger = new Ledger();
+  const faults = new Faults(Rng.stream(seed, 'faults'), wallClock);
+  const faultView: ExchangeFaultView = {
+    crossChance: () => faults.config.cross,
+    crossStormActive: () => faults.crossStormActive(),
+    rfqTtlMs: () => (faults.config.rfqTtlMs > 0 ? faults.config.rfqTtlMs : undefined),
+  };
   const exchange = new Exchange({
     store,
     world,
@@ -117,8 +133,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     bus,
     counters,
     config: { ...DEFAULT_LIFECYCLE, ...options.lifecycle },
+    truth,
+    liquidity,
+    rng: Rng.stream(seed, 'execution'),
+    faults: faultView,
   });
-  const faults = new Faults(Rng.stream(seed, 'faults'), wallClock);
+  const housekeeping = new Housekeeping(
+    exchange,
+    clock,
+    Rng.stream(seed, 'rolls'),
+    truth,
+    () => faults.config.flushRate,
+  );
+  faults.onAction('flush', () => exchange.flushOpenQuotes());
+  faults.onAction('expireRfqs', () => exchange.expireAll());
   if (options.faults) faults.apply(options.faults);
   const limiter = new RateLimiter({
     wallClock,
@@ -126,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.endpointCosts ? { endpointCosts: options.endpointCosts } : {}),
   });
   const takers = new Takers(
-    { exchange, store, world, accounts, clock, bus, logger },
+    { exchange, store, world, accounts, clock, bus, logger, truth },
     Rng.stream(seed, 'takers'),
     takerOptions(options.takers),
   );
@@ -143,12 +171,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
     bus,
     takers,
+    truth,
+    housekeeping,
     logger,
   };
   const router = new Router().add(
     ...communicationsRoutes(sim),
     ...marketRoutes(sim),
     ...portfolioRoutes(sim),
+    ...orderRoutes(sim),
   );
   const auth = {
     pastToleranceMs: options.auth?.pastToleranceMs ?? 20_000,
@@ -178,6 +209,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   world.start();
   takers.start();
+  housekeeping.start();
   const host =
     options.host === undefined || options.host === '0.0.0.0' || options.host === '::'
       ? '127.0.0.1'

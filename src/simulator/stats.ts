@@ -19,6 +19,30 @@ export interface SimCounters {
   expiredConfirms: number;
   rateLimited: number;
   authFailures: number;
+  /** Accepts for less than the offered size. */
+  partialAccepts: number;
+  /** Quoters' post-only legs cancelled instead of crossing the book. */
+  postOnlyCancels: number;
+  /** Quoters' legs (not post-only) that took resting liquidity as taker. */
+  quoterTakes: number;
+  /** Combo fills whose fees swapped (the quoter met an order resting < 5 s). */
+  feeSwaps: number;
+  /** Fresh orders that swept the book through a quoter's price (crossChance, storms). */
+  sweeps: number;
+  /** Users write-limited for repeated post-only crosses. */
+  crossPenalties: number;
+  /** Remainders that went to rest on the book. */
+  ordersRested: number;
+  /** Fills of resting orders as the book moved through them. */
+  restingFills: number;
+  /** Server rolls, and the open quotes they flushed. */
+  serverRolls: number;
+  quotesFlushed: number;
+  /** RFQs the exchange closed itself (reason `expired`). */
+  rfqsExpired: number;
+  /** Closed RFQs and cancelled quotes dropped after the retention period. */
+  rfqsPurged: number;
+  quotesPurged: number;
 }
 
 export function newCounters(): SimCounters {
@@ -38,5 +62,18 @@ export function newCounters(): SimCounters {
     expiredConfirms: 0,
     rateLimited: 0,
     authFailures: 0,
+    partialAccepts: 0,
+    postOnlyCancels: 0,
+    quoterTakes: 0,
+    feeSwaps: 0,
+    sweeps: 0,
+    crossPenalties: 0,
+    ordersRested: 0,
+    restingFills: 0,
+    serverRolls: 0,
+    quotesFlushed: 0,
+    rfqsExpired: 0,
+    rfqsPurged: 0,
+    quotesPurged: 0,
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../domain/clock.js';
 import { takerFee } from '../domain/fees.js';
-import { type Micros, ONE_DOLLAR } from '../domain/money.js';
+import { type Centis, type Micros, ONE_DOLLAR } from '../domain/money.js';
 import type { RfqSize, Side } from '../domain/types.js';
 import type { Accounts, SimUser } from './accounts/accounts.js';
 import type { EventBus } from './exchange/events.js';
@@ -9,6 +9,7 @@ import type { Exchange } from './exchange/exchange.js';
 import type { ExchangeStore } from './exchange/store.js';
 import type { SimQuote, SimRfq } from './exchange/types.js';
 import type { Rng } from './random.js';
+import type { TruthOptions } from './truth.js';
 import type { SimMarket, World } from './world/world.js';
 
 export interface TakerOptions {
@@ -59,6 +60,8 @@ interface TakerDeps {
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly logger: Logger;
+  /** Partial-accept and obscured-creator shares. */
+  readonly truth: Readonly<TruthOptions>;
 }
 
 /**
@@ -122,7 +125,12 @@ export class Takers {
     const user = this.freeTaker(ticker);
     const rfq = this.deps.exchange.createRfq(
       user,
-      { marketTicker: ticker, size: request.size ?? this.randomSize(), restRemainder: false },
+      {
+        marketTicker: ticker,
+        size: request.size ?? this.randomSize(),
+        restRemainder: false,
+        obscureCreatorId: this.rng.chance(this.deps.truth.obscureShare),
+      },
       request.auto !== true,
     );
     if (request.auto) {
@@ -132,10 +140,10 @@ export class Takers {
     return rfq;
   }
 
-  /** Accepts a quote as its RFQ's creator (admin; any creator, synthetic or not). */
-  accept(quote: SimQuote, side?: Side): Side {
+  /** Accepts a quote as its RFQ's creator (admin; any creator, synthetic or not); `contracts` < offered is partial. */
+  accept(quote: SimQuote, side?: Side, contracts?: Centis): Side {
     const chosen = side ?? (quote.yesBid >= quote.noBid ? 'yes' : 'no');
-    this.deps.exchange.settlement.accept(quote, chosen);
+    this.deps.exchange.settlement.accept(quote, chosen, contracts);
     return chosen;
   }
 
@@ -189,6 +197,13 @@ export class Takers {
     };
   }
 
+  /** The offered size, or with `partialAcceptShare` 25–90% of it (whole contracts, at least one). */
+  private acceptSize(offered: Centis): Centis {
+    if (offered < 200 || !this.rng.chance(this.deps.truth.partialAcceptShare)) return offered;
+    const part = Math.floor((offered * this.rng.int(25, 90)) / 10_000) * 100;
+    return Math.min(offered - 100, Math.max(100, part));
+  }
+
   private waitMs(): number {
     const [min, max] = this.options.quoteWaitMs;
     return this.rng.int(Math.min(min, max), Math.max(min, max));
@@ -223,7 +238,8 @@ export class Takers {
     const choice = this.best(rfq, view);
     try {
       if (choice) {
-        this.deps.exchange.settlement.accept(choice.quote, choice.side);
+        const offered = choice.side === 'yes' ? choice.quote.yesContracts : choice.quote.noContracts;
+        this.deps.exchange.settlement.accept(choice.quote, choice.side, this.acceptSize(offered));
         return;
       }
       if (round >= this.options.maxRounds || this.rng.chance(this.options.deleteChance)) {

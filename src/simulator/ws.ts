@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WS_PATH } from '../kalshi/wire.js';
 import type { SimUser } from './accounts/accounts.js';
-import { fillToWire } from './accounts/wire.js';
+import { fillToWs, positionToWs } from './accounts/wire.js';
 import type { SimContext } from './context.js';
 import { SimError } from './errors.js';
 import type { SimQuote, SimRfq } from './exchange/types.js';
@@ -14,10 +14,9 @@ import {
   wsRfqCreated,
   wsRfqDeleted,
 } from './exchange/wire.js';
-import { count } from './format.js';
 import { type AuthConfig, authenticate } from './http/auth.js';
 
-export const WS_CHANNELS = ['communications', 'fill'] as const;
+export const WS_CHANNELS = ['communications', 'fill', 'market_positions'] as const;
 type Channel = (typeof WS_CHANNELS)[number];
 
 /** Kalshi's websocket error codes (fact sheet §9). */
@@ -53,6 +52,8 @@ interface Subscription {
   seq: number;
   readonly selfOnly: boolean;
   readonly shard?: { readonly factor: number; readonly key: number };
+  /** `market_ticker(s)` on the private channels; absent = every market. */
+  readonly markets?: ReadonlySet<string>;
 }
 
 interface Connection {
@@ -75,7 +76,7 @@ function shardOf(id: string, factor: number): number {
   return (h >>> 0) % factor;
 }
 
-/** `/trade-api/ws/v2`: a signed upgrade, then the `communications` and `fill` channels. */
+/** `/trade-api/ws/v2`: a signed upgrade, then the `communications`, `fill` and `market_positions` channels. */
 export class SimWebSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   private readonly connections = new Set<Connection>();
@@ -98,18 +99,22 @@ export class SimWebSocket {
     }
     const bus = sim.bus;
     this.unsubscribe.push(
-      bus.on('rfqCreated', (rfq) => this.rfqEvent('rfq_created', rfq, wsRfqCreated(rfq))),
-      bus.on('rfqClosed', (rfq) => this.rfqEvent('rfq_deleted', rfq, wsRfqDeleted(rfq))),
+      bus.on('rfqCreated', (rfq) => {
+        const msg = wsRfqCreated(rfq);
+        this.rfqEvent('rfq_created', rfq, () => msg);
+      }),
+      bus.on('rfqClosed', (rfq) => this.rfqEvent('rfq_deleted', rfq, (u) => wsRfqDeleted(rfq, u))),
       bus.on('quoteCreated', (q) => this.quoteEvent('quote_created', q, (u) => wsQuoteCreated(q, u))),
       bus.on('quoteAccepted', (q) => this.quoteEvent('quote_accepted', q, (u) => wsQuoteAccepted(q, u))),
       bus.on('quoteExecuted', (q) => this.quoteEvent('quote_executed', q, (u) => wsQuoteExecuted(q, u))),
-      bus.on('fill', (fill) => {
-        for (const c of this.connections) {
-          if (c.user !== fill.user) continue;
-          for (const sub of c.subs.values())
-            if (sub.channel === 'fill') this.deliver(c, sub, 'fill', this.fillMsg(fill));
-        }
-      }),
+      bus.on('fill', (fill) =>
+        this.privateEvent('fill', 'fill', fill.user, fill.ticker, () => fillToWs(fill)),
+      ),
+      bus.on('positionChanged', ({ user, position }) =>
+        this.privateEvent('market_positions', 'market_position', user, position.ticker, () =>
+          positionToWs(user, position),
+        ),
+      ),
     );
   }
 
@@ -143,7 +148,7 @@ export class SimWebSocket {
       );
     };
     if (path !== WS_PATH) {
-      reject(404, new SimError(404, 'not_found', 'not found', 'api').body());
+      reject(404, new SimError(404, 'not_found', 'not found').body());
       return;
     }
     let user: SimUser;
@@ -270,6 +275,7 @@ export class SimWebSocket {
       }
       shard = { factor, key };
     }
+    const markets = this.marketFilter(params);
     for (const channel of channels) {
       if (!(WS_CHANNELS as readonly unknown[]).includes(channel)) {
         this.error(conn, id, WS_ERRORS.unknownChannel);
@@ -281,6 +287,7 @@ export class SimWebSocket {
         seq: 0,
         selfOnly: userFilter === 'self',
         ...(shard ? { shard } : {}),
+        ...(markets && channel !== 'communications' ? { markets } : {}),
       };
       conn.subs.set(sub.sid, sub);
       this.send(conn, {
@@ -301,14 +308,48 @@ export class SimWebSocket {
     this.send(conn, { type, sid: sub.sid, seq: sub.seq, msg, sending_ts_ms: Date.now() });
   }
 
-  private rfqEvent(type: 'rfq_created' | 'rfq_deleted', rfq: SimRfq, msg: unknown): void {
+  /** `market_ticker` / `market_tickers` of a subscribe (the market list of private channels). */
+  private marketFilter(params: Record<string, unknown>): ReadonlySet<string> | undefined {
+    const one = params['market_ticker'];
+    const many = params['market_tickers'];
+    if (one === undefined && many === undefined) return undefined;
+    const list = [
+      ...(one === undefined ? [] : [one]),
+      ...(Array.isArray(many) ? many : many === undefined ? [] : [many]),
+    ];
+    if (list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0))
+      throw new WsCommandError(WS_ERRORS.invalidParameter);
+    return new Set(list as string[]);
+  }
+
+  private rfqEvent(
+    type: 'rfq_created' | 'rfq_deleted',
+    rfq: SimRfq,
+    msg: (viewer: SimUser) => unknown,
+  ): void {
     for (const c of this.connections) {
       for (const sub of c.subs.values()) {
         if (sub.channel !== 'communications') continue;
         if (sub.selfOnly && rfq.creator !== c.user) continue;
         if (sub.shard && shardOf(rfq.id, sub.shard.factor) !== sub.shard.key) continue;
-        this.deliver(c, sub, type, msg);
+        this.deliver(c, sub, type, msg(c.user));
       }
+    }
+  }
+
+  /** A user's own event on a private channel, to its subscriptions covering the market. */
+  private privateEvent(
+    channel: Channel,
+    type: string,
+    user: SimUser,
+    ticker: string,
+    msg: () => unknown,
+  ): void {
+    for (const c of this.connections) {
+      if (c.user !== user) continue;
+      for (const sub of c.subs.values())
+        if (sub.channel === channel && (!sub.markets || sub.markets.has(ticker)))
+          this.deliver(c, sub, type, msg());
     }
   }
 
@@ -319,29 +360,5 @@ export class SimWebSocket {
       for (const sub of c.subs.values())
         if (sub.channel === 'communications') this.deliver(c, sub, type, msg(c.user));
     }
-  }
-
-  private fillMsg(fill: Parameters<typeof fillToWire>[0]): Record<string, unknown> {
-    const wire = fillToWire(fill);
-    return {
-      trade_id: wire.trade_id,
-      order_id: wire.order_id,
-      client_order_id: fill.clientOrderId,
-      market_ticker: wire.ticker,
-      is_taker: wire.is_taker,
-      side: wire.outcome_side,
-      outcome_side: wire.outcome_side,
-      book_side: wire.book_side,
-      action: 'buy',
-      purchased_side: wire.outcome_side,
-      yes_price_dollars: wire.yes_price_dollars,
-      no_price_dollars: wire.no_price_dollars,
-      count_fp: wire.count_fp,
-      fee_cost: wire.fee_cost,
-      post_position_fp: count(fill.postPosition),
-      ts: wire.ts,
-      ts_ms: fill.createdAt,
-      subaccount: fill.subaccount,
-    };
   }
 }

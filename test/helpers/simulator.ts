@@ -7,12 +7,19 @@ import {
   EventsApi,
   ExchangeApi,
   MarketApi,
+  OrdersApi,
   PortfolioApi,
 } from 'kalshi-typescript';
 import { onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { API_PREFIX } from '../../src/kalshi/wire.js';
-import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
+import {
+  DEFAULT_LIFECYCLE,
+  type SimulatorHandle,
+  type SimulatorOptions,
+  startSimulator,
+  TRUTH_OFF,
+} from '../../src/simulator/index.js';
 import { makeTestKey, type TestKey } from './keys.js';
 
 /** Kalshi's signature: RSA-PSS/SHA-256 (salt = digest length) over `timestamp + METHOD + path`. */
@@ -101,6 +108,7 @@ export interface SimTestUser {
   readonly markets: MarketApi;
   readonly events: EventsApi;
   readonly portfolio: PortfolioApi;
+  readonly orders: OrdersApi;
   readonly account: AccountApi;
   readonly exchange: ExchangeApi;
   /** A signed raw request as this user. */
@@ -133,6 +141,7 @@ export function sdkFor(sim: SimulatorHandle, key: TestKey, timeoutMs = 10_000) {
     markets: new MarketApi(config(), undefined, instance()),
     events: new EventsApi(config(), undefined, instance()),
     portfolio: new PortfolioApi(config(), undefined, instance()),
+    orders: new OrdersApi(config(), undefined, instance()),
     account: new AccountApi(config(), undefined, instance()),
     exchange: new ExchangeApi(config(), undefined, instance()),
   };
@@ -154,11 +163,19 @@ export interface StartTestSimulatorOptions extends SimulatorOptions {
 
 /**
  * Starts a simulator in-process on port 0 with users, frozen prices and no synthetic
- * takers unless asked; stopped when the test finishes.
+ * takers unless asked; stopped when the test finishes. The exchange is the idealised one
+ * (`TRUTH_OFF`, RFQs never expire) unless `truth` / `lifecycle.rfqTtlMs` say otherwise.
  */
 export async function startTestSimulator(options: StartTestSimulatorOptions = {}): Promise<TestSimulator> {
   const { userCount = 2, teardown = 'test', ...simOptions } = options;
-  const sim = await startSimulator({ takers: false, walkIntervalMs: 0, seed: 1, ...simOptions });
+  const sim = await startSimulator({
+    takers: false,
+    walkIntervalMs: 0,
+    seed: 1,
+    ...simOptions,
+    truth: { ...TRUTH_OFF, ...simOptions.truth },
+    lifecycle: { ...DEFAULT_LIFECYCLE, rfqTtlMs: 0, ...simOptions.lifecycle },
+  });
   if (teardown === 'test') onTestFinished(() => sim.stop());
   let keysUsed = 0;
   const addUser: TestSimulator['addUser'] = (spec = {}) => {

@@ -133,6 +133,12 @@ export class Accounts {
     user.updatedAt = this.now();
   }
 
+  /** Takes a charge straight from the available balance (fills not covered by a hold). */
+  debit(user: SimUser, amount: Micros): void {
+    user.balance -= amount;
+    user.updatedAt = this.now();
+  }
+
   credit(user: SimUser, amount: Micros): void {
     user.balance += amount;
     user.updatedAt = this.now();

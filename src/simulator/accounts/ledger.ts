@@ -13,6 +13,8 @@ export interface SimPosition {
   realizedPnl: Micros;
   feesPaid: Micros;
   totalTraded: Micros;
+  /** Contracts traded, both directions. */
+  volume: Centis;
   updatedAt: EpochMs;
 }
 
@@ -102,6 +104,7 @@ export class Ledger {
     }
     pos.feesPaid += input.fee;
     pos.totalTraded += cost;
+    pos.volume += input.count;
     pos.updatedAt = input.now;
     const yesPrice = input.side === 'yes' ? input.price : 1_000_000 - input.price;
     const fill: SimFill = {
@@ -138,6 +141,11 @@ export class Ledger {
     );
   }
 
+  /** A user's position on one market, if it ever traded there. */
+  positionOn(user: SimUser, ticker: string): SimPosition | undefined {
+    return this.positions.get(user.id)?.get(ticker);
+  }
+
   /** A user's fills, oldest first. */
   fillsOf(user: SimUser): readonly SimFill[] {
     return this.fills.get(user.id) ?? [];
@@ -159,6 +167,7 @@ export class Ledger {
         realizedPnl: 0,
         feesPaid: 0,
         totalTraded: 0,
+        volume: 0,
         updatedAt: 0,
       };
       byTicker.set(market.ticker, pos);

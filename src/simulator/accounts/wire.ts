@@ -33,6 +33,53 @@ export function fillToWire(fill: SimFill): WireFill {
   };
 }
 
+/**
+ * The websocket `fill` message (Kalshi's websocket fill page is not in kalshi-docs/: fields
+ * of the REST Fill, plus `client_order_id`, `post_position_fp`, `ts_ms` and `exchange_index`
+ * from the changelog entries of 2026-04-15, 2026-05-06 and 2026-08-20).
+ */
+export function fillToWs(fill: SimFill): Record<string, unknown> {
+  return {
+    trade_id: fill.id,
+    order_id: fill.orderId,
+    client_order_id: fill.clientOrderId,
+    market_ticker: fill.ticker,
+    is_taker: fill.isTaker,
+    side: fill.outcomeSide,
+    outcome_side: fill.outcomeSide,
+    book_side: fill.bookSide,
+    action: 'buy',
+    purchased_side: fill.outcomeSide,
+    yes_price_dollars: dollars6(fill.yesPrice),
+    no_price_dollars: dollars6(fill.noPrice),
+    count_fp: count(fill.count),
+    fee_cost: dollars6(fill.fee),
+    post_position_fp: count(fill.postPosition),
+    ts: Math.floor(fill.createdAt / 1000),
+    ts_ms: fill.createdAt,
+    subaccount: fill.subaccount,
+    exchange_index: 0,
+  };
+}
+
+/**
+ * The websocket `market_positions` message (type `market_position`): the 2.0.7 channel
+ * announcement's fields in their fixed-point forms (the centi-cent ones were removed on
+ * 2026-04-02: use the `_dollars` equivalents).
+ */
+export function positionToWs(user: SimUser, pos: SimPosition): Record<string, unknown> {
+  return {
+    user_id: user.id,
+    market_ticker: pos.ticker,
+    position_fp: count(pos.position),
+    position_cost_dollars: dollars6(pos.exposure),
+    realized_pnl_dollars: dollars6(pos.realizedPnl),
+    fees_paid_dollars: dollars6(pos.feesPaid),
+    volume_fp: count(pos.volume),
+    exchange_index: 0,
+  };
+}
+
 export function positionToWire(pos: SimPosition): WireMarketPosition {
   return {
     ticker: pos.ticker,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { SimFill } from '../accounts/ledger.js';
+import type { SimUser } from '../accounts/accounts.js';
+import type { SimFill, SimPosition } from '../accounts/ledger.js';
 import type { SimQuote, SimRfq } from './types.js';
 
 /** What the exchange announces; the websocket, takers and stats listen. */
@@ -13,7 +14,11 @@ export interface ExchangeEventMap {
   quoteLapsed: SimQuote;
   quoteCancelled: SimQuote;
   quoteExecuted: SimQuote;
+  /** An open quote vanished in a server roll (nothing is pushed for it). */
+  quoteFlushed: SimQuote;
   fill: SimFill;
+  /** A fill moved a user's position (the websocket `market_positions` channel). */
+  positionChanged: { readonly user: SimUser; readonly position: SimPosition };
 }
 
 type Listener<T> = (payload: T) => void;

@@ -7,8 +7,11 @@ import type { Ledger } from '../accounts/ledger.js';
 import { conflict, invalidParameters, marketInactive, notFound, rfqClosed, SimError } from '../errors.js';
 import type { Rng } from '../random.js';
 import type { SimCounters } from '../stats.js';
+import type { TruthOptions } from '../truth.js';
 import type { World } from '../world/world.js';
+import { CrossGuard } from './cross-guard.js';
 import type { EventBus } from './events.js';
+import { Execution } from './execution.js';
 import { Settlement } from './settlement.js';
 import type { ExchangeStore } from './store.js';
 import type { SimQuote, SimRfq } from './types.js';
@@ -29,8 +32,18 @@ export interface LifecycleConfig {
   readonly lapsedQuoteStatus: 'accepted' | 'cancelled';
   /** Reject off-grid bids (Kalshi's rule; demo once let one through). @default true */
   readonly enforceGrid: boolean;
-  /** Close RFQs this long after creation (reason "expired"); 0 never. @default 0 */
+  /** The exchange closes RFQs this long after creation (reason "expired"); 0 never. @default 300000 */
   readonly rfqTtlMs: number;
+}
+
+/** The exchange-level faults (`http/faults.ts`), as the exchange reads them. */
+export interface ExchangeFaultView {
+  /** Extra chance per execution of a sweep through the quoter's price (`cross=`). */
+  crossChance(): number;
+  /** Every execution meets a sweep (`postOnlyCrossStorm=`). */
+  crossStormActive(): boolean;
+  /** RFQ lifetime set by the fault spec (`rfqTtl=`), replacing `rfqTtlMs`. */
+  rfqTtlMs(): number | undefined;
 }
 
 export interface ExchangeDeps {
@@ -43,6 +56,13 @@ export interface ExchangeDeps {
   readonly bus: EventBus;
   readonly counters: SimCounters;
   readonly config: LifecycleConfig;
+  /** Shared and live: the admin API changes it at run time. */
+  readonly truth: TruthOptions;
+  /** The internal user that owns synthetic liquidity (the other side of book fills). */
+  readonly liquidity: SimUser;
+  /** Execution's dice (sweeps). */
+  readonly rng: Rng;
+  readonly faults?: ExchangeFaultView;
 }
 
 export interface CreateRfqInput {
@@ -51,6 +71,8 @@ export interface CreateRfqInput {
   readonly restRemainder: boolean;
   readonly replaceExisting?: boolean;
   readonly subaccount?: number;
+  /** Others see a placeholder instead of the creator's communications id. */
+  readonly obscureCreatorId?: boolean;
 }
 
 export interface CreateQuoteInput {
@@ -65,8 +87,12 @@ export interface CreateQuoteInput {
 /** The RFQ and quote life cycle, as Kalshi runs it (fact sheet §3–4). */
 export class Exchange {
   readonly settlement: Settlement;
+  readonly crossGuard: CrossGuard;
+  readonly execution: Execution;
 
   constructor(readonly deps: ExchangeDeps) {
+    this.crossGuard = new CrossGuard(deps.clock, deps.truth, deps.counters);
+    this.execution = new Execution(deps, this.crossGuard);
     this.settlement = new Settlement(deps, this);
   }
 
@@ -100,6 +126,7 @@ export class Exchange {
       size: input.size,
       restRemainder: input.restRemainder,
       subaccount: input.subaccount ?? 0,
+      obscureCreator: input.obscureCreatorId === true,
       createdAt: now,
       manual,
       status: 'open',
@@ -108,8 +135,8 @@ export class Exchange {
     };
     store.addRfq(rfq);
     counters.rfqsCreated++;
-    if (config.rfqTtlMs > 0)
-      rfq.expiryTimer = clock.schedule(config.rfqTtlMs, () => this.closeRfq(rfq, 'expired'));
+    const ttl = this.deps.faults?.rfqTtlMs() ?? config.rfqTtlMs;
+    if (ttl > 0) rfq.expiryTimer = clock.schedule(ttl, () => this.expire(rfq));
     this.deps.bus.emit('rfqCreated', rfq);
     return rfq;
   }
@@ -124,6 +151,65 @@ export class Exchange {
     }
     this.closeRfq(rfq, 'deleted_by_creator');
     this.deps.counters.rfqsDeleted++;
+  }
+
+  /**
+   * The exchange closes an RFQ itself (FIX RFQCancelStatus EXPIRED; `rfq_deleted` goes out).
+   * One whose quote is confirmed waits for the execution.
+   */
+  expire(rfq: SimRfq): boolean {
+    if (rfq.status !== 'open') return false;
+    if (rfq.pendingQuote?.status === 'confirmed') {
+      rfq.expiryTimer = this.deps.clock.schedule(this.settlement.executionDelay(rfq.pendingQuote) + 1, () =>
+        this.expire(rfq),
+      );
+      return false;
+    }
+    this.closeRfq(rfq, 'expired');
+    this.deps.counters.rfqsExpired++;
+    return true;
+  }
+
+  /** Expires every open RFQ now (admin, `expireRfqs` fault); returns how many closed. */
+  expireAll(): number {
+    let closed = 0;
+    for (const rfq of this.deps.store.rfqsWithStatus('open')) if (this.expire(rfq)) closed++;
+    return closed;
+  }
+
+  /**
+   * A server roll (changelog 2026-06-25): every open quote vanishes without a trace or a push.
+   * Later reads, deletes and accepts of it get 404. Returns how many went.
+   */
+  flushOpenQuotes(): number {
+    const { store, counters, bus } = this.deps;
+    const open = store.quotesWithStatus('open');
+    for (const quote of open) {
+      if (quote.rfq.quoteByMaker.get(quote.creator.id) === quote)
+        quote.rfq.quoteByMaker.delete(quote.creator.id);
+      store.removeQuote(quote);
+      bus.emit('quoteFlushed', quote);
+    }
+    counters.serverRolls++;
+    counters.quotesFlushed += open.length;
+    return open.length;
+  }
+
+  /** Drops closed RFQs and cancelled quotes last updated before `before` (7-day retention). */
+  purge(before: number): void {
+    const { store, counters } = this.deps;
+    for (const quote of store.quotesWithStatus('cancelled')) {
+      if (quote.updatedAt >= before) continue;
+      if (quote.rfq.quoteByMaker.get(quote.creator.id) === quote)
+        quote.rfq.quoteByMaker.delete(quote.creator.id);
+      store.removeQuote(quote);
+      counters.quotesPurged++;
+    }
+    for (const rfq of store.rfqsWithStatus('closed')) {
+      if (rfq.updatedAt >= before) continue;
+      store.removeRfq(rfq);
+      counters.rfqsPurged++;
+    }
   }
 
   /**

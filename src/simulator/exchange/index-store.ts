@@ -80,10 +80,10 @@ export function encodeCursor(kind: string, position: number): string {
 /** The position a cursor points at, `undefined` for the first page; a malformed cursor is a 400. */
 export function decodeCursor(kind: string, cursor: string | null | undefined): number | undefined {
   if (cursor === null || cursor === undefined || cursor === '') return undefined;
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidParameters('invalid cursor', 'api');
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidParameters('invalid cursor');
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^([a-z_]+)\.(\d{1,15})$/.exec(text);
-  if (!match || match[1] !== kind) throw invalidParameters('invalid cursor', 'api');
+  if (!match || match[1] !== kind) throw invalidParameters('invalid cursor');
   return Number(match[2]);
 }
 

@@ -1,5 +1,5 @@
 import { makerFee, takerFee } from '../../domain/fees.js';
-import { type Micros, notional, ONE_DOLLAR } from '../../domain/money.js';
+import { type Centis, formatCount, type Micros, notional, ONE_DOLLAR } from '../../domain/money.js';
 import type { Side } from '../../domain/types.js';
 import {
   expired,
@@ -10,7 +10,7 @@ import {
   rfqClosed,
 } from '../errors.js';
 import type { Exchange, ExchangeDeps } from './exchange.js';
-import { opposite, type SimQuote } from './types.js';
+import type { SimQuote } from './types.js';
 
 /** What each party pays for an accepted quote (fact sheet §4.3). */
 export interface TradeTerms {
@@ -26,9 +26,15 @@ export interface TradeTerms {
   readonly takerCost: Micros;
 }
 
-export function tradeTerms(deps: ExchangeDeps, quote: SimQuote, side: Side): TradeTerms {
+/** The contracts a quote offers on one side. */
+export function offeredOn(quote: SimQuote, side: Side): Centis {
+  return side === 'yes' ? quote.yesContracts : quote.noContracts;
+}
+
+/** Terms for `count` contracts (default: the accepted size, else the offered size). */
+export function tradeTerms(deps: ExchangeDeps, quote: SimQuote, side: Side, count?: Centis): TradeTerms {
   const makerPrice = side === 'yes' ? quote.yesBid : quote.noBid;
-  const count = side === 'yes' ? quote.yesContracts : quote.noContracts;
+  count ??= quote.acceptedContracts ?? offeredOn(quote, side);
   const takerPrice = ONE_DOLLAR - makerPrice;
   const schedule = deps.world.feeSchedule(quote.rfq.market.ticker);
   const mFee = makerFee(makerPrice, count, schedule);
@@ -66,7 +72,8 @@ export class Settlement {
     return quote.rfq.market.highVolatility ? c.hvExecutionDelayMs : c.executionDelayMs;
   }
 
-  accept(quote: SimQuote, side: Side): void {
+  /** `contracts` below the offered size is a partial accept (FIX `OrderQty`). */
+  accept(quote: SimQuote, side: Side, contracts?: Centis): void {
     const { accounts, clock, store, counters, bus } = this.deps;
     const rfq = quote.rfq;
     if (rfq.status !== 'open') throw rfqClosed();
@@ -74,7 +81,11 @@ export class Settlement {
     if (quote.status !== 'open') throw invalidParameters(`quote is ${quote.status}`);
     if (rfq.pendingQuote) throw invalidParameters('another quote on this RFQ is awaiting confirmation');
     if (rfq.market.status !== 'active') throw marketInactive(rfq.market.ticker);
-    const terms = tradeTerms(this.deps, quote, side);
+    const offered = offeredOn(quote, side);
+    if (contracts !== undefined && (!Number.isInteger(contracts) || contracts <= 0 || contracts > offered)) {
+      throw invalidParameters(`contracts must be above 0 and at most the ${formatCount(offered)} offered`);
+    }
+    const terms = tradeTerms(this.deps, quote, side, contracts ?? offered);
     if (terms.makerPrice === 0) throw invalidParameters(`the ${side} side was not quoted`);
     if (terms.count <= 0) throw invalidParameters('the target cost buys no contracts at this price');
     if (!accounts.hold(rfq.creator, terms.takerCost)) throw insufficientBalance();
@@ -89,6 +100,7 @@ export class Settlement {
     store.setQuoteStatus(quote, 'accepted');
     quote.timer = clock.schedule(this.confirmWindow(quote), () => this.lapse(quote));
     counters.accepts++;
+    if (terms.count < offered) counters.partialAccepts++;
     bus.emit('quoteAccepted', quote);
   }
 
@@ -136,63 +148,27 @@ export class Settlement {
     bus.emit('quoteLapsed', quote);
   }
 
-  /** Orders enter the book after the execution delay: fills, positions and balances move. */
+  /**
+   * Orders enter the book after the execution delay (`Execution`): the quote is `executed`
+   * (orders placed) even when a post-only leg was cancelled and nothing filled.
+   */
   execute(quote: SimQuote): void {
     if (quote.status !== 'confirmed') return;
-    const { accounts, ledger, clock, store, counters, bus, world, ids } = this.deps;
+    const { clock, store, counters, bus, ids } = this.deps;
     const rfq = quote.rfq;
-    const terms = tradeTerms(this.deps, quote, quote.acceptedSide ?? 'yes');
     const now = clock.now();
     quote.creatorOrderId = ids.uuid();
     quote.rfqCreatorOrderId = ids.uuid();
     quote.creatorClientOrderId = ids.uuid();
     quote.rfqCreatorClientOrderId = ids.uuid();
-    accounts.spend(quote.creator, quote.makerHold);
-    accounts.spend(rfq.creator, quote.takerHold);
-    quote.makerHold = 0;
-    quote.takerHold = 0;
-    const maker = ledger.apply(quote.creator, {
-      id: ids.uuid(),
-      orderId: quote.creatorOrderId,
-      clientOrderId: quote.creatorClientOrderId,
-      market: rfq.market,
-      side: terms.side,
-      price: terms.makerPrice,
-      count: terms.count,
-      fee: terms.makerFee,
-      isTaker: false,
-      subaccount: quote.subaccount,
-      now,
-    });
-    const taker = ledger.apply(rfq.creator, {
-      id: ids.uuid(),
-      orderId: quote.rfqCreatorOrderId,
-      clientOrderId: quote.rfqCreatorClientOrderId,
-      market: rfq.market,
-      side: opposite(terms.side),
-      price: terms.takerPrice,
-      count: terms.count,
-      fee: terms.takerFee,
-      isTaker: true,
-      subaccount: rfq.subaccount,
-      now,
-    });
-    if (maker.payout > 0) accounts.credit(quote.creator, maker.payout);
-    if (taker.payout > 0) accounts.credit(rfq.creator, taker.payout);
-    world.recordTrade(
-      rfq.market,
-      maker.fill.yesPrice,
-      terms.count,
-      Math.trunc((maker.positionChange + taker.positionChange) / 2),
-    );
+    const result = this.exchange.execution.executeQuote(quote);
     quote.executedAt = now;
     quote.updatedAt = now;
     store.setQuoteStatus(quote, 'executed');
     rfq.pendingQuote = undefined;
     counters.executions++;
     bus.emit('quoteExecuted', quote);
-    bus.emit('fill', maker.fill);
-    bus.emit('fill', taker.fill);
+    result.publish();
     this.exchange.closeRfq(rfq, 'executed');
   }
 }

@@ -95,6 +95,41 @@ export class ExchangeStore {
     for (const key of this.quoteStatusKeys(quote)) this.quoteIndex.add(key, quote.seq);
   }
 
+  /** Drops an RFQ from every index (retention). */
+  removeRfq(rfq: SimRfq): void {
+    for (const key of this.rfqKeys(rfq)) this.rfqIndex.remove(key, rfq.seq);
+    this.rfqsBySeq.delete(rfq.seq);
+    this.rfqsById.delete(rfq.id);
+    const key = `${rfq.creator.id}|${rfq.market.ticker}`;
+    if (this.openRfqByUserMarket.get(key) === rfq) this.openRfqByUserMarket.delete(key);
+  }
+
+  /** Drops a quote from every index: later look-ups find nothing (a flush, or retention). */
+  removeQuote(quote: SimQuote): void {
+    for (const key of this.quoteKeys(quote)) this.quoteIndex.remove(key, quote.seq);
+    this.quotesBySeq.delete(quote.seq);
+    this.quotesById.delete(quote.id);
+  }
+
+  /** Every RFQ with a status, newest first. */
+  rfqsWithStatus(status: SimRfq['status']): SimRfq[] {
+    return this.collect(this.rfqIndex, `s:${status}`, this.rfqsBySeq);
+  }
+
+  /** Every quote with a status, newest first. */
+  quotesWithStatus(status: SimQuote['status']): SimQuote[] {
+    return this.collect(this.quoteIndex, `s:${status}`, this.quotesBySeq);
+  }
+
+  private collect<T>(index: IndexMap, key: string, bySeq: Map<number, T>): T[] {
+    const out: T[] = [];
+    for (const seq of index.get(key)?.descending(Number.MAX_SAFE_INTEGER) ?? []) {
+      const item = bySeq.get(seq);
+      if (item !== undefined) out.push(item);
+    }
+    return out;
+  }
+
   listRfqs(query: RfqQuery): Page<SimRfq> {
     let key: string;
     if (query.creatorId !== undefined)

@@ -12,6 +12,8 @@ export interface SimRfq {
   readonly size: RfqSize;
   readonly restRemainder: boolean;
   readonly subaccount: number;
+  /** Created with `obscure_creator_id`: others see `OBSCURED_CREATOR_ID`. */
+  readonly obscureCreator: boolean;
   readonly createdAt: EpochMs;
   /** Created through the admin API: synthetic takers leave it alone. */
   readonly manual: boolean;

@@ -11,6 +11,14 @@ import type { SimUser } from '../accounts/accounts.js';
 import { count, dollars4, timestamp } from '../format.js';
 import type { SimQuote, SimRfq } from './types.js';
 
+/** What others see as the creator of an RFQ made with `obscure_creator_id`: SHA-256 of nothing. */
+export const OBSCURED_CREATOR_ID = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** The RFQ creator's communications id as `viewer` sees it. */
+export function rfqCreatorIdFor(rfq: SimRfq, viewer: SimUser | undefined): string {
+  return rfq.obscureCreator && viewer !== rfq.creator ? OBSCURED_CREATOR_ID : rfq.creator.communicationsId;
+}
+
 function rfqContracts(rfq: SimRfq): string {
   // target-cost RFQs carry no contract count of their own
   return count(rfq.size.kind === 'contracts' ? rfq.size.contracts : 0);
@@ -34,7 +42,7 @@ export function rfqToWire(rfq: SimRfq, viewer: SimUser | undefined): WireRfq {
   const own = viewer === rfq.creator;
   const wire: WireRfq = {
     id: rfq.id,
-    creator_id: rfq.creator.communicationsId,
+    creator_id: rfqCreatorIdFor(rfq, viewer),
     market_ticker: rfq.market.ticker,
     contracts_fp: rfqContracts(rfq),
     status: rfq.status,
@@ -62,14 +70,20 @@ function quoteContracts(quote: SimQuote): string {
   return count(quote.acceptedContracts ?? 0);
 }
 
-/** A quote as `viewer` sees it: maker-private and requester-private fields split. */
-export function quoteToWire(quote: SimQuote, viewer: SimUser | undefined): WireQuote {
+/**
+ * A quote as `viewer` sees it: maker-private and requester-private fields split.
+ * `contracts_accepted_fp` (issue 14's ask; not in SDK 3.30's Quote) once accepted.
+ */
+export function quoteToWire(
+  quote: SimQuote,
+  viewer: SimUser | undefined,
+): WireQuote & Record<string, unknown> {
   const rfq = quote.rfq;
-  const wire: WireQuote = {
+  const wire: WireQuote & Record<string, unknown> = {
     id: quote.id,
     rfq_id: rfq.id,
     creator_id: quote.creator.communicationsId,
-    rfq_creator_id: rfq.creator.communicationsId,
+    rfq_creator_id: rfqCreatorIdFor(rfq, viewer),
     market_ticker: rfq.market.ticker,
     contracts_fp: quoteContracts(quote),
     yes_bid_dollars: dollars4(quote.yesBid),
@@ -82,6 +96,7 @@ export function quoteToWire(quote: SimQuote, viewer: SimUser | undefined): WireQ
     rest_remainder: quote.restRemainder,
   };
   if (quote.acceptedSide !== undefined) wire.accepted_side = quote.acceptedSide;
+  if (quote.acceptedContracts !== undefined) wire['contracts_accepted_fp'] = count(quote.acceptedContracts);
   if (quote.acceptedAt !== undefined) wire.accepted_ts = timestamp(quote.acceptedAt);
   if (quote.confirmedAt !== undefined) wire.confirmed_ts = timestamp(quote.confirmedAt);
   if (quote.executedAt !== undefined) wire.executed_ts = timestamp(quote.executedAt);
@@ -105,10 +120,11 @@ export function quoteToWire(quote: SimQuote, viewer: SimUser | undefined): WireQ
   return wire;
 }
 
+/** `creator_id` is empty: "Currently empty for rfq_created events" (websockets_communications). */
 export function wsRfqCreated(rfq: SimRfq): WsRfqCreated {
   return {
     id: rfq.id,
-    creator_id: rfq.creator.communicationsId,
+    creator_id: '',
     market_ticker: rfq.market.ticker,
     event_ticker: rfq.market.eventTicker,
     contracts_fp: rfqContracts(rfq),
@@ -118,10 +134,10 @@ export function wsRfqCreated(rfq: SimRfq): WsRfqCreated {
   };
 }
 
-export function wsRfqDeleted(rfq: SimRfq): WsRfqDeleted {
+export function wsRfqDeleted(rfq: SimRfq, viewer: SimUser): WsRfqDeleted {
   return {
     id: rfq.id,
-    creator_id: rfq.creator.communicationsId,
+    creator_id: rfqCreatorIdFor(rfq, viewer),
     market_ticker: rfq.market.ticker,
     event_ticker: rfq.market.eventTicker,
     contracts_fp: rfqContracts(rfq),
@@ -130,13 +146,20 @@ export function wsRfqDeleted(rfq: SimRfq): WsRfqDeleted {
   };
 }
 
-function quoteBase(quote: SimQuote) {
+/** `subaccount`: the recipient's own, "present only when your side of this quote used a subaccount". */
+function ownSubaccount(quote: SimQuote, viewer: SimUser): { subaccount?: number } {
+  const sub =
+    viewer === quote.creator ? quote.subaccount : viewer === quote.rfq.creator ? quote.rfq.subaccount : 0;
+  return sub > 0 ? { subaccount: sub } : {};
+}
+
+function quoteBase(quote: SimQuote, viewer: SimUser) {
   const rfq = quote.rfq;
   return {
     quote_id: quote.id,
     rfq_id: rfq.id,
     quote_creator_id: quote.creator.communicationsId,
-    rfq_creator_id: rfq.creator.communicationsId,
+    rfq_creator_id: rfqCreatorIdFor(rfq, viewer),
     market_ticker: rfq.market.ticker,
     event_ticker: rfq.market.eventTicker,
     yes_bid_dollars: dollars4(quote.yesBid),
@@ -147,24 +170,28 @@ function quoteBase(quote: SimQuote) {
   };
 }
 
-/** `subaccount` is shown to the quote's maker only. */
 export function wsQuoteCreated(quote: SimQuote, viewer: SimUser): WsQuoteCreated {
   return {
-    ...quoteBase(quote),
+    ...quoteBase(quote, viewer),
     created_ts: timestamp(quote.createdAt),
-    ...(viewer === quote.creator ? { subaccount: quote.subaccount } : {}),
+    ...ownSubaccount(quote, viewer),
   };
 }
 
-/** `contracts_accepted_fp` only in contracts mode: target-cost accepts omit it, as on Kalshi. */
+/**
+ * `contracts_accepted_fp` in contracts mode; a full target-cost accept omits it (observed on
+ * Kalshi), a partial one carries it (the size cannot be known otherwise).
+ */
 export function wsQuoteAccepted(quote: SimQuote, viewer: SimUser): WsQuoteAccepted {
+  const side = quote.acceptedSide;
+  const offered = side === 'no' ? quote.noContracts : quote.yesContracts;
+  const accepted = quote.acceptedContracts;
+  const show = accepted !== undefined && (quote.rfq.size.kind === 'contracts' || accepted < offered);
   return {
-    ...quoteBase(quote),
-    ...(quote.acceptedSide ? { accepted_side: quote.acceptedSide } : {}),
-    ...(quote.rfq.size.kind === 'contracts' && quote.acceptedContracts !== undefined
-      ? { contracts_accepted_fp: count(quote.acceptedContracts) }
-      : {}),
-    ...(viewer === quote.creator ? { subaccount: quote.subaccount } : {}),
+    ...quoteBase(quote, viewer),
+    ...(side ? { accepted_side: side } : {}),
+    ...(show ? { contracts_accepted_fp: count(accepted) } : {}),
+    ...ownSubaccount(quote, viewer),
   };
 }
 
@@ -175,11 +202,11 @@ export function wsQuoteExecuted(quote: SimQuote, viewer: SimUser): WsQuoteExecut
     quote_id: quote.id,
     rfq_id: quote.rfq.id,
     quote_creator_id: quote.creator.communicationsId,
-    rfq_creator_id: quote.rfq.creator.communicationsId,
+    rfq_creator_id: rfqCreatorIdFor(quote.rfq, viewer),
     order_id: (maker ? quote.creatorOrderId : quote.rfqCreatorOrderId) ?? '',
     client_order_id: (maker ? quote.creatorClientOrderId : quote.rfqCreatorClientOrderId) ?? '',
     market_ticker: quote.rfq.market.ticker,
     executed_ts: timestamp(quote.executedAt ?? quote.updatedAt),
-    subaccount: maker ? quote.subaccount : quote.rfq.subaccount,
+    ...ownSubaccount(quote, viewer),
   };
 }

@@ -16,7 +16,7 @@ export interface AuthConfig {
 }
 
 const authError = (details: string, message: string): SimError =>
-  new SimError(401, 'authentication_error', message, 'api', details);
+  new SimError(401, 'authentication_error', message, details);
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -47,18 +47,18 @@ export function authenticate(
   const keyId = header(headers, 'kalshi-access-key');
   const signature = header(headers, 'kalshi-access-signature');
   const timestamp = header(headers, 'kalshi-access-timestamp');
-  if (!keyId) throw new SimError(401, 'key_is_missing_from_headers', 'key is missing from headers', 'api');
+  if (!keyId) throw new SimError(401, 'key_is_missing_from_headers', 'key is missing from headers');
   if (!signature) {
-    throw new SimError(401, 'signature_is_missing_from_headers', 'signature is missing from headers', 'api');
+    throw new SimError(401, 'signature_is_missing_from_headers', 'signature is missing from headers');
   }
   if (!timestamp) {
-    throw new SimError(401, 'timestamp_is_missing_from_headers', 'timestamp is missing from headers', 'api');
+    throw new SimError(401, 'timestamp_is_missing_from_headers', 'timestamp is missing from headers');
   }
   if (!/^\d{1,16}$/.test(timestamp)) throw authError('INVALID_TIMESTAMP', 'invalid timestamp header');
   const now = config.wallClock.now() + config.skewMs();
   const ts = Number(timestamp);
   if (ts < now - config.pastToleranceMs || ts > now + config.futureToleranceMs) {
-    throw new SimError(401, 'header_timestamp_expired', 'header timestamp expired', 'api');
+    throw new SimError(401, 'header_timestamp_expired', 'header timestamp expired');
   }
   const user = accounts.byKeyId(keyId);
   if (!user?.publicKey) throw authError('NOT_FOUND', 'api key not found');

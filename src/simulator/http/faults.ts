@@ -41,7 +41,19 @@ export interface FaultConfig {
   skewMs: number;
   /** HTTP faults apply only to requests matching one of these ("METHOD:/glob" or "/glob"); empty = all. */
   match: string[];
+  /** Exchange faults (never filtered by `match`). Chance per second of a server roll. */
+  flushRate: number;
+  /** Extra chance per execution that a fresh order sweeps through the quoter's price. */
+  cross: number;
+  /** Every execution meets such a sweep until this wall time (post-only cancels, then 429s). */
+  postOnlyCrossStormUntil: EpochMs;
+  /** RFQs created from now on expire this long after creation (0: the configured lifetime). */
+  rfqTtlMs: number;
+  /** One-shot actions of the spec (`flush`, `expireRfqs`), run once by `Faults.apply`. */
+  actions: FaultAction[];
 }
+
+export type FaultAction = 'flush' | 'expireRfqs';
 
 export function noFaults(): FaultConfig {
   return {
@@ -64,6 +76,11 @@ export function noFaults(): FaultConfig {
     stormUntil: 0,
     skewMs: 0,
     match: [],
+    flushRate: 0,
+    cross: 0,
+    postOnlyCrossStormUntil: 0,
+    rfqTtlMs: 0,
+    actions: [],
   };
 }
 
@@ -91,6 +108,14 @@ function probability(value: string, key: string): number {
   const p = nonNegative(value, key);
   if (p > 1) throw new Error(`${key} is a probability (0..1), got "${value}"`);
   return p;
+}
+
+function action(name: FaultAction): Setter {
+  return (value, into) => {
+    if (value !== '' && value !== '1' && value !== 'now')
+      throw new Error(`${name} takes no value (or 1), got "${value}"`);
+    into.actions.push(name);
+  };
 }
 
 const prob =
@@ -147,18 +172,32 @@ const FAULT_KINDS: Readonly<Record<string, Setter>> = {
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
   },
+  flushRate: prob('flushRate'),
+  cross: prob('cross'),
+  postOnlyCrossStorm: (v, f, now) => {
+    f.postOnlyCrossStormUntil = now + nonNegative(v, 'postOnlyCrossStorm');
+  },
+  rfqTtl: (v, f) => {
+    f.rfqTtlMs = nonNegative(v, 'rfqTtl');
+  },
+  flush: action('flush'),
+  expireRfqs: action('expireRfqs'),
 };
+
+/** Keys that may stand alone (`flush` = `flush=1`). */
+const ACTIONS: readonly string[] = ['flush', 'expireRfqs'];
 
 export const FAULT_KEYS = Object.keys(FAULT_KINDS);
 
 /** Parses e.g. `latency=30,jitter=10,error5xx=0.05,slow=0.01:15000,storm=5000` onto `base`. */
 export function parseFaultSpec(spec: string, now: EpochMs, base: FaultConfig = noFaults()): FaultConfig {
-  const into: FaultConfig = { ...base, match: [...base.match] };
+  const into: FaultConfig = { ...base, match: [...base.match], actions: [] };
   for (const entry of spec
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)) {
-    const eq = entry.indexOf('=');
+    const bare = ACTIONS.includes(entry);
+    const eq = bare ? entry.length : entry.indexOf('=');
     if (eq <= 0) throw new FaultSpecError(`fault entry "${entry}" is not key=value`, spec);
     const key = entry.slice(0, eq).trim();
     const setter = FAULT_KINDS[key];
@@ -178,6 +217,7 @@ export function parseFaultSpec(spec: string, now: EpochMs, base: FaultConfig = n
 export class Faults {
   private current: FaultConfig = noFaults();
   private matcher: ((value: string) => boolean) | undefined;
+  private readonly actionHandlers = new Map<FaultAction, () => void>();
   readonly injected: Record<string, number> = {};
 
   constructor(
@@ -191,8 +231,23 @@ export class Faults {
 
   /** Replaces the settings (spec grammar); `merge` keeps what the spec does not mention. */
   apply(spec: string, merge = false): FaultConfig {
-    this.set(parseFaultSpec(spec, this.wallClock.now(), merge ? this.current : noFaults()));
+    const parsed = parseFaultSpec(spec, this.wallClock.now(), merge ? this.current : noFaults());
+    this.set({ ...parsed, actions: [] });
+    for (const name of parsed.actions) {
+      this.injected[name] = (this.injected[name] ?? 0) + 1;
+      this.actionHandlers.get(name)?.();
+    }
     return this.current;
+  }
+
+  /** What a one-shot action of the spec does (wired by the simulator). */
+  onAction(name: FaultAction, handler: () => void): void {
+    this.actionHandlers.set(name, handler);
+  }
+
+  /** A post-only cross storm is on (every execution meets a sweep). */
+  crossStormActive(): boolean {
+    return this.wallClock.now() < this.current.postOnlyCrossStormUntil;
   }
 
   set(config: FaultConfig): void {
@@ -252,10 +307,11 @@ export class Faults {
   }
 
   describe(): Record<string, unknown> {
-    const { stormUntil, ...rest } = this.current;
+    const { stormUntil, postOnlyCrossStormUntil, actions: _actions, ...rest } = this.current;
     return {
       ...rest,
       stormRemainingMs: Math.max(0, stormUntil - this.wallClock.now()),
+      postOnlyCrossStormRemainingMs: Math.max(0, postOnlyCrossStormUntil - this.wallClock.now()),
       injected: this.injected,
     };
   }

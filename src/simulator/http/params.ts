@@ -7,7 +7,7 @@ import type { RouteContext } from './router.js';
 
 export function requireUser(ctx: RouteContext): SimUser {
   if (!ctx.user)
-    throw new SimError(401, 'signature_is_missing_from_headers', 'signature is missing from headers', 'api');
+    throw new SimError(401, 'signature_is_missing_from_headers', 'signature is missing from headers');
   return ctx.user;
 }
 
@@ -19,17 +19,14 @@ export function queryString(query: URLSearchParams, name: string): string | unde
 export function queryInt(
   query: URLSearchParams,
   name: string,
-  opts: { min?: number; max?: number; fallback?: number; service?: string } = {},
+  opts: { min?: number; max?: number; fallback?: number } = {},
 ): number | undefined {
   const raw = queryString(query, name);
   if (raw === undefined) return opts.fallback;
-  if (!/^-?\d{1,15}$/.test(raw)) throw invalidParameters(`${name} must be an integer`, opts.service);
+  if (!/^-?\d{1,15}$/.test(raw)) throw invalidParameters(`${name} must be an integer`);
   const n = Number(raw);
   if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw invalidParameters(
-      `${name} must be between ${opts.min ?? '-∞'} and ${opts.max ?? '∞'}`,
-      opts.service,
-    );
+    throw invalidParameters(`${name} must be between ${opts.min ?? '-∞'} and ${opts.max ?? '∞'}`);
   }
   return n;
 }
@@ -39,19 +36,18 @@ export function queryBool(query: URLSearchParams, name: string): boolean | undef
   if (raw === undefined) return undefined;
   if (raw === 'true') return true;
   if (raw === 'false') return false;
-  throw invalidParameters(`${name} must be true or false`, 'api');
+  throw invalidParameters(`${name} must be true or false`);
 }
 
 export function queryEnum<T extends string>(
   query: URLSearchParams,
   name: string,
   values: readonly T[],
-  service?: string,
 ): T | undefined {
   const raw = queryString(query, name);
   if (raw === undefined) return undefined;
   if (!(values as readonly string[]).includes(raw)) {
-    throw invalidParameters(`${name} must be one of ${values.join(', ')}`, service);
+    throw invalidParameters(`${name} must be one of ${values.join(', ')}`);
   }
   return raw as T;
 }

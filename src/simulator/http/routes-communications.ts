@@ -209,12 +209,14 @@ export function communicationsRoutes(sim: SimContext): Route[] {
         const marketTicker = bodyString(body, 'market_ticker', true) as string;
         const restRemainder = bodyBool(body, 'rest_remainder', true) as boolean;
         const replaceExisting = bodyBool(body, 'replace_existing', false) === true;
+        const obscureCreatorId = bodyBool(body, 'obscure_creator_id', false) === true;
         const sub = subaccount(body);
         const rfq = exchange.createRfq(user, {
           marketTicker,
           size: parseRfqSize(body),
           restRemainder,
           replaceExisting,
+          obscureCreatorId,
           ...(sub !== undefined ? { subaccount: sub } : {}),
         });
         return { status: 201, body: { id: rfq.id } };

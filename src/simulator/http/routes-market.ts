@@ -8,7 +8,7 @@ import type { Route, RouteContext } from './router.js';
 
 /** Offset paging for the small, static market and event lists. */
 function offsetPage<T>(kind: string, items: readonly T[], ctx: RouteContext, max: number, fallback: number) {
-  const limit = queryInt(ctx.query, 'limit', { min: 1, max, fallback, service: 'api' }) as number;
+  const limit = queryInt(ctx.query, 'limit', { min: 1, max, fallback }) as number;
   const start = decodeCursor(kind, queryString(ctx.query, 'cursor')) ?? 0;
   const page = items.slice(start, start + limit);
   const cursor = start + limit < items.length ? encodeCursor(kind, start + limit) : '';
@@ -29,7 +29,7 @@ export function marketRoutes(sim: SimContext): Route[] {
   const { world } = sim;
   const market = (ticker: string | undefined): SimMarket => {
     const m = ticker === undefined ? undefined : world.market(ticker);
-    if (!m) throw notFound(`market ${ticker ?? ''} not found`, 'api');
+    if (!m) throw notFound(`market ${ticker ?? ''} not found`);
     return m;
   };
 
@@ -40,13 +40,13 @@ export function marketRoutes(sim: SimContext): Route[] {
       auth: 'optional',
       handler: (ctx) => {
         const q = ctx.query;
-        const statusFilter = queryEnum(q, 'status', Object.keys(MARKET_STATUS_FILTERS), 'api');
+        const statusFilter = queryEnum(q, 'status', Object.keys(MARKET_STATUS_FILTERS));
         const tickers = tickerList(q, 'tickers');
-        const mve = queryEnum(q, 'mve_filter', ['only', 'exclude'] as const, 'api');
+        const mve = queryEnum(q, 'mve_filter', ['only', 'exclude'] as const);
         const eventTicker = queryString(q, 'event_ticker');
         const seriesTicker = queryString(q, 'series_ticker');
-        const minClose = queryInt(q, 'min_close_ts', { min: 0, service: 'api' });
-        const maxClose = queryInt(q, 'max_close_ts', { min: 0, service: 'api' });
+        const minClose = queryInt(q, 'min_close_ts', { min: 0 });
+        const maxClose = queryInt(q, 'max_close_ts', { min: 0 });
         const items = world.marketOrder
           .map((t) => world.markets.get(t) as SimMarket)
           .filter(
@@ -69,8 +69,8 @@ export function marketRoutes(sim: SimContext): Route[] {
       auth: 'optional',
       handler: (ctx) => {
         const tickers = tickerList(ctx.query, 'tickers');
-        if (!tickers) throw new SimError(400, 'invalid_parameters', 'tickers is required', 'api');
-        if (tickers.length > 100) throw new SimError(400, 'invalid_parameters', 'at most 100 tickers', 'api');
+        if (!tickers) throw new SimError(400, 'invalid_parameters', 'tickers is required');
+        if (tickers.length > 100) throw new SimError(400, 'invalid_parameters', 'at most 100 tickers');
         const orderbooks = tickers.map((t) => ({ ticker: t, orderbook_fp: bookToWire(market(t)) }));
         return { status: 200, body: { orderbooks } };
       },
@@ -90,7 +90,6 @@ export function marketRoutes(sim: SimContext): Route[] {
           min: -1_000_000,
           max: 100,
           fallback: 0,
-          service: 'api',
         }) as number;
         return { status: 200, body: { orderbook_fp: bookToWire(market(ctx.params['ticker']), depth) } };
       },
@@ -104,7 +103,7 @@ export function marketRoutes(sim: SimContext): Route[] {
         const nested = queryBool(q, 'with_nested_markets') === true;
         const seriesTicker = queryString(q, 'series_ticker');
         const tickers = tickerList(q, 'tickers');
-        const status = queryEnum(q, 'status', ['unopened', 'open', 'closed', 'settled'] as const, 'api');
+        const status = queryEnum(q, 'status', ['unopened', 'open', 'closed', 'settled'] as const);
         const items = [...world.events.values()].filter(
           (e) =>
             (seriesTicker === undefined || e.seriesTicker === seriesTicker) &&
@@ -122,7 +121,7 @@ export function marketRoutes(sim: SimContext): Route[] {
       auth: 'optional',
       handler: (ctx) => {
         const event = world.events.get(ctx.params['event_ticker'] ?? '');
-        if (!event) throw notFound('event not found', 'api');
+        if (!event) throw notFound('event not found');
         const nested = queryBool(ctx.query, 'with_nested_markets') === true;
         const markets = event.marketTickers.map((t) => marketToWire(market(t)));
         return { status: 200, body: { event: eventToWire(event, world, nested), markets } };
@@ -147,7 +146,7 @@ export function marketRoutes(sim: SimContext): Route[] {
       auth: 'optional',
       handler: (ctx) => {
         const series = world.series.get(ctx.params['series_ticker'] ?? '');
-        if (!series) throw notFound('series not found', 'api');
+        if (!series) throw notFound('series not found');
         const withVolume = queryBool(ctx.query, 'include_volume') === true;
         return {
           status: 200,

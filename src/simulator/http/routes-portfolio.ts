@@ -13,6 +13,14 @@ import { decodeCursor, encodeCursor } from '../exchange/index-store.js';
 import { bodyInt, bodyObject, bodyString, queryEnum, queryInt, queryString, requireUser } from './params.js';
 import type { Route } from './router.js';
 
+/**
+ * `exchange_index` (changelog 2026-08-20): every simulated market is on instance 0, so another
+ * index filters everything out; omitted means all (0 here).
+ */
+export function exchangeIndex(query: URLSearchParams): number {
+  return queryInt(query, 'exchange_index', { min: 0, max: 1000 }) ?? 0;
+}
+
 /** Balance, positions, fills, account limits and costs, and block-trade proposals. */
 export function portfolioRoutes(sim: SimContext): Route[] {
   const { ledger, world, limiter, blockTrades } = sim;
@@ -23,7 +31,7 @@ export function portfolioRoutes(sim: SimContext): Route[] {
       auth: 'required',
       handler: (ctx) => {
         const user = requireUser(ctx);
-        queryInt(ctx.query, 'subaccount', { min: 0, max: 63, service: 'api' });
+        queryInt(ctx.query, 'subaccount', { min: 0, max: 63 });
         return { status: 200, body: balanceToWire(user, portfolioValue(ledger.positionsOf(user), world)) };
       },
     },
@@ -38,15 +46,16 @@ export function portfolioRoutes(sim: SimContext): Route[] {
         const eventTicker = queryString(q, 'event_ticker');
         const filters = (queryString(q, 'count_filter') ?? '').split(',').filter((s) => s.length > 0);
         for (const f of filters) {
-          if (f !== 'position' && f !== 'total_traded')
-            throw invalidParameters(`unknown count_filter ${f}`, 'api');
+          if (f !== 'position' && f !== 'total_traded') throw invalidParameters(`unknown count_filter ${f}`);
         }
-        queryInt(q, 'subaccount', { min: 0, max: 63, service: 'api' });
-        const limit = queryInt(q, 'limit', { min: 1, max: 1000, fallback: 100, service: 'api' }) as number;
+        queryInt(q, 'subaccount', { min: 0, max: 63 });
+        const shard = exchangeIndex(q);
+        const limit = queryInt(q, 'limit', { min: 1, max: 1000, fallback: 100 }) as number;
         const all = ledger
           .positionsOf(user)
           .filter(
             (p) =>
+              shard === 0 &&
               (ticker === undefined || p.ticker === ticker) &&
               (eventTicker === undefined || p.eventTicker === eventTicker) &&
               (filters.length === 0 ||
@@ -74,10 +83,11 @@ export function portfolioRoutes(sim: SimContext): Route[] {
         const q = ctx.query;
         const ticker = queryString(q, 'ticker');
         const orderId = queryString(q, 'order_id');
-        const minTs = queryInt(q, 'min_ts', { min: 0, service: 'api' });
-        const maxTs = queryInt(q, 'max_ts', { min: 0, service: 'api' });
-        const sub = queryInt(q, 'subaccount', { min: 0, max: 63, service: 'api' });
-        const limit = queryInt(q, 'limit', { min: 1, max: 1000, fallback: 100, service: 'api' }) as number;
+        const minTs = queryInt(q, 'min_ts', { min: 0 });
+        const maxTs = queryInt(q, 'max_ts', { min: 0 });
+        const sub = queryInt(q, 'subaccount', { min: 0, max: 63 });
+        const shard = exchangeIndex(q);
+        const limit = queryInt(q, 'limit', { min: 1, max: 1000, fallback: 100 }) as number;
         const before = decodeCursor('fills', queryString(q, 'cursor')) ?? Number.MAX_SAFE_INTEGER;
         const fills = ledger.fillsOf(user);
         const page = [];
@@ -86,6 +96,7 @@ export function portfolioRoutes(sim: SimContext): Route[] {
           const f = fills[i]!;
           if (f.seq >= before) continue;
           const keep =
+            shard === 0 &&
             (ticker === undefined || f.ticker === ticker) &&
             (orderId === undefined || f.orderId === orderId) &&
             (minTs === undefined || f.createdAt >= minTs * 1000) &&

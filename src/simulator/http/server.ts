@@ -140,7 +140,7 @@ export class SimHttpServer {
       raw = await readBody(req);
     } catch (err) {
       if (err instanceof BodyTooLarge)
-        this.send(res, 413, invalidParameters('request body too large', 'api').body());
+        this.send(res, 413, invalidParameters('request body too large').body());
       return;
     }
     if (path === '/_sim' || path.startsWith('/_sim/')) {
@@ -156,7 +156,7 @@ export class SimHttpServer {
       return;
     }
     if (!path.startsWith(`${API_PREFIX}/`)) {
-      this.send(res, 404, new SimError(404, 'not_found', 'not found', 'api').body());
+      this.send(res, 404, new SimError(404, 'not_found', 'not found').body());
       return;
     }
     counters.requests++;
@@ -177,7 +177,7 @@ export class SimHttpServer {
     }
     const match = this.router.match(method, rel);
     if (!match) {
-      this.send(res, 404, new SimError(404, 'not_found', 'not found', 'api').body());
+      this.send(res, 404, new SimError(404, 'not_found', 'not found').body());
       return;
     }
     const { route, params } = match;
@@ -188,9 +188,11 @@ export class SimHttpServer {
           ? this.authenticate(req, method, path)
           : undefined;
       if (user) {
+        const bucket = bucketFor(method);
         if (
           faults.stormActive() ||
-          !limiter.allow(user, bucketFor(method), limiter.costOf(method, route.template))
+          (bucket === 'write' && this.sim.exchange.crossGuard.limited(user)) ||
+          !limiter.allow(user, bucket, limiter.costOf(method, route.template))
         ) {
           counters.rateLimited++;
           this.send(res, 429, TOO_MANY_REQUESTS_BODY);
@@ -204,7 +206,7 @@ export class SimHttpServer {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
-          throw invalidParameters('request body is not valid JSON', 'api');
+          throw invalidParameters('request body is not valid JSON');
         }
       }
       result = route.handler({ user, params, query: url.searchParams, body });

@@ -9,9 +9,42 @@ function best(levels: readonly BookLevel[]): BookLevel | undefined {
   return levels[levels.length - 1];
 }
 
+/** Strike fields from the ticker: `-T<x>` is "greater than x"; anything else a custom outcome. */
+function strike(market: SimMarket): Record<string, unknown> {
+  const threshold = /-T(\d+(?:\.\d+)?)$/.exec(market.ticker);
+  if (threshold)
+    return {
+      strike_type: 'greater',
+      floor_strike: Number(threshold[1]),
+      cap_strike: null,
+      functional_strike: null,
+      custom_strike: null,
+    };
+  return {
+    strike_type: 'custom',
+    floor_strike: null,
+    cap_strike: null,
+    functional_strike: null,
+    // combos name their event (changelog 2026-03-25: the multivariate event ticker, not the collection)
+    custom_strike: market.legs
+      ? { 'Multivariate Event Ticker': market.eventTicker }
+      : { outcome: market.yesSubTitle },
+  };
+}
+
+/** Market fields the simulator has no value for (no settlement, no fee waiver, no participant). */
+const UNSET_MARKET_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({
+  settlement_value_dollars: null,
+  settlement_ts: null,
+  occurrence_datetime: null,
+  fee_waiver_expiration_time: null,
+  primary_participant_key: null,
+});
+
+/** Every field of the Market schema (SDK 3.30); the nullable ones the simulator has no value for are null. */
 export function marketToWire(market: SimMarket): WireMarket & Record<string, unknown> {
-  const yesBid = best(market.yesBook);
-  const noBid = best(market.noBook);
+  const yesBid = best(market.book.levels('yes'));
+  const noBid = best(market.book.levels('no'));
   const yesBidPrice = yesBid?.price ?? 0;
   const noBidPrice = noBid?.price ?? 0;
   const wire: WireMarket & Record<string, unknown> = {
@@ -48,7 +81,10 @@ export function marketToWire(market: SimMarket): WireMarket & Record<string, unk
     liquidity_dollars: '0.0000',
     result: '',
     can_close_early: true,
+    early_close_condition: 'This market may close early once the outcome is known.',
     expiration_value: '',
+    ...UNSET_MARKET_FIELDS,
+    ...strike(market),
     rules_primary: `If ${market.title.toLowerCase()}, the market resolves to Yes.`,
     rules_secondary: 'Simulated market: no real-world settlement.',
     price_level_structure: market.structure,
@@ -73,7 +109,7 @@ export function bookToWire(market: SimMarket, depth = 0): WireOrderBook {
     const kept = depth > 0 ? levels.slice(Math.max(0, levels.length - depth)) : levels;
     return kept.map((l) => [dollars4(l.price), count(l.count)]);
   };
-  return { yes_dollars: side(market.yesBook), no_dollars: side(market.noBook) };
+  return { yes_dollars: side(market.book.levels('yes')), no_dollars: side(market.book.levels('no')) };
 }
 
 export function eventToWire(

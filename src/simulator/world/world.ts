@@ -5,6 +5,7 @@ import { type Centis, type Micros, ONE_DOLLAR } from '../../domain/money.js';
 import type { BookLevel, EpochMs, MarketStatus, Side } from '../../domain/types.js';
 import type { Rng } from '../random.js';
 import { gridFor } from './grids.js';
+import { MarketBook } from './order-book.js';
 import { type EventSeed, SEED_SERIES, type SeriesSeed } from './seed.js';
 import { SEED_EVENTS } from './seed-world.js';
 
@@ -56,8 +57,8 @@ export interface SimMarket {
   /** The simulator's true probability of YES, in micros. Hidden from the API. */
   fair: Micros;
   previousFair: Micros;
-  yesBook: BookLevel[];
-  noBook: BookLevel[];
+  /** Synthetic liquidity around the fair value plus real resting orders. */
+  readonly book: MarketBook;
   lastPrice: Micros;
   volume: Centis;
   openInterest: Centis;
@@ -97,6 +98,7 @@ export class World {
   readonly markets = new Map<string, SimMarket>();
   /** Markets in listing order. */
   readonly marketOrder: string[] = [];
+  private readonly bookListeners: ((market: SimMarket) => void)[] = [];
 
   constructor(
     private readonly rng: Rng,
@@ -150,8 +152,7 @@ export class World {
           status: 'active',
           fair: m.fair,
           previousFair: m.fair,
-          yesBook: [],
-          noBook: [],
+          book: new MarketBook(),
           lastPrice: 0,
           volume: 0,
           openInterest: 0,
@@ -192,6 +193,11 @@ export class World {
       if (market.legs) market.fair = this.comboFair(market);
       this.rebuildBook(market);
     }
+  }
+
+  /** Called after a market's synthetic liquidity is rebuilt (it may now cross resting orders). */
+  onBookRebuilt(listener: (market: SimMarket) => void): void {
+    this.bookListeners.push(listener);
   }
 
   market(ticker: string): SimMarket | undefined {
@@ -242,11 +248,13 @@ export class World {
     return Math.min(999_000, Math.max(1_000, Math.round(p * ONE_DOLLAR)));
   }
 
-  /** Bids on both sides around the fair value, on the market's grid, ascending (best last). */
+  /** Synthetic bids on both sides around the fair value, on the market's grid. */
   private rebuildBook(market: SimMarket): void {
     const halfSpread = (market.highVolatility ? this.rng.int(2, 5) : this.rng.int(1, 3)) * 10_000;
-    market.yesBook = this.side(market.grid, market.fair - halfSpread);
-    market.noBook = this.side(market.grid, ONE_DOLLAR - market.fair - halfSpread);
+    const now = this.clock.now();
+    market.book.setSynthetic('yes', this.side(market.grid, market.fair - halfSpread), now);
+    market.book.setSynthetic('no', this.side(market.grid, ONE_DOLLAR - market.fair - halfSpread), now);
+    for (const listener of this.bookListeners) listener(market);
   }
 
   private side(grid: PriceGrid, best: Micros): BookLevel[] {

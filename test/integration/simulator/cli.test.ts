@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError, parseCli } from '../../../src/simulator/cli.js';
+import { TRUTH_DEFAULTS, TRUTH_OFF } from '../../../src/simulator/index.js';
 import { makeTestKey } from '../../helpers/keys.js';
 import { rawRequest } from '../../helpers/simulator.js';
 
@@ -152,6 +153,22 @@ describe('simulator command-line parsing', () => {
         '0',
         '--faults',
         'latency=5',
+        '--truth',
+        'off',
+        '--book-execution',
+        'on',
+        '--cross-chance',
+        '0.5',
+        '--cross-limit',
+        '2:1000:500',
+        '--partial-accepts',
+        '0.1',
+        '--flushes-per-hour',
+        '4',
+        '--retention-ms',
+        '1000',
+        '--obscure-share',
+        '0.3',
         '--log-level',
         'warn',
       ],
@@ -179,8 +196,21 @@ describe('simulator command-line parsing', () => {
       },
       faults: 'latency=5',
       walkIntervalMs: 0,
+      truth: {
+        bookExecution: true,
+        crossChance: 0.5,
+        crossLimit: 2,
+        crossWindowMs: 1000,
+        crossPenaltyMs: 500,
+        partialAcceptShare: 0.1,
+        flushesPerHour: 4,
+        retentionMs: 1000,
+        obscureShare: 0.3,
+      },
     });
     expect(parseCli(['--takers', 'off']).options.takers).toBe(false);
+    expect(parseCli([]).options.truth).toEqual(TRUTH_DEFAULTS);
+    expect(parseCli(['--truth', 'off']).options.truth).toEqual(TRUTH_OFF);
     expect(parseCli(['-h']).help).toBe(true);
   });
 
@@ -193,6 +223,12 @@ describe('simulator command-line parsing', () => {
     [['--lapsed-quote-status', 'gone']],
     [['--unknown']],
     [['--balance', 'ten']],
+    [['--truth', 'maybe']],
+    [['--cross-chance', '1.5']],
+    [['--cross-limit', 'x']],
+    [['--partial-accepts', '-0.1']],
+    [['--flushes-per-hour', 'many']],
+    [['--faults', 'flush=later']],
   ])('rejects %j', (args) => {
     expect(() => parseCli(args, () => 'PEM')).toThrow(CliError);
   });

@@ -333,7 +333,7 @@ describe('simulator economics: accept → confirm → execute', () => {
     );
     expect(err.status).toBe(400);
     expect(err.data).toEqual({
-      error: { code: 'insufficient_balance', message: 'insufficient balance', service: 'exchange' },
+      error: { code: 'insufficient_balance', message: 'insufficient balance' },
     });
     expect((await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.status).toBe('open');
 

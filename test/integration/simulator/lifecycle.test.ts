@@ -68,7 +68,7 @@ describe('simulator quote life cycle', () => {
     clock.advance(30_001);
     const err = await sdkError(maker.communications.confirmRFQQuote(rfqId, q));
     expect(err.status).toBe(400);
-    expect(err.data).toEqual({ error: { code: 'expired', message: 'expired', service: 'midland' } });
+    expect(err.data).toEqual({ error: { code: 'expired', message: 'expired' } });
     const after = (await maker.communications.getRFQQuote(rfqId, q)).data.quote;
     expect(after.status).toBe('accepted');
     expect(after.accepted_side).toBe('no');
@@ -98,7 +98,7 @@ describe('simulator quote life cycle', () => {
     const after = (await maker.communications.getRFQQuote(rfqId, q)).data.quote;
     expect(after).toMatchObject({ status: 'cancelled', cancellation_reason: 'expired' });
     expect((await sdkError(maker.communications.confirmRFQQuote(rfqId, q))).data).toEqual({
-      error: { code: 'expired', message: 'expired', service: 'midland' },
+      error: { code: 'expired', message: 'expired' },
     });
   });
 
