@@ -164,7 +164,10 @@ export interface FillRow {
 }
 
 export interface FillsView {
-  /** `journal`: fills as the exchange reported them; `memory`: our executions since start (no journal). */
+  /**
+   * `journal`: fills as the exchange reported them (once the journal records fills);
+   * `memory`: our own executions since this process started.
+   */
   readonly source: 'journal' | 'memory';
   /** Fills of the trading day so far. */
   readonly today: { readonly count: number; readonly contracts: Contracts };

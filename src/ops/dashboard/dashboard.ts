@@ -57,7 +57,7 @@ export class Dashboard {
   #lastSpent: { read: number; write: number } | undefined;
   #cached: { at: EpochMs; state: DashboardState; json: string } | undefined;
   #pending: ActivityEvent[] = [];
-  #flush: Timer | undefined;
+  #flushing = false;
   /** States built since start: what proves the build is shared between viewers. */
   builds = 0;
 
@@ -145,11 +145,11 @@ export class Dashboard {
     }));
   }
 
-  /** Fills traded at or after `since`, newest first (the journal's, else our executions). */
+  /** Fills traded at or after `since`, newest first (the journal's once it records fills, else our executions). */
   fills(since: EpochMs, limit: number): { source: 'journal' | 'memory'; fills: FillRow[] } {
     const now = this.#sources.clock.now();
     const journal = this.#sources.journal();
-    if (journal) {
+    if (journal?.recordsFills()) {
       return { source: 'journal', fills: journal.latestFills(since, now + 1, limit).map(journaledFillRow) };
     }
     return { source: 'memory', fills: this.#sources.activity.executions(since, limit).map(executionRow) };
@@ -159,8 +159,7 @@ export class Dashboard {
   close(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    this.#flush?.cancel();
-    this.#flush = undefined;
+    this.#pending = [];
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     for (const res of this.#clients) res.end();
     this.#clients.clear();
@@ -202,18 +201,17 @@ export class Dashboard {
   #enqueue(event: ActivityEvent): void {
     if (this.#clients.size === 0) return;
     if (this.#pending.length < MAX_EVENTS_PER_FLUSH) this.#pending.push(event);
-    this.#flush ??= this.#sources.clock.schedule(
-      0,
-      () => {
-        this.#flush = undefined;
-        const events = this.#pending;
-        this.#pending = [];
-        let text = '';
-        for (const item of events) text += `event: activity\ndata: ${JSON.stringify(item)}\n\n`;
-        this.#broadcast(text);
-      },
-      { unref: true },
-    );
+    if (this.#flushing) return;
+    this.#flushing = true;
+    // After this turn of the event loop, not after a time: no clock is involved.
+    setImmediate(() => {
+      this.#flushing = false;
+      const events = this.#pending;
+      this.#pending = [];
+      let text = '';
+      for (const item of events) text += `event: activity\ndata: ${JSON.stringify(item)}\n\n`;
+      if (text) this.#broadcast(text);
+    });
   }
 
   #broadcast(text: string): void {

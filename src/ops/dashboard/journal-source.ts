@@ -56,6 +56,7 @@ export function journalSource(journal: Pick<Journal, 'db' | 'health'>): Dashboar
   };
   return {
     health: () => journal.health(),
+    recordsFills: () => cached('recordsFills', () => reader.lastFillAt() !== undefined),
     latestFills: (from, to, limit) =>
       cached(`fills:${from}:${limit}`, () => reader.latestFills(from, to, limit)),
     fillTotals: (from, to) => cached(`totals:${from}`, () => reader.fillTotals(from, to)),

@@ -40,6 +40,8 @@ export interface PnlRecord {
 /** The journal as the dashboard reads it (bounded queries only: they run on the event loop). */
 export interface DashboardJournal {
   health(): JournalHealth;
+  /** Whether fills are being journaled at all (the exchange's fills, recorded by trade id). */
+  recordsFills(): boolean;
   /** The newest `limit` fills traded in [from, to), newest first. */
   latestFills(from: EpochMs, to: EpochMs, limit: number): readonly JournaledFill[];
   fillTotals(from: EpochMs, to: EpochMs): { readonly count: number; readonly contracts: Centis };

@@ -135,10 +135,13 @@ export function executionRow(record: ExecutionRecord): FillRow {
   };
 }
 
-/** Fills of the day: the journal's when there is one, our own executions otherwise. */
+/**
+ * Fills of the day: the journal's (as the exchange reported them) once it records fills, our
+ * own executions otherwise.
+ */
 export function fillsView(sources: DashboardSources, dayStart: EpochMs, now: EpochMs): FillsView {
   const journal = sources.journal();
-  if (journal) {
+  if (journal?.recordsFills()) {
     const totals = journal.fillTotals(dayStart, now + 1);
     return {
       source: 'journal',
