@@ -67,7 +67,8 @@ export function dashboardSources(app: App, journal: () => Journal | undefined): 
     journal: () => {
       const current = journal();
       if (!current) return undefined;
-      if (wrapped?.from !== current) wrapped = { from: current, source: journalSource(current) };
+      if (wrapped?.from !== current)
+        wrapped = { from: current, source: journalSource(current, { clock: app.clock }) };
       return wrapped.source;
     },
     redact,

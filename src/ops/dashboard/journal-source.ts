@@ -3,6 +3,7 @@
  * and answers cached until the writer has committed something new (a dashboard open all day
  * must not re-read the day's fills every second).
  */
+import type { Clock } from '../../domain/clock.js';
 import type { EpochMs } from '../../domain/types.js';
 import type { PnlSnapshot } from '../../journal/events.js';
 import type { Journal } from '../../journal/journal.js';
@@ -12,16 +13,30 @@ import type { DashboardJournal, PnlRecord } from './sources.js';
 /** Most P&L snapshots held for one day (one every 5 s is 17 280). */
 const MAX_PNL_RECORDS = 20_000;
 
-export function journalSource(journal: Pick<Journal, 'db' | 'health'>): DashboardJournal {
+export interface JournalSourceOptions {
+  readonly clock: Clock;
+  /**
+   * A journal answer is reused for this long (unless nothing was written since): SQLite reads
+   * are synchronous on the bot's event loop, so the dashboard reads at most this often. @default 5000
+   */
+  readonly maxAgeMs?: number;
+}
+
+export function journalSource(
+  journal: Pick<Journal, 'db' | 'health'>,
+  options: JournalSourceOptions,
+): DashboardJournal {
   const reader = new JournalReader(journal.db);
-  const cache = new Map<string, { written: number; value: unknown }>();
+  const maxAgeMs = options.maxAgeMs ?? 5_000;
+  const cache = new Map<string, { written: number; at: number; value: unknown }>();
   const cached = <T>(key: string, read: () => T): T => {
     const written = journal.health().written;
+    const now = options.clock.now();
     const hit = cache.get(key);
-    if (hit && hit.written === written) return hit.value as T;
+    if (hit && (hit.written === written || now - hit.at < maxAgeMs)) return hit.value as T;
     const value = read();
     if (cache.size > 16) cache.clear();
-    cache.set(key, { written, value });
+    cache.set(key, { written, at: now, value });
     return value;
   };
   // P&L snapshots are read incrementally: only rows after the last one seen are parsed.
