@@ -180,7 +180,19 @@ const handlers = {
             rateLimited: stats.write.rateLimited + stats.read.rateLimited,
           }
         : undefined,
-      counters: app ? { ...app.schedules.counters } : {},
+      counters: app
+        ? {
+            ...app.schedules.counters,
+            ...(app.dashboard
+              ? {
+                  dashboardTicks: app.dashboard.cost.ticks,
+                  dashboardBusyMs: app.dashboard.cost.busyMs,
+                  dashboardMaxTickMs: app.dashboard.cost.maxTickMs,
+                  dashboardBuilds: app.dashboard.builds,
+                }
+              : {}),
+          }
+        : {},
       naiveErrors: naive?.errors ?? 0,
     };
     if (sampler) clearInterval(sampler);

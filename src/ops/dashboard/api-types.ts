@@ -166,7 +166,7 @@ export interface FillRow {
 export interface FillsView {
   /**
    * `journal`: fills as the exchange reported them (once the journal records fills);
-   * `memory`: our own executions since this process started.
+   * `memory`: our own executions since this process started (the latest 5000).
    */
   readonly source: 'journal' | 'memory';
   /** Fills of the trading day so far. */

@@ -5,6 +5,7 @@
  * timer of its own so that the quoting path that reported it never waits for a socket.
  */
 import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { repeatEvery, type Timer } from '../../domain/clock.js';
 import type { EpochMs } from '../../domain/types.js';
@@ -60,6 +61,8 @@ export class Dashboard {
   #flushing = false;
   /** States built since start: what proves the build is shared between viewers. */
   builds = 0;
+  /** Event-loop time the dashboard's timer took (sampling, building, writing), for the benchmark. */
+  readonly cost = { ticks: 0, busyMs: 0, maxTickMs: 0 };
 
   constructor(options: DashboardOptions) {
     this.#sources = options.sources;
@@ -166,6 +169,7 @@ export class Dashboard {
   }
 
   #tick(): void {
+    const started = performance.now();
     try {
       this.#sample();
       if (this.#clients.size === 0) return;
@@ -173,6 +177,11 @@ export class Dashboard {
       this.#broadcast(`event: state\ndata: ${json}\n\n`);
     } catch (error) {
       this.#log.error({ err: error }, 'dashboard update failed');
+    } finally {
+      const took = performance.now() - started;
+      this.cost.ticks++;
+      this.cost.busyMs += took;
+      this.cost.maxTickMs = Math.max(this.cost.maxTickMs, took);
     }
   }
 
