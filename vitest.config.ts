@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,6 +6,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'strategies/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // Child processes per worker: the process and signal tests spawn and signal real bots.
     pool: 'forks',
+    // Each file re-importing the whole module graph cost more than its tests on a 2-core machine;
+    // files share a worker's modules instead (no test keeps module-level state between files).
+    isolate: false,
+    // Most tests wait on sockets and timers, not the CPU: two files at once even on 2 cores
+    // (vitest's default there is one).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

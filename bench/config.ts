@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type Config, configOrThrow } from '../src/config/index.js';
+import { riskBlock } from '../test/helpers/config.js';
 import type { SimInfo } from './sim-types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,8 +62,7 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       ...(settings.strategyTimeoutMs ? { timeoutMs: settings.strategyTimeoutMs } : {}),
     },
     quoting: { acceptPollIntervalMs: 250, ...(settings.ttlMs ? { ttlMs: settings.ttlMs } : {}) },
-    risk: {
-      maxContractsPerQuote: '100000',
+    risk: riskBlock({
       maxDollarsPerQuote: '1000000',
       maxOpenQuotes: settings.maxOpenQuotes,
       maxOpenQuotesPerMarket: 100_000,
@@ -71,9 +71,8 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       maxPositionPerEvent: { contracts: '100000000', dollars: '100000000' },
       maxTotalExposure: '1000000000',
       maxDailyLoss: '100000000',
-      minEdge: '0',
       killSwitch: { file: '/nonexistent/kalshi-rfq-maker-bench/KILL', maxDrawdown: '100000000' },
-    },
+    }),
     ops: { port: 0 },
     logging: { level: 'info', format: 'json' },
   };

@@ -6,6 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { Cluster } from '../cluster/cluster.js';
+import { ClusterExposureBook } from '../cluster/exposure-book.js';
+import { namespaceFor } from '../cluster/keys.js';
+import { takeOver } from '../cluster/takeover.js';
 import {
   type Config,
   configHash,
@@ -136,6 +140,8 @@ export class App {
   journal: Journal | undefined;
   /** This process's run in the journal. */
   readonly runId = randomUUID();
+  /** Several instances on one account (cluster.redis); undefined for a single instance. */
+  cluster: Cluster | undefined;
   communicationsId: string | undefined;
   #journalWiring: JournalWiring | undefined;
   #config: Config;
@@ -170,12 +176,16 @@ export class App {
     this.store = new QuoteStore(this.logger.child({ module: 'quotes' }), this.clock);
     this.activity = new RecentActivity({ clock: this.clock });
     this.store.onTransition(this.activity.transition);
-    this.exposure = new ExposureBook({
+    const exposureOptions = {
       clock: this.clock,
       dayTimeZone: config.risk.dayStartTimezone,
       log: this.logger,
-      eventOf: (ticker) => this.data?.cachedMarket(ticker)?.eventTicker,
-    });
+      eventOf: (ticker: string) => this.data?.cachedMarket(ticker)?.eventTicker,
+    };
+    // In a cluster every snapshot also carries the other instances' reservations.
+    this.exposure = config.cluster.redis
+      ? new ClusterExposureBook(exposureOptions)
+      : new ExposureBook(exposureOptions);
     this.killSwitch = new KillSwitch({
       killFile: config.risk.killSwitch.file,
       maxConsecutiveErrors: config.risk.killSwitch.maxConsecutiveErrors,
@@ -203,10 +213,10 @@ export class App {
     return this.#limits;
   }
 
-  /** What /readyz and the dashboard report: authenticated, poller recent, journal, kill switch. */
+  /** What /readyz and the dashboard report: authenticated, poller recent, journal, kill switch, cluster. */
   readinessChecks(): ReadinessCheck[] {
     const { poller } = this.#config;
-    return standardReadinessChecks({
+    const checks = standardReadinessChecks({
       authenticated: this.#authenticated,
       lastPollerCycleAt: this.poller?.lastCompletedAt,
       pollerIntervalMs: this.push?.connected
@@ -217,6 +227,7 @@ export class App {
       ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
       now: this.clock.now(),
     });
+    return this.cluster ? [...checks, this.cluster.readiness()] : checks;
   }
 
   /**
@@ -259,6 +270,7 @@ export class App {
     await this.#openJournal(log, hash);
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.#continueAfter('connecting');
+    await this.#startCluster(credentials);
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -267,6 +279,7 @@ export class App {
       hooks: {
         onAdmit: (spec) => this.metrics.spendTokens(spec.bucket, spec.cost),
       },
+      ...(this.cluster ? { shared: this.cluster.budget } : {}),
     });
     this.client = new KalshiClient({
       baseUrl,
@@ -402,6 +415,7 @@ export class App {
         .prune(this.clock.now() - settings.retainDays * DAY)
         .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
     prune();
+    this.metrics.observeJournal(journal.health());
     const timers = [
       repeatEvery(this.clock, DAY, prune, { unref: true }),
       repeatEvery(
@@ -483,6 +497,54 @@ export class App {
     return { baseUrl, wsUrl: exchange.wsUrl ?? wsUrlFor(baseUrl), credentials };
   }
 
+  // --- cluster (src/cluster/): built only with cluster.redis set ---
+  async #startCluster(credentials: KalshiCredentials | undefined): Promise<void> {
+    const { cluster, exchange, secrets } = this.#config;
+    if (!cluster.redis || !(this.exposure instanceof ClusterExposureBook)) return;
+    this.cluster = new Cluster({
+      config: { ...cluster, redis: cluster.redis },
+      namespace: cluster.namespace ?? namespaceFor(credentials?.keyId ?? secrets.apiKeyId),
+      password: secrets.redisPassword,
+      limits: initialLimits(this.#config),
+      budgetSafety: exchange.budgetSafety,
+      exposure: this.exposure,
+      registry: this.metrics.registry,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.cluster.setTakeover(async () => {
+      const source = this.cluster!.ownQuotes(this.client);
+      const report = await takeOver({
+        listOpen: () => this.watcher.listOpen(),
+        listAccepted: async () => {
+          const now = this.clock.now();
+          const quotes = [];
+          const filter = {
+            userFilter: 'self' as const,
+            status: 'accepted',
+            minTs: now - 600_000,
+            maxTs: now + 300_000,
+          };
+          for await (const quote of source.quotes({ ...filter, limit: 500 }, { priority: 'confirm' }))
+            quotes.push(quote);
+          return quotes;
+        },
+        policy: cluster.takeover,
+        client: this.client,
+        store: this.store,
+        exposure: this.exposure,
+        book: this.book,
+        manager: this.manager,
+        ttlMs: this.#settings.ttlMs,
+        logger: this.logger.child({ module: 'takeover' }),
+        clock: this.clock,
+      });
+      this.logger.warn({ module: 'cluster', ...report }, 'cluster: took over from the previous leader');
+    });
+    await this.cluster.start();
+  }
+  // --- end cluster ---
+
   async #readAccount(log: Logger): Promise<void> {
     const { exchange } = this.#config;
     this.communicationsId = await this.client.getCommunicationsId();
@@ -558,7 +620,8 @@ export class App {
     const deps: QuotingDeps = {
       store: this.store,
       book: this.book,
-      client: this.client,
+      client: this.cluster ? this.cluster.fence(this.client) : this.client,
+      cluster: this.cluster,
       runner: this.runner,
       data: this.data,
       exposure: this.exposure,
@@ -614,14 +677,15 @@ export class App {
   #buildWatcher(): void {
     const config = this.#config;
     this.watcher = new OwnQuoteWatcher({
-      source: this.client,
+      // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
+      source: this.cluster ? this.cluster.ownQuotes(this.client) : this.client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
       minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
-      onOpenQuotes: (quotes) => this.manager.reconcileOpen(quotes),
+      onOpenQuotes: (quotes, listedAt) => this.manager.reconcileOpen(quotes, listedAt),
     });
   }
 
@@ -637,6 +701,8 @@ export class App {
   }
 
   async #reconcileAtStartup(log: Logger): Promise<void> {
+    // A standby must not touch the leader's quotes: it takes over on promotion instead.
+    if (this.cluster?.membership.group !== undefined) return;
     const open = await this.watcher.listOpen();
     if (open.length === 0) return;
     this.manager.noteForeign(open.map((quote) => quote.id));
@@ -787,6 +853,7 @@ export class App {
       await this.runner.stop();
       for (const route of this.runner.router.table.routes) route.windows?.stop();
     }
+    await this.cluster?.close();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.killSwitch.stop();
     this.windows.stop();

@@ -409,6 +409,45 @@ export const opsSchema = meta(
   { reload: 'restart' },
 );
 
+export const REDIS_DOWN_POLICIES = ['local-share', 'stop'] as const;
+
+export const clusterSchema = meta(
+  section('cluster settings', {
+    redis: meta(url(['redis:', 'rediss:']).optional(), {
+      description:
+        'Redis URL (redis://host:6379/0, rediss:// for TLS); set, instances on one account share rate budgets and exposure through it. Empty = a single instance, no Redis. The password goes in REDIS_PASSWORD, never in the URL.',
+      defaultLabel: 'unset',
+    }),
+    namespace: meta(text('a key prefix').optional(), {
+      description:
+        'Prefix of every Redis key; instances with the same namespace share budgets and exposure. Empty = derived from the API key id (a hash), so instances on one key share.',
+      defaultLabel: 'from the API key id',
+    }),
+    group: meta(text('a group name').optional(), {
+      description:
+        'Hot standby: instances with the same group elect one leader that quotes; the others watch and take over when it is gone. Empty = every instance quotes.',
+      defaultLabel: 'unset',
+    }),
+    failoverMs: meta(millis(500, 600_000).default(5000), {
+      description:
+        'Longest time from the loss of an instance (or of the leader) until the others stop counting it and a standby has taken over.',
+    }),
+    onRedisDown: meta(oneOf(REDIS_DOWN_POLICIES).default('local-share'), {
+      description:
+        'While Redis is unreachable: local-share = keep live quotes (and confirm accepts) on localShare of the rate budget, send no new quote; stop = pull every quote at once. Either way every quote is pulled once failoverMs has passed without Redis.',
+    }),
+    localShare: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.5), {
+      description:
+        'Fraction of the rate budget each instance uses on its own while Redis is unreachable (1 / the number of instances keeps the account within its limits).',
+    }),
+    takeover: meta(oneOf(['adopt', 'delete']).default('adopt'), {
+      description:
+        'What a new leader does with the open quotes the old one left: adopt them (and confirm accepts still inside their window) or delete them.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
@@ -466,6 +505,9 @@ export const configSchema = section('settings', {
   logging: meta(loggingSchema.prefault({}), { description: 'Logs.' }),
   journal: meta(journalSchema.prefault({}), {
     description: 'The durable journal of what the bot saw and did.',
+  }),
+  cluster: meta(clusterSchema.prefault({}), {
+    description: 'Several instances on one account: shared budgets and exposure, hot standby (Redis).',
   }),
   dryRun: meta(boolean().default(false), {
     description: 'Price and log RFQs but send no quotes (the CLI flag --dry-run overrides it).',

@@ -58,6 +58,31 @@ export interface QuoteManagerEvents {
   exchangeResult?(ok: boolean): void;
 }
 
+/** How quoting opens or closes under the cluster (leadership, Redis, presence). */
+export interface ClusterGateChange {
+  /** New quotes may be sent. */
+  readonly open: boolean;
+  /** Every live quote must be pulled now (not only no new ones). */
+  readonly pull: boolean;
+  readonly reason: string;
+}
+
+/**
+ * What a cluster (several instances on one account, src/cluster/) adds to quoting; absent for
+ * a single instance, and then nothing changes.
+ */
+export interface ClusterHooks {
+  /** Why no new quote may be sent now (standby, Redis unreachable, …), or undefined. */
+  blocked(): string | undefined;
+  onChange(listener: (change: ClusterGateChange) => void): () => void;
+  /**
+   * Publishes a quote reserved in the local book (under `exposureId`) to the other instances
+   * before its create is sent. `recheck` runs the guard again on a fresh account-wide view.
+   * Resolves undefined when admitted, else why not.
+   */
+  admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined>;
+}
+
 export interface QuotingDeps {
   readonly store: QuoteStore;
   readonly book: RfqBook;
@@ -74,6 +99,8 @@ export interface QuotingDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: QuoteManagerEvents;
+  /** Several instances on one account; undefined for a single instance. */
+  readonly cluster?: ClusterHooks | undefined;
 }
 
 /** The id under which the exposure book knows a tracked quote: stable before the exchange assigns one. */

@@ -39,8 +39,8 @@ export interface OwnQuoteWatcherOptions {
   readonly hasActivity: () => boolean;
   /** Called for every quote of ours the exchange reports as changed recently. */
   readonly onQuote: (quote: Quote, seenAt: EpochMs) => void | Promise<void>;
-  /** Called with the complete list of our open quotes at the exchange. */
-  readonly onOpenQuotes: (quotes: readonly Quote[]) => void | Promise<void>;
+  /** Called with the complete list of our open quotes at the exchange, listed from `listedAt` on. */
+  readonly onOpenQuotes: (quotes: readonly Quote[], listedAt: EpochMs) => void | Promise<void>;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -133,7 +133,8 @@ export class OwnQuoteWatcher {
       else this.#windowStart = startedAt;
       if (startedAt - this.#lastFullSweep >= this.#fullSweepIntervalMs) {
         this.#lastFullSweep = startedAt;
-        await this.#options.onOpenQuotes(await this.listOpen());
+        const listedAt = this.#options.clock.now();
+        await this.#options.onOpenQuotes(await this.listOpen(), listedAt);
       }
     } catch (error) {
       this.#options.onError?.(error);

@@ -7,6 +7,7 @@ import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
 import { Quoter, type QuoteTrigger } from './quoter.js';
+import { StrayQuotes } from './strays.js';
 import { type StaleReason, Sweeper } from './sweeper.js';
 
 export interface QuoteManagerOptions {
@@ -24,9 +25,6 @@ export interface QuoteManagerOptions {
  * (kill switch, trading windows, shutdown). Work on one RFQ is serialised; different RFQs
  * proceed concurrently, budgeted and prioritised by the action queue underneath.
  */
-/** How many foreign quote ids `noteForeign` remembers. */
-const MAX_FOREIGN_IDS = 10_000;
-
 export class QuoteManager {
   readonly #deps: QuotingDeps;
   readonly #serial = new KeyedSerializer();
@@ -35,13 +33,14 @@ export class QuoteManager {
   readonly #sweeper: Sweeper;
   readonly #unsubscribe: (() => void)[] = [];
   #freedSinceCheck = 0;
-  readonly #foreign = new Set<string>();
+  readonly #strays: StrayQuotes;
   readonly #retryIntervalMs: number;
   #retryTimer: Timer | undefined;
   #stopping = false;
 
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
     this.#deps = deps;
+    this.#strays = new StrayQuotes(deps, this.#serial);
     this.#retryIntervalMs = Math.min(options.sweepIntervalMs, 500);
     this.#quoter = new Quoter(
       deps,
@@ -72,7 +71,7 @@ export class QuoteManager {
     if (this.#deps.killSwitch.isTripped)
       return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
     if (!this.#deps.windows.isActive()) return 'outside the trading windows';
-    return undefined;
+    return this.#deps.cluster?.blocked();
   }
 
   start(): void {
@@ -92,6 +91,15 @@ export class QuoteManager {
         else void this.pullAll('trading window closed');
       }),
     );
+    const cluster = this.#deps.cluster;
+    if (cluster) {
+      this.#unsubscribe.push(
+        cluster.onChange((change) => {
+          if (change.pull) void this.pullAll(`cluster: ${change.reason}`);
+          else if (change.open) this.requoteAll('resume');
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
         const to = quote.state;
@@ -277,13 +285,13 @@ export class QuoteManager {
         candidate.yesBid === reported.yesBid &&
         candidate.noBid === reported.noBid &&
         reported.status !== 'cancelled' &&
-        !this.#foreign.has(reported.id)
+        !this.#strays.isForeign(reported.id)
       ) {
         // The watcher saw our create land before its response arrived.
         store.transition(candidate, 'open', { quoteId: reported.id, reason: 'seen at the exchange' });
         quote = candidate;
       } else {
-        this.#untracked(reported);
+        this.#strays.handle(reported);
         return;
       }
     }
@@ -318,46 +326,68 @@ export class QuoteManager {
    * for a create whose response is still on its way. Bounded: the oldest are forgotten first.
    */
   noteForeign(quoteIds: Iterable<string>): void {
-    for (const id of quoteIds) {
-      this.#foreign.delete(id);
-      this.#foreign.add(id);
-    }
-    for (const id of this.#foreign) {
-      if (this.#foreign.size <= MAX_FOREIGN_IDS) break;
-      this.#foreign.delete(id);
-    }
+    this.#strays.noteForeign(quoteIds);
   }
 
-  /** The full list of our open quotes at the exchange: delete the ones we do not track. */
-  async reconcileOpen(open: readonly Quote[]): Promise<void> {
+  /**
+   * The full list of our open quotes at the exchange, as listed from `listedAt` on: deletes the
+   * ones we do not track, and asks about ours that were open before the listing began yet are
+   * missing from it (an accept the incremental look missed, or a quote a server roll flushed).
+   */
+  async reconcileOpen(open: readonly Quote[], listedAt?: EpochMs): Promise<void> {
+    const { store } = this.#deps;
+    const listed = new Set<string>();
     for (const reported of open) {
-      const quote = this.#deps.store.byQuoteId(reported.id);
+      listed.add(reported.id);
+      const quote = store.byQuoteId(reported.id);
       if (quote) continue;
-      const pending = this.#deps.store.forRfq(reported.rfqId);
+      const pending = store.forRfq(reported.rfqId);
       if (pending?.state === 'pending') continue; // its create is in flight; the watcher will match it
-      this.#untracked(reported);
+      this.#strays.handle(reported);
     }
+    if (listedAt === undefined) return;
+    const missing = [...store.live()].filter(
+      (quote) =>
+        quote.state === 'open' &&
+        quote.quoteId !== undefined &&
+        !listed.has(quote.quoteId) &&
+        quote.openedAt !== undefined &&
+        quote.openedAt < listedAt,
+    );
+    await Promise.all(missing.map((quote) => this.#serial.run(quote.rfq.id, () => this.#unlisted(quote))));
   }
 
-  #untracked(reported: Quote): void {
-    const { logger, client } = this.#deps;
-    const log = logger.child({ rfqId: reported.rfqId, quoteId: reported.id, status: reported.status });
-    if (reported.status !== 'open') {
-      if (reported.status === 'accepted') log.warn('an accepted quote we do not track: not confirming it');
+  /**
+   * An open quote of ours the full listing lacks. Kalshi no longer keeps open quotes queryable
+   * across a server roll: a 404 means it is gone, so it stops counting against our limits and
+   * its RFQ is priced again instead of waiting for the TTL pull to find out.
+   */
+  async #unlisted(quote: TrackedQuote): Promise<void> {
+    const { client, store, exposure, book, clock, logger, events } = this.#deps;
+    if (quote.state !== 'open' || quote.quoteId === undefined) return;
+    let reported: Quote | undefined;
+    try {
+      reported = await client.getQuote(quote.rfq.id, quote.quoteId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) {
+        if (isExchangeFault(error)) events.exchangeResult?.(false);
+        logger.warn(
+          { rfqId: quote.rfq.id, quoteId: quote.quoteId, reason: describeError(error) },
+          'cannot look up a quote missing from the listing; will ask again on the next one',
+        );
+        return;
+      }
+    }
+    if (reported) {
+      this.exchangeReported(reported, clock.now());
       return;
     }
-    log.warn('deleting an open quote of ours that we do not track (stray)');
-    this.noteForeign([reported.id]);
-    void this.#serial.run(reported.rfqId, async () => {
-      try {
-        await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });
-      } catch (error) {
-        log.warn(
-          { reason: describeError(error) },
-          'deleting a stray quote failed; will retry on the next listing',
-        );
-      }
-    });
+    if (stateOf(quote) !== 'open') return;
+    store.transition(quote, 'cancelled', { reason: 'flushed by the exchange: it no longer knows the quote' });
+    exposure.quoteRemoved(exposureId(quote));
+    this.#quoter.releaseRoute(quote);
+    const rfq = book.get(quote.rfq.id);
+    if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
   }
 
   /**

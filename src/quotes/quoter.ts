@@ -256,6 +256,27 @@ export class Quoter {
     });
     this.#routes.set(quote.key, route);
     deps.exposure.quoteOpened(exposureView(quote), { fees, eventTicker });
+    if (deps.cluster) {
+      const recheck = () => {
+        const again = evaluateQuote(
+          { rfq, intent, eventTicker, fees, gates, replacesQuoteId: exposureId(quote) },
+          deps.exposure.snapshot(),
+          deps.limits(),
+        );
+        if (!again.approved) return `${again.limit}: ${again.reason}`;
+        const same =
+          again.yesBid === quote.yesBid &&
+          again.noBid === quote.noBid &&
+          again.yesContracts === quote.yesContracts &&
+          again.noContracts === quote.noContracts;
+        return same ? undefined : 'the account-wide limits now clip this quote differently';
+      };
+      const refusal = await deps.cluster.admit(exposureId(quote), recheck);
+      if (refusal !== undefined) {
+        this.#notAdmitted(quote, rfq, strategy, refusal);
+        return;
+      }
+    }
 
     try {
       const quoteId = await deps.client.createQuote(
@@ -279,6 +300,18 @@ export class Quoter {
     } catch (error) {
       this.#createFailed(quote, rfq, error);
     }
+  }
+
+  /** The cluster did not admit the quote: nothing was sent, the reservation goes. */
+  #notAdmitted(quote: TrackedQuote, rfq: Rfq, strategy: string, refusal: string): void {
+    const { deps } = this;
+    if (quote.state === 'pending') deps.store.transition(quote, 'failed', { reason: `cluster: ${refusal}` });
+    deps.exposure.quoteRemoved(exposureId(quote));
+    this.releaseRoute(quote);
+    deps.events.skipped?.(rfq, strategy, 'cluster', refusal);
+    deps.logger.debug({ rfqId: rfq.id, reason: refusal }, 'cluster did not admit the quote');
+    if (refusal.startsWith('Redis')) this.#transientFailure(rfq.id, refusal);
+    else if (refusal !== 'another instance quotes this RFQ') this.#waitingForRoom.add(rfq.id);
   }
 
   #createFailed(quote: TrackedQuote, rfq: Rfq, error: unknown): void {

@@ -54,6 +54,8 @@ export class RfqPoller {
   #timer: Timer | undefined;
   #running = false;
   #stopped = true;
+  /** Bumped by stop(): a cycle that sees it change was stopped mid-way (not merely never started). */
+  #stops = 0;
   #inFlight: Promise<PollCycleResult> | undefined;
   #lastCompletedAt: EpochMs | undefined;
 
@@ -75,6 +77,7 @@ export class RfqPoller {
   /** Stops ticking and waits for a cycle in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stops++;
     this.#timer?.cancel();
     this.#timer = undefined;
     await this.#inFlight?.catch(() => undefined);
@@ -119,6 +122,7 @@ export class RfqPoller {
   async #cycle(): Promise<PollCycleResult> {
     const { source, filter, book, clock, logger, pageSize, maxPages } = this.#options;
     const startedAt = clock.now();
+    const stops = this.#stops;
     const own = this.#options.ownCommunicationsId();
     const open: Rfq[] = [];
     let filtered = 0;
@@ -147,7 +151,7 @@ export class RfqPoller {
         if (cursor !== undefined && pages >= maxPages) {
           return this.#partial(open, pages, startedAt, `stopped after poller.maxPages=${maxPages} pages`);
         }
-        if (this.#stopped && pages > 0 && cursor !== undefined) {
+        if (this.#stops !== stops && cursor !== undefined) {
           return this.#partial(open, pages, startedAt, 'poller stopped mid-cycle');
         }
       } while (cursor !== undefined);

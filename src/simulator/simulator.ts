@@ -4,7 +4,6 @@ import { type Clock, ManualClock, systemClock } from '../domain/clock.js';
 import { API_PREFIX, WS_PATH } from '../kalshi/wire.js';
 import { Accounts, type SimUser, type UserSpec } from './accounts/accounts.js';
 import { Ledger } from './accounts/ledger.js';
-import { createAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { BlockTrades } from './exchange/block-trades.js';
 import { EventBus } from './exchange/events.js';
@@ -14,6 +13,7 @@ import { ExchangeStore } from './exchange/store.js';
 import { Faults } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
+import { createAdminHandler } from './http/routes-admin.js';
 import { communicationsRoutes } from './http/routes-communications.js';
 import { marketRoutes } from './http/routes-market.js';
 import { orderRoutes } from './http/routes-orders.js';
@@ -187,13 +187,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     wallClock,
     skewMs: () => faults.config.skewMs,
   };
-  const holder: { ws?: SimWebSocket } = {};
-  const admin = createAdmin(sim, {
+  const holder: { ws?: SimWebSocket; http?: SimHttpServer } = {};
+  const admin = createAdminHandler(sim, {
     wsConnections: () => holder.ws?.connectionCount ?? 0,
+    requestsInFlight: () => holder.http?.inFlight ?? 0,
     dropWebSockets: () => holder.ws?.dropAll() ?? 0,
     ...(baseClock instanceof ManualClock ? { manualClock: baseClock } : {}),
   });
   const http = new SimHttpServer(sim, router, admin, auth);
+  holder.http = http;
   const ws = new SimWebSocket(sim, http.server, auth, {
     pingIntervalMs: options.wsPingIntervalMs ?? 10_000,
     maxBufferedBytes: 8 << 20,

@@ -53,6 +53,8 @@ export class InvariantMonitor {
   maxLiveAtExchange = 0;
   #app: App | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Further bots on the same account (cluster scenarios), watched like the first. */
+  readonly #others: { app: App; unsubscribe: () => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   readonly #startedAt = Date.now();
@@ -77,8 +79,23 @@ export class InvariantMonitor {
     });
   }
 
+  /** Watches one more bot on the same account, alongside the attached one. */
+  attachAlso(app: App): void {
+    const unsubscribe = app.store.onTransition((quote) => {
+      if (quote.quoteId !== undefined && !this.sent.has(quote.quoteId)) {
+        this.sent.set(quote.quoteId, {
+          yesBid: quote.yesBid,
+          noBid: quote.noBid,
+          origin: quote.adopted ? 'adopted' : 'sent',
+        });
+      }
+    });
+    this.#others.push({ app, unsubscribe });
+  }
+
   detach(): void {
     this.#recordStore();
+    for (const other of this.#others.splice(0)) other.unsubscribe();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#app = undefined;
@@ -149,8 +166,12 @@ export class InvariantMonitor {
   }
 
   #recordStore(): void {
-    const app = this.#app;
-    if (!app) return;
+    for (const app of [...(this.#app ? [this.#app] : []), ...this.#others.map((o) => o.app)]) {
+      this.#recordStoreOf(app);
+    }
+  }
+
+  #recordStoreOf(app: App): void {
     for (const quote of app.store.all()) {
       if (quote.quoteId !== undefined && !this.sent.has(quote.quoteId)) {
         this.sent.set(quote.quoteId, {
@@ -163,9 +184,13 @@ export class InvariantMonitor {
   }
 
   #checkBot(): void {
-    const app = this.#app;
-    if (!app) return;
     this.#recordStore();
+    for (const app of [...(this.#app ? [this.#app] : []), ...this.#others.map((o) => o.app)]) {
+      this.#checkApp(app);
+    }
+  }
+
+  #checkApp(app: App): void {
     const perRfq = new Map<string, string[]>();
     for (const quote of app.store.all()) {
       if (!BOT_LIVE.has(quote.state) || isTerminal(quote.state)) continue;
@@ -264,6 +289,30 @@ export class InvariantMonitor {
         if (parseDollars(q.no_bid_dollars) > 0) m.no += no;
       } else if (q['accepted_side'] === 'yes') m.yes += yes;
       else if (q['accepted_side'] === 'no') m.no += no;
+    }
+    const events = new Map<string, { contracts: number; quotes: number }>();
+    for (const [ticker, m] of markets) {
+      const event = this.world.markets.get(ticker)?.event_ticker ?? ticker;
+      const e = events.get(event) ?? { contracts: 0, quotes: 0 };
+      e.contracts += Math.max(Math.abs(m.position + m.yes), Math.abs(m.position - m.no));
+      e.quotes += m.quotes;
+      events.set(event, e);
+    }
+    for (const [event, e] of events) {
+      if (e.quotes > limits.maxOpenQuotesPerEvent) {
+        this.violate(
+          'limits (exchange view)',
+          `event quotes ${event}`,
+          `${e.quotes} live quotes on event ${event} at the exchange > ${limits.maxOpenQuotesPerEvent}`,
+        );
+      }
+      if (e.contracts > limits.maxPositionPerEvent.contracts) {
+        this.violate(
+          'limits (exchange view)',
+          `event contracts ${event}`,
+          `worst-case contracts on event ${event} at the exchange are ${formatCount(e.contracts)} > ${formatCount(limits.maxPositionPerEvent.contracts)}`,
+        );
+      }
     }
     for (const [ticker, m] of markets) {
       const worst = Math.max(Math.abs(m.position + m.yes), Math.abs(m.position - m.no));

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { merge } from '../helpers/bot.js';
+import { merge } from '../helpers/config.js';
 import { chaosEnv, chaosRawConfig, type World } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -5,7 +5,8 @@
  */
 import type { AppOverrides } from '../../src/app/app.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
-import { merge, type SimQuote } from '../helpers/bot.js';
+import type { SimQuote } from '../helpers/bot.js';
+import { merge } from '../helpers/config.js';
 import { InvariantMonitor } from './monitor.js';
 import { Traffic, type TrafficOptions } from './traffic.js';
 import {
@@ -13,6 +14,7 @@ import {
   type ChaosBot,
   chaosConfig,
   createRfqs,
+  exchangeSettled,
   limitsOf,
   ourQuotes,
   sleep,
@@ -34,6 +36,10 @@ export interface ScenarioContext {
   readonly traffic: Traffic;
   /** The bot in-process, once there is one (the kill -9 scenario starts with a process). */
   bot: ChaosBot | undefined;
+  /** More in-process bots on the same account (cluster scenarios); stopped with the first. */
+  readonly others: ChaosBot[];
+  /** A bot outside this process quotes (a leader process): open at the exchange counts as quoted. */
+  external: boolean;
   /** Key figures for the PASS line. */
   readonly notes: Record<string, string | number>;
   readonly scenario: Scenario;
@@ -97,7 +103,9 @@ async function quoted(ctx: ScenarioContext, rfqIds: readonly string[], timeoutMs
     missing = rfqIds.filter((id) => {
       const quote = open.find((q) => q.rfq_id === id);
       if (!quote) return true;
-      return ctx.bot !== undefined && ctx.bot.app.store.byQuoteId(quote.id)?.state !== 'open';
+      if (ctx.external) return false;
+      const bots = [...(ctx.bot ? [ctx.bot] : []), ...ctx.others];
+      return bots.length > 0 && !bots.some((bot) => bot.app.store.byQuoteId(quote.id)?.state === 'open');
     });
     return missing.length === 0;
   }, timeoutMs);
@@ -128,6 +136,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     monitor,
     traffic,
     bot: undefined,
+    others: [],
+    external: false,
     notes,
     scenario,
     faults: async (spec) => {
@@ -182,7 +192,9 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
 
     // Shutdown deletes everything; nothing of ours may stay open, not even a late landing.
     if (ctx.bot) {
-      const report = await ctx.bot.app.stop('chaos scenario finished');
+      const extra = await Promise.all(ctx.others.map((bot) => bot.app.stop('chaos scenario finished')));
+      const first = await ctx.bot.app.stop('chaos scenario finished');
+      const report = { openAtExit: [first, ...extra].some((r) => r.openAtExit !== 0) ? -1 : 0 };
       const open = await ourQuotes(world, 'open');
       if (report.openAtExit !== 0 || open.length > 0) {
         monitor.violate(
@@ -191,13 +203,21 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
           `openAtExit ${report.openAtExit}; open at the exchange: ${open.map((q) => q.id).join(', ') || 'none'}`,
         );
       }
-      await sleep(1_500);
+      // A create the exchange still holds (a slow fault) could land after the bot stopped: wait
+      // until the exchange has answered every request it received, then look again.
+      if (!(await exchangeSettled(world))) {
+        monitor.violate(
+          'no open quote after shutdown',
+          'late',
+          'the exchange still held requests 15 s after shutdown',
+        );
+      }
       const late = await ourQuotes(world, 'open');
       if (late.length > 0) {
         monitor.violate(
           'no open quote after shutdown',
           'late',
-          `${late.length} quote(s) of ours open 1.5 s after shutdown: ${late.map((q) => q.id).join(', ')}`,
+          `${late.length} quote(s) of ours open once every request had landed: ${late.map((q) => q.id).join(', ')}`,
         );
       }
     }
@@ -223,6 +243,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     await traffic.stop().catch(() => undefined);
     await monitor.stop().catch(() => undefined);
+    for (const bot of ctx.others) await bot.app.stop('chaos cleanup').catch(() => undefined);
     if (ctx.bot) await ctx.bot.app.stop('chaos cleanup').catch(() => undefined);
     scenario.cleanup?.();
     monitor.detach();

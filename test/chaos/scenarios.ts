@@ -4,6 +4,7 @@
  */
 import type { QuoteState } from '../../src/quotes/lifecycle.js';
 import type { SimQuote } from '../helpers/bot.js';
+import { clusterScenarios } from './cluster-scenarios.js';
 import { type ChaosProcess, spawnChaosBot } from './process.js';
 import { hold, type Scenario, type ScenarioContext } from './scenario.js';
 import { PriceTamper, TAMPER_MODES, type TamperMode } from './tamper.js';
@@ -347,5 +348,6 @@ export function allScenarios(): Scenario[] {
     tamperedPrices(),
     killAndRestart(),
     mixed(),
+    ...clusterScenarios(),
   ];
 }

@@ -10,16 +10,14 @@ import { App, type AppOverrides } from '../../src/app/app.js';
 import { riskLimitsFrom } from '../../src/app/options-from-config.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { LifecycleConfig } from '../../src/simulator/index.js';
-import { botEnv, botRawConfig, merge, type SimQuote } from '../helpers/bot.js';
+import { botEnv, type SimQuote } from '../helpers/bot.js';
+import { merge, type Raw, type RiskBlock, testRawConfig } from '../helpers/config.js';
 import type { TestKey } from '../helpers/keys.js';
 import {
   type SimTestUser,
   type StartTestSimulatorOptions,
   startTestSimulator,
-  type TestSimulator,
 } from '../helpers/simulator.js';
-
-type Raw = Record<string, unknown>;
 
 /** Short windows so accepts, confirms and lapses happen within a scenario. */
 export const CHAOS_LIFECYCLE: Partial<LifecycleConfig> = {
@@ -54,8 +52,7 @@ export const CHAOS_BOT_PATCH: Raw = {
     maxPositionPerEvent: { contracts: '400', dollars: '300' },
     maxTotalExposure: '900',
     maxDailyLoss: '500',
-    minEdge: '0',
-  },
+  } satisfies RiskBlock,
 };
 
 /** A pino logger that keeps the last lines in memory (evidence for a failure) and prints nothing. */
@@ -163,9 +160,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
 /** The raw config of a bot quoting in this world (test helpers' shape), and its folder. */
 export function chaosRawConfig(world: World, patch: Raw = {}): { raw: Raw; dir: string } {
-  // botRawConfig reads only the simulator's REST base from its first argument.
-  const ts = { sim: { apiBase: world.apiBase } } as unknown as TestSimulator;
-  return botRawConfig(ts, merge(CHAOS_BOT_PATCH, patch));
+  return testRawConfig({ apiBase: world.apiBase, patch: merge(CHAOS_BOT_PATCH, patch) });
 }
 
 /** The environment carrying the user's keys (as a deployment would). */
@@ -246,6 +241,18 @@ export async function acceptQuote(world: World, quote: SimQuote): Promise<boolea
   const side = yes && no ? (Math.random() < 0.5 ? 'yes' : 'no') : yes ? 'yes' : 'no';
   const res = await world.admin('POST', `/_sim/quotes/${quote.id}/accept`, { accepted_side: side });
   return res.status === 200;
+}
+
+/**
+ * Waits until the exchange has answered every API request it received: nothing the bot sent can
+ * still take effect (a create held by a slow fault, say). False if that takes over `timeoutMs`.
+ */
+export async function exchangeSettled(world: World, timeoutMs = 15_000): Promise<boolean> {
+  const settled = await until(async () => {
+    const { body } = await world.admin<{ requests_in_flight: number }>('GET', '/_sim/stats');
+    return body.requests_in_flight === 0;
+  }, timeoutMs);
+  return settled === true;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -11,7 +11,8 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AcceptDecision, ConfirmResult, JournalEvent } from '../../src/journal/events.js';
 import { JournalReader } from '../../src/journal/queries.js';
-import { botConfig, merge, simQuotes, startBot, TEST_OPS_TOKEN } from '../helpers/bot.js';
+import { botConfig, simQuotes, startBot, TEST_OPS_TOKEN } from '../helpers/bot.js';
+import { merge } from '../helpers/config.js';
 import { startTestSimulator, waitFor } from '../helpers/simulator.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

@@ -4,7 +4,7 @@
  * result against the body it came from: exact decimal values, computed independently here.
  */
 import type { KalshiClient } from '../../src/kalshi/index.js';
-import { type SimTestUser, startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { type SimTestUser, startTestSimulator, type TestSimulator, waitFor } from '../helpers/simulator.js';
 
 type Json = Record<string, unknown>;
 
@@ -307,7 +307,13 @@ export async function recordResponses(): Promise<Recording> {
     path: `/communications/rfqs/${rfq}/quotes/${quoteId}/confirm`,
     body: {},
   });
-  await new Promise((r) => setTimeout(r, 150));
+  // The execution follows the confirm after the (20 ms) execution delay: wait for it to happen.
+  await waitFor(
+    async () =>
+      (await ts.admin<{ quote: { status: string } }>('GET', `/_sim/quotes/${quoteId}`)).body.quote.status ===
+      'executed',
+    { what: 'the confirmed quote to execute' },
+  );
 
   const get = async (path: string) => {
     const res = await user.request({ path });

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
-import { botEnv, botRawConfig, merge } from './bot.js';
+import { botEnv, botRawConfig } from './bot.js';
+import { merge } from './config.js';
 import { killSurvivors, type ProcessInfo, processTree } from './process-tree.js';
 import type { SimTestUser, TestSimulator } from './simulator.js';
 

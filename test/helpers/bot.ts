@@ -1,29 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import { App, type AppOverrides } from '../../src/app/app.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { Quote } from '../../src/domain/types.js';
-import type { SimTestUser, TestSimulator } from './simulator.js';
-
-export const STRATEGIES_DIR = resolve(import.meta.dirname, '../../strategies');
-
-type Raw = Record<string, unknown>;
-
-/** Deep-merges plain objects (arrays and scalars replace). */
-export function merge(base: Raw, patch: Raw): Raw {
-  const out: Raw = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
-        ? merge(current as Raw, value as Raw)
-        : value;
-  }
-  return out;
-}
+import { type Raw, testRawConfig } from './config.js';
+import { type SimTestUser, type TestSimulator, waitFor } from './simulator.js';
 
 /**
  * A config for a bot quoting against a test simulator (as a standalone simulator: base URL
@@ -48,38 +29,7 @@ export const TEST_OPS_TOKEN = 'test-ops-token-0123456789';
 
 /** The raw (YAML-shaped) config of a test bot, and the folder its relative paths live in. */
 export function botRawConfig(ts: TestSimulator, patch: Raw = {}, inDir?: string): { raw: Raw; dir: string } {
-  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'bot-'));
-  const raw: Raw = {
-    exchange: {
-      environment: 'simulator',
-      baseUrl: ts.sim.apiBase,
-      tier: 'auto',
-      hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
-    },
-    poller: { intervalMs: 100 },
-    strategies: {
-      dir: STRATEGIES_DIR,
-      routes: [{ name: 'all', strategy: 'fixed-spread', options: { spread: '0.04', maxBookSpread: '0.50' } }],
-    },
-    quoting: { ttlMs: 60_000, acceptPollIntervalMs: 100, sweepIntervalMs: 200, shutdownTimeoutMs: 10_000 },
-    risk: {
-      maxContractsPerQuote: '100000',
-      maxDollarsPerQuote: '100000',
-      maxOpenQuotes: 1000,
-      maxOpenQuotesPerMarket: 1000,
-      maxOpenQuotesPerEvent: 1000,
-      maxPositionPerMarket: { contracts: '1000000', dollars: '1000000' },
-      maxPositionPerEvent: { contracts: '1000000', dollars: '1000000' },
-      maxTotalExposure: '1000000',
-      maxDailyLoss: '100000',
-      minEdge: '0',
-      killSwitch: { file: join(dir, 'KILL'), maxDrawdown: '100000' },
-      reconcileCron: '*/5 * * * * *',
-    },
-    ops: { port: 0 },
-    logging: { level: 'silent', summaryIntervalMs: 60_000 },
-  };
-  return { raw: merge(raw, patch), dir };
+  return testRawConfig({ apiBase: ts.sim.apiBase, patch, ...(inDir !== undefined ? { dir: inDir } : {}) });
 }
 
 export interface StartedBot {
@@ -103,6 +53,19 @@ export async function startBot(
   return { app, config };
 }
 
+/** A real pino logger whose lines (parsed) land in an array, for waiting on what the bot logs. */
+export function capturingLogger(level: pino.Level = 'debug'): { logger: Logger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as LoggedLine) });
+  return { logger, lines };
+}
+
+export interface LoggedLine {
+  readonly level: number;
+  readonly msg?: string;
+  readonly [key: string]: unknown;
+}
+
 export function testLogger(): Logger {
   const level = process.env['TEST_LOG_LEVEL'];
   return level ? pino({ level }) : pino({ level: 'silent' });
@@ -123,6 +86,27 @@ export interface SimQuote {
   readonly no_bid_dollars: string;
   readonly market_ticker: string;
   readonly [key: string]: unknown;
+}
+
+/** A counter or gauge of the bot's metrics, summed over the label values that match `labels`. */
+export async function metricValue(
+  metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Resolves once the poller has completed `count` more full cycles: the proof that the bot has
+ * looked at the exchange's RFQs again since the call (what a fixed sleep would only hope for).
+ */
+export async function pollCyclesPass(app: App, count: number): Promise<void> {
+  const completed = () => metricValue(app.metrics.pollerCycles, { outcome: 'ok' });
+  const target = (await completed()) + count;
+  await waitFor(async () => (await completed()) >= target, { what: `${count} more poll cycles` });
 }
 
 export type { Quote };

@@ -16,8 +16,16 @@ import pino from 'pino';
 import { parseCount } from '../../src/domain/money.js';
 import { InvariantMonitor } from '../chaos/monitor.js';
 import { RECOVERY_LIMIT_MS } from '../chaos/scenario.js';
-import { createRfqs, limitsOf, ourQuotes, sleep, startChaosBot, until } from '../chaos/world.js';
-import { merge } from '../helpers/bot.js';
+import {
+  createRfqs,
+  exchangeSettled,
+  limitsOf,
+  ourQuotes,
+  sleep,
+  startChaosBot,
+  until,
+} from '../chaos/world.js';
+import { merge, type RiskBlock } from '../helpers/config.js';
 import { type FaultKind, SOAK_FAULTS } from './faults.js';
 import { startSimulatorProcess } from './sim-process.js';
 
@@ -78,7 +86,7 @@ const SOAK_PATCH = {
     maxPositionPerEvent: { contracts: '2500', dollars: '1500' },
     maxTotalExposure: '50000',
     maxDailyLoss: '100000',
-  },
+  } satisfies RiskBlock,
 };
 
 interface MemorySample {
@@ -274,7 +282,7 @@ process.stdout.write(`${row(last)}\n`);
 // own positions must equal the exchange's, market by market.
 await world.admin('DELETE', '/_sim/faults');
 await until(() => [...app.store.awaitingFill()].length === 0, 15_000, 200);
-await sleep(1_000);
+await exchangeSettled(world);
 const { body: positionsBody } = await world.admin<{
   market_positions: { ticker: string; position_fp: string }[];
 }>('GET', `/_sim/users/${world.user.userId}/positions`);
@@ -287,7 +295,8 @@ const counters = { ...app.schedules.counters };
 const report = await app.stop('soak finished');
 await monitor.stop();
 const quotes = await monitor.finalCheck();
-await sleep(1_500);
+// Open quotes are counted once nothing the bot sent can still land.
+const settledAfterStop = await exchangeSettled(world);
 const openAfter = await ourQuotes(world, 'open');
 monitor.detach();
 const { body: fillsBody } = await world.admin<{ fills: unknown[] }>(
@@ -318,6 +327,9 @@ const violations = [
         `no open quote after shutdown: openAtExit ${report.openAtExit}, ${openAfter.length} open at the exchange`,
       ]
     : []),
+  ...(settledAfterStop
+    ? []
+    : ['no open quote after shutdown: the exchange still held requests 15 s after it']),
 ];
 const recoveries = faults.map((f) => f.recoveredMs).filter((ms): ms is number => ms !== undefined);
 const byKind = new Map<string, { n: number; recovered: number }>();

@@ -1,11 +1,22 @@
 import { parseCount, parseDollars } from '../../domain/money.js';
 import type { SimUser } from '../accounts/accounts.js';
-import { invalidParameters, SimError } from '../errors.js';
-import type { RouteContext } from './router.js';
+import { SimError } from '../errors.js';
 
 /** Query and body readers: anything malformed is a 400 naming the field. */
 
-export function requireUser(ctx: RouteContext): SimUser {
+/**
+ * A malformed query or body field: Kalshi's `invalid_parameters`. Its own class so the admin
+ * API can answer its plain `{error}` shape for it while exchange rules keep Kalshi's body.
+ */
+export class ParamError extends SimError {
+  constructor(message: string, service = 'midland') {
+    super(400, 'invalid_parameters', message, service);
+  }
+}
+
+const invalidParameters = (message: string, service?: string): ParamError => new ParamError(message, service);
+
+export function requireUser(ctx: { readonly user: SimUser | undefined }): SimUser {
   if (!ctx.user)
     throw new SimError(401, 'signature_is_missing_from_headers', 'signature is missing from headers');
   return ctx.user;
@@ -52,9 +63,10 @@ export function queryEnum<T extends string>(
   return raw as T;
 }
 
-/** The JSON body as an object (a 400 for anything else). */
-export function bodyObject(ctx: RouteContext): Record<string, unknown> {
+/** The JSON body as an object (a 400 for anything else; `optional`: no body reads as `{}`). */
+export function bodyObject(ctx: { readonly body: unknown }, optional = false): Record<string, unknown> {
   const body = ctx.body;
+  if (optional && body === undefined) return {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidParameters('request body must be a JSON object');
   }
@@ -104,16 +116,29 @@ export function bodyInt(
   return v;
 }
 
-/** A dollar string with at most 4 decimal places (what requests accept). */
+/** A finite number, fractions allowed (rates, durations, sizes in contracts). */
+export function bodyNumber(body: Record<string, unknown>, name: string): number | undefined {
+  const v = body[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidParameters(`${name} must be a number`);
+  return v;
+}
+
+/**
+ * A dollar string with at most `decimals` places: 4 is what Kalshi's requests accept; the
+ * admin API takes fair values to the micro (6).
+ */
 export function bodyDollars(
   body: Record<string, unknown>,
   name: string,
   required: boolean,
+  decimals: 4 | 6 = 4,
 ): number | undefined {
   const v = bodyString(body, name, required);
   if (v === undefined) return undefined;
-  if (!/^\d+(\.\d{1,4})?$/.test(v.trim()))
-    throw invalidParameters(`${name} must be a dollar string with up to 4 decimals`);
+  const pattern = decimals === 4 ? /^\d+(\.\d{1,4})?$/ : /^\d+(\.\d{1,6})?$/;
+  if (!pattern.test(v.trim()))
+    throw invalidParameters(`${name} must be a dollar string with up to ${decimals} decimals`);
   return parseDollars(v, name);
 }
 

@@ -12,7 +12,13 @@ export interface RouteResult {
   readonly body?: unknown;
 }
 
-export interface Route {
+/** What the router matches on: a method and a path template with `{param}` segments. */
+export interface RouteShape {
+  readonly method: string;
+  readonly template: string;
+}
+
+export interface Route extends RouteShape {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path under /trade-api/v2 with `{param}` segments, as in Kalshi's docs ("/markets/{ticker}"). */
   readonly template: string;
@@ -23,22 +29,26 @@ export interface Route {
   readonly handler: (ctx: RouteContext) => RouteResult;
 }
 
-interface Compiled {
-  readonly route: Route;
+interface Compiled<R> {
+  readonly route: R;
   readonly segments: readonly string[];
   readonly statics: number;
 }
 
-export interface RouteMatch {
-  readonly route: Route;
+export interface RouteMatch<R extends RouteShape = Route> {
+  readonly route: R;
   readonly params: Record<string, string>;
 }
 
-/** Template routing; a static segment beats a parameter ("/markets/orderbooks" vs "/markets/{ticker}"). */
-export class Router {
-  private readonly compiled: Compiled[] = [];
+/**
+ * Template routing for the Kalshi API and the admin API; a static segment beats a parameter
+ * ("/markets/orderbooks" vs "/markets/{ticker}"). Parameters arrive URI-decoded; one that
+ * cannot be decoded does not match.
+ */
+export class Router<R extends RouteShape = Route> {
+  private readonly compiled: Compiled<R>[] = [];
 
-  add(...routes: Route[]): this {
+  add(...routes: R[]): this {
     for (const route of routes) {
       const segments = route.template.split('/').filter((s) => s.length > 0);
       this.compiled.push({ route, segments, statics: segments.filter((s) => !s.startsWith('{')).length });
@@ -47,7 +57,7 @@ export class Router {
     return this;
   }
 
-  match(method: string, path: string): RouteMatch | undefined {
+  match(method: string, path: string): RouteMatch<R> | undefined {
     const parts = path.split('/').filter((s) => s.length > 0);
     for (const c of this.compiled) {
       if (c.route.method !== method || c.segments.length !== parts.length) continue;
@@ -70,7 +80,7 @@ export class Router {
   }
 
   /** Lists the routes (for the README check and the admin index). */
-  routes(): Route[] {
+  routes(): R[] {
     return this.compiled.map((c) => c.route);
   }
 }

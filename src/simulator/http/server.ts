@@ -59,6 +59,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export class SimHttpServer {
   readonly server: Server;
   private readonly sleeps = new Set<NodeJS.Timeout>();
+  #inFlight = 0;
 
   constructor(
     private readonly sim: SimContext,
@@ -73,6 +74,14 @@ export class SimHttpServer {
       });
     });
     this.server.keepAliveTimeout = 5_000;
+  }
+
+  /**
+   * API requests received and not yet answered (or dropped), including ones a `slow` fault holds:
+   * zero proves that nothing sent so far can still take effect.
+   */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -131,6 +140,16 @@ export class SimHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const api = (req.url ?? '').startsWith(`${API_PREFIX}/`);
+    if (api) this.#inFlight++;
+    try {
+      await this.serve(req, res);
+    } finally {
+      if (api) this.#inFlight--;
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { faults, counters, limiter, logger } = this.sim;
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname;

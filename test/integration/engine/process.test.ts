@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { FetchLike } from '../../../src/kalshi/index.js';
-import { merge, simQuotes, startBot } from '../../helpers/bot.js';
+import { simQuotes, startBot } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
+import { merge } from '../../helpers/config.js';
 import { duplicateJsonKeys } from '../../helpers/json-keys.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 

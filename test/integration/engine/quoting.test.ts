@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseDollars } from '../../../src/domain/money.js';
-import { type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
+import { metricValue, type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 const LIFECYCLE = {
@@ -35,6 +35,12 @@ describe('the quoting engine against the simulator', () => {
       { timeoutMs: 15_000, what: 'a quote on every RFQ' },
     );
     for (const id of rfqIds) expect(quotes.filter((q) => q.rfq_id === id)).toHaveLength(1);
+    // Each create is counted, with its RFQ-to-quote latency (both stayed empty once).
+    expect(await metricValue(app.metrics.quotesCreated)).toBeGreaterThanOrEqual(12);
+    const latency = (await app.metrics.rfqToQuoteSeconds.get()).values.find((v) =>
+      v.metricName?.endsWith('_count'),
+    );
+    expect(latency?.value).toBeGreaterThanOrEqual(12);
     for (const quote of quotes) {
       const yes = parseDollars(quote.yes_bid_dollars);
       const no = parseDollars(quote.no_bid_dollars);

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDollars } from '../../../src/domain/money.js';
-import { botConfig, simQuotes, startBot } from '../../helpers/bot.js';
+import { botConfig, capturingLogger, metricValue, simQuotes, startBot } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 describe('config reload and dry run', () => {
@@ -51,10 +51,13 @@ describe('config reload and dry run', () => {
     if (no > 0) expect(no).toBeLessThanOrEqual(1_000_000 - fair - 100_000);
     expect(yes + no).toBeGreaterThan(0);
 
-    // The new limit holds: a fourth live quote is refused.
+    // The new limit holds: a fourth live quote is refused, for both new RFQs.
+    const refusals = () => metricValue(app.metrics.riskRejections, { reason: 'maxOpenQuotes' });
+    const refusedBefore = await refusals();
     await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 5 });
-    await waitFor(() => app.book.size === 5, { what: 'the poller to see five RFQs' });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => (await refusals()) >= refusedBefore + 2, {
+      what: 'two refusals by maxOpenQuotes',
+    });
     expect(await simQuotes(ts, user!, 'open')).toHaveLength(3);
 
     const moved = botConfig(ts, user!, { exchange: { pathStyle: 'legacy' } }, dir);
@@ -66,10 +69,14 @@ describe('config reload and dry run', () => {
   it('prices and logs but sends no write in dry-run mode', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const [user] = ts.users;
-    const { app } = await startBot(ts, user!, { dryRun: true });
+    const { logger, lines } = capturingLogger('info');
+    const { app } = await startBot(ts, user!, { dryRun: true }, { logger });
     await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 5 });
     await waitFor(() => app.book.size === 3, { what: 'the poller to see the RFQs' });
-    await new Promise((r) => setTimeout(r, 500));
+    // Each RFQ went through strategy and guard to the point of sending: the proof none was sent.
+    const wouldQuote = () =>
+      new Set(lines.filter((l) => l.msg === 'dry run: would quote').map((l) => l['rfqId']));
+    await waitFor(() => wouldQuote().size === 3, { what: 'three RFQs priced in dry run' });
     expect(await simQuotes(ts, user!)).toEqual([]);
     const stats = await ts.admin<Record<string, number>>('GET', '/_sim/stats');
     expect(stats.body['quotesCreated'] ?? 0).toBe(0);

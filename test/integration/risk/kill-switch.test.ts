@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app/app.js';
-import { simQuotes, startBot, TEST_OPS_TOKEN } from '../../helpers/bot.js';
+import { metricValue, simQuotes, startBot, TEST_OPS_TOKEN } from '../../helpers/bot.js';
 import {
   type SimTestUser,
   startTestSimulator,
@@ -39,9 +39,11 @@ describe('kill switch against the simulator', () => {
     await allPulled(ts, user!, app);
     expect(app.killSwitch.state.source).toBe('file');
 
-    // New RFQs are not quoted while killed.
+    // New RFQs are not quoted while killed: the bot sees the RFQ and turns it away.
+    const blocked = () => metricValue(app.metrics.strategySkips, { reason: 'blocked' });
+    const blockedBefore = await blocked();
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => (await blocked()) > blockedBefore, { what: 'the new RFQ turned away' });
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
 
     expect((await app.killSwitch.resume('signal')).resumed).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { shiftedClock } from '../../../src/domain/clock.js';
 import { simQuotes, startBot } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
+import { SteppedClock } from '../../helpers/stepped-clock.js';
 
 const MINUTE = 60_000;
 
@@ -14,7 +14,7 @@ function minuteCron(at: Date): string {
 function clockBeforeMinuteEnd(leadMs: number) {
   const now = Date.now();
   const nextMinute = Math.ceil((now + leadMs + 1) / MINUTE) * MINUTE;
-  const clock = shiftedClock(nextMinute - leadMs - now);
+  const clock = new SteppedClock(nextMinute - leadMs - now);
   return { clock, windowEnd: nextMinute };
 }
 
@@ -42,8 +42,8 @@ describe('trading windows against the simulator', () => {
   });
 
   it('pulls every quote when a window ends', async () => {
-    // Bot and exchange share a clock set 6 s before a minute's end; that minute is the window.
-    const { clock, windowEnd } = clockBeforeMinuteEnd(6_000);
+    // Bot and exchange share a clock set 30 s before a minute's end; that minute is the window.
+    const { clock, windowEnd } = clockBeforeMinuteEnd(30_000);
     const ts = await startTestSimulator({ userCount: 1, clock, wallClock: clock });
     const [user] = ts.users;
     const { app } = await startBot(
@@ -56,6 +56,8 @@ describe('trading windows against the simulator', () => {
     await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 5 });
     await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 3, { what: 'three quotes' });
     expect(clock.now()).toBeLessThan(windowEnd);
+    // Skip the rest of the wait: the window now ends in 300 ms, for bot and exchange alike.
+    clock.step(windowEnd - 300 - clock.now());
 
     await waitFor(
       async () => app.store.countLive() === 0 && (await simQuotes(ts, user!, 'open')).length === 0,

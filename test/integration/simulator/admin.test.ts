@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/simulator/index.js';
 import { makeTestKey } from '../../helpers/keys.js';
-import { rawRequest, type SimTestUser, startTestSimulator } from '../../helpers/simulator.js';
+import { rawRequest, type SimTestUser, startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 interface UserView {
   user_id: string;
@@ -144,5 +144,94 @@ describe('simulator admin API (/_sim/)', () => {
     expect((await t.admin('GET', '/_sim/nope')).status).toBe(404);
     expect((await t.admin('GET', '/_sim/users/nobody')).status).toBe(404);
     expect((await t.admin('POST', '/_sim/rfqs', { count: 0 })).status).toBe(400);
+  });
+});
+
+describe('simulator admin API errors', () => {
+  it('answers malformed fields with a plain {error} naming the field; exchange rules keep Kalshi’s body', async () => {
+    const t = await startTestSimulator({ userCount: 1 });
+    const error = async (method: string, path: string, body?: unknown) => {
+      const res = await t.admin<{ error: unknown }>(method, path, body);
+      return { status: res.status, error: res.body.error };
+    };
+    expect(await error('POST', '/_sim/rfqs', { count: 'three' })).toEqual({
+      status: 400,
+      error: 'count must be a number',
+    });
+    expect(await error('POST', '/_sim/rfqs', { contracts: 5, target_cost_dollars: '10' })).toEqual({
+      status: 400,
+      error: 'give contracts or target_cost_dollars, not both',
+    });
+    expect(await error('PUT', '/_sim/markets/KXCPI-26DEC-T0.2', { fair_dollars: '0.1234567' })).toEqual({
+      status: 400,
+      error: 'fair_dollars must be a dollar string with up to 6 decimals',
+    });
+    expect(await error('POST', '/_sim/users', { key_id: 7 })).toEqual({
+      status: 400,
+      error: 'key_id must be a string',
+    });
+    expect(await error('POST', '/_sim/faults/storm', [1, 2])).toEqual({
+      status: 400,
+      error: 'request body must be a JSON object',
+    });
+    expect((await error('PATCH', '/_sim/faults', { spec: 'nonsense=1' })).status).toBe(400);
+    expect(await error('GET', '/_sim/users/nobody/quotes?limit=0')).toEqual({
+      status: 404,
+      error: 'user not found',
+    });
+    const user = t.users[0]!;
+    expect(await error('GET', `/_sim/users/${user.userId}/quotes?limit=0`)).toEqual({
+      status: 400,
+      error: 'limit must be between 1 and ∞',
+    });
+    // A path parameter that cannot be decoded matches no route (it threw a 500 before).
+    expect(await error('GET', '/_sim/users/%E0%A4%A')).toEqual({
+      status: 404,
+      error: 'no admin route GET /_sim/users/%E0%A4%A',
+    });
+    // Parameters are decoded once: a user found by an encoded label.
+    const byKey = await t.admin<{ user_id: string }>('GET', `/_sim/users/${encodeURIComponent(user.keyId)}`);
+    expect(byKey.body.user_id).toBe(user.userId);
+
+    // PATCH merges a fault spec into the current one.
+    await t.admin('PUT', '/_sim/faults', { spec: 'latencyMs=5' });
+    const merged = await t.admin<{ spec: string }>('PATCH', '/_sim/faults', { spec: 'error5xx=0.1' });
+    expect(merged.status).toBe(200);
+    expect(JSON.stringify(merged.body)).toMatch(/latency/);
+    expect(JSON.stringify(merged.body)).toMatch(/error5xx/);
+    await t.admin('DELETE', '/_sim/faults');
+
+    // An exchange rule broken through the admin API: Kalshi's error body.
+    const { id } = (await t.admin<{ id: string }>('POST', '/_sim/rfqs', { contracts: 5 })).body;
+    const quote = await user.communications.createQuote({
+      rfq_id: id,
+      yes_bid: '0.40',
+      no_bid: '0.40',
+      rest_remainder: false,
+    });
+    expect(
+      (await t.admin('POST', `/_sim/quotes/${quote.data.id}/accept`, { accepted_side: 'yes' })).status,
+    ).toBe(200);
+    const twice = await t.admin<{ error: { code: string } }>(
+      'POST',
+      `/_sim/quotes/${quote.data.id}/accept`,
+      {},
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.code).toBe('invalid_parameters');
+  });
+});
+
+describe('simulator admin API stats', () => {
+  it('counts API requests in flight, including one a slow fault holds, until each is answered', async () => {
+    const t = await startTestSimulator({ userCount: 1 });
+    const inFlight = async () =>
+      (await t.admin<{ requests_in_flight: number }>('GET', '/_sim/stats')).body.requests_in_flight;
+    expect(await inFlight()).toBe(0);
+    await t.admin('PUT', '/_sim/faults', { spec: 'slow=1:300,match=GET:/portfolio/balance' });
+    const held = t.users[0]!.request({ path: '/portfolio/balance' });
+    await waitFor(async () => (await inFlight()) === 1, { what: 'the held request counted' });
+    expect((await held).status).toBe(200);
+    expect(await inFlight()).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { makeTestKey } from '../../helpers/keys.js';
 import { type SimTestUser, sdkError, signKalshi, startTestSimulator } from '../../helpers/simulator.js';
 
@@ -160,15 +161,20 @@ describe('simulator rate limits', () => {
   });
 
   it('refills over time', async () => {
-    // 10 tokens a second: a default-cost read every second
+    // 10 tokens a second: a default-cost read every second. The exchange's clock is stepped
+    // (it stays within the signature tolerance of the real one).
+    const wallClock = new ManualClock(Date.now());
     const t = await startTestSimulator({
       userCount: 1,
+      wallClock,
       rateLimits: { read: { refillRate: 10, capacity: 10 }, write: { refillRate: 10, capacity: 10 } },
     });
     const u = t.users[0] as SimTestUser;
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(200);
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(429);
-    await new Promise((r) => setTimeout(r, 1_100));
+    wallClock.advance(900);
+    expect((await u.request({ path: '/portfolio/balance' })).status).toBe(429);
+    wallClock.advance(200);
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(200);
   });
 
@@ -202,12 +208,15 @@ describe('simulator rate limits', () => {
   });
 
   it('a 429 storm forces 429s for a while, then lifts', async () => {
-    const t = await startTestSimulator({ userCount: 1 });
+    const wallClock = new ManualClock(Date.now());
+    const t = await startTestSimulator({ userCount: 1, wallClock });
     const u = t.users[0] as SimTestUser;
     await t.admin('POST', '/_sim/faults/storm', { ms: 1_500 });
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(429);
     expect((await fetch(`${t.url}/trade-api/v2/markets?limit=1`)).status).toBe(200); // unsigned: not limited
-    await new Promise((r) => setTimeout(r, 1_600));
+    wallClock.advance(1_400);
+    expect((await u.request({ path: '/portfolio/balance' })).status).toBe(429);
+    wallClock.advance(100);
     expect((await u.request({ path: '/portfolio/balance' })).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { dollars } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import {
@@ -139,8 +140,10 @@ describe('the simulator through the project’s own Kalshi client', () => {
   });
 
   it('an expired confirm is a BadRequestError with code expired; delete and RFQ deletion work', async () => {
+    const clock = new ManualClock(Date.now());
     const ts = await startTestSimulator({
       userCount: 2,
+      clock,
       lifecycle: {
         confirmWindowMs: 200,
         executionDelayMs: 50,
@@ -158,7 +161,7 @@ describe('the simulator through the project’s own Kalshi client', () => {
       restRemainder: false,
     });
     await taker.acceptQuote(rfq.id, quote, 'no');
-    await new Promise((r) => setTimeout(r, 300));
+    clock.advance(300); // the exchange's confirm window passes
     const error = await maker
       .confirmQuote(rfq.id, quote, { deadline: Date.now() + 5_000 })
       .catch((e: unknown) => e);

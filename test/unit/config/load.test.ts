@@ -421,6 +421,7 @@ describe('secrets', () => {
       privateKeyPem: '[REDACTED]',
       opsToken: '[REDACTED]',
       opsMetricsToken: 'unset',
+      redisPassword: 'unset',
     });
   });
 

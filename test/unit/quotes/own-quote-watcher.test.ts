@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../src/domain/clock.js';
+import { ManualClock, systemClock } from '../../../src/domain/clock.js';
 import type { Quote } from '../../../src/domain/types.js';
 import { type OwnQuotesSource, OwnQuoteWatcher } from '../../../src/quotes/own-quote-watcher.js';
 
@@ -60,5 +60,36 @@ describe('OwnQuoteWatcher pacing', () => {
     expect(paced.looks()).toBeGreaterThanOrEqual(6 + 10);
     await a.stop();
     await b.stop();
+  });
+});
+
+describe('OwnQuoteWatcher full listing', () => {
+  it('hands over every open quote with the time the listing began, not when it ended', async () => {
+    const clock = new ManualClock(10_000);
+    const open = [{ id: 'a', rfqId: 'r', status: 'open' } as Quote];
+    const source: OwnQuotesSource = {
+      async *quotes(filter) {
+        if (filter.status !== 'open') return;
+        clock.jumpTo(clock.now() + 700); // a slow listing
+        yield* open;
+      },
+    };
+    const listings: { ids: string[]; listedAt: number; handedAt: number }[] = [];
+    const w = new OwnQuoteWatcher({
+      source,
+      logger: pino({ level: 'silent' }),
+      clock,
+      intervalMs: 250,
+      fullSweepIntervalMs: 1_000,
+      hasActivity: () => false,
+      onQuote: () => undefined,
+      onOpenQuotes: (quotes, listedAt) => {
+        listings.push({ ids: quotes.map((q) => q.id), listedAt, handedAt: clock.now() });
+      },
+    });
+    w.start();
+    await clock.advanceAsync(1_000);
+    await w.stop();
+    expect(listings).toEqual([{ ids: ['a'], listedAt: 11_000, handedAt: 11_700 }]);
   });
 });

@@ -3,11 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../src/domain/clock.js';
+import { ManualClock, systemClock } from '../../../src/domain/clock.js';
 import { type Clock, RouteConfigError } from '../../../src/index.js';
 import { createStrategyHarness, type StrategyHarness } from '../../../src/testing.js';
 import { fairValueFeed } from '../../../strategies/fair-value-feed.js';
+import { captureLogger } from '../strategy/support.js';
 
 const T = 'KXFEED-26-A';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -23,11 +25,12 @@ async function feedFile(content: unknown): Promise<string> {
   return path;
 }
 
-async function harness(options: Record<string, unknown>, clock?: Clock) {
+async function harness(options: Record<string, unknown>, clock?: Clock, logger?: Logger) {
   const h = await createStrategyHarness(fairValueFeed, {
     options,
     markets: [{ ticker: T }, { ticker: 'KXFEED-26-B' }],
     ...(clock ? { clock } : {}),
+    ...(logger ? { logger } : {}),
   });
   cleanups.push(() => h.close());
   return h as StrategyHarness<unknown>;
@@ -96,11 +99,16 @@ describe('fair-value-feed with a file', () => {
 
   it('keeps the last good data when the file turns bad, and explains a bad start', async () => {
     const source = await feedFile({ [T]: '0.60' });
-    const h = await harness({ source, reloadMs: 50 });
+    const { logger, lines } = captureLogger('warn');
+    const h = await harness({ source, reloadMs: 50 }, undefined, logger);
     await writeFile(source, JSON.stringify({ [T]: '1.20' }));
     const later = new Date(Date.now() + 2_000);
     await utimes(source, later, later);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // The feed has read the bad file and refused it: the proof the old data is what it kept.
+    await vi.waitFor(() => expect(lines.find((l) => l.msg === 'fair-value feed load failed')).toBeDefined(), {
+      timeout: 5_000,
+      interval: 25,
+    });
     expect(await h.fairValue(T)).toBe(600_000);
 
     const broken = await harness({ source: await feedFile('{ not json') });
@@ -215,10 +223,20 @@ describe('fair-value-feed over HTTP', () => {
 
   it('stops polling on teardown', async () => {
     const feed = await feedServer({ [T]: '0.40' });
-    const h = await harness({ source: feed.url, reloadMs: 50 });
-    await h.close();
+    const clock = new ManualClock(Date.now());
+    const h = await harness({ source: feed.url, reloadMs: 50 }, clock);
+    expect(await h.fairValue(T)).toBe(400_000);
+    // While running, the feed polls on the clock: one reload timer, and each tick fetches.
     const seen = feed.state.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(feed.state.requests.length).toBe(seen);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1), { timeout: 5_000, interval: 10 });
+    clock.advance(50);
+    await vi.waitFor(() => expect(feed.state.requests.length).toBe(seen + 1), {
+      timeout: 5_000,
+      interval: 10,
+    });
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1), { timeout: 5_000, interval: 10 });
+    await h.close();
+    // Nothing is left to fire: no reload can happen, however long we wait.
+    expect(clock.pendingTimers).toBe(0);
   });
 });

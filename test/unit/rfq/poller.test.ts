@@ -1,0 +1,274 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
+import type { Rfq } from '../../../src/domain/types.js';
+import type { BudgetSnapshot, RequestGate } from '../../../src/kalshi/gate.js';
+import { ServerError } from '../../../src/kalshi/index.js';
+import { compileRfqFilter, type RfqFilterConfig } from '../../../src/rfq/filters.js';
+import {
+  type PollCycleResult,
+  type PollerOptions,
+  type RfqPageSource,
+  RfqPoller,
+} from '../../../src/rfq/poller.js';
+import { RfqBook } from '../../../src/rfq/rfq-book.js';
+import { testRfq } from '../../../src/strategy/memory-data.js';
+import { errorContext } from '../../helpers/fake-exchange.js';
+
+type Page = { readonly items: readonly Rfq[]; readonly cursor?: string };
+type Answer = Page | Error | Promise<Page>;
+
+/** The exchange's RFQ listing: each cycle answers the pages queued for it, cursor by cursor. */
+class PageSource implements RfqPageSource {
+  readonly requests: { query: unknown; cursor: string | undefined; at: number }[] = [];
+  readonly #answers: Answer[] = [];
+  constructor(private readonly clock: ManualClock) {}
+
+  /** Queues one listing: the RFQs split into pages of `perPage`, chained by cursors. */
+  listing(rfqs: readonly Rfq[], perPage = 100): this {
+    for (let i = 0; i < Math.max(rfqs.length, 1); i += perPage) {
+      const next = i + perPage < rfqs.length ? `c${i + perPage}` : undefined;
+      this.#answers.push({ items: rfqs.slice(i, i + perPage), ...(next ? { cursor: next } : {}) });
+    }
+    return this;
+  }
+
+  pages(...answers: Answer[]): this {
+    this.#answers.push(...answers);
+    return this;
+  }
+
+  async rfqsPage(query: unknown, cursor?: string): Promise<Page> {
+    this.requests.push({ query, cursor, at: this.clock.now() });
+    const answer = this.#answers.shift() ?? { items: [] };
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+}
+
+function gate(available: () => number): RequestGate {
+  return {
+    run: (_spec, send) => send(),
+    budget: (bucket): BudgetSnapshot => ({
+      bucket,
+      available: available(),
+      capacity: 100,
+      refillRate: 10,
+      queued: 0,
+    }),
+  };
+}
+
+const NO_FILTER: RfqFilterConfig = { eventTickers: [], marketTickers: [], tickerGlobs: [] };
+const pollers: RfqPoller[] = [];
+afterEach(async () => {
+  await Promise.all(pollers.splice(0).map((p) => p.stop()));
+});
+
+function setup(
+  options: Partial<Omit<PollerOptions, 'filter'>> & { filter?: RfqFilterConfig; tokens?: () => number } = {},
+) {
+  const clock = new ManualClock(1_000_000);
+  const book = new RfqBook(clock);
+  const source = new PageSource(clock);
+  const results: PollCycleResult[] = [];
+  const changes: string[] = [];
+  book.subscribe({
+    added: (rfq) => changes.push(`+${rfq.id}`),
+    changed: (rfq) => changes.push(`~${rfq.id}`),
+    removed: (rfq) => changes.push(`-${rfq.id}`),
+  });
+  const poller = new RfqPoller({
+    source,
+    book,
+    gate: gate(options.tokens ?? (() => 100)),
+    logger: pino({ level: 'silent' }),
+    clock,
+    intervalMs: 1_000,
+    pageSize: 100,
+    maxPages: 10,
+    minReadTokens: 5,
+    ownCommunicationsId: () => 'us',
+    onCycle: (result) => results.push(result),
+    ...options,
+    filter: compileRfqFilter(options.filter ?? NO_FILTER),
+  });
+  pollers.push(poller);
+  return { clock, book, source, poller, results, changes };
+}
+
+const rfq = (id: string, contracts = '10', marketTicker = 'KXTEST-1') =>
+  testRfq({ id, marketTicker, contracts });
+
+describe('RfqPoller cycles', () => {
+  it('reports new, changed and gone RFQs to the book', async () => {
+    const { clock, book, source, poller, changes } = setup();
+    source.listing([rfq('a'), rfq('b')]).listing([rfq('a', '20'), rfq('c')]);
+    expect(await poller.pollOnce()).toMatchObject({
+      kind: 'completed',
+      added: 2,
+      changed: 0,
+      removed: 0,
+      total: 2,
+    });
+    clock.advance(1_000);
+    expect(await poller.pollOnce()).toMatchObject({
+      kind: 'completed',
+      added: 1,
+      changed: 1,
+      removed: 1,
+      total: 2,
+    });
+    expect(changes).toEqual(['+a', '+b', '~a', '+c', '-b']);
+    expect(book.get('a')?.size).toEqual({ kind: 'contracts', contracts: 2_000 });
+  });
+
+  it('pages through every cursor with the server-side filter and the page size', async () => {
+    const { source, poller } = setup({ filter: { ...NO_FILTER, marketTickers: ['KXTEST-1'] }, pageSize: 2 });
+    source.listing([rfq('a'), rfq('b'), rfq('c'), rfq('d'), rfq('e')], 2);
+    expect(await poller.pollOnce()).toMatchObject({ kind: 'completed', pages: 3, added: 5 });
+    expect(source.requests.map((r) => r.cursor)).toEqual([undefined, 'c2', 'c4']);
+    expect(source.requests[0]?.query).toEqual({ marketTicker: 'KXTEST-1', status: 'open', limit: 2 });
+  });
+
+  it('ignores RFQs we created and counts the ones the filters turn away', async () => {
+    const { book, source, poller } = setup({ filter: { ...NO_FILTER, tickerGlobs: ['KXTEST-*'] } });
+    const ours = { ...rfq('ours'), creatorId: 'us' };
+    source.listing([rfq('a'), ours, rfq('other', '10', 'KXELSE-1')]);
+    expect(await poller.pollOnce()).toMatchObject({ kind: 'completed', filtered: 1, added: 1 });
+    expect([...book.all()].map((r) => r.id)).toEqual(['a']);
+  });
+
+  const PARTIAL: readonly {
+    readonly name: string;
+    readonly arrange: (s: ReturnType<typeof setup>) => void;
+    readonly result: Partial<PollCycleResult>;
+  }[] = [
+    {
+      name: 'a page fails',
+      arrange: ({ source }) => {
+        source.pages(
+          { items: [rfq('a')], cursor: 'p2' },
+          new ServerError('down', errorContext('get_rfqs'), { status: 500 }),
+        );
+      },
+      result: { kind: 'failed' },
+    },
+    {
+      name: 'maxPages is reached',
+      arrange: ({ source }) => {
+        source.pages({ items: [rfq('a')], cursor: 'p2' }, { items: [rfq('c')], cursor: 'p3' });
+      },
+      result: { kind: 'partial', pages: 2, reason: 'stopped after poller.maxPages=2 pages' },
+    },
+    {
+      name: 'the exchange repeats a cursor',
+      arrange: ({ source }) => {
+        source.pages({ items: [rfq('a')], cursor: 'p2' }, { items: [rfq('c')], cursor: 'p2' });
+      },
+      result: { kind: 'partial', pages: 2, reason: 'the exchange repeated a cursor' },
+    },
+  ];
+
+  it.each(PARTIAL)('adds but never removes when $name', async (row) => {
+    const s = setup({ maxPages: 2 });
+    s.source.listing([rfq('a'), rfq('b')]);
+    await s.poller.pollOnce();
+    const completedAt = s.clock.now();
+    s.clock.advance(1_000);
+    row.arrange(s);
+    expect(await s.poller.pollOnce()).toMatchObject(row.result);
+    expect(s.book.has('b')).toBe(true);
+    expect(s.book.has('a')).toBe(true);
+    expect(s.changes.filter((c) => c.startsWith('-'))).toEqual([]);
+    // Only a complete listing counts for the readiness watchdog.
+    expect(s.poller.lastCompletedAt).toBe(completedAt);
+  });
+
+  it('ends a cycle stopped between pages as partial', async () => {
+    const { book, source, poller } = setup();
+    source.listing([rfq('a')]);
+    await poller.pollOnce();
+    let release: (page: Page) => void = () => undefined;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)), { items: [rfq('c')] });
+    const cycle = poller.pollOnce();
+    const stopping = poller.stop();
+    release({ items: [rfq('b')], cursor: 'p2' });
+    expect(await cycle).toMatchObject({ kind: 'partial', pages: 1, reason: 'poller stopped mid-cycle' });
+    await stopping;
+    expect([...book.all()].map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('does not remove an RFQ pushed while the listing was being read', async () => {
+    const { book, source, poller } = setup();
+    let release: (page: Page) => void = () => undefined;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)));
+    const cycle = poller.pollOnce();
+    book.upsert(rfq('pushed'));
+    release({ items: [] });
+    expect(await cycle).toMatchObject({ kind: 'completed', removed: 0 });
+    expect(book.has('pushed')).toBe(true);
+  });
+});
+
+describe('RfqPoller skips', () => {
+  it('skips a cycle that would overlap the one in flight', async () => {
+    const { source, poller, results } = setup();
+    let release: (page: Page) => void = () => undefined;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)));
+    const first = poller.pollOnce();
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'overlap' });
+    release({ items: [rfq('a')] });
+    expect(await first).toMatchObject({ kind: 'completed', added: 1 });
+    expect(results.map((r) => r.kind)).toEqual(['skipped', 'completed']);
+    expect(source.requests).toHaveLength(1);
+  });
+
+  it('skips a cycle rather than queue reads while the read budget is short', async () => {
+    let tokens = 4;
+    const { source, poller } = setup({ tokens: () => tokens });
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'budget' });
+    expect(source.requests).toEqual([]);
+    tokens = 5;
+    expect(await poller.pollOnce()).toMatchObject({ kind: 'completed' });
+  });
+});
+
+describe('RfqPoller schedule', () => {
+  it('polls at once, then every interval; less often while push is connected', async () => {
+    let push = false;
+    const { clock, source, poller, results } = setup({
+      intervalWithPushMs: 5_000,
+      pushConnected: () => push,
+    });
+    const start = clock.now();
+    poller.start();
+    await clock.advanceAsync(0);
+    expect(source.requests.map((r) => r.at - start)).toEqual([0]);
+    await clock.advanceAsync(3_000);
+    expect(source.requests.map((r) => r.at - start)).toEqual([0, 1_000, 2_000, 3_000]);
+    push = true;
+    await clock.advanceAsync(10_000);
+    // The tick due at 4 s was scheduled before push connected; from then on every 5 s.
+    expect(source.requests.map((r) => r.at - start)).toEqual([0, 1_000, 2_000, 3_000, 4_000, 9_000]);
+    expect(poller.lastCompletedAt).toBe(start + 9_000);
+    expect(results.every((r) => r.kind === 'completed')).toBe(true);
+  });
+
+  it('counts a slow cycle against the interval and stops ticking on stop', async () => {
+    const { clock, source, poller } = setup();
+    const start = clock.now();
+    let release: (page: Page) => void = () => undefined;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)));
+    poller.start();
+    await clock.advanceAsync(0);
+    clock.jumpTo(start + 400); // the listing took 400 ms
+    release({ items: [] });
+    await clock.advanceAsync(600);
+    expect(source.requests.map((r) => r.at - start)).toEqual([0, 1_000]);
+    await poller.stop();
+    await clock.advanceAsync(5_000);
+    expect(source.requests).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
