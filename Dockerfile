@@ -5,13 +5,15 @@
 # KALSHI_PRIVATE_KEY_PATH it trades on Kalshi. SIGTERM deletes every live quote and exits 0;
 # give it a stop grace above quoting.shutdownTimeoutMs (20 s): docker run --stop-timeout 30.
 
-# Build: every dependency, compile src/ and strategies/ to dist/ (JS only: no .d.ts, no maps).
+# Build: every dependency, compile src/ and strategies/ to dist/ (JS only: no .d.ts, no maps),
+# plus the dashboard page (HTML, CSS, browser JS) beside its module; uPlot comes from node_modules.
 # tsc needs no native addon, so install scripts are skipped here (better-sqlite3 builds in deps).
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-dashboard-page.mjs ./scripts/
 COPY src ./src
 COPY strategies ./strategies
 RUN npm run build && find dist \( -name '*.d.ts' -o -name '*.map' \) -delete

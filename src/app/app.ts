@@ -31,11 +31,19 @@ import {
   makeCredentials,
 } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
+import { RecentActivity } from '../ops/dashboard/activity.js';
+import type { Dashboard } from '../ops/dashboard/dashboard.js';
 import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
 import { Schedules } from '../ops/schedules.js';
-import { createOpsServer, type OpsServer, standardReadinessChecks } from '../ops/server.js';
+import {
+  createOpsServer,
+  type OpsRoute,
+  type OpsServer,
+  type ReadinessCheck,
+  standardReadinessChecks,
+} from '../ops/server.js';
 import { describeError, type QuotingDeps } from '../quotes/context.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
@@ -56,6 +64,7 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
+import { activityEvents, startDashboard } from './dashboard-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
@@ -114,6 +123,8 @@ export class App {
   readonly killSwitch: KillSwitch;
   readonly windows: WindowSchedule;
   readonly counters;
+  /** The latest accepts and executions, for the dashboard. */
+  readonly activity: RecentActivity;
   simulator: SimulatorHandle | undefined;
   queue!: ActionQueue;
   client!: KalshiClient;
@@ -125,6 +136,7 @@ export class App {
   watcher!: OwnQuoteWatcher;
   schedules!: Schedules;
   ops: OpsServer | undefined;
+  dashboard: Dashboard | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
   journal: Journal | undefined;
   /** This process's run in the journal. */
@@ -158,11 +170,13 @@ export class App {
         format: config.logging.format,
         secrets: Object.values(config.secrets).filter((s) => typeof s === 'string' && s.length > 0),
       });
-    this.metrics = createMetrics();
+    this.metrics = createMetrics({ clock: this.clock });
     this.#limits = riskLimitsFrom(config);
     this.#settings = quotingSettingsFrom(config);
     this.book = new RfqBook(this.clock);
     this.store = new QuoteStore(this.logger.child({ module: 'quotes' }), this.clock);
+    this.activity = new RecentActivity({ clock: this.clock });
+    this.store.onTransition(this.activity.transition);
     const exposureOptions = {
       clock: this.clock,
       dayTimeZone: config.risk.dayStartTimezone,
@@ -188,6 +202,33 @@ export class App {
 
   get config(): Config {
     return this.#config;
+  }
+
+  /** True once the exchange has answered a signed request. */
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
+  /** The risk limits in force (a reload replaces them). */
+  get riskLimits(): RiskLimits {
+    return this.#limits;
+  }
+
+  /** What /readyz and the dashboard report: authenticated, poller recent, journal, kill switch, cluster. */
+  readinessChecks(): ReadinessCheck[] {
+    const { poller } = this.#config;
+    const checks = standardReadinessChecks({
+      authenticated: this.#authenticated,
+      lastPollerCycleAt: this.poller?.lastCompletedAt,
+      pollerIntervalMs: this.push?.connected
+        ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
+        : poller.intervalMs,
+      killSwitched: this.killSwitch.isTripped,
+      ...(this.journal ? { journal: this.journal.health() } : {}),
+      ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
+      now: this.clock.now(),
+    });
+    return this.cluster ? [...checks, this.cluster.readiness()] : checks;
   }
 
   /**
@@ -608,6 +649,7 @@ export class App {
           logger: this.logger.child({ module: 'quote-manager' }),
         }),
         this.#journalWiring?.events ?? {},
+        activityEvents(this.activity),
       ),
     };
     this.manager = new QuoteManager(deps, {
@@ -687,8 +729,15 @@ export class App {
   }
 
   async #startOps(): Promise<void> {
-    const { ops, poller } = this.#config;
+    const { ops } = this.#config;
+    const routes: OpsRoute[] = [];
+    if (ops.dashboard) {
+      const { dashboard, route } = startDashboard(this, () => this.journal);
+      this.dashboard = dashboard;
+      routes.push(route);
+    }
     this.ops = await createOpsServer({
+      routes,
       host: ops.host,
       port: ops.port,
       registry: this.metrics.registry,
@@ -696,6 +745,7 @@ export class App {
       metricsToken: this.#config.secrets.opsMetricsToken,
       limits: {
         maxConnections: ops.maxConnections,
+        maxStreams: ops.maxStreams,
         headersTimeoutMs: ops.headersTimeoutMs,
         requestTimeoutMs: ops.requestTimeoutMs,
         keepAliveTimeoutMs: ops.keepAliveTimeoutMs,
@@ -704,20 +754,7 @@ export class App {
       },
       clock: this.clock,
       logger: this.logger.child({ module: 'ops' }),
-      readiness: () => [
-        ...standardReadinessChecks({
-          authenticated: this.#authenticated,
-          lastPollerCycleAt: this.poller.lastCompletedAt,
-          pollerIntervalMs: this.push?.connected
-            ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
-            : poller.intervalMs,
-          killSwitched: this.killSwitch.isTripped,
-          ...(this.journal ? { journal: this.journal.health() } : {}),
-          ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
-          now: this.clock.now(),
-        }),
-        ...(this.cluster ? [this.cluster.readiness()] : []),
-      ],
+      readiness: () => this.readinessChecks(),
       onKill: (context) => {
         this.killSwitch.trip(context.reason ? `POST /kill: ${context.reason}` : 'POST /kill', 'http');
       },
@@ -830,6 +867,7 @@ export class App {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.killSwitch.stop();
     this.windows.stop();
+    this.dashboard?.close();
     await this.ops?.close();
     this.metrics.close();
     await this.simulator?.stop();

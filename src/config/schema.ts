@@ -415,7 +415,15 @@ export const opsSchema = meta(
         'Port of the ops HTTP server; 0 = any free port. The kill/resume token comes from OPS_TOKEN, the metrics token from OPS_METRICS_TOKEN.',
     }),
     maxConnections: meta(integer({ min: 1, max: 10000 }).default(32), {
-      description: 'Most open connections at once; further ones are closed at once.',
+      description:
+        'Most open connections at once, dashboard streams not counted; further ones are closed at once.',
+    }),
+    maxStreams: meta(integer({ min: 1, max: 1000 }).default(32), {
+      description:
+        'Most dashboard event streams (GET /api/stream) at once, on top of maxConnections; another is answered 503.',
+    }),
+    dashboard: meta(boolean().default(true), {
+      description: 'Serve the dashboard page at / and its JSON API under /api/ (same read rule as /metrics).',
     }),
     headersTimeoutMs: meta(millis(100).default(5000), {
       description:

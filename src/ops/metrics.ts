@@ -5,8 +5,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { MICROS_PER_DOLLAR, type Micros } from '../domain/money.js';
 import type { BudgetSnapshot } from '../kalshi/gate.js';
+import { LatencyWindow } from './latency-window.js';
 
 export interface MetricsOptions {
   /** Prefix of every metric name. @default 'kalshi_rfq_' */
@@ -15,6 +17,8 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Most distinct values kept for free-text labels (skip reasons); the rest count as "other". @default 100 */
   readonly maxLabelValues?: number;
+  /** Stamps the recent latency samples (the dashboard's percentiles). @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** Seconds buckets for millisecond-scale latencies: 1 ms … 10 s. */
@@ -263,11 +267,18 @@ export function createMetrics(options: MetricsOptions = {}) {
   // Known label values start at zero, so rate() and alerts see the series from the first scrape.
   metrics.reconcileDiscrepancies.inc({ kind: 'position' }, 0);
 
+  const clock = options.clock ?? systemClock;
+  /** Exact recent samples beside the histograms, for the dashboard's percentiles. */
+  const recentLatency = Object.freeze({
+    rfqToQuote: new LatencyWindow(),
+    acceptToConfirm: new LatencyWindow(),
+  });
   const foldSkip = labelFolder(options.maxLabelValues ?? 100);
   const foldDecline = labelFolder(options.maxLabelValues ?? 100);
 
   return {
     ...metrics,
+    recentLatency,
     /** Sets the exposure gauge from integer micros. */
     setExposure(micros: Micros): void {
       metrics.exposureDollars.set(microsToDollars(micros));
@@ -277,9 +288,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     observeRfqToQuote(strategy: string, ms: number): void {
       metrics.rfqToQuoteSeconds.observe({ strategy }, ms / 1000);
+      recentLatency.rfqToQuote.record(ms, clock.now());
     },
     observeAcceptToConfirm(strategy: string, ms: number): void {
       metrics.acceptToConfirmSeconds.observe({ strategy }, ms / 1000);
+      recentLatency.acceptToConfirm.record(ms, clock.now());
     },
     /** One finished exchange request: counts it, its 429s and its latency. */
     observeRequest(endpoint: string, status: number | 'network', ms: number): void {
