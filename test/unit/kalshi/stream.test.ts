@@ -58,6 +58,8 @@ function streamFor(
     quoteCreated: [],
     quoteAccepted: [],
     quoteExecuted: [],
+    fill: [],
+    fillsConnected: [],
     connected: [],
     disconnected: [],
     gap: [],
