@@ -1,8 +1,11 @@
 import { repeatEvery, type Timer } from '../domain/clock.js';
-import type { EpochMs, Quote, Rfq } from '../domain/types.js';
+import type { Centis } from '../domain/money.js';
+import type { EpochMs, Quote, Rfq, Side } from '../domain/types.js';
 import { isExchangeFault, NotFoundError } from '../kalshi/index.js';
 import { AcceptHandler } from './accept-handler.js';
 import { describeError, exposureId, type QuotingDeps } from './context.js';
+import { FillIntake } from './fill-intake.js';
+import { FillTracker } from './fill-tracker.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
@@ -31,6 +34,11 @@ export class QuoteManager {
   readonly #quoter: Quoter;
   readonly #accepts: AcceptHandler;
   readonly #sweeper: Sweeper;
+  /** Where every fill of ours is booked (push, listings, startup). */
+  readonly fills: FillIntake;
+  readonly #executions: FillTracker;
+  /** Remainders being cancelled now (the sweeper must not send a second cancel meanwhile). */
+  readonly #cancelling = new Set<number>();
   readonly #unsubscribe: (() => void)[] = [];
   #freedSinceCheck = 0;
   readonly #strays: StrayQuotes;
@@ -41,6 +49,8 @@ export class QuoteManager {
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
     this.#deps = deps;
     this.#strays = new StrayQuotes(deps, this.#serial);
+    this.fills = new FillIntake(deps);
+    this.#executions = new FillTracker(deps, this.fills);
     this.#retryIntervalMs = Math.min(options.sweepIntervalMs, 500);
     this.#quoter = new Quoter(
       deps,
@@ -52,6 +62,7 @@ export class QuoteManager {
       deps,
       (quote) => this.#quoter.routeOf(quote),
       options.nudgeWatcher ?? (() => {}),
+      this.#executions,
     );
     this.#sweeper = new Sweeper({
       deps,
@@ -62,7 +73,39 @@ export class QuoteManager {
       clock: deps.clock,
       ...(options.readBudget ? { readBudget: options.readBudget } : {}),
       ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
+      remainders: () => this.#executions.resting(),
+      onRemainderDue: (quote) => void this.#cancelRemainder(quote, 'ttl'),
     });
+  }
+
+  /** The fill tracker: follows executed quotes to their fills. */
+  get executions(): FillTracker {
+    return this.#executions;
+  }
+
+  async #cancelRemainder(quote: TrackedQuote, reason: string): Promise<void> {
+    if (this.#cancelling.has(quote.key)) return;
+    this.#cancelling.add(quote.key);
+    try {
+      await this.#executions.cancelRemainder(quote, reason);
+    } finally {
+      this.#cancelling.delete(quote.key);
+    }
+  }
+
+  /**
+   * The `quote_accepted` push for a quote of ours: its size (REST reports may lack
+   * `contracts_accepted_fp`); the listing the watcher runs next does the rest.
+   */
+  acceptPushed(quoteId: string, side: Side | undefined, contracts: Centis | undefined): void {
+    const quote = this.#deps.store.byQuoteId(quoteId);
+    if (quote && quote.pushedAccept === undefined) quote.pushedAccept = { side, contracts };
+  }
+
+  /** The `quote_executed` push: our order id, so fills pushed next are this quote's at once. */
+  executionPushed(quoteId: string, orderId: string): void {
+    const quote = this.#deps.store.byQuoteId(quoteId);
+    if (quote && quote.orderId === undefined && orderId !== '') this.#executions.link(quote, orderId);
   }
 
   /** Why nothing may be quoted now, or undefined when quoting is allowed. */
@@ -376,6 +419,7 @@ export class QuoteManager {
     if (stateOf(quote) !== 'open') return;
     store.transition(quote, 'cancelled', { reason: 'flushed by the exchange: it no longer knows the quote' });
     exposure.quoteRemoved(exposureId(quote));
+    events.flushed?.(quote);
     this.#quoter.releaseRoute(quote);
     const rfq = book.get(quote.rfq.id);
     if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
@@ -393,6 +437,12 @@ export class QuoteManager {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.#serial.idle();
     await this.pullAll('shutting down');
+    // A remainder resting on the book is an order of ours: it goes too.
+    await Promise.all(
+      [...this.#executions.resting()].map((quote) => this.#cancelRemainder(quote, 'shutting down')),
+    );
     this.#accepts.dispose();
+    this.#executions.dispose();
+    this.fills.flush();
   }
 }

@@ -160,7 +160,9 @@ describe('communications stream', () => {
       connection.send(rfqCreatedFrame('r2', 2));
       connection.send(rfqCreatedFrame('r5', 5));
       await waitFor(() => seen.rfqCreated.length === 3, { what: 'three RFQs' });
-      expect(seen.gap).toEqual([[{ reason: 'sequence', sid: 1, expected: 3, received: 5 }]]);
+      expect(seen.gap).toEqual([
+        [{ reason: 'sequence', channel: 'communications', sid: 1, expected: 3, received: 5 }],
+      ]);
       expect(stream.stats.gaps).toBe(1);
     } finally {
       await stream.stop();
