@@ -23,7 +23,6 @@ import {
   type ExposureSnapshot,
   type PositionExposure,
   type QuoteExposure,
-  sideCost,
   sideExposure,
 } from './snapshot.js';
 import { openQuoteWeight, type RiskView, riskView } from './worst-case.js';
