@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { type Clock, repeatEvery, type Timer } from '../../domain/clock.js';
+import { repeatEvery, type Timer } from '../../domain/clock.js';
 import { signWebSocketHandshake } from '../auth.js';
 import { backoffDelay } from '../retry.js';
 import {
