@@ -17,7 +17,6 @@ import {
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import { Journal } from '../journal/journal.js';
-import { JournalReader } from '../journal/queries.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -33,6 +32,7 @@ import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
 import { Schedules } from '../ops/schedules.js';
 import { createOpsServer, type OpsServer, standardReadinessChecks } from '../ops/server.js';
 import { describeError, type QuotingDeps } from '../quotes/context.js';
+import { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
@@ -52,6 +52,7 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
+import { restoreDayFromFills } from './fill-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
@@ -118,6 +119,8 @@ export class App {
   poller!: RfqPoller;
   push: RfqPushSource | undefined;
   watcher!: OwnQuoteWatcher;
+  /** `GET /portfolio/fills` as the reconciler of the `fill` push. */
+  fillSync: FillSync | undefined;
   schedules!: Schedules;
   ops: OpsServer | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
@@ -137,6 +140,8 @@ export class App {
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
+  /** The newest fill booked at startup: where the fill listing resumes. */
+  #fillsFrom = 0;
 
   constructor(
     config: Config,
@@ -258,8 +263,8 @@ export class App {
     this.#buildWatcher();
 
     await this.#readAccount(log);
-    this.#restoreDay(log);
-    this.#continueAfter('reading positions');
+    await this.#restoreDay(log);
+    this.#continueAfter('reading positions and fills');
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
@@ -281,6 +286,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
+    this.fillSync?.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     log.info(
@@ -301,6 +307,17 @@ export class App {
     const stream = this.client.communicationsStream({
       url,
       maxPayloadBytes: config.exchange.maxResponseBytes,
+      fills: true,
+    });
+    const syncFills = (reason: string) => void this.fillSync?.sync(reason).catch(() => undefined);
+    stream.on('fill', (event) => this.manager.fills.take(event.fill, 'push'));
+    // Whatever filled while the channel was down, the listing brings.
+    stream.on('fillsConnected', () => syncFills('fill channel subscribed'));
+    stream.on('gap', (gap) => {
+      if (gap.channel === 'fill') syncFills('fill channel gap');
+    });
+    stream.on('malformed', (error) => {
+      if (error.frameType === 'fill') syncFills('unreadable fill push');
     });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));
@@ -310,8 +327,14 @@ export class App {
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteAccepted: wakeWatcher,
-      onOwnQuoteExecuted: wakeWatcher,
+      onOwnQuoteAccepted: (event) => {
+        this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);
+        wakeWatcher();
+      },
+      onOwnQuoteExecuted: (event) => {
+        this.manager.executionPushed(event.quoteId, event.orderId);
+        wakeWatcher();
+      },
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
       onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
@@ -388,21 +411,26 @@ export class App {
       at: this.clock.now(),
       day: pnl.day,
       realized: pnl.realized,
-      fees: 0,
+      fees: pnl.fees,
       unrealized: pnl.unrealized,
       total: pnl.total,
       peak: pnl.peak,
     });
   }
 
-  /** A restart carries the day on: realised P&L and the drawdown peak from the journal. */
-  #restoreDay(log: Logger): void {
-    if (!this.journal) return;
-    const day = this.exposure.dayOf(this.clock.now());
-    const saved = new JournalReader(this.journal.db).lastPnl(day);
-    if (saved && this.exposure.restoreDay(saved)) {
-      log.info({ day, realized: saved.realized, peak: saved.peak }, "today's P&L restored from the journal");
-    }
+  /**
+   * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
+   * journal's and the exchange's since), the drawdown peak from the journal.
+   */
+  async #restoreDay(log: Logger): Promise<void> {
+    const restored = await restoreDayFromFills({
+      source: this.client,
+      exposure: this.exposure,
+      journal: this.journal,
+      clock: this.clock,
+      logger: log,
+    });
+    this.#fillsFrom = restored.newest;
   }
 
   async #connectExchange(): Promise<{
@@ -507,6 +535,9 @@ export class App {
         clock: this.clock,
         limits: () => this.#limits,
         positions: async () => (await this.client.allPositions()).marketPositions,
+        syncFills: async () => {
+          await this.fillSync?.sync('position reconciliation');
+        },
       },
       {
         reconcileCron: config.risk.reconcileCron,
@@ -546,6 +577,18 @@ export class App {
       readBudget: () => this.queue.budget('read').available,
       minReadTokens: config.poller.minReadTokens,
     });
+    this.fillSync = new FillSync(
+      {
+        source: this.client,
+        take: (fill, source) => this.manager.fills.take(fill, source).kind === 'booked',
+        onTick: () => this.manager.fills.expire(),
+        clock: this.clock,
+        logger: this.logger.child({ module: 'fills' }),
+        intervalMs: config.quoting.fillSyncIntervalMs,
+        pushConnected: () => this.push?.connected === true,
+      },
+      this.#fillsFrom,
+    );
     this.poller = new RfqPoller({
       source: this.client,
       book: this.book,
@@ -724,6 +767,19 @@ export class App {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
       await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+      // The last fills (of executions that settled as we stopped) into the books and the journal.
+      this.fillSync?.stop();
+      if (this.#authenticated && !this.#config.dryRun) {
+        await withDeadline(
+          this.clock,
+          (this.fillSync?.sync('shutdown') ?? Promise.resolve(0)).then(
+            () => undefined,
+            () => undefined,
+          ),
+          deadline - this.clock.now(),
+        );
+      }
+      this.manager.fills.flush();
     }
     if (this.watcher) {
       await this.watcher.stop();
