@@ -620,6 +620,7 @@ export class App {
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
+      fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
       minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),

@@ -295,6 +295,11 @@ export const quotingSchema = meta(
       description:
         "How long after an execution its fills have to show before the bot reads the quote's order to settle it (filled, partial, none or resting).",
     }),
+    fullListingIntervalMs: meta(millis(100).default(5000), {
+      description:
+        'How often every open quote of ours is listed: one missing from it that the exchange answers 404 for was flushed (a server roll) and is replaced; strays are deleted.',
+      reload: 'restart',
+    }),
     fillSyncIntervalMs: meta(millis(100).default(10000), {
       description:
         'How often GET /portfolio/fills is read for fills the websocket missed (also after every gap and reconnect).',

@@ -56,9 +56,10 @@ export async function handleOrphans(options: OrphanOptions): Promise<OrphanRepor
               ttlMs: options.ttlMs,
               adopted: true,
               rfqSeenAt: clock.now(),
+              restRemainder: quote.restRemainder === true,
             });
             store.transition(tracked, 'open', { quoteId: quote.id, reason: 'adopted at startup' });
-            exposure.quoteOpened(exposureView(tracked));
+            exposure.quoteOpened(exposureView(tracked), { restRemainder: quote.restRemainder === true });
             book.upsert(rfq, 'startup');
             adopted++;
             return;
