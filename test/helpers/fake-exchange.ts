@@ -259,6 +259,18 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     return this.#record(orderId, order.ticker, order.side, count, order.price, fee);
   }
 
+  /** A fill of ours on any order (a manual trade, say), on the record at once. */
+  addFillFor(
+    orderId: string,
+    ticker: string,
+    side: Side,
+    count: Centis,
+    price: Micros,
+    fee: Micros = 0,
+  ): Fill {
+    return this.#record(orderId, ticker, side, count, price, fee);
+  }
+
   #record(orderId: string, ticker: string, side: Side, count: Centis, price: Micros, fee: Micros): Fill {
     const tradeId = `trade-${this.#nextTrade++}`;
     const fill: Fill = {
