@@ -576,6 +576,7 @@ export class App {
       nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
       readBudget: () => this.queue.budget('read').available,
       minReadTokens: config.poller.minReadTokens,
+      awaitExecutionsOnStop: !config.dryRun,
     });
     this.fillSync = new FillSync(
       {
@@ -767,7 +768,8 @@ export class App {
     if (this.manager) {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
-      await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+      // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
+      await withDeadline(this.clock, this.manager.stop(deadline - 1_000), deadline - this.clock.now());
       // The last fills (of executions that settled as we stopped) into the books and the journal.
       this.fillSync?.stop();
       if (this.#authenticated && !this.#config.dryRun) {

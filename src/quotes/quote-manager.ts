@@ -1,4 +1,4 @@
-import { repeatEvery, type Timer } from '../domain/clock.js';
+import { repeatEvery, sleepOn, type Timer } from '../domain/clock.js';
 import type { Centis } from '../domain/money.js';
 import type { EpochMs, Quote, Rfq, Side } from '../domain/types.js';
 import { isExchangeFault, NotFoundError } from '../kalshi/index.js';
@@ -20,6 +20,11 @@ export interface QuoteManagerOptions {
   /** Read tokens available now: the sweeper's fair-value checks yield to polls and accepts. */
   readonly readBudget?: () => number;
   readonly minReadTokens?: number;
+  /**
+   * At a stop given a deadline, wait (until then) for confirmed quotes to execute and their fills
+   * to be booked: a confirm commits us, and the books should hold what it filled. @default false
+   */
+  readonly awaitExecutionsOnStop?: boolean;
 }
 
 /**
@@ -43,6 +48,7 @@ export class QuoteManager {
   #freedSinceCheck = 0;
   readonly #strays: StrayQuotes;
   readonly #retryIntervalMs: number;
+  readonly #awaitExecutionsOnStop: boolean;
   #retryTimer: Timer | undefined;
   #stopping = false;
 
@@ -52,6 +58,7 @@ export class QuoteManager {
     this.fills = new FillIntake(deps);
     this.#executions = new FillTracker(deps, this.fills);
     this.#retryIntervalMs = Math.min(options.sweepIntervalMs, 500);
+    this.#awaitExecutionsOnStop = options.awaitExecutionsOnStop ?? false;
     this.#quoter = new Quoter(
       deps,
       () => this.#blockedReason(),
@@ -425,11 +432,25 @@ export class QuoteManager {
     if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
   }
 
+  /** Until no confirm is pending execution and every execution's fills are in (or rest), or `deadline`. */
+  async #executionsSettled(deadline: EpochMs): Promise<void> {
+    const unsettled = () =>
+      [...this.#deps.store.all()].some(
+        (quote) =>
+          quote.state === 'confirming' ||
+          quote.state === 'confirmed' ||
+          (quote.state === 'executed' && quote.fillOutcome === undefined && quote.restingContracts === undefined),
+      );
+    const { clock, logger } = this.#deps;
+    if (unsettled()) logger.info('stopping: waiting for confirmed quotes to execute and their fills');
+    while (unsettled() && clock.now() < deadline) await sleepOn(clock, Math.min(100, deadline - clock.now()));
+  }
+
   /**
    * Shutdown: stop quoting and confirming, let creates already in flight return, delete every
    * live quote. The caller then verifies at the exchange that nothing of ours is left open.
    */
-  async stop(): Promise<void> {
+  async stop(deadline?: EpochMs): Promise<void> {
     this.#stopping = true;
     this.#retryTimer?.cancel();
     this.#accepts.stopConfirming();
@@ -437,6 +458,7 @@ export class QuoteManager {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.#serial.idle();
     await this.pullAll('shutting down');
+    if (this.#awaitExecutionsOnStop && deadline !== undefined) await this.#executionsSettled(deadline);
     // A remainder resting on the book is an order of ours: it goes too.
     await Promise.all(
       [...this.#executions.resting()].map((quote) => this.#cancelRemainder(quote, 'shutting down')),
