@@ -88,7 +88,8 @@ export class AcceptHandler {
     deps.exposure.quoteAccepted(exposureId(quote), side, quote.acceptedContracts, seenAt);
     this.#event(quote, 'accepted');
 
-    const lapseAt = start + window + LAPSE_GRACE_MS;
+    // The accept's exposure is held as long as the exchange might still take a confirm.
+    const lapseAt = start + this.windows.lapseWindowMs(quote.rfq.marketTicker) + LAPSE_GRACE_MS;
     const timer = deps.clock.schedule(
       Math.max(0, lapseAt - deps.clock.now()),
       () => this.#lapse(quote, 'confirm window passed'),

@@ -13,7 +13,8 @@ export const HVM_EXECUTION_MAX_MS = 2_500;
 const MEMORY = 10_000;
 
 /**
- * The confirm window of each market. The API has no flag for high-volatility markets (fact sheet
+ * The confirm window of each market (the deadline for sending a confirm; holding the exposure of
+ * an accept waits for the longest window the market may have, `lapseWindowMs`). The API has no flag for high-volatility markets (fact sheet
  * §4.4), so: the `hvmMarkets` globs are HVM, the `standardMarkets` globs standard, and any other
  * market gets the unknown window (3 s by default: confirming early is never wrong, confirming
  * late loses the trade) until the bot learns its kind from what the exchange does: the time from
@@ -42,6 +43,16 @@ export class MarketWindows {
     if (kind === 'hvm') return settings.hvmConfirmWindowMs;
     if (kind === 'standard') return settings.confirmWindowMs;
     return settings.unknownMarketConfirmWindowMs ?? settings.hvmConfirmWindowMs;
+  }
+
+  /**
+   * How long an accept may still be confirmed at the exchange, for holding its exposure: on an
+   * unknown market the longer (standard) window, since a confirm we sent in time can land late.
+   */
+  lapseWindowMs(marketTicker: string): number {
+    const settings = this.settings();
+    if (this.kindOf(marketTicker) !== undefined) return this.confirmWindowMs(marketTicker);
+    return Math.max(settings.confirmWindowMs, this.confirmWindowMs(marketTicker));
   }
 
   /** Executed `executedAt − confirmedAt` after the confirm (the exchange's timestamps). */

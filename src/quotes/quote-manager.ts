@@ -439,7 +439,9 @@ export class QuoteManager {
         (quote) =>
           quote.state === 'confirming' ||
           quote.state === 'confirmed' ||
-          (quote.state === 'executed' && quote.fillOutcome === undefined && quote.restingContracts === undefined),
+          (quote.state === 'executed' &&
+            quote.fillOutcome === undefined &&
+            quote.restingContracts === undefined),
       );
     const { clock, logger } = this.#deps;
     if (unsettled()) logger.info('stopping: waiting for confirmed quotes to execute and their fills');

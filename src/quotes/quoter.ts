@@ -256,7 +256,11 @@ export class Quoter {
       restRemainder: settings.restRemainder,
     });
     this.#routes.set(quote.key, route);
-    deps.exposure.quoteOpened(exposureView(quote), { fees, eventTicker, restRemainder: settings.restRemainder });
+    deps.exposure.quoteOpened(exposureView(quote), {
+      fees,
+      eventTicker,
+      restRemainder: settings.restRemainder,
+    });
 
     try {
       const quoteId = await deps.client.createQuote(

@@ -265,6 +265,13 @@ describe('confirm windows of markets nobody configured', () => {
     manager.exchangeReported(h.exchange.accept(quote.quoteId!, 'yes'), h.clock.now());
     await settle();
     expect(quote.confirmDeadline! - quote.acceptedAt!).toBe(2_000 - DEFAULT_SETTINGS.confirmSafetyMarginMs);
+    // A confirm sent in time may land late: the accept's exposure is held for the standard window.
+    await h.clock.advanceAsync(4_000);
+    expect(quote.state).toBe('confirming');
+    expect(h.exposed(quote)).toBe(true);
+    await h.clock.advanceAsync(DEFAULT_SETTINGS.confirmWindowMs - 4_000 + 1_000);
+    expect(quote.state).toBe('expired');
+    expect(h.exposed(quote)).toBe(false);
   });
 });
 
