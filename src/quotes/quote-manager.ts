@@ -8,6 +8,7 @@ import { FillIntake } from './fill-intake.js';
 import { FillTracker } from './fill-tracker.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
+import { OpenListing } from './open-listing.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
 import { Quoter, type QuoteTrigger } from './quoter.js';
 import { StrayQuotes } from './strays.js';
@@ -47,6 +48,7 @@ export class QuoteManager {
   readonly #unsubscribe: (() => void)[] = [];
   #freedSinceCheck = 0;
   readonly #strays: StrayQuotes;
+  readonly #listing: OpenListing;
   readonly #retryIntervalMs: number;
   readonly #awaitExecutionsOnStop: boolean;
   #retryTimer: Timer | undefined;
@@ -65,6 +67,17 @@ export class QuoteManager {
       (quote) => this.#afterCreate(quote),
       () => this.#retryDue(),
     );
+    this.#listing = new OpenListing({
+      deps,
+      serial: this.#serial,
+      strays: this.#strays,
+      reported: (quote, at) => this.exchangeReported(quote, at),
+      flushed: async (quote) => {
+        this.#quoter.releaseRoute(quote);
+        const rfq = deps.book.get(quote.rfq.id);
+        if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
+      },
+    });
     this.#accepts = new AcceptHandler(
       deps,
       (quote) => this.#quoter.routeOf(quote),
@@ -375,61 +388,8 @@ export class QuoteManager {
    * ones we do not track, and asks about ours that were open before the listing began yet are
    * missing from it (an accept the incremental look missed, or a quote a server roll flushed).
    */
-  async reconcileOpen(open: readonly Quote[], listedAt?: EpochMs): Promise<void> {
-    const { store } = this.#deps;
-    const listed = new Set<string>();
-    for (const reported of open) {
-      listed.add(reported.id);
-      const quote = store.byQuoteId(reported.id);
-      if (quote) continue;
-      const pending = store.forRfq(reported.rfqId);
-      if (pending?.state === 'pending') continue; // its create is in flight; the watcher will match it
-      this.#strays.handle(reported);
-    }
-    if (listedAt === undefined) return;
-    const missing = [...store.live()].filter(
-      (quote) =>
-        quote.state === 'open' &&
-        quote.quoteId !== undefined &&
-        !listed.has(quote.quoteId) &&
-        quote.openedAt !== undefined &&
-        quote.openedAt < listedAt,
-    );
-    await Promise.all(missing.map((quote) => this.#serial.run(quote.rfq.id, () => this.#unlisted(quote))));
-  }
-
-  /**
-   * An open quote of ours the full listing lacks. Kalshi no longer keeps open quotes queryable
-   * across a server roll: a 404 means it is gone, so it stops counting against our limits and
-   * its RFQ is priced again instead of waiting for the TTL pull to find out.
-   */
-  async #unlisted(quote: TrackedQuote): Promise<void> {
-    const { client, store, exposure, book, clock, logger, events } = this.#deps;
-    if (quote.state !== 'open' || quote.quoteId === undefined) return;
-    let reported: Quote | undefined;
-    try {
-      reported = await client.getQuote(quote.rfq.id, quote.quoteId);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) {
-        if (isExchangeFault(error)) events.exchangeResult?.(false);
-        logger.warn(
-          { rfqId: quote.rfq.id, quoteId: quote.quoteId, reason: describeError(error) },
-          'cannot look up a quote missing from the listing; will ask again on the next one',
-        );
-        return;
-      }
-    }
-    if (reported) {
-      this.exchangeReported(reported, clock.now());
-      return;
-    }
-    if (stateOf(quote) !== 'open') return;
-    store.transition(quote, 'cancelled', { reason: 'flushed by the exchange: it no longer knows the quote' });
-    exposure.quoteRemoved(exposureId(quote));
-    events.flushed?.(quote);
-    this.#quoter.releaseRoute(quote);
-    const rfq = book.get(quote.rfq.id);
-    if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
+  reconcileOpen(open: readonly Quote[], listedAt?: EpochMs): Promise<void> {
+    return this.#listing.reconcile(open, listedAt);
   }
 
   /** Until no confirm is pending execution and every execution's fills are in (or rest), or `deadline`. */
