@@ -27,42 +27,6 @@ export const FLAT: NetPosition = Object.freeze({ contracts: 0, cost: 0 });
 const MICROS_PER_CENTI = ONE_DOLLAR / CENTIS_PER_CONTRACT;
 
 /**
- * Buys `count` contracts of `side` for `premium` (total, fees excluded). Buying the side opposite
- * to the position closes pairs at $1 each: the closed part of the position leaves at its average
- * cost (rounded down, so the cost left behind is never understated) and the closing part of the
- * fill at its pro-rata premium (rounded up).
- */
-export function applyFill(position: NetPosition, side: Side, count: Centis, premium: Micros): FillOutcome {
-  if (count <= 0) return { position, realized: 0 };
-  const signed = side === 'yes' ? count : -count;
-  if (position.contracts === 0 || Math.sign(position.contracts) === Math.sign(signed)) {
-    return {
-      position: { contracts: position.contracts + signed, cost: position.cost + premium },
-      realized: 0,
-    };
-  }
-  const held = Math.abs(position.contracts);
-  const closed = Math.min(count, held);
-  const released = closed === held ? position.cost : mulDiv(position.cost, closed, held, 'floor');
-  const closingPremium = closed === count ? premium : mulDiv(premium, closed, count, 'ceil');
-  const realized = closed * MICROS_PER_CENTI - released - closingPremium;
-  if (held > closed) {
-    return {
-      position: {
-        contracts: Math.sign(position.contracts) * (held - closed),
-        cost: position.cost - released,
-      },
-      realized,
-    };
-  }
-  const opened = count - closed;
-  return {
-    position: opened > 0 ? { contracts: Math.sign(signed) * opened, cost: premium - closingPremium } : FLAT,
-    realized,
-  };
-}
-
-/**
  * One fill as the exchange books it: `count` contracts of `side` bought at `price` each. The fill
  * costs price × count (rounded up). Buying the side opposite to the position closes pairs at $1:
  * the closed part leaves at its average cost (rounded down) and the closing contracts cost
