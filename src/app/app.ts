@@ -52,7 +52,7 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
-import { restoreDayFromFills } from './fill-wiring.js';
+import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
@@ -309,15 +309,9 @@ export class App {
       maxPayloadBytes: config.exchange.maxResponseBytes,
       fills: true,
     });
-    const syncFills = (reason: string) => void this.fillSync?.sync(reason).catch(() => undefined);
-    stream.on('fill', (event) => this.manager.fills.take(event.fill, 'push'));
-    // Whatever filled while the channel was down, the listing brings.
-    stream.on('fillsConnected', () => syncFills('fill channel subscribed'));
-    stream.on('gap', (gap) => {
-      if (gap.channel === 'fill') syncFills('fill channel gap');
-    });
-    stream.on('malformed', (error) => {
-      if (error.frameType === 'fill') syncFills('unreadable fill push');
+    wireFillPush(stream, {
+      take: (fill) => this.manager.fills.take(fill, 'push'),
+      sync: (reason) => void this.fillSync?.sync(reason).catch(() => undefined),
     });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));

@@ -1,14 +1,15 @@
 /**
- * Fills at startup: the record of positions, realised P&L and fees. Today's P&L and each market's
- * cost basis are rebuilt from fills — the journal's, plus the exchange's since the last journaled
- * one (those are journaled now) — and checked against the exchange's positions.
+ * Fills into the app: the record of positions, realised P&L and fees. At startup today's P&L and
+ * each market's cost basis are rebuilt from fills — the journal's, plus the exchange's since the
+ * last journaled one (those are journaled now) — and checked against the exchange's positions;
+ * while running, the websocket's `fill` channel feeds the intake and its losses ask the listing.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { EpochMs, Fill } from '../domain/types.js';
 import type { Journal } from '../journal/journal.js';
 import { JournalReader } from '../journal/queries.js';
-import type { FillFilter, ListOptions } from '../kalshi/index.js';
+import type { CommunicationsStream, FillFilter, ListOptions } from '../kalshi/index.js';
 import { toBookFill } from '../quotes/fill-intake.js';
 import type { BookFill, ExposureBook } from '../risk/exposure.js';
 import { restoreFromFills } from '../risk/fill-replay.js';
@@ -82,4 +83,22 @@ export async function restoreDayFromFills(options: FillRestoreOptions): Promise<
   );
   const newest = fills.reduce((max, fill) => Math.max(max, fill.tradedAt), since);
   return { newest, missed: missed.length };
+}
+
+/**
+ * The `fill` channel into the intake; whatever it may have lost (while unsubscribed, a sequence
+ * gap, an unreadable fill) the listing brings.
+ */
+export function wireFillPush(
+  stream: Pick<CommunicationsStream, 'on'>,
+  to: { readonly take: (fill: Fill) => void; readonly sync: (reason: string) => void },
+): void {
+  stream.on('fill', (event) => to.take(event.fill));
+  stream.on('fillsConnected', () => to.sync('fill channel subscribed'));
+  stream.on('gap', (gap) => {
+    if (gap.channel === 'fill') to.sync('fill channel gap');
+  });
+  stream.on('malformed', (error) => {
+    if (error.frameType === 'fill') to.sync('unreadable fill push');
+  });
 }
