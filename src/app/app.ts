@@ -21,7 +21,6 @@ import {
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import { Journal } from '../journal/journal.js';
-import { JournalReader } from '../journal/queries.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -45,6 +44,7 @@ import {
   standardReadinessChecks,
 } from '../ops/server.js';
 import { describeError, type QuotingDeps } from '../quotes/context.js';
+import { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
@@ -65,6 +65,7 @@ import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
 import { activityEvents, startDashboard } from './dashboard-wiring.js';
+import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
@@ -134,6 +135,8 @@ export class App {
   poller!: RfqPoller;
   push: RfqPushSource | undefined;
   watcher!: OwnQuoteWatcher;
+  /** `GET /portfolio/fills` as the reconciler of the `fill` push. */
+  fillSync: FillSync | undefined;
   schedules!: Schedules;
   ops: OpsServer | undefined;
   dashboard: Dashboard | undefined;
@@ -156,6 +159,8 @@ export class App {
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
+  /** The newest fill booked at startup: where the fill listing resumes. */
+  #fillsFrom = 0;
 
   constructor(
     config: Config,
@@ -312,8 +317,8 @@ export class App {
     this.#buildWatcher();
 
     await this.#readAccount(log);
-    this.#restoreDay(log);
-    this.#continueAfter('reading positions');
+    await this.#restoreDay(log);
+    this.#continueAfter('reading positions and fills');
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
@@ -335,6 +340,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
+    this.fillSync?.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     log.info(
@@ -355,6 +361,11 @@ export class App {
     const stream = this.client.communicationsStream({
       url,
       maxPayloadBytes: config.exchange.maxResponseBytes,
+      fills: true,
+    });
+    wireFillPush(stream, {
+      take: (fill) => this.manager.fills.take(fill, 'push'),
+      sync: (reason) => void this.fillSync?.sync(reason).catch(() => undefined),
     });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));
@@ -364,8 +375,14 @@ export class App {
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteAccepted: wakeWatcher,
-      onOwnQuoteExecuted: wakeWatcher,
+      onOwnQuoteAccepted: (event) => {
+        this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);
+        wakeWatcher();
+      },
+      onOwnQuoteExecuted: (event) => {
+        this.manager.executionPushed(event.quoteId, event.orderId);
+        wakeWatcher();
+      },
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
       onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
@@ -443,21 +460,26 @@ export class App {
       at: this.clock.now(),
       day: pnl.day,
       realized: pnl.realized,
-      fees: 0,
+      fees: pnl.fees,
       unrealized: pnl.unrealized,
       total: pnl.total,
       peak: pnl.peak,
     });
   }
 
-  /** A restart carries the day on: realised P&L and the drawdown peak from the journal. */
-  #restoreDay(log: Logger): void {
-    if (!this.journal) return;
-    const day = this.exposure.dayOf(this.clock.now());
-    const saved = new JournalReader(this.journal.db).lastPnl(day);
-    if (saved && this.exposure.restoreDay(saved)) {
-      log.info({ day, realized: saved.realized, peak: saved.peak }, "today's P&L restored from the journal");
-    }
+  /**
+   * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
+   * journal's and the exchange's since), the drawdown peak from the journal.
+   */
+  async #restoreDay(log: Logger): Promise<void> {
+    const restored = await restoreDayFromFills({
+      source: this.client,
+      exposure: this.exposure,
+      journal: this.journal,
+      clock: this.clock,
+      logger: log,
+    });
+    this.#fillsFrom = restored.newest;
   }
 
   async #connectExchange(): Promise<{
@@ -617,6 +639,9 @@ export class App {
         clock: this.clock,
         limits: () => this.#limits,
         positions: async () => (await this.client.allPositions()).marketPositions,
+        syncFills: async () => {
+          await this.fillSync?.sync('position reconciliation');
+        },
       },
       {
         reconcileCron: config.risk.reconcileCron,
@@ -657,7 +682,20 @@ export class App {
       nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
       readBudget: () => this.queue.budget('read').available,
       minReadTokens: config.poller.minReadTokens,
+      awaitExecutionsOnStop: !config.dryRun,
     });
+    this.fillSync = new FillSync(
+      {
+        source: this.client,
+        take: (fill, source) => this.manager.fills.take(fill, source).kind === 'booked',
+        onTick: () => this.manager.fills.expire(),
+        clock: this.clock,
+        logger: this.logger.child({ module: 'fills' }),
+        intervalMs: config.quoting.fillSyncIntervalMs,
+        pushConnected: () => this.push?.connected === true,
+      },
+      this.#fillsFrom,
+    );
     this.poller = new RfqPoller({
       source: this.client,
       book: this.book,
@@ -690,6 +728,7 @@ export class App {
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
+      fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
       minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
@@ -837,7 +876,21 @@ export class App {
     if (this.manager) {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
-      await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+      // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
+      await withDeadline(this.clock, this.manager.stop(deadline - 1_000), deadline - this.clock.now());
+      // The last fills (of executions that settled as we stopped) into the books and the journal.
+      this.fillSync?.stop();
+      if (this.#authenticated && !this.#config.dryRun) {
+        await withDeadline(
+          this.clock,
+          (this.fillSync?.sync('shutdown') ?? Promise.resolve(0)).then(
+            () => undefined,
+            () => undefined,
+          ),
+          deadline - this.clock.now(),
+        );
+      }
+      this.manager.fills.flush();
     }
     if (this.watcher) {
       await this.watcher.stop();

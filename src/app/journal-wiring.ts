@@ -4,7 +4,8 @@
  * market mids from the market-data cache. Every hook is a `record()`: an array push.
  */
 import type { Clock } from '../domain/clock.js';
-import type { OrderBook, Rfq } from '../domain/types.js';
+import type { Fill, OrderBook, Rfq } from '../domain/types.js';
+import type { FillRecord } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
@@ -144,6 +145,7 @@ export function wireJournal(options: {
         latencyMs,
       });
     },
+    fillBooked: (fill, _booked, quote) => journal.record(fillRecord(fill, now(), quote)),
     confirmFailed: (quote, latencyMs, error) => {
       if (quote.quoteId === undefined) return;
       journal.record({
@@ -167,6 +169,24 @@ export function wireJournal(options: {
     dispose: () => {
       for (const off of unsubscribe) off();
     },
+  };
+}
+
+/** A fill of ours as the journal keeps it: with its quote, RFQ and strategy when known. */
+export function fillRecord(fill: Fill, at: number, quote?: TrackedQuote): FillRecord {
+  return {
+    kind: 'fill',
+    at,
+    tradeId: fill.tradeId,
+    orderId: fill.orderId,
+    marketTicker: fill.ticker,
+    side: fill.outcomeSide,
+    contracts: fill.count,
+    price: fill.outcomeSide === 'yes' ? fill.yesPrice : fill.noPrice,
+    fee: fill.fee,
+    isTaker: fill.isTaker,
+    tradedAt: fill.createdAt ?? at,
+    ...(quote ? { rfqId: quote.rfq.id, quoteId: quote.quoteId, strategy: quote.strategy } : {}),
   };
 }
 

@@ -53,6 +53,9 @@ export function quotingSettingsFrom(config: Config): QuotingSettings {
     confirmWindowMs: exchange.confirmWindowMs,
     hvmConfirmWindowMs: exchange.hvmConfirmWindowMs,
     isHighVolatility: compileGlobs(exchange.hvmMarkets),
+    isStandardMarket: compileGlobs(exchange.standardMarkets),
+    unknownMarketConfirmWindowMs: exchange.unknownMarketConfirmWindowMs,
+    fillSettleMs: quoting.fillSettleMs,
     subaccount: exchange.subaccount,
   };
 }

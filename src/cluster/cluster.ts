@@ -199,6 +199,10 @@ export class Cluster implements ClusterHooks {
       deleteQuote: (rfqId, quoteId, call) => client.deleteQuote(rfqId, quoteId, call),
       getQuote: (rfqId, quoteId, call) => client.getQuote(rfqId, quoteId, call),
       getRfq: (rfqId, call) => client.getRfq(rfqId, call),
+      getOrder: (orderId, call) => client.getOrder(orderId, call),
+      // Cancelling a resting remainder only reduces exposure: never fenced, like a delete.
+      cancelOrder: (orderId, call) => client.cancelOrder(orderId, call),
+      fills: (filter, call) => client.fills(filter, call),
     };
   }
 

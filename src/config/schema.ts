@@ -109,6 +109,14 @@ export const exchangeSchema = meta(
       description:
         'Ticker globs of markets treated as high-volatility (the API has no flag for it; all combo markets are).',
     }),
+    standardMarkets: meta(globList().default([]), {
+      description:
+        'Ticker globs of markets known to have the standard window; a market on neither list gets unknownMarketConfirmWindowMs until the bot learns its kind.',
+    }),
+    unknownMarketConfirmWindowMs: meta(millis(1).default(3000), {
+      description:
+        'Accept-to-confirm window assumed on a market neither hvmMarkets nor standardMarkets names, until learned from its executions.',
+    }),
     endpointCosts: meta(oneOf(['auto', 'static']).default('auto'), {
       description:
         'Token cost per endpoint: auto reads GET /account/endpoint_costs at startup, static uses the built-in table.',
@@ -320,6 +328,20 @@ export const quotingSchema = meta(
     }),
     shutdownTimeoutMs: meta(millis(1).default(20000), {
       description: 'Longest graceful shutdown (pull quotes, drain the queue) before exiting anyway.',
+    }),
+    fillSettleMs: meta(millis(0).default(2000), {
+      description:
+        "How long after an execution its fills have to show before the bot reads the quote's order to settle it (filled, partial, none or resting).",
+    }),
+    fullListingIntervalMs: meta(millis(100).default(5000), {
+      description:
+        'How often every open quote of ours is listed: one missing from it that the exchange answers 404 for was flushed (a server roll) and is replaced; strays are deleted.',
+      reload: 'restart',
+    }),
+    fillSyncIntervalMs: meta(millis(100).default(10000), {
+      description:
+        'How often GET /portfolio/fills is read for fills the websocket missed (also after every gap and reconnect).',
+      reload: 'restart',
     }),
   }),
   { reload: 'hot' },

@@ -53,6 +53,7 @@ const QUOTE_FIELDS = knownFields([
   'post_only', 'cancellation_reason', 'creator_user_id', 'rfq_creator_user_id', 'rfq_target_cost_dollars',
   'target_cost_excludes_fees', 'rfq_creator_order_id', 'creator_order_id', 'creator_subaccount',
   'rfq_creator_subaccount', 'contracts', 'yes_bid', 'no_bid', 'rfq_target_cost_centi_cents', 'expired_ts',
+  'contracts_accepted_fp',
 ]);
 // biome-ignore format: a field list
 const MARKET_POSITION_FIELDS = knownFields([
@@ -65,7 +66,7 @@ const EVENT_POSITION_FIELDS = knownFields([
   'realized_pnl_dollars', 'fees_paid_dollars', 'exchange_index',
 ]);
 // biome-ignore format: a field list
-const FILL_FIELDS = knownFields([
+export const FILL_FIELDS = knownFields([
   'fill_id', 'exchange_index', 'trade_id', 'order_id', 'ticker', 'market_ticker', 'side', 'action',
   'outcome_side', 'book_side', 'count_fp', 'yes_price_dollars', 'no_price_dollars', 'is_taker',
   'created_time', 'fee_cost', 'subaccount_number', 'ts', 'client_order_id',
@@ -158,6 +159,7 @@ export function mapQuote(r: WireReader): Quote {
     cancellationReason: r.optStr('cancellation_reason'),
     rfqTargetCost: r.optDollars('rfq_target_cost_dollars'),
     targetCostExcludesFees: r.optBool('target_cost_excludes_fees'),
+    contractsAccepted: r.optCount('contracts_accepted_fp'),
     creatorOrderId: r.optStr('creator_order_id'),
     rfqCreatorOrderId: r.optStr('rfq_creator_order_id'),
     // An accepted side we cannot read is kept verbatim, never guessed.
@@ -268,9 +270,14 @@ export function mapFill(r: WireReader): Fill {
   }
   const ticker = r.has('ticker') ? r.str('ticker') : r.str('market_ticker');
   const legacyTs = r.optInt('ts');
+  const tsMs = r.optInt('ts_ms');
+  const fillId = r.has('fill_id') ? r.str('fill_id') : r.str('trade_id');
+  const clientOrderId = r.optStr('client_order_id');
   return compact<Fill>({
-    fillId: r.has('fill_id') ? r.str('fill_id') : r.str('trade_id'),
+    fillId,
+    tradeId: r.has('trade_id') ? r.str('trade_id') : fillId,
     orderId: r.str('order_id'),
+    clientOrderId: clientOrderId === '' ? undefined : clientOrderId,
     ticker,
     outcomeSide,
     bookSide: r.openEnum('book_side', ['bid', 'ask']),
@@ -279,7 +286,7 @@ export function mapFill(r: WireReader): Fill {
     noPrice: r.dollars('no_price_dollars'),
     isTaker: r.bool('is_taker'),
     fee: r.dollars('fee_cost'),
-    createdAt: r.optTs('created_time') ?? (legacyTs === undefined ? undefined : legacyTs * 1000),
+    createdAt: tsMs ?? r.optTs('created_time') ?? (legacyTs === undefined ? undefined : legacyTs * 1000),
     extra: r.extra(
       outcome === undefined && r.has('outcome_side') ? { outcome_side: r.raw('outcome_side') } : {},
     ),

@@ -27,7 +27,7 @@ export const LATENCY_BUCKETS: readonly number[] = [
 ];
 
 export type PollerOutcome = 'ok' | 'error' | 'skipped';
-export type PnlKind = 'realised' | 'marked';
+export type PnlKind = 'realised' | 'marked' | 'fees';
 
 function microsToDollars(micros: Micros): number {
   return micros / MICROS_PER_DOLLAR;
@@ -108,6 +108,31 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers,
     }),
     openQuotes: new Gauge({ name: name('open_quotes'), help: 'Our live quotes', registers }),
+    // Exchange truth (issue 14): what really filled.
+    quotesPartialAccepts: new Counter({
+      name: name('quotes_partial_accepts_total'),
+      help: 'Accepts of our quotes for less than the offered size',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesFlushed: new Counter({
+      name: name('quotes_flushed_total'),
+      help: 'Open quotes of ours the exchange flushed (a server roll: 404, gone from listings)',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesFillOutcome: new Counter({
+      name: name('quotes_fill_outcome_total'),
+      help: 'Executed quotes by what filled: filled (the accepted size), partial, none (e.g. post-only cancelled)',
+      labelNames: ['strategy', 'outcome'] as const,
+      registers,
+    }),
+    fillsBooked: new Counter({
+      name: name('fills_booked_total'),
+      help: 'Fills of ours booked into positions and P&L, by where they came from and whether a quote claimed them',
+      labelNames: ['source', 'attributed'] as const,
+      registers,
+    }),
     requests: new Counter({
       name: name('requests_total'),
       help: 'Exchange requests by endpoint and HTTP status ("network" when none came back)',
@@ -134,7 +159,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     pnlDollars: new Gauge({
       name: name('pnl_dollars'),
-      help: 'Profit and loss of the day in dollars: realised, and marked to market',
+      help: 'Profit and loss of the day in dollars: realised (net of fees), marked to market, and the fees paid',
       labelNames: ['kind'] as const,
       registers,
     }),

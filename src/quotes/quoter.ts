@@ -256,9 +256,14 @@ export class Quoter {
       ttlMs: intent.ttlMs ?? settings.ttlMs,
       adopted: false,
       rfqSeenAt: this.#firstSeen.get(rfq.id) ?? deps.clock.now(),
+      restRemainder: settings.restRemainder,
     });
     this.#routes.set(quote.key, route);
-    deps.exposure.quoteOpened(exposureView(quote), { fees, eventTicker });
+    deps.exposure.quoteOpened(exposureView(quote), {
+      fees,
+      eventTicker,
+      restRemainder: settings.restRemainder,
+    });
     if (deps.cluster) {
       const recheck = () => {
         const again = evaluateQuote(
@@ -287,7 +292,7 @@ export class Quoter {
           rfqId: rfq.id,
           yesBid: quote.yesBid,
           noBid: quote.noBid,
-          restRemainder: settings.restRemainder,
+          restRemainder: quote.restRemainder === true,
           postOnly: settings.postOnly,
           ...(settings.subaccount > 0 ? { subaccount: settings.subaccount } : {}),
         },

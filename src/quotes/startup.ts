@@ -54,9 +54,10 @@ export function adoptQuote(
     ttlMs: deps.ttlMs,
     adopted: true,
     rfqSeenAt: deps.clock.now(),
+    restRemainder: quote.restRemainder === true,
   });
   deps.store.transition(tracked, 'open', { quoteId: quote.id, reason });
-  deps.exposure.quoteOpened(exposureView(tracked));
+  deps.exposure.quoteOpened(exposureView(tracked), { restRemainder: quote.restRemainder === true });
   return tracked;
 }
 

@@ -6,7 +6,7 @@
 import { CENTIS_PER_CONTRACT, type Centis, type Micros, mulDiv, ONE_DOLLAR } from '../domain/money.js';
 import type { EpochMs, Side } from '../domain/types.js';
 import type { JournalReader } from '../journal/queries.js';
-import { applyFill, FLAT, markedValue, type NetPosition, settlementPnl } from '../risk/position.js';
+import { applyTrade, FLAT, markedValue, type NetPosition, settlementPnl } from '../risk/position.js';
 
 export type GroupBy = 'market' | 'event' | 'series' | 'strategy' | 'day' | 'hour';
 export const GROUP_BYS: readonly GroupBy[] = ['market', 'event', 'series', 'strategy', 'day', 'hour'];
@@ -192,8 +192,7 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
   let cumulative = 0;
   for (const fill of reader.fills(0, to)) {
     const position = positions.get(fill.marketTicker) ?? FLAT;
-    const premium = mulDiv(fill.price, fill.contracts, CENTIS_PER_CONTRACT, 'ceil');
-    const outcome = applyFill(position, fill.side, fill.contracts, premium);
+    const outcome = applyTrade(position, fill.side, fill.contracts, fill.price);
     positions.set(fill.marketTicker, outcome.position);
     if (fill.tradedAt < from) continue;
     const strategy = fill.strategy ?? (fill.rfqId ? strategyOfRfq.get(fill.rfqId) : undefined);

@@ -3,7 +3,11 @@
  * - never two live quotes of ours on one RFQ, at the exchange or in the bot's books;
  * - no limit exceeded under the worst-case rule, in the bot's own risk view and in an
  *   independent view rebuilt from the exchange (positions plus our live quotes there);
- * - no quote of ours confirmed at prices other than the ones the bot sent for it.
+ * - no quote of ours confirmed at prices other than the ones the bot sent for it;
+ * and of issue 14, once the bot has stopped (`checkBooks`):
+ * - the bot's positions equal the exchange's, market by market;
+ * - the bot's realised P&L and fees equal those computed independently from
+ *   `GET /portfolio/fills` (test/helpers/fill-oracle.ts), to the micro-dollar.
  * Shutdown, restart and recovery checks live in the runner; they report here too.
  */
 import type { App } from '../../src/app/app.js';
@@ -11,6 +15,7 @@ import { formatCount, formatDollars, parseCount, parseDollars } from '../../src/
 import { isTerminal } from '../../src/quotes/lifecycle.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
 import type { SimQuote } from '../helpers/bot.js';
+import { listFills, oracleBook } from '../helpers/fill-oracle.js';
 import { ourQuotes, type World } from './world.js';
 
 export interface Violation {
@@ -354,6 +359,44 @@ export class InvariantMonitor {
         );
       }
     }
+  }
+
+  /**
+   * The bot's books against the exchange's record, once nothing more can change (the bot has
+   * stopped and every request was answered). Returns what the fills add up to, for the notes.
+   */
+  async checkBooks(app: App): Promise<{ fills: number; realized: number; fees: number }> {
+    const { body } = await this.world.admin<{ market_positions: SimPosition[] }>(
+      'GET',
+      `/_sim/users/${this.world.user.userId}/positions`,
+    );
+    const simUrl = this.world.apiBase.replace(/\/trade-api\/v2\/?$/, '');
+    const fills = await listFills(simUrl, this.world.user.key);
+    const today = app.exposure.dayOf(Date.now());
+    const oracle = oracleBook(fills, (f) => app.exposure.dayOf(Date.parse(f.created_time ?? '')) === today);
+    const snapshot = app.exposure.snapshot();
+    const theirs = new Map(body.market_positions.map((p) => [p.ticker, parseCount(p.position_fp)]));
+    for (const ticker of new Set([...theirs.keys(), ...snapshot.positions.keys()])) {
+      const ours = app.exposure.position(ticker);
+      const exchange = theirs.get(ticker) ?? 0;
+      if (ours !== exchange) {
+        this.violate(
+          "positions equal the exchange's",
+          ticker,
+          `${ticker}: the bot holds ${formatCount(ours)} contracts, the exchange ${formatCount(exchange)}`,
+        );
+      }
+    }
+    const { realized, fees } = snapshot.pnl;
+    if (realized + fees !== oracle.realized || fees !== oracle.fees) {
+      this.violate(
+        'P&L and fees equal the fills',
+        'day',
+        `the bot realised ${formatDollars(realized + fees, 6)} before fees and paid ${formatDollars(fees, 6)}; ` +
+          `GET /portfolio/fills says ${formatDollars(oracle.realized, 6)} and ${formatDollars(oracle.fees, 6)} (${oracle.fills} fills)`,
+      );
+    }
+    return { fills: oracle.fills, realized: oracle.realized, fees: oracle.fees };
   }
 
   /** Violations as lines, worst first. */

@@ -4,6 +4,7 @@
  * ending), shutdown (nothing of ours left open), and the invariants sampled throughout.
  */
 import type { AppOverrides } from '../../src/app/app.js';
+import { formatDollars } from '../../src/domain/money.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
 import type { SimQuote } from '../helpers/bot.js';
 import { merge } from '../helpers/config.js';
@@ -220,6 +221,18 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
           `${late.length} quote(s) of ours open once every request had landed: ${late.map((q) => q.id).join(', ')}`,
         );
       }
+      // Issue 14: what the bot booked is what the exchange filled.
+      const books = await monitor.checkBooks(ctx.bot.app);
+      notes['fills'] = books.fills;
+      notes['fees'] = formatDollars(books.fees, 6);
+      const outcomes = await ctx.bot.app.metrics.quotesFillOutcome.get();
+      const unfilled = outcomes.values
+        .filter((v) => v.labels.outcome !== 'filled')
+        .reduce((n, v) => n + v.value, 0);
+      if (unfilled > 0) notes['notFilled'] = unfilled;
+      const flushed = (await ctx.bot.app.metrics.quotesFlushed.get()).values.reduce((n, v) => n + v.value, 0);
+      if (flushed > 0) notes['flushed'] = flushed;
+      if (traffic.partial > 0) notes['partialAccepts'] = traffic.partial;
     }
     await monitor.stop();
     const quotes = await monitor.finalCheck();

@@ -73,7 +73,9 @@ export function testRawConfig(options: TestConfigOptions): { raw: Raw; dir: stri
       environment: 'simulator',
       baseUrl: options.apiBase,
       tier: 'auto',
+      // The simulator's world: these series are high-volatility, every other market standard.
       hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
+      standardMarkets: ['*'],
     },
     poller: { intervalMs: 100 },
     strategies: {

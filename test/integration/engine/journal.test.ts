@@ -31,18 +31,48 @@ describe('the journal in the running bot', () => {
     db.close();
   });
 
-  it('restores the day’s realised P&L and drawdown peak after a restart', async () => {
+  it('a restart carries the day on: positions, realised P&L and fees from the fills, the peak from the journal', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
     const dir = mkdtempSync(join(tmpdir(), 'bot-'));
-    const first = await startBot(ts, ts.users[0]!, {}, {}, dir);
+    const first = await startBot(ts, user, {}, {}, dir);
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    const [quote] = await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user, 'open');
+        return open.length === 1 && open;
+      },
+      { what: 'a quote' },
+    );
+    expect(
+      (await ts.admin('POST', `/_sim/quotes/${quote!.id}/accept`, { accepted_side: 'yes' })).status,
+    ).toBe(200);
+    await waitFor(() => first.app.exposure.position(quote!.market_ticker as string) !== 0, {
+      what: 'the fill booked',
+    });
     const day = first.app.exposure.snapshot().pnl.day;
-    // A day with history: what a restart must carry on.
-    expect(first.app.exposure.restoreDay({ day, realized: -1_250_000, peak: 2_000_000 })).toBe(true);
+    // A drawdown reference from earlier in the day: only the journal can carry it over.
+    expect(
+      first.app.exposure.restoreDay({
+        day,
+        realized: first.app.exposure.snapshot().pnl.realized,
+        peak: 2_000_000,
+      }),
+    ).toBe(true);
+    const before = first.app.exposure.snapshot();
     await first.app.stop('restart');
 
-    const second = await startBot(ts, ts.users[0]!, {}, {}, dir);
-    const pnl = second.app.exposure.snapshot().pnl;
-    expect(pnl).toMatchObject({ day, realized: -1_250_000, peak: 2_000_000 });
+    const second = await startBot(ts, user, {}, {}, dir);
+    const after = second.app.exposure.snapshot();
+    expect(after.pnl).toMatchObject({
+      day,
+      realized: before.pnl.realized,
+      fees: before.pnl.fees,
+      peak: 2_000_000,
+    });
+    expect(after.positions.get(quote!.market_ticker as string)?.contracts).toBe(
+      before.positions.get(quote!.market_ticker as string)?.contracts,
+    );
   });
 
   it('a journal path it cannot write stops startup with the path and the reason, exit 1, nothing sent', async () => {

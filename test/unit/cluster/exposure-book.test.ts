@@ -1,7 +1,6 @@
 /**
  * The account-wide view of a cluster instance: its own book plus the other instances'
- * reservations. Another instance's fill is position (not a live quote) until our positions
- * from the exchange hold it, and then it is not counted twice.
+ * reservations. Fills are the account's: every instance books every fill it receives.
  */
 import { describe, expect, it } from 'vitest';
 import { ClusterExposureBook, type ExposureShare } from '../../../src/cluster/exposure-book.js';
@@ -48,30 +47,49 @@ describe('ClusterExposureBook', () => {
     expect(view.markets.get('EV-M1')?.worstContracts).toBe(1_000);
   });
 
-  it("counts another instance's fill as position, not as a live quote", () => {
-    const { b, clock } = book([
-      { field: 'other|q2', owner: 'other', exposure: quote('q2', 'r2', 'yes'), executedAt: 1_000_500 },
-    ]);
-    b.loadPositions([]);
-    clock.advance(10);
-    const snapshot = b.snapshot();
-    const view = riskView(snapshot, { openQuoteWeightPpm: openQuoteWeight(limits) });
-    expect(view.liveQuotes).toBe(0);
-    expect(snapshot.positions.get('EV-M1')?.contracts).toBe(1_000);
+  it("books another instance's fills as account position, its reservation counted until it is done", () => {
+    const remote: RemoteReservation[] = [
+      { field: 'other|q2', owner: 'other', exposure: quote('q2', 'r2', 'yes') },
+    ];
+    const { b } = book(remote);
+    const worst = () =>
+      riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) }).markets.get('EV-M1')
+        ?.worstContracts;
+    expect(worst()).toBe(1_000);
+    // One account: the other instance's fill reaches us on the account's fill channel.
+    const booking = b.applyFill({
+      tradeId: 't-2',
+      orderId: 'o-other',
+      marketTicker: 'EV-M1',
+      side: 'yes',
+      contracts: 1_000,
+      price: 400_000,
+      fee: 70_000,
+      tradedAt: 1_000_000,
+    });
+    expect(booking.kind).toBe('booked');
+    expect(b.snapshot().positions.get('EV-M1')?.contracts).toBe(1_000);
+    // Until the other's reservation shrinks (its own fills, published), both count: the safe side.
+    expect(worst()).toBe(2_000);
+    remote.splice(0);
+    expect(worst()).toBe(1_000);
   });
 
-  it('stops counting the fill once reconciliation finds it in the exchange positions', () => {
-    const { b, clock } = book([
-      { field: 'other|q3', owner: 'other', exposure: quote('q3', 'r3', 'yes'), executedAt: 1_000_000 },
-    ]);
+  it('does not report a position difference on a market where another instance has quotes', () => {
+    const { b } = book([{ field: 'other|q3', owner: 'other', exposure: quote('q3', 'r3', 'yes') }]);
     b.loadPositions([]);
-    clock.advance(100);
-    const discrepancies = b.reconcile([
-      { ticker: 'EV-M1', position: 1_000, marketExposure: 400_000, realizedPnl: 0, feesPaid: 0 } as never,
-    ]);
-    expect(discrepancies).toEqual([]);
-    const view = riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
-    // Once, from the exchange's position; not again as the other instance's fill.
-    expect(view.markets.get('EV-M1')?.worstContracts).toBe(1_000);
+    const position = {
+      ticker: 'EV-M1',
+      position: 1_000,
+      marketExposure: 400_000,
+      realizedPnl: 0,
+      feesPaid: 0,
+    };
+    expect(b.reconcile([position as never])).toEqual([]);
+    // The exchange's numbers are adopted all the same.
+    expect(b.snapshot().positions.get('EV-M1')?.contracts).toBe(1_000);
+    const { b: alone } = book([]);
+    alone.loadPositions([]);
+    expect(alone.reconcile([position as never])).toHaveLength(1);
   });
 });
