@@ -7,7 +7,7 @@
  * Positions need no sharing: every instance on the account receives every fill of the account
  * (the `fill` channel and `GET /portfolio/fills` are per account), so each books them all. An
  * instance's accepted quote stays reserved, shrinking as its fills come, until its order is done;
- * between a fill and that shrink reaching the others, they count it twice — the safe side.
+ * the others take off what they have booked of its order themselves, so a fill counts once.
  */
 import type { Centis } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
@@ -15,7 +15,7 @@ import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/typ
 import type { BookFill, FillBooking, QuoteFillResult } from '../risk/book-types.js';
 import { ExposureBook, type ExposureBookOptions, type QuoteOpenOptions } from '../risk/exposure.js';
 import type { PositionDiscrepancy } from '../risk/reconcile.js';
-import type { ExposureSnapshot, QuoteExposure } from '../risk/snapshot.js';
+import { type ExposureSnapshot, type QuoteExposure, sideCost } from '../risk/snapshot.js';
 import type { RemoteReservation } from './reservations.js';
 
 /** Where the book's changes go and where the others' reservations come from. */
@@ -50,7 +50,7 @@ export class ClusterExposureBook extends ExposureBook {
     const quotes = new Map(local.quotes);
     const marketEvents = new Map(local.marketEvents);
     for (const r of remote) {
-      const e = r.exposure;
+      const e = this.#lessBookedHere(r.exposure);
       if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
       quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
     }
@@ -123,6 +123,22 @@ export class ClusterExposureBook extends ExposureBook {
     const changed = super.quoteRemoved(quoteId);
     if (changed) this.#share?.changed(quoteId, undefined);
     return changed;
+  }
+
+  /**
+   * Another instance's accepted quote, less what we have booked of its order beyond what it had
+   * published as filled: the fill is in our positions already and must not count twice.
+   */
+  #lessBookedHere(exposure: QuoteExposure): QuoteExposure {
+    const { accepted, orderId } = exposure;
+    if (!accepted || orderId === undefined) return exposure;
+    const ahead = this.filledOnOrder(orderId) - (exposure.filled ?? 0);
+    if (ahead <= 0) return exposure;
+    const pending = Math.max(0, accepted.contracts - ahead);
+    return {
+      ...exposure,
+      accepted: { ...accepted, contracts: pending, cost: sideCost(accepted.bid, pending, exposure.fees) },
+    };
   }
 
   #publish(quoteId: string): void {

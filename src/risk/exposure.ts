@@ -217,6 +217,11 @@ export class ExposureBook {
     return this.ledger.quoteOf(orderId);
   }
 
+  /** Contracts booked so far on fills of the exchange order `orderId` (ours or, in a cluster, another instance's). */
+  filledOnOrder(orderId: string): Centis {
+    return this.ledger.filled(orderId);
+  }
+
   /** Whether the trade is booked already. */
   hasTrade(tradeId: string): boolean {
     return this.ledger.has(tradeId);

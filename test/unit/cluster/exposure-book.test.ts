@@ -47,9 +47,9 @@ describe('ClusterExposureBook', () => {
     expect(view.markets.get('EV-M1')?.worstContracts).toBe(1_000);
   });
 
-  it("books another instance's fills as account position, its reservation counted until it is done", () => {
+  it("books another instance's fills as account position, once: its reservation less what we booked of its order", () => {
     const remote: RemoteReservation[] = [
-      { field: 'other|q2', owner: 'other', exposure: quote('q2', 'r2', 'yes') },
+      { field: 'other|q2', owner: 'other', exposure: { ...quote('q2', 'r2', 'yes'), orderId: 'o-other' } },
     ];
     const { b } = book(remote);
     const worst = () =>
@@ -69,10 +69,26 @@ describe('ClusterExposureBook', () => {
     });
     expect(booking.kind).toBe('booked');
     expect(b.snapshot().positions.get('EV-M1')?.contracts).toBe(1_000);
-    // Until the other's reservation shrinks (its own fills, published), both count: the safe side.
-    expect(worst()).toBe(2_000);
+    // The fill is in our position; the other's reservation no longer holds it.
+    expect(worst()).toBe(1_000);
     remote.splice(0);
     expect(worst()).toBe(1_000);
+  });
+
+  it('counts a fill twice only while the order it belongs to is not known: the safe side', () => {
+    const { b } = book([{ field: 'other|q4', owner: 'other', exposure: quote('q4', 'r4', 'yes') }]);
+    b.applyFill({
+      tradeId: 't-4',
+      orderId: 'o-unlinked',
+      marketTicker: 'EV-M1',
+      side: 'yes',
+      contracts: 1_000,
+      price: 400_000,
+      fee: 70_000,
+      tradedAt: 1_000_000,
+    });
+    const view = riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
+    expect(view.markets.get('EV-M1')?.worstContracts).toBe(2_000);
   });
 
   it('does not report a position difference on a market where another instance has quotes', () => {
