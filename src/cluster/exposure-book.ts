@@ -24,8 +24,19 @@ export interface ExposureShare {
   remote(): readonly RemoteReservation[];
 }
 
+/** A fill of the account no quote of ours claims: most likely another instance's. */
+interface UnclaimedFill extends BookFill {
+  readonly bookedAt: EpochMs;
+}
+
+/** How long an unclaimed fill may stand in for another instance's unpublished order id. */
+const UNCLAIMED_MEMORY_MS = 10_000;
+/** A fill may be stamped a little before the accept it answers (clocks differ). */
+const CLAIM_SLACK_MS = 1_000;
+
 export class ClusterExposureBook extends ExposureBook {
   #share: ExposureShare | undefined;
+  readonly #unclaimed: UnclaimedFill[] = [];
   /** When positions were last read from the exchange (shared with the others through presence). */
   positionsAt = 0;
 
@@ -49,8 +60,10 @@ export class ClusterExposureBook extends ExposureBook {
     if (remote.length === 0) return local;
     const quotes = new Map(local.quotes);
     const marketEvents = new Map(local.marketEvents);
+    this.#forgetOldUnclaimed();
+    const claimed = new Map<UnclaimedFill, Centis>();
     for (const r of remote) {
-      const e = this.#lessBookedHere(r.exposure);
+      const e = this.#lessBookedHere(r.exposure, claimed);
       if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
       quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
     }
@@ -102,8 +115,10 @@ export class ClusterExposureBook extends ExposureBook {
 
   override applyFill(fill: BookFill): FillBooking {
     const booking = super.applyFill(fill);
+    if (booking.kind !== 'booked') return booking;
     // Our quote's reservation shrank by what filled: the others count less of it.
-    if (booking.kind === 'booked' && booking.quoteId !== undefined) this.#publish(booking.quoteId);
+    if (booking.quoteId !== undefined) this.#publish(booking.quoteId);
+    else this.#unclaimed.push({ ...fill, bookedAt: this.now() });
     return booking;
   }
 
@@ -127,18 +142,42 @@ export class ClusterExposureBook extends ExposureBook {
 
   /**
    * Another instance's accepted quote, less what we have booked of its order beyond what it had
-   * published as filled: the fill is in our positions already and must not count twice.
+   * published as filled: the fill is in our positions already and must not count twice. Until that
+   * instance has published its order id (a few hundred ms after its execution), a fill no quote of
+   * ours claims, on that market and side, at that bid, after the accept, is taken as its fill.
    */
-  #lessBookedHere(exposure: QuoteExposure): QuoteExposure {
+  #lessBookedHere(exposure: QuoteExposure, claimed: Map<UnclaimedFill, Centis>): QuoteExposure {
     const { accepted, orderId } = exposure;
-    if (!accepted || orderId === undefined) return exposure;
-    const ahead = this.filledOnOrder(orderId) - (exposure.filled ?? 0);
+    if (!accepted) return exposure;
+    let ahead = 0;
+    if (orderId !== undefined) {
+      ahead = this.filledOnOrder(orderId) - (exposure.filled ?? 0);
+    } else {
+      const since = (exposure.acceptedAt ?? exposure.openedAt) - CLAIM_SLACK_MS;
+      let wanted = accepted.contracts;
+      for (const fill of this.#unclaimed) {
+        if (wanted <= 0) break;
+        if (fill.marketTicker !== exposure.marketTicker || fill.side !== accepted.side) continue;
+        if (fill.price !== accepted.bid || fill.tradedAt < since) continue;
+        const free = fill.contracts - (claimed.get(fill) ?? 0);
+        if (free <= 0) continue;
+        const take = Math.min(free, wanted);
+        claimed.set(fill, (claimed.get(fill) ?? 0) + take);
+        wanted -= take;
+        ahead += take;
+      }
+    }
     if (ahead <= 0) return exposure;
     const pending = Math.max(0, accepted.contracts - ahead);
     return {
       ...exposure,
       accepted: { ...accepted, contracts: pending, cost: sideCost(accepted.bid, pending, exposure.fees) },
     };
+  }
+
+  #forgetOldUnclaimed(): void {
+    const cutoff = this.now() - UNCLAIMED_MEMORY_MS;
+    while (this.#unclaimed.length > 0 && this.#unclaimed[0]!.bookedAt < cutoff) this.#unclaimed.shift();
   }
 
   #publish(quoteId: string): void {

@@ -75,20 +75,27 @@ describe('ClusterExposureBook', () => {
     expect(worst()).toBe(1_000);
   });
 
-  it('counts a fill twice only while the order it belongs to is not known: the safe side', () => {
-    const { b } = book([{ field: 'other|q4', owner: 'other', exposure: quote('q4', 'r4', 'yes') }]);
-    b.applyFill({
-      tradeId: 't-4',
-      orderId: 'o-unlinked',
+  it('before the other instance publishes its order id, takes an unclaimed fill at its bid as its fill', () => {
+    const fill = (tradeId: string, price: number) => ({
+      tradeId,
+      orderId: `o-${tradeId}`,
       marketTicker: 'EV-M1',
-      side: 'yes',
+      side: 'yes' as const,
       contracts: 1_000,
-      price: 400_000,
+      price,
       fee: 70_000,
       tradedAt: 1_000_000,
     });
-    const view = riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
-    expect(view.markets.get('EV-M1')?.worstContracts).toBe(2_000);
+    const worst = (b: ClusterExposureBook) =>
+      riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) }).markets.get('EV-M1')
+        ?.worstContracts;
+    const atBid = book([{ field: 'other|q4', owner: 'other', exposure: quote('q4', 'r4', 'yes') }]).b;
+    atBid.applyFill(fill('t-4', 400_000));
+    expect(worst(atBid)).toBe(1_000);
+    // At another price it may be anybody's: counted in the position and in the reservation (the safe side).
+    const elsewhere = book([{ field: 'other|q5', owner: 'other', exposure: quote('q5', 'r5', 'yes') }]).b;
+    elsewhere.applyFill(fill('t-5', 380_000));
+    expect(worst(elsewhere)).toBe(2_000);
   });
 
   it('does not report a position difference on a market where another instance has quotes', () => {
