@@ -11,6 +11,7 @@ import { parseCount } from '../../../src/domain/money.js';
 import { exposureId } from '../../../src/quotes/context.js';
 import type { TrackedQuote } from '../../../src/quotes/quote-store.js';
 import { capturingLogger, metricValue, type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
+import { merge } from '../../helpers/config.js';
 import { listFills, oracleBook } from '../../helpers/fill-oracle.js';
 import {
   type SimTestUser,
@@ -215,7 +216,8 @@ describe('exchange truth: the bot books what the exchange filled', () => {
   it('confirms on a market it does not know inside the short window, and learns the window from the execution', async () => {
     const { ts, user } = await world();
     const { logger, lines } = capturingLogger('info');
-    const { app } = await startBot(ts, user, FAST, { logger });
+    // Nothing listed as standard: every market outside hvmMarkets is unknown to the bot.
+    const { app } = await startBot(ts, user, merge(FAST, { exchange: { standardMarkets: [] } }), { logger });
     const [rfqId] = await rfqs(ts, 1);
     const quote = await openQuoteOn(ts, user, rfqId!);
     await accept(ts, quote, 'yes');
