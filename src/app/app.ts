@@ -76,6 +76,7 @@ import {
   routesFrom,
   strategyRunnerSettingsFrom,
 } from './options-from-config.js';
+import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
 import { StartupAbortedError } from './startup-aborted.js';
 
 export { StartupAbortedError };
@@ -127,17 +128,7 @@ export class App {
   /** The latest accepts and executions, for the dashboard. */
   readonly activity: RecentActivity;
   simulator: SimulatorHandle | undefined;
-  queue!: ActionQueue;
-  client!: KalshiClient;
-  data!: MarketDataCache;
-  runner!: StrategyRunner<WindowSchedule | undefined>;
-  manager!: QuoteManager;
-  poller!: RfqPoller;
   push: RfqPushSource | undefined;
-  watcher!: OwnQuoteWatcher;
-  /** `GET /portfolio/fills` as the reconciler of the `fill` push. */
-  fillSync: FillSync | undefined;
-  schedules!: Schedules;
   ops: OpsServer | undefined;
   dashboard: Dashboard | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
@@ -148,6 +139,12 @@ export class App {
   cluster: Cluster | undefined;
   communicationsId: string | undefined;
   #journalWiring: JournalWiring | undefined;
+  /** Built together once the exchange is reached. */
+  #exchange: ExchangeParts | undefined;
+  /** Built once the strategies are loaded (before the engine that uses it). */
+  #runner: StrategyRunner<WindowSchedule | undefined> | undefined;
+  /** Built together once the runner exists. */
+  #engine: EngineParts | undefined;
   #config: Config;
   #limits: RiskLimits;
   #settings;
@@ -186,7 +183,7 @@ export class App {
       clock: this.clock,
       dayTimeZone: config.risk.dayStartTimezone,
       log: this.logger,
-      eventOf: (ticker: string) => this.data?.cachedMarket(ticker)?.eventTicker,
+      eventOf: (ticker: string) => this.#exchange?.data.cachedMarket(ticker)?.eventTicker,
     };
     // In a cluster every snapshot also carries the other instances' reservations.
     this.exposure = config.cluster.redis
@@ -201,12 +198,47 @@ export class App {
       log: this.logger,
     });
     this.windows = new WindowSchedule({ windows: config.risk.windows, clock: this.clock, log: this.logger });
-    this.schedules = undefined as unknown as Schedules;
     this.counters = { rfqsSeen: 0, quoted: 0, accepted: 0, confirmed: 0, executed: 0 };
   }
 
   get config(): Config {
     return this.#config;
+  }
+
+  // The parts built during start(): reading one before it exists is a programming error.
+  get queue(): ActionQueue {
+    return started(this.#exchange, 'queue').queue;
+  }
+  get client(): KalshiClient {
+    return started(this.#exchange, 'client').client;
+  }
+  get data(): MarketDataCache {
+    return started(this.#exchange, 'data').data;
+  }
+  get watcher(): OwnQuoteWatcher {
+    return started(this.#exchange, 'watcher').watcher;
+  }
+  get runner(): StrategyRunner<WindowSchedule | undefined> {
+    return started(this.#runner, 'runner');
+  }
+  get manager(): QuoteManager {
+    return started(this.#engine, 'manager').manager;
+  }
+  get poller(): RfqPoller {
+    return started(this.#engine, 'poller').poller;
+  }
+  get schedules(): Schedules {
+    return started(this.#engine, 'schedules').schedules;
+  }
+  /** `GET /portfolio/fills` as the reconciler of the `fill` push. */
+  get fillSync(): FillSync {
+    return started(this.#engine, 'fillSync').fillSync;
+  }
+
+  /** Every part, once startup has built them all (undefined before): for views such as the dashboard. */
+  get running(): RunningParts | undefined {
+    if (!this.#exchange || !this.#engine) return undefined;
+    return { ...this.#exchange, ...this.#engine };
   }
 
   /** True once the exchange has answered a signed request. */
@@ -224,7 +256,7 @@ export class App {
     const { poller } = this.#config;
     const checks = standardReadinessChecks({
       authenticated: this.#authenticated,
-      lastPollerCycleAt: this.poller?.lastCompletedAt,
+      lastPollerCycleAt: this.#engine?.poller.lastCompletedAt,
       pollerIntervalMs: this.push?.connected
         ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
         : poller.intervalMs,
@@ -277,7 +309,7 @@ export class App {
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.#continueAfter('connecting');
     await this.#startCluster(credentials);
-    this.queue = new ActionQueue({
+    const queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
       reserve: { read: 0, write: config.exchange.confirmReserveTokens },
@@ -287,10 +319,10 @@ export class App {
       },
       ...(this.cluster ? { shared: this.cluster.budget } : {}),
     });
-    this.client = new KalshiClient({
+    const client = new KalshiClient({
       baseUrl,
       credentials,
-      gate: this.overrides.gate ?? this.queue,
+      gate: this.overrides.gate ?? queue,
       pathStyle: config.exchange.pathStyle,
       timeoutMs: config.exchange.requestTimeoutMs,
       maxResponseBytes: config.exchange.maxResponseBytes,
@@ -306,23 +338,23 @@ export class App {
         this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
       },
     });
-    this.data = new MarketDataCache({
-      reads: this.client,
+    const data = new MarketDataCache({
+      reads: client,
       positions: this.exposure,
       clock: this.clock,
       logger: this.logger.child({ module: 'market-data' }),
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
 
-    this.#buildWatcher();
+    this.#exchange = Object.freeze({ queue, client, data, watcher: this.#buildWatcher(client) });
 
     await this.#readAccount(log);
     await this.#restoreDay(log);
     this.#continueAfter('reading positions and fills');
-    await this.#buildStrategies();
+    this.#runner = await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
-    this.#buildEngine();
+    this.#engine = this.#buildEngine(this.#runner);
     await this.#reconcileAtStartup(log);
     this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
@@ -340,7 +372,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
-    this.fillSync?.start();
+    this.fillSync.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     log.info(
@@ -365,7 +397,7 @@ export class App {
     });
     wireFillPush(stream, {
       take: (fill) => this.manager.fills.take(fill, 'push'),
-      sync: (reason) => void this.fillSync?.sync(reason).catch(() => undefined),
+      sync: (reason) => void this.fillSync.sync(reason).catch(() => undefined),
     });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));
@@ -598,7 +630,7 @@ export class App {
     this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
   }
 
-  async #buildStrategies(): Promise<void> {
+  async #buildStrategies(): Promise<StrategyRunner<WindowSchedule | undefined>> {
     const config = this.#config;
     const registry = await loadStrategies({ dir: config.strategies.dir, logger: this.logger });
     const router = new StrategyRouter<WindowSchedule | undefined>(
@@ -606,7 +638,7 @@ export class App {
       routesFrom(config, this.logger, this.clock),
       this.logger,
     );
-    this.runner = new StrategyRunner({
+    const runner = new StrategyRunner({
       router,
       data: this.data,
       logger: this.logger,
@@ -617,17 +649,19 @@ export class App {
         onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
         onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
         // A disabled strategy would decline every accept at last look: its quotes go now.
-        onDisabled: (route, reason) => void this.manager?.pullAll(`route disabled: ${reason}`, route),
+        onDisabled: (route, reason) => void this.#engine?.manager.pullAll(`route disabled: ${reason}`, route),
         onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
       },
     });
-    await this.runner.start();
+    await runner.start();
     for (const route of router.table.routes) route.windows?.start();
+    return runner;
   }
 
-  #buildEngine(): void {
+  #buildEngine(runner: StrategyRunner<WindowSchedule | undefined>): EngineParts {
     const config = this.#config;
-    this.schedules = new Schedules(
+    const { client, queue, data } = started(this.#exchange, 'the exchange parts');
+    const schedules = new Schedules(
       {
         exposure: this.exposure,
         killSwitch: this.killSwitch,
@@ -638,9 +672,9 @@ export class App {
         logger: this.logger.child({ module: 'schedules' }),
         clock: this.clock,
         limits: () => this.#limits,
-        positions: async () => (await this.client.allPositions()).marketPositions,
+        positions: async () => (await client.allPositions()).marketPositions,
         syncFills: async () => {
-          await this.fillSync?.sync('position reconciliation');
+          await this.#engine?.fillSync.sync('position reconciliation');
         },
       },
       {
@@ -649,14 +683,14 @@ export class App {
         summaryIntervalMs: config.logging.summaryIntervalMs,
       },
     );
-    Object.assign(this.schedules.counters, this.counters);
+    Object.assign(schedules.counters, this.counters);
     const deps: QuotingDeps = {
       store: this.store,
       book: this.book,
-      client: this.cluster ? this.cluster.fence(this.client) : this.client,
+      client: this.cluster ? this.cluster.fence(client) : client,
       cluster: this.cluster,
-      runner: this.runner,
-      data: this.data,
+      runner,
+      data,
       exposure: this.exposure,
       limits: () => this.#limits,
       settings: () => this.#settings,
@@ -669,7 +703,7 @@ export class App {
         wireQuoteMetrics({
           store: this.store,
           metrics: this.metrics,
-          counters: this.schedules.counters,
+          counters: schedules.counters,
           killSwitch: this.killSwitch,
           logger: this.logger.child({ module: 'quote-manager' }),
         }),
@@ -677,18 +711,18 @@ export class App {
         activityEvents(this.activity),
       ),
     };
-    this.manager = new QuoteManager(deps, {
+    const manager = new QuoteManager(deps, {
       sweepIntervalMs: config.quoting.sweepIntervalMs,
       nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
-      readBudget: () => this.queue.budget('read').available,
+      readBudget: () => queue.budget('read').available,
       minReadTokens: config.poller.minReadTokens,
       awaitExecutionsOnStop: !config.dryRun,
     });
-    this.fillSync = new FillSync(
+    const fillSync = new FillSync(
       {
-        source: this.client,
-        take: (fill, source) => this.manager.fills.take(fill, source).kind === 'booked',
-        onTick: () => this.manager.fills.expire(),
+        source: client,
+        take: (fill, source) => manager.fills.take(fill, source).kind === 'booked',
+        onTick: () => manager.fills.expire(),
         clock: this.clock,
         logger: this.logger.child({ module: 'fills' }),
         intervalMs: config.quoting.fillSyncIntervalMs,
@@ -696,11 +730,11 @@ export class App {
       },
       this.#fillsFrom,
     );
-    this.poller = new RfqPoller({
-      source: this.client,
+    const poller = new RfqPoller({
+      source: client,
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
-      gate: this.overrides.gate ?? this.queue,
+      gate: this.overrides.gate ?? queue,
       logger: this.logger.child({ module: 'poller' }),
       clock: this.clock,
       intervalMs: config.poller.intervalMs,
@@ -713,18 +747,19 @@ export class App {
       onCycle: (result) => {
         const outcome = result.kind === 'completed' ? 'ok' : result.kind === 'skipped' ? 'skipped' : 'error';
         this.metrics.pollerCycle(outcome, this.clock.now());
-        this.metrics.observeBudget(this.queue.budget('read'));
-        this.metrics.observeBudget(this.queue.budget('write'));
+        this.metrics.observeBudget(queue.budget('read'));
+        this.metrics.observeBudget(queue.budget('write'));
       },
     });
+    return Object.freeze({ runner, schedules, manager, fillSync, poller });
   }
 
   /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
-  #buildWatcher(): void {
+  #buildWatcher(client: KalshiClient): OwnQuoteWatcher {
     const config = this.#config;
-    this.watcher = new OwnQuoteWatcher({
+    return new OwnQuoteWatcher({
       // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
-      source: this.cluster ? this.cluster.ownQuotes(this.client) : this.client,
+      source: this.cluster ? this.cluster.ownQuotes(client) : client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
@@ -873,27 +908,30 @@ export class App {
     let openAtExit = 0;
     let timedOut = false;
     await this.push?.stop();
-    if (this.manager) {
-      await this.poller.stop();
-      this.queue.close({ allow: ['delete', 'read'] });
+    const engine = this.#engine;
+    const exchange = this.#exchange;
+    if (engine && exchange) {
+      await engine.poller.stop();
+      exchange.queue.close({ allow: ['delete', 'read'] });
       // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
-      await withDeadline(this.clock, this.manager.stop(deadline - 1_000), deadline - this.clock.now());
+      await withDeadline(this.clock, engine.manager.stop(deadline - 1_000), deadline - this.clock.now());
       // The last fills (of executions that settled as we stopped) into the books and the journal.
-      this.fillSync?.stop();
+      engine.fillSync.stop();
       if (this.#authenticated && !this.#config.dryRun) {
         await withDeadline(
           this.clock,
-          (this.fillSync?.sync('shutdown') ?? Promise.resolve(0)).then(
+          engine.fillSync.sync('shutdown').then(
             () => undefined,
             () => undefined,
           ),
           deadline - this.clock.now(),
         );
       }
-      this.manager.fills.flush();
+      engine.manager.fills.flush();
     }
-    if (this.watcher) {
-      await this.watcher.stop();
+    if (exchange) {
+      const { watcher, client, queue } = exchange;
+      await watcher.stop();
       // Before the exchange took our keys this run cannot have placed a quote; one left by an
       // earlier run is found at the next start, as after a kill -9.
       if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
@@ -901,20 +939,21 @@ export class App {
         this.#config.dryRun || !this.#authenticated
           ? 0
           : await deleteStragglers({
-              listOpen: () => this.watcher.listOpen(),
-              client: this.client,
+              listOpen: () => watcher.listOpen(),
+              client,
               clock: this.clock,
               deadline,
               settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
               logger: log,
             });
       timedOut = this.clock.now() >= deadline;
-      await this.queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
+      await queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
     }
-    this.schedules?.stop();
-    if (this.runner) {
-      await this.runner.stop();
-      for (const route of this.runner.router.table.routes) route.windows?.stop();
+    engine?.schedules.stop();
+    const runner = this.#runner;
+    if (runner) {
+      await runner.stop();
+      for (const route of runner.router.table.routes) route.windows?.stop();
     }
     await this.cluster?.close();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();

@@ -44,12 +44,12 @@ export function dashboardSources(app: App, journal: () => Journal | undefined): 
     latency: app.metrics.recentLatency,
     limits: () => app.riskLimits,
     windows: () => {
-      const routes = app.runner?.router.table.routes ?? [];
+      const routes = app.running?.runner.router.table.routes ?? [];
       return [app.windows, ...routes.flatMap((route) => (route.windows ? [route.windows] : []))];
     },
-    budget: (bucket) => app.queue?.budget(bucket),
+    budget: (bucket) => app.running?.queue.budget(bucket),
     tokensSpent: () => {
-      const stats = app.queue?.stats();
+      const stats = app.running?.queue.stats();
       return stats ? { read: stats.read.tokensSpent, write: stats.write.tokensSpent } : undefined;
     },
     readiness: () => app.readinessChecks(),
@@ -57,13 +57,13 @@ export function dashboardSources(app: App, journal: () => Journal | undefined): 
       authenticated: app.authenticated,
       pushEnabled: app.push !== undefined,
       pushConnected: app.push?.connected === true,
-      lastPollAt: app.poller?.lastCompletedAt,
+      lastPollAt: app.running?.poller.lastCompletedAt,
       pollIntervalMs:
         app.push?.connected === true
           ? Math.max(config.poller.intervalMs, config.poller.intervalWithPushMs)
           : config.poller.intervalMs,
     }),
-    counters: () => app.schedules?.counters ?? app.counters,
+    counters: () => app.running?.schedules.counters ?? app.counters,
     journal: () => {
       const current = journal();
       if (!current) return undefined;
