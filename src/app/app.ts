@@ -16,19 +16,12 @@ import {
   diffConfig,
   redactedRoutes,
   restartRequiredMessage,
-  wsUrlFor,
 } from '../config/index.js';
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import { Journal } from '../journal/journal.js';
 import type { RequestGate } from '../kalshi/gate.js';
-import {
-  ENDPOINTS,
-  type FetchLike,
-  KalshiClient,
-  type KalshiCredentials,
-  makeCredentials,
-} from '../kalshi/index.js';
+import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
 import type { Dashboard } from '../ops/dashboard/dashboard.js';
@@ -36,13 +29,7 @@ import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
 import { Schedules } from '../ops/schedules.js';
-import {
-  createOpsServer,
-  type OpsRoute,
-  type OpsServer,
-  type ReadinessCheck,
-  standardReadinessChecks,
-} from '../ops/server.js';
+import { type OpsServer, type ReadinessCheck, standardReadinessChecks } from '../ops/server.js';
 import { describeError, type QuotingDeps } from '../quotes/context.js';
 import { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
@@ -59,14 +46,15 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { startSimulator } from '../simulator/index.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
-import { activityEvents, startDashboard } from './dashboard-wiring.js';
+import { activityEvents } from './dashboard-wiring.js';
+import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
+import { startOpsServer } from './ops-wiring.js';
 import {
   initialLimits,
   quotingSettingsFrom,
@@ -306,7 +294,9 @@ export class App {
     this.#continueAfter('nothing');
 
     await this.#openJournal(log, hash);
-    const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
+    const connection = await connectExchange(config, this.logger, this.overrides.simulator);
+    this.simulator = connection.simulator;
+    const { baseUrl, credentials, wsUrl } = connection;
     this.#continueAfter('connecting');
     await this.#startCluster(credentials);
     const queue = new ActionQueue({
@@ -362,7 +352,11 @@ export class App {
     this.metrics.setKillSwitch(this.killSwitch.isTripped);
     this.#cleanups.push(this.killSwitch.onChange((state) => this.metrics.setKillSwitch(state.tripped)));
     this.#continueAfter('starting the kill switch');
-    if (this.overrides.opsServer !== false) await this.#startOps();
+    if (this.overrides.opsServer !== false) {
+      const { ops, dashboard } = await startOpsServer(this);
+      this.ops = ops;
+      this.dashboard = dashboard;
+    }
     this.#continueAfter('starting the ops server');
 
     // From here on nothing awaits: every loop starts, or (stopped before) none does.
@@ -512,44 +506,6 @@ export class App {
       logger: log,
     });
     this.#fillsFrom = restored.newest;
-  }
-
-  async #connectExchange(): Promise<{
-    baseUrl: string;
-    wsUrl: string;
-    credentials: KalshiCredentials | undefined;
-  }> {
-    const { exchange, simulator, secrets } = this.#config;
-    if (exchange.environment === 'simulator' && !exchange.baseUrl) {
-      this.simulator = await startSimulator({
-        port: simulator.port,
-        seed: simulator.seed,
-        takers: simulator.takersPerMinute > 0 ? simulator.takersPerMinute : false,
-        tier: simulator.tier,
-        lifecycle: {
-          confirmWindowMs: simulator.confirmWindowMs,
-          executionDelayMs: simulator.executionDelayMs,
-        },
-        faults: simulator.faults,
-        startingBalance: simulator.startingBalance,
-        embeddedUser: true,
-        logger: this.logger.child({ module: 'simulator' }),
-        ...this.overrides.simulator,
-      });
-      const user = this.simulator.embeddedUser!;
-      return {
-        baseUrl: this.simulator.apiBase,
-        wsUrl: this.simulator.wsUrl,
-        credentials: makeCredentials(user.keyId, { pem: user.privateKeyPem }),
-      };
-    }
-    const baseUrl = exchange.baseUrl;
-    if (!baseUrl) throw new Error(`exchange.baseUrl is not set for environment ${exchange.environment}`);
-    const credentials =
-      secrets.apiKeyId && secrets.privateKeyPem
-        ? makeCredentials(secrets.apiKeyId, { pem: secrets.privateKeyPem })
-        : undefined;
-    return { baseUrl, wsUrl: exchange.wsUrl ?? wsUrlFor(baseUrl), credentials };
   }
 
   // --- cluster (src/cluster/): built only with cluster.redis set ---
@@ -800,43 +756,6 @@ export class App {
       clock: this.clock,
     });
     log.warn(report, 'found open quotes of ours from an earlier run');
-  }
-
-  async #startOps(): Promise<void> {
-    const { ops } = this.#config;
-    const routes: OpsRoute[] = [];
-    if (ops.dashboard) {
-      const { dashboard, route } = startDashboard(this, () => this.journal);
-      this.dashboard = dashboard;
-      routes.push(route);
-    }
-    this.ops = await createOpsServer({
-      routes,
-      host: ops.host,
-      port: ops.port,
-      registry: this.metrics.registry,
-      token: this.#config.secrets.opsToken,
-      metricsToken: this.#config.secrets.opsMetricsToken,
-      limits: {
-        maxConnections: ops.maxConnections,
-        maxStreams: ops.maxStreams,
-        headersTimeoutMs: ops.headersTimeoutMs,
-        requestTimeoutMs: ops.requestTimeoutMs,
-        keepAliveTimeoutMs: ops.keepAliveTimeoutMs,
-        maxBodyBytes: ops.maxBodyBytes,
-        refusalLogIntervalMs: ops.refusalLogIntervalMs,
-      },
-      clock: this.clock,
-      logger: this.logger.child({ module: 'ops' }),
-      readiness: () => this.readinessChecks(),
-      onKill: (context) => {
-        this.killSwitch.trip(context.reason ? `POST /kill: ${context.reason}` : 'POST /kill', 'http');
-      },
-      onResume: async () => {
-        const result = await this.killSwitch.resume('http');
-        return result.resumed ? undefined : { refused: result.reason };
-      },
-    });
   }
 
   /**
