@@ -3,6 +3,9 @@
  * unlimited gate, or the naive SDK loop) against the benchmark's simulator. Reports its own
  * timings (bench/probe.ts), request counts, action-queue statistics, RSS, CPU and event-loop lag.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
@@ -40,8 +43,16 @@ function ms(ns: number): number {
   return ns / 1e6;
 }
 
+/** A fresh journal file for this bot process, removed when it exits. */
+function journalFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-journal-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'journal.db');
+}
+
 async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
-  const config = benchConfig(sim, params.settings);
+  const { journal, ...settings } = params.settings;
+  const config = benchConfig(sim, { ...settings, journalPath: journal === false ? false : journalFile() });
   // Log as in production (JSON, info), to /dev/null: the cost of logging is part of the bot's.
   const logger = params.settings.silent
     ? pino({ level: 'silent' })

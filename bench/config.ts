@@ -20,6 +20,13 @@ export interface BotSettings {
   readonly ttlMs?: number;
   /** Time limit of one strategy call. @default the shipped 250 ms */
   readonly strategyTimeoutMs?: number;
+  /** Where strategies run: the shipped worker threads, or the bot's own thread. @default 'worker' */
+  readonly isolation?: 'worker' | 'in-process';
+  /**
+   * The journal file (a fresh temporary one per bot process), or false for none. The shipped
+   * default records; the benchmark never writes into the working tree's data/.
+   */
+  readonly journalPath?: string | false;
 }
 
 /** The routes of config.yaml: inventory skew on combos, fixed spread elsewhere. */
@@ -47,6 +54,7 @@ const ROUTES = [
 ];
 
 export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
+  const isolation = settings.isolation ?? 'worker';
   const raw = {
     exchange: {
       environment: 'simulator',
@@ -58,8 +66,14 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
     poller: { intervalMs: settings.pollIntervalMs, websocket: settings.push !== false },
     strategies: {
       dir: './strategies',
-      routes: ROUTES,
-      ...(settings.strategyTimeoutMs ? { timeoutMs: settings.strategyTimeoutMs } : {}),
+      routes: ROUTES.map((route) => ({ ...route, isolation })),
+      ...(settings.strategyTimeoutMs
+        ? {
+            timeoutMs: settings.strategyTimeoutMs,
+            // A worker may not be declared stuck while a call may still legitimately run.
+            workers: { hardTimeoutMs: Math.max(1_000, settings.strategyTimeoutMs) },
+          }
+        : {}),
     },
     quoting: { acceptPollIntervalMs: 250, ...(settings.ttlMs ? { ttlMs: settings.ttlMs } : {}) },
     risk: riskBlock({
@@ -73,6 +87,10 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       maxDailyLoss: '100000000',
       killSwitch: { file: '/nonexistent/kalshi-rfq-maker-bench/KILL', maxDrawdown: '100000000' },
     }),
+    journal:
+      settings.journalPath === false || settings.journalPath === undefined
+        ? { enabled: false }
+        : { enabled: true, path: settings.journalPath },
     ops: { port: 0 },
     logging: { level: 'info', format: 'json' },
   };

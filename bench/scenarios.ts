@@ -58,7 +58,7 @@ export const QUICK: Sizes = {
   memorySettleMs: 3_000,
   latencies: [[0, { push: true }]],
   floodLatencies: [0],
-  heapCap: false,
+  heapCap: true,
 };
 
 const FLOOD_MARKETS = 8;

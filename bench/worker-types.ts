@@ -6,7 +6,9 @@ import type { SimInfo } from './sim-types.js';
 /** `bot`: the App as shipped; `unbudgeted`: the App with an unlimited gate; `naive`: the SDK loop. */
 export type BotMode = 'bot' | 'unbudgeted' | 'naive';
 
-export interface WorkerSettings extends BotSettings {
+export interface WorkerSettings extends Omit<BotSettings, 'journalPath'> {
+  /** Record the journal (the shipped default), into a temporary file of the bot's process. @default true */
+  readonly journal?: boolean;
   /** A silent logger instead of JSON lines to /dev/null. @default false */
   readonly silent?: boolean;
   /** Record per-request timings (bench/probe.ts). @default true */
