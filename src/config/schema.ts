@@ -264,6 +264,11 @@ export const strategiesSchema = meta(
       reload: 'restart',
     }),
     timeoutMs: meta(millis(1).default(250), { description: 'Time limit of one strategy call.' }),
+    maxConcurrentPrices: meta(integer({ min: 1, max: 10_000 }).default(32), {
+      description:
+        'Most price calls running at once; more wait in arrival order, their time limit not yet running.',
+      reload: 'restart',
+    }),
     routes: meta(
       z
         .array(routeSchema, { error: 'a list of routes' })
