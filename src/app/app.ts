@@ -367,7 +367,8 @@ export class App {
       onOwnQuoteAccepted: wakeWatcher,
       onOwnQuoteExecuted: wakeWatcher,
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
-      onGap: () => void this.poller.pollOnce().catch(() => undefined),
+      onGap: () => this.poller.requestCycle(),
+      onDeferred: () => this.poller.requestCycle(config.poller.intervalMs),
       logger: this.logger.child({ module: 'push' }),
       onStateChange: (connected) => this.metrics.pushState(connected),
     });
