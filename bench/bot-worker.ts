@@ -13,13 +13,12 @@ import { unlimitedGate } from '../src/kalshi/gate.js';
 import { createLogger } from '../src/ops/logger.js';
 import { benchConfig } from './config.js';
 import { serve, wallNow } from './ipc.js';
-import { NaiveLoop } from './naive.js';
 import { Probe } from './probe.js';
 import type { SimInfo } from './sim-types.js';
 import type { BotStatus, WorkerReport, WorkerStart } from './worker-types.js';
 
 let app: App | undefined;
-let naive: NaiveLoop | undefined;
+let naive: import('./naive.js').NaiveLoop | undefined;
 let mode: WorkerStart['mode'] = 'bot';
 const probe = new Probe();
 const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -130,6 +129,8 @@ const handlers = {
   async start(params: WorkerStart): Promise<{ startedAt: number; opsUrl?: string }> {
     mode = params.mode;
     if (params.mode === 'naive') {
+      // Loaded only for the baseline: the SDK and axios would count in the bot's RSS.
+      const { NaiveLoop } = await import('./naive.js');
       naive = new NaiveLoop(params.sim, params.settings.pollIntervalMs);
       naive.start(params.sim.communicationsId);
     } else await startBot(params.sim, params);

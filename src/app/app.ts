@@ -6,10 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
 import { namespaceFor } from '../cluster/keys.js';
-import { takeOver } from '../cluster/takeover.js';
 import {
   type Config,
   configHash,
@@ -59,7 +58,6 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { startSimulator } from '../simulator/index.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
@@ -468,6 +466,8 @@ export class App {
   }> {
     const { exchange, simulator, secrets } = this.#config;
     if (exchange.environment === 'simulator' && !exchange.baseUrl) {
+      // Loaded only when embedded: a bot on a real exchange carries none of the simulator's code.
+      const { startSimulator } = await import('../simulator/index.js');
       this.simulator = await startSimulator({
         port: simulator.port,
         seed: simulator.seed,
@@ -503,6 +503,11 @@ export class App {
   async #startCluster(credentials: KalshiCredentials | undefined): Promise<void> {
     const { cluster, exchange, secrets } = this.#config;
     if (!cluster.redis || !(this.exposure instanceof ClusterExposureBook)) return;
+    // Loaded only with Redis configured (ioredis alone is ~15 MB of RSS).
+    const [{ Cluster }, { takeOver }] = await Promise.all([
+      import('../cluster/cluster.js'),
+      import('../cluster/takeover.js'),
+    ]);
     this.cluster = new Cluster({
       config: { ...cluster, redis: cluster.redis },
       namespace: cluster.namespace ?? namespaceFor(credentials?.keyId ?? secrets.apiKeyId),
