@@ -6,7 +6,7 @@
 import { DEFAULT_TOKEN_COST, TIER_LIMITS, type UsageTier } from '../src/domain/rate-limits.js';
 import type { RawRun } from './scenario.js';
 import { type Dist, dist, percentile } from './stats.js';
-import type { BotMode } from './worker-types.js';
+import type { BotMode, MemoryBreakdown } from './worker-types.js';
 
 export interface ScenarioResult {
   readonly key: string;
@@ -57,6 +57,10 @@ export interface ScenarioResult {
   readonly heapUsedMb: number;
   /** Live heap once garbage is collected (after the window). */
   readonly heapAfterGcMb: number;
+  /** RSS after that collection. */
+  readonly rssAfterGcMb: number;
+  /** Where the RSS was at the end of the window. */
+  readonly memory: MemoryBreakdown;
   readonly eventLoopUtilization: number;
   /** Whether the bot ran compiled under plain node (as in the container) rather than through tsx. */
   readonly compiled: boolean;
@@ -198,6 +202,8 @@ export function analyze(run: RawRun): ScenarioResult {
     peakRssMb: report.peakRssMb,
     heapUsedMb: report.status.heapUsedMb,
     heapAfterGcMb: report.heapAfterGcMb ?? Number.NaN,
+    rssAfterGcMb: report.rssAfterGcMb ?? Number.NaN,
+    memory: report.memory,
     eventLoopUtilization: report.eventLoopUtilization,
     compiled: run.compiled,
     stepsMs: run.steps.map((step) => (step.reached ? step.ms : Number.NaN)),

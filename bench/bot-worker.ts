@@ -3,10 +3,11 @@
  * unlimited gate, or the naive SDK loop) against the benchmark's simulator. Reports its own
  * timings (bench/probe.ts), request counts, action-queue statistics, RSS, CPU and event-loop lag.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
 import { unlimitedGate } from '../src/kalshi/gate.js';
@@ -15,7 +16,7 @@ import { benchConfig } from './config.js';
 import { serve, wallNow } from './ipc.js';
 import { Probe } from './probe.js';
 import type { SimInfo } from './sim-types.js';
-import type { BotStatus, WorkerReport, WorkerStart } from './worker-types.js';
+import type { BotStatus, MemoryBreakdown, WorkerReport, WorkerStart } from './worker-types.js';
 
 let app: App | undefined;
 let naive: import('./naive.js').NaiveLoop | undefined;
@@ -28,6 +29,49 @@ let eluFrom: EventLoopUtilization = performance.eventLoopUtilization();
 const queueSamples: number[] = [];
 const rssSamples: number[] = [];
 let sampler: NodeJS.Timeout | undefined;
+
+/** Where the RSS is now: the main thread's V8 heap (by space), memory outside it, the rest. */
+function memoryNow(): MemoryBreakdown {
+  const mem = process.memoryUsage();
+  const mb = (bytes: number) => bytes / 2 ** 20;
+  const spaces: Record<string, number> = {};
+  for (const space of getHeapSpaceStatistics()) spaces[space.space_name] = mb(space.space_size);
+  const byMapping = rssByMapping();
+  return {
+    rssMb: mb(mem.rss),
+    heapTotalMb: mb(mem.heapTotal),
+    heapUsedMb: mb(mem.heapUsed),
+    externalMb: mb(mem.external),
+    arrayBuffersMb: mb(mem.arrayBuffers),
+    heapSpacesMb: spaces,
+    ...(byMapping ? { rssByMappingMb: byMapping } : {}),
+  };
+}
+
+/**
+ * The RSS by kind of mapping (Linux only): file-backed (code of node and the native addons),
+ * the main malloc heap, and anonymous mappings (V8 heaps of every thread, malloc arenas, stacks).
+ */
+function rssByMapping(): Record<string, number> | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out: Record<string, number> = { file: 0, mallocHeap: 0, anonymous: 0 };
+  let kind = 'anonymous';
+  for (const line of text.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1] ?? '';
+      kind = name === '[heap]' ? 'mallocHeap' : name.startsWith('/') ? 'file' : 'anonymous';
+      continue;
+    }
+    if (line.startsWith('Rss:')) out[kind]! += Number(line.split(/\s+/)[1]) / 1024;
+  }
+  return out;
+}
 
 /** Live heap and RSS once garbage is collected (needs --expose-gc; after the window, so it costs it nothing). */
 function afterGc(): { heapAfterGcMb?: number; rssAfterGcMb?: number } {
@@ -49,7 +93,27 @@ function journalFile(): string {
   return join(dir, 'journal.db');
 }
 
+let allocationSession: import('node:inspector').Session | undefined;
+
+async function startAllocationSampling(): Promise<void> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<void>((resolve, reject) =>
+      session.post(method, params, (error) => (error ? reject(error) : resolve())),
+    );
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  allocationSession = session;
+}
+
 async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
+  if (process.env['BENCH_ALLOC_PROF']) await startAllocationSampling();
   const { journal, ...settings } = params.settings;
   const config = benchConfig(sim, { ...settings, journalPath: journal === false ? false : journalFile() });
   // Log as in production (JSON, info), to /dev/null: the cost of logging is part of the bot's.
@@ -151,6 +215,23 @@ const handlers = {
 
   status,
 
+  /**
+   * BENCH_ALLOC_PROF: samples every allocation from the bot's start, garbage included (where the
+   * heap's churn comes from, not only what stays), written when the scenario ends.
+   */
+  async allocationProfile(params: { path: string }): Promise<string | undefined> {
+    if (!allocationSession) return undefined;
+    const session = allocationSession;
+    const { profile } = await new Promise<{ profile: unknown }>((resolve, reject) =>
+      session.post('HeapProfiler.stopSampling', (error, result) =>
+        error ? reject(error) : resolve(result as { profile: unknown }),
+      ),
+    );
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(params.path, JSON.stringify(profile));
+    return params.path;
+  },
+
   async heapSnapshot(params: { path: string }): Promise<string> {
     const { writeHeapSnapshot } = await import('node:v8');
     return writeHeapSnapshot(params.path);
@@ -178,6 +259,7 @@ const handlers = {
       lagSamples: lag.count,
       eventLoopUtilization: elu,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      memory: memoryNow(),
       windowMaxRssMb: Math.max(0, ...rssSamples),
       ...afterGc(),
       counts: probe.counts(),

@@ -217,6 +217,20 @@ function detail(r: ScenarioResult) {
     rssMb: round(r.rssMb),
     peakRssMb: round(r.peakRssMb),
     heapAfterGcMb: round(r.heapAfterGcMb),
+    rssAfterGcMb: round(r.rssAfterGcMb),
+    memory: {
+      rssMb: round(r.memory.rssMb),
+      heapTotalMb: round(r.memory.heapTotalMb),
+      heapUsedMb: round(r.memory.heapUsedMb),
+      externalMb: round(r.memory.externalMb),
+      outsideHeapMb: round(r.memory.rssMb - r.memory.heapTotalMb - r.memory.externalMb),
+      heapSpacesMb: Object.fromEntries(
+        Object.entries(r.memory.heapSpacesMb).map(([space, mb]) => [space, round(mb)]),
+      ),
+      rssByMappingMb: Object.fromEntries(
+        Object.entries(r.memory.rssByMappingMb ?? {}).map(([kind, mb]) => [kind, round(mb)]),
+      ),
+    },
     cpuPercent: round(r.cpuPercent),
     eventLoopUtilization: round(r.eventLoopUtilization),
     lagP99Ms: round(r.lagP99Ms),

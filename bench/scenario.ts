@@ -175,6 +175,9 @@ export async function runScenario(
     const windowEnd = windowStart + (to - from);
     await sleep(windowEnd - wallNow());
     const report = await worker.call<WorkerReport>('finish');
+    const allocations = process.env['BENCH_ALLOC_PROF'];
+    if (allocations)
+      await worker.call('allocationProfile', { path: `${allocations}/${spec.key}.heapprofile` });
     const heap = process.env['BENCH_HEAP_SNAPSHOT'];
     if (heap) await worker.call('heapSnapshot', { path: `${heap}/${spec.key}.heapsnapshot` });
     const after = await simHost.call<SimMarks>('collect');

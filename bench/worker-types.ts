@@ -37,6 +37,20 @@ export interface BotStatus {
   readonly recentElu: number;
 }
 
+/** The bot process's memory at the end of the window, before any forced GC. */
+export interface MemoryBreakdown {
+  readonly rssMb: number;
+  /** The main thread's V8 heap: reserved, and in use (live and not yet collected). */
+  readonly heapTotalMb: number;
+  readonly heapUsedMb: number;
+  /** C++ objects tied to JS ones (buffers, sockets), array buffers included. */
+  readonly externalMb: number;
+  readonly arrayBuffersMb: number;
+  readonly heapSpacesMb: Readonly<Record<string, number>>;
+  /** RSS by kind of mapping: file (code), mallocHeap, anonymous (V8 heaps of every thread, arenas). */
+  readonly rssByMappingMb?: Readonly<Record<string, number>>;
+}
+
 export interface WorkerReport {
   readonly mode: BotMode;
   readonly status: BotStatus;
@@ -52,6 +66,7 @@ export interface WorkerReport {
   readonly peakRssMb: number;
   /** Highest RSS sampled (every 100 ms) during the window. */
   readonly windowMaxRssMb: number;
+  readonly memory: MemoryBreakdown;
   readonly heapAfterGcMb?: number;
   readonly rssAfterGcMb?: number;
   readonly counts: ProbeCounts;
