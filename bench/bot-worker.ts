@@ -107,7 +107,8 @@ async function startAllocationSampling(): Promise<void> {
   await post('HeapProfiler.startSampling', {
     samplingInterval: 16_384,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // BENCH_ALLOC_PROF_OLD=1: only what survived the young generation (what fills the old one).
+    includeObjectsCollectedByMinorGC: !process.env['BENCH_ALLOC_PROF_OLD'],
   });
   allocationSession = session;
 }
