@@ -306,6 +306,10 @@ export class App {
       logger: this.logger.child({ module: 'market-data' }),
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
+    // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
+    this.#cleanups.push(
+      this.book.subscribe({ added: (rfq) => this.data.warm(rfq.marketTicker, rfq.eventTicker) }),
+    );
 
     this.#buildWatcher();
 

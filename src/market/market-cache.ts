@@ -16,9 +16,13 @@ export const UNKNOWN_SERIES_FEES: FeeSchedule = Object.freeze({
 export interface MarketReads {
   getMarket(ticker: string): Promise<Market>;
   getOrderBook(ticker: string): Promise<OrderBook>;
-  getEvent(eventTicker: string): Promise<EventInfo>;
+  /** The event, with its markets when the exchange nests them (they seed the market cache). */
+  getEvent(eventTicker: string): Promise<EventInfo & { readonly markets?: readonly Market[] }>;
   getSeriesFees(seriesTicker: string): Promise<FeeSchedule>;
 }
+
+/** Warm-ups of reference data in flight at once; more are left to the pricing that needs them. */
+const MAX_WARMING = 8;
 
 export interface PositionReads {
   position(ticker: string): Centis;
@@ -53,6 +57,7 @@ export class MarketDataCache implements MarketData {
   readonly #series: TtlCache<FeeSchedule>;
   readonly #log: Logger | undefined;
   readonly #onBook: ((ticker: string, book: OrderBook) => void) | undefined;
+  #warming = 0;
 
   constructor(options: MarketDataCacheOptions) {
     this.#reads = options.reads;
@@ -84,7 +89,30 @@ export class MarketDataCache implements MarketData {
   }
 
   event(eventTicker: string): Promise<EventInfo> {
-    return this.#events.get(eventTicker, () => this.#reads.getEvent(eventTicker));
+    return this.#events.get(eventTicker, async () => {
+      const { markets, ...event } = await this.#reads.getEvent(eventTicker);
+      // One event read is as fresh as a read of each of its markets: later RFQs on its other
+      // markets need no market read of their own. The event keeps none of them.
+      for (const market of markets ?? []) this.#markets.put(market.ticker, market);
+      return event;
+    });
+  }
+
+  /**
+   * Starts the reads a first RFQ on a market will need (market, event, series fees) at once and
+   * side by side, rather than one after the other inside its pricing: called when an RFQ is new.
+   * Nothing is read that is cached; at most a few warm-ups run at a time (a listing of thousands
+   * of RFQs must not queue thousands of reads ahead of pricing, which loads them anyway).
+   */
+  warm(ticker: string, eventTicker?: string): void {
+    const cold = !this.#markets.has(ticker) || (eventTicker !== undefined && !this.#events.has(eventTicker));
+    if (!cold || this.#warming >= MAX_WARMING) return;
+    this.#warming++;
+    const reads: Promise<unknown>[] = [this.fees(ticker)];
+    if (eventTicker !== undefined) reads.push(this.event(eventTicker));
+    void Promise.allSettled(reads).then(() => {
+      this.#warming--;
+    });
   }
 
   cachedEvent(eventTicker: string): EventInfo | undefined {
