@@ -242,7 +242,12 @@ const handlers = {
     const trace = process.env['BENCH_TRACE'];
     if (trace) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(trace, JSON.stringify(probe.dump()));
+      // The instants are wall ms; a CPU profile's are hrtime µs: one pair of both aligns them.
+      const clock = { hrtimeUs: Number(process.hrtime.bigint() / 1000n), wallMs: wallNow() };
+      writeFileSync(
+        trace,
+        JSON.stringify({ clock, timings: probe.rfqTimings(), ...(probe.dump() as object) }),
+      );
     }
     const cpu = process.cpuUsage(cpuFrom);
     const elu = performance.eventLoopUtilization(eluFrom).utilization;

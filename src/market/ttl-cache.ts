@@ -43,20 +43,6 @@ export class TtlCache<V> {
     return pending;
   }
 
-  /**
-   * Stores a value read elsewhere (e.g. a market nested in its event), fresh for `ttlMs`; a load
-   * in flight for the key keeps going and its result replaces this one.
-   */
-  put(key: string, value: V): void {
-    const entry = this.#entries.get(key);
-    this.#entries.set(key, {
-      value,
-      expiresAt: this.clock.now() + this.ttlMs,
-      ...(entry?.pending ? { pending: entry.pending } : {}),
-    });
-    this.#evict();
-  }
-
   /** Whether a fresh value or a load in flight is there (a `get` would not start one). */
   has(key: string): boolean {
     const entry = this.#entries.get(key);

@@ -30,17 +30,15 @@ class HeldReads implements MarketReads {
   getOrderBook(ticker: string): Promise<OrderBook> {
     return this.#held(`book ${ticker}`, () => ({ ticker, yes: [], no: [] }) as unknown as OrderBook);
   }
-  getEvent(eventTicker: string): Promise<EventInfo & { markets: Market[] }> {
+  readonly nested: boolean[] = [];
+  getEvent(eventTicker: string, options: { withNestedMarkets: boolean }): Promise<EventInfo> {
+    this.nested.push(options.withNestedMarkets);
     return this.#held(`event ${eventTicker}`, () => ({
       eventTicker,
       seriesTicker: 'KXE',
       title: 'An event',
       mutuallyExclusive: false,
-      marketTickers: ['KXE-1-A', 'KXE-1-B'],
-      markets: [
-        testMarket({ ticker: 'KXE-1-A', eventTicker }),
-        testMarket({ ticker: 'KXE-1-B', eventTicker }),
-      ],
+      marketTickers: [],
     }));
   }
   getSeriesFees(seriesTicker: string): Promise<FeeSchedule> {
@@ -98,14 +96,13 @@ describe('MarketDataCache reference data', () => {
     expect(reads.asked).toHaveLength(3);
   });
 
-  it("an event read fills the market cache with the event's markets and keeps none itself", async () => {
+  it('reads events without their nested markets (a combo event with them was 440 KB)', async () => {
     const { reads, data } = cache();
     const event = data.event('KXE-1');
     await settle();
     reads.answerAll();
-    expect(await event).not.toHaveProperty('markets');
-    expect((await data.market('KXE-1-B')).ticker).toBe('KXE-1-B');
-    expect(reads.asked).toEqual(['event KXE-1']);
+    expect((await event).seriesTicker).toBe('KXE');
+    expect(reads.nested).toEqual([false]);
   });
 
   it('warms at most 8 cold markets at once; the rest load when priced', async () => {
