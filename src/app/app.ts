@@ -370,7 +370,7 @@ export class App {
       onOwnQuoteExecuted: wakeWatcher,
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
       onGap: () => this.poller.requestCycle(),
-      onDeferred: () => this.poller.requestCycle(config.poller.intervalMs),
+      onDeferred: (rfqId) => this.poller.requestHead(rfqId),
       logger: this.logger.child({ module: 'push' }),
       onStateChange: (connected) => this.metrics.pushState(connected),
     });

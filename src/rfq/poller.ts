@@ -5,6 +5,9 @@ import type { RequestGate } from '../kalshi/gate.js';
 import type { CompiledRfqFilter, ServerSideFilter } from './filters.js';
 import type { RfqBook, RfqListing, SnapshotResult } from './rfq-book.js';
 
+/** Most pages a read of the newest open RFQs goes through (the exchange lists newest first). */
+const HEAD_MAX_PAGES = 5;
+
 /** The one read the poller needs: a page of RFQs. */
 export interface RfqPageSource {
   rfqsPage(
@@ -64,6 +67,10 @@ export class RfqPoller {
   #stops = 0;
   #inFlight: Promise<PollCycleResult> | undefined;
   #lastCompletedAt: EpochMs | undefined;
+  #head: Promise<void> | undefined;
+  #headAgain = false;
+  /** RFQs a head read is for: any it does not find, a full listing must. */
+  readonly #wanted = new Set<string>();
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -86,7 +93,62 @@ export class RfqPoller {
     this.#stops++;
     this.#timer?.cancel();
     this.#timer = undefined;
-    await this.#inFlight?.catch(() => undefined);
+    await Promise.all([this.#inFlight?.catch(() => undefined), this.#head]);
+  }
+
+  /**
+   * Reads the newest open RFQs, the listing's first pages until one brings nothing new (at most
+   * HEAD_MAX_PAGES): the push source left RFQs to the listing (their fee flag needs a read), and
+   * a whole listing of 10,000 open RFQs is 100 pages. Adds only (a head is never complete);
+   * requests coalesce. Short of read tokens, when it fails, or when `rfqId` is not among the
+   * newest (an exchange that lists in another order), a full listing comes within intervalMs.
+   */
+  requestHead(rfqId?: string): void {
+    if (this.#stopped) return;
+    if (rfqId !== undefined && this.#wanted.size < 10_000) this.#wanted.add(rfqId);
+    if (this.#head) {
+      this.#headAgain = true;
+      return;
+    }
+    if (this.#options.gate.budget('read').available < this.#options.minReadTokens) {
+      this.requestCycle(this.#options.intervalMs);
+      return;
+    }
+    this.#head = this.#readHead().finally(() => {
+      this.#head = undefined;
+      if (this.#headAgain) {
+        this.#headAgain = false;
+        this.requestHead();
+      }
+    });
+  }
+
+  async #readHead(): Promise<void> {
+    const { source, filter, book, clock, logger, pageSize } = this.#options;
+    const own = this.#options.ownCommunicationsId();
+    const listing = book.beginListing(clock.now(), true);
+    let cursor: string | undefined;
+    try {
+      for (let pages = 0; pages < HEAD_MAX_PAGES; pages++) {
+        const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
+        let fresh = 0;
+        for (const rfq of page.items) {
+          if ((own !== undefined && rfq.creatorId === own) || filter.reject(rfq) !== undefined) continue;
+          if (!book.has(rfq.id)) fresh++;
+          listing.add(rfq);
+        }
+        cursor = page.cursor || undefined;
+        if (fresh === 0 || cursor === undefined) break;
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'reading the newest open RFQs failed; a full listing follows');
+      this.requestCycle(this.#options.intervalMs);
+    } finally {
+      listing.finish(false);
+    }
+    const missed = [...this.#wanted].some((rfqId) => !book.has(rfqId));
+    this.#wanted.clear();
+    if (missed) this.requestCycle(this.#options.intervalMs);
   }
 
   /**

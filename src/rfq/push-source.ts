@@ -34,8 +34,8 @@ export interface PushSourceOptions {
    * the time before a (re)subscription): reconcile now.
    */
   readonly onGap?: () => void;
-  /** RFQs were left to the listing (their reads were busy): list soon. */
-  readonly onDeferred?: () => void;
+  /** An RFQ was left to the listing (its read was busy): read the newest ones now. */
+  readonly onDeferred?: (rfqId: string) => void;
   readonly logger: Logger;
   readonly onStateChange?: (connected: boolean) => void;
 }
@@ -102,7 +102,7 @@ export class RfqPushSource {
     // Not all of it was pushed (a target-cost RFQ's fee flag changes the size we offer): read it.
     if (this.#rfqReads >= (this.#options.maxRfqReads ?? 4)) {
       this.#log.debug({ rfqId: rfq.id }, 'RFQ reads busy; the poller will find it');
-      this.#options.onDeferred?.();
+      this.#options.onDeferred?.(rfq.id);
       return;
     }
     this.#rfqReads++;

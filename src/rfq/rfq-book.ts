@@ -95,10 +95,14 @@ export class RfqBook {
     return listing.finish(complete);
   }
 
-  /** Starts a listing that began at `asOf` (before its first page was requested). */
-  beginListing(asOf: EpochMs = this.clock.now()): RfqListing {
+  /**
+   * Starts a listing that began at `asOf` (before its first page was requested). A `partial` one
+   * (the newest pages only) adds and changes but can never remove, and leaves no mark on what it
+   * lists: a complete listing running meanwhile still judges by its own pages alone.
+   */
+  beginListing(asOf: EpochMs = this.clock.now(), partial = false): RfqListing {
     this.#forgetOldRemovals();
-    const id = ++this.#listings;
+    const id = partial ? -1 : ++this.#listings;
     let added = 0;
     let changed = 0;
     let finished = false;
@@ -110,13 +114,13 @@ export class RfqBook {
         const removedAt = this.#removedAt.get(rfq.id);
         if (removedAt !== undefined && removedAt >= asOf) return;
         const outcome = this.#put(rfq, 'poll', entry);
-        this.#entries.get(rfq.id)!.listedIn = id;
+        if (!partial) this.#entries.get(rfq.id)!.listedIn = id;
         if (outcome === 'added') added++;
         else if (outcome === 'changed') changed++;
       },
       finish: (complete) => {
         let removed = 0;
-        if (!finished && complete) {
+        if (!finished && complete && !partial) {
           for (const [rfqId, entry] of this.#entries) {
             if (entry.listedIn === id || entry.seenAt >= asOf) continue;
             this.#delete(rfqId, entry.rfq);

@@ -162,6 +162,62 @@ describe('RfqPoller cycles', () => {
     expect(book.get('p')).toBe(listed);
   });
 
+  it('a head read takes the newest pages until one brings nothing new, and removes nothing', async () => {
+    const { book, source, poller, changes } = setup({ pageSize: 2 });
+    book.upsert(rfq('old-1'));
+    book.upsert(rfq('old-2'));
+    book.upsert(rfq('gone')); // not in the head: a partial read proves nothing about it
+    source.pages(
+      { items: [rfq('new-1'), rfq('new-2')], cursor: 'c2' },
+      { items: [rfq('new-3'), rfq('old-1')], cursor: 'c4' },
+      { items: [rfq('old-2'), rfq('gone')], cursor: 'c6' },
+    );
+    poller.start(); // its first tick waits on the (manual) clock
+    poller.requestHead('new-3');
+    await until(() => source.requests.length === 3 && book.has('new-3'));
+    await poller.stop();
+    expect(source.requests.map((r) => r.cursor)).toEqual([undefined, 'c2', 'c4']);
+    expect(changes).toEqual(['+old-1', '+old-2', '+gone', '+new-1', '+new-2', '+new-3']);
+  });
+
+  it('a complete listing running across a head read still removes only what it did not list', async () => {
+    const { clock, book, source, poller, changes } = setup();
+    book.upsert(rfq('a'));
+    book.upsert(rfq('b'));
+    clock.advance(10); // both known before the listing starts
+    let releaseFull!: (page: Page) => void;
+    source.pages(
+      { items: [rfq('a')], cursor: 'p2' },
+      new Promise<Page>((resolve) => (releaseFull = resolve)),
+      { items: [rfq('b'), rfq('a')] }, // the head read, while the listing waits for its page 2
+    );
+    const cycle = poller.pollOnce();
+    await until(() => source.requests.length === 2);
+    poller.start();
+    poller.requestHead();
+    await until(() => source.requests.length === 3);
+    releaseFull({ items: [] });
+    // b was in the head read, not in the complete listing: the listing removes it.
+    expect(await cycle).toMatchObject({ kind: 'completed', removed: 1 });
+    expect(changes).toEqual(['+a', '+b', '-b']);
+  });
+
+  it('an RFQ the head read did not find is left to a full listing within the interval', async () => {
+    const { clock, source, poller } = setup({ intervalWithPushMs: 30_000, pushConnected: () => true });
+    const start = clock.now();
+    poller.start();
+    await clock.advanceAsync(0);
+    source.pages({ items: [rfq('other')] });
+    poller.requestHead('listed-elsewhere');
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(1_000);
+    expect(source.requests.map((r) => [r.at - start, r.cursor])).toEqual([
+      [0, undefined],
+      [0, undefined],
+      [1_000, undefined],
+    ]);
+  });
+
   it('pages through every cursor with the server-side filter and the page size', async () => {
     const { source, poller } = setup({ filter: { ...NO_FILTER, marketTickers: ['KXTEST-1'] }, pageSize: 2 });
     source.listing([rfq('a'), rfq('b'), rfq('c'), rfq('d'), rfq('e')], 2);
