@@ -6,7 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import {
+  type EventLoopUtilization,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  performance,
+} from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
@@ -167,6 +172,17 @@ async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
   sampler.unref();
 }
 
+/** GC pauses of the bot's thread, for BENCH_TRACE: [start wall ms, duration ms, kind]. */
+const gcPauses: [number, number, number][] = [];
+if (process.env['BENCH_TRACE']) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcPauses.push([performance.timeOrigin + entry.startTime, entry.duration, kind]);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 let eluLast: EventLoopUtilization = performance.eventLoopUtilization();
 let lastTick = performance.now();
 setInterval(() => {
@@ -246,7 +262,7 @@ const handlers = {
       const clock = { hrtimeUs: Number(process.hrtime.bigint() / 1000n), wallMs: wallNow() };
       writeFileSync(
         trace,
-        JSON.stringify({ clock, timings: probe.rfqTimings(), ...(probe.dump() as object) }),
+        JSON.stringify({ clock, gcPauses, timings: probe.rfqTimings(), ...(probe.dump() as object) }),
       );
     }
     const cpu = process.cpuUsage(cpuFrom);

@@ -27,7 +27,17 @@ export interface BotSettings {
    * default records; the benchmark never writes into the working tree's data/.
    */
   readonly journalPath?: string | false;
+  /**
+   * Markets whose RFQs are tracked but never quoted (a route whose trading window never opens):
+   * the scale scenarios' standing book of open RFQs.
+   */
+  readonly closedMarkets?: readonly string[];
+  /** Most pages of open RFQs per listing. @default the shipped 200 (20,000 RFQs) */
+  readonly maxPages?: number;
 }
+
+/** A cron minute that is never reached in a benchmark: midnight of the 1st of January. */
+const NEVER = '0 0 1 1 *';
 
 /** The routes of config.yaml: inventory skew on combos, fixed spread elsewhere. */
 const ROUTES = [
@@ -63,10 +73,27 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       endpointCosts: 'auto',
       hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
     },
-    poller: { intervalMs: settings.pollIntervalMs, websocket: settings.push !== false },
+    poller: {
+      intervalMs: settings.pollIntervalMs,
+      websocket: settings.push !== false,
+      ...(settings.maxPages ? { maxPages: settings.maxPages } : {}),
+    },
     strategies: {
       dir: './strategies',
-      routes: ROUTES.map((route) => ({ ...route, isolation })),
+      routes: [
+        ...(settings.closedMarkets?.length
+          ? [
+              {
+                name: 'standing-book',
+                match: { markets: [...settings.closedMarkets] },
+                strategy: 'fixed-spread',
+                options: ROUTES[1]!.options,
+                windows: [{ cron: NEVER }],
+              },
+            ]
+          : []),
+        ...ROUTES,
+      ].map((route) => ({ ...route, isolation })),
       ...(settings.strategyTimeoutMs
         ? {
             timeoutMs: settings.strategyTimeoutMs,

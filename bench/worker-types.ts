@@ -9,6 +9,8 @@ export type BotMode = 'bot' | 'unbudgeted' | 'naive';
 export interface WorkerSettings extends Omit<BotSettings, 'journalPath'> {
   /** Record the journal (the shipped default), into a temporary file of the bot's process. @default true */
   readonly journal?: boolean;
+  /** Track the RFQs of every other market without quoting them (`MarketSet` 'standing'). */
+  readonly standingBook?: boolean;
   /** A silent logger instead of JSON lines to /dev/null. @default false */
   readonly silent?: boolean;
   /** Record per-request timings (bench/probe.ts). @default true */
