@@ -119,7 +119,8 @@ async function startAllocationSampling(): Promise<void> {
 }
 
 async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
-  if (process.env['BENCH_ALLOC_PROF']) await startAllocationSampling();
+  if (process.env['BENCH_ALLOC_PROF'] && !process.env['BENCH_ALLOC_PROF_WINDOW'])
+    await startAllocationSampling();
   const { journal, ...settings } = params.settings;
   const config = benchConfig(sim, { ...settings, journalPath: journal === false ? false : journalFile() });
   // Log as in production (JSON, info), to /dev/null: the cost of logging is part of the bot's.
@@ -220,7 +221,10 @@ const handlers = {
   },
 
   /** Starts the window over which CPU and event-loop lag are reported. */
-  steady(): BotStatus {
+  async steady(): Promise<BotStatus> {
+    // BENCH_ALLOC_PROF_WINDOW=1: sample allocations over the window only.
+    if (process.env['BENCH_ALLOC_PROF'] && process.env['BENCH_ALLOC_PROF_WINDOW'])
+      await startAllocationSampling();
     lag.reset();
     eluFrom = performance.eventLoopUtilization();
     cpuFrom = process.cpuUsage();

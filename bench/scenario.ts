@@ -34,6 +34,7 @@ export type LoadStep =
       readonly size: number;
       readonly gapMs: number;
       readonly markets: MarketSet;
+      readonly limit?: number;
     }
   /** Wait until the bot reports this state (or `timeoutMs` passes). */
   | { readonly kind: 'until'; readonly done: (status: BotStatus) => boolean; readonly timeoutMs: number }
@@ -193,7 +194,7 @@ export async function runScenario(
           count: step.count,
           size: step.size,
           gapMs: step.gapMs,
-          markets: marketsOf(info, step.markets),
+          markets: marketsOf(info, step.markets).slice(0, step.limit),
         });
       } else if (step.kind === 'burst') {
         await simHost.call('burst', {

@@ -105,7 +105,14 @@ export class RfqPoller {
    */
   requestHead(rfqId?: string): void {
     if (this.#stopped) return;
-    if (rfqId !== undefined && this.#wanted.size < 10_000) this.#wanted.add(rfqId);
+    if (rfqId !== undefined) this.#wanted.add(rfqId);
+    // More than a head read can hold (a burst of thousands): one full listing finds them all.
+    if (this.#wanted.size > this.#options.pageSize * HEAD_MAX_PAGES) {
+      this.#wanted.clear();
+      this.#headAgain = false;
+      this.requestCycle();
+      return;
+    }
     if (this.#head) {
       this.#headAgain = true;
       return;

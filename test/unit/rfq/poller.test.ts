@@ -218,6 +218,21 @@ describe('RfqPoller cycles', () => {
     ]);
   });
 
+  it('asked for more RFQs than a head read holds, it lists everything instead', async () => {
+    const { clock, source, poller } = setup({
+      pageSize: 2,
+      intervalWithPushMs: 30_000,
+      pushConnected: () => true,
+    });
+    poller.start();
+    await clock.advanceAsync(0);
+    source.listing([rfq('a'), rfq('b')], 2);
+    for (let i = 0; i < 11; i++) poller.requestHead(`burst-${i}`); // 5 pages of 2 hold 10
+    await clock.advanceAsync(0);
+    // The first request started a head read (page 1); the eleventh asked for a full listing.
+    expect(source.requests.map((r) => r.cursor)).toEqual([undefined, undefined, undefined]);
+  });
+
   it('pages through every cursor with the server-side filter and the page size', async () => {
     const { source, poller } = setup({ filter: { ...NO_FILTER, marketTickers: ['KXTEST-1'] }, pageSize: 2 });
     source.listing([rfq('a'), rfq('b'), rfq('c'), rfq('d'), rfq('e')], 2);
