@@ -36,15 +36,15 @@ const m = machine();
 log(
   `kalshi-rfq-maker bench (${quick ? 'quick' : 'full'}): ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; load ${load()}`,
 );
-const all = [...scenarios(quick ? QUICK : FULL), ...(quick ? [] : scaleScenarios())];
+// The quick variant leaves the scale curve out unless asked for by name.
+const all = [...scenarios(quick ? QUICK : FULL), ...scaleScenarios()];
 const selected = (key: string) =>
-  !only ||
-  only.includes(key) ||
-  (only.includes('scale') && key.startsWith('scale-')) ||
-  (only.includes('parts') && (key === 'push-0ms' || key.startsWith('push-0ms-')));
-const list = (only?.includes('scale') && quick ? [...all, ...scaleScenarios()] : all).filter((spec) =>
-  selected(spec.key),
-);
+  only
+    ? only.includes(key) ||
+      (only.includes('scale') && key.startsWith('scale-')) ||
+      (only.includes('parts') && (key === 'push-0ms' || key.startsWith('push-0ms-')))
+    : !(quick && key.startsWith('scale-'));
+const list = all.filter((spec) => selected(spec.key));
 // The simulator stands in for a remote exchange: it yields the shared cores to the bot.
 const simHost = new Child('./sim-host.ts', { niceness: SIM_NICENESS });
 const compiled = list.some((spec) => spec.compiled) ? await compileBot() : undefined;

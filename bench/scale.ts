@@ -26,6 +26,8 @@ export function scaleCell(open: number, rate: number): ScenarioSpec {
     key: scaleKey(open, rate),
     title: `${open} open RFQs tracked (never quoted), ${rate} new RFQs/s quoted, prime tier, push, 0 ms`,
     mode: 'bot',
+    // As the container runs it (memory is part of the curve), without its heap bound.
+    compiled: true,
     // Prime: the exchange's rate budget is not what this measures.
     sim: { seed: SEED, tier: 'prime', walkIntervalMs: 0 },
     settings: {
@@ -142,7 +144,10 @@ function panel(
   const xs = SCALE_RATES.map((rate) => Math.log10(rate));
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const values = rows.map(value).filter((v): v is number => v !== null);
-  const top = Math.max(limit ?? 0, ...values, 1) * 1.15;
+  const raw = (Math.max(limit ?? 0, ...values, 1) * 1.1) / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const top = step * 4;
   const x = (rate: number) =>
     offsetX + PAD.left + ((Math.log10(rate) - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
