@@ -208,7 +208,15 @@ export class WorkerSlot {
       }
       (pending as { seq: number }).seq = seq;
       this.#calls.set(id, pending);
-      pending.timer = setTimeout(() => this.#timedOut(pending, message.timeoutMs), message.timeoutMs);
+      // Timers run before the messages that arrived meanwhile: after a busy spell of this thread
+      // (a burst, a long GC) the answer may be waiting. The verdict waits for them to be read.
+      pending.timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!pending.settled) this.#timedOut(pending, message.timeoutMs);
+          }),
+        message.timeoutMs,
+      );
       this.#armWatchdog();
     });
   }

@@ -115,3 +115,77 @@ describe('a burst of RFQs priced in a worker', () => {
     expect(runner.pricing).toEqual({ running: 0, waiting: 0 });
   });
 });
+
+describe('a worker answer that arrived while the bot thread was busy', () => {
+  it('counts as the answer, not as a time-out, when the limit passed during the busy spell', async () => {
+    const temp = await tempPluginDir({ 'quick.mjs': plugin('quick', 'return { yesBid: 400000, noBid: 500000 };') });
+    onTestFinished(temp.cleanup);
+    const logger = pino({ level: 'silent' });
+    const registry = await loadStrategies({ dir: temp.dir, logger });
+    const data = new InMemoryMarketData().setMarket({ ticker: 'KXQ-1', eventTicker: 'KXQ' });
+    const runner = new StrategyRunner({
+      router: new StrategyRouter(registry, [{ strategy: 'quick', options: {} }], logger),
+      data,
+      logger,
+      timeoutMs: 50,
+      workers: { size: 1, hardTimeoutMs: 1_000 },
+    });
+    onTestFinished(() => runner.stop());
+    await runner.start();
+    expect(await runner.price(testRfq({ marketTicker: 'KXQ-1' }))).toMatchObject({ kind: 'quote' });
+
+    // The call goes out; the worker answers within a millisecond or two, but this thread stays
+    // busy past the 50 ms limit (a burst of RFQs, a long GC): the answer waits in its queue.
+    const outcome = runner.price(testRfq({ marketTicker: 'KXQ-1' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // busy
+    }
+    expect(await outcome).toMatchObject({ kind: 'quote' });
+    expect(runner.disabledRoutes).toEqual([]);
+  });
+});
+
+describe('an in-process strategy whose data arrived while the bot thread was busy', () => {
+  it('gets its result counted, not a time-out', async () => {
+    const temp = await tempPluginDir({
+      'book.mjs': plugin(
+        'book',
+        `const book = await ctx.data.orderBook(rfq.marketTicker);
+         return { yesBid: book.yes[0].price, noBid: 400000 };`,
+      ),
+    });
+    onTestFinished(temp.cleanup);
+    const logger = pino({ level: 'silent' });
+    const registry = await loadStrategies({ dir: temp.dir, logger });
+    /** Books that arrive as I/O does: after the timers of the loop turn they complete in. */
+    class IoBooks extends InMemoryMarketData {
+      asked = false;
+      override orderBook(ticker: string): Promise<OrderBook> {
+        this.asked = true;
+        return new Promise((resolve, reject) =>
+          setImmediate(() => super.orderBook(ticker).then(resolve, reject)),
+        );
+      }
+    }
+    const data = new IoBooks().setMarket({ ticker: 'KXIO-1', eventTicker: 'KXIO' });
+    data.setBook(testBook('KXIO-1', { yes: [['0.45', '10']], no: [['0.50', '10']] }));
+    const runner = new StrategyRunner({
+      router: new StrategyRouter(registry, [{ strategy: 'book', options: {}, isolation: 'in-process' }], logger),
+      data,
+      logger,
+      timeoutMs: 50,
+    });
+    onTestFinished(() => runner.stop());
+    await runner.start();
+    const outcome = runner.price(testRfq({ marketTicker: 'KXIO-1' }));
+    for (let i = 0; i < 100 && !data.asked; i++) await Promise.resolve();
+    expect(data.asked).toBe(true);
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // busy: the book's completion and the limit's timer are both due when this ends
+    }
+    expect(await outcome).toMatchObject({ kind: 'quote' });
+  });
+});
