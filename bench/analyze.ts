@@ -6,17 +6,21 @@
 import { DEFAULT_TOKEN_COST, TIER_LIMITS, type UsageTier } from '../src/domain/rate-limits.js';
 import type { RawRun } from './scenario.js';
 import { type Dist, dist, percentile } from './stats.js';
-import type { BotMode } from './worker-types.js';
+import type { BotMode, MemoryBreakdown } from './worker-types.js';
 
 export interface ScenarioResult {
   readonly key: string;
   readonly title: string;
   readonly mode: BotMode;
+  /** Runs pooled into this result (`--repeat`). */
+  readonly runs: number;
   readonly durationMs: number;
   /** RFQ created at the exchange → our first create_quote processed there. */
   readonly rfqToQuote: Dist;
   readonly rfqsCreated: number;
   readonly rfqsQuoted: number;
+  /** Internal time of the bot's first RFQ after the load began (cold; in the warm-up, not counted). */
+  readonly firstInternalMs: number;
   /** p50s of the parts of rfqToQuote, and the bot-internal part's distribution. */
   readonly rfqParts: {
     /** Share of the quoted RFQs the bot learnt of from the websocket push. */
@@ -57,6 +61,10 @@ export interface ScenarioResult {
   readonly heapUsedMb: number;
   /** Live heap once garbage is collected (after the window). */
   readonly heapAfterGcMb: number;
+  /** RSS after that collection. */
+  readonly rssAfterGcMb: number;
+  /** Where the RSS was at the end of the window. */
+  readonly memory: MemoryBreakdown;
   readonly eventLoopUtilization: number;
   /** Whether the bot ran compiled under plain node (as in the container) rather than through tsx. */
   readonly compiled: boolean;
@@ -85,8 +93,31 @@ function tokensByEndpoint(counts: Readonly<Record<string, number>>): Record<stri
   return out;
 }
 
-export function analyze(run: RawRun): ScenarioResult {
-  const { after, before, report, spec } = run;
+/** What one run contributes: the samples of every distribution, and its scalar figures. */
+interface RunSamples {
+  readonly latencies: number[];
+  readonly discovery: number[];
+  readonly pollWait: number[];
+  readonly marketData: number[];
+  readonly budget: number[];
+  readonly createNet: number[];
+  readonly internal: number[];
+  readonly pushed: number;
+  readonly confirmLatency: number[];
+  readonly watchWait: number[];
+  readonly listing: number[];
+  readonly confirmMd: number[];
+  readonly confirmBudget: number[];
+  readonly confirmOwnBudget: number[];
+  readonly confirmNet: number[];
+  readonly confirmInternal: number[];
+  readonly rfqsCreated: number;
+  readonly accepts: number;
+  readonly firstInternalMs: number;
+}
+
+function collect(run: RawRun): RunSamples {
+  const { after, report } = run;
   const from = run.windowStart;
   const to = run.windowEnd;
 
@@ -100,54 +131,69 @@ export function analyze(run: RawRun): ScenarioResult {
     if (quoted !== undefined) latencies.push(quoted - after.rfqCreated[id]!);
   }
   const timings = new Map(report.rfqTimings.map((t) => [t.rfqId, t]));
-  const pollWait: number[] = [];
-  const discovery: number[] = [];
-  const marketData: number[] = [];
-  const budget: number[] = [];
-  const createNet: number[] = [];
-  const internal: number[] = [];
-  let pushed = 0;
+  const out = {
+    latencies,
+    discovery: [] as number[],
+    pollWait: [] as number[],
+    marketData: [] as number[],
+    budget: [] as number[],
+    createNet: [] as number[],
+    internal: [] as number[],
+    pushed: 0,
+    confirmLatency: [] as number[],
+    watchWait: [] as number[],
+    listing: [] as number[],
+    confirmMd: [] as number[],
+    confirmBudget: [] as number[],
+    confirmOwnBudget: [] as number[],
+    confirmNet: [] as number[],
+    confirmInternal: [] as number[],
+    rfqsCreated: rfqIds.length,
+    accepts: 0,
+    // The bot's first RFQ: cold code and connections (in the warm-up, not counted).
+    firstInternalMs: [...report.rfqTimings].sort((a, b) => a.added - b.added)[0]?.internalMs ?? Number.NaN,
+  };
   for (const id of rfqIds) {
     const t = timings.get(id);
     const created = after.rfqCreated[id]!;
     const quoted = after.firstQuote[id];
     if (!t || quoted === undefined) continue;
-    if (t.source === 'push') pushed++;
-    else pollWait.push(Math.max(0, (t.cycleStart ?? created) - created));
-    discovery.push(t.added - created);
-    marketData.push(t.networkMs);
-    budget.push(t.budgetMs);
-    createNet.push(quoted - t.createStart);
-    internal.push(t.internalMs);
+    if (t.source === 'push') out.pushed++;
+    else out.pollWait.push(Math.max(0, (t.cycleStart ?? created) - created));
+    out.discovery.push(t.added - created);
+    out.marketData.push(t.networkMs);
+    out.budget.push(t.budgetMs);
+    out.createNet.push(quoted - t.createStart);
+    out.internal.push(t.internalMs);
   }
 
   const accepted = Object.entries(after.accepted).filter(([, t]) => t >= from && t <= to);
-  const confirmLatency: number[] = [];
+  out.accepts = accepted.length;
   for (const [quoteId, t] of accepted) {
     const confirmed = after.confirmed[quoteId];
-    if (confirmed !== undefined) confirmLatency.push(confirmed - t);
+    if (confirmed !== undefined) out.confirmLatency.push(confirmed - t);
   }
   const confirmTimings = new Map(report.confirmTimings.map((t) => [t.quoteId, t]));
-  const watchWait: number[] = [];
-  const listing: number[] = [];
-  const confirmMd: number[] = [];
-  const confirmBudget: number[] = [];
-  const confirmOwnBudget: number[] = [];
-  const confirmNet: number[] = [];
-  const confirmInternal: number[] = [];
   for (const [quoteId, acceptedAt] of accepted) {
     const t = confirmTimings.get(quoteId);
     const confirmed = after.confirmed[quoteId];
     if (!t || confirmed === undefined) continue;
-    watchWait.push(Math.max(0, t.listStart - acceptedAt));
-    listing.push(t.listEnd - Math.max(t.listStart, acceptedAt));
-    confirmMd.push(t.networkMs);
-    confirmBudget.push(t.budgetMs);
-    confirmOwnBudget.push(t.ownBudgetMs);
-    confirmNet.push(confirmed - t.confirmStart);
-    confirmInternal.push(t.internalMs);
+    out.watchWait.push(Math.max(0, t.listStart - acceptedAt));
+    out.listing.push(t.listEnd - Math.max(t.listStart, acceptedAt));
+    out.confirmMd.push(t.networkMs);
+    out.confirmBudget.push(t.budgetMs);
+    out.confirmOwnBudget.push(t.ownBudgetMs);
+    out.confirmNet.push(confirmed - t.confirmStart);
+    out.confirmInternal.push(t.internalMs);
   }
+  return out;
+}
 
+/** Per-run scalar figures (budget use, tokens, memory, CPU, lag). */
+function scalars(run: RawRun) {
+  const { after, before, report, spec } = run;
+  const from = run.windowStart;
+  const to = run.windowEnd;
   const windowSeconds = (to - from) / 1000;
   const refill = TIER_LIMITS[spec.sim.tier as UsageTier].write.refillRate;
   const writeInWindow = after.writeSpends
@@ -156,41 +202,11 @@ export function analyze(run: RawRun): ScenarioResult {
   const quotedRfqs = Object.keys(after.firstQuote).length - Object.keys(before.firstQuote).length;
   const tokens = after.tokens.read + after.tokens.write - before.tokens.read - before.tokens.write;
   const requests = after.requests - before.requests;
-  const http429 =
-    after.rateLimited.read + after.rateLimited.write - before.rateLimited.read - before.rateLimited.write;
-
   return {
-    key: spec.key,
-    title: spec.title,
-    mode: spec.mode,
     durationMs: to - from,
-    rfqToQuote: dist(latencies),
-    rfqsCreated: rfqIds.length,
-    rfqsQuoted: latencies.length,
-    rfqParts: {
-      pushShare: discovery.length > 0 ? pushed / discovery.length : Number.NaN,
-      discoveryP50: p50(discovery),
-      discoveryP99: percentile(discovery, 99),
-      pollWaitP50: p50(pollWait),
-      marketDataP50: p50(marketData),
-      budgetWait: dist(budget),
-      createNetP50: p50(createNet),
-      internal: dist(internal),
-    },
-    acceptToConfirm: dist(confirmLatency),
-    accepts: accepted.length,
-    confirms: confirmLatency.length,
-    confirmParts: {
-      watchWaitP50: p50(watchWait),
-      listingP50: p50(listing),
-      marketDataP50: p50(confirmMd),
-      budgetWait: dist(confirmBudget),
-      confirmBudgetWait: dist(confirmOwnBudget),
-      confirmNetP50: p50(confirmNet),
-      internal: dist(confirmInternal),
-    },
     writeBudgetUse: writeInWindow / (refill * windowSeconds),
-    http429,
+    http429:
+      after.rateLimited.read + after.rateLimited.write - before.rateLimited.read - before.rateLimited.write,
     http429Write: after.rateLimited.write - before.rateLimited.write,
     tokensPerQuotedRfq: quotedRfqs > 0 ? tokens / quotedRfqs : Number.NaN,
     requestsPerQuotedRfq: quotedRfqs > 0 ? requests / quotedRfqs : Number.NaN,
@@ -198,16 +214,98 @@ export function analyze(run: RawRun): ScenarioResult {
     peakRssMb: report.peakRssMb,
     heapUsedMb: report.status.heapUsedMb,
     heapAfterGcMb: report.heapAfterGcMb ?? Number.NaN,
+    rssAfterGcMb: report.rssAfterGcMb ?? Number.NaN,
     eventLoopUtilization: report.eventLoopUtilization,
-    compiled: run.compiled,
-    stepsMs: run.steps.map((step) => (step.reached ? step.ms : Number.NaN)),
-    tokensByEndpoint: tokensByEndpoint(report.counts.byEndpoint),
     cpuPercent: report.cpuPercent,
     lagP99Ms: report.lagP99Ms,
     lagMaxMs: report.lagMaxMs,
-    bookSize: report.status.bookSize,
-    liveQuotes: report.status.live,
-    queuedWrites: { min: report.minQueuedWrites, max: report.maxQueuedWrites },
-    killSwitched: report.status.killSwitched,
+  };
+}
+
+/** The median of numbers (NaN ones left out); NaN when none. */
+function median(values: readonly number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return Number.NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+}
+
+export function analyze(run: RawRun): ScenarioResult {
+  return analyzeRuns([run]);
+}
+
+/**
+ * One result from repeated runs of a scenario: the samples of every distribution pooled (so a
+ * p99 rests on all of them), scalar figures (memory, CPU, budget use) as the median run's.
+ */
+export function analyzeRuns(runs: readonly RawRun[]): ScenarioResult {
+  const first = runs[0];
+  if (!first) throw new Error('analyzeRuns: no run');
+  const { spec } = first;
+  const all = runs.map(collect);
+  const pool = (pick: (s: RunSamples) => readonly number[]) => all.flatMap(pick);
+  const sum = (pick: (s: RunSamples) => number) => all.reduce((total, s) => total + pick(s), 0);
+  const each = runs.map(scalars);
+  const mid = <K extends keyof ReturnType<typeof scalars>>(key: K) => median(each.map((e) => e[key]));
+  const last = runs[runs.length - 1]!.report;
+  const discovery = pool((s) => s.discovery);
+  const internal = pool((s) => s.internal);
+  return {
+    key: spec.key,
+    title: spec.title,
+    mode: spec.mode,
+    runs: runs.length,
+    durationMs: mid('durationMs'),
+    rfqToQuote: dist(pool((s) => s.latencies)),
+    rfqsCreated: sum((s) => s.rfqsCreated),
+    rfqsQuoted: pool((s) => s.latencies).length,
+    firstInternalMs: median(all.map((s) => s.firstInternalMs)),
+    rfqParts: {
+      pushShare: discovery.length > 0 ? sum((s) => s.pushed) / discovery.length : Number.NaN,
+      discoveryP50: p50(discovery),
+      discoveryP99: percentile(discovery, 99),
+      pollWaitP50: p50(pool((s) => s.pollWait)),
+      marketDataP50: p50(pool((s) => s.marketData)),
+      budgetWait: dist(pool((s) => s.budget)),
+      createNetP50: p50(pool((s) => s.createNet)),
+      internal: dist(internal),
+    },
+    acceptToConfirm: dist(pool((s) => s.confirmLatency)),
+    accepts: sum((s) => s.accepts),
+    confirms: pool((s) => s.confirmLatency).length,
+    confirmParts: {
+      watchWaitP50: p50(pool((s) => s.watchWait)),
+      listingP50: p50(pool((s) => s.listing)),
+      marketDataP50: p50(pool((s) => s.confirmMd)),
+      budgetWait: dist(pool((s) => s.confirmBudget)),
+      confirmBudgetWait: dist(pool((s) => s.confirmOwnBudget)),
+      confirmNetP50: p50(pool((s) => s.confirmNet)),
+      internal: dist(pool((s) => s.confirmInternal)),
+    },
+    writeBudgetUse: mid('writeBudgetUse'),
+    http429: Math.max(...each.map((e) => e.http429)),
+    http429Write: Math.max(...each.map((e) => e.http429Write)),
+    tokensPerQuotedRfq: mid('tokensPerQuotedRfq'),
+    requestsPerQuotedRfq: mid('requestsPerQuotedRfq'),
+    rssMb: mid('rssMb'),
+    peakRssMb: mid('peakRssMb'),
+    heapUsedMb: mid('heapUsedMb'),
+    heapAfterGcMb: mid('heapAfterGcMb'),
+    rssAfterGcMb: mid('rssAfterGcMb'),
+    memory: last.memory,
+    eventLoopUtilization: mid('eventLoopUtilization'),
+    compiled: first.compiled,
+    stepsMs: first.steps.map((step) => (step.reached ? step.ms : Number.NaN)),
+    tokensByEndpoint: tokensByEndpoint(last.counts.byEndpoint),
+    cpuPercent: mid('cpuPercent'),
+    lagP99Ms: mid('lagP99Ms'),
+    lagMaxMs: mid('lagMaxMs'),
+    bookSize: last.status.bookSize,
+    liveQuotes: last.status.live,
+    queuedWrites: {
+      min: Math.min(...runs.map((r) => r.report.minQueuedWrites)),
+      max: Math.max(...runs.map((r) => r.report.maxQueuedWrites)),
+    },
+    killSwitched: runs.some((r) => r.report.status.killSwitched),
   };
 }

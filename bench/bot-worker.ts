@@ -3,20 +3,28 @@
  * unlimited gate, or the naive SDK loop) against the benchmark's simulator. Reports its own
  * timings (bench/probe.ts), request counts, action-queue statistics, RSS, CPU and event-loop lag.
  */
-import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type EventLoopUtilization,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  performance,
+} from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
 import { unlimitedGate } from '../src/kalshi/gate.js';
 import { createLogger } from '../src/ops/logger.js';
 import { benchConfig } from './config.js';
 import { serve, wallNow } from './ipc.js';
-import { NaiveLoop } from './naive.js';
 import { Probe } from './probe.js';
 import type { SimInfo } from './sim-types.js';
-import type { BotStatus, WorkerReport, WorkerStart } from './worker-types.js';
+import type { BotStatus, MemoryBreakdown, WorkerReport, WorkerStart } from './worker-types.js';
 
 let app: App | undefined;
-let naive: NaiveLoop | undefined;
+let naive: import('./naive.js').NaiveLoop | undefined;
 let mode: WorkerStart['mode'] = 'bot';
 const probe = new Probe();
 const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -26,6 +34,49 @@ let eluFrom: EventLoopUtilization = performance.eventLoopUtilization();
 const queueSamples: number[] = [];
 const rssSamples: number[] = [];
 let sampler: NodeJS.Timeout | undefined;
+
+/** Where the RSS is now: the main thread's V8 heap (by space), memory outside it, the rest. */
+function memoryNow(): MemoryBreakdown {
+  const mem = process.memoryUsage();
+  const mb = (bytes: number) => bytes / 2 ** 20;
+  const spaces: Record<string, number> = {};
+  for (const space of getHeapSpaceStatistics()) spaces[space.space_name] = mb(space.space_size);
+  const byMapping = rssByMapping();
+  return {
+    rssMb: mb(mem.rss),
+    heapTotalMb: mb(mem.heapTotal),
+    heapUsedMb: mb(mem.heapUsed),
+    externalMb: mb(mem.external),
+    arrayBuffersMb: mb(mem.arrayBuffers),
+    heapSpacesMb: spaces,
+    ...(byMapping ? { rssByMappingMb: byMapping } : {}),
+  };
+}
+
+/**
+ * The RSS by kind of mapping (Linux only): file-backed (code of node and the native addons),
+ * the main malloc heap, and anonymous mappings (V8 heaps of every thread, malloc arenas, stacks).
+ */
+function rssByMapping(): Record<string, number> | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out: Record<string, number> = { file: 0, mallocHeap: 0, anonymous: 0 };
+  let kind = 'anonymous';
+  for (const line of text.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1] ?? '';
+      kind = name === '[heap]' ? 'mallocHeap' : name.startsWith('/') ? 'file' : 'anonymous';
+      continue;
+    }
+    if (line.startsWith('Rss:')) out[kind]! += Number(line.split(/\s+/)[1]) / 1024;
+  }
+  return out;
+}
 
 /** Live heap and RSS once garbage is collected (needs --expose-gc; after the window, so it costs it nothing). */
 function afterGc(): { heapAfterGcMb?: number; rssAfterGcMb?: number } {
@@ -40,8 +91,38 @@ function ms(ns: number): number {
   return ns / 1e6;
 }
 
+/** A fresh journal file for this bot process, removed when it exits. */
+function journalFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-journal-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'journal.db');
+}
+
+let allocationSession: import('node:inspector').Session | undefined;
+
+async function startAllocationSampling(): Promise<void> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<void>((resolve, reject) =>
+      session.post(method, params, (error) => (error ? reject(error) : resolve())),
+    );
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    // BENCH_ALLOC_PROF_OLD=1: only what survived the young generation (what fills the old one).
+    includeObjectsCollectedByMinorGC: !process.env['BENCH_ALLOC_PROF_OLD'],
+  });
+  allocationSession = session;
+}
+
 async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
-  const config = benchConfig(sim, params.settings);
+  if (process.env['BENCH_ALLOC_PROF'] && !process.env['BENCH_ALLOC_PROF_WINDOW'])
+    await startAllocationSampling();
+  const { journal, ...settings } = params.settings;
+  const config = benchConfig(sim, { ...settings, journalPath: journal === false ? false : journalFile() });
   // Log as in production (JSON, info), to /dev/null: the cost of logging is part of the bot's.
   const logger = params.settings.silent
     ? pino({ level: 'silent' })
@@ -92,6 +173,17 @@ async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
   sampler.unref();
 }
 
+/** GC pauses of the bot's thread, for BENCH_TRACE: [start wall ms, duration ms, kind]. */
+const gcPauses: [number, number, number][] = [];
+if (process.env['BENCH_TRACE']) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcPauses.push([performance.timeOrigin + entry.startTime, entry.duration, kind]);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 let eluLast: EventLoopUtilization = performance.eventLoopUtilization();
 let lastTick = performance.now();
 setInterval(() => {
@@ -119,6 +211,8 @@ const handlers = {
   async start(params: WorkerStart): Promise<{ startedAt: number; opsUrl?: string }> {
     mode = params.mode;
     if (params.mode === 'naive') {
+      // Loaded only for the baseline: the SDK and axios would count in the bot's RSS.
+      const { NaiveLoop } = await import('./naive.js');
       naive = new NaiveLoop(params.sim, params.settings.pollIntervalMs);
       naive.start(params.sim.communicationsId);
     } else await startBot(params.sim, params);
@@ -127,7 +221,10 @@ const handlers = {
   },
 
   /** Starts the window over which CPU and event-loop lag are reported. */
-  steady(): BotStatus {
+  async steady(): Promise<BotStatus> {
+    // BENCH_ALLOC_PROF_WINDOW=1: sample allocations over the window only.
+    if (process.env['BENCH_ALLOC_PROF'] && process.env['BENCH_ALLOC_PROF_WINDOW'])
+      await startAllocationSampling();
     lag.reset();
     eluFrom = performance.eventLoopUtilization();
     cpuFrom = process.cpuUsage();
@@ -139,6 +236,23 @@ const handlers = {
 
   status,
 
+  /**
+   * BENCH_ALLOC_PROF: samples every allocation from the bot's start, garbage included (where the
+   * heap's churn comes from, not only what stays), written when the scenario ends.
+   */
+  async allocationProfile(params: { path: string }): Promise<string | undefined> {
+    if (!allocationSession) return undefined;
+    const session = allocationSession;
+    const { profile } = await new Promise<{ profile: unknown }>((resolve, reject) =>
+      session.post('HeapProfiler.stopSampling', (error, result) =>
+        error ? reject(error) : resolve(result as { profile: unknown }),
+      ),
+    );
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(params.path, JSON.stringify(profile));
+    return params.path;
+  },
+
   async heapSnapshot(params: { path: string }): Promise<string> {
     const { writeHeapSnapshot } = await import('node:v8');
     return writeHeapSnapshot(params.path);
@@ -148,7 +262,12 @@ const handlers = {
     const trace = process.env['BENCH_TRACE'];
     if (trace) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(trace, JSON.stringify(probe.dump()));
+      // The instants are wall ms; a CPU profile's are hrtime µs: one pair of both aligns them.
+      const clock = { hrtimeUs: Number(process.hrtime.bigint() / 1000n), wallMs: wallNow() };
+      writeFileSync(
+        trace,
+        JSON.stringify({ clock, gcPauses, timings: probe.rfqTimings(), ...(probe.dump() as object) }),
+      );
     }
     const cpu = process.cpuUsage(cpuFrom);
     const elu = performance.eventLoopUtilization(eluFrom).utilization;
@@ -166,6 +285,7 @@ const handlers = {
       lagSamples: lag.count,
       eventLoopUtilization: elu,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      memory: memoryNow(),
       windowMaxRssMb: Math.max(0, ...rssSamples),
       ...afterGc(),
       counts: probe.counts(),

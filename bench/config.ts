@@ -20,7 +20,24 @@ export interface BotSettings {
   readonly ttlMs?: number;
   /** Time limit of one strategy call. @default the shipped 250 ms */
   readonly strategyTimeoutMs?: number;
+  /** Where strategies run: the shipped worker threads, or the bot's own thread. @default 'worker' */
+  readonly isolation?: 'worker' | 'in-process';
+  /**
+   * The journal file (a fresh temporary one per bot process), or false for none. The shipped
+   * default records; the benchmark never writes into the working tree's data/.
+   */
+  readonly journalPath?: string | false;
+  /**
+   * Markets whose RFQs are tracked but never quoted (a route whose trading window never opens):
+   * the scale scenarios' standing book of open RFQs.
+   */
+  readonly closedMarkets?: readonly string[];
+  /** Most pages of open RFQs per listing. @default the shipped 200 (20,000 RFQs) */
+  readonly maxPages?: number;
 }
+
+/** A cron minute that is never reached in a benchmark: midnight of the 1st of January. */
+const NEVER = '0 0 1 1 *';
 
 /** The routes of config.yaml: inventory skew on combos, fixed spread elsewhere. */
 const ROUTES = [
@@ -47,6 +64,7 @@ const ROUTES = [
 ];
 
 export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
+  const isolation = settings.isolation ?? 'worker';
   const raw = {
     exchange: {
       environment: 'simulator',
@@ -55,11 +73,34 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       endpointCosts: 'auto',
       hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
     },
-    poller: { intervalMs: settings.pollIntervalMs, websocket: settings.push !== false },
+    poller: {
+      intervalMs: settings.pollIntervalMs,
+      websocket: settings.push !== false,
+      ...(settings.maxPages ? { maxPages: settings.maxPages } : {}),
+    },
     strategies: {
       dir: './strategies',
-      routes: ROUTES,
-      ...(settings.strategyTimeoutMs ? { timeoutMs: settings.strategyTimeoutMs } : {}),
+      routes: [
+        ...(settings.closedMarkets?.length
+          ? [
+              {
+                name: 'standing-book',
+                match: { markets: [...settings.closedMarkets] },
+                strategy: 'fixed-spread',
+                options: ROUTES[1]!.options,
+                windows: [{ cron: NEVER }],
+              },
+            ]
+          : []),
+        ...ROUTES,
+      ].map((route) => ({ ...route, isolation })),
+      ...(settings.strategyTimeoutMs
+        ? {
+            timeoutMs: settings.strategyTimeoutMs,
+            // A worker may not be declared stuck while a call may still legitimately run.
+            workers: { hardTimeoutMs: Math.max(1_000, settings.strategyTimeoutMs) },
+          }
+        : {}),
     },
     quoting: { acceptPollIntervalMs: 250, ...(settings.ttlMs ? { ttlMs: settings.ttlMs } : {}) },
     risk: riskBlock({
@@ -73,6 +114,10 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       maxDailyLoss: '100000000',
       killSwitch: { file: '/nonexistent/kalshi-rfq-maker-bench/KILL', maxDrawdown: '100000000' },
     }),
+    journal:
+      settings.journalPath === false || settings.journalPath === undefined
+        ? { enabled: false }
+        : { enabled: true, path: settings.journalPath },
     ops: { port: 0 },
     logging: { level: 'info', format: 'json' },
   };

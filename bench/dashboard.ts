@@ -10,6 +10,7 @@ import { Child } from './ipc.js';
 import { machine } from './report.js';
 import { runScenario } from './scenario.js';
 import { QUICK, steady } from './scenarios.js';
+import { SIM_NICENESS } from './sim-types.js';
 import { fmt, round } from './stats.js';
 
 const arg = (name: string, fallback: number) => {
@@ -35,7 +36,7 @@ const m = machine();
 log(
   `dashboard cost bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; ${arrivalsMs / 1000} s of arrivals × ${repeat}`,
 );
-const simHost = new Child('./sim-host.ts');
+const simHost = new Child('./sim-host.ts', { niceness: SIM_NICENESS });
 const runs = new Map<number, Run[]>(counts.map((n) => [n, []]));
 try {
   for (let round = 0; round < repeat; round++) {

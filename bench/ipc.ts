@@ -4,6 +4,7 @@
  * include nothing of the exchange's.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,10 +52,17 @@ export class Child {
   #nextId = 1;
   #exited: Promise<number | null>;
 
-  /** `script` is absolute, or relative to bench/; TypeScript runs through tsx unless `tsx` is false. */
+  /**
+   * `script` is absolute, or relative to bench/; TypeScript runs through tsx unless `tsx` is false.
+   * `niceness` (0-19) lowers the child's CPU priority.
+   */
   constructor(
     script: string,
-    options: { readonly execArgv?: readonly string[]; readonly tsx?: boolean } = {},
+    options: {
+      readonly execArgv?: readonly string[];
+      readonly tsx?: boolean;
+      readonly niceness?: number;
+    } = {},
   ) {
     const path = isAbsolute(script) ? script : fileURLToPath(new URL(script, import.meta.url));
     this.#process = fork(path, [], {
@@ -62,6 +70,13 @@ export class Child {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
+    if (options.niceness !== undefined && this.#process.pid !== undefined) {
+      try {
+        setPriority(this.#process.pid, options.niceness);
+      } catch {
+        // not permitted here: the child runs at the default priority
+      }
+    }
     this.#process.on('message', (reply: Reply) => {
       const waiter = this.#pending.get(reply.id);
       if (!waiter) return;

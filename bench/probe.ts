@@ -20,7 +20,17 @@ interface Req {
   end: number;
   status?: number;
   first?: boolean;
-  rfqId?: string | undefined;
+  /** A create's JSON body, as sent. */
+  body?: string;
+}
+
+function rfqIdOf(req: Req): string | undefined {
+  if (req.body === undefined) return undefined;
+  try {
+    return (JSON.parse(req.body) as { rfq_id?: string }).rfq_id;
+  } catch {
+    return undefined;
+  }
 }
 
 type Span = readonly [number, number];
@@ -137,25 +147,17 @@ export class Probe {
   /** Wraps fetch: when each request leaves and when its response headers arrive. */
   fetch(inner: FetchLike = globalThis.fetch): FetchLike {
     return async (input, init) => {
-      const request = input instanceof Request ? input : new Request(input, init);
-      const url = new URL(request.url);
+      // The client passes a URL and plain init: read them without building a Request.
+      const url = input instanceof URL ? input : new URL(input instanceof Request ? input.url : input);
+      const method = (input instanceof Request ? input.method : (init?.method ?? 'GET')).toUpperCase();
       const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : url.pathname;
-      const key = `${request.method.toUpperCase()} ${path}`;
-      const req = this.#admitted.get(key)?.shift();
+      const req = this.#admitted.get(`${method} ${path}`)?.shift();
       const start = wallNow();
       if (req) {
         req.start = start;
         if (req.endpoint === 'get_rfqs') req.first = !url.searchParams.has('cursor');
-        if (req.endpoint === 'create_quote') {
-          // The body names the RFQ; read a copy off the hot path.
-          void request
-            .clone()
-            .text()
-            .then((text) => {
-              req.rfqId = (JSON.parse(text || '{}') as { rfq_id?: string }).rfq_id;
-            })
-            .catch(() => undefined);
-        }
+        // The body names the RFQ: kept as sent, read after the scenario.
+        if (req.endpoint === 'create_quote' && typeof init?.body === 'string') req.body = init.body;
       }
       const response = await inner(input, init);
       if (req) {
@@ -217,7 +219,9 @@ export class Probe {
     const firsts = pages.filter((p) => p.first).sort((a, b) => a.start - b.start);
     const creates = new Map<string, Req>();
     for (const r of this.#requests) {
-      if (r.endpoint === 'create_quote' && r.rfqId && !creates.has(r.rfqId)) creates.set(r.rfqId, r);
+      if (r.endpoint !== 'create_quote') continue;
+      const rfqId = rfqIdOf(r);
+      if (rfqId !== undefined && !creates.has(rfqId)) creates.set(rfqId, r);
     }
     const out: RfqTiming[] = [];
     for (const [rfqId, { t: added, ticker, push }] of this.#added) {

@@ -4,6 +4,7 @@
  */
 import { cpus, release, totalmem } from 'node:os';
 import type { ScenarioResult } from './analyze.js';
+import { largestHeld, scaleRows } from './scale.js';
 import { fmt, ratio, round } from './stats.js';
 
 export interface Machine {
@@ -30,6 +31,13 @@ export const HEADLINE = {
   latency: 'push-0ms',
   flood: 'flood-0ms',
   memory: 'memory-10k',
+  memoryUnbounded: 'memory-10k-unbounded',
+  burst: 'burst-100',
+  inProcess: 'push-0ms-in-process',
+  noJournal: 'push-0ms-no-journal',
+  dash0: 'push-0ms-dash0',
+  dash1: 'push-0ms-dash1',
+  dash20: 'push-0ms-dash20',
   naiveSteady: 'naive-steady',
   naiveFlood: 'naive-flood',
   unbudgetedSteady: 'unbudgeted-steady',
@@ -126,8 +134,9 @@ export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
       met: flood.http429 === 0,
     });
   }
-  const memory = byKey.get(HEADLINE.memory);
-  if (memory) {
+  for (const key of [HEADLINE.memory, HEADLINE.memoryUnbounded]) {
+    const memory = byKey.get(key);
+    if (!memory) continue;
     out.push({
       name: `RSS with ${memory.bookSize} RFQs, ${memory.liveQuotes} live quotes (${memory.key})`,
       value: round(memory.rssMb),
@@ -135,7 +144,78 @@ export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
       met: memory.rssMb < 200,
     });
   }
+  const burst = byKey.get(HEADLINE.burst);
+  if (burst) {
+    const v = burst.rfqParts.internal.p99;
+    out.push({
+      name: `internal RFQ→quote p99 in bursts (${burst.key})`,
+      value: round(v),
+      limit: '< 10 ms',
+      met: v < 10,
+    });
+  }
+  const parts = newParts(byKey);
+  if (parts.journal.addedP99Ms !== null) {
+    out.push({
+      name: 'journal: internal p99 added (push-0ms vs push-0ms-no-journal)',
+      value: parts.journal.addedP99Ms,
+      limit: '≤ 0.5 ms',
+      met: parts.journal.addedP99Ms <= 0.5,
+    });
+  }
+  if (parts.workers.addedP99Ms !== null) {
+    out.push({
+      name: 'worker threads: internal p99 added (push-0ms vs push-0ms-in-process)',
+      value: parts.workers.addedP99Ms,
+      limit: '< 1 ms',
+      met: parts.workers.addedP99Ms < 1,
+    });
+  }
+  if (parts.dashboards.dash20 && parts.dashboards.dash0) {
+    const added = round(
+      (parts.dashboards.dash20.p99 ?? Number.NaN) - (parts.dashboards.dash0.p99 ?? Number.NaN),
+    );
+    out.push({
+      name: 'dashboards: internal p99 added by 20 open (push-0ms-dash20 vs dash0)',
+      value: added,
+      limit: 'within noise (< 1 ms)',
+      met: added === null ? null : added < 1,
+    });
+  }
   return out;
+}
+
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a - b));
+
+/** What the journal, the dashboard and the worker threads add to push-0ms's internal time. */
+function newParts(byKey: ReadonlyMap<string, ScenarioResult>) {
+  const internal = (key: string) => {
+    const r = byKey.get(key);
+    return r ? p50p99(r.rfqParts.internal) : null;
+  };
+  const base = internal(HEADLINE.latency);
+  const noJournal = internal(HEADLINE.noJournal);
+  const inProcess = internal(HEADLINE.inProcess);
+  return {
+    journal: {
+      onMs: base,
+      offMs: noJournal,
+      addedP50Ms: diff(base?.p50 ?? null, noJournal?.p50 ?? null),
+      addedP99Ms: diff(base?.p99 ?? null, noJournal?.p99 ?? null),
+    },
+    workers: {
+      workerMs: base,
+      inProcessMs: inProcess,
+      addedP50Ms: diff(base?.p50 ?? null, inProcess?.p50 ?? null),
+      addedP99Ms: diff(base?.p99 ?? null, inProcess?.p99 ?? null),
+    },
+    dashboards: {
+      noOpsServer: base,
+      dash0: internal(HEADLINE.dash0),
+      dash1: internal(HEADLINE.dash1),
+      dash20: internal(HEADLINE.dash20),
+    },
+  };
 }
 
 /** A distribution's p50 and p99, rounded; null for a scenario that did not run. */
@@ -185,6 +265,8 @@ function baseline(
 function detail(r: ScenarioResult) {
   return {
     title: r.title,
+    runs: r.runs,
+    firstInternalMs: round(r.firstInternalMs),
     quoted: `${r.rfqsQuoted}/${r.rfqsCreated}`,
     rfqToQuoteMs: p50p99(r.rfqToQuote),
     rfqParts: {
@@ -217,6 +299,20 @@ function detail(r: ScenarioResult) {
     rssMb: round(r.rssMb),
     peakRssMb: round(r.peakRssMb),
     heapAfterGcMb: round(r.heapAfterGcMb),
+    rssAfterGcMb: round(r.rssAfterGcMb),
+    memory: {
+      rssMb: round(r.memory.rssMb),
+      heapTotalMb: round(r.memory.heapTotalMb),
+      heapUsedMb: round(r.memory.heapUsedMb),
+      externalMb: round(r.memory.externalMb),
+      outsideHeapMb: round(r.memory.rssMb - r.memory.heapTotalMb - r.memory.externalMb),
+      heapSpacesMb: Object.fromEntries(
+        Object.entries(r.memory.heapSpacesMb).map(([space, mb]) => [space, round(mb)]),
+      ),
+      rssByMappingMb: Object.fromEntries(
+        Object.entries(r.memory.rssByMappingMb ?? {}).map(([kind, mb]) => [kind, round(mb)]),
+      ),
+    },
     cpuPercent: round(r.cpuPercent),
     eventLoopUtilization: round(r.eventLoopUtilization),
     lagP99Ms: round(r.lagP99Ms),
@@ -225,11 +321,20 @@ function detail(r: ScenarioResult) {
   };
 }
 
-export function summary(results: readonly ScenarioResult[], variant: 'full' | 'quick', seconds: number) {
+export function summary(
+  results: readonly ScenarioResult[],
+  variant: 'full' | 'quick',
+  seconds: number,
+  run: { readonly repeat: number; readonly loadAverage: number },
+) {
   const byKey = new Map(results.map((r) => [r.key, r]));
   const latency = byKey.get(HEADLINE.latency);
   const flood = byKey.get(HEADLINE.flood);
   const memory = byKey.get(HEADLINE.memory);
+  const unbounded = byKey.get(HEADLINE.memoryUnbounded);
+  const burst = byKey.get(HEADLINE.burst);
+  const scale = scaleRows(results);
+  const held = largestHeld(scale);
   return {
     rfqToQuoteMs: p50p99(latency?.rfqToQuote),
     acceptToConfirmMs: {
@@ -252,8 +357,22 @@ export function summary(results: readonly ScenarioResult[], variant: 'full' | 'q
       ),
     },
     internalRfqToQuoteMs: p50p99(latency?.rfqParts.internal),
+    rssMbAt10kRfqsUnbounded: round(unbounded?.rssMb ?? Number.NaN),
+    heapMbAt10kRfqs: {
+      afterGc: round(memory?.heapAfterGcMb ?? Number.NaN),
+      afterGcUnbounded: round(unbounded?.heapAfterGcMb ?? Number.NaN),
+    },
+    coldFirstRfqInternalMs: round(latency?.firstInternalMs ?? Number.NaN),
+    burstInternalRfqToQuoteMs: p50p99(burst?.rfqParts.internal),
+    newParts: newParts(byKey),
+    scale: {
+      rows: scale,
+      largestHeld: held ? { open: held.open, ratePerSec: held.ratePerSec } : null,
+    },
     targets: targets(byKey),
     variant,
+    repeat: run.repeat,
+    loadAverage: round(run.loadAverage),
     seconds: Math.round(seconds),
     machine: machine(),
     scenarios: Object.fromEntries(results.map((r) => [r.key, detail(r)])),

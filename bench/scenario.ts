@@ -6,14 +6,34 @@ import { Child, wallNow } from './ipc.js';
 import type { SimInfo, SimMarks, SimStart } from './sim-types.js';
 import type { BotMode, BotStatus, WorkerReport, WorkerSettings } from './worker-types.js';
 
+/**
+ * Which markets a load step uses: every active one, the non-combo ones, or (scale scenarios) the
+ * half the bot quotes and the half whose RFQs it only tracks (`standingBook`).
+ */
+export type MarketSet = 'all' | 'single' | 'quoted' | 'standing';
+
 export type LoadStep =
-  /** Poisson arrivals on every market for `durationMs`. */
-  | { readonly kind: 'arrivals'; readonly ratePerSec: number; readonly durationMs: number }
+  /** Poisson arrivals on a set of markets (every market by default) for `durationMs`. */
+  | {
+      readonly kind: 'arrivals';
+      readonly ratePerSec: number;
+      readonly durationMs: number;
+      readonly markets?: MarketSet;
+    }
   /** `count` RFQs at once, round-robin over the first `limit` markets of a kind. */
   | {
       readonly kind: 'burst';
       readonly count: number;
-      readonly markets: 'all' | 'single';
+      readonly markets: MarketSet;
+      readonly limit?: number;
+    }
+  /** `count` bursts of `size` RFQs, `gapMs` apart, the first at once; runs on in the background. */
+  | {
+      readonly kind: 'bursts';
+      readonly count: number;
+      readonly size: number;
+      readonly gapMs: number;
+      readonly markets: MarketSet;
       readonly limit?: number;
     }
   /** Wait until the bot reports this state (or `timeoutMs` passes). */
@@ -31,7 +51,7 @@ export interface ScenarioSpec {
   readonly load: readonly LoadStep[];
   /** Share of our quotes the RFQ creators accept during the window, and after what delay. */
   readonly accept?: { readonly fraction: number; readonly delayMs: readonly [number, number] };
-  /** Measurement window, relative to the end of the last load step. */
+  /** Measurement window, relative to the end of the last load step (arrivals, bursts: their start). */
   readonly windowMs: readonly [number, number];
   /** Run the bot compiled, under plain node, as the container does (bench/compile.ts). */
   readonly compiled?: boolean;
@@ -56,6 +76,24 @@ export interface RawRun {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Every other active market (from the first) tracks a standing book; the rest are quoted. */
+export function standingMarkets(info: SimInfo): readonly string[] {
+  return info.markets.filter((_, i) => i % 2 === 0);
+}
+
+function marketsOf(info: SimInfo, set: MarketSet): readonly string[] {
+  switch (set) {
+    case 'all':
+      return info.markets;
+    case 'single':
+      return info.singleMarkets;
+    case 'standing':
+      return standingMarkets(info);
+    case 'quoted':
+      return info.markets.filter((_, i) => i % 2 === 1);
+  }
+}
 
 async function waitFor(
   worker: Child,
@@ -130,7 +168,9 @@ export async function runScenario(
     const started = await worker.call<{ opsUrl?: string }>('start', {
       mode: spec.mode,
       sim: info,
-      settings: spec.settings,
+      settings: spec.settings.standingBook
+        ? { ...spec.settings, closedMarkets: standingMarkets(info) }
+        : spec.settings,
     });
     const dashboards = spec.settings.dashboards ?? 0;
     if (dashboards > 0 && started.opsUrl) {
@@ -149,10 +189,17 @@ export async function runScenario(
         steps.push({ ms: wallNow() - began, reached });
       } else if (step.kind === 'wait') {
         await sleep(step.ms);
+      } else if (step.kind === 'bursts') {
+        await simHost.call('bursts', {
+          count: step.count,
+          size: step.size,
+          gapMs: step.gapMs,
+          markets: marketsOf(info, step.markets).slice(0, step.limit),
+        });
       } else if (step.kind === 'burst') {
         await simHost.call('burst', {
           count: step.count,
-          markets: (step.markets === 'single' ? info.singleMarkets : info.markets).slice(0, step.limit),
+          markets: marketsOf(info, step.markets).slice(0, step.limit),
         });
       } else {
         const now = wallNow();
@@ -161,7 +208,7 @@ export async function runScenario(
         await simHost.call('arrivals', {
           ratePerSec: step.ratePerSec,
           durationMs: step.durationMs,
-          markets: info.markets,
+          markets: marketsOf(info, step.markets ?? 'all'),
         });
       }
       // The window is timed from the end of the last step (arrivals run on in the background).
@@ -175,6 +222,9 @@ export async function runScenario(
     const windowEnd = windowStart + (to - from);
     await sleep(windowEnd - wallNow());
     const report = await worker.call<WorkerReport>('finish');
+    const allocations = process.env['BENCH_ALLOC_PROF'];
+    if (allocations)
+      await worker.call('allocationProfile', { path: `${allocations}/${spec.key}.heapprofile` });
     const heap = process.env['BENCH_HEAP_SNAPSHOT'];
     if (heap) await worker.call('heapSnapshot', { path: `${heap}/${spec.key}.heapsnapshot` });
     const after = await simHost.call<SimMarks>('collect');

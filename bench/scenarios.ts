@@ -26,6 +26,15 @@ export interface Sizes {
   readonly floodLatencies: readonly number[];
   /** Also measure memory without the container's old-space bound, for comparison. */
   readonly heapCap: boolean;
+  /**
+   * Arrivals before a latency window opens (quoted, not counted): the bot's first RFQs run cold
+   * code (JIT) and connections; the first one's figures are reported on their own.
+   */
+  readonly warmupMs: number;
+  /** Bursts of RFQs at once (push, premier): how many bursts, of how many, how far apart. */
+  readonly bursts: { readonly count: number; readonly size: number; readonly gapMs: number };
+  /** Rows for the journal, the dashboard and the worker threads (variants of push-0ms). */
+  readonly newParts: boolean;
 }
 
 export const FULL: Sizes = {
@@ -46,6 +55,9 @@ export const FULL: Sizes = {
   ],
   floodLatencies: [0, 30],
   heapCap: true,
+  warmupMs: 2_000,
+  bursts: { count: 5, size: 100, gapMs: 2_000 },
+  newParts: true,
 };
 
 export const QUICK: Sizes = {
@@ -58,7 +70,10 @@ export const QUICK: Sizes = {
   memorySettleMs: 3_000,
   latencies: [[0, { push: true }]],
   floodLatencies: [0],
-  heapCap: false,
+  heapCap: true,
+  warmupMs: 2_000,
+  bursts: { count: 3, size: 100, gapMs: 2_000 },
+  newParts: false,
 };
 
 const FLOOD_MARKETS = 8;
@@ -101,10 +116,61 @@ export function steady(
       push: discovery.push,
       maxOpenQuotes: 100_000,
     },
-    load: [{ kind: 'arrivals', ratePerSec: sizes.ratePerSec, durationMs: sizes.arrivalsMs }],
+    load: [{ kind: 'arrivals', ratePerSec: sizes.ratePerSec, durationMs: sizes.warmupMs + sizes.arrivalsMs }],
     accept: ACCEPT,
-    // Two seconds past the last arrival, so that the last RFQs can be quoted and accepted.
-    windowMs: [0, sizes.arrivalsMs + 1_500],
+    // After the warm-up; until 1.5 s past the last arrival, so that the last RFQs can be quoted and accepted.
+    windowMs: [sizes.warmupMs, sizes.warmupMs + sizes.arrivalsMs + 1_500],
+  };
+}
+
+/** push-0ms with one part changed: the rows showing what the journal, the dashboard and the workers cost. */
+export type Variant = 'in-process' | 'no-journal' | 'dash0' | 'dash1' | 'dash20';
+
+const VARIANTS: Record<
+  Variant,
+  { readonly title: string; readonly settings: Partial<ScenarioSpec['settings']> }
+> = {
+  'in-process': {
+    title: 'strategies on the bot thread (isolation: in-process)',
+    settings: { isolation: 'in-process' },
+  },
+  'no-journal': { title: 'journal off', settings: { journal: false } },
+  dash0: { title: 'ops server and dashboard on, no dashboard open', settings: { dashboards: 0 } },
+  dash1: { title: '1 dashboard open', settings: { dashboards: 1 } },
+  dash20: { title: '20 dashboards open', settings: { dashboards: 20 } },
+};
+
+export function variant(sizes: Sizes, which: Variant): ScenarioSpec {
+  const base = steady('bot', sizes, 0, { push: true });
+  const { title, settings } = VARIANTS[which];
+  return {
+    ...base,
+    key: `push-0ms-${which}`,
+    title: `${base.title}; ${title}`,
+    settings: { ...base.settings, ...settings },
+  };
+}
+
+/** Markets a burst spreads over: an announcement brings many RFQs on a few markets at once. */
+const BURST_MARKETS = 10;
+
+/**
+ * Bursts of RFQs arriving at once on 10 markets (push, premier tier, 0 ms), after one burst to
+ * warm up. Each RFQ's internal time includes waiting behind the others of its burst. (Over all
+ * 127 markets, the order books alone are 1,000 read tokens a burst: a second of premier's read
+ * budget, and most pricings time out waiting for it.)
+ */
+export function bursts(sizes: Sizes): ScenarioSpec {
+  const { count, size, gapMs } = sizes.bursts;
+  return {
+    key: `burst-${size}`,
+    title: `${count} bursts of ${size} RFQs at once on ${BURST_MARKETS} markets, ${gapMs / 1000} s apart (after one to warm up), premier tier, push`,
+    mode: 'bot',
+    sim: { seed: SEED, tier: 'premier' },
+    settings: { pollIntervalMs: 1000, maxOpenQuotes: 100_000 },
+    load: [{ kind: 'bursts', count: count + 1, size, gapMs, markets: 'single', limit: BURST_MARKETS }],
+    accept: ACCEPT,
+    windowMs: [gapMs - 100, (count + 1) * gapMs],
   };
 }
 
@@ -175,6 +241,12 @@ export function memory(sizes: Sizes, heapCapMb: number | undefined = CONTAINER_H
 export function scenarios(sizes: Sizes): ScenarioSpec[] {
   return [
     ...sizes.latencies.map(([latency, discovery]) => steady('bot', sizes, latency, discovery)),
+    ...(sizes.newParts
+      ? (['in-process', 'no-journal', 'dash0', 'dash1', 'dash20'] as const).map((which) =>
+          variant(sizes, which),
+        )
+      : []),
+    bursts(sizes),
     ...sizes.floodLatencies.map((latency) => flood('bot', sizes, latency)),
     memory(sizes),
     ...(sizes.heapCap ? [memory(sizes, 0)] : []),

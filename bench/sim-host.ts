@@ -176,6 +176,21 @@ const handlers = {
     return r.sim.context.store.openRfqCount();
   },
 
+  /** `count` bursts of `size` RFQs over `markets`, `gapMs` apart, the first now (in the background). */
+  bursts(params: { count: number; size: number; gapMs: number; markets: string[] }): void {
+    const r = running;
+    if (!r) throw new Error('no simulator');
+    for (let b = 0; b < params.count; b++) {
+      later(r, b * params.gapMs, () => {
+        if (running !== r) return;
+        for (let i = 0; i < params.size; i++) {
+          const ticker = params.markets[i % params.markets.length]!;
+          r.sim.context.takers.createRfq({ marketTicker: ticker });
+        }
+      });
+    }
+  },
+
   acceptPlan(plan: AcceptPlan): void {
     if (!running) throw new Error('no simulator');
     running.accept = plan;

@@ -1,5 +1,11 @@
 /** What the benchmark's processes tell each other (all times are `wallNow()` ms, sub-ms precise). */
 
+/**
+ * CPU niceness of the simulator's process. In production the exchange runs elsewhere; here it
+ * shares two cores with the bot, and at equal priority its work preempts the bot's.
+ */
+export const SIM_NICENESS = 10;
+
 export interface SimStart {
   readonly seed: number;
   readonly tier: string;

@@ -6,7 +6,11 @@ import type { SimInfo } from './sim-types.js';
 /** `bot`: the App as shipped; `unbudgeted`: the App with an unlimited gate; `naive`: the SDK loop. */
 export type BotMode = 'bot' | 'unbudgeted' | 'naive';
 
-export interface WorkerSettings extends BotSettings {
+export interface WorkerSettings extends Omit<BotSettings, 'journalPath'> {
+  /** Record the journal (the shipped default), into a temporary file of the bot's process. @default true */
+  readonly journal?: boolean;
+  /** Track the RFQs of every other market without quoting them (`MarketSet` 'standing'). */
+  readonly standingBook?: boolean;
   /** A silent logger instead of JSON lines to /dev/null. @default false */
   readonly silent?: boolean;
   /** Record per-request timings (bench/probe.ts). @default true */
@@ -35,6 +39,20 @@ export interface BotStatus {
   readonly recentElu: number;
 }
 
+/** The bot process's memory at the end of the window, before any forced GC. */
+export interface MemoryBreakdown {
+  readonly rssMb: number;
+  /** The main thread's V8 heap: reserved, and in use (live and not yet collected). */
+  readonly heapTotalMb: number;
+  readonly heapUsedMb: number;
+  /** C++ objects tied to JS ones (buffers, sockets), array buffers included. */
+  readonly externalMb: number;
+  readonly arrayBuffersMb: number;
+  readonly heapSpacesMb: Readonly<Record<string, number>>;
+  /** RSS by kind of mapping: file (code), mallocHeap, anonymous (V8 heaps of every thread, arenas). */
+  readonly rssByMappingMb?: Readonly<Record<string, number>>;
+}
+
 export interface WorkerReport {
   readonly mode: BotMode;
   readonly status: BotStatus;
@@ -50,6 +68,7 @@ export interface WorkerReport {
   readonly peakRssMb: number;
   /** Highest RSS sampled (every 100 ms) during the window. */
   readonly windowMaxRssMb: number;
+  readonly memory: MemoryBreakdown;
   readonly heapAfterGcMb?: number;
   readonly rssAfterGcMb?: number;
   readonly counts: ProbeCounts;

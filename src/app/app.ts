@@ -6,10 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
 import { namespaceFor } from '../cluster/keys.js';
-import { takeOver } from '../cluster/takeover.js';
 import {
   type Config,
   configHash,
@@ -335,6 +334,10 @@ export class App {
       logger: this.logger.child({ module: 'market-data' }),
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
     });
+    // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
+    this.#cleanups.push(
+      this.book.subscribe({ added: (rfq) => this.data.warm(rfq.marketTicker, rfq.eventTicker) }),
+    );
 
     this.#exchange = Object.freeze({ queue, client, data, watcher: this.#buildWatcher(client) });
 
@@ -410,7 +413,8 @@ export class App {
         wakeWatcher();
       },
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
-      onGap: () => void this.poller.pollOnce().catch(() => undefined),
+      onGap: () => this.poller.requestCycle(),
+      onDeferred: (rfqId) => this.poller.requestHead(rfqId),
       logger: this.logger.child({ module: 'push' }),
       onStateChange: (connected) => this.metrics.pushState(connected),
     });
@@ -512,6 +516,11 @@ export class App {
   async #startCluster(credentials: KalshiCredentials | undefined): Promise<void> {
     const { cluster, exchange, secrets } = this.#config;
     if (!cluster.redis || !(this.exposure instanceof ClusterExposureBook)) return;
+    // Loaded only with Redis configured (ioredis alone is ~15 MB of RSS).
+    const [{ Cluster }, { takeOver }] = await Promise.all([
+      import('../cluster/cluster.js'),
+      import('../cluster/takeover.js'),
+    ]);
     this.cluster = new Cluster({
       config: { ...cluster, redis: cluster.redis },
       namespace: cluster.namespace ?? namespaceFor(credentials?.keyId ?? secrets.apiKeyId),

@@ -107,6 +107,7 @@ export function strategyRunnerSettingsFrom(config: Config) {
   const { apiKeyId, privateKeyPem, opsToken } = config.secrets;
   return {
     timeoutMs: config.strategies.timeoutMs,
+    maxConcurrentPrices: config.strategies.maxConcurrentPrices,
     workers: {
       ...config.strategies.workers,
       // Strategies never see the exchange keys or the ops token, by name or by value.

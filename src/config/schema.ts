@@ -178,9 +178,9 @@ export const pollerSchema = meta(
       description: 'Pause between two polls of the open RFQs.',
       reload: 'restart',
     }),
-    intervalWithPushMs: meta(millis(50).default(5000), {
+    intervalWithPushMs: meta(millis(50).default(30000), {
       description:
-        'Pause between polls while the websocket push is connected: the poll then only reconciles what a dropped socket missed.',
+        'Pause between polls while the websocket push is connected: the poll then only reconciles (a gap, a reconnect or RFQs the push left to it ask for one at once).',
       reload: 'restart',
     }),
     pageSize: meta(integer({ min: 1, max: 100 }).default(100), { description: 'RFQs per page.' }),
@@ -272,6 +272,11 @@ export const strategiesSchema = meta(
       reload: 'restart',
     }),
     timeoutMs: meta(millis(1).default(250), { description: 'Time limit of one strategy call.' }),
+    maxConcurrentPrices: meta(integer({ min: 1, max: 10_000 }).default(32), {
+      description:
+        'Most price calls running at once; more wait in arrival order, their time limit not yet running.',
+      reload: 'restart',
+    }),
     routes: meta(
       z
         .array(routeSchema, { error: 'a list of routes' })

@@ -85,6 +85,9 @@ export class Journal {
     openJournalDatabase(options.path).close();
     const db = openJournalDatabase(options.path, { readonly: true });
     const worker = startModuleWorker(siblingModule(import.meta.url, 'writer-worker'), {
+      // Batches are parsed and inserted at once: a small young generation keeps the thread's
+      // RSS small after a burst (V8 would grow it to 32 MB and keep it).
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
       workerData: {
         path: options.path,
         ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),

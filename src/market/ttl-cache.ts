@@ -43,6 +43,12 @@ export class TtlCache<V> {
     return pending;
   }
 
+  /** Whether a fresh value or a load in flight is there (a `get` would not start one). */
+  has(key: string): boolean {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && (entry.pending !== undefined || entry.expiresAt > this.clock.now());
+  }
+
   /** The cached value, fresh or stale, without loading. */
   peek(key: string): V | undefined {
     return this.#entries.get(key)?.value;

@@ -1,13 +1,15 @@
 /**
  * Logging: pino, JSON off a terminal and pretty on one, one child per module. Secrets are kept
- * out twice over: pino `redact` censors known key names in structured fields, and every output
- * line passes the process-wide redactor (`domain/redact.ts`) before it is written: PEM blocks,
- * the configured secret values wherever they occur (messages, stacks, nested objects),
- * secret-named fields at any depth, URL query secrets, bearer credentials.
+ * out twice over: values under secret names are censored in the structured fields and bindings
+ * (`log-censor.ts`: objects and numbers too), and every output line passes the process-wide
+ * redactor (`domain/redact.ts`) before it is written: PEM blocks, the configured secret values
+ * wherever they occur (messages, stacks, nested objects), secret-named fields at any depth, URL
+ * query secrets, bearer credentials.
  */
 import { type DestinationStream, type Logger, type LoggerOptions as PinoOptions, pino } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { createRedactor, REDACTED } from '../domain/redact.js';
+import { censorSecrets } from './log-censor.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -28,36 +30,6 @@ export interface CreateLoggerOptions {
 }
 
 export { REDACTED };
-
-const HEADER_KEYS = [
-  'KALSHI-ACCESS-SIGNATURE',
-  'KALSHI-ACCESS-KEY',
-  'authorization',
-  'Authorization',
-  'cookie',
-];
-const PLAIN_KEYS = [
-  'privateKey',
-  'privateKeyPem',
-  'apiKeyId',
-  'token',
-  'opsToken',
-  'opsMetricsToken',
-  'password',
-  'signature',
-  'secrets',
-];
-
-/** pino `redact` paths: structured values (objects too) under known names, two levels deep. */
-export const REDACT_PATHS: readonly string[] = [
-  ...PLAIN_KEYS.flatMap((key) => [key, `*.${key}`]),
-  ...HEADER_KEYS.flatMap((key) => [
-    `headers["${key}"]`,
-    `*.headers["${key}"]`,
-    `*.*.headers["${key}"]`,
-    `*.request.headers["${key}"]`,
-  ]),
-];
 
 /** A function replacing PEM blocks, the given secrets and secret-named fields by `[REDACTED]`. */
 export function createScrubber(secrets: readonly (string | undefined)[] = []): (text: string) => string {
@@ -104,11 +76,25 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       : undefined;
   const pinoOptions: PinoOptions = {
     level: options.level ?? 'info',
-    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    // Not pino's `redact`: its wildcard paths cost a clone and ~40 path matches per field.
+    formatters: { log: censorSecrets },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(options.base ? { base: options.base } : {}),
   };
-  return pino(pinoOptions, scrubbingStream(destination, scrub, pretty));
+  return censoringChildren(pino(pinoOptions, scrubbingStream(destination, scrub, pretty)));
+}
+
+/**
+ * Censors the bindings of every child logger too (pino applies `formatters.bindings` to the root's
+ * only). Children inherit `child` from their parent, so one override covers every descendant.
+ */
+function censoringChildren(logger: Logger): Logger {
+  const child = logger.child as unknown as (this: Logger, bindings: object, options?: object) => Logger;
+  const censoring = function (this: Logger, bindings: object, options?: object): Logger {
+    return child.call(this, censorSecrets(bindings), options);
+  };
+  logger.child = censoring as unknown as Logger['child'];
+  return logger;
 }
 
 /** The logger of one module: every line carries `{ module }`. */

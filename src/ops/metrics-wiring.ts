@@ -6,6 +6,9 @@ import type { KillSwitch } from '../risk/kill-switch.js';
 import type { Metrics } from './metrics.js';
 import type { SummaryCounters } from './schedules.js';
 
+/** Skips logged at debug: routine, and numerous (every RFQ on a full book is a `no-room` skip). */
+const QUIET_SKIPS: ReadonlySet<string> = new Set(['no-route', 'declined', 'blocked', 'no-room']);
+
 /**
  * Connects the quote life cycle and the manager's reports to metrics, the summary counters
  * and the kill switch's error counter. Returns the events object the manager reports to.
@@ -42,7 +45,7 @@ export function wireQuoteMetrics(options: {
     },
     skipped: (rfq, strategy, cause, reason) => {
       metrics.recordSkip(strategy ?? 'none', cause);
-      const level = cause === 'no-route' || cause === 'declined' || cause === 'blocked' ? 'debug' : 'info';
+      const level = QUIET_SKIPS.has(cause) ? 'debug' : 'info';
       logger[level](
         { rfqId: rfq.id, marketTicker: rfq.marketTicker, strategy, cause, reason },
         'RFQ skipped',

@@ -178,6 +178,17 @@ export class Quoter {
       return;
     }
 
+    // At the open-quote limit the guard refuses whatever the price: wait for room unpriced
+    // (pricing costs a worker call and an order-book read per RFQ, thousands on a full book).
+    const { maxOpenQuotes } = deps.limits();
+    if (deps.exposure.liveQuoteCount >= maxOpenQuotes) {
+      const reason = `${deps.exposure.liveQuoteCount} live quotes, the most allowed is ${maxOpenQuotes}`;
+      deps.events.skipped?.(rfq, undefined, 'no-room', reason);
+      this.#retries.delete(rfq.id);
+      this.#waitingForRoom.add(rfq.id);
+      return;
+    }
+
     const outcome = await deps.runner.price(rfq);
     if (outcome.kind === 'skip') {
       deps.events.skipped?.(rfq, outcome.strategy, outcome.cause, outcome.reason);

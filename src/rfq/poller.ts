@@ -3,7 +3,10 @@ import type { Clock, Timer } from '../domain/clock.js';
 import type { EpochMs, Rfq } from '../domain/types.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import type { CompiledRfqFilter, ServerSideFilter } from './filters.js';
-import type { RfqBook, SnapshotResult } from './rfq-book.js';
+import type { RfqBook, RfqListing, SnapshotResult } from './rfq-book.js';
+
+/** Most pages a read of the newest open RFQs goes through (the exchange lists newest first). */
+const HEAD_MAX_PAGES = 5;
 
 /** The one read the poller needs: a page of RFQs. */
 export interface RfqPageSource {
@@ -52,12 +55,22 @@ export type PollCycleResult =
 export class RfqPoller {
   readonly #options: PollerOptions;
   #timer: Timer | undefined;
+  /** When the scheduled tick is due. */
+  #dueAt = Number.POSITIVE_INFINITY;
+  /** A cycle was asked for while one ran: the next starts at most this long after it ends. */
+  #requested: number | undefined;
+  /** A listing is owed (asked for, or the last one did not complete): keep the short interval. */
+  #owed = true;
   #running = false;
   #stopped = true;
   /** Bumped by stop(): a cycle that sees it change was stopped mid-way (not merely never started). */
   #stops = 0;
   #inFlight: Promise<PollCycleResult> | undefined;
   #lastCompletedAt: EpochMs | undefined;
+  #head: Promise<void> | undefined;
+  #headAgain = false;
+  /** RFQs a head read is for: any it does not find, a full listing must. */
+  readonly #wanted = new Set<string>();
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -80,7 +93,84 @@ export class RfqPoller {
     this.#stops++;
     this.#timer?.cancel();
     this.#timer = undefined;
-    await this.#inFlight?.catch(() => undefined);
+    await Promise.all([this.#inFlight?.catch(() => undefined), this.#head]);
+  }
+
+  /**
+   * Reads the newest open RFQs, the listing's first pages until one brings nothing new (at most
+   * HEAD_MAX_PAGES): the push source left RFQs to the listing (their fee flag needs a read), and
+   * a whole listing of 10,000 open RFQs is 100 pages. Adds only (a head is never complete);
+   * requests coalesce. Short of read tokens, when it fails, or when `rfqId` is not among the
+   * newest (an exchange that lists in another order), a full listing comes within intervalMs.
+   */
+  requestHead(rfqId?: string): void {
+    if (this.#stopped) return;
+    if (rfqId !== undefined) this.#wanted.add(rfqId);
+    // More than a head read can hold (a burst of thousands): one full listing finds them all.
+    if (this.#wanted.size > this.#options.pageSize * HEAD_MAX_PAGES) {
+      this.#wanted.clear();
+      this.#headAgain = false;
+      this.requestCycle();
+      return;
+    }
+    if (this.#head) {
+      this.#headAgain = true;
+      return;
+    }
+    if (this.#options.gate.budget('read').available < this.#options.minReadTokens) {
+      this.requestCycle(this.#options.intervalMs);
+      return;
+    }
+    this.#head = this.#readHead().finally(() => {
+      this.#head = undefined;
+      if (this.#headAgain) {
+        this.#headAgain = false;
+        this.requestHead();
+      }
+    });
+  }
+
+  async #readHead(): Promise<void> {
+    const { source, filter, book, clock, logger, pageSize } = this.#options;
+    const own = this.#options.ownCommunicationsId();
+    const listing = book.beginListing(clock.now(), true);
+    let cursor: string | undefined;
+    try {
+      for (let pages = 0; pages < HEAD_MAX_PAGES; pages++) {
+        const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
+        let fresh = 0;
+        for (const rfq of page.items) {
+          if ((own !== undefined && rfq.creatorId === own) || filter.reject(rfq) !== undefined) continue;
+          if (!book.has(rfq.id)) fresh++;
+          listing.add(rfq);
+        }
+        cursor = page.cursor || undefined;
+        if (fresh === 0 || cursor === undefined) break;
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'reading the newest open RFQs failed; a full listing follows');
+      this.requestCycle(this.#options.intervalMs);
+    } finally {
+      listing.finish(false);
+    }
+    const missed = [...this.#wanted].some((rfqId) => !book.has(rfqId));
+    this.#wanted.clear();
+    if (missed) this.requestCycle(this.#options.intervalMs);
+  }
+
+  /**
+   * Asks for a cycle within `delayMs` (0: now, or right after the one in flight), whatever the
+   * interval: pushes were lost, the socket reconnected, or the push source left RFQs to the
+   * listing. Requests coalesce; a running poller only moves its next tick earlier.
+   */
+  requestCycle(delayMs = 0): void {
+    if (this.#stopped) return;
+    this.#owed = true;
+    if (this.#running) {
+      this.#requested = Math.min(this.#requested ?? delayMs, delayMs);
+      return;
+    }
+    if (this.#options.clock.now() + delayMs < this.#dueAt) this.#schedule(delayMs);
   }
 
   /** Runs one cycle now (tests, and the first cycle at startup). */
@@ -92,6 +182,9 @@ export class RfqPoller {
     this.#running = true;
     this.#inFlight = this.#cycle().finally(() => {
       this.#running = false;
+      const requested = this.#requested;
+      this.#requested = undefined;
+      if (requested !== undefined) this.requestCycle(requested);
     });
     return this.#inFlight;
   }
@@ -99,13 +192,18 @@ export class RfqPoller {
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
     const { clock } = this.#options;
+    this.#timer?.cancel();
+    this.#dueAt = clock.now() + delayMs;
     this.#timer = clock.schedule(
       delayMs,
       () => {
+        this.#timer = undefined;
+        this.#dueAt = Number.POSITIVE_INFINITY;
         const startedAt = clock.now();
         void this.pollOnce().finally(() => {
-          const elapsed = clock.now() - startedAt;
-          this.#schedule(Math.max(0, this.#interval() - elapsed));
+          const next = Math.max(0, this.#interval() - (clock.now() - startedAt));
+          // A cycle requested meanwhile may already be due sooner.
+          if (this.#options.clock.now() + next < this.#dueAt) this.#schedule(next);
         });
       },
       { unref: true },
@@ -114,7 +212,7 @@ export class RfqPoller {
 
   #interval(): number {
     const { intervalMs, intervalWithPushMs, pushConnected } = this.#options;
-    return intervalWithPushMs !== undefined && pushConnected?.()
+    return intervalWithPushMs !== undefined && !this.#owed && pushConnected?.()
       ? Math.max(intervalMs, intervalWithPushMs)
       : intervalMs;
   }
@@ -124,7 +222,9 @@ export class RfqPoller {
     const startedAt = clock.now();
     const stops = this.#stops;
     const own = this.#options.ownCommunicationsId();
-    const open: Rfq[] = [];
+    // Each page goes into the book as it arrives: no array of every open RFQ is built (10,000
+    // open RFQs would be 100 pages of objects kept alive across 100 reads, every cycle).
+    const listing = book.beginListing(startedAt);
     let filtered = 0;
     let cursor: string | undefined;
     let pages = 0;
@@ -139,29 +239,30 @@ export class RfqPoller {
             filtered++;
             continue;
           }
-          open.push(rfq);
+          listing.add(rfq);
         }
         cursor = page.cursor || undefined;
         if (cursor !== undefined) {
           if (seenCursors.has(cursor)) {
-            return this.#partial(open, pages, startedAt, 'the exchange repeated a cursor');
+            return this.#partial(listing, pages, startedAt, 'the exchange repeated a cursor');
           }
           seenCursors.add(cursor);
         }
         if (cursor !== undefined && pages >= maxPages) {
-          return this.#partial(open, pages, startedAt, `stopped after poller.maxPages=${maxPages} pages`);
+          return this.#partial(listing, pages, startedAt, `stopped after poller.maxPages=${maxPages} pages`);
         }
         if (this.#stops !== stops && cursor !== undefined) {
-          return this.#partial(open, pages, startedAt, 'poller stopped mid-cycle');
+          return this.#partial(listing, pages, startedAt, 'poller stopped mid-cycle');
         }
       } while (cursor !== undefined);
     } catch (error) {
-      if (open.length > 0) book.applySnapshot(open, false, startedAt);
+      listing.finish(false);
       logger.warn({ err: error, pages }, 'RFQ poll cycle failed');
       return this.#report({ kind: 'failed', durationMs: clock.now() - startedAt, error });
     }
-    const result = book.applySnapshot(open, true, startedAt);
+    const result = listing.finish(true);
     this.#lastCompletedAt = clock.now();
+    if (this.#requested === undefined) this.#owed = false;
     return this.#report({
       kind: 'completed',
       pages,
@@ -171,8 +272,8 @@ export class RfqPoller {
     });
   }
 
-  #partial(open: readonly Rfq[], pages: number, startedAt: EpochMs, reason: string): PollCycleResult {
-    this.#options.book.applySnapshot(open, false, startedAt);
+  #partial(listing: RfqListing, pages: number, startedAt: EpochMs, reason: string): PollCycleResult {
+    listing.finish(false);
     this.#options.logger.warn({ pages, reason }, 'RFQ poll cycle incomplete; no RFQ treated as gone');
     return this.#report({
       kind: 'partial',

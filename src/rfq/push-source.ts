@@ -29,8 +29,13 @@ export interface PushSourceOptions {
   readonly onOwnQuoteAccepted?: (event: QuoteAcceptedEvent) => void;
   /** A quote of ours was executed. */
   readonly onOwnQuoteExecuted?: (event: QuoteExecutedEvent) => void;
-  /** Pushes were or may have been lost (a sequence gap, a lost subscription, an unreadable frame): reconcile now. */
+  /**
+   * Pushes were or may have been lost (a sequence gap, a lost subscription, an unreadable frame,
+   * the time before a (re)subscription): reconcile now.
+   */
   readonly onGap?: () => void;
+  /** An RFQ was left to the listing (its read was busy): read the newest ones now. */
+  readonly onDeferred?: (rfqId: string) => void;
   readonly logger: Logger;
   readonly onStateChange?: (connected: boolean) => void;
 }
@@ -68,7 +73,11 @@ export class RfqPushSource {
       stream.on('quoteExecuted', (event) => {
         if (own(event.quoteCreatorId)) this.#options.onOwnQuoteExecuted?.(event);
       }),
-      stream.on('connected', () => onStateChange?.(true)),
+      stream.on('connected', () => {
+        onStateChange?.(true);
+        // What was created while no subscription was live, no push will bring.
+        onGap?.();
+      }),
       stream.on('disconnected', () => onStateChange?.(false)),
       stream.on('gap', () => onGap?.()),
       // An unreadable push is a lost one.
@@ -93,6 +102,7 @@ export class RfqPushSource {
     // Not all of it was pushed (a target-cost RFQ's fee flag changes the size we offer): read it.
     if (this.#rfqReads >= (this.#options.maxRfqReads ?? 4)) {
       this.#log.debug({ rfqId: rfq.id }, 'RFQ reads busy; the poller will find it');
+      this.#options.onDeferred?.(rfq.id);
       return;
     }
     this.#rfqReads++;

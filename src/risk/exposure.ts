@@ -399,6 +399,11 @@ export class ExposureBook {
     return [...this.quotes.values()];
   }
 
+  /** How many quotes of this instance count as live (no snapshot built). */
+  get liveQuoteCount(): number {
+    return this.quotes.size;
+  }
+
   /** How a quote that is no longer live ended (remembered for the last 10 000 quotes). */
   finishedState(quoteId: string): FinishedState | undefined {
     return this.quotes.finishedState(quoteId);

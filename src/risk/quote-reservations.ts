@@ -22,6 +22,11 @@ export class QuoteReservations {
     return this.#live.get(quoteId);
   }
 
+  /** How many quotes are live. */
+  get size(): number {
+    return this.#live.size;
+  }
+
   values(): IterableIterator<QuoteExposure> {
     return this.#live.values();
   }

@@ -41,7 +41,9 @@ export async function callWithLimit<T>(
       (error: unknown) => ({ kind: 'threw', error }) as const,
     );
     const limit = new Promise<typeof TIMEOUT | typeof STOPPED>((resolve) => {
-      timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
+      // After a busy spell timers run before the I/O that completed meanwhile: let a result
+      // already waiting win (setImmediate runs after that I/O).
+      timer = setTimeout(() => setImmediate(() => resolve(TIMEOUT)), timeoutMs);
       onAbort = () => resolve(STOPPED);
       controller.signal.addEventListener('abort', onAbort, { once: true });
     });

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { Rfq } from '../domain/types.js';
 import { type BreakerEvents, type BreakerSettings, type FailureKind, RouteBreakers } from './breaker.js';
+import { CallSlots } from './call-slots.js';
 import { describeThrown, StrategyStoppedError } from './errors.js';
 import type { HookCall, HookResult, StrategyHost } from './host.js';
 import { InProcessHost } from './in-process.js';
@@ -67,6 +68,11 @@ export interface StrategyRunnerOptions<Windows = unknown> {
   readonly lastLookTimeoutMs?: number;
   /** Limit for setup and teardown. @default 10000 */
   readonly lifecycleTimeoutMs?: number;
+  /**
+   * Most price calls running at once; more wait their turn in arrival order, their time limit
+   * not yet running (a burst of RFQs would otherwise time out behind itself). @default 32
+   */
+  readonly maxConcurrentPrices?: number;
   /** The series of an event, for routes matching on `series` (e.g. from the event cache). */
   readonly seriesOf?: (eventTicker: string) => string | undefined | Promise<string | undefined>;
   /** The worker pool of `isolation: worker` routes, started when the first such route is set up. */
@@ -101,6 +107,7 @@ export class StrategyRunner<Windows = unknown> {
   readonly #inProcess: InProcessHost;
   readonly #options: StrategyRunnerOptions<Windows>;
   readonly #breakers: RouteBreakers;
+  readonly #pricing: CallSlots;
   #pool: StrategyWorkerPool | undefined;
   #reloading: Promise<unknown> = Promise.resolve();
 
@@ -132,6 +139,12 @@ export class StrategyRunner<Windows = unknown> {
       teardown: (instance) => this.#host(instance).teardown(instance, lifecycleMs),
     });
     this.#breakers = new RouteBreakers(options.breaker ?? {}, this.#clock, this.#log, options.events);
+    this.#pricing = new CallSlots(options.maxConcurrentPrices ?? 32);
+  }
+
+  /** Price calls running, and waiting for a free slot. */
+  get pricing(): { readonly running: number; readonly waiting: number } {
+    return { running: this.#pricing.running, waiting: this.#pricing.waiting };
   }
 
   /** Labels of the routes disabled by repeated strategy failures. */
@@ -191,13 +204,20 @@ export class StrategyRunner<Windows = unknown> {
     const setupError = await this.#lifecycle.ensure(instance);
     if (setupError !== undefined) return this.#skip(log, 'setup-failed', setupError, route);
 
-    const result = await this.#call(route, {
-      hook: 'price',
-      args: [rfq],
-      timeoutMs: this.#timeoutMs,
-      route: route.label,
-      fields: { rfqId: rfq.id },
-    });
+    const release = await this.#pricing.acquire(this.#stop.signal);
+    if (release === undefined) return this.#skip(log, 'stopped', 'runner stopped', route);
+    let result: HookResult<unknown>;
+    try {
+      result = await this.#call(route, {
+        hook: 'price',
+        args: [rfq],
+        timeoutMs: this.#timeoutMs,
+        route: route.label,
+        fields: { rfqId: rfq.id },
+      });
+    } finally {
+      release();
+    }
     if (result.kind !== 'ok') return this.#skipFor(log, result, route);
     const market = await callWithLimit('market data', this.#timeoutMs, this.#stop.signal, () =>
       this.#data.market(rfq.marketTicker),

@@ -51,12 +51,12 @@ describe('config reload and dry run', () => {
     if (no > 0) expect(no).toBeLessThanOrEqual(1_000_000 - fair - 100_000);
     expect(yes + no).toBeGreaterThan(0);
 
-    // The new limit holds: a fourth live quote is refused, for both new RFQs.
-    const refusals = () => metricValue(app.metrics.riskRejections, { reason: 'maxOpenQuotes' });
-    const refusedBefore = await refusals();
+    // The new limit holds: at three live quotes both new RFQs wait for room, unpriced.
+    const waiting = () => metricValue(app.metrics.strategySkips, { strategy: 'none', reason: 'no-room' });
+    const waitingBefore = await waiting();
     await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 5 });
-    await waitFor(async () => (await refusals()) >= refusedBefore + 2, {
-      what: 'two refusals by maxOpenQuotes',
+    await waitFor(async () => (await waiting()) >= waitingBefore + 2, {
+      what: 'two RFQs waiting for room under maxOpenQuotes',
     });
     expect(await simQuotes(ts, user!, 'open')).toHaveLength(3);
 

@@ -188,7 +188,10 @@ describe('QuoteManager: retries and room', () => {
     const first = await quoted(h);
     const waiting = h.rfq();
     h.book.upsert(waiting);
-    await until(() => h.eventsOf('refused').find((e) => e.rfqId === waiting.id), 'the refusal for room');
+    await until(
+      () => h.eventsOf('skipped').find((e) => e.rfqId === waiting.id && e.cause === 'no-room'),
+      'the skip for want of room',
+    );
     expect(h.store.forRfq(waiting.id)).toBeUndefined();
 
     h.book.remove(first.rfq.id);

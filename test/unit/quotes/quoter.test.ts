@@ -198,6 +198,30 @@ describe('Quoter: pricing to a live quote', () => {
     expect(quoter.takeWaitingForRoom(5)).toEqual([b.id]);
   });
 
+  it('at the open-quote limit an RFQ waits for room unpriced (no strategy call, no market read)', async () => {
+    const { h, quoter } = await setup({ limits: { maxOpenQuotes: 1 } });
+    const [a, b] = [h.rfq(), h.rfq()];
+    h.book.upsert(a);
+    h.book.upsert(b);
+    await quoter.quote(a, 'new');
+    expect(h.exchange.callsOf('createQuote')).toHaveLength(1);
+    let priced = 0;
+    const price = h.strategy.price;
+    h.strategy.price = (rfq) => {
+      priced++;
+      return price(rfq);
+    };
+    const books = h.exchange.callsOf('getOrderBook').length;
+    await quoter.quote(b, 'new');
+    expect(priced).toBe(0);
+    expect(h.exchange.callsOf('getOrderBook')).toHaveLength(books);
+    expect(h.eventsOf('skipped')).toEqual([
+      { type: 'skipped', rfqId: b.id, cause: 'no-room', reason: '1 live quotes, the most allowed is 1' },
+    ]);
+    expect(h.eventsOf('refused')).toEqual([]);
+    expect(quoter.takeWaitingForRoom(5)).toEqual([b.id]);
+  });
+
   const SKIPS: readonly {
     readonly name: string;
     readonly arrange: (h: Harness) => void;

@@ -59,6 +59,12 @@ function gate(available: () => number): RequestGate {
   };
 }
 
+/** Lets pending promise callbacks run until `check` holds (nothing here waits on a timer). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !check(); i++) await Promise.resolve();
+  expect(check()).toBe(true);
+}
+
 const NO_FILTER: RfqFilterConfig = { eventTickers: [], marketTickers: [], tickerGlobs: [] };
 const pollers: RfqPoller[] = [];
 afterEach(async () => {
@@ -121,6 +127,110 @@ describe('RfqPoller cycles', () => {
     });
     expect(changes).toEqual(['+a', '+b', '~a', '+c', '-b']);
     expect(book.get('a')?.size).toEqual({ kind: 'contracts', contracts: 2_000 });
+  });
+
+  it('puts each page into the book as it arrives, before the next page is read', async () => {
+    const { source, poller, changes } = setup();
+    let releasePage2!: (page: Page) => void;
+    source.pages(
+      { items: [rfq('a'), rfq('b')], cursor: 'c2' },
+      new Promise<Page>((resolve) => {
+        releasePage2 = resolve;
+      }),
+    );
+    const cycle = poller.pollOnce();
+    await until(() => source.requests.length === 2);
+    // Page 2 is still being read: page 1's RFQs are already in the book (and being quoted).
+    expect(changes).toEqual(['+a', '+b']);
+    releasePage2({ items: [rfq('c')] });
+    expect(await cycle).toMatchObject({ kind: 'completed', pages: 2, added: 3, removed: 0 });
+    expect(changes).toEqual(['+a', '+b', '+c']);
+  });
+
+  it('keeps the object of an RFQ listed again unchanged, and takes the listed record of a pushed one once', async () => {
+    const { clock, book, source, poller } = setup();
+    const pushed = { ...rfq('p'), creatorId: '' };
+    book.upsert(pushed);
+    const listed = rfq('p');
+    source.listing([rfq('a'), listed]).listing([rfq('a'), rfq('p')]);
+    await poller.pollOnce();
+    const a = book.get('a');
+    expect(book.get('p')).toBe(listed);
+    clock.advance(1_000);
+    await poller.pollOnce();
+    expect(book.get('a')).toBe(a);
+    expect(book.get('p')).toBe(listed);
+  });
+
+  it('a head read takes the newest pages until one brings nothing new, and removes nothing', async () => {
+    const { book, source, poller, changes } = setup({ pageSize: 2 });
+    book.upsert(rfq('old-1'));
+    book.upsert(rfq('old-2'));
+    book.upsert(rfq('gone')); // not in the head: a partial read proves nothing about it
+    source.pages(
+      { items: [rfq('new-1'), rfq('new-2')], cursor: 'c2' },
+      { items: [rfq('new-3'), rfq('old-1')], cursor: 'c4' },
+      { items: [rfq('old-2'), rfq('gone')], cursor: 'c6' },
+    );
+    poller.start(); // its first tick waits on the (manual) clock
+    poller.requestHead('new-3');
+    await until(() => source.requests.length === 3 && book.has('new-3'));
+    await poller.stop();
+    expect(source.requests.map((r) => r.cursor)).toEqual([undefined, 'c2', 'c4']);
+    expect(changes).toEqual(['+old-1', '+old-2', '+gone', '+new-1', '+new-2', '+new-3']);
+  });
+
+  it('a complete listing running across a head read still removes only what it did not list', async () => {
+    const { clock, book, source, poller, changes } = setup();
+    book.upsert(rfq('a'));
+    book.upsert(rfq('b'));
+    clock.advance(10); // both known before the listing starts
+    let releaseFull!: (page: Page) => void;
+    source.pages(
+      { items: [rfq('a')], cursor: 'p2' },
+      new Promise<Page>((resolve) => (releaseFull = resolve)),
+      { items: [rfq('b'), rfq('a')] }, // the head read, while the listing waits for its page 2
+    );
+    const cycle = poller.pollOnce();
+    await until(() => source.requests.length === 2);
+    poller.start();
+    poller.requestHead();
+    await until(() => source.requests.length === 3);
+    releaseFull({ items: [] });
+    // b was in the head read, not in the complete listing: the listing removes it.
+    expect(await cycle).toMatchObject({ kind: 'completed', removed: 1 });
+    expect(changes).toEqual(['+a', '+b', '-b']);
+  });
+
+  it('an RFQ the head read did not find is left to a full listing within the interval', async () => {
+    const { clock, source, poller } = setup({ intervalWithPushMs: 30_000, pushConnected: () => true });
+    const start = clock.now();
+    poller.start();
+    await clock.advanceAsync(0);
+    source.pages({ items: [rfq('other')] });
+    poller.requestHead('listed-elsewhere');
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(1_000);
+    expect(source.requests.map((r) => [r.at - start, r.cursor])).toEqual([
+      [0, undefined],
+      [0, undefined],
+      [1_000, undefined],
+    ]);
+  });
+
+  it('asked for more RFQs than a head read holds, it lists everything instead', async () => {
+    const { clock, source, poller } = setup({
+      pageSize: 2,
+      intervalWithPushMs: 30_000,
+      pushConnected: () => true,
+    });
+    poller.start();
+    await clock.advanceAsync(0);
+    source.listing([rfq('a'), rfq('b')], 2);
+    for (let i = 0; i < 11; i++) poller.requestHead(`burst-${i}`); // 5 pages of 2 hold 10
+    await clock.advanceAsync(0);
+    // The first request started a head read (page 1); the eleventh asked for a full listing.
+    expect(source.requests.map((r) => r.cursor)).toEqual([undefined, undefined, undefined]);
   });
 
   it('pages through every cursor with the server-side filter and the page size', async () => {
@@ -253,6 +363,59 @@ describe('RfqPoller schedule', () => {
     expect(source.requests.map((r) => r.at - start)).toEqual([0, 1_000, 2_000, 3_000, 4_000, 9_000]);
     expect(poller.lastCompletedAt).toBe(start + 9_000);
     expect(results.every((r) => r.kind === 'completed')).toBe(true);
+  });
+
+  it('with push live, lists at once when asked (a gap, a reconnect), even while a listing is being read', async () => {
+    const { clock, source, poller } = setup({ intervalWithPushMs: 30_000, pushConnected: () => true });
+    const start = clock.now();
+    const at = () => source.requests.map((r) => r.at - start);
+    poller.start();
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(5_000);
+    expect(at()).toEqual([0]);
+    // Asked for while nothing runs: now, not at 30 s.
+    poller.requestCycle();
+    await clock.advanceAsync(0);
+    expect(at()).toEqual([0, 5_000]);
+    // Asked for while a listing is being read (it started before the gap): another right after.
+    let release!: (page: Page) => void;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)));
+    await clock.advanceAsync(100);
+    poller.requestCycle();
+    await clock.advanceAsync(0);
+    expect(at()).toEqual([0, 5_000, 5_100]);
+    poller.requestCycle();
+    release({ items: [] });
+    await clock.advanceAsync(0);
+    expect(at()).toEqual([0, 5_000, 5_100, 5_100]);
+    // Then the push interval again.
+    await clock.advanceAsync(40_000);
+    expect(at()).toEqual([0, 5_000, 5_100, 5_100, 35_100]);
+  });
+
+  it('a listing asked for within a delay moves the next tick earlier; one skipped for budget is tried again soon', async () => {
+    let tokens = 100;
+    const { clock, source, poller, results } = setup({
+      intervalWithPushMs: 30_000,
+      pushConnected: () => true,
+      tokens: () => tokens,
+    });
+    const start = clock.now();
+    const at = () => source.requests.map((r) => r.at - start);
+    poller.start();
+    await clock.advanceAsync(1_500);
+    expect(at()).toEqual([0]);
+    poller.requestCycle(2_000);
+    poller.requestCycle(60_000); // a later request does not postpone it
+    await clock.advanceAsync(2_000);
+    expect(at()).toEqual([0, 3_500]);
+    tokens = 0;
+    poller.requestCycle();
+    await clock.advanceAsync(0);
+    expect(results.at(-1)).toEqual({ kind: 'skipped', reason: 'budget' });
+    tokens = 100;
+    await clock.advanceAsync(1_000);
+    expect(at()).toEqual([0, 3_500, 4_500]);
   });
 
   it('counts a slow cycle against the interval and stops ticking on stop', async () => {

@@ -41,7 +41,7 @@ function acceptFrame(seq: number, quoteId: string, creator: string) {
   };
 }
 
-async function pushSource() {
+async function pushSource(options: { maxRfqReads?: number; readsHeldUntil?: Promise<void> } = {}) {
   const server = await startScriptedWsServer();
   const client = new KalshiClient({
     baseUrl: 'http://127.0.0.1:9/trade-api/v2',
@@ -51,13 +51,16 @@ async function pushSource() {
   const reads: string[] = [];
   const accepted: QuoteAcceptedEvent[] = [];
   let gaps = 0;
+  let deferred = 0;
   const push = new RfqPushSource({
+    ...(options.maxRfqReads === undefined ? {} : { maxRfqReads: options.maxRfqReads }),
     stream: client.communicationsStream({ url: server.url, minReconnectMs: 20 }),
     book,
     filter: compileRfqFilter({ eventTickers: [], marketTickers: [], tickerGlobs: ['KXA-*'] }),
     ownCommunicationsId: () => OWN,
     fetchRfq: async (rfqId): Promise<Rfq> => {
       reads.push(rfqId);
+      await options.readsHeldUntil;
       return {
         id: rfqId,
         creatorId: 'them',
@@ -69,12 +72,13 @@ async function pushSource() {
     },
     onOwnQuoteAccepted: (event) => accepted.push(event),
     onGap: () => gaps++,
+    onDeferred: () => deferred++,
     logger: pino({ level: 'silent' }),
   });
   push.start();
   await waitFor(() => push.connected, { what: 'the subscription' });
   const connection = await server.connection(0);
-  return { push, book, reads, accepted, gaps: () => gaps, connection };
+  return { server, push, book, reads, accepted, gaps: () => gaps, deferred: () => deferred, connection };
 }
 
 describe('push source (stream → RFQ book and watcher)', () => {
@@ -115,12 +119,41 @@ describe('push source (stream → RFQ book and watcher)', () => {
       connection.send(acceptFrame(2, 'ours', OWN));
       await waitFor(() => accepted.length === 1, { what: 'our accept' });
       expect(accepted[0]).toMatchObject({ quoteId: 'ours', side: 'no', contractsAccepted: 1_200 });
-      expect(gaps()).toBe(0);
+      expect(gaps()).toBe(1); // the subscription's own: what came before it
       connection.send(acceptFrame(4, 'ours-2', OWN)); // seq 3 never came
-      await waitFor(() => gaps() === 1, { what: 'the gap' });
+      await waitFor(() => gaps() === 2, { what: 'the gap' });
       connection.send({ ...acceptFrame(5, 'ours-3', OWN), msg: { quote_id: 'ours-3' } }); // unreadable
-      await waitFor(() => gaps() === 2, { what: 'the unreadable push to count as lost' });
+      await waitFor(() => gaps() === 3, { what: 'the unreadable push to count as lost' });
       expect(accepted.map((event) => event.quoteId)).toEqual(['ours', 'ours-2']);
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('each (re)subscription asks for a listing: RFQs created while no subscription was live', async () => {
+    const { server, push, gaps, connection } = await pushSource();
+    try {
+      expect(gaps()).toBe(1);
+      connection.ws.terminate();
+      await server.connection(1);
+      await waitFor(() => push.connected && gaps() === 2, { what: 'the listing after the reconnect' });
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('target-cost RFQs left to the listing (reads busy) ask for one soon', async () => {
+    let release!: () => void;
+    const readsHeldUntil = new Promise<void>((resolve) => (release = resolve));
+    const { push, book, reads, deferred, connection } = await pushSource({ maxRfqReads: 1, readsHeldUntil });
+    try {
+      connection.send(rfqFrame(1, { id: 't1', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
+      connection.send(rfqFrame(2, { id: 't2', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
+      await waitFor(() => deferred() === 1, { what: 't2 left to the listing' });
+      expect(reads).toEqual(['t1']);
+      release();
+      await waitFor(() => book.has('t1'), { what: 't1 read in full' });
+      expect(book.has('t2')).toBe(false);
     } finally {
       await push.stop();
     }
