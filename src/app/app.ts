@@ -16,8 +16,10 @@ import {
 } from '../config/index.js';
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
+import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
 import { JournalReader } from '../journal/queries.js';
+import { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
   ENDPOINTS,
@@ -85,6 +87,8 @@ export interface AppOverrides {
    * stop): main.ts shuts down as on SIGTERM and exits 1. Without it the app stops itself.
    */
   readonly onFatal?: (reason: string) => void;
+  /** Also write every journaled event to this file in the recording format (`--record FILE`). */
+  readonly record?: string;
 }
 
 export interface StopReport {
@@ -122,6 +126,8 @@ export class App {
   ops: OpsServer | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
   journal: Journal | undefined;
+  /** The recording file (`--record`), beside the journal or without it. */
+  recording: RecordingFile | undefined;
   /** This process's run in the journal. */
   readonly runId = randomUUID();
   communicationsId: string | undefined;
@@ -253,6 +259,8 @@ export class App {
       clock: this.clock,
       logger: this.logger.child({ module: 'market-data' }),
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
+      onMarket: (market) => this.#journalWiring?.marketRead(market),
+      onFees: (ticker, fees, event) => this.#journalWiring?.feesRead(ticker, fees, event),
     });
 
     this.#buildWatcher();
@@ -320,10 +328,42 @@ export class App {
     this.push.start();
   }
 
-  /** Opens the journal first: a path it cannot use stops startup before anything trades. */
+  /** One journaled event to the journal and the recording, whichever are open. */
+  #record(event: JournalEvent): void {
+    this.journal?.record(event);
+    this.recording?.record(event);
+  }
+
+  /**
+   * Opens the recording (`--record`) and the journal first: a path either cannot use stops
+   * startup before anything trades.
+   */
   async #openJournal(log: Logger, hash: string): Promise<void> {
     const settings = this.#config.journal;
-    if (!settings.enabled) return;
+    if (this.overrides.record !== undefined) {
+      this.recording = RecordingFile.open({
+        path: this.overrides.record,
+        clock: this.clock,
+        logger: this.logger.child({ module: 'recording' }),
+        meta: { runId: this.runId, configHash: hash },
+      });
+      log.info({ path: this.overrides.record }, 'recording to a file');
+    }
+    const runStarted: JournalEvent = {
+      kind: 'run_started',
+      at: this.clock.now(),
+      runId: this.runId,
+      commit: gitCommit(),
+      configHash: hash,
+      environment: this.#config.exchange.environment,
+      pid: process.pid,
+    };
+    if (!settings.enabled) {
+      if (!this.recording) return;
+      this.#record(runStarted);
+      this.#wireJournal();
+      return;
+    }
     const journal = await Journal.open({
       path: settings.path,
       clock: this.clock,
@@ -340,22 +380,8 @@ export class App {
     });
     this.journal = journal;
     journal.runId = this.runId;
-    journal.record({
-      kind: 'run_started',
-      at: this.clock.now(),
-      runId: this.runId,
-      commit: gitCommit(),
-      configHash: hash,
-      environment: this.#config.exchange.environment,
-      pid: process.pid,
-    });
-    this.#journalWiring = wireJournal({
-      journal,
-      store: this.store,
-      book: this.book,
-      killSwitch: this.killSwitch,
-      clock: this.clock,
-    });
+    this.#record(runStarted);
+    this.#wireJournal();
     const DAY = 86_400_000;
     const prune = () =>
       void journal
@@ -380,10 +406,20 @@ export class App {
     log.info({ path: settings.path, runId: this.runId }, 'journal open');
   }
 
+  #wireJournal(): void {
+    this.#journalWiring = wireJournal({
+      journal: { record: (event) => this.#record(event) },
+      store: this.store,
+      book: this.book,
+      killSwitch: this.killSwitch,
+      clock: this.clock,
+    });
+  }
+
   /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
   #journalPnl(): void {
     const pnl = this.exposure.snapshot().pnl;
-    this.journal?.record({
+    this.#record({
       kind: 'pnl',
       at: this.clock.now(),
       day: pnl.day,
@@ -663,7 +699,7 @@ export class App {
     const refused = restartRequiredMessage(diff);
     const at = this.clock.now();
     if (refused) {
-      this.journal?.record({
+      this.#record({
         kind: 'config_reload',
         at,
         trigger: trigger ?? 'reload',
@@ -672,7 +708,7 @@ export class App {
       });
       return { applied: false, reason: refused };
     }
-    this.journal?.record({
+    this.#record({
       kind: 'config_reload',
       at,
       trigger: trigger ?? 'reload',
@@ -758,7 +794,7 @@ export class App {
     const durationMs = this.clock.now() - startedAt;
     this.#journalWiring?.dispose();
     this.#journalPnl();
-    this.journal?.record({
+    this.#record({
       kind: 'run_stopped',
       at: this.clock.now(),
       runId: this.runId,
@@ -766,6 +802,7 @@ export class App {
       openAtExit,
     });
     await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
+    await this.recording?.close();
     log.info(
       { openAtExit, durationMs, timedOut },
       openAtExit === 0

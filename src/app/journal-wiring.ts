@@ -4,26 +4,36 @@
  * market mids from the market-data cache. Every hook is a `record()`: an array push.
  */
 import type { Clock } from '../domain/clock.js';
-import type { OrderBook, Rfq } from '../domain/types.js';
-import type { Journal } from '../journal/journal.js';
+import type { FeeSchedule } from '../domain/fees.js';
+import type { EventInfo, Market, OrderBook, Rfq } from '../domain/types.js';
+import type { JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { KillSwitch } from '../risk/kill-switch.js';
 import { bookMid } from '../strategy/pricing.js';
 
+/** Where journaled events go: the SQLite journal, a recording file (`--record`), or both. */
+export interface JournalSink {
+  record(event: JournalEvent): void;
+}
+
 export interface JournalWiring {
   /** The quote manager's events to journal (merge with the metrics' events). */
   readonly events: QuoteManagerEvents;
-  /** Journals a book the bot read: its mid becomes a mark. */
+  /** Journals a book the bot read: the book itself, and its mid as a mark. */
   readonly bookRead: (ticker: string, book: OrderBook) => void;
+  /** Journals a market the bot read, when its reference data changed (for backtests). */
+  readonly marketRead: (market: Market) => void;
+  /** Journals a market's fee schedule (and series) when it changed. */
+  readonly feesRead: (ticker: string, fees: FeeSchedule, event: EventInfo) => void;
   readonly dispose: () => void;
 }
 
 function rfqSize(rfq: Rfq) {
   return rfq.size.kind === 'contracts'
     ? { contracts: rfq.size.contracts }
-    : { targetCost: rfq.size.targetCost };
+    : { targetCost: rfq.size.targetCost, targetCostExcludesFees: rfq.size.excludesFees };
 }
 
 function quoteFields(quote: TrackedQuote) {
@@ -36,7 +46,7 @@ function quoteFields(quote: TrackedQuote) {
 }
 
 export function wireJournal(options: {
-  readonly journal: Journal;
+  readonly journal: JournalSink;
   readonly store: QuoteStore;
   readonly book: RfqBook;
   readonly killSwitch: KillSwitch;
@@ -59,7 +69,7 @@ export function wireJournal(options: {
         }),
       removed: (rfq) => journal.record({ kind: 'rfq_gone', at: now(), rfqId: rfq.id, reason: 'closed' }),
     }),
-    store.onTransition((quote, from, details) =>
+    store.onTransition((quote, from, details) => {
       journal.record({
         kind: 'quote',
         at: now(),
@@ -71,8 +81,22 @@ export function wireJournal(options: {
         noBid: quote.noBid,
         yesContracts: quote.yesContracts,
         noContracts: quote.noContracts,
-      }),
-    ),
+      });
+      // What the requester did, self-contained for backtests' recorded-accept taker model.
+      if (quote.state === 'accepted' && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
+        const side = quote.acceptedSide;
+        journal.record({
+          kind: 'quote_accepted',
+          at: now(),
+          ...quoteFields(quote),
+          quoteId: quote.quoteId,
+          side,
+          price: side === 'yes' ? quote.yesBid : quote.noBid,
+          contracts: quote.acceptedContracts ?? 0,
+          offered: side === 'yes' ? quote.yesContracts : quote.noContracts,
+        });
+      }
+    }),
     killSwitch.onChange((state, previous) => {
       if (state.tripped === previous.tripped) return;
       journal.record({
@@ -157,12 +181,47 @@ export function wireJournal(options: {
       });
     },
   };
+  // The last market data journaled per ticker: only changes are written again.
+  const marketSeen = new Map<string, { info: MarketInfo; key: string }>();
+  const recordMarket = (info: MarketInfo) => {
+    const { at: _at, ...content } = info;
+    const key = JSON.stringify(content);
+    if (marketSeen.get(info.marketTicker)?.key === key) return;
+    marketSeen.set(info.marketTicker, { info, key });
+    journal.record(info);
+  };
   return {
     events,
     bookRead: (ticker, orderBook) => {
+      journal.record({ kind: 'book', at: now(), marketTicker: ticker, yes: orderBook.yes, no: orderBook.no });
       const mid = bookMid(orderBook);
       if (mid === undefined) return;
       journal.record({ kind: 'mark', at: now(), marketTicker: ticker, mid });
+    },
+    marketRead: (market) => {
+      const previous = marketSeen.get(market.ticker)?.info;
+      recordMarket({
+        kind: 'market',
+        at: now(),
+        marketTicker: market.ticker,
+        eventTicker: market.eventTicker,
+        ...(previous?.seriesTicker !== undefined ? { seriesTicker: previous.seriesTicker } : {}),
+        status: market.status,
+        priceGrid: market.priceGrid,
+        ...(previous?.fees !== undefined ? { fees: previous.fees } : {}),
+        ...(market.lastPrice > 0 ? { lastPrice: market.lastPrice } : {}),
+        ...(market.closeTime !== undefined ? { closeTime: market.closeTime } : {}),
+      });
+    },
+    feesRead: (ticker, fees, event) => {
+      const previous = marketSeen.get(ticker)?.info;
+      if (previous === undefined) return; // the market read comes first and is journaled then
+      recordMarket({
+        ...previous,
+        at: now(),
+        seriesTicker: event.seriesTicker || undefined,
+        fees: { type: fees.type, multiplierPpm: fees.multiplierPpm },
+      });
     },
     dispose: () => {
       for (const off of unsubscribe) off();
