@@ -182,12 +182,11 @@ export function wireJournal(options: {
     },
   };
   // The last market data journaled per ticker: only changes are written again.
-  const marketSeen = new Map<string, { info: MarketInfo; key: string }>();
+  const marketSeen = new Map<string, MarketInfo>();
   const recordMarket = (info: MarketInfo) => {
-    const { at: _at, ...content } = info;
-    const key = JSON.stringify(content);
-    if (marketSeen.get(info.marketTicker)?.key === key) return;
-    marketSeen.set(info.marketTicker, { info, key });
+    const previous = marketSeen.get(info.marketTicker);
+    if (previous !== undefined && sameMarketInfo(previous, info)) return;
+    marketSeen.set(info.marketTicker, info);
     journal.record(info);
   };
   return {
@@ -199,7 +198,7 @@ export function wireJournal(options: {
       journal.record({ kind: 'mark', at: now(), marketTicker: ticker, mid });
     },
     marketRead: (market) => {
-      const previous = marketSeen.get(market.ticker)?.info;
+      const previous = marketSeen.get(market.ticker);
       recordMarket({
         kind: 'market',
         at: now(),
@@ -214,12 +213,21 @@ export function wireJournal(options: {
       });
     },
     feesRead: (ticker, fees, event) => {
-      const previous = marketSeen.get(ticker)?.info;
+      const previous = marketSeen.get(ticker);
       if (previous === undefined) return; // the market read comes first and is journaled then
+      const seriesTicker = event.seriesTicker || undefined;
+      const known = previous.fees;
+      // Asked on every fees() call: most are the same answer.
+      if (
+        known?.type === fees.type &&
+        known.multiplierPpm === fees.multiplierPpm &&
+        previous.seriesTicker === seriesTicker
+      )
+        return;
       recordMarket({
         ...previous,
         at: now(),
-        seriesTicker: event.seriesTicker || undefined,
+        seriesTicker,
         fees: { type: fees.type, multiplierPpm: fees.multiplierPpm },
       });
     },
@@ -227,6 +235,25 @@ export function wireJournal(options: {
       for (const off of unsubscribe) off();
     },
   };
+}
+
+function sameMarketInfo(a: MarketInfo, b: MarketInfo): boolean {
+  return (
+    a.eventTicker === b.eventTicker &&
+    a.seriesTicker === b.seriesTicker &&
+    a.status === b.status &&
+    a.lastPrice === b.lastPrice &&
+    a.closeTime === b.closeTime &&
+    a.fees?.type === b.fees?.type &&
+    a.fees?.multiplierPpm === b.fees?.multiplierPpm &&
+    a.priceGrid.length === b.priceGrid.length &&
+    a.priceGrid.every(
+      (band, i) =>
+        band.start === b.priceGrid[i]!.start &&
+        band.end === b.priceGrid[i]!.end &&
+        band.step === b.priceGrid[i]!.step,
+    )
+  );
 }
 
 /** One events object calling each of `parts` in turn (metrics, journal, …). */

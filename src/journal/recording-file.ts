@@ -86,10 +86,7 @@ export class RecordingFile {
       this.#flush();
       if (this.#failed) return;
       await new Promise<void>((resolve) => this.#stream.end(resolve));
-      this.#log.info(
-        { path: this.path, events: this.#written, dropped: this.#dropped },
-        'recording written',
-      );
+      this.#log.info({ path: this.path, events: this.#written, dropped: this.#dropped }, 'recording written');
     })();
     return this.#closed;
   }

@@ -87,8 +87,36 @@ export class RecordingError extends Error {
     message: string,
     readonly line: number,
   ) {
-    super(`line ${line}: ${message}`);
+    super(line > 0 ? `line ${line}: ${message}` : message);
   }
+}
+
+/**
+ * The common spelling of a decimal ("0.4500", "10.00") in `digits` places, fast; undefined for
+ * anything else, which then goes through the strict parser (and its error message).
+ */
+function fastScaled(value: unknown, digits: number): number | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 20) return undefined;
+  let units = 0;
+  let frac = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 46) {
+      if (frac >= 0 || i === 0) return undefined;
+      frac = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    if (frac === digits) {
+      if (c !== 48) return undefined;
+      continue;
+    }
+    if (frac >= 0) frac++;
+    units = units * 10 + (c - 48);
+  }
+  if (frac === 0) return undefined;
+  for (let k = Math.max(frac, 0); k < digits; k++) units *= 10;
+  return Number.isSafeInteger(units) ? units : undefined;
 }
 
 const dollarsOf = (value: unknown) => (typeof value === 'number' ? recordedDollars(value) : value);
@@ -141,7 +169,10 @@ function decodeLevels(value: unknown, side: string): BookLevel[] {
   return value.map((level: unknown, i) => {
     if (!Array.isArray(level) || level.length !== 2)
       throw new Error(`${side}[${i}] must be a [price, count] pair of strings`);
-    return { price: parseDollars(level[0], `${side}[${i}] price`), count: parseCount(level[1], `${side}[${i}] count`) };
+    return {
+      price: fastScaled(level[0], 6) ?? parseDollars(level[0], `${side}[${i}] price`),
+      count: fastScaled(level[1], 2) ?? parseCount(level[1], `${side}[${i}] count`),
+    };
   });
 }
 
@@ -183,16 +214,17 @@ export function fromRecordingLine(text: string, line: number): JournalEvent {
     throw new RecordingError(`unknown kind ${JSON.stringify(kind)}`, line);
   if (typeof at !== 'number' || !Number.isSafeInteger(at))
     throw new RecordingError(`"at" must be epoch milliseconds, found ${JSON.stringify(at)}`, line);
-  const out: Record<string, unknown> = {};
+  // Converted in place: the object is ours, fresh from JSON.parse.
+  const out = record;
   try {
-    for (const [key, value] of Object.entries(record)) {
-      if (value === undefined || value === null) continue;
-      if (kind === 'market' && key === 'priceGrid') out[key] = decodeGrid(value);
+    for (const key in record) {
+      const value = record[key];
+      if (value === null) delete out[key];
+      else if (kind === 'market' && key === 'priceGrid') out[key] = decodeGrid(value);
       else if (kind === 'market' && key === 'fees') out[key] = decodeFees(value);
       else if (kind === 'book' && (key === 'yes' || key === 'no')) out[key] = decodeLevels(value, key);
-      else if (DOLLAR_FIELDS.has(key)) out[key] = parseDollars(value, key);
-      else if (CONTRACT_FIELDS.has(key)) out[key] = parseCount(value, key);
-      else out[key] = value;
+      else if (DOLLAR_FIELDS.has(key)) out[key] = fastScaled(value, 6) ?? parseDollars(value, key);
+      else if (CONTRACT_FIELDS.has(key)) out[key] = fastScaled(value, 2) ?? parseCount(value, key);
     }
   } catch (error) {
     throw new RecordingError((error as Error).message, line);

@@ -86,6 +86,15 @@ export class QuoteStore {
   readonly #byKey = new Map<number, TrackedQuote>();
   readonly #currentByRfq = new Map<string, TrackedQuote>();
   readonly #byQuoteId = new Map<string, TrackedQuote>();
+  // Indexes that keep the sweeper's and the summaries' questions proportional to what is live,
+  // not to every quote kept for late reports (a backtest replays thousands a minute).
+  /** Live quotes in creation order: a quote never becomes live again once it leaves. */
+  readonly #live = new Set<TrackedQuote>();
+  /** Quotes not yet terminal (live, awaiting a fill, expired). */
+  readonly #unfinished = new Set<TrackedQuote>();
+  /** Finished quotes in the order they ended, for pruning from the oldest. */
+  readonly #ended: { readonly quote: TrackedQuote; readonly at: EpochMs }[] = [];
+  #endedHead = 0;
   readonly #listeners: TransitionListener[] = [];
   #nextKey = 1;
 
@@ -126,6 +135,8 @@ export class QuoteStore {
       pullRequested: undefined,
     };
     this.#byKey.set(quote.key, quote);
+    this.#live.add(quote);
+    this.#unfinished.add(quote);
     this.#currentByRfq.set(quote.rfq.id, quote);
     this.logger.debug({ rfqId: quote.rfq.id, strategy: quote.strategy, state: 'pending' }, 'quote pending');
     return quote;
@@ -152,9 +163,12 @@ export class QuoteStore {
     if (to === 'open' && quote.openedAt === undefined) quote.openedAt = now;
     if (to === 'confirmed') quote.confirmedAt ??= now;
     if (to === 'executed') quote.executedAt ??= now;
+    if (!isLive(to)) this.#live.delete(quote);
+    if (isTerminal(to)) this.#unfinished.delete(quote);
     if (isTerminal(to) || to === 'expired') {
       quote.endedAt = now;
       quote.endReason = details.reason;
+      this.#ended.push({ quote, at: now });
     }
     this.logger.info(
       {
@@ -188,7 +202,7 @@ export class QuoteStore {
   }
 
   *live(): IterableIterator<TrackedQuote> {
-    for (const quote of this.#byKey.values()) if (isLive(quote.state)) yield quote;
+    yield* this.#live;
   }
 
   *awaitingFill(): IterableIterator<TrackedQuote> {
@@ -200,28 +214,34 @@ export class QuoteStore {
   }
 
   countLive(): number {
-    let count = 0;
-    for (const quote of this.#byKey.values()) if (isLive(quote.state)) count++;
-    return count;
+    return this.#live.size;
   }
 
   /** Anything the exchange may still change: live quotes and those awaiting a fill or lapse. */
   hasActivity(): boolean {
-    for (const quote of this.#byKey.values()) if (!isTerminal(quote.state)) return true;
-    return false;
+    return this.#unfinished.size > 0;
   }
 
   /** Drops finished quotes older than the retention. */
   prune(): number {
     const cutoff = this.clock.now() - this.retentionMs;
     let dropped = 0;
-    for (const [key, quote] of this.#byKey) {
+    while (this.#endedHead < this.#ended.length) {
+      const { quote, at } = this.#ended[this.#endedHead]!;
+      if (at > cutoff) break;
+      this.#endedHead++;
+      // A later end (an expired quote that executed after all) has its own, later entry.
       const finished = isTerminal(quote.state) || quote.state === 'expired';
-      if (!finished || quote.endedAt === undefined || quote.endedAt > cutoff) continue;
-      this.#byKey.delete(key);
+      if (!finished || quote.endedAt !== at || !this.#byKey.has(quote.key)) continue;
+      this.#byKey.delete(quote.key);
+      this.#unfinished.delete(quote);
       if (quote.quoteId !== undefined) this.#byQuoteId.delete(quote.quoteId);
       if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
       dropped++;
+    }
+    if (this.#endedHead > 1024 && this.#endedHead * 2 > this.#ended.length) {
+      this.#ended.splice(0, this.#endedHead);
+      this.#endedHead = 0;
     }
     return dropped;
   }

@@ -1,0 +1,375 @@
+/**
+ * One backtest run: the recording's events, in time order, drive the live quoting core on a
+ * manual clock. RFQs enter the RFQ book as they were seen; recorded market data answers the
+ * strategies' reads; the taker model decides which of our quotes are accepted; the bot's own
+ * last look confirms (or not); the exchange edge executes with the exchange-truth rules. Between
+ * events the clock fires the bot's timers (sweeper, retries, lapses, executions) one at a time,
+ * letting the event loop settle after each, so the run is deterministic and as fast as the code.
+ */
+import type { Logger } from 'pino';
+import { rfqFilterFrom } from '../app/options-from-config.js';
+import type { Config } from '../config/index.js';
+import { ManualClock, repeatEvery } from '../domain/clock.js';
+import type { Micros } from '../domain/money.js';
+import type { EpochMs, Quote, Rfq } from '../domain/types.js';
+import type { JournalEvent, QuoteAccepted } from '../journal/events.js';
+import { compileRfqFilter } from '../rfq/filters.js';
+import type { StrategyRegistry } from '../strategy/loader.js';
+import { buildCore, type Core } from './core.js';
+import { BacktestExchange } from './exchange.js';
+import { RecordedMarket } from './market-replay.js';
+import { RunMetrics as Metrics, type RunMetrics, type RunNumbers } from './metrics.js';
+import { readRecording } from './reader.js';
+import { RecordedFacts } from './recorded-facts.js';
+import { seededRandom, type TakerContext, type TakerModel, type TakerQuote } from './taker-models.js';
+import { EventWindow } from './window.js';
+
+/** How often positions are marked for the risk book, the kill switch and the drawdown (as live). */
+export const MARK_INTERVAL_MS = 5_000;
+/** The worst-case exposure is sampled when quotes go live, at most this often (recorded time). */
+export const EXPOSURE_SAMPLE_MS = 1_000;
+
+export interface ReplayOptions {
+  readonly input: string;
+  readonly config: Config;
+  readonly registry: StrategyRegistry;
+  readonly taker: TakerModel;
+  readonly label: string;
+  /** Confirm → execution at the exchange. @default 0 */
+  readonly executionDelayMs?: number;
+  readonly from?: EpochMs | undefined;
+  readonly to?: EpochMs | undefined;
+  /** Seeds the taker context's `random()`. @default 1 */
+  readonly seed?: number;
+  readonly logger: Logger;
+  /** Called every 10 000 events with the count so far. */
+  readonly onProgress?: (events: number) => void;
+}
+
+export interface InputSummary {
+  readonly source: string | undefined;
+  readonly events: number;
+  readonly rfqs: number;
+  readonly firstAt: EpochMs | undefined;
+  readonly lastAt: EpochMs | undefined;
+  /** Events earlier than one before them (applied at the later time). */
+  readonly outOfOrder: number;
+}
+
+export interface RunResult {
+  readonly label: string;
+  readonly input: InputSummary;
+  readonly numbers: RunNumbers;
+  /** The largest worst-case total exposure the risk book reached. */
+  readonly worstCaseExposure: Micros;
+  readonly takerAccepts: number;
+  readonly postOnlyCancels: number;
+  /** Most recording events held in memory at once (the lookahead window). */
+  readonly windowPeak: number;
+  /** The recording's own outcome (a bot recording: what the live run did), for comparison. */
+  readonly recorded: RunNumbers | undefined;
+}
+
+const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The recording's own outcome is read from bot recordings (a simulator's holds every maker). */
+const OWN_SOURCES: ReadonlySet<string> = new Set(['bot', 'journal']);
+
+export async function replay(options: ReplayOptions): Promise<RunResult> {
+  let source: string | undefined;
+  const events = readRecording(options.input, {
+    from: options.from,
+    to: options.to,
+    onHeader: (header) => {
+      source = typeof header['source'] === 'string' ? header['source'] : undefined;
+    },
+  });
+  const window = new EventWindow(events);
+  await window.fill(Number.NEGATIVE_INFINITY);
+  const first = window.peek();
+  const clock = new ManualClock(first?.event.at ?? 0);
+  const run = new Replay(options, clock, window, source);
+  return run.run();
+}
+
+class Replay {
+  readonly #options: ReplayOptions;
+  readonly #clock: ManualClock;
+  readonly #window: EventWindow;
+  readonly #source: string | undefined;
+  readonly #market = new RecordedMarket();
+  readonly #facts = new RecordedFacts();
+  readonly #metrics = new Metrics();
+  readonly #recorded: RunMetrics | undefined;
+  readonly #exchange: BacktestExchange;
+  readonly #core: Core;
+  readonly #taker: TakerModel;
+  readonly #ctx: TakerContext;
+  readonly #filter;
+  readonly #lookahead: number;
+  #worstCase: Micros = 0;
+  #exposureSampledAt = Number.NEGATIVE_INFINITY;
+  #takerAccepts = 0;
+  #postOnlyCancels = 0;
+  #events = 0;
+  #rfqs = 0;
+  #outOfOrder = 0;
+  #firstAt: EpochMs | undefined;
+  #lastAt: EpochMs | undefined;
+
+  constructor(options: ReplayOptions, clock: ManualClock, window: EventWindow, source: string | undefined) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#window = window;
+    this.#source = source;
+    this.#taker = options.taker;
+    this.#lookahead = Math.max(0, options.taker.lookaheadMs ?? 0);
+    this.#recorded = source === undefined || OWN_SOURCES.has(source) ? new Metrics() : undefined;
+    const { config, logger } = options;
+    const settings = config.exchange;
+    this.#exchange = new BacktestExchange({
+      clock,
+      market: this.#market,
+      confirmWindowMs: (ticker) =>
+        this.#core.settings.isHighVolatility(ticker) ? settings.hvmConfirmWindowMs : settings.confirmWindowMs,
+      executionDelayMs: options.executionDelayMs ?? 0,
+      report: (quote) => this.#core.manager.exchangeReported(quote, clock.now()),
+      opened: (quote) => this.#opened(quote),
+      filled: (fill) => {
+        const strategy = this.#metrics.acc.strategyOf(fill.rfqId ?? '');
+        this.#metrics.fill(strategy === undefined ? fill : { ...fill, strategy });
+        this.#metrics.sample(clock.now(), (ticker) => this.#market.mid(ticker));
+      },
+      postOnlyCancelled: () => {
+        this.#postOnlyCancels++;
+      },
+    });
+    this.#core = buildCore({
+      config,
+      registry: options.registry,
+      clock,
+      logger,
+      exchange: this.#exchange,
+      reads: this.#market,
+      sink: { record: (event) => this.#metrics.event(event) },
+    });
+    this.#filter = compileRfqFilter(rfqFilterFrom(config));
+    const random = seededRandom(options.seed ?? 1);
+    this.#ctx = {
+      now: () => clock.now(),
+      recorded: (rfqId) => this.#facts.get(rfqId),
+      midAt: (ticker, at) =>
+        at <= clock.now()
+          ? this.#market.mid(ticker)
+          : (this.#window.lastMidBy(ticker, at)?.mid ?? this.#market.mid(ticker)),
+      midAfter: (ticker, at) => this.#window.midAfter(ticker, at),
+      random,
+    };
+  }
+
+  async run(): Promise<RunResult> {
+    const core = this.#core;
+    await core.start();
+    const marks = repeatEvery(this.#clock, MARK_INTERVAL_MS, () => this.#markStep());
+    let next = this.#window.peek();
+    while (next !== undefined) {
+      await this.#stepTo(Math.max(next.event.at, this.#clock.now()));
+      this.#window.shift();
+      const { event } = next;
+      if (event.at < this.#clock.now()) this.#outOfOrder++;
+      this.#firstAt ??= event.at;
+      this.#lastAt = Math.max(this.#lastAt ?? event.at, event.at);
+      if (this.#apply(event)) await this.#settle();
+      if (++this.#events % 10_000 === 0) this.#options.onProgress?.(this.#events);
+      await this.#window.fill(this.#clock.now() + this.#lookahead);
+      next = this.#window.peek();
+    }
+    // Accepts in flight still confirm and execute; then the bot stops as it would (pulling quotes).
+    const { confirmWindowMs, hvmConfirmWindowMs } = this.#options.config.exchange;
+    const tail =
+      Math.max(confirmWindowMs, hvmConfirmWindowMs) + (this.#options.executionDelayMs ?? 0) + 2_000;
+    await this.#stepTo(this.#clock.now() + tail);
+    marks.cancel();
+    await core.stop();
+    await this.#settle();
+    const closingValue = (ticker: string) => ({
+      settled: this.#market.settlement(ticker),
+      mid: this.#market.mid(ticker),
+    });
+    return {
+      label: this.#options.label,
+      input: {
+        source: this.#source,
+        events: this.#events,
+        rfqs: this.#rfqs,
+        firstAt: this.#firstAt,
+        lastAt: this.#lastAt,
+        outOfOrder: this.#outOfOrder,
+      },
+      numbers: this.#metrics.finish(this.#clock.now(), closingValue),
+      worstCaseExposure: this.#worstCase,
+      takerAccepts: this.#takerAccepts,
+      postOnlyCancels: this.#postOnlyCancels,
+      windowPeak: this.#window.peak,
+      recorded: this.#recorded?.finish(this.#lastAt ?? this.#clock.now(), closingValue),
+    };
+  }
+
+  /** Moves the clock to `at`, firing due timers one at a time and letting each settle. */
+  async #stepTo(at: EpochMs): Promise<void> {
+    for (;;) {
+      const due = this.#clock.nextTimerAt();
+      if (due === undefined || due > at) break;
+      await this.#window.fill(due + this.#lookahead);
+      this.#clock.advanceTo(due);
+      await this.#settle();
+    }
+    this.#clock.advanceTo(at);
+  }
+
+  /** Lets promise chains and immediates run until no strategy call is in flight. */
+  async #settle(): Promise<void> {
+    await immediate();
+    await immediate();
+    while (this.#core.runner.inFlight > 0) await immediate();
+  }
+
+  /** Applies one recorded event; true when it set the bot working. */
+  #apply(event: JournalEvent): boolean {
+    const recorded = this.#recorded;
+    switch (event.kind) {
+      case 'market':
+        this.#market.market(event);
+        return false;
+      case 'book':
+        this.#market.book(event);
+        return false;
+      case 'mark':
+        this.#market.mark(event);
+        this.#metrics.mark(event.marketTicker, event.at, event.mid);
+        recorded?.mark(event.marketTicker, event.at, event.mid);
+        return false;
+      case 'settlement':
+        this.#market.settle(event.marketTicker, event.result);
+        return false;
+      case 'fill':
+        recorded?.fill(event);
+        return false;
+      case 'rfq_seen':
+        recorded?.event(event);
+        return this.#rfqSeen(event);
+      case 'rfq_gone':
+        recorded?.event(event);
+        this.#exchange.rfqClosed(event.rfqId);
+        this.#core.book.remove(event.rfqId);
+        this.#facts.gone(event.rfqId);
+        return true;
+      case 'quote':
+        recorded?.event(event);
+        if (event.to === 'open') this.#facts.quoted(event);
+        return false;
+      case 'quote_accepted':
+        this.#facts.accepted(event);
+        return this.#recordedAccept(event);
+      case 'accept': {
+        recorded?.event(event);
+        // A journal from before quote_accepted existed: the accept with its quote's price.
+        const derived = this.#facts.fromLegacyAccept(event);
+        return derived !== undefined && this.#recordedAccept(derived);
+      }
+      default:
+        recorded?.event(event);
+        return false;
+    }
+  }
+
+  #rfqSeen(event: Extract<JournalEvent, { kind: 'rfq_seen' }>): boolean {
+    const rfq: Rfq = {
+      id: event.rfqId,
+      creatorId: '',
+      marketTicker: event.marketTicker,
+      ...(event.eventTicker !== undefined ? { eventTicker: event.eventTicker } : {}),
+      size:
+        event.contracts !== undefined
+          ? { kind: 'contracts', contracts: event.contracts }
+          : {
+              kind: 'targetCost',
+              targetCost: event.targetCost ?? 0,
+              excludesFees: event.targetCostExcludesFees === true,
+            },
+      status: 'open',
+      createdAt: event.createdAt ?? event.at,
+    };
+    this.#facts.seen(rfq.id);
+    if (this.#core.book.has(rfq.id) || this.#filter.reject(rfq) !== undefined) return false;
+    this.#rfqs++;
+    this.#exchange.rfqOpened(rfq);
+    this.#core.book.upsert(rfq, event.source === 'poll' ? 'poll' : 'push');
+    return true;
+  }
+
+  #recordedAccept(accept: QuoteAccepted): boolean {
+    const hook = this.#taker.recordedAccept;
+    if (hook === undefined) return false;
+    const ours = this.#exchange.openQuoteOn(accept.rfqId);
+    const decision = hook.call(this.#taker, accept, ours && takerQuote(ours), this.#ctx);
+    return (
+      decision !== undefined && ours !== undefined && this.#accept(ours, decision.side, decision.contracts)
+    );
+  }
+
+  #accept(quote: Quote, side: 'yes' | 'no', contracts: number): boolean {
+    const accepted = this.#exchange.accept(quote.id, side, contracts);
+    if (accepted) this.#takerAccepts++;
+    return accepted;
+  }
+
+  /** Our quote went live: the worst case it adds, and the taker model's cue. */
+  #opened(quote: Quote): void {
+    if (this.#clock.now() - this.#exposureSampledAt >= EXPOSURE_SAMPLE_MS) this.#sampleExposure();
+    const when = this.#taker.quoteOpened?.(takerQuote(quote), this.#ctx);
+    if (when === undefined || this.#taker.decide === undefined) return;
+    this.#clock.schedule(Math.max(0, when - this.#clock.now()), () => {
+      const current = this.#exchange.quote(quote.id);
+      if (current?.status !== 'open') return;
+      const decision = this.#taker.decide?.(takerQuote(current), this.#ctx);
+      if (decision) this.#accept(current, decision.side, decision.contracts);
+    });
+  }
+
+  #sampleExposure(): void {
+    this.#exposureSampledAt = this.#clock.now();
+    const worst = this.#core.exposure.riskView(this.#core.limits).totalExposure;
+    if (worst > this.#worstCase) this.#worstCase = worst;
+  }
+
+  /** The live bot's periodic mark: P&L for the risk book and the kill switch, and our samples. */
+  #markStep(): void {
+    const { exposure, killSwitch, book } = this.#core;
+    const mids = new Map<string, Micros>();
+    for (const ticker of exposure.snapshot().positions.keys()) {
+      const mid = this.#market.mid(ticker);
+      if (mid !== undefined) mids.set(ticker, mid);
+    }
+    exposure.markToMarket(mids);
+    const pnl = exposure.snapshot().pnl;
+    killSwitch.checkPnl(pnl.total, pnl.peak);
+    this.#sampleExposure();
+    this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));
+    // Forget removed RFQs past the book's memory (it does so on listings, which a replay has none of).
+    book.applySnapshot([], false);
+  }
+}
+
+function takerQuote(quote: Quote): TakerQuote {
+  return {
+    rfqId: quote.rfqId,
+    quoteId: quote.id,
+    marketTicker: quote.marketTicker,
+    yesBid: quote.yesBid,
+    noBid: quote.noBid,
+    yesContracts: quote.yesContracts ?? 0,
+    noContracts: quote.noContracts ?? 0,
+    openedAt: quote.createdAt,
+  };
+}
