@@ -328,6 +328,15 @@ export class App {
     this.push.start();
   }
 
+  /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
+  #embeddedExecutionDelay(): { executionDelayMs?: number } {
+    const { exchange, simulator } = this.#config;
+    if (exchange.environment !== 'simulator' || exchange.baseUrl) return {};
+    return {
+      executionDelayMs: this.overrides.simulator?.lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
+    };
+  }
+
   /** One journaled event to the journal and the recording, whichever are open. */
   #record(event: JournalEvent): void {
     this.journal?.record(event);
@@ -345,7 +354,7 @@ export class App {
         path: this.overrides.record,
         clock: this.clock,
         logger: this.logger.child({ module: 'recording' }),
-        meta: { runId: this.runId, configHash: hash },
+        meta: { runId: this.runId, configHash: hash, ...this.#embeddedExecutionDelay() },
       });
       log.info({ path: this.overrides.record }, 'recording to a file');
     }

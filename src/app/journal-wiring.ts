@@ -8,6 +8,7 @@ import type { FeeSchedule } from '../domain/fees.js';
 import type { EventInfo, Market, OrderBook, Rfq } from '../domain/types.js';
 import type { JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
+import { isLive } from '../quotes/lifecycle.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { KillSwitch } from '../risk/kill-switch.js';
@@ -83,7 +84,8 @@ export function wireJournal(options: {
         noContracts: quote.noContracts,
       });
       // What the requester did, self-contained for backtests' recorded-accept taker model.
-      if (quote.state === 'accepted' && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
+      const newlyAccepted = quote.state === 'accepted' && isLive(from);
+      if (newlyAccepted && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
         const side = quote.acceptedSide;
         journal.record({
           kind: 'quote_accepted',

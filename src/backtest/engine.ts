@@ -9,10 +9,10 @@
 import type { Logger } from 'pino';
 import { rfqFilterFrom } from '../app/options-from-config.js';
 import type { Config } from '../config/index.js';
-import { ManualClock, repeatEvery } from '../domain/clock.js';
+import { ManualClock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { EpochMs, Quote, Rfq } from '../domain/types.js';
-import type { JournalEvent, QuoteAccepted } from '../journal/events.js';
+import type { FillRecord, JournalEvent, QuoteAccepted } from '../journal/events.js';
 import { compileRfqFilter } from '../rfq/filters.js';
 import type { StrategyRegistry } from '../strategy/loader.js';
 import { buildCore, type Core } from './core.js';
@@ -26,6 +26,15 @@ import { EventWindow } from './window.js';
 
 /** How often positions are marked for the risk book, the kill switch and the drawdown (as live). */
 export const MARK_INTERVAL_MS = 5_000;
+/** Market data the live bot read is stamped when the read came back: it is served this early. */
+export const DEFAULT_DATA_LEAD_MS = 250;
+/**
+ * An RFQ enters the replay when the recorded bot decided on it (its market data had come back
+ * by then), at most this long after it was seen; without a recorded decision, when it was seen.
+ */
+export const MAX_DECISION_DELAY_MS = 10_000;
+/** Recorded market data: applied up to the data lead ahead of its time stamp. */
+const DATA_KINDS: ReadonlySet<string> = new Set(['market', 'book', 'mark']);
 /** The worst-case exposure is sampled when quotes go live, at most this often (recorded time). */
 export const EXPOSURE_SAMPLE_MS = 1_000;
 
@@ -35,13 +44,22 @@ export interface ReplayOptions {
   readonly registry: StrategyRegistry;
   readonly taker: TakerModel;
   readonly label: string;
-  /** Confirm → execution at the exchange. @default 0 */
-  readonly executionDelayMs?: number;
+  /** Confirm → execution at the exchange. @default the recording header's `executionDelayMs`, else 0 */
+  readonly executionDelayMs?: number | undefined;
   readonly from?: EpochMs | undefined;
   readonly to?: EpochMs | undefined;
+  /**
+   * How far ahead of its time stamp recorded market data is served: the bot journals a book when
+   * its read returns, after the RFQ that caused it. @default DEFAULT_DATA_LEAD_MS
+   */
+  readonly dataLeadMs?: number | undefined;
   /** Seeds the taker context's `random()`. @default 1 */
   readonly seed?: number;
   readonly logger: Logger;
+  /** Every fill the run makes, as it happens. */
+  readonly onFill?: (fill: FillRecord) => void;
+  /** Every event the replayed bot journals (decisions, refusals, quote transitions, …), as it happens. */
+  readonly onEvent?: (event: JournalEvent) => void;
   /** Called every 10 000 events with the count so far. */
   readonly onProgress?: (events: number) => void;
 }
@@ -58,6 +76,7 @@ export interface InputSummary {
 
 export interface RunResult {
   readonly label: string;
+  readonly executionDelayMs: number;
   readonly input: InputSummary;
   readonly numbers: RunNumbers;
   /** The largest worst-case total exposure the risk book reached. */
@@ -77,18 +96,22 @@ const OWN_SOURCES: ReadonlySet<string> = new Set(['bot', 'journal']);
 
 export async function replay(options: ReplayOptions): Promise<RunResult> {
   let source: string | undefined;
+  let headerDelay: number | undefined;
   const events = readRecording(options.input, {
     from: options.from,
     to: options.to,
     onHeader: (header) => {
       source = typeof header['source'] === 'string' ? header['source'] : undefined;
+      const delay = header['executionDelayMs'];
+      if (typeof delay === 'number' && Number.isSafeInteger(delay) && delay >= 0) headerDelay = delay;
     },
   });
   const window = new EventWindow(events);
   await window.fill(Number.NEGATIVE_INFINITY);
   const first = window.peek();
   const clock = new ManualClock(first?.event.at ?? 0);
-  const run = new Replay(options, clock, window, source);
+  const executionDelayMs = options.executionDelayMs ?? headerDelay ?? 0;
+  const run = new Replay({ ...options, executionDelayMs }, clock, window, source);
   return run.run();
 }
 
@@ -107,6 +130,9 @@ class Replay {
   readonly #ctx: TakerContext;
   readonly #filter;
   readonly #lookahead: number;
+  readonly #dataLead: number;
+  /** RFQs seen in the recording that enter the replay when the recorded bot decided on them. */
+  readonly #entering = new Map<string, Timer>();
   #worstCase: Micros = 0;
   #exposureSampledAt = Number.NEGATIVE_INFINITY;
   #takerAccepts = 0;
@@ -123,7 +149,8 @@ class Replay {
     this.#window = window;
     this.#source = source;
     this.#taker = options.taker;
-    this.#lookahead = Math.max(0, options.taker.lookaheadMs ?? 0);
+    this.#dataLead = Math.max(0, options.dataLeadMs ?? DEFAULT_DATA_LEAD_MS);
+    this.#lookahead = Math.max(0, options.taker.lookaheadMs ?? 0, this.#dataLead, MAX_DECISION_DELAY_MS);
     this.#recorded = source === undefined || OWN_SOURCES.has(source) ? new Metrics() : undefined;
     const { config, logger } = options;
     const settings = config.exchange;
@@ -137,7 +164,9 @@ class Replay {
       opened: (quote) => this.#opened(quote),
       filled: (fill) => {
         const strategy = this.#metrics.acc.strategyOf(fill.rfqId ?? '');
-        this.#metrics.fill(strategy === undefined ? fill : { ...fill, strategy });
+        const attributed = strategy === undefined ? fill : { ...fill, strategy };
+        this.#metrics.fill(attributed);
+        options.onFill?.(attributed);
         this.#metrics.sample(clock.now(), (ticker) => this.#market.mid(ticker));
       },
       postOnlyCancelled: () => {
@@ -151,7 +180,12 @@ class Replay {
       logger,
       exchange: this.#exchange,
       reads: this.#market,
-      sink: { record: (event) => this.#metrics.event(event) },
+      sink: {
+        record: (event) => {
+          this.#metrics.event(event);
+          options.onEvent?.(event);
+        },
+      },
     });
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
     const random = seededRandom(options.seed ?? 1);
@@ -171,17 +205,17 @@ class Replay {
     const core = this.#core;
     await core.start();
     const marks = repeatEvery(this.#clock, MARK_INTERVAL_MS, () => this.#markStep());
+    await this.#window.fill(this.#clock.now() + this.#lookahead);
+    this.#dataAhead(this.#clock.now());
     let next = this.#window.peek();
     while (next !== undefined) {
       await this.#stepTo(Math.max(next.event.at, this.#clock.now()));
       this.#window.shift();
       const { event } = next;
       if (event.at < this.#clock.now()) this.#outOfOrder++;
-      this.#firstAt ??= event.at;
-      this.#lastAt = Math.max(this.#lastAt ?? event.at, event.at);
-      if (this.#apply(event)) await this.#settle();
-      if (++this.#events % 10_000 === 0) this.#options.onProgress?.(this.#events);
+      if (this.#apply(this.#count(event))) await this.#settle();
       await this.#window.fill(this.#clock.now() + this.#lookahead);
+      this.#dataAhead(this.#clock.now());
       next = this.#window.peek();
     }
     // Accepts in flight still confirm and execute; then the bot stops as it would (pulling quotes).
@@ -198,6 +232,7 @@ class Replay {
     });
     return {
       label: this.#options.label,
+      executionDelayMs: this.#options.executionDelayMs ?? 0,
       input: {
         source: this.#source,
         events: this.#events,
@@ -215,12 +250,26 @@ class Replay {
     };
   }
 
+  #count(event: JournalEvent): JournalEvent {
+    this.#firstAt = Math.min(this.#firstAt ?? event.at, event.at);
+    this.#lastAt = Math.max(this.#lastAt ?? event.at, event.at);
+    if (++this.#events % 10_000 === 0) this.#options.onProgress?.(this.#events);
+    return event;
+  }
+
+  /** Applies recorded market data stamped up to the data lead after `now`. */
+  #dataAhead(now: EpochMs): void {
+    for (const { event } of this.#window.takeEarly(now + this.#dataLead, DATA_KINDS))
+      this.#apply(this.#count(event));
+  }
+
   /** Moves the clock to `at`, firing due timers one at a time and letting each settle. */
   async #stepTo(at: EpochMs): Promise<void> {
     for (;;) {
       const due = this.#clock.nextTimerAt();
       if (due === undefined || due > at) break;
       await this.#window.fill(due + this.#lookahead);
+      this.#dataAhead(due);
       this.#clock.advanceTo(due);
       await this.#settle();
     }
@@ -255,11 +304,26 @@ class Replay {
       case 'fill':
         recorded?.fill(event);
         return false;
-      case 'rfq_seen':
+      case 'rfq_seen': {
         recorded?.event(event);
-        return this.#rfqSeen(event);
+        const decidedAt = this.#window.takeDecidedAt(event.rfqId);
+        const now = this.#clock.now();
+        if (decidedAt === undefined || decidedAt <= now || decidedAt > event.at + MAX_DECISION_DELAY_MS)
+          return this.#rfqSeen(event);
+        if (!this.#entering.has(event.rfqId)) {
+          const timer = this.#clock.schedule(decidedAt - now, () => {
+            this.#entering.delete(event.rfqId);
+            this.#rfqSeen(event);
+          });
+          this.#entering.set(event.rfqId, timer);
+        }
+        return false;
+      }
       case 'rfq_gone':
         recorded?.event(event);
+        this.#entering.get(event.rfqId)?.cancel();
+        this.#entering.delete(event.rfqId);
+        this.#window.takeDecidedAt(event.rfqId);
         this.#exchange.rfqClosed(event.rfqId);
         this.#core.book.remove(event.rfqId);
         this.#facts.gone(event.rfqId);

@@ -119,12 +119,8 @@ export class BacktestExchange implements QuoteWrites {
     const taken = Math.min(contracts, offered ?? 0);
     if (taken <= 0 || bid <= 0) return false;
     const now = this.#options.clock.now();
-    this.#set(held, {
-      status: 'accepted',
-      acceptedSide: side,
-      acceptedAt: now,
-      ...(side === 'yes' ? { yesContracts: taken } : { noContracts: taken }),
-    });
+    // As Kalshi reports it: the taken size apart, the side still showing the offer.
+    this.#set(held, { status: 'accepted', acceptedSide: side, acceptedAt: now, acceptedContracts: taken });
     this.#options.report(held.quote);
     return true;
   }
@@ -202,7 +198,7 @@ export class BacktestExchange implements QuoteWrites {
     const { market, clock } = this.#options;
     const ticker = quote.marketTicker;
     const bid = side === 'yes' ? quote.yesBid : quote.noBid;
-    const contracts = (side === 'yes' ? quote.yesContracts : quote.noContracts) ?? 0;
+    const contracts = quote.acceptedContracts ?? 0;
     const outcome = execute({
       side,
       bid,

@@ -44,10 +44,20 @@ class Queue<T> {
   }
 }
 
+interface Buffered {
+  readonly item: RecordedLine;
+  /** Handed out early (market data ahead of its time stamp); skipped when it reaches the head. */
+  taken: boolean;
+}
+
 export class EventWindow {
   readonly #source: AsyncIterator<RecordedLine>;
-  readonly #buffer = new Queue<RecordedLine>();
+  readonly #buffer = new Queue<Buffered>();
+  /** Buffered events before this many from the head were looked at by `takeEarly`. */
+  #scanned = 0;
   readonly #marks = new Map<string, Queue<BufferedMark>>();
+  /** When the recorded bot first decided on each RFQ (a quote decision, else any), as buffered. */
+  readonly #decided = new Map<string, { at: EpochMs; quote: boolean }>();
   #exhausted = false;
   #lastBufferedAt = Number.NEGATIVE_INFINITY;
   /** Most events held at once: the window's memory, reported with the results. */
@@ -66,8 +76,10 @@ export class EventWindow {
         break;
       }
       const item = next.value;
-      this.#buffer.push(item);
+      this.#buffer.push({ item, taken: false });
       this.#lastBufferedAt = Math.max(this.#lastBufferedAt, item.event.at);
+      if (item.event.kind === 'decision')
+        this.#noteDecision(item.event.rfqId, item.event.at, item.event.outcome);
       if (item.event.kind === 'mark') {
         let marks = this.#marks.get(item.event.marketTicker);
         if (!marks) {
@@ -80,22 +92,72 @@ export class EventWindow {
     }
   }
 
+  #noteDecision(rfqId: string, at: EpochMs, outcome: string): void {
+    const known = this.#decided.get(rfqId);
+    if (known?.quote || (known && outcome !== 'quote')) return;
+    this.#decided.set(rfqId, { at, quote: outcome === 'quote' });
+    // Bounded: an RFQ's entry goes when it is read (`decidedAt`), this only guards against leaks.
+    if (this.#decided.size > 100_000) this.#decided.delete(this.#decided.keys().next().value as string);
+  }
+
+  /**
+   * When the recorded bot decided on `rfqId` (its first quote decision, else its first decision),
+   * if that is buffered; forgets it.
+   */
+  takeDecidedAt(rfqId: string): EpochMs | undefined {
+    const known = this.#decided.get(rfqId);
+    this.#decided.delete(rfqId);
+    return known?.at;
+  }
+
+  /** The next event not yet handed out. */
   peek(): RecordedLine | undefined {
-    return this.#buffer.peek();
+    this.#dropTaken();
+    return this.#buffer.peek()?.item;
   }
 
   shift(): RecordedLine | undefined {
-    const item = this.#buffer.shift();
-    if (item?.event.kind === 'mark') {
+    this.#dropTaken();
+    return this.#remove();
+  }
+
+  /**
+   * Hands out, ahead of the others, buffered events of `kinds` stamped at or before `until`
+   * (each once): market data the live bot read a moment after the RFQ that made it read.
+   */
+  takeEarly(until: EpochMs, kinds: ReadonlySet<string>): RecordedLine[] {
+    const taken: RecordedLine[] = [];
+    for (; this.#scanned < this.#buffer.length; this.#scanned++) {
+      const buffered = this.#buffer.at(this.#scanned)!;
+      if (buffered.item.event.at > until) break;
+      if (!buffered.taken && kinds.has(buffered.item.event.kind)) {
+        buffered.taken = true;
+        taken.push(buffered.item);
+      }
+    }
+    return taken;
+  }
+
+  get done(): boolean {
+    this.#dropTaken();
+    return this.#exhausted && this.#buffer.length === 0;
+  }
+
+  #dropTaken(): void {
+    while (this.#buffer.peek()?.taken) this.#remove();
+  }
+
+  #remove(): RecordedLine | undefined {
+    const buffered = this.#buffer.shift();
+    if (buffered === undefined) return undefined;
+    if (this.#scanned > 0) this.#scanned--;
+    const item = buffered.item;
+    if (item.event.kind === 'mark') {
       const marks = this.#marks.get(item.event.marketTicker);
       marks?.shift();
       if (marks?.length === 0) this.#marks.delete(item.event.marketTicker);
     }
     return item;
-  }
-
-  get done(): boolean {
-    return this.#exhausted && this.#buffer.length === 0;
   }
 
   /** The first buffered (future) mid of the market at or after `at`. */

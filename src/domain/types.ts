@@ -66,6 +66,11 @@ export interface Quote {
   readonly noContracts?: Centis;
   readonly status: QuoteStatus;
   readonly acceptedSide?: Side;
+  /**
+   * What the requester took (`contracts_accepted_fp`): below the side's offer on a partial
+   * accept, while `yesContracts`/`noContracts` still show the offer.
+   */
+  readonly acceptedContracts?: Centis;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
   readonly acceptedAt?: EpochMs;

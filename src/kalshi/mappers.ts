@@ -53,6 +53,7 @@ const QUOTE_FIELDS = knownFields([
   'post_only', 'cancellation_reason', 'creator_user_id', 'rfq_creator_user_id', 'rfq_target_cost_dollars',
   'target_cost_excludes_fees', 'rfq_creator_order_id', 'creator_order_id', 'creator_subaccount',
   'rfq_creator_subaccount', 'contracts', 'yes_bid', 'no_bid', 'rfq_target_cost_centi_cents', 'expired_ts',
+  'contracts_accepted_fp',
 ]);
 // biome-ignore format: a field list
 const MARKET_POSITION_FIELDS = knownFields([
@@ -147,6 +148,7 @@ export function mapQuote(r: WireReader): Quote {
     noContracts: r.optCount('no_contracts_fp'),
     status: r.openEnum('status', QUOTE_STATUSES),
     acceptedSide,
+    acceptedContracts: r.optCount('contracts_accepted_fp'),
     createdAt: r.ts('created_ts'),
     updatedAt: r.ts('updated_ts'),
     acceptedAt: r.optTs('accepted_ts'),

@@ -18,6 +18,11 @@ import { type TrackedQuote, toLiveQuote } from './quote-store.js';
 /** How long after the computed end of a confirm window we call the accept lapsed. */
 const LAPSE_GRACE_MS = 1_000;
 
+/** What the requester took: `contracts_accepted_fp` when reported (a partial accept), else the side's size. */
+function acceptedSize(reported: Quote, side: 'yes' | 'no') {
+  return reported.acceptedContracts ?? contractsFor(reported, side);
+}
+
 /**
  * Accepts and what follows them. On an accept: start our own confirm clock (the exchange
  * gives none we can trust across clocks), count the fill as pending, and run last look —
@@ -67,7 +72,7 @@ export class AcceptHandler {
     quote.acceptedSide = side;
     // A size that is not positive is a broken report (last look refuses it); until the accept
     // lapses, exposure counts what we offered rather than a size that would understate it.
-    const reportedSize = contractsFor(reported, side);
+    const reportedSize = acceptedSize(reported, side);
     quote.acceptedContracts =
       reportedSize !== undefined && reportedSize > 0 ? reportedSize : contractsFor(quote, side);
     quote.acceptSeenAt = seenAt;
@@ -207,7 +212,7 @@ export class AcceptHandler {
     const side = quote.acceptedSide!;
     if (bidFor(quote, side) <= 0) return `the ${side} side was declined (bid 0) and must not trade`;
     const offered = contractsFor(quote, side);
-    const reportedSize = contractsFor(reported, side);
+    const reportedSize = acceptedSize(reported, side);
     if (reportedSize !== undefined && reportedSize <= 0) {
       return `the exchange reports an accepted size of ${reportedSize} centi-contracts`;
     }

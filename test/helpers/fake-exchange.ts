@@ -150,7 +150,14 @@ export class FakeExchange implements QuoteWrites, MarketReads {
   accept(
     quoteId: string,
     side: Side,
-    options: { acceptedAt?: EpochMs | undefined; contracts?: Centis; prices?: Partial<Quote> } = {},
+    options: {
+      acceptedAt?: EpochMs | undefined;
+      /** The accepted size as the side's contracts (how older reports carried it). */
+      contracts?: Centis;
+      /** The accepted size as `contracts_accepted_fp`, the side still showing the offer (Kalshi, the simulator). */
+      acceptedContracts?: Centis;
+      prices?: Partial<Quote>;
+    } = {},
   ): Quote {
     const quote = this.#quote(quoteId);
     const acceptedAt = 'acceptedAt' in options ? options.acceptedAt : this.clock.now();
@@ -162,6 +169,7 @@ export class FakeExchange implements QuoteWrites, MarketReads {
       acceptedSide: side,
       updatedAt: this.clock.now(),
       ...(acceptedAt !== undefined ? { acceptedAt } : {}),
+      ...(options.acceptedContracts !== undefined ? { acceptedContracts: options.acceptedContracts } : {}),
       ...(contracts !== undefined
         ? side === 'yes'
           ? { yesContracts: contracts }

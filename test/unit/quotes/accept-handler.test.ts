@@ -311,6 +311,20 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
     expect(h.exposed(quote)).toBe(false);
   });
 
+  it('takes a partial accept at the size the exchange reports as accepted, not the offer', async () => {
+    const setup = await openQuote();
+    const { h, handler, quote } = setup;
+    // The simulator and Kalshi report the taken size in contracts_accepted_fp; the side keeps 10.
+    const report = h.exchange.accept(quote.quoteId!, 'yes', { acceptedContracts: 400 });
+    expect(report.yesContracts).toBe(1_000);
+    handler.accepted(quote, report, h.clock.now());
+    expect(quote.acceptedContracts).toBe(400);
+    expect(h.exposure.liveQuote(exposureId(quote))?.accepted?.contracts).toBe(400);
+    await until(() => quote.state === 'confirmed', 'the confirm');
+    handler.executed(quote, { ...report, status: 'executed' });
+    expect(h.exposure.position(quote.rfq.marketTicker)).toBe(400);
+  });
+
   it('records the execution of a quote it let lapse and leaves its position to reconciliation', async () => {
     const setup = await openQuote({ behaviour: { lastLook: () => false } });
     const { h, handler, quote } = setup;
