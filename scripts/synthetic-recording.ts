@@ -1,234 +1,29 @@
 /**
- * Writes a synthetic recording for benchmarks and tests: markets whose fair values random-walk,
- * RFQs arriving at a steady rate, a book and a mid read for each, another maker's quote on each,
- * and requesters accepting some of those quotes. Seeded: the same arguments give the same file.
+ * Writes a synthetic recording (src/backtest/synthetic.ts) for benchmarks and tests.
  *
- *   npx tsx scripts/synthetic-recording.ts --rfqs 500000 --out /tmp/synthetic.jsonl [--rate 20] [--markets 40] [--seed 7]
+ *   npx tsx scripts/synthetic-recording.ts --rfqs 500000 --out /tmp/synthetic.jsonl [--rate 10] [--markets 100] [--seed 7]
  */
-import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createGzip } from 'node:zlib';
-import { recordingHeader } from '../src/domain/recording-format.js';
-import type { JournalEvent } from '../src/journal/events.js';
-import { toRecordingLine } from '../src/journal/recording.js';
+import { writeSyntheticRecording } from '../src/backtest/synthetic.js';
 
-export interface SyntheticOptions {
-  readonly rfqs: number;
-  /** RFQs per second of recorded time. */
-  readonly rate: number;
-  readonly markets: number;
-  readonly seed: number;
-  readonly start: number;
+const { values } = parseArgs({
+  options: {
+    rfqs: { type: 'string', default: '500000' },
+    rate: { type: 'string', default: '10' },
+    markets: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '7' },
+    out: { type: 'string' },
+  },
+});
+if (!values.out) {
+  process.stderr.write('--out FILE is required (.gz to compress)\n');
+  process.exit(2);
 }
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A binary min-heap of future events by time (then insertion order): the file stays in time order. */
-class Pending {
-  readonly #heap: { at: number; seq: number; event: JournalEvent }[] = [];
-  #seq = 0;
-  push(event: JournalEvent): void {
-    const heap = this.#heap;
-    heap.push({ at: event.at, seq: this.#seq++, event });
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.#less(heap[parent]!, heap[i]!)) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
-      i = parent;
-    }
-  }
-  peekAt(): number | undefined {
-    return this.#heap[0]?.at;
-  }
-  pop(): JournalEvent | undefined {
-    const heap = this.#heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined) return undefined;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.#less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && this.#less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
-        i = m;
-      }
-    }
-    return top.event;
-  }
-  #less(a: { at: number; seq: number }, b: { at: number; seq: number }): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-}
-
-const CENT = 10_000;
-const clampCents = (micros: number) => Math.min(97, Math.max(3, Math.round(micros / CENT))) * CENT;
-
-/** The events of a synthetic recording, in time order. */
-export function* syntheticEvents(options: SyntheticOptions): Generator<JournalEvent> {
-  const random = rng(options.seed);
-  const markets = Array.from({ length: options.markets }, (_, i) => ({
-    ticker: `KXSYN-26DEC${String(i).padStart(2, '0')}-T${50 + i}`,
-    event: `KXSYN-26DEC${String(i).padStart(2, '0')}`,
-    fair: 200_000 + Math.floor(random() * 600_000),
-  }));
-  let at = options.start;
-  for (const m of markets) {
-    yield {
-      kind: 'market',
-      at,
-      marketTicker: m.ticker,
-      eventTicker: m.event,
-      seriesTicker: 'KXSYN',
-      status: 'active',
-      priceGrid: [{ start: 0, end: 1_000_000, step: CENT }],
-      fees: { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 },
-    };
-  }
-  const pending = new Pending();
-  const gap = 1000 / options.rate;
-  let nextMarks = at;
-  for (let n = 0; n < options.rfqs; n++) {
-    at = options.start + Math.floor(n * gap);
-    while ((pending.peekAt() ?? Number.POSITIVE_INFINITY) <= at) yield pending.pop()!;
-    if (at >= nextMarks) {
-      // Every market walks and shows a mid every 5 s: mark-outs and marks have data.
-      for (const m of markets) {
-        m.fair = Math.min(950_000, Math.max(50_000, m.fair + Math.round((random() - 0.5) * 20_000)));
-        yield { kind: 'mark', at, marketTicker: m.ticker, mid: m.fair };
-      }
-      nextMarks = at + 5_000;
-    }
-    const m = markets[Math.floor(random() * markets.length)]!;
-    const rfqId = `syn-${n}`;
-    const bid = clampCents(m.fair - CENT);
-    const ask = clampCents(m.fair + CENT);
-    yield {
-      kind: 'book',
-      at,
-      marketTicker: m.ticker,
-      yes: [
-        { price: bid - CENT, count: 5_000 },
-        { price: bid, count: 2_000 },
-      ],
-      no: [
-        { price: 1_000_000 - ask - CENT, count: 5_000 },
-        { price: 1_000_000 - ask, count: 2_000 },
-      ],
-    };
-    yield { kind: 'mark', at, marketTicker: m.ticker, mid: Math.floor((bid + ask) / 2) };
-    const contracts = (1 + Math.floor(random() * 50)) * 100;
-    yield {
-      kind: 'rfq_seen',
-      at,
-      rfqId,
-      marketTicker: m.ticker,
-      eventTicker: m.event,
-      contracts,
-      source: 'exchange',
-      createdAt: at,
-    };
-    const quoteAt = at + 40;
-    const yesBid = clampCents(m.fair - 3 * CENT);
-    const noBid = clampCents(1_000_000 - m.fair - 3 * CENT);
-    const quoteId = `${rfqId}-q`;
-    pending.push({
-      kind: 'quote',
-      at: quoteAt,
-      rfqId,
-      quoteId,
-      marketTicker: m.ticker,
-      strategy: 'other-maker',
-      from: '',
-      to: 'open',
-      yesBid,
-      noBid,
-      yesContracts: contracts,
-      noContracts: contracts,
-    });
-    let goneAt = at + 30_000;
-    if (random() < 0.3) {
-      const side = random() < 0.5 ? 'yes' : 'no';
-      const acceptAt = quoteAt + 500 + Math.floor(random() * 3_000);
-      const taken =
-        random() < 0.25 ? Math.max(100, Math.floor((contracts * random()) / 100) * 100) : contracts;
-      pending.push({
-        kind: 'quote_accepted',
-        at: acceptAt,
-        rfqId,
-        quoteId,
-        marketTicker: m.ticker,
-        strategy: 'other-maker',
-        side,
-        price: side === 'yes' ? yesBid : noBid,
-        contracts: taken,
-        offered: contracts,
-      });
-      goneAt = acceptAt + 1_000;
-    }
-    pending.push({ kind: 'rfq_gone', at: goneAt, rfqId, reason: 'closed' });
-  }
-  for (let event = pending.pop(); event !== undefined; event = pending.pop()) yield event;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rfqs: { type: 'string', default: '500000' },
-      rate: { type: 'string', default: '20' },
-      markets: { type: 'string', default: '40' },
-      seed: { type: 'string', default: '7' },
-      out: { type: 'string' },
-    },
-  });
-  if (!values.out) throw new Error('--out FILE is required (.gz to compress)');
-  const file = createWriteStream(values.out);
-  const gz = values.out.endsWith('.gz') ? createGzip({ level: 1 }) : undefined;
-  gz?.pipe(file);
-  const out = gz ?? file;
-  const write = (text: string) =>
-    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', resolve));
-  await write(`${recordingHeader({ source: 'synthetic' })}\n`);
-  let batch = '';
-  let lines = 0;
-  for (const event of syntheticEvents({
-    rfqs: Number(values.rfqs),
-    rate: Number(values.rate),
-    markets: Number(values.markets),
-    seed: Number(values.seed),
-    start: Date.UTC(2026, 11, 7, 14, 0, 0),
-  })) {
-    batch += `${toRecordingLine(event)}\n`;
-    lines++;
-    if (batch.length > 1 << 20) {
-      await write(batch);
-      batch = '';
-    }
-  }
-  await write(batch);
-  await new Promise<void>((resolve) => (gz ?? file).end(resolve));
-  if (gz) await new Promise<void>((resolve) => file.on('close', resolve));
-  process.stderr.write(`${lines} events written to ${values.out}\n`);
-}
-
-if (process.argv[1]?.endsWith('synthetic-recording.ts')) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exitCode = 1;
-  });
-}
+const lines = await writeSyntheticRecording(values.out, {
+  rfqs: Number(values.rfqs),
+  rate: Number(values.rate),
+  markets: Number(values.markets),
+  seed: Number(values.seed),
+  start: Date.UTC(2026, 11, 7, 14, 0, 0),
+});
+process.stderr.write(`${lines} events written to ${values.out}\n`);

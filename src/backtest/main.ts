@@ -9,6 +9,12 @@ import { runBacktestCli, USAGE } from './cli.js';
 import { PlanError } from './plan.js';
 import { TakerModelError } from './runs.js';
 
+// A reader that stopped early (`| head`) is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const redact = createRedactor(secretValuesOf(process.env));
 const io = {
   stdout: { write: (text: string) => process.stdout.write(redact(text)) },
