@@ -33,13 +33,13 @@ import type { LiveQuote, QuoteEvent } from '../strategy/types.js';
 export class CountingRunner extends StrategyRunner<RouteWindows> {
   inFlight = 0;
 
-  async #count<T>(work: Promise<T>): Promise<T> {
+  #count<T>(work: Promise<T>): Promise<T> {
     this.inFlight++;
-    try {
-      return await work;
-    } finally {
+    const done = () => {
       this.inFlight--;
-    }
+    };
+    work.then(done, done);
+    return work;
   }
 
   override price(rfq: Rfq): Promise<PriceOutcome<RouteWindows>> {

@@ -19,7 +19,7 @@ import { buildCore, type Core } from './core.js';
 import { BacktestExchange } from './exchange.js';
 import { RecordedMarket } from './market-replay.js';
 import { RunMetrics as Metrics, type RunMetrics, type RunNumbers } from './metrics.js';
-import { readRecording } from './reader.js';
+import { readRecordingBatches } from './reader.js';
 import { RecordedFacts } from './recorded-facts.js';
 import { seededRandom, type TakerContext, type TakerModel, type TakerQuote } from './taker-models.js';
 import { EventWindow } from './window.js';
@@ -97,7 +97,7 @@ const OWN_SOURCES: ReadonlySet<string> = new Set(['bot', 'journal']);
 export async function replay(options: ReplayOptions): Promise<RunResult> {
   let source: string | undefined;
   let headerDelay: number | undefined;
-  const events = readRecording(options.input, {
+  const events = readRecordingBatches(options.input, {
     from: options.from,
     to: options.to,
     onHeader: (header) => {
@@ -133,6 +133,8 @@ class Replay {
   readonly #dataLead: number;
   /** RFQs seen in the recording that enter the replay when the recorded bot decided on them. */
   readonly #entering = new Map<string, Timer>();
+  /** Counts what the bot does (journals, exchange calls, market reads): how `#settle` sees it working. */
+  #activity = 0;
   #worstCase: Micros = 0;
   #exposureSampledAt = Number.NEGATIVE_INFINITY;
   #takerAccepts = 0;
@@ -178,10 +180,11 @@ class Replay {
       registry: options.registry,
       clock,
       logger,
-      exchange: this.#exchange,
-      reads: this.#market,
+      exchange: counted(this.#exchange, () => this.#activity++),
+      reads: counted(this.#market, () => this.#activity++),
       sink: {
         record: (event) => {
+          this.#activity++;
           this.#metrics.event(event);
           options.onEvent?.(event);
         },
@@ -195,8 +198,9 @@ class Replay {
       midAt: (ticker, at) =>
         at <= clock.now()
           ? this.#market.mid(ticker)
-          : (this.#window.lastMidBy(ticker, at)?.mid ?? this.#market.mid(ticker)),
-      midAfter: (ticker, at) => this.#window.midAfter(ticker, at),
+          : (this.#window.lastMidBy(ticker, Math.min(at, clock.now() + this.#lookahead))?.mid ??
+            this.#market.mid(ticker)),
+      midAfter: (ticker, at) => this.#window.midAfter(ticker, at, clock.now() + this.#lookahead),
       random,
     };
   }
@@ -210,11 +214,17 @@ class Replay {
     let next = this.#window.peek();
     while (next !== undefined) {
       await this.#stepTo(Math.max(next.event.at, this.#clock.now()));
+      // A timer's step may have taken it early (market data within the lead): it is applied.
+      if (this.#window.peek() !== next) {
+        next = this.#window.peek();
+        continue;
+      }
       this.#window.shift();
       const { event } = next;
       if (event.at < this.#clock.now()) this.#outOfOrder++;
       if (this.#apply(this.#count(event))) await this.#settle();
-      await this.#window.fill(this.#clock.now() + this.#lookahead);
+      const until = this.#clock.now() + this.#lookahead;
+      if (this.#window.needsFill(until)) await this.#window.fill(until);
       this.#dataAhead(this.#clock.now());
       next = this.#window.peek();
     }
@@ -268,7 +278,7 @@ class Replay {
     for (;;) {
       const due = this.#clock.nextTimerAt();
       if (due === undefined || due > at) break;
-      await this.#window.fill(due + this.#lookahead);
+      if (this.#window.needsFill(due + this.#lookahead)) await this.#window.fill(due + this.#lookahead);
       this.#dataAhead(due);
       this.#clock.advanceTo(due);
       await this.#settle();
@@ -276,11 +286,18 @@ class Replay {
     this.#clock.advanceTo(at);
   }
 
-  /** Lets promise chains and immediates run until no strategy call is in flight. */
+  /**
+   * Lets promise chains and immediates run until the bot is quiet: a turn of the event loop in
+   * which it journaled nothing, called no exchange or market read, and has no strategy call in
+   * flight. Work left over would otherwise run after the clock moved, at a moment that depends on
+   * when the file's reads come back: the run would not be deterministic.
+   */
   async #settle(): Promise<void> {
-    await immediate();
-    await immediate();
-    while (this.#core.runner.inFlight > 0) await immediate();
+    for (;;) {
+      const before = this.#activity;
+      await immediate();
+      if (this.#activity === before && this.#core.runner.inFlight === 0) return;
+    }
   }
 
   /** Applies one recorded event; true when it set the bot working. */
@@ -306,10 +323,9 @@ class Replay {
         return false;
       case 'rfq_seen': {
         recorded?.event(event);
-        const decidedAt = this.#window.takeDecidedAt(event.rfqId);
+        const decidedAt = this.#window.takeDecidedAt(event.rfqId, event.at + MAX_DECISION_DELAY_MS);
         const now = this.#clock.now();
-        if (decidedAt === undefined || decidedAt <= now || decidedAt > event.at + MAX_DECISION_DELAY_MS)
-          return this.#rfqSeen(event);
+        if (decidedAt === undefined || decidedAt <= now) return this.#rfqSeen(event);
         if (!this.#entering.has(event.rfqId)) {
           const timer = this.#clock.schedule(decidedAt - now, () => {
             this.#entering.delete(event.rfqId);
@@ -323,7 +339,7 @@ class Replay {
         recorded?.event(event);
         this.#entering.get(event.rfqId)?.cancel();
         this.#entering.delete(event.rfqId);
-        this.#window.takeDecidedAt(event.rfqId);
+        this.#window.takeDecidedAt(event.rfqId, event.at);
         this.#exchange.rfqClosed(event.rfqId);
         this.#core.book.remove(event.rfqId);
         this.#facts.gone(event.rfqId);
@@ -423,6 +439,20 @@ class Replay {
     // Forget removed RFQs past the book's memory (it does so on listings, which a replay has none of).
     book.applySnapshot([], false);
   }
+}
+
+/** `target` with every method call counted (the bot's calls out of the quoting core). */
+function counted<T extends object>(target: T, tick: () => void): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        tick();
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
+    },
+  });
 }
 
 function takerQuote(quote: Quote): TakerQuote {

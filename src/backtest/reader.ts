@@ -37,6 +37,14 @@ function parseLine(text: string, line: number, last: boolean): JournalEvent {
 
 /** The events of a recording file, in file order, with their line numbers. */
 export async function* readRecording(path: string, options: ReadOptions = {}): AsyncGenerator<RecordedLine> {
+  for await (const batch of readRecordingBatches(path, options)) yield* batch;
+}
+
+/** The same, a block read at a time: what the replay consumes (one await per block, not per line). */
+export async function* readRecordingBatches(
+  path: string,
+  options: ReadOptions = {},
+): AsyncGenerator<readonly RecordedLine[]> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const source: AsyncIterable<Buffer> = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
   const decoder = new StringDecoder('utf8');
@@ -59,22 +67,29 @@ export async function* readRecording(path: string, options: ReadOptions = {}): A
   try {
     for await (const chunk of source) {
       const text = rest + decoder.write(chunk);
+      const batch: RecordedLine[] = [];
       let start = 0;
+      let ended = false;
       for (;;) {
         const end = text.indexOf('\n', start);
         if (end < 0) break;
         const event = handle(text.slice(start, end), false);
         start = end + 1;
         if (event === undefined || event.at < from) continue;
-        if (event.at >= to) return;
-        yield { line: lineNo, event };
+        if (event.at >= to) {
+          ended = true;
+          break;
+        }
+        batch.push({ line: lineNo, event });
       }
+      if (batch.length > 0) yield batch;
+      if (ended) return;
       rest = text.slice(start);
     }
     rest += decoder.end();
     if (rest !== '') {
       const event = handle(rest, true);
-      if (event !== undefined && event.at >= from && event.at < to) yield { line: lineNo, event };
+      if (event !== undefined && event.at >= from && event.at < to) yield [{ line: lineNo, event }];
     }
     if (!sawHeader) throw new RecordingError('the recording is empty (no header line)', 1);
   } catch (error) {

@@ -51,20 +51,25 @@ interface Buffered {
 }
 
 export class EventWindow {
-  readonly #source: AsyncIterator<RecordedLine>;
+  readonly #source: AsyncIterator<readonly RecordedLine[]>;
   readonly #buffer = new Queue<Buffered>();
   /** Buffered events before this many from the head were looked at by `takeEarly`. */
   #scanned = 0;
   readonly #marks = new Map<string, Queue<BufferedMark>>();
-  /** When the recorded bot first decided on each RFQ (a quote decision, else any), as buffered. */
-  readonly #decided = new Map<string, { at: EpochMs; quote: boolean }>();
+  /** The recorded bot's decisions on each RFQ (the first few), as buffered. */
+  readonly #decided = new Map<string, { at: EpochMs; quote: boolean }[]>();
   #exhausted = false;
   #lastBufferedAt = Number.NEGATIVE_INFINITY;
   /** Most events held at once: the window's memory, reported with the results. */
   peak = 0;
 
-  constructor(source: AsyncIterable<RecordedLine>) {
+  constructor(source: AsyncIterable<readonly RecordedLine[]>) {
     this.#source = source[Symbol.asyncIterator]();
+  }
+
+  /** Whether `fill(until)` has anything to read (the replay skips the await when not). */
+  needsFill(until: EpochMs): boolean {
+    return !this.#exhausted && this.#lastBufferedAt <= until;
   }
 
   /** Reads ahead until an event later than `until` is buffered, or the recording ends. */
@@ -75,39 +80,45 @@ export class EventWindow {
         this.#exhausted = true;
         break;
       }
-      const item = next.value;
-      this.#buffer.push({ item, taken: false });
-      this.#lastBufferedAt = Math.max(this.#lastBufferedAt, item.event.at);
-      if (item.event.kind === 'decision')
-        this.#noteDecision(item.event.rfqId, item.event.at, item.event.outcome);
-      if (item.event.kind === 'mark') {
-        let marks = this.#marks.get(item.event.marketTicker);
-        if (!marks) {
-          marks = new Queue();
-          this.#marks.set(item.event.marketTicker, marks);
-        }
-        marks.push({ at: item.event.at, mid: item.event.mid });
-      }
+      for (const item of next.value) this.#push(item);
       if (this.#buffer.length > this.peak) this.peak = this.#buffer.length;
+    }
+  }
+
+  #push(item: RecordedLine): void {
+    this.#buffer.push({ item, taken: false });
+    this.#lastBufferedAt = Math.max(this.#lastBufferedAt, item.event.at);
+    if (item.event.kind === 'decision')
+      this.#noteDecision(item.event.rfqId, item.event.at, item.event.outcome);
+    if (item.event.kind === 'mark') {
+      let marks = this.#marks.get(item.event.marketTicker);
+      if (!marks) {
+        marks = new Queue();
+        this.#marks.set(item.event.marketTicker, marks);
+      }
+      marks.push({ at: item.event.at, mid: item.event.mid });
     }
   }
 
   #noteDecision(rfqId: string, at: EpochMs, outcome: string): void {
     const known = this.#decided.get(rfqId);
-    if (known?.quote || (known && outcome !== 'quote')) return;
-    this.#decided.set(rfqId, { at, quote: outcome === 'quote' });
-    // Bounded: an RFQ's entry goes when it is read (`decidedAt`), this only guards against leaks.
-    if (this.#decided.size > 100_000) this.#decided.delete(this.#decided.keys().next().value as string);
+    if (known === undefined) {
+      this.#decided.set(rfqId, [{ at, quote: outcome === 'quote' }]);
+      // Bounded: an RFQ's entry goes when it is read or closes; this only guards against leaks.
+      if (this.#decided.size > 100_000) this.#decided.delete(this.#decided.keys().next().value as string);
+    } else if (known.length < 8) known.push({ at, quote: outcome === 'quote' });
   }
 
   /**
-   * When the recorded bot decided on `rfqId` (its first quote decision, else its first decision),
-   * if that is buffered; forgets it.
+   * When the recorded bot decided on `rfqId` by `limit`: its first quote decision, else its first
+   * decision. The limit keeps the answer independent of how far the reader happened to buffer.
+   * Forgets the RFQ's decisions.
    */
-  takeDecidedAt(rfqId: string): EpochMs | undefined {
+  takeDecidedAt(rfqId: string, limit: EpochMs): EpochMs | undefined {
     const known = this.#decided.get(rfqId);
     this.#decided.delete(rfqId);
-    return known?.at;
+    const inTime = known?.filter((d) => d.at <= limit) ?? [];
+    return (inTime.find((d) => d.quote) ?? inTime[0])?.at;
   }
 
   /** The next event not yet handed out. */
@@ -160,12 +171,16 @@ export class EventWindow {
     return item;
   }
 
-  /** The first buffered (future) mid of the market at or after `at`. */
-  midAfter(ticker: string, at: EpochMs): BufferedMark | undefined {
+  /**
+   * The first buffered (future) mid of the market in [at, limit]. The limit keeps answers
+   * independent of how far the reader happened to buffer (a whole block of the file at a time).
+   */
+  midAfter(ticker: string, at: EpochMs, limit: EpochMs): BufferedMark | undefined {
     const marks = this.#marks.get(ticker);
     if (!marks) return undefined;
     for (let i = 0; i < marks.length; i++) {
       const mark = marks.at(i)!;
+      if (mark.at > limit) return undefined;
       if (mark.at >= at) return mark;
     }
     return undefined;
