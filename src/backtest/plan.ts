@@ -132,6 +132,8 @@ export function configFor(
     );
   }
   const doc = parseDocument(text);
+  // A file YAML cannot parse: the loader reports it (with its position) as for the bot.
+  if (doc.errors.length > 0) return validated(text, configPath, env, plan);
   if (plan.strategy !== undefined) {
     const template = routesOf(doc).find((r) => isMap(r) && r.get('strategy') === plan.strategy);
     const options = isMap(template) ? (template.get('options', true) ?? {}) : {};
@@ -144,11 +146,11 @@ export function configFor(
   for (const { path, value } of plan.assignments) {
     for (const target of resolvePaths(doc, path)) doc.setIn(target, typed(doc, target, value));
   }
-  const result = loadConfigText(doc.toString(), {
-    file: configPath,
-    env,
-    baseDir: dirname(resolve(configPath)),
-  });
+  return validated(doc.toString(), configPath, env, plan);
+}
+
+function validated(text: string, configPath: string, env: Env, plan: Pick<RunPlan, 'assignments'>): Config {
+  const result = loadConfigText(text, { file: configPath, env, baseDir: dirname(resolve(configPath)) });
   if (!result.ok) {
     const what = plan.assignments.map((a) => `${a.path}=${a.value}`).join(' ');
     throw new PlanError(
