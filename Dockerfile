@@ -5,22 +5,32 @@
 # KALSHI_PRIVATE_KEY_PATH it trades on Kalshi. SIGTERM deletes every live quote and exits 0;
 # give it a stop grace above quoting.shutdownTimeoutMs (20 s): docker run --stop-timeout 30.
 
-# Build: every dependency, compile src/ and strategies/ to dist/ (JS only: no .d.ts, no maps).
+# Build: every dependency, compile src/ and strategies/ to dist/ (JS only: no .d.ts, no maps),
+# plus the dashboard page (HTML, CSS, browser JS) beside its module; uPlot comes from node_modules.
+# tsc needs no native addon, so install scripts are skipped here (better-sqlite3 builds in deps).
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-dashboard-page.mjs ./scripts/
 COPY src ./src
 COPY strategies ./strategies
 RUN npm run build && find dist \( -name '*.d.ts' -o -name '*.map' \) -delete
 
-# Production dependencies only, in their own stage so the npm cache never reaches the image.
-# tsx is one of them: the loader uses it for .ts strategy plugins mounted at run time.
+# Production dependencies only, in their own stage so the npm cache and the compilers never reach
+# the image. tsx is one of them: the loader uses it for .ts strategy plugins mounted at run time.
+# better-sqlite3 (the journal) compiles its addon here with node-gyp, against the headers the
+# official node image carries in /usr/local/include/node (no download).
 FROM node:20-bookworm-slim AS deps
+ENV npm_config_nodedir=/usr/local
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && node -e "new (require('better-sqlite3'))(':memory:').close()"
 
 # Runtime: compiled output and production dependencies, root-owned and read-only to the app.
 FROM node:20-bookworm-slim AS runtime
@@ -45,6 +55,10 @@ COPY --from=build /build/dist/strategies ./strategies
 # config's folder), the fair-value-feed source against the working directory (also /app).
 COPY strategies/README.md strategies/fair-values.example.json ./strategies/
 COPY config.yaml ./config.yaml
+# The journal (journal.path ./data/journal.db): the one folder the app writes; mount a volume here
+# to keep it across containers.
+RUN mkdir -p /app/data && chown 1000:1000 /app/data
+VOLUME ["/app/data"]
 # Numeric, so that Kubernetes' runAsNonRoot can verify it (uid 1000 is "node" in the base image).
 USER 1000:1000
 EXPOSE 9464

@@ -58,7 +58,7 @@ async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
   const instance: App = new App(config, {
     logger,
     signals: false,
-    opsServer: false,
+    opsServer: params.settings.dashboards !== undefined,
     ...(probed
       ? { fetch: probe.fetch(), gate: probe.gate(target) }
       : unbudgeted
@@ -116,14 +116,14 @@ function status(): BotStatus {
 }
 
 const handlers = {
-  async start(params: WorkerStart): Promise<{ startedAt: number }> {
+  async start(params: WorkerStart): Promise<{ startedAt: number; opsUrl?: string }> {
     mode = params.mode;
     if (params.mode === 'naive') {
       naive = new NaiveLoop(params.sim, params.settings.pollIntervalMs);
       naive.start(params.sim.communicationsId);
     } else await startBot(params.sim, params);
     lag.enable();
-    return { startedAt: wallNow() };
+    return { startedAt: wallNow(), ...(app?.ops ? { opsUrl: app.ops.url } : {}) };
   },
 
   /** Starts the window over which CPU and event-loop lag are reported. */
@@ -180,7 +180,19 @@ const handlers = {
             rateLimited: stats.write.rateLimited + stats.read.rateLimited,
           }
         : undefined,
-      counters: app ? { ...app.schedules.counters } : {},
+      counters: app
+        ? {
+            ...app.schedules.counters,
+            ...(app.dashboard
+              ? {
+                  dashboardTicks: app.dashboard.cost.ticks,
+                  dashboardBusyMs: app.dashboard.cost.busyMs,
+                  dashboardMaxTickMs: app.dashboard.cost.maxTickMs,
+                  dashboardBuilds: app.dashboard.builds,
+                }
+              : {}),
+          }
+        : {},
       naiveErrors: naive?.errors ?? 0,
     };
     if (sampler) clearInterval(sampler);

@@ -73,6 +73,37 @@ async function waitFor(
 }
 
 /**
+ * One dashboard watching the bot: reads its event stream (and parses each message, as the page
+ * does) in this process, so that only the serving side's cost lands on the bot.
+ */
+async function watchDashboard(url: string): Promise<AbortController> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  if (!response.ok || !response.body) throw new Error(`dashboard stream: HTTP ${response.status}`);
+  const body = response.body;
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .find((line) => line.startsWith('data: '));
+          if (data) JSON.parse(data.slice(6));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {
+      // aborted at the end of the scenario
+    }
+  })();
+  return controller;
+}
+
+/**
  * Runs one scenario. `compiledWorker`: the compiled bot-worker.js to run with plain node
  * (bench/compile.ts), for scenarios marked `compiled`.
  */
@@ -94,8 +125,17 @@ export async function runScenario(
   const worker = compiled
     ? new Child(compiledWorker, { execArgv, tsx: false })
     : new Child('./bot-worker.ts', { execArgv });
+  const viewers: AbortController[] = [];
   try {
-    await worker.call('start', { mode: spec.mode, sim: info, settings: spec.settings });
+    const started = await worker.call<{ opsUrl?: string }>('start', {
+      mode: spec.mode,
+      sim: info,
+      settings: spec.settings,
+    });
+    const dashboards = spec.settings.dashboards ?? 0;
+    if (dashboards > 0 && started.opsUrl) {
+      for (let i = 0; i < dashboards; i++) viewers.push(await watchDashboard(`${started.opsUrl}/api/stream`));
+    }
     // Let the bot finish its startup reads and first idle poll before the load begins.
     await sleep(750);
     const before = await simHost.call<SimMarks>('collect');
@@ -152,6 +192,7 @@ export async function runScenario(
       compiled,
     };
   } finally {
+    for (const viewer of viewers) viewer.abort();
     await worker.close(profile ? 10_000 : 1_000);
     await simHost.call('stop');
   }

@@ -11,6 +11,11 @@ export interface WorkerSettings extends BotSettings {
   readonly silent?: boolean;
   /** Record per-request timings (bench/probe.ts). @default true */
   readonly probe?: boolean;
+  /**
+   * Run the ops server (with the dashboard) and have this many dashboards watch its event stream
+   * from the runner's process during the scenario. Unset: no ops server, as before.
+   */
+  readonly dashboards?: number;
 }
 
 export interface WorkerStart {

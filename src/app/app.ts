@@ -6,6 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { Cluster } from '../cluster/cluster.js';
+import { ClusterExposureBook } from '../cluster/exposure-book.js';
+import { namespaceFor } from '../cluster/keys.js';
+import { takeOver } from '../cluster/takeover.js';
 import {
   type Config,
   configHash,
@@ -18,7 +22,6 @@ import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.j
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
-import { JournalReader } from '../journal/queries.js';
 import { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import {
@@ -29,12 +32,21 @@ import {
   makeCredentials,
 } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
+import { RecentActivity } from '../ops/dashboard/activity.js';
+import type { Dashboard } from '../ops/dashboard/dashboard.js';
 import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
 import { Schedules } from '../ops/schedules.js';
-import { createOpsServer, type OpsServer, standardReadinessChecks } from '../ops/server.js';
+import {
+  createOpsServer,
+  type OpsRoute,
+  type OpsServer,
+  type ReadinessCheck,
+  standardReadinessChecks,
+} from '../ops/server.js';
 import { describeError, type QuotingDeps } from '../quotes/context.js';
+import { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
@@ -54,6 +66,8 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
+import { activityEvents, startDashboard } from './dashboard-wiring.js';
+import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
 import {
   initialLimits,
@@ -62,6 +76,7 @@ import {
   rfqFilterFrom,
   riskLimitsFrom,
   routesFrom,
+  strategyRunnerSettingsFrom,
 } from './options-from-config.js';
 import { StartupAbortedError } from './startup-aborted.js';
 
@@ -113,6 +128,8 @@ export class App {
   readonly killSwitch: KillSwitch;
   readonly windows: WindowSchedule;
   readonly counters;
+  /** The latest accepts and executions, for the dashboard. */
+  readonly activity: RecentActivity;
   simulator: SimulatorHandle | undefined;
   queue!: ActionQueue;
   client!: KalshiClient;
@@ -122,14 +139,19 @@ export class App {
   poller!: RfqPoller;
   push: RfqPushSource | undefined;
   watcher!: OwnQuoteWatcher;
+  /** `GET /portfolio/fills` as the reconciler of the `fill` push. */
+  fillSync: FillSync | undefined;
   schedules!: Schedules;
   ops: OpsServer | undefined;
+  dashboard: Dashboard | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
   journal: Journal | undefined;
   /** The recording file (`--record`), beside the journal or without it. */
   recording: RecordingFile | undefined;
   /** This process's run in the journal. */
   readonly runId = randomUUID();
+  /** Several instances on one account (cluster.redis); undefined for a single instance. */
+  cluster: Cluster | undefined;
   communicationsId: string | undefined;
   #journalWiring: JournalWiring | undefined;
   #config: Config;
@@ -143,6 +165,8 @@ export class App {
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
+  /** The newest fill booked at startup: where the fill listing resumes. */
+  #fillsFrom = 0;
 
   constructor(
     config: Config,
@@ -157,17 +181,23 @@ export class App {
         format: config.logging.format,
         secrets: Object.values(config.secrets).filter((s) => typeof s === 'string' && s.length > 0),
       });
-    this.metrics = createMetrics();
+    this.metrics = createMetrics({ clock: this.clock });
     this.#limits = riskLimitsFrom(config);
     this.#settings = quotingSettingsFrom(config);
     this.book = new RfqBook(this.clock);
     this.store = new QuoteStore(this.logger.child({ module: 'quotes' }), this.clock);
-    this.exposure = new ExposureBook({
+    this.activity = new RecentActivity({ clock: this.clock });
+    this.store.onTransition(this.activity.transition);
+    const exposureOptions = {
       clock: this.clock,
       dayTimeZone: config.risk.dayStartTimezone,
       log: this.logger,
-      eventOf: (ticker) => this.data?.cachedMarket(ticker)?.eventTicker,
-    });
+      eventOf: (ticker: string) => this.data?.cachedMarket(ticker)?.eventTicker,
+    };
+    // In a cluster every snapshot also carries the other instances' reservations.
+    this.exposure = config.cluster.redis
+      ? new ClusterExposureBook(exposureOptions)
+      : new ExposureBook(exposureOptions);
     this.killSwitch = new KillSwitch({
       killFile: config.risk.killSwitch.file,
       maxConsecutiveErrors: config.risk.killSwitch.maxConsecutiveErrors,
@@ -183,6 +213,33 @@ export class App {
 
   get config(): Config {
     return this.#config;
+  }
+
+  /** True once the exchange has answered a signed request. */
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
+  /** The risk limits in force (a reload replaces them). */
+  get riskLimits(): RiskLimits {
+    return this.#limits;
+  }
+
+  /** What /readyz and the dashboard report: authenticated, poller recent, journal, kill switch, cluster. */
+  readinessChecks(): ReadinessCheck[] {
+    const { poller } = this.#config;
+    const checks = standardReadinessChecks({
+      authenticated: this.#authenticated,
+      lastPollerCycleAt: this.poller?.lastCompletedAt,
+      pollerIntervalMs: this.push?.connected
+        ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
+        : poller.intervalMs,
+      killSwitched: this.killSwitch.isTripped,
+      ...(this.journal ? { journal: this.journal.health() } : {}),
+      ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
+      now: this.clock.now(),
+    });
+    return this.cluster ? [...checks, this.cluster.readiness()] : checks;
   }
 
   /**
@@ -225,6 +282,7 @@ export class App {
     await this.#openJournal(log, hash);
     const { baseUrl, credentials, wsUrl } = await this.#connectExchange();
     this.#continueAfter('connecting');
+    await this.#startCluster(credentials);
     this.queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -233,6 +291,7 @@ export class App {
       hooks: {
         onAdmit: (spec) => this.metrics.spendTokens(spec.bucket, spec.cost),
       },
+      ...(this.cluster ? { shared: this.cluster.budget } : {}),
     });
     this.client = new KalshiClient({
       baseUrl,
@@ -266,8 +325,8 @@ export class App {
     this.#buildWatcher();
 
     await this.#readAccount(log);
-    this.#restoreDay(log);
-    this.#continueAfter('reading positions');
+    await this.#restoreDay(log);
+    this.#continueAfter('reading positions and fills');
     await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
@@ -289,6 +348,7 @@ export class App {
     this.manager.start();
     this.poller.start();
     this.watcher.start();
+    this.fillSync?.start();
     if (config.poller.websocket && credentials) this.#startPush(wsUrl);
     this.schedules.start();
     log.info(
@@ -309,6 +369,11 @@ export class App {
     const stream = this.client.communicationsStream({
       url,
       maxPayloadBytes: config.exchange.maxResponseBytes,
+      fills: true,
+    });
+    wireFillPush(stream, {
+      take: (fill) => this.manager.fills.take(fill, 'push'),
+      sync: (reason) => void this.fillSync?.sync(reason).catch(() => undefined),
     });
     stream.on('gap', () => this.metrics.pushIncident('gap'));
     stream.on('malformed', () => this.metrics.pushIncident('malformed'));
@@ -318,8 +383,14 @@ export class App {
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteAccepted: wakeWatcher,
-      onOwnQuoteExecuted: wakeWatcher,
+      onOwnQuoteAccepted: (event) => {
+        this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);
+        wakeWatcher();
+      },
+      onOwnQuoteExecuted: (event) => {
+        this.manager.executionPushed(event.quoteId, event.orderId);
+        wakeWatcher();
+      },
       // Pushes were lost: the listing finds what they carried without waiting for the next poll.
       onGap: () => void this.poller.pollOnce().catch(() => undefined),
       logger: this.logger.child({ module: 'push' }),
@@ -397,6 +468,7 @@ export class App {
         .prune(this.clock.now() - settings.retainDays * DAY)
         .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
     prune();
+    this.metrics.observeJournal(journal.health());
     const timers = [
       repeatEvery(this.clock, DAY, prune, { unref: true }),
       repeatEvery(
@@ -433,21 +505,26 @@ export class App {
       at: this.clock.now(),
       day: pnl.day,
       realized: pnl.realized,
-      fees: 0,
+      fees: pnl.fees,
       unrealized: pnl.unrealized,
       total: pnl.total,
       peak: pnl.peak,
     });
   }
 
-  /** A restart carries the day on: realised P&L and the drawdown peak from the journal. */
-  #restoreDay(log: Logger): void {
-    if (!this.journal) return;
-    const day = this.exposure.dayOf(this.clock.now());
-    const saved = new JournalReader(this.journal.db).lastPnl(day);
-    if (saved && this.exposure.restoreDay(saved)) {
-      log.info({ day, realized: saved.realized, peak: saved.peak }, "today's P&L restored from the journal");
-    }
+  /**
+   * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
+   * journal's and the exchange's since), the drawdown peak from the journal.
+   */
+  async #restoreDay(log: Logger): Promise<void> {
+    const restored = await restoreDayFromFills({
+      source: this.client,
+      exposure: this.exposure,
+      journal: this.journal,
+      clock: this.clock,
+      logger: log,
+    });
+    this.#fillsFrom = restored.newest;
   }
 
   async #connectExchange(): Promise<{
@@ -487,6 +564,54 @@ export class App {
         : undefined;
     return { baseUrl, wsUrl: exchange.wsUrl ?? wsUrlFor(baseUrl), credentials };
   }
+
+  // --- cluster (src/cluster/): built only with cluster.redis set ---
+  async #startCluster(credentials: KalshiCredentials | undefined): Promise<void> {
+    const { cluster, exchange, secrets } = this.#config;
+    if (!cluster.redis || !(this.exposure instanceof ClusterExposureBook)) return;
+    this.cluster = new Cluster({
+      config: { ...cluster, redis: cluster.redis },
+      namespace: cluster.namespace ?? namespaceFor(credentials?.keyId ?? secrets.apiKeyId),
+      password: secrets.redisPassword,
+      limits: initialLimits(this.#config),
+      budgetSafety: exchange.budgetSafety,
+      exposure: this.exposure,
+      registry: this.metrics.registry,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.cluster.setTakeover(async () => {
+      const source = this.cluster!.ownQuotes(this.client);
+      const report = await takeOver({
+        listOpen: () => this.watcher.listOpen(),
+        listAccepted: async () => {
+          const now = this.clock.now();
+          const quotes = [];
+          const filter = {
+            userFilter: 'self' as const,
+            status: 'accepted',
+            minTs: now - 600_000,
+            maxTs: now + 300_000,
+          };
+          for await (const quote of source.quotes({ ...filter, limit: 500 }, { priority: 'confirm' }))
+            quotes.push(quote);
+          return quotes;
+        },
+        policy: cluster.takeover,
+        client: this.client,
+        store: this.store,
+        exposure: this.exposure,
+        book: this.book,
+        manager: this.manager,
+        ttlMs: this.#settings.ttlMs,
+        logger: this.logger.child({ module: 'takeover' }),
+        clock: this.clock,
+      });
+      this.logger.warn({ module: 'cluster', ...report }, 'cluster: took over from the previous leader');
+    });
+    await this.cluster.start();
+  }
+  // --- end cluster ---
 
   async #readAccount(log: Logger): Promise<void> {
     const { exchange } = this.#config;
@@ -531,8 +656,15 @@ export class App {
       data: this.data,
       logger: this.logger,
       clock: this.clock,
-      timeoutMs: config.strategies.timeoutMs,
+      ...strategyRunnerSettingsFrom(config),
       seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
+      events: {
+        onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
+        onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
+        // A disabled strategy would decline every accept at last look: its quotes go now.
+        onDisabled: (route, reason) => void this.manager?.pullAll(`route disabled: ${reason}`, route),
+        onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
+      },
     });
     await this.runner.start();
     for (const route of router.table.routes) route.windows?.start();
@@ -552,6 +684,9 @@ export class App {
         clock: this.clock,
         limits: () => this.#limits,
         positions: async () => (await this.client.allPositions()).marketPositions,
+        syncFills: async () => {
+          await this.fillSync?.sync('position reconciliation');
+        },
       },
       {
         reconcileCron: config.risk.reconcileCron,
@@ -563,7 +698,8 @@ export class App {
     const deps: QuotingDeps = {
       store: this.store,
       book: this.book,
-      client: this.client,
+      client: this.cluster ? this.cluster.fence(this.client) : this.client,
+      cluster: this.cluster,
       runner: this.runner,
       data: this.data,
       exposure: this.exposure,
@@ -583,6 +719,7 @@ export class App {
           logger: this.logger.child({ module: 'quote-manager' }),
         }),
         this.#journalWiring?.events ?? {},
+        activityEvents(this.activity),
       ),
     };
     this.manager = new QuoteManager(deps, {
@@ -590,7 +727,20 @@ export class App {
       nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
       readBudget: () => this.queue.budget('read').available,
       minReadTokens: config.poller.minReadTokens,
+      awaitExecutionsOnStop: !config.dryRun,
     });
+    this.fillSync = new FillSync(
+      {
+        source: this.client,
+        take: (fill, source) => this.manager.fills.take(fill, source).kind === 'booked',
+        onTick: () => this.manager.fills.expire(),
+        clock: this.clock,
+        logger: this.logger.child({ module: 'fills' }),
+        intervalMs: config.quoting.fillSyncIntervalMs,
+        pushConnected: () => this.push?.connected === true,
+      },
+      this.#fillsFrom,
+    );
     this.poller = new RfqPoller({
       source: this.client,
       book: this.book,
@@ -618,10 +768,12 @@ export class App {
   #buildWatcher(): void {
     const config = this.#config;
     this.watcher = new OwnQuoteWatcher({
-      source: this.client,
+      // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
+      source: this.cluster ? this.cluster.ownQuotes(this.client) : this.client,
       logger: this.logger.child({ module: 'own-quote-watcher' }),
       clock: this.clock,
       intervalMs: config.quoting.acceptPollIntervalMs,
+      fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
       minGapMs: () => this.#watchGapMs(),
       hasActivity: () => this.store.hasActivity(),
       onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
@@ -641,6 +793,8 @@ export class App {
   }
 
   async #reconcileAtStartup(log: Logger): Promise<void> {
+    // A standby must not touch the leader's quotes: it takes over on promotion instead.
+    if (this.cluster?.membership.group !== undefined) return;
     const open = await this.watcher.listOpen();
     if (open.length === 0) return;
     this.manager.noteForeign(open.map((quote) => quote.id));
@@ -659,8 +813,15 @@ export class App {
   }
 
   async #startOps(): Promise<void> {
-    const { ops, poller } = this.#config;
+    const { ops } = this.#config;
+    const routes: OpsRoute[] = [];
+    if (ops.dashboard) {
+      const { dashboard, route } = startDashboard(this, () => this.journal);
+      this.dashboard = dashboard;
+      routes.push(route);
+    }
     this.ops = await createOpsServer({
+      routes,
       host: ops.host,
       port: ops.port,
       registry: this.metrics.registry,
@@ -668,6 +829,7 @@ export class App {
       metricsToken: this.#config.secrets.opsMetricsToken,
       limits: {
         maxConnections: ops.maxConnections,
+        maxStreams: ops.maxStreams,
         headersTimeoutMs: ops.headersTimeoutMs,
         requestTimeoutMs: ops.requestTimeoutMs,
         keepAliveTimeoutMs: ops.keepAliveTimeoutMs,
@@ -676,18 +838,7 @@ export class App {
       },
       clock: this.clock,
       logger: this.logger.child({ module: 'ops' }),
-      readiness: () =>
-        standardReadinessChecks({
-          authenticated: this.#authenticated,
-          lastPollerCycleAt: this.poller.lastCompletedAt,
-          pollerIntervalMs: this.push?.connected
-            ? Math.max(poller.intervalMs, poller.intervalWithPushMs)
-            : poller.intervalMs,
-          killSwitched: this.killSwitch.isTripped,
-          ...(this.journal ? { journal: this.journal.health() } : {}),
-          ...(this.killSwitch.state.reason ? { killReason: this.killSwitch.state.reason } : {}),
-          now: this.clock.now(),
-        }),
+      readiness: () => this.readinessChecks(),
       onKill: (context) => {
         this.killSwitch.trip(context.reason ? `POST /kill: ${context.reason}` : 'POST /kill', 'http');
       },
@@ -725,6 +876,8 @@ export class App {
       configHash: configHash(next),
       changed: diff.hot,
     });
+    // A reload is the operator's way to bring back routes disabled by strategy failures.
+    this.runner.enableAll();
     if (diff.hot.length === 0) {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
@@ -768,7 +921,21 @@ export class App {
     if (this.manager) {
       await this.poller.stop();
       this.queue.close({ allow: ['delete', 'read'] });
-      await withDeadline(this.clock, this.manager.stop(), deadline - this.clock.now());
+      // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
+      await withDeadline(this.clock, this.manager.stop(deadline - 1_000), deadline - this.clock.now());
+      // The last fills (of executions that settled as we stopped) into the books and the journal.
+      this.fillSync?.stop();
+      if (this.#authenticated && !this.#config.dryRun) {
+        await withDeadline(
+          this.clock,
+          (this.fillSync?.sync('shutdown') ?? Promise.resolve(0)).then(
+            () => undefined,
+            () => undefined,
+          ),
+          deadline - this.clock.now(),
+        );
+      }
+      this.manager.fills.flush();
     }
     if (this.watcher) {
       await this.watcher.stop();
@@ -794,9 +961,11 @@ export class App {
       await this.runner.stop();
       for (const route of this.runner.router.table.routes) route.windows?.stop();
     }
+    await this.cluster?.close();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.killSwitch.stop();
     this.windows.stop();
+    this.dashboard?.close();
     await this.ops?.close();
     this.metrics.close();
     await this.simulator?.stop();

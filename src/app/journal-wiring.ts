@@ -5,8 +5,8 @@
  */
 import type { Clock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
-import type { EventInfo, Market, OrderBook, Rfq } from '../domain/types.js';
-import type { JournalEvent, MarketInfo } from '../journal/events.js';
+import type { EventInfo, Fill, Market, OrderBook, Rfq } from '../domain/types.js';
+import type { FillRecord, JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
 import { isLive } from '../quotes/lifecycle.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
@@ -170,6 +170,7 @@ export function wireJournal(options: {
         latencyMs,
       });
     },
+    fillBooked: (fill, _booked, quote) => journal.record(fillRecord(fill, now(), quote)),
     confirmFailed: (quote, latencyMs, error) => {
       if (quote.quoteId === undefined) return;
       journal.record({
@@ -256,6 +257,24 @@ function sameMarketInfo(a: MarketInfo, b: MarketInfo): boolean {
         band.step === b.priceGrid[i]!.step,
     )
   );
+}
+
+/** A fill of ours as the journal keeps it: with its quote, RFQ and strategy when known. */
+export function fillRecord(fill: Fill, at: number, quote?: TrackedQuote): FillRecord {
+  return {
+    kind: 'fill',
+    at,
+    tradeId: fill.tradeId,
+    orderId: fill.orderId,
+    marketTicker: fill.ticker,
+    side: fill.outcomeSide,
+    contracts: fill.count,
+    price: fill.outcomeSide === 'yes' ? fill.yesPrice : fill.noPrice,
+    fee: fill.fee,
+    isTaker: fill.isTaker,
+    tradedAt: fill.createdAt ?? at,
+    ...(quote ? { rfqId: quote.rfq.id, quoteId: quote.quoteId, strategy: quote.strategy } : {}),
+  };
 }
 
 /** One events object calling each of `parts` in turn (metrics, journal, …). */

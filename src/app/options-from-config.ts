@@ -4,7 +4,7 @@
  */
 
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { type Config, SECRET_ENV } from '../config/index.js';
 import type { Clock } from '../domain/clock.js';
 import { compileGlobs } from '../domain/glob.js';
 import { TIER_LIMITS, type TierLimits, type UsageTier } from '../domain/rate-limits.js';
@@ -53,6 +53,9 @@ export function quotingSettingsFrom(config: Config): QuotingSettings {
     confirmWindowMs: exchange.confirmWindowMs,
     hvmConfirmWindowMs: exchange.hvmConfirmWindowMs,
     isHighVolatility: compileGlobs(exchange.hvmMarkets),
+    isStandardMarket: compileGlobs(exchange.standardMarkets),
+    unknownMarketConfirmWindowMs: exchange.unknownMarketConfirmWindowMs,
+    fillSettleMs: quoting.fillSettleMs,
     subaccount: exchange.subaccount,
   };
 }
@@ -91,9 +94,27 @@ export function routesFrom(
     },
     strategy: route.strategy,
     options: route.options,
+    isolation: route.isolation,
     windows:
       route.windows && route.windows.length > 0
         ? new WindowSchedule({ windows: route.windows, name: route.name, clock, log: logger })
         : undefined,
   }));
+}
+
+/** The strategy runner's limits, worker pool and circuit breaker. */
+export function strategyRunnerSettingsFrom(config: Config) {
+  const { apiKeyId, privateKeyPem, opsToken } = config.secrets;
+  return {
+    timeoutMs: config.strategies.timeoutMs,
+    workers: {
+      ...config.strategies.workers,
+      // Strategies never see the exchange keys or the ops token, by name or by value.
+      hiddenEnv: Object.values(SECRET_ENV),
+      secretValues: [apiKeyId, privateKeyPem, opsToken].filter(
+        (s): s is string => typeof s === 'string' && s.length > 0,
+      ),
+    },
+    breaker: config.strategies.circuitBreaker,
+  };
 }

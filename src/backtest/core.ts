@@ -6,7 +6,12 @@
  */
 import type { Logger } from 'pino';
 import { combineEvents, type JournalSink, type JournalWiring, wireJournal } from '../app/journal-wiring.js';
-import { quotingSettingsFrom, riskLimitsFrom, routesFrom } from '../app/options-from-config.js';
+import {
+  quotingSettingsFrom,
+  riskLimitsFrom,
+  routesFrom,
+  strategyRunnerSettingsFrom,
+} from '../app/options-from-config.js';
 import type { Config } from '../config/index.js';
 import type { ManualClock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
@@ -119,17 +124,20 @@ export function buildCore(options: CoreOptions): Core {
     onFees: (ticker, fees, event) => wiring.feesRead(ticker, fees, event),
   });
   const marketData = data;
-  const router = new StrategyRouter<RouteWindows>(
-    options.registry,
-    routesFrom(config, logger, clock),
-    logger,
-  );
+  // Strategies run in-process in a backtest, whatever each route's isolation says: a worker hop
+  // per call would cost more than the rest of the replay, and the same code runs either way.
+  const routes = routesFrom(config, logger, clock).map((route) => ({
+    ...route,
+    isolation: 'in-process' as const,
+  }));
+  const router = new StrategyRouter<RouteWindows>(options.registry, routes, logger);
+  const { workers: _workers, ...runnerSettings } = strategyRunnerSettingsFrom(config);
   const runner = new CountingRunner({
     router,
     data: marketData,
     logger,
     clock,
-    timeoutMs: config.strategies.timeoutMs,
+    ...runnerSettings,
     seriesOf: async (eventTicker) => (await marketData.event(eventTicker)).seriesTicker,
   });
   const deps: QuotingDeps = {

@@ -164,13 +164,8 @@ class Replay {
       executionDelayMs: options.executionDelayMs ?? 0,
       report: (quote) => this.#core.manager.exchangeReported(quote, clock.now()),
       opened: (quote) => this.#opened(quote),
-      filled: (fill) => {
-        const strategy = this.#metrics.acc.strategyOf(fill.rfqId ?? '');
-        const attributed = strategy === undefined ? fill : { ...fill, strategy };
-        this.#metrics.fill(attributed);
-        options.onFill?.(attributed);
-        this.#metrics.sample(clock.now(), (ticker) => this.#market.mid(ticker));
-      },
+      // As the `fill` channel pushes it; the bot books it, and its journal tells us.
+      filled: (fill) => void this.#core.manager.fills.take(fill, 'push'),
       postOnlyCancelled: () => {
         this.#postOnlyCancels++;
       },
@@ -185,7 +180,8 @@ class Replay {
       sink: {
         record: (event) => {
           this.#activity++;
-          this.#metrics.event(event);
+          if (event.kind === 'fill') this.#booked(event);
+          else this.#metrics.event(event);
           options.onEvent?.(event);
         },
       },
@@ -402,6 +398,14 @@ class Replay {
     const accepted = this.#exchange.accept(quote.id, side, contracts);
     if (accepted) this.#takerAccepts++;
     return accepted;
+  }
+
+  /** A fill the bot booked (its journal's record, attributed to its quote and strategy). */
+  #booked(fill: FillRecord): void {
+    const strategy = fill.strategy ?? this.#metrics.acc.strategyOf(fill.rfqId ?? '');
+    this.#metrics.fill(strategy === undefined ? fill : { ...fill, strategy });
+    this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));
+    this.#options.onFill?.(fill);
   }
 
   /** Our quote went live: the worst case it adds, and the taker model's cue. */

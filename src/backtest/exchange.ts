@@ -6,16 +6,17 @@
  * through our price); every change is reported to the bot as the own-quote watcher would.
  */
 import type { Clock } from '../domain/clock.js';
-import type { Centis } from '../domain/money.js';
+import { type Centis, ONE_DOLLAR } from '../domain/money.js';
 import { contractsPerSide } from '../domain/sizing.js';
-import type { EpochMs, Quote, Rfq, Side } from '../domain/types.js';
-import type { FillRecord } from '../journal/events.js';
+import type { EpochMs, Fill, Order, Quote, Rfq, Side } from '../domain/types.js';
 import {
   BadRequestError,
   type CallOptions,
+  type CancelOrderResult,
   type CreateQuoteArgs,
   type DeleteResult,
   type ErrorContext,
+  type FillFilter,
   NotFoundError,
 } from '../kalshi/index.js';
 import type { QuoteWrites } from '../quotes/context.js';
@@ -33,7 +34,8 @@ export interface BacktestExchangeOptions {
   readonly report: (quote: Quote) => void;
   /** One of our quotes went live (the taker model's cue). */
   readonly opened: (quote: Quote) => void;
-  readonly filled: (fill: FillRecord) => void;
+  /** A fill of ours, as the `fill` websocket channel would push it. */
+  readonly filled: (fill: Fill) => void;
   /** A post-only leg cancelled at execution (counted in the results). */
   readonly postOnlyCancelled?: (quote: Quote, reason: string) => void;
 }
@@ -67,6 +69,8 @@ export class BacktestExchange implements QuoteWrites {
   readonly #rfqs = new Map<string, Rfq>();
   readonly #quotes = new Map<string, Held>();
   readonly #quotesOfRfq = new Map<string, string[]>();
+  /** Our executed legs and their fills, by order id (forgotten with their RFQ). */
+  readonly #orders = new Map<string, { order: Order; fills: Fill[] }>();
   /** Closed RFQs, oldest first: their quotes are forgotten a while after (bounded memory). */
   readonly #closed: { readonly at: EpochMs; readonly rfqId: string }[] = [];
   #nextQuote = 1;
@@ -120,7 +124,7 @@ export class BacktestExchange implements QuoteWrites {
     if (taken <= 0 || bid <= 0) return false;
     const now = this.#options.clock.now();
     // As Kalshi reports it: the taken size apart, the side still showing the offer.
-    this.#set(held, { status: 'accepted', acceptedSide: side, acceptedAt: now, acceptedContracts: taken });
+    this.#set(held, { status: 'accepted', acceptedSide: side, acceptedAt: now, contractsAccepted: taken });
     this.#options.report(held.quote);
     return true;
   }
@@ -191,6 +195,23 @@ export class BacktestExchange implements QuoteWrites {
     return rfq;
   }
 
+  async getOrder(orderId: string, _call?: CallOptions): Promise<Order> {
+    const known = this.#orders.get(orderId);
+    if (!known) throw new NotFoundError('order not found', context('get_order'), { status: 404 });
+    return known.order;
+  }
+
+  /** Nothing of ours rests in a backtest (remainders are not simulated). */
+  async cancelOrder(_orderId: string, _call?: CallOptions): Promise<CancelOrderResult> {
+    return { outcome: 'not_found' };
+  }
+
+  /** Our fills by order (how the bot settles an execution); a listing of all fills is not kept. */
+  async *fills(filter: FillFilter = {}): AsyncIterable<Fill> {
+    if (filter.orderId === undefined) return;
+    yield* this.#orders.get(filter.orderId)?.fills ?? [];
+  }
+
   #execute(held: Held): void {
     const quote = held.quote;
     const side = quote.acceptedSide;
@@ -198,7 +219,7 @@ export class BacktestExchange implements QuoteWrites {
     const { market, clock } = this.#options;
     const ticker = quote.marketTicker;
     const bid = side === 'yes' ? quote.yesBid : quote.noBid;
-    const contracts = quote.acceptedContracts ?? 0;
+    const contracts = quote.contractsAccepted ?? 0;
     const outcome = execute({
       side,
       bid,
@@ -212,30 +233,47 @@ export class BacktestExchange implements QuoteWrites {
     });
     const now = clock.now();
     const orderId = `bt-order-${quote.id}`;
-    if (outcome.kind === 'post-only-cancel') {
-      this.#options.postOnlyCancelled?.(quote, outcome.reason);
-    } else {
+    const fills: Fill[] = [];
+    if (outcome.kind === 'post-only-cancel') this.#options.postOnlyCancelled?.(quote, outcome.reason);
+    else {
       for (const fill of outcome.fills) {
-        this.#options.filled({
-          kind: 'fill',
-          at: now,
-          tradeId: `bt-trade-${this.#nextTrade++}`,
+        const tradeId = `bt-trade-${this.#nextTrade++}`;
+        fills.push({
+          fillId: tradeId,
+          tradeId,
           orderId,
-          marketTicker: ticker,
-          side,
-          contracts: fill.contracts,
-          price: fill.price,
-          fee: fill.fee,
+          ticker,
+          outcomeSide: side,
+          bookSide: side === 'yes' ? 'bid' : 'ask',
+          count: fill.contracts,
+          yesPrice: side === 'yes' ? fill.price : ONE_DOLLAR - fill.price,
+          noPrice: side === 'no' ? fill.price : ONE_DOLLAR - fill.price,
           isTaker: fill.isTaker,
-          tradedAt: now,
-          rfqId: quote.rfqId,
-          quoteId: quote.id,
+          fee: fill.fee,
+          createdAt: now,
         });
       }
     }
+    const filled = fills.reduce((sum, f) => sum + f.count, 0);
+    this.#orders.set(orderId, {
+      order: {
+        orderId,
+        ticker,
+        side,
+        status: filled > 0 ? 'executed' : 'canceled',
+        price: bid,
+        filled,
+        remaining: 0,
+        initial: contracts,
+        createdAt: now,
+        updatedAt: now,
+      },
+      fills,
+    });
     // Exchange truth: the quote reports executed even when our post-only leg was cancelled.
     this.#set(held, { status: 'executed', executedAt: now, creatorOrderId: orderId });
     this.#options.report(held.quote);
+    for (const fill of fills) this.#options.filled(fill);
   }
 
   #set(held: Held, change: Partial<Quote>): void {
@@ -245,7 +283,9 @@ export class BacktestExchange implements QuoteWrites {
   #forget(rfqId: string): void {
     for (const quoteId of this.#quotesOfRfq.get(rfqId) ?? []) {
       const status = this.#quotes.get(quoteId)?.quote.status;
-      if (status !== 'accepted' && status !== 'confirmed') this.#quotes.delete(quoteId);
+      if (status === 'accepted' || status === 'confirmed') continue;
+      this.#quotes.delete(quoteId);
+      this.#orders.delete(`bt-order-${quoteId}`);
     }
     this.#quotesOfRfq.delete(rfqId);
     this.#rfqs.delete(rfqId);

@@ -1,6 +1,6 @@
 /**
  * A run's numbers, computed as the replay goes: the report's accumulator (RFQs, quotes, fills,
- * realised P&L by `applyFill` netting, fees, skips, refusals), mark-outs resolved by the mids the
+ * realised P&L by `applyTrade` netting, fees, skips, refusals), mark-outs resolved by the mids the
  * recording shows later (the report's rule: the first mid in [t + h, t + 2h]), marked P&L and
  * its drawdown sampled over time, and a bounded P&L-over-time series for the chart.
  */

@@ -81,6 +81,16 @@ export function checkConfig(value: unknown, ctx: z.RefinementCtx): void {
   // node:http refuses a headers time-out longer than the request time-out.
   orderedPair(ctx, value, ['ops'], 'headersTimeoutMs', 'requestTimeoutMs', 'milliseconds');
 
+  const callLimit = get(value, ['strategies', 'timeoutMs']);
+  const hardLimit = get(value, ['strategies', 'workers', 'hardTimeoutMs']);
+  if (typeof callLimit === 'number' && typeof hardLimit === 'number' && hardLimit < callLimit) {
+    report(
+      ctx,
+      ['strategies', 'workers', 'hardTimeoutMs'],
+      `hardTimeoutMs (${hardLimit}) must be at least strategies.timeoutMs (${callLimit}), or a worker would be terminated while a call may still legitimately run`,
+    );
+  }
+
   const margin = get(value, ['quoting', 'confirmSafetyMarginMs']);
   const hvmWindow = get(value, ['exchange', 'hvmConfirmWindowMs']);
   if (typeof margin === 'number' && typeof hvmWindow === 'number' && margin >= hvmWindow) {

@@ -37,6 +37,7 @@ export { renderConfigReference, replaceReferenceBlock } from './reference.js';
 export { configSchema, LOG_FORMATS, LOG_LEVELS } from './schema.js';
 export { MIN_OPS_TOKEN_LENGTH, SECRET_ENV } from './secrets.js';
 export type {
+  ClusterConfig,
   Config,
   ConfigSecrets,
   DeepReadonly,

@@ -33,7 +33,7 @@ export function configRedactor(config: Config): Redactor {
   return createRedactor(Object.values(config.secrets).filter((value) => typeof value === 'string'));
 }
 
-const KNOWN_SECRETS = ['apiKeyId', 'privateKeyPem', 'opsToken', 'opsMetricsToken'] as const;
+const KNOWN_SECRETS = ['apiKeyId', 'privateKeyPem', 'opsToken', 'opsMetricsToken', 'redisPassword'] as const;
 
 /** A plain copy for logs and `--print-config`: secrets show only as set or not. */
 export function redactedConfig(config: Config): Record<string, unknown> {

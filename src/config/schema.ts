@@ -109,6 +109,14 @@ export const exchangeSchema = meta(
       description:
         'Ticker globs of markets treated as high-volatility (the API has no flag for it; all combo markets are).',
     }),
+    standardMarkets: meta(globList().default([]), {
+      description:
+        'Ticker globs of markets known to have the standard window; a market on neither list gets unknownMarketConfirmWindowMs until the bot learns its kind.',
+    }),
+    unknownMarketConfirmWindowMs: meta(millis(1).default(3000), {
+      description:
+        'Accept-to-confirm window assumed on a market neither hvmMarkets nor standardMarkets names, until learned from its executions.',
+    }),
     endpointCosts: meta(oneOf(['auto', 'static']).default('auto'), {
       description:
         'Token cost per endpoint: auto reads GET /account/endpoint_costs at startup, static uses the built-in table.',
@@ -226,6 +234,35 @@ const routeSchema = section('route settings', {
   windows: windowList(
     'When set, the route quotes only inside these windows (risk.windows still apply).',
   ).optional(),
+  isolation: meta(oneOf(['worker', 'in-process']).default('worker'), {
+    description:
+      'Where the strategy runs: worker (a worker thread: a loop, crash or process.exit costs a skip, not the bot) or in-process (the bot’s own thread: one message hop faster, for trusted code only).',
+  }),
+});
+
+const workersSchema = section('strategy worker settings', {
+  size: meta(integer({ min: 1, max: 64 }).default(2), {
+    description: 'Worker threads running the strategies of isolation: worker routes.',
+  }),
+  hardTimeoutMs: meta(millis(50).default(1000), {
+    description:
+      'A worker whose event loop does not answer for this long (an endless loop) is terminated and replaced; at least strategies.timeoutMs.',
+  }),
+  maxMemoryMb: meta(integer({ min: 16 }).default(128), {
+    description: 'Heap limit of one worker in MB; a worker past it is replaced.',
+  }),
+});
+
+const breakerSchema = section('circuit breaker settings', {
+  maxFailures: meta(integer({ min: 0 }).default(5), {
+    description:
+      'Strategy failures (throws, time-outs, crashes; not market-data trouble) within windowMs that disable a route; 0 never disables.',
+  }),
+  windowMs: meta(millis(1).default(60_000), { description: 'The window failures are counted in.' }),
+  cooldownMs: meta(millis(0).default(300_000), {
+    description:
+      'A disabled route is tried again after this long, on probation (one more failure disables it again); 0 = only a config reload re-enables it.',
+  }),
 });
 
 export const strategiesSchema = meta(
@@ -247,6 +284,15 @@ export const strategiesSchema = meta(
         type: 'list of routes',
       },
     ),
+    workers: meta(workersSchema.prefault({}), {
+      description: 'The worker-thread pool of isolation: worker routes.',
+      reload: 'restart',
+    }),
+    circuitBreaker: meta(breakerSchema.prefault({}), {
+      description:
+        'When repeated strategy failures disable a route (one error log line; its RFQs are skipped).',
+      reload: 'restart',
+    }),
   }),
   { reload: 'hot' },
 );
@@ -282,6 +328,20 @@ export const quotingSchema = meta(
     }),
     shutdownTimeoutMs: meta(millis(1).default(20000), {
       description: 'Longest graceful shutdown (pull quotes, drain the queue) before exiting anyway.',
+    }),
+    fillSettleMs: meta(millis(0).default(2000), {
+      description:
+        "How long after an execution its fills have to show before the bot reads the quote's order to settle it (filled, partial, none or resting).",
+    }),
+    fullListingIntervalMs: meta(millis(100).default(5000), {
+      description:
+        'How often every open quote of ours is listed: one missing from it that the exchange answers 404 for was flushed (a server roll) and is replaced; strays are deleted.',
+      reload: 'restart',
+    }),
+    fillSyncIntervalMs: meta(millis(100).default(10000), {
+      description:
+        'How often GET /portfolio/fills is read for fills the websocket missed (also after every gap and reconnect).',
+      reload: 'restart',
     }),
   }),
   { reload: 'hot' },
@@ -377,7 +437,15 @@ export const opsSchema = meta(
         'Port of the ops HTTP server; 0 = any free port. The kill/resume token comes from OPS_TOKEN, the metrics token from OPS_METRICS_TOKEN.',
     }),
     maxConnections: meta(integer({ min: 1, max: 10000 }).default(32), {
-      description: 'Most open connections at once; further ones are closed at once.',
+      description:
+        'Most open connections at once, dashboard streams not counted; further ones are closed at once.',
+    }),
+    maxStreams: meta(integer({ min: 1, max: 1000 }).default(32), {
+      description:
+        'Most dashboard event streams (GET /api/stream) at once, on top of maxConnections; another is answered 503.',
+    }),
+    dashboard: meta(boolean().default(true), {
+      description: 'Serve the dashboard page at / and its JSON API under /api/ (same read rule as /metrics).',
     }),
     headersTimeoutMs: meta(millis(100).default(5000), {
       description:
@@ -396,6 +464,45 @@ export const opsSchema = meta(
     refusalLogIntervalMs: meta(millis(1000).default(60000), {
       description:
         'Refused requests (bad token, too many connections) are logged at most once per interval, with a count of the rest.',
+    }),
+  }),
+  { reload: 'restart' },
+);
+
+export const REDIS_DOWN_POLICIES = ['local-share', 'stop'] as const;
+
+export const clusterSchema = meta(
+  section('cluster settings', {
+    redis: meta(url(['redis:', 'rediss:']).optional(), {
+      description:
+        'Redis URL (redis://host:6379/0, rediss:// for TLS); set, instances on one account share rate budgets and exposure through it. Empty = a single instance, no Redis. The password goes in REDIS_PASSWORD, never in the URL.',
+      defaultLabel: 'unset',
+    }),
+    namespace: meta(text('a key prefix').optional(), {
+      description:
+        'Prefix of every Redis key; instances with the same namespace share budgets and exposure. Empty = derived from the API key id (a hash), so instances on one key share.',
+      defaultLabel: 'from the API key id',
+    }),
+    group: meta(text('a group name').optional(), {
+      description:
+        'Hot standby: instances with the same group elect one leader that quotes; the others watch and take over when it is gone. Empty = every instance quotes.',
+      defaultLabel: 'unset',
+    }),
+    failoverMs: meta(millis(500, 600_000).default(5000), {
+      description:
+        'Longest time from the loss of an instance (or of the leader) until the others stop counting it and a standby has taken over.',
+    }),
+    onRedisDown: meta(oneOf(REDIS_DOWN_POLICIES).default('local-share'), {
+      description:
+        'While Redis is unreachable: local-share = keep live quotes (and confirm accepts) on localShare of the rate budget, send no new quote; stop = pull every quote at once. Either way every quote is pulled once failoverMs has passed without Redis.',
+    }),
+    localShare: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.5), {
+      description:
+        'Fraction of the rate budget each instance uses on its own while Redis is unreachable (1 / the number of instances keeps the account within its limits).',
+    }),
+    takeover: meta(oneOf(['adopt', 'delete']).default('adopt'), {
+      description:
+        'What a new leader does with the open quotes the old one left: adopt them (and confirm accepts still inside their window) or delete them.',
     }),
   }),
   { reload: 'restart' },
@@ -458,6 +565,9 @@ export const configSchema = section('settings', {
   logging: meta(loggingSchema.prefault({}), { description: 'Logs.' }),
   journal: meta(journalSchema.prefault({}), {
     description: 'The durable journal of what the bot saw and did.',
+  }),
+  cluster: meta(clusterSchema.prefault({}), {
+    description: 'Several instances on one account: shared budgets and exposure, hot standby (Redis).',
   }),
   dryRun: meta(boolean().default(false), {
     description: 'Price and log RFQs but send no quotes (the CLI flag --dry-run overrides it).',

@@ -18,6 +18,7 @@ export const SECRET_ENV = Object.freeze({
   privateKeyPath: 'KALSHI_PRIVATE_KEY_PATH',
   opsToken: 'OPS_TOKEN',
   opsMetricsToken: 'OPS_METRICS_TOKEN',
+  redisPassword: 'REDIS_PASSWORD',
 });
 
 /** Shortest OPS_TOKEN accepted: it guards a kill switch reachable over HTTP. */
@@ -228,11 +229,40 @@ export function resolveSecrets(
     });
   }
 
+  problems.push(...redisUrlProblems(data, file, place));
+  const redisPassword = nonEmpty(env[SECRET_ENV.redisPassword]);
+
   const secrets: ConfigSecrets = {
+    ...(redisPassword ? { redisPassword } : {}),
     ...(apiKeyId ? { apiKeyId } : {}),
     ...(privateKeyPem ? { privateKeyPem } : {}),
     ...(opsToken ? { opsToken } : {}),
     ...(opsMetricsToken ? { opsMetricsToken } : {}),
   };
   return { secrets, ...(privateKeyPath ? { privateKeyPath } : {}), problems };
+}
+
+/** A password written into `cluster.redis` would be echoed by --print-config and logs: refused. */
+function redisUrlProblems(
+  data: unknown,
+  file: string,
+  place: (path: readonly (string | number)[]) => { line?: number; column?: number },
+): ConfigProblem[] {
+  const raw = nonEmpty(valueAt(data, ['cluster', 'redis']));
+  if (!raw) return [];
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return []; // the schema reports a malformed URL
+  }
+  if (parsed.password === '' && parsed.username === '') return [];
+  return [
+    {
+      file,
+      ...place(['cluster', 'redis']),
+      path: 'cluster.redis',
+      message: `cluster.redis carries credentials: put the password in ${SECRET_ENV.redisPassword} (and an ACL user, if any, stays out of the URL too) ${NOT_SHOWN}`,
+    },
+  ];
 }

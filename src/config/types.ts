@@ -20,6 +20,8 @@ export interface ConfigSecrets {
   readonly opsToken?: string;
   /** From env `OPS_METRICS_TOKEN`: when set, /metrics and the detailed /readyz need it (or OPS_TOKEN). */
   readonly opsMetricsToken?: string;
+  /** From env `REDIS_PASSWORD`: the password of `cluster.redis`. */
+  readonly redisPassword?: string;
 }
 
 type Parsed = ParsedConfig;
@@ -49,6 +51,7 @@ export type OpsConfig = DeepReadonly<Parsed['ops']>;
 export type LoggingConfig = DeepReadonly<Parsed['logging']>;
 /** `journal.path` is absolute. */
 export type JournalConfig = DeepReadonly<Parsed['journal']>;
+export type ClusterConfig = DeepReadonly<Parsed['cluster']>;
 export type LogLevel = LoggingConfig['level'];
 export type LogFormat = LoggingConfig['format'];
 export type ExchangeTier = ExchangeConfig['tier'];
@@ -63,6 +66,7 @@ export type Config = {
   readonly ops: OpsConfig;
   readonly logging: LoggingConfig;
   readonly journal: JournalConfig;
+  readonly cluster: ClusterConfig;
   /** Price and log, send nothing. */
   readonly dryRun: boolean;
   /** Reload when the config file changes (as on SIGHUP). */

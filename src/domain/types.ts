@@ -66,11 +66,6 @@ export interface Quote {
   readonly noContracts?: Centis;
   readonly status: QuoteStatus;
   readonly acceptedSide?: Side;
-  /**
-   * What the requester took (`contracts_accepted_fp`): below the side's offer on a partial
-   * accept, while `yesContracts`/`noContracts` still show the offer.
-   */
-  readonly acceptedContracts?: Centis;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
   readonly acceptedAt?: EpochMs;
@@ -82,6 +77,11 @@ export interface Quote {
   readonly cancellationReason?: string;
   readonly rfqTargetCost?: Micros;
   readonly targetCostExcludesFees?: boolean;
+  /**
+   * The accepted size (`contracts_accepted_fp`): below the offered size on a partial accept.
+   * Not in SDK 3.30's Quote model: absent means "not said", never "nothing accepted".
+   */
+  readonly contractsAccepted?: Centis;
   /** The maker's order id once executed: joins to fills. */
   readonly creatorOrderId?: string;
   readonly rfqCreatorOrderId?: string;
@@ -160,7 +160,14 @@ export interface EventPosition {
 
 export interface Fill {
   readonly fillId: string;
+  /**
+   * The trade this fill belongs to: what the websocket `fill` message and the REST listing share,
+   * so a fill seen on both counts once. (`fill_id` when the exchange sends no `trade_id`.)
+   */
+  readonly tradeId: string;
   readonly orderId: string;
+  /** Present on websocket fills (REST fills dropped it on 2026-03-30). */
+  readonly clientOrderId?: string;
   readonly ticker: string;
   readonly outcomeSide: Side;
   readonly bookSide: 'bid' | 'ask' | (string & {});
@@ -170,6 +177,27 @@ export interface Fill {
   readonly isTaker: boolean;
   readonly fee: Micros;
   readonly createdAt?: EpochMs;
+  /** Response fields this version does not know, kept verbatim (set only when there are some). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export type OrderStatus = 'resting' | 'canceled' | 'executed' | (string & {});
+
+/** One of our orders (`GET /portfolio/orders`): e.g. a quote's leg, or its remainder resting on the book. */
+export interface Order {
+  readonly orderId: string;
+  readonly clientOrderId?: string;
+  readonly ticker: string;
+  /** The outcome the order buys. */
+  readonly side: Side;
+  readonly status: OrderStatus;
+  /** What the order pays per contract of `side`. */
+  readonly price: Micros;
+  readonly filled: Centis;
+  readonly remaining: Centis;
+  readonly initial: Centis;
+  readonly createdAt?: EpochMs;
+  readonly updatedAt?: EpochMs;
   /** Response fields this version does not know, kept verbatim (set only when there are some). */
   readonly extra?: Readonly<Record<string, unknown>>;
 }

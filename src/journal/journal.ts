@@ -35,6 +35,9 @@ export interface JournalHealth {
   readonly lastWriteAt?: number;
 }
 
+/** Events per message to the writer thread (and per transaction). */
+const MAX_BATCH = 2_000;
+
 interface InFlight {
   readonly events: readonly JournalEvent[];
   readonly done: Promise<void>;
@@ -172,18 +175,32 @@ export class Journal {
     return this.#closed;
   }
 
+  /**
+   * Sends what is pending, in messages of at most MAX_BATCH events: serialising one costs the
+   * main thread time in proportion to its size, and a backlog must not stall quoting in one go.
+   */
   #send(): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
-    const events = this.#pending;
+    const sent: Promise<void>[] = [];
+    for (let from = 0; from < this.#pending.length; from += MAX_BATCH) {
+      const events = this.#pending.slice(from, from + MAX_BATCH);
+      const id = this.#nextId++;
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#inFlight.set(id, { events, done, resolve });
+      // One JSON string per batch: cloning a string is a copy, cloning thousands of objects is not.
+      this.#post({
+        type: 'batch',
+        id,
+        events: JSON.stringify(events),
+        ...(this.#runId ? { runId: this.#runId } : {}),
+      });
+      sent.push(done);
+    }
     this.#pending = [];
-    const id = this.#nextId++;
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => {
-      resolve = r;
-    });
-    this.#inFlight.set(id, { events, done, resolve });
-    this.#post({ type: 'batch', id, events, ...(this.#runId ? { runId: this.#runId } : {}) });
-    return done;
+    return Promise.all(sent).then(() => undefined);
   }
 
   #post(request: WriterRequest): void {

@@ -65,6 +65,26 @@ export class JournalReader {
     return rows.map(fillFromRow);
   }
 
+  /** The newest `limit` fills traded in [from, to), newest first (the dashboard's table). */
+  latestFills(from: EpochMs, to: EpochMs, limit: number): JournaledFill[] {
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM fills WHERE traded_at >= ? AND traded_at < ? ORDER BY traded_at DESC, trade_id DESC LIMIT ?',
+      )
+      .all(from, to, limit) as FillRow[];
+    return rows.map(fillFromRow);
+  }
+
+  /** How many fills traded in [from, to), and their contracts summed. */
+  fillTotals(from: EpochMs, to: EpochMs): { count: number; contracts: Centis } {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(contracts), 0) AS c FROM fills WHERE traded_at >= ? AND traded_at < ?',
+      )
+      .get(from, to) as { n: number; c: number };
+    return { count: row.n, contracts: row.c };
+  }
+
   /** When the newest journaled fill traded: where a restart resumes reading the exchange's fills. */
   lastFillAt(): EpochMs | undefined {
     const row = this.db.prepare('SELECT MAX(traded_at) AS at FROM fills').get() as { at: number | null };

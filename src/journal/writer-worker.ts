@@ -12,7 +12,8 @@ export type WriterRequest =
   | {
       readonly type: 'batch';
       readonly id: number;
-      readonly events: readonly JournalEvent[];
+      /** The batch's events as one JSON array. */
+      readonly events: string;
       readonly runId?: string;
     }
   | { readonly type: 'prune'; readonly id: number; readonly before: number }
@@ -39,7 +40,7 @@ if (port) {
       }
       try {
         if (request.type === 'batch') {
-          const result = inserter.write(request.events, request.runId);
+          const result = inserter.write(JSON.parse(request.events) as JournalEvent[], request.runId);
           reply({ type: 'ack', id: request.id, ...result });
         } else {
           reply({ type: 'pruned', id: request.id, deleted: pruneBefore(db, request.before) });

@@ -12,6 +12,7 @@ import type {
   ExchangeStatus,
   Fill,
   Market,
+  Order,
   OrderBook,
   Quote,
   Rfq,
@@ -27,6 +28,8 @@ import type { Page, PositionsPage } from './mappers.js';
 import type { EventOptions, MarketFilter } from './market-endpoints.js';
 import * as marketData from './market-endpoints.js';
 import { type KalshiClientOptions, resolveOptions } from './options.js';
+import type { CancelOrderResult, OrderFilter } from './orders.js';
+import * as orderCalls from './orders.js';
 import type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';
 import * as portfolio from './portfolio.js';
 import type { ConfirmOptions, CreateQuoteArgs } from './quote-writes.js';
@@ -188,6 +191,24 @@ export class KalshiClient {
 
   fillsPage(filter?: FillFilter, cursor?: string, call?: CallOptions): Promise<Page<Fill>> {
     return portfolio.fillsPage(this.#t, filter, cursor, call);
+  }
+
+  /** One of our orders (a quote's leg, or its remainder resting on the book). */
+  getOrder(orderId: string, call?: CallOptions): Promise<Order> {
+    return orderCalls.getOrder(this.#t, orderId, call);
+  }
+
+  orders(filter?: OrderFilter, opts?: ListOptions): AsyncGenerator<Order, void, undefined> {
+    return orderCalls.orders(this.#t, filter, opts);
+  }
+
+  ordersPage(filter?: OrderFilter, cursor?: string, call?: CallOptions): Promise<Page<Order>> {
+    return orderCalls.ordersPage(this.#t, filter, cursor, call);
+  }
+
+  /** Cancels a resting order (V2 route); `not_found` when nothing of it rests any more. */
+  cancelOrder(orderId: string, call?: CallOptions): Promise<CancelOrderResult> {
+    return orderCalls.cancelOrder(this.#t, orderId, call);
   }
 
   getApiLimits(call?: CallOptions): Promise<ApiLimits> {

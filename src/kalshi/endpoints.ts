@@ -63,6 +63,10 @@ export const ENDPOINTS = Object.freeze({
   get_balance: def('get_balance', 'GET', '/portfolio/balance'),
   get_positions: def('get_positions', 'GET', '/portfolio/positions'),
   get_fills: def('get_fills', 'GET', '/portfolio/fills'),
+  get_orders: def('get_orders', 'GET', '/portfolio/orders'),
+  get_order: def('get_order', 'GET', '/portfolio/orders/{order_id}'),
+  // V2: the legacy DELETE /portfolio/orders/{id} answers deprecated_endpoint (changelog 2026-06-18).
+  cancel_order: def('cancel_order', 'DELETE', '/portfolio/events/orders/{order_id}'),
   get_account_limits: def('get_account_limits', 'GET', '/account/limits'),
   get_endpoint_costs: def('get_endpoint_costs', 'GET', '/account/endpoint_costs', false),
   get_exchange_status: def('get_exchange_status', 'GET', '/exchange/status', false),

@@ -59,6 +59,8 @@ export { mapMarket } from './mappers-market.js';
 export type { EventOptions, MarketFilter } from './market-endpoints.js';
 export type { FetchLike, KalshiClientOptions, ResponseInfo } from './options.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, normalizeBaseUrl } from './options.js';
+export type { CancelOrderResult, OrderFilter } from './orders.js';
+export { ORDER_STATUSES } from './orders.js';
 export type { PaginationOptions } from './pagination.js';
 export { DEFAULT_MAX_PAGES } from './pagination.js';
 export type { AllPositions, BalanceOptions, FillFilter, PositionEntry, PositionFilter } from './portfolio.js';

@@ -66,7 +66,7 @@ const EVENT_POSITION_FIELDS = knownFields([
   'realized_pnl_dollars', 'fees_paid_dollars', 'exchange_index',
 ]);
 // biome-ignore format: a field list
-const FILL_FIELDS = knownFields([
+export const FILL_FIELDS = knownFields([
   'fill_id', 'exchange_index', 'trade_id', 'order_id', 'ticker', 'market_ticker', 'side', 'action',
   'outcome_side', 'book_side', 'count_fp', 'yes_price_dollars', 'no_price_dollars', 'is_taker',
   'created_time', 'fee_cost', 'subaccount_number', 'ts', 'client_order_id',
@@ -148,7 +148,6 @@ export function mapQuote(r: WireReader): Quote {
     noContracts: r.optCount('no_contracts_fp'),
     status: r.openEnum('status', QUOTE_STATUSES),
     acceptedSide,
-    acceptedContracts: r.optCount('contracts_accepted_fp'),
     createdAt: r.ts('created_ts'),
     updatedAt: r.ts('updated_ts'),
     acceptedAt: r.optTs('accepted_ts'),
@@ -160,6 +159,7 @@ export function mapQuote(r: WireReader): Quote {
     cancellationReason: r.optStr('cancellation_reason'),
     rfqTargetCost: r.optDollars('rfq_target_cost_dollars'),
     targetCostExcludesFees: r.optBool('target_cost_excludes_fees'),
+    contractsAccepted: r.optCount('contracts_accepted_fp'),
     creatorOrderId: r.optStr('creator_order_id'),
     rfqCreatorOrderId: r.optStr('rfq_creator_order_id'),
     // An accepted side we cannot read is kept verbatim, never guessed.
@@ -270,9 +270,14 @@ export function mapFill(r: WireReader): Fill {
   }
   const ticker = r.has('ticker') ? r.str('ticker') : r.str('market_ticker');
   const legacyTs = r.optInt('ts');
+  const tsMs = r.optInt('ts_ms');
+  const fillId = r.has('fill_id') ? r.str('fill_id') : r.str('trade_id');
+  const clientOrderId = r.optStr('client_order_id');
   return compact<Fill>({
-    fillId: r.has('fill_id') ? r.str('fill_id') : r.str('trade_id'),
+    fillId,
+    tradeId: r.has('trade_id') ? r.str('trade_id') : fillId,
     orderId: r.str('order_id'),
+    clientOrderId: clientOrderId === '' ? undefined : clientOrderId,
     ticker,
     outcomeSide,
     bookSide: r.openEnum('book_side', ['bid', 'ask']),
@@ -281,7 +286,7 @@ export function mapFill(r: WireReader): Fill {
     noPrice: r.dollars('no_price_dollars'),
     isTaker: r.bool('is_taker'),
     fee: r.dollars('fee_cost'),
-    createdAt: r.optTs('created_time') ?? (legacyTs === undefined ? undefined : legacyTs * 1000),
+    createdAt: tsMs ?? r.optTs('created_time') ?? (legacyTs === undefined ? undefined : legacyTs * 1000),
     extra: r.extra(
       outcome === undefined && r.has('outcome_side') ? { outcome_side: r.raw('outcome_side') } : {},
     ),

@@ -60,6 +60,14 @@ export function wireQuoteMetrics(options: {
       metrics.observeAcceptToConfirm(quote.strategy, acceptToConfirmMs);
     },
     declined: (quote, reason) => metrics.recordDecline(quote.strategy, reason),
+    partialAccept: (quote) => metrics.quotesPartialAccepts.inc({ strategy: quote.strategy }),
+    flushed: (quote) => metrics.quotesFlushed.inc({ strategy: quote.strategy }),
+    fillsSettled: (quote) => {
+      if (quote.fillOutcome)
+        metrics.quotesFillOutcome.inc({ strategy: quote.strategy, outcome: quote.fillOutcome });
+    },
+    fillBooked: (_fill, booked, quote) =>
+      metrics.fillsBooked.inc({ source: booked.source, attributed: quote ? 'yes' : 'no' }),
     exchangeResult: (ok) => {
       killSwitch.recordExchangeResult(ok);
     },

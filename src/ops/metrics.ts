@@ -5,8 +5,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { MICROS_PER_DOLLAR, type Micros } from '../domain/money.js';
 import type { BudgetSnapshot } from '../kalshi/gate.js';
+import { LatencyWindow } from './latency-window.js';
 
 export interface MetricsOptions {
   /** Prefix of every metric name. @default 'kalshi_rfq_' */
@@ -15,6 +17,8 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Most distinct values kept for free-text labels (skip reasons); the rest count as "other". @default 100 */
   readonly maxLabelValues?: number;
+  /** Stamps the recent latency samples (the dashboard's percentiles). @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** Seconds buckets for millisecond-scale latencies: 1 ms … 10 s. */
@@ -23,7 +27,7 @@ export const LATENCY_BUCKETS: readonly number[] = [
 ];
 
 export type PollerOutcome = 'ok' | 'error' | 'skipped';
-export type PnlKind = 'realised' | 'marked';
+export type PnlKind = 'realised' | 'marked' | 'fees';
 
 function microsToDollars(micros: Micros): number {
   return micros / MICROS_PER_DOLLAR;
@@ -104,6 +108,31 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers,
     }),
     openQuotes: new Gauge({ name: name('open_quotes'), help: 'Our live quotes', registers }),
+    // Exchange truth (issue 14): what really filled.
+    quotesPartialAccepts: new Counter({
+      name: name('quotes_partial_accepts_total'),
+      help: 'Accepts of our quotes for less than the offered size',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesFlushed: new Counter({
+      name: name('quotes_flushed_total'),
+      help: 'Open quotes of ours the exchange flushed (a server roll: 404, gone from listings)',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    quotesFillOutcome: new Counter({
+      name: name('quotes_fill_outcome_total'),
+      help: 'Executed quotes by what filled: filled (the accepted size), partial, none (e.g. post-only cancelled)',
+      labelNames: ['strategy', 'outcome'] as const,
+      registers,
+    }),
+    fillsBooked: new Counter({
+      name: name('fills_booked_total'),
+      help: 'Fills of ours booked into positions and P&L, by where they came from and whether a quote claimed them',
+      labelNames: ['source', 'attributed'] as const,
+      registers,
+    }),
     requests: new Counter({
       name: name('requests_total'),
       help: 'Exchange requests by endpoint and HTTP status ("network" when none came back)',
@@ -130,7 +159,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     pnlDollars: new Gauge({
       name: name('pnl_dollars'),
-      help: 'Profit and loss of the day in dollars: realised, and marked to market',
+      help: 'Profit and loss of the day in dollars: realised (net of fees), marked to market, and the fees paid',
       labelNames: ['kind'] as const,
       registers,
     }),
@@ -235,6 +264,23 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['strategy', 'reason'] as const,
       registers,
     }),
+    strategyFailures: new Counter({
+      name: name('strategy_failures_total'),
+      help: 'Strategy calls that threw, timed out or crashed their worker (market-data trouble excluded), by kind',
+      labelNames: ['strategy', 'kind'] as const,
+      registers,
+    }),
+    strategyRoutesDisabled: new Gauge({
+      name: name('strategy_routes_disabled'),
+      help: 'Routes disabled by repeated strategy failures',
+      registers,
+    }),
+    strategyWorkerRestarts: new Counter({
+      name: name('strategy_worker_restarts_total'),
+      help: 'Strategy worker threads replaced, by reason (crashed, stuck, exited)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     riskRejections: new Counter({
       name: name('risk_rejections_total'),
       help: 'Quote intents refused or clipped by the risk guard, by reason',
@@ -246,11 +292,18 @@ export function createMetrics(options: MetricsOptions = {}) {
   // Known label values start at zero, so rate() and alerts see the series from the first scrape.
   metrics.reconcileDiscrepancies.inc({ kind: 'position' }, 0);
 
+  const clock = options.clock ?? systemClock;
+  /** Exact recent samples beside the histograms, for the dashboard's percentiles. */
+  const recentLatency = Object.freeze({
+    rfqToQuote: new LatencyWindow(),
+    acceptToConfirm: new LatencyWindow(),
+  });
   const foldSkip = labelFolder(options.maxLabelValues ?? 100);
   const foldDecline = labelFolder(options.maxLabelValues ?? 100);
 
   return {
     ...metrics,
+    recentLatency,
     /** Sets the exposure gauge from integer micros. */
     setExposure(micros: Micros): void {
       metrics.exposureDollars.set(microsToDollars(micros));
@@ -260,9 +313,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     observeRfqToQuote(strategy: string, ms: number): void {
       metrics.rfqToQuoteSeconds.observe({ strategy }, ms / 1000);
+      recentLatency.rfqToQuote.record(ms, clock.now());
     },
     observeAcceptToConfirm(strategy: string, ms: number): void {
       metrics.acceptToConfirmSeconds.observe({ strategy }, ms / 1000);
+      recentLatency.acceptToConfirm.record(ms, clock.now());
     },
     /** One finished exchange request: counts it, its 429s and its latency. */
     observeRequest(endpoint: string, status: number | 'network', ms: number): void {

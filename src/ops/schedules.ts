@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
+import { type Clock, repeatEvery, sleepOn, type Timer } from '../domain/clock.js';
 import {
   type Centis,
   formatContracts,
@@ -30,10 +30,17 @@ export interface ScheduleDeps {
   readonly limits: () => RiskLimits;
   /** The exchange's positions, for reconciliation. */
   readonly positions: () => Promise<readonly MarketPosition[]>;
+  /** Books the fills the exchange lists and we lack (before positions are compared). */
+  readonly syncFills?: () => Promise<void>;
 }
 
 export interface ScheduleSettings {
   readonly reconcileCron: string;
+  /**
+   * A difference is adopted only if it is still there this long later, after the fills are
+   * synced again: a fill on its way is not a mismatch. @default 1000
+   */
+  readonly reconcileRecheckMs?: number;
   readonly markIntervalMs: number;
   readonly summaryIntervalMs: number;
 }
@@ -58,6 +65,20 @@ export async function markPrice(data: MarketDataCache, ticker: string): Promise<
   const bid = hasBid ? market.yesBid : 0;
   const ask = hasAsk ? market.yesAsk : ONE_DOLLAR;
   return ask >= bid ? Math.round((bid + ask) / 2) : market.lastPrice;
+}
+
+/** Markets where our filled position and the exchange's differ (nothing adopted). */
+function differingMarkets(exposure: ExposureBook, theirs: readonly MarketPosition[]): Set<string> {
+  const ours = exposure.snapshot().positions;
+  const found = new Set<string>();
+  const listed = new Set<string>();
+  for (const position of theirs) {
+    listed.add(position.ticker);
+    if ((ours.get(position.ticker)?.contracts ?? 0) !== position.position) found.add(position.ticker);
+  }
+  for (const [ticker, position] of ours)
+    if (!listed.has(ticker) && position.contracts !== 0) found.add(ticker);
+  return found;
 }
 
 /**
@@ -96,14 +117,26 @@ export class Schedules {
     for (const timer of this.#timers.splice(0)) timer.cancel();
   }
 
-  /** Compares our positions with the exchange's; differences are logged loudly and counted. */
+  /**
+   * Compares our positions with the exchange's, the fills synced first; a difference still there
+   * on a second look (fills synced again) is logged loudly, counted and the exchange's adopted.
+   */
   async reconcile(): Promise<number> {
     if (this.#reconciling) return 0;
     this.#reconciling = true;
     const { exposure, metrics, logger } = this.deps;
     try {
+      await this.deps.syncFills?.();
+      const differing = differingMarkets(exposure, await this.deps.positions());
+      if (differing.size === 0) return 0;
+      await sleepOn(this.deps.clock, this.settings.reconcileRecheckMs ?? 1_000);
+      await this.deps.syncFills?.();
       const positions = await this.deps.positions();
-      const discrepancies = exposure.reconcile(positions);
+      const still = differingMarkets(exposure, positions);
+      const discrepancies = exposure.reconcile(
+        positions,
+        new Set([...differing].filter((ticker) => still.has(ticker))),
+      );
       for (const d of discrepancies) {
         metrics.reconcileDiscrepancies.inc({ kind: 'position' });
         logger.error(
@@ -148,6 +181,7 @@ export class Schedules {
     const snapshot = exposure.snapshot();
     metrics.setPnl('realised', snapshot.pnl.realized);
     metrics.setPnl('marked', snapshot.pnl.total);
+    metrics.setPnl('fees', snapshot.pnl.fees);
     metrics.setExposure(exposure.riskView(this.deps.limits()).totalExposure);
     metrics.openQuotes.set(store.countLive());
     metrics.rfqsOpen.set(book.size);

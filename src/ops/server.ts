@@ -4,21 +4,15 @@
  * can cost it: connections, header and request time-outs, body size, log lines per refusal.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { BodyTooLargeError, presentsOneOf, readBoundedBody, ThrottledWarning } from './ops-http.js';
+import type { ReadinessCheck } from './readiness.js';
 
 export { tokenMatches } from './ops-http.js';
-
-export interface ReadinessCheck {
-  /** e.g. `exchange_authenticated`, `poller_recent`, `not_kill_switched`. */
-  readonly name: string;
-  readonly ok: boolean;
-  /** Why it fails (or a short status); shown in the 503 body. */
-  readonly detail?: string;
-}
+export { type ReadinessCheck, type ReadinessState, standardReadinessChecks } from './readiness.js';
 
 export interface OpsActionContext {
   /** Free text from the request body's `reason`, if any (truncated). */
@@ -32,8 +26,13 @@ export type OpsActionResult = void | { readonly refused: string };
 
 /** What one client may cost the server. */
 export interface OpsServerLimits {
-  /** Open connections at once; the next is closed on arrival. @default 32 */
+  /** Open connections at once, not counting event streams; the next is closed on arrival. @default 32 */
   readonly maxConnections: number;
+  /**
+   * Long-lived event streams (dashboards' `GET /api/stream`) at once, counted apart from
+   * `maxConnections` so that open dashboards never starve probes and scrapers. @default 32
+   */
+  readonly maxStreams: number;
   /** Request headers complete within this, else 408 and closed. @default 5000 */
   readonly headersTimeoutMs: number;
   /** Whole request (headers and body) within this, else 408 and closed. @default 10000 */
@@ -48,6 +47,7 @@ export interface OpsServerLimits {
 
 export const DEFAULT_OPS_LIMITS: OpsServerLimits = Object.freeze({
   maxConnections: 32,
+  maxStreams: 32,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
@@ -78,7 +78,30 @@ export interface OpsServerOptions {
   /** Times the refusal-log intervals. @default systemClock */
   readonly clock?: Clock | undefined;
   readonly logger: Logger;
+  /** More routes (the dashboard): tried, in order, for every path the server does not answer itself. */
+  readonly routes?: readonly OpsRoute[];
 }
+
+/** What a route needs from the server: the read rule, the replies, a stream slot. */
+export interface OpsRequestContext {
+  readonly path: string;
+  readonly method: string;
+  readonly url: URL;
+  /** Whether the read-only endpoints answer this request (the /metrics rule). */
+  readonly mayRead: boolean;
+  send(status: number, body: unknown, headers?: Record<string, string>): void;
+  /** 401 with the bearer challenge; logged at most once per refusal interval. */
+  unauthorized(): void;
+  /** Takes one of `maxStreams` slots, or answers 503 and returns undefined when none is free. */
+  claimStream(): { release(): void } | undefined;
+}
+
+/** Answers a request and returns true, or returns false to let the next route (or 404) have it. */
+export type OpsRoute = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: OpsRequestContext,
+) => boolean | Promise<boolean>;
 
 export interface OpsServer {
   /** `http://host:port` */
@@ -262,10 +285,39 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
       case '/resume':
         if (only(['POST'])) await action(req, res, path, 'resume', options.onResume);
         return;
-      default:
+      default: {
+        const context = routeContext(req, res, path, method);
+        for (const route of options.routes ?? []) if (await route(req, res, context)) return;
         send(res, 404, { error: 'not found' });
+      }
     }
   };
+
+  // Streams are counted apart from the other connections (see OpsServerLimits.maxStreams).
+  let openSockets = 0;
+  const streamSockets = new Set<Socket>();
+  const routeContext = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    method: string,
+  ): OpsRequestContext => ({
+    path,
+    method,
+    url: new URL(req.url ?? '/', 'http://ops'),
+    mayRead: mayRead(req),
+    send: (status, body, headers) => send(res, status, body, headers),
+    unauthorized: () => unauthorized(req, res, path),
+    claimStream: () => {
+      if (streamSockets.size >= limits.maxStreams) {
+        send(res, 503, { error: `too many streams (limit ${limits.maxStreams})` }, { 'retry-after': '5' });
+        return undefined;
+      }
+      const socket = req.socket;
+      streamSockets.add(socket);
+      return { release: () => void streamSockets.delete(socket) };
+    },
+  });
 
   const server = createServer(
     {
@@ -283,10 +335,26 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
     },
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', (data?: { remoteAddress?: string }) =>
-    refusedConnections.note({ remoteAddress: data?.remoteAddress, maxConnections: limits.maxConnections }),
-  );
+  // Node's own cap is the backstop for both pools; the plain pool is enforced on arrival below.
+  server.maxConnections = limits.maxConnections + limits.maxStreams;
+  const refuseConnection = (remoteAddress: string | undefined) =>
+    refusedConnections.note({
+      remoteAddress,
+      maxConnections: limits.maxConnections,
+      maxStreams: limits.maxStreams,
+    });
+  server.on('drop', (data?: { remoteAddress?: string }) => refuseConnection(data?.remoteAddress));
+  server.on('connection', (socket: Socket) => {
+    openSockets++;
+    socket.once('close', () => {
+      openSockets--;
+      streamSockets.delete(socket);
+    });
+    if (openSockets - streamSockets.size > limits.maxConnections) {
+      refuseConnection(socket.remoteAddress);
+      socket.destroy();
+    }
+  });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -321,55 +389,4 @@ export async function createOpsServer(options: OpsServerOptions): Promise<OpsSer
       return closing;
     },
   };
-}
-
-/** What the app knows about its own health, turned into the standard readiness checks. */
-export interface ReadinessState {
-  readonly authenticated: boolean;
-  /** Epoch ms of the last completed poller cycle, if any. */
-  readonly lastPollerCycleAt: number | undefined;
-  readonly pollerIntervalMs: number;
-  readonly killSwitched: boolean;
-  readonly killReason?: string;
-  readonly now: number;
-  /** A cycle older than this many intervals (at least 10 s) counts as stalled. @default 5 */
-  readonly staleAfterIntervals?: number;
-  /** The journal's write health, when a journal is kept. */
-  readonly journal?: { readonly ok: boolean; readonly error?: string | undefined };
-}
-
-export function standardReadinessChecks(state: ReadinessState): ReadinessCheck[] {
-  const staleMs = Math.max(10_000, state.pollerIntervalMs * (state.staleAfterIntervals ?? 5));
-  const age = state.lastPollerCycleAt === undefined ? undefined : state.now - state.lastPollerCycleAt;
-  return [
-    {
-      name: 'exchange_authenticated',
-      ok: state.authenticated,
-      ...(state.authenticated ? {} : { detail: 'not authenticated to the exchange yet' }),
-    },
-    {
-      name: 'poller_recent',
-      ok: age !== undefined && age <= staleMs,
-      detail:
-        age === undefined
-          ? 'the poller has not completed a cycle yet'
-          : `last cycle ${Math.round(age)} ms ago (limit ${staleMs} ms)`,
-    },
-    ...(state.journal
-      ? [
-          {
-            name: 'journal_writable',
-            ok: state.journal.ok,
-            ...(state.journal.ok ? {} : { detail: state.journal.error ?? 'journal writes failing' }),
-          },
-        ]
-      : []),
-    {
-      name: 'not_kill_switched',
-      ok: !state.killSwitched,
-      ...(state.killSwitched
-        ? { detail: `kill switch active${state.killReason ? `: ${state.killReason}` : ''}` }
-        : {}),
-    },
-  ];
 }

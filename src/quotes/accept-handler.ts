@@ -1,5 +1,6 @@
 import type { Timer } from '../domain/clock.js';
-import type { EpochMs, Quote } from '../domain/types.js';
+import type { Centis } from '../domain/money.js';
+import type { EpochMs, Quote, Side } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
 import { BadRequestError, isExchangeFault } from '../kalshi/index.js';
 import { evaluateConfirm } from '../risk/guard.js';
@@ -12,16 +13,13 @@ import {
   type QuotingDeps,
   type Route,
 } from './context.js';
+import type { FillTracker } from './fill-tracker.js';
 import { isLive } from './lifecycle.js';
+import { MarketWindows } from './market-windows.js';
 import { type TrackedQuote, toLiveQuote } from './quote-store.js';
 
 /** How long after the computed end of a confirm window we call the accept lapsed. */
 const LAPSE_GRACE_MS = 1_000;
-
-/** What the requester took: `contracts_accepted_fp` when reported (a partial accept), else the side's size. */
-function acceptedSize(reported: Quote, side: 'yes' | 'no') {
-  return reported.acceptedContracts ?? contractsFor(reported, side);
-}
 
 /**
  * Accepts and what follows them. On an accept: start our own confirm clock (the exchange
@@ -31,6 +29,7 @@ function acceptedSize(reported: Quote, side: 'yes' | 'no') {
  */
 export class AcceptHandler {
   readonly #lapseTimers = new Map<number, Timer>();
+  readonly windows: MarketWindows;
   #stopping = false;
 
   constructor(
@@ -38,7 +37,11 @@ export class AcceptHandler {
     private readonly routeOf: (quote: TrackedQuote) => Route | undefined,
     /** Asks the own-quote watcher to look again soon (after a confirm, to see the execution). */
     private readonly nudge: () => void,
-  ) {}
+    /** Follows each execution to its fills. */
+    private readonly fills: FillTracker,
+  ) {
+    this.windows = new MarketWindows(deps.settings, deps.logger.child({ module: 'market-windows' }));
+  }
 
   /** No more confirms: shutdown confirms nothing new. */
   stopConfirming(): void {
@@ -63,18 +66,19 @@ export class AcceptHandler {
       return;
     }
     const settings = deps.settings();
-    const window = settings.isHighVolatility(quote.rfq.marketTicker)
-      ? settings.hvmConfirmWindowMs
-      : settings.confirmWindowMs;
+    const window = this.windows.confirmWindowMs(quote.rfq.marketTicker);
     // The exchange's accepted_ts starts the window (never later than when we saw it). Without
     // it, assume the accept happened a whole poll interval before we saw it.
     const start = Math.min(seenAt, reported.acceptedAt ?? seenAt - settings.acceptPollIntervalMs);
     quote.acceptedSide = side;
+    quote.acceptedAt = start;
     // A size that is not positive is a broken report (last look refuses it); until the accept
     // lapses, exposure counts what we offered rather than a size that would understate it.
-    const reportedSize = acceptedSize(reported, side);
-    quote.acceptedContracts =
-      reportedSize !== undefined && reportedSize > 0 ? reportedSize : contractsFor(quote, side);
+    const reportedSize = acceptedSize(reported, side, quote);
+    const offered = contractsFor(quote, side);
+    quote.acceptedContracts = reportedSize !== undefined && reportedSize > 0 ? reportedSize : offered;
+    if (quote.acceptedContracts < offered)
+      deps.events.partialAccept?.(quote, quote.acceptedContracts, offered);
     quote.acceptSeenAt = seenAt;
     quote.confirmDeadline = start + window - settings.confirmSafetyMarginMs;
     deps.store.transition(quote, 'accepted', {
@@ -84,7 +88,8 @@ export class AcceptHandler {
     deps.exposure.quoteAccepted(exposureId(quote), side, quote.acceptedContracts, seenAt);
     this.#event(quote, 'accepted');
 
-    const lapseAt = start + window + LAPSE_GRACE_MS;
+    // The accept's exposure is held as long as the exchange might still take a confirm.
+    const lapseAt = start + this.windows.lapseWindowMs(quote.rfq.marketTicker) + LAPSE_GRACE_MS;
     const timer = deps.clock.schedule(
       Math.max(0, lapseAt - deps.clock.now()),
       () => this.#lapse(quote, 'confirm window passed'),
@@ -103,23 +108,28 @@ export class AcceptHandler {
     }
   }
 
-  /** The exchange reports our quote executed: the pending fill becomes position. */
+  /**
+   * The exchange reports our quote executed: orders were placed, nothing is booked yet. Its fills
+   * make the position; the fill tracker follows the order until nothing more can fill.
+   */
   executed(quote: TrackedQuote, reported: Quote): void {
     const { deps } = this;
-    if (quote.state === 'executed') return;
-    const side = quote.acceptedSide ?? reported.acceptedSide;
+    if (quote.state === 'executed') {
+      if (reported.creatorOrderId && quote.orderId === undefined)
+        this.fills.link(quote, reported.creatorOrderId);
+      return;
+    }
     if (quote.state === 'expired') {
       deps.logger.error(
         { rfqId: quote.rfq.id, quoteId: quote.quoteId },
-        'a quote we let lapse executed: positions will be reconciled from the exchange',
+        'a quote we let lapse executed: its fills are booked as they come',
       );
     }
     if (!deps.store.transition(quote, 'executed', { reason: 'exchange reports it executed' })) return;
     this.#clearLapse(quote);
-    deps.exposure.quoteExecuted(exposureId(quote), {
-      ...(side ? { side } : {}),
-      ...(quote.acceptedContracts !== undefined ? { contracts: quote.acceptedContracts } : {}),
-    });
+    deps.exposure.quoteExecuted(exposureId(quote));
+    this.windows.learnFromExecution(quote.rfq.marketTicker, reported.confirmedAt, reported.executedAt);
+    this.fills.executed(quote, reported.creatorOrderId, reported.executedAt);
     this.#event(quote, 'executed');
   }
 
@@ -151,6 +161,9 @@ export class AcceptHandler {
         priority: 'confirm',
       });
       deps.events.exchangeResult?.(true);
+      if (quote.acceptedAt !== undefined) {
+        this.windows.learnFromConfirm(quote.rfq.marketTicker, deps.clock.now() - quote.acceptedAt);
+      }
       if (deps.store.transition(quote, 'confirmed', { reason: 'last look passed' })) {
         deps.exposure.quoteConfirmed(exposureId(quote));
         this.#clearLapse(quote);
@@ -161,6 +174,9 @@ export class AcceptHandler {
     } catch (error) {
       const reason = describeError(error);
       if (error instanceof BadRequestError && error.isExchangeCode('expired')) {
+        if (quote.acceptedAt !== undefined) {
+          this.windows.learnFromExpiry(quote.rfq.marketTicker, deps.clock.now() - quote.acceptedAt);
+        }
         this.#lapse(quote, 'the exchange said the confirm window had expired');
       } else if (error instanceof GateRejectedError) {
         this.#lapse(quote, `confirm not sent: ${reason}`);
@@ -212,7 +228,7 @@ export class AcceptHandler {
     const side = quote.acceptedSide!;
     if (bidFor(quote, side) <= 0) return `the ${side} side was declined (bid 0) and must not trade`;
     const offered = contractsFor(quote, side);
-    const reportedSize = acceptedSize(reported, side);
+    const reportedSize = contractsFor(reported, side);
     if (reportedSize !== undefined && reportedSize <= 0) {
       return `the exchange reports an accepted size of ${reportedSize} centi-contracts`;
     }
@@ -247,4 +263,16 @@ export class AcceptHandler {
       this.routeOf(quote),
     );
   }
+}
+
+/**
+ * The size the requester took: `contracts_accepted_fp` when the report carries it, else what the
+ * `quote_accepted` push said (kept on the quote), else the side's offered size.
+ */
+function acceptedSize(reported: Quote, side: Side, quote: TrackedQuote): Centis | undefined {
+  if (reported.contractsAccepted !== undefined) return reported.contractsAccepted;
+  if (quote.pushedAccept?.side === side && quote.pushedAccept.contracts !== undefined) {
+    return quote.pushedAccept.contracts;
+  }
+  return contractsFor(reported, side);
 }

@@ -1,9 +1,17 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { Micros } from '../domain/money.js';
+import type { Centis, Micros } from '../domain/money.js';
 import type { LiveQuote, QuoteIntent } from '../domain/quoting.js';
-import type { Quote, Rfq, Side } from '../domain/types.js';
-import type { CallOptions, ConfirmOptions, CreateQuoteArgs, DeleteResult } from '../kalshi/index.js';
+import type { EpochMs, Fill, Order, Quote, Rfq, Side } from '../domain/types.js';
+import type {
+  CallOptions,
+  CancelOrderResult,
+  ConfirmOptions,
+  CreateQuoteArgs,
+  DeleteResult,
+  FillFilter,
+  ListOptions,
+} from '../kalshi/index.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { ExposureBook } from '../risk/exposure.js';
@@ -14,13 +22,19 @@ import type { CompiledRoute } from '../strategy/router.js';
 import type { StrategyRunner } from '../strategy/runner.js';
 import { type QuoteStore, type TrackedQuote, toLiveQuote } from './quote-store.js';
 
-/** The writes (and the two reads) the quote manager makes. The Kalshi client provides them. */
+/** The writes (and the reads) the quote manager makes. The Kalshi client provides them. */
 export interface QuoteWrites {
   createQuote(args: CreateQuoteArgs, call?: CallOptions): Promise<string>;
   deleteQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<DeleteResult>;
   confirmQuote(rfqId: string, quoteId: string, opts: ConfirmOptions): Promise<void>;
   getQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<Quote>;
   getRfq(rfqId: string, call?: CallOptions): Promise<Rfq>;
+  /** Our leg of an executed quote: whether it rests, and how much it filled. */
+  getOrder(orderId: string, call?: CallOptions): Promise<Order>;
+  /** Cancels a resting remainder (V2 route). */
+  cancelOrder(orderId: string, call?: CallOptions): Promise<CancelOrderResult>;
+  /** Our fills: the record of positions, P&L and fees. */
+  fills(filter?: FillFilter, opts?: ListOptions): AsyncIterable<Fill>;
 }
 
 /** Settings that a config reload may change; read afresh on every use. */
@@ -35,6 +49,15 @@ export interface QuotingSettings {
   readonly confirmWindowMs: number;
   readonly hvmConfirmWindowMs: number;
   readonly isHighVolatility: (marketTicker: string) => boolean;
+  /**
+   * Markets known to have the standard window. Undefined: every market not high-volatility is
+   * standard (no unknown markets).
+   */
+  readonly isStandardMarket?: (marketTicker: string) => boolean;
+  /** The confirm window assumed on a market neither list names, until learned. @default 3000 */
+  readonly unknownMarketConfirmWindowMs?: number;
+  /** How long after an execution its fills have to show before we ask the exchange. @default 2000 */
+  readonly fillSettleMs?: number;
   readonly subaccount: number;
 }
 
@@ -56,7 +79,54 @@ export interface QuoteManagerEvents {
   /** The confirm was sent and failed (it may still land: the watcher will tell). */
   confirmFailed?(quote: TrackedQuote, acceptToFailureMs: number, reason: string): void;
   exchangeResult?(ok: boolean): void;
+  /** A requester took less than we offered. */
+  partialAccept?(quote: TrackedQuote, accepted: Centis, offered: Centis): void;
+  /** An open quote of ours the exchange no longer knows (a server roll flushed it). */
+  flushed?(quote: TrackedQuote): void;
+  /** Nothing more can fill on an executed quote: how much did (`quote.fillOutcome`). */
+  fillsSettled?(quote: TrackedQuote): void;
+  /** A fill of ours was booked (`quote` when its order is known to be one of our quotes). */
+  fillBooked?(fill: Fill, booking: BookedFill, quote: TrackedQuote | undefined): void;
+  /** A booked fill no quote of ours claimed within the grace period. */
+  fillUnattributed?(fill: Fill): void;
 }
+
+/** How quoting opens or closes under the cluster (leadership, Redis, presence). */
+export interface ClusterGateChange {
+  /** New quotes may be sent. */
+  readonly open: boolean;
+  /** Every live quote must be pulled now (not only no new ones). */
+  readonly pull: boolean;
+  readonly reason: string;
+}
+
+/**
+ * What a cluster (several instances on one account, src/cluster/) adds to quoting; absent for
+ * a single instance, and then nothing changes.
+ */
+export interface ClusterHooks {
+  /** Why no new quote may be sent now (standby, Redis unreachable, …), or undefined. */
+  blocked(): string | undefined;
+  onChange(listener: (change: ClusterGateChange) => void): () => void;
+  /**
+   * Publishes a quote reserved in the local book (under `exposureId`) to the other instances
+   * before its create is sent. `recheck` runs the guard again on a fresh account-wide view.
+   * Resolves undefined when admitted, else why not.
+   */
+  admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined>;
+}
+
+/** What booking a fill did, as the quote manager reports it. */
+export interface BookedFill {
+  /** P&L realised by netting (fees not included). */
+  readonly realized: Micros;
+  readonly fee: Micros;
+  readonly tradedAt: EpochMs;
+  readonly source: FillSource;
+}
+
+/** Where a fill came from: the websocket, a listing (periodic, after a gap, by order), or startup. */
+export type FillSource = 'push' | 'listing' | 'order' | 'startup';
 
 export interface QuotingDeps {
   readonly store: QuoteStore;
@@ -74,6 +144,8 @@ export interface QuotingDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: QuoteManagerEvents;
+  /** Several instances on one account; undefined for a single instance. */
+  readonly cluster?: ClusterHooks | undefined;
 }
 
 /** The id under which the exposure book knows a tracked quote: stable before the exchange assigns one. */
@@ -81,9 +153,15 @@ export function exposureId(quote: TrackedQuote): string {
   return `q${quote.key}`;
 }
 
-/** The tracked quote as the exposure book and the guard see it (keyed by the local id). */
+/**
+ * The tracked quote as the exposure book and the guard see it (keyed by the local id). With a
+ * remainder resting after execution, the whole offered side can fill: that is what a confirm commits.
+ */
 export function exposureView(quote: TrackedQuote): LiveQuote {
-  return { ...toLiveQuote(quote), quoteId: exposureId(quote) };
+  const view = { ...toLiveQuote(quote), quoteId: exposureId(quote) };
+  if (!quote.restRemainder || quote.acceptedSide === undefined) return view;
+  const offered = contractsFor(quote, quote.acceptedSide);
+  return { ...view, acceptedContracts: Math.max(quote.acceptedContracts ?? offered, offered) };
 }
 
 export function bidFor(quote: Pick<TrackedQuote, 'yesBid' | 'noBid'>, side: Side): Micros {

@@ -1,10 +1,14 @@
-import { repeatEvery, type Timer } from '../domain/clock.js';
-import type { EpochMs, Quote, Rfq } from '../domain/types.js';
+import { repeatEvery, sleepOn, type Timer } from '../domain/clock.js';
+import type { Centis } from '../domain/money.js';
+import type { EpochMs, Quote, Rfq, Side } from '../domain/types.js';
 import { isExchangeFault, NotFoundError } from '../kalshi/index.js';
 import { AcceptHandler } from './accept-handler.js';
 import { describeError, exposureId, type QuotingDeps } from './context.js';
+import { FillIntake } from './fill-intake.js';
+import { FillTracker } from './fill-tracker.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { isAwaitingFill, isLive } from './lifecycle.js';
+import { OpenListing } from './open-listing.js';
 import { stateOf, type TrackedQuote } from './quote-store.js';
 import { Quoter, type QuoteTrigger } from './quoter.js';
 import { StrayQuotes } from './strays.js';
@@ -17,6 +21,11 @@ export interface QuoteManagerOptions {
   /** Read tokens available now: the sweeper's fair-value checks yield to polls and accepts. */
   readonly readBudget?: () => number;
   readonly minReadTokens?: number;
+  /**
+   * At a stop given a deadline, wait (until then) for confirmed quotes to execute and their fills
+   * to be booked: a confirm commits us, and the books should hold what it filled. @default false
+   */
+  readonly awaitExecutionsOnStop?: boolean;
 }
 
 /**
@@ -31,27 +40,49 @@ export class QuoteManager {
   readonly #quoter: Quoter;
   readonly #accepts: AcceptHandler;
   readonly #sweeper: Sweeper;
+  /** Where every fill of ours is booked (push, listings, startup). */
+  readonly fills: FillIntake;
+  readonly #executions: FillTracker;
+  /** Remainders being cancelled now (the sweeper must not send a second cancel meanwhile). */
+  readonly #cancelling = new Set<number>();
   readonly #unsubscribe: (() => void)[] = [];
   #freedSinceCheck = 0;
   readonly #strays: StrayQuotes;
+  readonly #listing: OpenListing;
   readonly #retryIntervalMs: number;
+  readonly #awaitExecutionsOnStop: boolean;
   #retryTimer: Timer | undefined;
   #stopping = false;
 
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
     this.#deps = deps;
     this.#strays = new StrayQuotes(deps, this.#serial);
+    this.fills = new FillIntake(deps);
+    this.#executions = new FillTracker(deps, this.fills);
     this.#retryIntervalMs = Math.min(options.sweepIntervalMs, 500);
+    this.#awaitExecutionsOnStop = options.awaitExecutionsOnStop ?? false;
     this.#quoter = new Quoter(
       deps,
       () => this.#blockedReason(),
       (quote) => this.#afterCreate(quote),
       () => this.#retryDue(),
     );
+    this.#listing = new OpenListing({
+      deps,
+      serial: this.#serial,
+      strays: this.#strays,
+      reported: (quote, at) => this.exchangeReported(quote, at),
+      flushed: async (quote) => {
+        this.#quoter.releaseRoute(quote);
+        const rfq = deps.book.get(quote.rfq.id);
+        if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
+      },
+    });
     this.#accepts = new AcceptHandler(
       deps,
       (quote) => this.#quoter.routeOf(quote),
       options.nudgeWatcher ?? (() => {}),
+      this.#executions,
     );
     this.#sweeper = new Sweeper({
       deps,
@@ -62,7 +93,39 @@ export class QuoteManager {
       clock: deps.clock,
       ...(options.readBudget ? { readBudget: options.readBudget } : {}),
       ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
+      remainders: () => this.#executions.resting(),
+      onRemainderDue: (quote) => void this.#cancelRemainder(quote, 'ttl'),
     });
+  }
+
+  /** The fill tracker: follows executed quotes to their fills. */
+  get executions(): FillTracker {
+    return this.#executions;
+  }
+
+  async #cancelRemainder(quote: TrackedQuote, reason: string): Promise<void> {
+    if (this.#cancelling.has(quote.key)) return;
+    this.#cancelling.add(quote.key);
+    try {
+      await this.#executions.cancelRemainder(quote, reason);
+    } finally {
+      this.#cancelling.delete(quote.key);
+    }
+  }
+
+  /**
+   * The `quote_accepted` push for a quote of ours: its size (REST reports may lack
+   * `contracts_accepted_fp`); the listing the watcher runs next does the rest.
+   */
+  acceptPushed(quoteId: string, side: Side | undefined, contracts: Centis | undefined): void {
+    const quote = this.#deps.store.byQuoteId(quoteId);
+    if (quote && quote.pushedAccept === undefined) quote.pushedAccept = { side, contracts };
+  }
+
+  /** The `quote_executed` push: our order id, so fills pushed next are this quote's at once. */
+  executionPushed(quoteId: string, orderId: string): void {
+    const quote = this.#deps.store.byQuoteId(quoteId);
+    if (quote && quote.orderId === undefined && orderId !== '') this.#executions.link(quote, orderId);
   }
 
   /** Why nothing may be quoted now, or undefined when quoting is allowed. */
@@ -71,7 +134,7 @@ export class QuoteManager {
     if (this.#deps.killSwitch.isTripped)
       return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
     if (!this.#deps.windows.isActive()) return 'outside the trading windows';
-    return undefined;
+    return this.#deps.cluster?.blocked();
   }
 
   start(): void {
@@ -91,6 +154,15 @@ export class QuoteManager {
         else void this.pullAll('trading window closed');
       }),
     );
+    const cluster = this.#deps.cluster;
+    if (cluster) {
+      this.#unsubscribe.push(
+        cluster.onChange((change) => {
+          if (change.pull) void this.pullAll(`cluster: ${change.reason}`);
+          else if (change.open) this.requoteAll('resume');
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
         const to = quote.state;
@@ -253,10 +325,14 @@ export class QuoteManager {
     }
   }
 
-  /** Pulls every live quote (kill switch, window end, shutdown). Waits for the deletes. */
-  async pullAll(reason: string): Promise<void> {
+  /**
+   * Pulls every live quote (kill switch, window end, shutdown), or those of one route (it was
+   * disabled). Waits for the deletes.
+   */
+  async pullAll(reason: string, route?: string): Promise<void> {
     const pulls: Promise<void>[] = [];
     for (const quote of [...this.#deps.store.live()]) {
+      if (route !== undefined && quote.route !== route) continue;
       pulls.push(this.#serial.run(quote.rfq.id, () => this.pull(quote, reason)));
     }
     await Promise.all(pulls);
@@ -325,67 +401,31 @@ export class QuoteManager {
    * ones we do not track, and asks about ours that were open before the listing began yet are
    * missing from it (an accept the incremental look missed, or a quote a server roll flushed).
    */
-  async reconcileOpen(open: readonly Quote[], listedAt?: EpochMs): Promise<void> {
-    const { store } = this.#deps;
-    const listed = new Set<string>();
-    for (const reported of open) {
-      listed.add(reported.id);
-      const quote = store.byQuoteId(reported.id);
-      if (quote) continue;
-      const pending = store.forRfq(reported.rfqId);
-      if (pending?.state === 'pending') continue; // its create is in flight; the watcher will match it
-      this.#strays.handle(reported);
-    }
-    if (listedAt === undefined) return;
-    const missing = [...store.live()].filter(
-      (quote) =>
-        quote.state === 'open' &&
-        quote.quoteId !== undefined &&
-        !listed.has(quote.quoteId) &&
-        quote.openedAt !== undefined &&
-        quote.openedAt < listedAt,
-    );
-    await Promise.all(missing.map((quote) => this.#serial.run(quote.rfq.id, () => this.#unlisted(quote))));
+  reconcileOpen(open: readonly Quote[], listedAt?: EpochMs): Promise<void> {
+    return this.#listing.reconcile(open, listedAt);
   }
 
-  /**
-   * An open quote of ours the full listing lacks. Kalshi no longer keeps open quotes queryable
-   * across a server roll: a 404 means it is gone, so it stops counting against our limits and
-   * its RFQ is priced again instead of waiting for the TTL pull to find out.
-   */
-  async #unlisted(quote: TrackedQuote): Promise<void> {
-    const { client, store, exposure, book, clock, logger, events } = this.#deps;
-    if (quote.state !== 'open' || quote.quoteId === undefined) return;
-    let reported: Quote | undefined;
-    try {
-      reported = await client.getQuote(quote.rfq.id, quote.quoteId);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) {
-        if (isExchangeFault(error)) events.exchangeResult?.(false);
-        logger.warn(
-          { rfqId: quote.rfq.id, quoteId: quote.quoteId, reason: describeError(error) },
-          'cannot look up a quote missing from the listing; will ask again on the next one',
-        );
-        return;
-      }
-    }
-    if (reported) {
-      this.exchangeReported(reported, clock.now());
-      return;
-    }
-    if (stateOf(quote) !== 'open') return;
-    store.transition(quote, 'cancelled', { reason: 'flushed by the exchange: it no longer knows the quote' });
-    exposure.quoteRemoved(exposureId(quote));
-    this.#quoter.releaseRoute(quote);
-    const rfq = book.get(quote.rfq.id);
-    if (rfq && !this.#blockedReason()) await this.#quoter.quote(rfq, 'requote');
+  /** Until no confirm is pending execution and every execution's fills are in (or rest), or `deadline`. */
+  async #executionsSettled(deadline: EpochMs): Promise<void> {
+    const unsettled = () =>
+      [...this.#deps.store.all()].some(
+        (quote) =>
+          quote.state === 'confirming' ||
+          quote.state === 'confirmed' ||
+          (quote.state === 'executed' &&
+            quote.fillOutcome === undefined &&
+            quote.restingContracts === undefined),
+      );
+    const { clock, logger } = this.#deps;
+    if (unsettled()) logger.info('stopping: waiting for confirmed quotes to execute and their fills');
+    while (unsettled() && clock.now() < deadline) await sleepOn(clock, Math.min(100, deadline - clock.now()));
   }
 
   /**
    * Shutdown: stop quoting and confirming, let creates already in flight return, delete every
    * live quote. The caller then verifies at the exchange that nothing of ours is left open.
    */
-  async stop(): Promise<void> {
+  async stop(deadline?: EpochMs): Promise<void> {
     this.#stopping = true;
     this.#retryTimer?.cancel();
     this.#accepts.stopConfirming();
@@ -393,6 +433,13 @@ export class QuoteManager {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.#serial.idle();
     await this.pullAll('shutting down');
+    if (this.#awaitExecutionsOnStop && deadline !== undefined) await this.#executionsSettled(deadline);
+    // A remainder resting on the book is an order of ours: it goes too.
+    await Promise.all(
+      [...this.#executions.resting()].map((quote) => this.#cancelRemainder(quote, 'shutting down')),
+    );
     this.#accepts.dispose();
+    this.#executions.dispose();
+    this.fills.flush();
   }
 }

@@ -27,6 +27,8 @@ export interface TrackedQuote {
   readonly ttlMs: number;
   /** True for quotes found at the exchange at startup rather than sent by this process. */
   readonly adopted: boolean;
+  /** Sent with `rest_remainder`: after execution the unaccepted part of the side rests on the book. */
+  readonly restRemainder?: boolean;
   /** When the bot first saw the RFQ (local clock): the start of RFQ-to-quote latency. */
   readonly rfqSeenAt: EpochMs;
   readonly sentAt: EpochMs;
@@ -37,6 +39,10 @@ export interface TrackedQuote {
   acceptedContracts: Centis | undefined;
   /** Local time the accept was noticed: the start of accept-to-confirm latency. */
   acceptSeenAt: EpochMs | undefined;
+  /** When the exchange says the accept happened (its window starts then), else when we saw it. */
+  acceptedAt?: EpochMs | undefined;
+  /** What the `quote_accepted` push said (REST reports may lack the accepted size). */
+  pushedAccept?: { readonly side: Side | undefined; readonly contracts: Centis | undefined } | undefined;
   /** After this instant a confirm is pointless (the exchange would answer `expired`). */
   confirmDeadline: EpochMs | undefined;
   confirmedAt: EpochMs | undefined;
@@ -45,7 +51,21 @@ export interface TrackedQuote {
   endReason: string | undefined;
   /** A pull asked for while the create was still in flight: delete as soon as it returns. */
   pullRequested: string | undefined;
+  /** Our leg's order id at the exchange (`creator_order_id`), once reported: fills name it. */
+  orderId?: string | undefined;
+  /** Contracts filled on our order so far, by the exchange's fills. */
+  filledContracts?: Centis | undefined;
+  /** How the execution ended, once nothing more can fill: the quote's end state. */
+  fillOutcome?: FillOutcome | undefined;
+  /** Contracts of our order resting on the book after execution (`rest_remainder`), until cancelled. */
+  restingContracts?: Centis | undefined;
 }
+
+/**
+ * How an executed quote's order ended: `filled` the accepted size (or more, with a remainder that
+ * filled), `partial` less, `none` nothing (a post-only leg that would have crossed is cancelled).
+ */
+export type FillOutcome = 'filled' | 'partial' | 'none';
 
 export type NewQuote = Pick<
   TrackedQuote,
@@ -60,7 +80,7 @@ export type NewQuote = Pick<
   | 'ttlMs'
   | 'adopted'
   | 'rfqSeenAt'
->;
+> & { readonly restRemainder?: boolean };
 
 export interface TransitionDetails {
   readonly reason?: string;
@@ -86,6 +106,7 @@ export class QuoteStore {
   readonly #byKey = new Map<number, TrackedQuote>();
   readonly #currentByRfq = new Map<string, TrackedQuote>();
   readonly #byQuoteId = new Map<string, TrackedQuote>();
+  readonly #byOrderId = new Map<string, TrackedQuote>();
   // Indexes that keep the sweeper's and the summaries' questions proportional to what is live,
   // not to every quote kept for late reports (a backtest replays thousands a minute).
   /** Live quotes in creation order: a quote never becomes live again once it leaves. */
@@ -95,6 +116,8 @@ export class QuoteStore {
   /** Finished quotes in the order they ended, for pruning from the oldest. */
   readonly #ended: { readonly quote: TrackedQuote; readonly at: EpochMs }[] = [];
   #endedHead = 0;
+  /** Old enough to prune but executed with fills still coming: looked at on every prune. */
+  readonly #awaitingFills = new Set<TrackedQuote>();
   readonly #listeners: TransitionListener[] = [];
   #nextKey = 1;
 
@@ -196,6 +219,20 @@ export class QuoteStore {
     return this.#byQuoteId.get(quoteId);
   }
 
+  /** The quote whose leg is this order (known once the exchange reported the order id). */
+  byOrderId(orderId: string): TrackedQuote | undefined {
+    return this.#byOrderId.get(orderId);
+  }
+
+  /** Records our leg's order id; false when the quote already has another one. */
+  linkOrder(quote: TrackedQuote, orderId: string): boolean {
+    if (quote.orderId === orderId) return true;
+    if (quote.orderId !== undefined) return false;
+    quote.orderId = orderId;
+    this.#byOrderId.set(orderId, quote);
+    return true;
+  }
+
   hasLive(rfqId: string): boolean {
     const quote = this.#currentByRfq.get(rfqId);
     return quote !== undefined && isLive(quote.state);
@@ -226,18 +263,28 @@ export class QuoteStore {
   prune(): number {
     const cutoff = this.clock.now() - this.retentionMs;
     let dropped = 0;
+    const drop = (quote: TrackedQuote): void => {
+      // Executed with its fills still coming (a remainder resting): its order still needs it.
+      if (quote.state === 'executed' && quote.fillOutcome === undefined) {
+        this.#awaitingFills.add(quote);
+        return;
+      }
+      this.#awaitingFills.delete(quote);
+      this.#byKey.delete(quote.key);
+      this.#unfinished.delete(quote);
+      if (quote.quoteId !== undefined) this.#byQuoteId.delete(quote.quoteId);
+      if (quote.orderId !== undefined) this.#byOrderId.delete(quote.orderId);
+      if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
+      dropped++;
+    };
+    for (const quote of [...this.#awaitingFills]) drop(quote);
     while (this.#endedHead < this.#ended.length) {
       const { quote, at } = this.#ended[this.#endedHead]!;
       if (at > cutoff) break;
       this.#endedHead++;
       // A later end (an expired quote that executed after all) has its own, later entry.
       const finished = isTerminal(quote.state) || quote.state === 'expired';
-      if (!finished || quote.endedAt !== at || !this.#byKey.has(quote.key)) continue;
-      this.#byKey.delete(quote.key);
-      this.#unfinished.delete(quote);
-      if (quote.quoteId !== undefined) this.#byQuoteId.delete(quote.quoteId);
-      if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
-      dropped++;
+      if (finished && quote.endedAt === at && this.#byKey.has(quote.key)) drop(quote);
     }
     if (this.#endedHead > 1024 && this.#endedHead * 2 > this.#ended.length) {
       this.#ended.splice(0, this.#endedHead);

@@ -41,8 +41,11 @@ const ROOM_LIMITS: ReadonlySet<LimitName> = new Set<LimitName>([
   'maxTotalExposure',
 ]);
 
-/** Skip causes that say nothing about the RFQ (slow or failing market data): worth another try. */
-const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw']);
+/**
+ * Skip causes that say nothing about the RFQ (slow or failing market data, a strategy worker
+ * that died of another call): worth another try.
+ */
+const TRANSIENT_SKIPS: ReadonlySet<string> = new Set(['timeout', 'market-data', 'threw', 'crashed']);
 
 /**
  * Delays before pricing an RFQ again after a passing failure (strategy time-out, market data or
@@ -253,9 +256,35 @@ export class Quoter {
       ttlMs: intent.ttlMs ?? settings.ttlMs,
       adopted: false,
       rfqSeenAt: this.#firstSeen.get(rfq.id) ?? deps.clock.now(),
+      restRemainder: settings.restRemainder,
     });
     this.#routes.set(quote.key, route);
-    deps.exposure.quoteOpened(exposureView(quote), { fees, eventTicker });
+    deps.exposure.quoteOpened(exposureView(quote), {
+      fees,
+      eventTicker,
+      restRemainder: settings.restRemainder,
+    });
+    if (deps.cluster) {
+      const recheck = () => {
+        const again = evaluateQuote(
+          { rfq, intent, eventTicker, fees, gates, replacesQuoteId: exposureId(quote) },
+          deps.exposure.snapshot(),
+          deps.limits(),
+        );
+        if (!again.approved) return `${again.limit}: ${again.reason}`;
+        const same =
+          again.yesBid === quote.yesBid &&
+          again.noBid === quote.noBid &&
+          again.yesContracts === quote.yesContracts &&
+          again.noContracts === quote.noContracts;
+        return same ? undefined : 'the account-wide limits now clip this quote differently';
+      };
+      const refusal = await deps.cluster.admit(exposureId(quote), recheck);
+      if (refusal !== undefined) {
+        this.#notAdmitted(quote, rfq, strategy, refusal);
+        return;
+      }
+    }
 
     try {
       const quoteId = await deps.client.createQuote(
@@ -263,7 +292,7 @@ export class Quoter {
           rfqId: rfq.id,
           yesBid: quote.yesBid,
           noBid: quote.noBid,
-          restRemainder: settings.restRemainder,
+          restRemainder: quote.restRemainder === true,
           postOnly: settings.postOnly,
           ...(settings.subaccount > 0 ? { subaccount: settings.subaccount } : {}),
         },
@@ -279,6 +308,18 @@ export class Quoter {
     } catch (error) {
       this.#createFailed(quote, rfq, error);
     }
+  }
+
+  /** The cluster did not admit the quote: nothing was sent, the reservation goes. */
+  #notAdmitted(quote: TrackedQuote, rfq: Rfq, strategy: string, refusal: string): void {
+    const { deps } = this;
+    if (quote.state === 'pending') deps.store.transition(quote, 'failed', { reason: `cluster: ${refusal}` });
+    deps.exposure.quoteRemoved(exposureId(quote));
+    this.releaseRoute(quote);
+    deps.events.skipped?.(rfq, strategy, 'cluster', refusal);
+    deps.logger.debug({ rfqId: rfq.id, reason: refusal }, 'cluster did not admit the quote');
+    if (refusal.startsWith('Redis')) this.#transientFailure(rfq.id, refusal);
+    else if (refusal !== 'another instance quotes this RFQ') this.#waitingForRoom.add(rfq.id);
   }
 
   #createFailed(quote: TrackedQuote, rfq: Rfq, error: unknown): void {

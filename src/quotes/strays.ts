@@ -41,6 +41,8 @@ export class StrayQuotes {
     const log = logger.child({ rfqId: reported.rfqId, quoteId: reported.id, status: reported.status });
     if (reported.status !== 'open') {
       if (reported.status === 'accepted') log.warn('an accepted quote we do not track: not confirming it');
+      // Its report books nothing; fills on its order are booked (unattributed) as they come.
+      if (reported.status === 'executed') log.warn('an executed quote we do not track: ignoring its report');
       return;
     }
     log.warn('deleting an open quote of ours that we do not track (stray)');

@@ -22,12 +22,17 @@ export interface SweeperOptions {
   /** Skip fair-value checks while the read bucket holds fewer tokens (polls and accepts come first). */
   readonly readBudget?: () => number;
   readonly minReadTokens?: number;
+  /** Executed quotes whose remainder rests on the book (`rest_remainder`). */
+  readonly remainders?: () => Iterable<TrackedQuote>;
+  /** A remainder whose quote's TTL ended: cancel it through the orders API. */
+  readonly onRemainderDue?: (quote: TrackedQuote) => void;
 }
 
 /**
  * Finds our open quotes that should not stay live: older than their TTL, on an RFQ that
  * closed, outside their route's trading windows, or priced on a fair value that has since
- * moved beyond the tolerance. Runs on an interval (sub-second allowed); sweeps never overlap.
+ * moved beyond the tolerance; and remainders resting on the book past their quote's TTL. Runs on
+ * an interval (sub-second allowed); sweeps never overlap.
  */
 export class Sweeper {
   readonly #options: SweeperOptions;
@@ -105,6 +110,10 @@ export class Sweeper {
           );
         }
       }
+    }
+    for (const quote of [...(this.#options.remainders?.() ?? [])]) {
+      if (quote.openedAt !== undefined && now - quote.openedAt >= quote.ttlMs)
+        this.#options.onRemainderDue?.(quote);
     }
     deps.store.prune();
     if (this.#lastFairValueCheck.size > 10_000) this.#lastFairValueCheck.clear();

@@ -1,14 +1,14 @@
 /**
  * The report's arithmetic, fed one event at a time: the SQL report (`npm run report`) feeds it
  * the journal's rows, the backtest feeds it the events of a replay as they happen. One place
- * computes RFQs seen and quoted, fills, realised P&L (`applyFill` netting, the bot's rule),
+ * computes RFQs seen and quoted, fills, realised P&L (`applyTrade` netting, the exchange's rule),
  * fees, mark-outs, skips and refusals. Memory is bounded: the per-RFQ de-duplication remembers
  * the most recent ids only.
  */
 import { CENTIS_PER_CONTRACT, type Centis, type Micros, mulDiv, ONE_DOLLAR } from '../domain/money.js';
 import type { EpochMs, Side } from '../domain/types.js';
 import type { JournalEvent } from '../journal/events.js';
-import { applyFill, FLAT, type NetPosition } from '../risk/position.js';
+import { applyTrade, FLAT, type NetPosition } from '../risk/position.js';
 
 export type GroupBy = 'market' | 'event' | 'series' | 'strategy' | 'day' | 'hour';
 export const GROUP_BYS: readonly GroupBy[] = ['market', 'event', 'series', 'strategy', 'day', 'hour'];
@@ -156,11 +156,6 @@ export function markoutValue(fill: Pick<ReportFill, 'side' | 'price' | 'contract
   return mulDiv(markoutPerContract(fill.side, fill.price, mid), fill.contracts, CENTIS_PER_CONTRACT, 'floor');
 }
 
-/** What a fill paid in total (the premium `applyFill` nets): price × contracts, rounded up. */
-export function fillPremium(fill: Pick<ReportFill, 'price' | 'contracts'>): Micros {
-  return mulDiv(fill.price, fill.contracts, CENTIS_PER_CONTRACT, 'ceil');
-}
-
 export class ReportAccumulator {
   readonly #by: GroupBy | undefined;
   readonly #groups = new Map<string, Accumulator>();
@@ -254,7 +249,7 @@ export class ReportAccumulator {
    */
   fill(fill: ReportFill, counted = true): MarkoutTarget {
     const position = this.#positions.get(fill.marketTicker) ?? FLAT;
-    const outcome = applyFill(position, fill.side, fill.contracts, fillPremium(fill));
+    const outcome = applyTrade(position, fill.side, fill.contracts, fill.price);
     this.#positions.set(fill.marketTicker, outcome.position);
     if (!counted) return [];
     const strategy = fill.strategy ?? (fill.rfqId ? this.#strategyOfRfq.get(fill.rfqId) : undefined);

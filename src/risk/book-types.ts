@@ -13,12 +13,46 @@ export interface ExposureBookOptions {
   readonly log?: Logger;
 }
 
-/** Extra facts from the execution report; anything omitted comes from the accept. */
-export interface ExecutionDetails {
-  readonly side?: Side;
-  readonly contracts?: Centis;
-  /** The maker fee actually charged. @default computed from the quote's fee schedule */
-  readonly fee?: Micros;
+/**
+ * A fill of ours as the exchange reports it (`GET /portfolio/fills`, the websocket `fill`
+ * channel): what the book turns into position, realised P&L and fees.
+ */
+export interface BookFill {
+  /** Shared by the push and the listing: a fill seen on both counts once. */
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly marketTicker: string;
+  /** The outcome we bought. */
+  readonly side: Side;
+  readonly contracts: Centis;
+  /** What we paid per contract of `side`. */
+  readonly price: Micros;
+  readonly fee: Micros;
+  readonly tradedAt: EpochMs;
+}
+
+export type FillBooking =
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | {
+      readonly kind: 'booked';
+      /** P&L realised by netting against the opposite side (fees not included). */
+      readonly realized: Micros;
+      readonly fee: Micros;
+      /** The book's id of the quote whose order filled, when the order is linked to one. */
+      readonly quoteId?: string;
+      /** The market's net position after the fill. */
+      readonly position: Centis;
+      /** False for a fill traded before the current day: position only, not today's P&L. */
+      readonly today: boolean;
+    };
+
+/** What a quote's order did once nothing more of it can fill. */
+export interface QuoteFillResult {
+  /** Contracts filled on the quote's order. */
+  readonly filled: Centis;
+  /** What was counted as pending fill: the accepted size, or the offered size with a remainder resting. */
+  readonly reserved: Centis;
 }
 
 export interface QuoteOpenOptions {
@@ -28,6 +62,8 @@ export interface QuoteOpenOptions {
   readonly eventTicker?: string;
   /** @default quote.sentAt */
   readonly at?: EpochMs;
+  /** Sent with `rest_remainder`: an accept reserves the whole offered size of its side. */
+  readonly restRemainder?: boolean;
 }
 
 export type FinishedState = 'executed' | 'lapsed' | 'deleted';

@@ -1,26 +1,41 @@
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { DEFAULT_FEE_SCHEDULE, makerFee } from '../domain/fees.js';
-import { type Centis, type Micros, notional } from '../domain/money.js';
+import { DEFAULT_FEE_SCHEDULE } from '../domain/fees.js';
+import type { Centis, Micros } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
 import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
-import type { ExecutionDetails, ExposureBookOptions, FinishedState, QuoteOpenOptions } from './book-types.js';
+import type {
+  BookFill,
+  ExposureBookOptions,
+  FillBooking,
+  FinishedState,
+  QuoteFillResult,
+  QuoteOpenOptions,
+} from './book-types.js';
+import { FillLedger, fillProblem } from './fill-ledger.js';
 import { RiskConfigError, type RiskLimits } from './limits.js';
-import { DailyPnlTracker } from './pnl.js';
-import { applyFill, FLAT, type NetPosition, settlementPnl } from './position.js';
-import { explainByPending, type PositionDiscrepancy } from './reconcile.js';
+import { DailyPnlTracker, type SavedDay } from './pnl.js';
+import { applyTrade, FLAT, type NetPosition, settlementPnl } from './position.js';
+import { QuoteReservations } from './quote-reservations.js';
+import type { PositionDiscrepancy } from './reconcile.js';
 import {
   deriveEventTicker,
   type ExposureSnapshot,
   type PositionExposure,
   type QuoteExposure,
-  sideCost,
   sideExposure,
 } from './snapshot.js';
 import { openQuoteWeight, type RiskView, riskView } from './worst-case.js';
 import { isValidTimeZone } from './zoned-time.js';
 
-export type { ExecutionDetails, ExposureBookOptions, FinishedState, QuoteOpenOptions } from './book-types.js';
+export type {
+  BookFill,
+  ExposureBookOptions,
+  FillBooking,
+  FinishedState,
+  QuoteFillResult,
+  QuoteOpenOptions,
+} from './book-types.js';
 export type { PositionDiscrepancy } from './reconcile.js';
 
 interface MarketState {
@@ -31,18 +46,17 @@ interface MarketState {
   fairValue: Micros | undefined;
 }
 
-const FINISHED_MEMORY = 10_000;
-
 /**
- * Our positions and live quotes, from the exchange's positions at startup and then from our
- * quotes' life cycle. Transitions are idempotent by quote id and return whether anything changed.
- * An accepted or confirmed quote counts as filled (in its direction) until it executes or lapses;
- * an execution turns it into position exactly once.
+ * Our positions and live quotes. Positions, realised P&L and fees come from the exchange's fills
+ * only (`applyFill`, once per trade id); the quotes' life cycle only reserves exposure: an
+ * accepted quote counts as filled in its direction until its order has ended (`quoteFillsDone`)
+ * or it lapses, less what its fills have already turned into position. Transitions are
+ * idempotent by quote id and return whether anything changed.
  */
 export class ExposureBook {
   private readonly markets = new Map<string, MarketState>();
-  private readonly quotes = new Map<string, QuoteExposure>();
-  private readonly finished = new Map<string, FinishedState>();
+  private readonly ledger = new FillLedger();
+  private readonly quotes: QuoteReservations;
   private readonly knownEvents: string[] = [];
   private readonly eventOf: ((marketTicker: string) => string | undefined) | undefined;
   private readonly clock: Clock;
@@ -66,6 +80,7 @@ export class ExposureBook {
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'exposure' });
     this.pnl = new DailyPnlTracker(timeZone);
+    this.quotes = new QuoteReservations(this.log);
   }
 
   /** The event a market belongs to; stable once a market is known. */
@@ -80,11 +95,40 @@ export class ExposureBook {
   }
 
   /**
-   * Restores today's realised P&L and drawdown peak saved before a restart (from the journal);
+   * Restores today's realised P&L (net of fees), fees and drawdown peak saved before a restart;
    * false when the saved day is not today.
    */
-  restoreDay(saved: { readonly day: string; readonly realized: Micros; readonly peak: Micros }): boolean {
+  restoreDay(saved: SavedDay): boolean {
     return this.pnl.restore(this.clock.now(), saved);
+  }
+
+  now(): EpochMs {
+    return this.clock.now();
+  }
+
+  /**
+   * Startup: a market's position as replayed from fills. Kept (its cost basis with it) when it
+   * reaches the exchange's loaded position; otherwise the exchange's stays and the difference
+   * is returned.
+   */
+  restorePosition(marketTicker: string, replayed: NetPosition): PositionDiscrepancy | undefined {
+    const loaded = this.markets.get(marketTicker)?.position ?? FLAT;
+    if (loaded.contracts === replayed.contracts) {
+      if (replayed.contracts !== 0) this.market(marketTicker).position = replayed;
+      return undefined;
+    }
+    return {
+      marketTicker,
+      ours: replayed.contracts,
+      theirs: loaded.contracts,
+      oursCost: replayed.cost,
+      theirsCost: loaded.cost,
+    };
+  }
+
+  /** Startup: a fill already in the positions restored (a push or listing of it books nothing). */
+  noteBooked(fill: Pick<BookFill, 'tradeId' | 'orderId' | 'contracts'>): void {
+    if (!this.ledger.has(fill.tradeId)) this.ledger.book(fill.tradeId, fill.orderId, fill.contracts);
   }
 
   /** The trading day `at` falls in (the day key P&L snapshots carry). */
@@ -116,7 +160,7 @@ export class ExposureBook {
   /** A quote of ours went live (or was adopted at startup, possibly already accepted). */
   quoteOpened(quote: LiveQuote, options: QuoteOpenOptions = {}): boolean {
     this.rollDay();
-    if (this.quotes.has(quote.quoteId) || this.finished.has(quote.quoteId)) return false;
+    if (this.quotes.known(quote.quoteId)) return false;
     const fees = options.fees ?? DEFAULT_FEE_SCHEDULE;
     const marketTicker = quote.rfq.marketTicker;
     const market = this.market(marketTicker, options.eventTicker ?? quote.rfq.eventTicker);
@@ -130,11 +174,12 @@ export class ExposureBook {
       no: sideExposure(quote.noBid, quote.noContracts, fees),
       fees,
       openedAt: options.at ?? quote.sentAt,
+      ...(options.restRemainder ? { restsRemainder: true } : {}),
     };
     if (quote.acceptedSide) {
-      record = this.accept(record, quote.acceptedSide, quote.acceptedContracts, quote.acceptedAt);
+      record = this.quotes.accept(record, quote.acceptedSide, quote.acceptedContracts, quote.acceptedAt);
     }
-    this.quotes.set(quote.quoteId, Object.freeze(record));
+    this.quotes.add(record);
     return true;
   }
 
@@ -144,84 +189,115 @@ export class ExposureBook {
    * when the create returns, or `quoteRemoved` when it fails.
    */
   renameQuote(fromId: string, toId: string): boolean {
-    const quote = this.quotes.get(fromId);
-    if (!quote || this.quotes.has(toId) || this.finished.has(toId)) return false;
-    this.quotes.delete(fromId);
-    this.quotes.set(toId, Object.freeze({ ...quote, quoteId: toId }));
-    return true;
+    return this.quotes.rename(fromId, toId);
   }
 
   /** A requester hit one side. `contracts` defaults to that side's offered size. */
   quoteAccepted(quoteId: string, side: Side, contracts?: Centis, at?: EpochMs): boolean {
-    const quote = this.quotes.get(quoteId);
-    if (!quote) return this.unknown(quoteId, 'accepted');
-    if (quote.state !== 'open') {
-      if (quote.accepted?.side !== side)
-        this.log.warn({ quoteId, side, state: quote.state }, 'accept on a quote already accepted');
-      return false;
-    }
-    this.quotes.set(quoteId, Object.freeze(this.accept(quote, side, contracts, at ?? this.clock.now())));
-    return true;
+    return this.quotes.accepted(quoteId, side, contracts, at ?? this.clock.now());
   }
 
   quoteConfirmed(quoteId: string): boolean {
-    const quote = this.quotes.get(quoteId);
-    if (!quote) return this.unknown(quoteId, 'confirmed');
-    if (quote.state !== 'accepted') {
-      if (quote.state === 'open') this.log.warn({ quoteId }, 'confirm on a quote that was never accepted');
-      return false;
-    }
-    this.quotes.set(quoteId, Object.freeze({ ...quote, state: 'confirmed' }));
+    return this.quotes.confirmed(quoteId);
+  }
+
+  /**
+   * The exchange reports the quote executed: its order is on the book. Books nothing: the fills
+   * do. The pending fill stays counted until `quoteFillsDone`.
+   */
+  quoteExecuted(quoteId: string): boolean {
+    return this.quotes.executed(quoteId);
+  }
+
+  /**
+   * The exchange's order id of the quote's leg: its fills from now on (and those booked before
+   * we knew whose order it was) count against the quote's pending fill.
+   */
+  linkOrder(quoteId: string, orderId: string): boolean {
+    if (!this.quotes.linkOrder(quoteId, orderId)) return false;
+    this.ledger.link(orderId, quoteId);
+    this.quotes.filled(quoteId, this.ledger.filled(orderId));
     return true;
   }
 
-  /** The trade happened: the pending fill becomes position, once. */
-  quoteExecuted(quoteId: string, details: ExecutionDetails = {}): boolean {
+  /** The quote a fill's order belongs to (the book's id), when linked. */
+  quoteOfOrder(orderId: string): string | undefined {
+    return this.ledger.quoteOf(orderId);
+  }
+
+  /** Contracts booked so far on fills of the exchange order `orderId` (ours or, in a cluster, another instance's). */
+  filledOnOrder(orderId: string): Centis {
+    return this.ledger.filled(orderId);
+  }
+
+  /** Whether the trade is booked already. */
+  hasTrade(tradeId: string): boolean {
+    return this.ledger.has(tradeId);
+  }
+
+  /**
+   * One fill of ours: position, realised P&L and fees, once per trade id, at the fill's own price,
+   * size, fee and side. A fill whose order we cannot attribute is booked all the same (it is on
+   * our account). A fill traded before the current day moves the position but not today's P&L.
+   */
+  applyFill(fill: BookFill): FillBooking {
     this.rollDay();
-    const quote = this.quotes.get(quoteId);
-    if (!quote) return this.unknown(quoteId, 'executed');
-    const side = details.side ?? quote.accepted?.side;
-    if (!side) {
-      this.log.error(
-        { quoteId },
-        'execution of a quote with no accepted side; position left to reconciliation',
-      );
-      return false;
+    const invalid = fillProblem(fill);
+    if (invalid) {
+      this.log.error({ tradeId: fill.tradeId, orderId: fill.orderId, reason: invalid }, 'fill refused');
+      return { kind: 'invalid', reason: invalid };
     }
-    if (quote.accepted && details.side && details.side !== quote.accepted.side) {
-      this.log.error(
-        { quoteId, accepted: quote.accepted.side, executed: details.side },
-        'executed side differs from the accept',
-      );
-    }
-    const bid = side === 'yes' ? quote.yes.bid : quote.no.bid;
-    const contracts =
-      details.contracts ??
-      quote.accepted?.contracts ??
-      (side === 'yes' ? quote.yes.contracts : quote.no.contracts);
-    const fee = details.fee ?? makerFee(bid, contracts, quote.fees);
-    const market = this.market(quote.marketTicker);
-    const outcome = applyFill(market.position, side, contracts, notional(bid, contracts, 'ceil'));
+    if (this.ledger.has(fill.tradeId)) return { kind: 'duplicate' };
+    this.ledger.book(fill.tradeId, fill.orderId, fill.contracts);
+    const market = this.market(fill.marketTicker);
+    const outcome = applyTrade(market.position, fill.side, fill.contracts, fill.price);
     market.position = outcome.position;
-    market.episodeRealized += outcome.realized - fee;
-    this.pnl.realize(outcome.realized - fee);
-    this.finish(quote, 'executed');
-    return true;
+    market.episodeRealized += outcome.realized - fill.fee;
+    const today = this.pnl.isToday(fill.tradedAt);
+    if (today) {
+      this.pnl.realize(outcome.realized);
+      this.pnl.payFee(fill.fee);
+    }
+    const quoteId = this.ledger.quoteOf(fill.orderId);
+    if (quoteId !== undefined) this.quotes.filled(quoteId, this.ledger.filled(fill.orderId));
+    this.endEpisodeIfQuiet(market);
+    return {
+      kind: 'booked',
+      realized: outcome.realized,
+      fee: fill.fee,
+      ...(quoteId !== undefined ? { quoteId } : {}),
+      position: outcome.position.contracts,
+      today,
+    };
+  }
+
+  /**
+   * Nothing more can fill on the quote's order (it executed in full, was cancelled — post-only
+   * crossing, say — or its resting remainder was cancelled): its pending fill stops counting.
+   */
+  quoteFillsDone(quoteId: string): QuoteFillResult | undefined {
+    const quote = this.quotes.get(quoteId);
+    if (!quote) {
+      this.quotes.unknown(quoteId, 'fills done');
+      return undefined;
+    }
+    const filled = quote.filled ?? 0;
+    const reserved = (quote.accepted?.contracts ?? 0) + filled;
+    this.finish(quoteId, 'executed');
+    return { filled, reserved };
   }
 
   /** An accept whose confirm window passed without our confirm. */
   quoteLapsed(quoteId: string): boolean {
-    const quote = this.quotes.get(quoteId);
-    if (!quote) return this.unknown(quoteId, 'lapsed');
-    this.finish(quote, 'lapsed');
+    if (!this.quotes.get(quoteId)) return this.quotes.unknown(quoteId, 'lapsed');
+    this.finish(quoteId, 'lapsed');
     return true;
   }
 
   /** Deleted by us, cancelled or replaced at the exchange, or its RFQ closed. */
   quoteRemoved(quoteId: string): boolean {
-    const quote = this.quotes.get(quoteId);
-    if (!quote) return this.unknown(quoteId, 'removed');
-    this.finish(quote, 'deleted');
+    if (!this.quotes.get(quoteId)) return this.quotes.unknown(quoteId, 'removed');
+    this.finish(quoteId, 'deleted');
     return true;
   }
 
@@ -250,19 +326,19 @@ export class ExposureBook {
   }
 
   /**
-   * Compares our filled positions with the exchange's. A difference explained exactly by some of
-   * our accepted/confirmed quotes means they executed before we heard: they are booked as executed.
-   * Any other difference is returned (log it loudly) and the exchange's numbers are adopted.
+   * Compares our filled positions with the exchange's (sync the fills first: a fill we have not
+   * seen yet is a difference). Differences are returned (log them loudly) and the exchange's
+   * numbers adopted; an execution report never moves a position, only fills do.
    */
-  reconcile(exchange: readonly MarketPosition[]): PositionDiscrepancy[] {
+  reconcile(exchange: readonly MarketPosition[], only?: ReadonlySet<string>): PositionDiscrepancy[] {
     this.rollDay();
     const theirs = new Map(exchange.map((position) => [position.ticker, position]));
     const tickers = new Set([...theirs.keys(), ...this.markets.keys()]);
     const found: PositionDiscrepancy[] = [];
     for (const ticker of tickers) {
+      if (only && !only.has(ticker)) continue;
       const their = theirs.get(ticker);
       const theirContracts = their?.position ?? 0;
-      if (this.position(ticker) !== theirContracts) this.inferExecutions(ticker, theirContracts);
       const ours = this.markets.get(ticker)?.position ?? FLAT;
       if (ours.contracts === theirContracts) continue;
       const theirsCost = Math.max(0, their?.marketExposure ?? 0);
@@ -284,7 +360,7 @@ export class ExposureBook {
     return Object.freeze({
       at: this.clock.now(),
       positions,
-      quotes: new Map(this.quotes),
+      quotes: this.quotes.copy(),
       marketEvents,
       pnl: this.pnl.current(this.markets.values()),
     });
@@ -370,7 +446,7 @@ export class ExposureBook {
 
   /** How a quote that is no longer live ended (remembered for the last 10 000 quotes). */
   finishedState(quoteId: string): FinishedState | undefined {
-    return this.finished.get(quoteId);
+    return this.quotes.finishedState(quoteId);
   }
 
   private market(marketTicker: string, eventHint?: string): MarketState {
@@ -389,43 +465,15 @@ export class ExposureBook {
     return market;
   }
 
-  private accept(
-    quote: QuoteExposure,
-    side: Side,
-    contracts: Centis | undefined,
-    at: EpochMs | undefined,
-  ): QuoteExposure {
-    const offered = side === 'yes' ? quote.yes : quote.no;
-    const size = contracts ?? offered.contracts;
-    if (size > offered.contracts) {
-      this.log.warn(
-        { quoteId: quote.quoteId, side, accepted: size, offered: offered.contracts },
-        'accept larger than offered',
-      );
-    }
-    return {
-      ...quote,
-      state: 'accepted',
-      accepted: { side, bid: offered.bid, contracts: size, cost: sideCost(offered.bid, size, quote.fees) },
-      ...(at === undefined ? {} : { acceptedAt: at }),
-    };
-  }
-
-  private finish(quote: QuoteExposure, state: FinishedState): void {
-    this.quotes.delete(quote.quoteId);
-    this.finished.set(quote.quoteId, state);
-    if (this.finished.size > FINISHED_MEMORY) {
-      const oldest = this.finished.keys().next();
-      if (!oldest.done) this.finished.delete(oldest.value);
-    }
-    const market = this.markets.get(quote.marketTicker);
+  private finish(quoteId: string, state: FinishedState): void {
+    const quote = this.quotes.finish(quoteId, state);
+    const market = quote && this.markets.get(quote.marketTicker);
     if (market) this.endEpisodeIfQuiet(market);
   }
 
   /** Flat with no live quote: the market's episode (its realised credit or debit) ends. */
   private endEpisodeIfQuiet(market: MarketState): void {
-    if (market.position.contracts !== 0) return;
-    for (const quote of this.quotes.values()) if (quote.marketTicker === market.marketTicker) return;
+    if (market.position.contracts !== 0 || this.quotes.anyIn(market.marketTicker)) return;
     market.episodeRealized = 0;
     market.position = FLAT;
   }
@@ -437,25 +485,10 @@ export class ExposureBook {
     this.pnl.observe(market);
   }
 
-  private inferExecutions(ticker: string, theirContracts: Centis): void {
-    const ours = this.position(ticker);
-    const pending = [...this.quotes.values()].filter((quote) => quote.marketTicker === ticker);
-    for (const quoteId of explainByPending(theirContracts - ours, pending) ?? []) {
-      this.log.warn({ quoteId, marketTicker: ticker }, 'execution inferred from exchange positions');
-      this.quoteExecuted(quoteId);
-    }
-  }
-
-  private unknown(quoteId: string, event: string): boolean {
-    if (!this.finished.has(quoteId))
-      this.log.warn({ quoteId, event }, 'quote event for a quote the book does not know');
-    return false;
-  }
-
   private rollDay(): void {
     if (this.pnl.roll(this.clock.now(), this.markets.values())) {
       for (const market of [...this.markets.values()]) {
-        const quiet = ![...this.quotes.values()].some((quote) => quote.marketTicker === market.marketTicker);
+        const quiet = !this.quotes.anyIn(market.marketTicker);
         if (quiet && market.position.contracts === 0) {
           this.markets.delete(market.marketTicker);
           this.pnl.forgetBaseline(market.marketTicker);

@@ -4,6 +4,14 @@ import { markedValue, type NetPosition } from './position.js';
 import type { DailyPnl } from './snapshot.js';
 import { dayKey } from './zoned-time.js';
 
+/** A day as journaled: realised P&L net of fees, fees (absent in older journals) and the peak. */
+export interface SavedDay {
+  readonly day: string;
+  readonly realized: Micros;
+  readonly fees?: Micros;
+  readonly peak: Micros;
+}
+
 /** What the tracker needs to know about a market. */
 export interface MarkedMarket {
   readonly marketTicker: string;
@@ -19,6 +27,7 @@ export interface MarkedMarket {
 export class DailyPnlTracker {
   private day = '';
   private realizedToday: Micros = 0;
+  private feesToday: Micros = 0;
   private peak: Micros = 0;
   private readonly baselines = new Map<string, Micros>();
 
@@ -36,6 +45,7 @@ export class DailyPnlTracker {
     this.day = today;
     if (first) return false;
     this.realizedToday = 0;
+    this.feesToday = 0;
     this.peak = 0;
     for (const market of markets) {
       if (market.fairValue !== undefined) this.baselines.set(market.marketTicker, this.unrealizedOf(market));
@@ -46,23 +56,33 @@ export class DailyPnlTracker {
   }
 
   /**
-   * Carries a restarted process's day on: today's realised P&L and peak as journaled before the
-   * restart. Ignored when `day` is not today (a new day starts from zero anyway).
+   * Carries a restarted process's day on: today's realised P&L (net of fees), fees and peak.
+   * Ignored when `day` is not today (a new day starts from zero anyway).
    */
-  restore(
-    now: EpochMs,
-    saved: { readonly day: string; readonly realized: Micros; readonly peak: Micros },
-  ): boolean {
+  restore(now: EpochMs, saved: SavedDay): boolean {
     const today = dayKey(now, this.timeZone);
     if (saved.day !== today) return false;
     this.day = today;
     this.realizedToday = saved.realized;
+    this.feesToday = saved.fees ?? 0;
     this.peak = Math.max(0, saved.peak);
     return true;
   }
 
+  /** Whether `at` falls in the current day (a fill traded yesterday does not count today). */
+  isToday(at: EpochMs): boolean {
+    return this.day === '' || dayKey(at, this.timeZone) === this.day;
+  }
+
+  /** Realised P&L, net of any fee already subtracted by the caller. */
   realize(amount: Micros): void {
     this.realizedToday += amount;
+  }
+
+  /** A fee paid today: counted as fees and taken off realised P&L. */
+  payFee(fee: Micros): void {
+    this.feesToday += fee;
+    this.realizedToday -= fee;
   }
 
   /** Marked value minus cost; 0 (marked at cost) while no fair value is known. */
@@ -95,6 +115,13 @@ export class DailyPnlTracker {
     }
     const total = this.realizedToday + unrealized;
     this.peak = Math.max(this.peak, total);
-    return Object.freeze({ day: this.day, realized: this.realizedToday, unrealized, total, peak: this.peak });
+    return Object.freeze({
+      day: this.day,
+      realized: this.realizedToday,
+      fees: this.feesToday,
+      unrealized,
+      total,
+      peak: this.peak,
+    });
   }
 }

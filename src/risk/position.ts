@@ -1,4 +1,11 @@
-import { CENTIS_PER_CONTRACT, type Centis, type Micros, mulDiv, ONE_DOLLAR } from '../domain/money.js';
+import {
+  CENTIS_PER_CONTRACT,
+  type Centis,
+  type Micros,
+  mulDiv,
+  notional,
+  ONE_DOLLAR,
+} from '../domain/money.js';
 import type { Side } from '../domain/types.js';
 
 /** A market position netted as the exchange nets it: YES and NO pairs pay $1 and close. */
@@ -20,25 +27,25 @@ export const FLAT: NetPosition = Object.freeze({ contracts: 0, cost: 0 });
 const MICROS_PER_CENTI = ONE_DOLLAR / CENTIS_PER_CONTRACT;
 
 /**
- * Buys `count` contracts of `side` for `premium` (total, fees excluded). Buying the side opposite
- * to the position closes pairs at $1 each: the closed part of the position leaves at its average
- * cost (rounded down, so the cost left behind is never understated) and the closing part of the
- * fill at its pro-rata premium (rounded up).
+ * One fill as the exchange books it: `count` contracts of `side` bought at `price` each. The fill
+ * costs price × count (rounded up). Buying the side opposite to the position closes pairs at $1:
+ * the closed part leaves at its average cost (rounded down) and the closing contracts cost
+ * price × closed (rounded up); realised = $1 × closed − both. What is left of the fill opens at
+ * its cost minus the closing part. The same rule as the exchange's positions (`realized_pnl`,
+ * `market_exposure`), the report and the journal restore, so all agree to the micro.
  */
-export function applyFill(position: NetPosition, side: Side, count: Centis, premium: Micros): FillOutcome {
+export function applyTrade(position: NetPosition, side: Side, count: Centis, price: Micros): FillOutcome {
   if (count <= 0) return { position, realized: 0 };
+  const cost = notional(price, count, 'ceil');
   const signed = side === 'yes' ? count : -count;
   if (position.contracts === 0 || Math.sign(position.contracts) === Math.sign(signed)) {
-    return {
-      position: { contracts: position.contracts + signed, cost: position.cost + premium },
-      realized: 0,
-    };
+    return { position: { contracts: position.contracts + signed, cost: position.cost + cost }, realized: 0 };
   }
   const held = Math.abs(position.contracts);
   const closed = Math.min(count, held);
   const released = closed === held ? position.cost : mulDiv(position.cost, closed, held, 'floor');
-  const closingPremium = closed === count ? premium : mulDiv(premium, closed, count, 'ceil');
-  const realized = closed * MICROS_PER_CENTI - released - closingPremium;
+  const closingCost = notional(price, closed, 'ceil');
+  const realized = closed * MICROS_PER_CENTI - released - closingCost;
   if (held > closed) {
     return {
       position: {
@@ -50,7 +57,7 @@ export function applyFill(position: NetPosition, side: Side, count: Centis, prem
   }
   const opened = count - closed;
   return {
-    position: opened > 0 ? { contracts: Math.sign(signed) * opened, cost: premium - closingPremium } : FLAT,
+    position: opened > 0 ? { contracts: Math.sign(signed) * opened, cost: cost - closingCost } : FLAT,
     realized,
   };
 }

@@ -44,7 +44,8 @@ export interface QuoteSideExposure {
   readonly cost: Micros;
 }
 
-export type LiveQuoteState = 'open' | 'accepted' | 'confirmed';
+/** `executed`: the exchange says it executed, and its fills are not all in (see `filled`). */
+export type LiveQuoteState = 'open' | 'accepted' | 'confirmed' | 'executed';
 
 export interface QuoteExposure {
   readonly quoteId: string;
@@ -54,8 +55,18 @@ export interface QuoteExposure {
   readonly state: LiveQuoteState;
   readonly yes: QuoteSideExposure;
   readonly no: QuoteSideExposure;
-  /** Present once accepted: the side hit and the contracts that will trade. */
+  /**
+   * Present once accepted: the side hit and what may still fill on it (counted as filled in its
+   * direction until the quote's order ends). The accepted size, or the offered size when the
+   * remainder rests on the book, less what has filled (`filled`).
+   */
   readonly accepted?: { readonly side: Side } & QuoteSideExposure;
+  /** Contracts the exchange has filled on this quote's order so far (booked as position). */
+  readonly filled?: Centis;
+  /** The exchange's order id of our leg, once reported (fills name it). */
+  readonly orderId?: string;
+  /** Sent with `rest_remainder`: the unaccepted part of the accepted side can fill later too. */
+  readonly restsRemainder?: boolean;
   readonly fees: FeeSchedule;
   readonly openedAt: EpochMs;
   readonly acceptedAt?: EpochMs;
@@ -64,8 +75,10 @@ export interface QuoteExposure {
 export interface DailyPnl {
   /** The trading day (YYYY-MM-DD in the book's day time zone). */
   readonly day: string;
-  /** Realised today, fees included. */
+  /** Realised today, net of fees (`realized + fees` is what netting realised). */
   readonly realized: Micros;
+  /** Fees paid on today's fills. */
+  readonly fees: Micros;
   /** Change in marked-to-fair-value P&L of open positions since the day started. */
   readonly unrealized: Micros;
   /** realized + unrealized: what `maxDailyLoss` is checked against. */
@@ -94,7 +107,14 @@ export function deriveEventTicker(marketTicker: string): string {
   return dash > 0 ? marketTicker.slice(0, dash) : marketTicker;
 }
 
-export const EMPTY_PNL: DailyPnl = Object.freeze({ day: '', realized: 0, unrealized: 0, total: 0, peak: 0 });
+export const EMPTY_PNL: DailyPnl = Object.freeze({
+  day: '',
+  realized: 0,
+  fees: 0,
+  unrealized: 0,
+  total: 0,
+  peak: 0,
+});
 
 /** A snapshot with nothing in it: for tests and for the guard before the book has loaded. */
 export function emptyExposure(at: EpochMs = 0, pnl: DailyPnl = EMPTY_PNL): ExposureSnapshot {

@@ -25,6 +25,10 @@ export type HarnessSkipCause =
   /** The market (for its grid) could not be read. */
   | 'market-data'
   | 'setup-failed'
+  /** The strategy's worker died mid-call (the harness runs in-process, so only by the runner's say). */
+  | 'crashed'
+  /** The route was disabled after repeated failures. */
+  | 'disabled'
   /** The harness was closed. */
   | 'stopped';
 
@@ -143,7 +147,9 @@ export async function createStrategyHarness<Options, Data extends MarketData = I
   const registry = new Map([[checked.name, checked]]);
   const router = new StrategyRouter(
     registry,
-    [{ name: 'harness', strategy: checked.name, options: init.options ?? {} }],
+    // In-process: the strategy object under test may not come from a plugin file, and the
+    // test's clock and data must be the ones it reads.
+    [{ name: 'harness', strategy: checked.name, options: init.options ?? {}, isolation: 'in-process' }],
     logger,
   );
   const runner = new StrategyRunner({

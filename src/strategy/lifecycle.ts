@@ -1,15 +1,13 @@
 import type { Logger } from 'pino';
 import { StrategySetupError } from './errors.js';
-import { callWithLimit, failureReason } from './limit.js';
 import type { StrategyInstance } from './router.js';
-import type { StrategyContext } from './types.js';
 
 export interface InstanceLifecycleOptions {
-  readonly timeoutMs: number;
   readonly log: Logger;
-  /** Aborts setups in flight when the runner stops. */
-  readonly stopSignal: AbortSignal;
-  readonly context: (instance: StrategyInstance, signal: AbortSignal) => StrategyContext<unknown>;
+  /** Runs the instance's setup where it lives (its thread or every worker); resolves to a failure reason. */
+  readonly setup: (instance: StrategyInstance) => Promise<string | undefined>;
+  /** Runs its teardown there; logs its own failures. */
+  readonly teardown: (instance: StrategyInstance) => Promise<void>;
 }
 
 /**
@@ -67,38 +65,19 @@ export class InstanceLifecycle {
     const ready = this.#active.get(instance);
     if (ready === undefined) return;
     this.#active.delete(instance);
-    const hook = instance.strategy.teardown;
-    if (hook === undefined || (await ready) !== undefined) return;
-    // Teardown must run even while stopping, so it gets its own signal.
-    const result = await callWithLimit(
-      `${instance.strategy.name}.teardown`,
-      this.#options.timeoutMs,
-      new AbortController().signal,
-      (signal) => hook.call(instance.strategy, this.#options.context(instance, signal)),
-    );
-    if (result.kind !== 'ok') {
-      this.#options.log.warn(
-        { strategy: instance.strategy.name, route: instance.label, reason: failureReason(result) },
-        'strategy teardown failed',
-      );
-    }
+    // A failed setup is not torn down, except in workers where it may have succeeded on some.
+    if ((await ready) !== undefined && instance.isolation !== 'worker') return;
+    await this.#options.teardown(instance);
   }
 
   async #setup(instance: StrategyInstance): Promise<string | undefined> {
-    const hook = instance.strategy.setup;
-    if (hook === undefined) return undefined;
-    const result = await callWithLimit(
-      `${instance.strategy.name}.setup`,
-      this.#options.timeoutMs,
-      this.#options.stopSignal,
-      (signal) => hook.call(instance.strategy, this.#options.context(instance, signal)),
-    );
-    if (result.kind === 'ok') return undefined;
-    const reason = failureReason(result);
-    this.#options.log.warn(
-      { strategy: instance.strategy.name, route: instance.label, reason },
-      'strategy setup failed',
-    );
+    const reason = await this.#options.setup(instance);
+    if (reason !== undefined) {
+      this.#options.log.warn(
+        { strategy: instance.strategy.name, route: instance.label, reason },
+        'strategy setup failed',
+      );
+    }
     return reason;
   }
 }

@@ -5,6 +5,8 @@ export type Limited<T> =
   | { readonly kind: 'ok'; readonly value: T }
   | { readonly kind: 'threw'; readonly error: unknown }
   | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  /** The worker running the call died or was terminated as stuck (worker isolation only). */
+  | { readonly kind: 'crashed'; readonly reason: string }
   | { readonly kind: 'stopped' };
 
 const TIMEOUT = Symbol('timeout');
@@ -13,7 +15,7 @@ const STOPPED = Symbol('stopped');
 /**
  * Runs `fn` with a time limit. The signal handed to `fn` aborts when the limit passes
  * (reason: `StrategyTimeoutError`) or when `parent` aborts; a late result or rejection is
- * ignored. A synchronous endless loop cannot be interrupted: strategies run in-process.
+ * ignored. A synchronous endless loop cannot be interrupted here: that needs worker isolation.
  */
 export async function callWithLimit<T>(
   call: string,
@@ -64,6 +66,8 @@ export function failureReason(result: Exclude<Limited<unknown>, { kind: 'ok' }>)
       return `threw: ${describeThrown(result.error)}`;
     case 'timeout':
       return `timeout after ${result.timeoutMs}ms`;
+    case 'crashed':
+      return `crashed: ${result.reason}`;
     case 'stopped':
       return 'runner stopped';
   }

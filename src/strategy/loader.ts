@@ -161,7 +161,7 @@ export function validateStrategy(value: unknown, file: string): Strategy<unknown
 }
 
 /** The strategies a module exports: its default export and any named export with an apiVersion. */
-function exportedStrategies(namespace: Record<string, unknown>): unknown[] {
+export function exportedStrategies(namespace: Record<string, unknown>): unknown[] {
   let exports = namespace;
   const fallback = namespace['default'];
   // A .ts file outside an ESM package is compiled as CommonJS; its exports arrive under default.
@@ -184,15 +184,33 @@ function exportedStrategies(namespace: Record<string, unknown>): unknown[] {
   return found;
 }
 
-interface TsImporter {
+export interface TsImporter {
   import(url: string, parent: string): Promise<Record<string, unknown>>;
   unregister(): Promise<void>;
 }
 
-async function createTsImporter(): Promise<TsImporter> {
+export async function createTsImporter(): Promise<TsImporter> {
   const { register } = await import('tsx/esm/api');
   // One namespace per load: plugins share module instances with each other, not with a later load.
   return register({ namespace: `strategies-${randomUUID()}` }) as TsImporter;
+}
+
+/** Imports a plugin file: TypeScript through tsx (`ts` makes the importer on first use), JavaScript natively. */
+export async function importPlugin(
+  file: string,
+  ts: () => Promise<TsImporter>,
+): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (TYPESCRIPT.has(extname(file))) return (await ts()).import(url, import.meta.url);
+  return (await import(url)) as Record<string, unknown>;
+}
+
+/** The file each loaded plugin strategy came from: a worker loads its own copy from there. */
+const pluginFiles = new WeakMap<object, string>();
+
+/** The plugin file a strategy was loaded from; undefined for one registered in code. */
+export function pluginFileOf(strategy: Strategy<unknown>): string | undefined {
+  return pluginFiles.get(strategy);
 }
 
 /**
@@ -230,15 +248,12 @@ export async function loadStrategies(
   let ts: TsImporter | undefined;
   try {
     for (const file of files) {
-      const url = pathToFileURL(file).href;
       let namespace: Record<string, unknown>;
       try {
-        if (TYPESCRIPT.has(extname(file))) {
+        namespace = await importPlugin(file, async () => {
           ts ??= await createTsImporter();
-          namespace = await ts.import(url, import.meta.url);
-        } else {
-          namespace = (await import(url)) as Record<string, unknown>;
-        }
+          return ts;
+        });
       } catch (error) {
         const kind = error instanceof Error ? `${error.name}: ` : '';
         throw new StrategyLoadError(
@@ -259,7 +274,11 @@ export async function loadStrategies(
           'exports no strategy; write `export default defineStrategy({ name, apiVersion: 1, options, price })`',
         );
       }
-      for (const value of strategies) register(validateStrategy(value, file), file);
+      for (const value of strategies) {
+        const strategy = validateStrategy(value, file);
+        register(strategy, file);
+        pluginFiles.set(strategy, file);
+      }
     }
   } finally {
     await ts?.unregister();

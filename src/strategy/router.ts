@@ -5,6 +5,8 @@ import { didYouMean } from '../domain/text.js';
 export { didYouMean };
 
 import { describeThrown, type OptionIssue, RouteConfigError, type RouteProblem } from './errors.js';
+import { deepFreeze } from './freeze.js';
+import { ISOLATIONS, type Isolation } from './host.js';
 import type { StrategyRegistry } from './loader.js';
 import type { Strategy } from './types.js';
 
@@ -30,6 +32,8 @@ export interface RouteConfig<Windows = unknown> {
   readonly options?: unknown;
   /** Active windows; carried through for the risk guard, not interpreted here. */
   readonly windows?: Windows | undefined;
+  /** Where the strategy runs: the worker pool, or (trusted code only) the bot's thread. @default 'worker' */
+  readonly isolation?: Isolation | undefined;
 }
 
 /** What a route is matched against. The engine derives the series from the event. */
@@ -48,7 +52,11 @@ export interface StrategyInstance {
   /** Strategy name plus the canonical JSON of the raw options. */
   readonly key: string;
   readonly strategy: Strategy<unknown>;
+  /** Parsed by the strategy's schema and deeply frozen: a strategy cannot change its options. */
   readonly options: unknown;
+  /** The options as config gave them: a worker parses its own copy. */
+  readonly rawOptions: unknown;
+  readonly isolation: Isolation;
   /** The first route using it, for logs. */
   readonly label: string;
 }
@@ -141,6 +149,12 @@ export function compileRoutes<Windows = unknown>(
     if (typeof match !== 'object' || match === null || Array.isArray(match)) {
       shapeProblems.push('match must be an object with markets, events and/or series lists');
     }
+    const isolation = config.isolation ?? 'worker';
+    if (!ISOLATIONS.includes(isolation)) {
+      shapeProblems.push(
+        `isolation must be one of ${ISOLATIONS.join(', ')}, not ${JSON.stringify(isolation)}`,
+      );
+    }
     const markets = checkGlobs(match.markets, 'markets', shapeProblems);
     const events = checkGlobs(match.events, 'events', shapeProblems);
     const series = checkGlobs(match.series, 'series', shapeProblems);
@@ -171,11 +185,12 @@ export function compileRoutes<Windows = unknown>(
       return;
     }
     const rawOptions = config.options ?? {};
-    const key = `${strategy.name}:${canonicalJson(rawOptions)}`;
+    const key = `${strategy.name}:${isolation}:${canonicalJson(rawOptions)}`;
     let instance = instances.get(key) ?? previous?.instances.get(key);
     if (instance === undefined || instance.strategy !== strategy) {
       try {
-        instance = Object.freeze({ key, strategy, options: strategy.options.parse(rawOptions), label });
+        const options = deepFreeze(strategy.options.parse(rawOptions));
+        instance = Object.freeze({ key, strategy, options, rawOptions, isolation, label });
       } catch (error) {
         problems.push({
           ...base,

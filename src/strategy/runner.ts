@@ -3,19 +3,17 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { Rfq } from '../domain/types.js';
+import { type BreakerEvents, type BreakerSettings, type FailureKind, RouteBreakers } from './breaker.js';
 import { describeThrown, StrategyStoppedError } from './errors.js';
+import type { HookCall, HookResult, StrategyHost } from './host.js';
+import { InProcessHost } from './in-process.js';
 import { checkIntent, showPrice } from './intent.js';
 import { InstanceLifecycle } from './lifecycle.js';
-import { callWithLimit, failureReason, type Limited } from './limit.js';
-import type {
-  CompiledRoute,
-  RouteConfig,
-  RouteMatchInput,
-  RouteTable,
-  StrategyInstance,
-  StrategyRouter,
-} from './router.js';
-import type { LiveQuote, MarketData, QuoteEvent, QuoteIntent, StrategyContext } from './types.js';
+import { callWithLimit, failureReason } from './limit.js';
+import { checkIsolation, routeMatchInput } from './route-match.js';
+import type { CompiledRoute, RouteConfig, StrategyInstance, StrategyRouter } from './router.js';
+import type { LiveQuote, MarketData, QuoteEvent, QuoteIntent } from './types.js';
+import { StrategyWorkerPool, type WorkerPoolOptions, type WorkerPoolSettings } from './worker-pool.js';
 
 /** Why the runner did not produce a quote. */
 export type SkipCause =
@@ -29,6 +27,10 @@ export type SkipCause =
   | 'invalid'
   | 'threw'
   | 'timeout'
+  /** The strategy's worker died or was terminated as stuck while running the call (warn). */
+  | 'crashed'
+  /** The route is disabled after repeated strategy failures (debug: the disabling was logged once). */
+  | 'disabled'
   /** The market (for its grid) could not be read (warn). */
   | 'market-data'
   /** The strategy instance's setup failed (warn). */
@@ -67,6 +69,14 @@ export interface StrategyRunnerOptions<Windows = unknown> {
   readonly lifecycleTimeoutMs?: number;
   /** The series of an event, for routes matching on `series` (e.g. from the event cache). */
   readonly seriesOf?: (eventTicker: string) => string | undefined | Promise<string | undefined>;
+  /** The worker pool of `isolation: worker` routes, started when the first such route is set up. */
+  readonly workers?: WorkerPoolSettings & Pick<WorkerPoolOptions, 'hiddenEnv' | 'secretValues'>;
+  /** When repeated failures disable a route. */
+  readonly breaker?: BreakerSettings;
+  readonly events?: BreakerEvents & {
+    /** A strategy worker was replaced. */
+    readonly onWorkerRestart?: (reason: 'crashed' | 'stuck' | 'exited') => void;
+  };
 }
 
 type Resolved<Windows> = { readonly route: CompiledRoute<Windows> } | { readonly route: undefined };
@@ -88,9 +98,14 @@ export class StrategyRunner<Windows = unknown> {
   readonly #seriesOf: StrategyRunnerOptions['seriesOf'];
   readonly #stop = new AbortController();
   readonly #lifecycle: InstanceLifecycle;
+  readonly #inProcess: InProcessHost;
+  readonly #options: StrategyRunnerOptions<Windows>;
+  readonly #breakers: RouteBreakers;
+  #pool: StrategyWorkerPool | undefined;
   #reloading: Promise<unknown> = Promise.resolve();
 
   constructor(options: StrategyRunnerOptions<Windows>) {
+    this.#options = options;
     this.#router = options.router;
     this.#data = options.data;
     this.#rootLog = options.logger;
@@ -101,12 +116,37 @@ export class StrategyRunner<Windows = unknown> {
     this.#seriesOf = options.seriesOf;
     // Every concurrent strategy call listens on the stop signal: many in flight is normal.
     setMaxListeners(0, this.#stop.signal);
-    this.#lifecycle = new InstanceLifecycle({
-      timeoutMs: options.lifecycleTimeoutMs ?? 10_000,
-      log: this.#log,
+    // The root logger: strategies log through `module: 'strategy'` children of it (a child of
+    // the runner's logger would carry `module` twice).
+    const hostOptions = {
+      data: this.#data,
+      clock: this.#clock,
+      log: this.#rootLog,
       stopSignal: this.#stop.signal,
-      context: (instance, signal) => this.#context(instance, undefined, signal, {}),
+    };
+    this.#inProcess = new InProcessHost(hostOptions);
+    const lifecycleMs = options.lifecycleTimeoutMs ?? 10_000;
+    this.#lifecycle = new InstanceLifecycle({
+      log: this.#log,
+      setup: (instance) => this.#host(instance).setup(instance, lifecycleMs),
+      teardown: (instance) => this.#host(instance).teardown(instance, lifecycleMs),
     });
+    this.#breakers = new RouteBreakers(options.breaker ?? {}, this.#clock, this.#log, options.events);
+  }
+
+  /** Labels of the routes disabled by repeated strategy failures. */
+  get disabledRoutes(): string[] {
+    return this.#breakers.disabled;
+  }
+
+  /** The worker pool, once a worker route has been set up (tests and benchmarks look in). */
+  get workers(): StrategyWorkerPool | undefined {
+    return this.#pool;
+  }
+
+  /** Re-enables every disabled route (a config reload, even one that changed nothing). */
+  enableAll(): void {
+    this.#breakers.reset();
   }
 
   get router(): StrategyRouter<Windows> {
@@ -115,6 +155,7 @@ export class StrategyRunner<Windows = unknown> {
 
   /** Sets up every strategy instance of the current routes; throws `StrategySetupError` on the first failure. */
   async start(): Promise<void> {
+    checkIsolation(this.#router.table);
     await this.#lifecycle.activateAll([...this.#router.table.instances.values()]);
   }
 
@@ -126,8 +167,10 @@ export class StrategyRunner<Windows = unknown> {
   reload(routes: readonly RouteConfig<Windows>[]): Promise<void> {
     const next = this.#reloading.then(async () => {
       const table = this.#router.compile(routes);
+      checkIsolation(table);
       await this.#lifecycle.activateAll([...table.instances.values()]);
       const old = this.#router.swap(table);
+      this.#breakers.reset();
       await this.#lifecycle.retire(old.instances.values(), table.instances.values());
     });
     this.#reloading = next.catch(() => undefined);
@@ -143,12 +186,18 @@ export class StrategyRunner<Windows = unknown> {
     const instance = route.instance;
     const strategy = instance.strategy;
     const logFields = { strategy: strategy.name, route: route.label };
+    const disabled = this.#breakers.blocked(route);
+    if (disabled !== undefined) return this.#skip(log, 'disabled', `route disabled: ${disabled}`, route);
     const setupError = await this.#lifecycle.ensure(instance);
     if (setupError !== undefined) return this.#skip(log, 'setup-failed', setupError, route);
 
-    const result = await this.#call(instance, route, 'price', this.#timeoutMs, { rfqId: rfq.id }, (ctx) =>
-      strategy.price(rfq, ctx),
-    );
+    const result = await this.#call(route, {
+      hook: 'price',
+      args: [rfq],
+      timeoutMs: this.#timeoutMs,
+      route: route.label,
+      fields: { rfqId: rfq.id },
+    });
     if (result.kind !== 'ok') return this.#skipFor(log, result, route);
     const market = await callWithLimit('market data', this.#timeoutMs, this.#stop.signal, () =>
       this.#data.market(rfq.marketTicker),
@@ -185,18 +234,22 @@ export class StrategyRunner<Windows = unknown> {
     const hook = instance.strategy.lastLook;
     if (hook === undefined) return true;
     const fields = { strategy: instance.strategy.name, route: resolved.route.label };
+    const disabled = this.#breakers.blocked(resolved.route);
+    if (disabled !== undefined) {
+      log.warn({ ...fields, reason: disabled }, 'last look: route disabled; not confirming');
+      return false;
+    }
     if ((await this.#lifecycle.ensure(instance)) !== undefined) {
       log.warn(fields, 'last look: strategy is not set up; not confirming');
       return false;
     }
-    const result = await this.#call(
-      instance,
-      resolved.route,
-      'lastLook',
-      this.#lastLookTimeoutMs,
-      { rfqId: quote.rfq.id, quoteId: quote.quoteId },
-      (ctx) => hook.call(instance.strategy, quote, ctx),
-    );
+    const result = await this.#call(resolved.route, {
+      hook: 'lastLook',
+      args: [quote],
+      timeoutMs: this.#lastLookTimeoutMs,
+      route: resolved.route.label,
+      fields: { rfqId: quote.rfq.id, quoteId: quote.quoteId },
+    });
     if (result.kind === 'ok') {
       if (result.value === true) return true;
       if (result.value === false) log.info(fields, 'last look: strategy declined to confirm');
@@ -207,7 +260,7 @@ export class StrategyRunner<Windows = unknown> {
         );
       return false;
     }
-    log.warn({ ...fields, reason: failureReason(result) }, 'last look failed; not confirming');
+    log.warn({ ...fields, reason: explain(result) }, 'last look failed; not confirming');
     return false;
   }
 
@@ -217,18 +270,18 @@ export class StrategyRunner<Windows = unknown> {
     if (resolved.route === undefined) return undefined;
     const { instance } = resolved.route;
     const hook = instance.strategy.fairValue;
-    if (hook === undefined || (await this.#lifecycle.ensure(instance)) !== undefined) return undefined;
-    const result = await this.#call(
-      instance,
-      resolved.route,
-      'fairValue',
-      this.#timeoutMs,
-      { rfqId: rfq.id },
-      (ctx) => hook.call(instance.strategy, rfq.marketTicker, ctx),
-    );
+    if (hook === undefined || this.#breakers.blocked(resolved.route) !== undefined) return undefined;
+    if ((await this.#lifecycle.ensure(instance)) !== undefined) return undefined;
+    const result = await this.#call(resolved.route, {
+      hook: 'fairValue',
+      args: [rfq.marketTicker],
+      timeoutMs: this.#timeoutMs,
+      route: resolved.route.label,
+      fields: { rfqId: rfq.id },
+    });
     const fields = { strategy: instance.strategy.name, rfqId: rfq.id, marketTicker: rfq.marketTicker };
     if (result.kind !== 'ok') {
-      this.#log.warn({ ...fields, reason: failureReason(result) }, 'fairValue failed');
+      this.#log.warn({ ...fields, reason: explain(result) }, 'fairValue failed');
       return undefined;
     }
     const value = result.value;
@@ -249,14 +302,19 @@ export class StrategyRunner<Windows = unknown> {
     if (resolved.route === undefined) return;
     const { instance } = resolved.route;
     const hook = instance.strategy.onEvent;
-    if (hook === undefined || (await this.#lifecycle.ensure(instance)) !== undefined) return;
+    if (hook === undefined || this.#breakers.blocked(resolved.route) !== undefined) return;
+    if ((await this.#lifecycle.ensure(instance)) !== undefined) return;
     const fields = { rfqId: event.quote.rfq.id, quoteId: event.quote.quoteId };
-    const result = await this.#call(instance, resolved.route, 'onEvent', this.#timeoutMs, fields, (ctx) =>
-      hook.call(instance.strategy, event, ctx),
-    );
-    if (result.kind === 'threw' || result.kind === 'timeout') {
+    const result = await this.#call(resolved.route, {
+      hook: 'onEvent',
+      args: [event],
+      timeoutMs: this.#timeoutMs,
+      route: resolved.route.label,
+      fields,
+    });
+    if (result.kind === 'threw' || result.kind === 'timeout' || result.kind === 'crashed') {
       this.#log.warn(
-        { ...fields, strategy: instance.strategy.name, event: event.type, reason: failureReason(result) },
+        { ...fields, strategy: instance.strategy.name, event: event.type, reason: explain(result) },
         'onEvent failed (ignored)',
       );
     }
@@ -264,86 +322,55 @@ export class StrategyRunner<Windows = unknown> {
 
   /** Aborts calls in flight and tears down every instance. Idempotent. */
   async stop(): Promise<void> {
-    if (!this.#stop.signal.aborted) this.#stop.abort(new StrategyStoppedError());
+    if (!this.#stop.signal.aborted) {
+      this.#stop.abort(new StrategyStoppedError());
+      this.#pool?.cancelAll();
+    }
     await this.#reloading;
     await this.#lifecycle.teardownAll();
+    await this.#pool?.close();
+  }
+
+  #host(instance: StrategyInstance): StrategyHost {
+    if (instance.isolation === 'in-process') return this.#inProcess;
+    this.#pool ??= new StrategyWorkerPool({
+      ...this.#options.workers,
+      data: this.#data,
+      logger: this.#options.logger,
+      clock: this.#clock,
+      stopSignal: this.#stop.signal,
+      ...(this.#options.events?.onWorkerRestart ? { onRestart: this.#options.events.onWorkerRestart } : {}),
+    });
+    return this.#pool;
   }
 
   async #resolve(route: CompiledRoute<Windows> | undefined, rfq: Rfq): Promise<Resolved<Windows>> {
     const table = this.#router.table;
     // A handle from before a reload stays valid while its instance is still in use.
     if (route !== undefined && table.instances.get(route.instance.key) === route.instance) return { route };
-    return { route: table.match(await this.#matchInput(table, rfq)) };
-  }
-
-  async #matchInput(table: RouteTable<Windows>, rfq: Rfq): Promise<RouteMatchInput> {
-    let eventTicker = rfq.eventTicker;
-    if (eventTicker === undefined && (table.needsEvent || table.needsSeries)) {
-      const market = await callWithLimit('market data', this.#timeoutMs, this.#stop.signal, () =>
-        this.#data.market(rfq.marketTicker),
-      );
-      if (market.kind === 'ok') eventTicker = market.value.eventTicker;
-      else
-        this.#log.debug(
-          { rfqId: rfq.id, reason: failureReason(market) },
-          'cannot read the event of the market',
-        );
-    }
-    let seriesTicker: string | undefined;
-    const seriesOf = this.#seriesOf;
-    if (table.needsSeries && eventTicker !== undefined && seriesOf !== undefined) {
-      const event = eventTicker;
-      const series = await callWithLimit('series lookup', this.#timeoutMs, this.#stop.signal, () =>
-        seriesOf(event),
-      );
-      if (series.kind === 'ok') seriesTicker = series.value;
-      else
-        this.#log.debug(
-          { rfqId: rfq.id, reason: failureReason(series) },
-          'cannot read the series of the event',
-        );
-    }
-    return { marketTicker: rfq.marketTicker, eventTicker, seriesTicker };
-  }
-
-  #context(
-    instance: StrategyInstance,
-    route: CompiledRoute<Windows> | undefined,
-    signal: AbortSignal,
-    fields: object,
-  ) {
-    const ctx: StrategyContext<unknown> = {
-      options: instance.options,
-      log: this.#rootLog.child({
-        module: 'strategy',
-        strategy: instance.strategy.name,
-        route: route?.label ?? instance.label,
-        ...fields,
-      }),
-      clock: this.#clock,
-      signal,
+    const input = await routeMatchInput(table, rfq, {
       data: this.#data,
-    };
-    return ctx;
+      seriesOf: this.#seriesOf,
+      timeoutMs: this.#timeoutMs,
+      stopSignal: this.#stop.signal,
+      log: this.#log,
+    });
+    return { route: table.match(input) };
   }
 
-  #call<T>(
-    instance: StrategyInstance,
-    route: CompiledRoute<Windows> | undefined,
-    call: string,
-    timeoutMs: number,
-    fields: object,
-    fn: (ctx: StrategyContext<unknown>) => T | PromiseLike<T>,
-  ): Promise<Limited<Awaited<T>>> {
-    return callWithLimit(`${instance.strategy.name}.${call}`, timeoutMs, this.#stop.signal, (signal) =>
-      fn(this.#context(instance, route, signal, fields)),
-    );
+  /** One hook call through the route's host, its failure counted against the route unless excused. */
+  async #call<T>(route: CompiledRoute<Windows>, call: HookCall): Promise<HookResult<T>> {
+    const lateFailure = (reason: string) => this.#breakers.failed(route, 'crashed', reason);
+    const result = await this.#host(route.instance).call<T>(route.instance, { ...call, lateFailure });
+    if (result.kind === 'ok') this.#breakers.succeeded(route);
+    else if (result.kind !== 'stopped' && result.excused === undefined) {
+      this.#breakers.failed(route, result.kind as FailureKind, failureReason(result));
+    }
+    return result;
   }
 
-  #skipFor(log: Logger, result: Exclude<Limited<unknown>, { kind: 'ok' }>, route: CompiledRoute<Windows>) {
-    const cause: SkipCause =
-      result.kind === 'threw' ? 'threw' : result.kind === 'timeout' ? 'timeout' : 'stopped';
-    return this.#skip(log, cause, failureReason(result), route);
+  #skipFor(log: Logger, result: Exclude<HookResult<unknown>, { kind: 'ok' }>, route: CompiledRoute<Windows>) {
+    return this.#skip(log, result.kind, explain(result), route);
   }
 
   #skip(
@@ -357,7 +384,8 @@ export class StrategyRunner<Windows = unknown> {
       reason,
       ...(route ? { strategy: route.strategyName, route: route.label } : {}),
     };
-    if (cause === 'no-route' || cause === 'declined' || cause === 'stopped') log.debug(fields, 'RFQ skipped');
+    if (cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled')
+      log.debug(fields, 'RFQ skipped');
     else if (cause === 'snapped-away') log.info(fields, 'RFQ skipped');
     else log.warn(fields, 'RFQ skipped: strategy error');
     return {
@@ -367,4 +395,10 @@ export class StrategyRunner<Windows = unknown> {
       ...(route ? { strategy: route.strategyName, route } : {}),
     };
   }
+}
+
+/** The failure reason, and why it is not the strategy's fault when it is not. */
+function explain(result: Exclude<HookResult<unknown>, { kind: 'ok' }>): string {
+  const reason = failureReason(result);
+  return result.excused === undefined ? reason : `${reason} (${result.excused})`;
 }

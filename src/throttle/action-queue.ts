@@ -31,10 +31,12 @@ import type {
   DrainOptions,
   DrainResult,
 } from './options.js';
+import { type SharedBudget, SharedGrants } from './shared-grants.js';
 import { checkRange, DEFAULT_BACKOFF, GateConfigError, TokenBucket } from './token-bucket.js';
 
 export { type RejectReason, TokenCostError } from './lanes.js';
 export type * from './options.js';
+export type { SharedBudget } from './shared-grants.js';
 export { GateConfigError, type RateLimitBackoff } from './token-bucket.js';
 
 interface BucketState {
@@ -42,6 +44,8 @@ interface BucketState {
   readonly tokens: TokenBucket;
   readonly lanes: ActionLanes;
   readonly reserve: number;
+  /** Set when the budget is shared with other instances (cluster): admission asks it. */
+  readonly shared: SharedGrants | undefined;
   inFlight: number;
   sent: number;
   rateLimited: number;
@@ -86,6 +90,7 @@ export class ActionQueue implements RequestGate {
   #pumping = false;
   #repump = false;
   #wake: { readonly at: number; readonly timer: Timer } | undefined;
+  readonly #shared: SharedBudget | undefined;
 
   constructor(options: ActionQueueOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -100,6 +105,7 @@ export class ActionQueue implements RequestGate {
     this.#deletesUseReserve = options.deletesUseReserve ?? false;
     this.#hooks = options.hooks ?? {};
     this.#logger = options.logger;
+    this.#shared = options.shared;
     const now = this.#clock.now();
     const reserve = { read: options.reserve?.read ?? 0, write: options.reserve?.write ?? 10 };
     const make = (name: Bucket): BucketState => {
@@ -113,7 +119,18 @@ export class ActionQueue implements RequestGate {
       checkReserve(name, reserve[name], tokens.capacity);
       const rejected = { deadline: 0, closed: 0, aborted: 0 };
       const lanes = new ActionLanes();
-      return { name, tokens, lanes, reserve: reserve[name], inFlight: 0, sent: 0, rateLimited: 0, rejected };
+      const shared = this.#shared && new SharedGrants(name, this.#shared, this.#clock, () => this.#pump());
+      return {
+        name,
+        tokens,
+        lanes,
+        reserve: reserve[name],
+        shared,
+        inFlight: 0,
+        sent: 0,
+        rateLimited: 0,
+        rejected,
+      };
     };
     this.#buckets = { read: make('read'), write: make('write') };
     this.#executor = new PQueue({ concurrency: this.#concurrency });
@@ -172,7 +189,7 @@ export class ActionQueue implements RequestGate {
     const now = this.#clock.now();
     return {
       bucket,
-      available: state.tokens.level(now),
+      available: state.shared && this.#shared ? this.#shared.level(bucket) : state.tokens.level(now),
       capacity: state.tokens.capacity,
       refillRate: state.tokens.rateAt(now),
       queued: state.lanes.size,
@@ -187,6 +204,7 @@ export class ActionQueue implements RequestGate {
   setLimits(limits: TierLimits): void {
     for (const name of BUCKETS) checkReserve(name, this.#buckets[name].reserve, limits[name].capacity);
     const now = this.#clock.now();
+    this.#shared?.setLimits(limits);
     for (const name of BUCKETS) {
       const state = this.#buckets[name];
       state.tokens.setBudget(limits[name], now);
@@ -201,7 +219,7 @@ export class ActionQueue implements RequestGate {
 
   stats(): Readonly<Record<Bucket, BucketStats>> {
     const of = (state: BucketState): BucketStats => ({
-      tokensSpent: state.tokens.spent,
+      tokensSpent: state.shared ? state.shared.spent : state.tokens.spent,
       sent: state.sent,
       rateLimited: state.rateLimited,
       rejected: { ...state.rejected },
@@ -292,6 +310,10 @@ export class ActionQueue implements RequestGate {
     } finally {
       this.#pumping = false;
     }
+    for (const name of BUCKETS) {
+      const state = this.#buckets[name];
+      if (state.lanes.size === 0) state.shared?.idle();
+    }
     this.#scheduleWake();
   }
 
@@ -302,7 +324,11 @@ export class ActionQueue implements RequestGate {
       const state = this.#buckets[name];
       const action = this.#head(state, now);
       if (action === undefined || !this.#slotFree(action.spec.priority)) continue;
-      if (!state.tokens.canTake(action.spec.cost, this.#floor(state, action.spec.priority), now)) continue;
+      const floor = this.#floor(state, action.spec.priority);
+      const ready = state.shared
+        ? state.shared.ready(action, floor)
+        : state.tokens.canTake(action.spec.cost, floor, now);
+      if (!ready) continue;
       const better =
         best === undefined ||
         rank(action.spec.priority) < rank(best.action.spec.priority) ||
@@ -326,7 +352,8 @@ export class ActionQueue implements RequestGate {
 
   #send(state: BucketState, action: QueuedAction, now: number): void {
     state.lanes.shift(action);
-    state.tokens.tryTake(action.spec.cost, this.#floor(state, action.spec.priority), now);
+    if (state.shared) state.shared.consume(action);
+    else state.tokens.tryTake(action.spec.cost, this.#floor(state, action.spec.priority), now);
     action.state = 'sending';
     action.attempts++;
     state.inFlight++;
@@ -362,6 +389,7 @@ export class ActionQueue implements RequestGate {
     state.rateLimited++;
     action.rateLimited++;
     if (state.tokens.penalize(sentAt, now)) {
+      this.#shared?.rateLimited(state.name);
       this.#logger?.warn(
         { bucket: state.name, endpoint: spec.endpoint, refillRate: state.tokens.rateAt(now) },
         'rate limited (429): emptying the bucket and slowing down',
@@ -424,7 +452,8 @@ export class ActionQueue implements RequestGate {
     for (const name of BUCKETS) {
       const state = this.#buckets[name];
       const action = state.lanes.peek();
-      if (action === undefined) continue;
+      // A shared bucket keeps its own retry timer (SharedGrants).
+      if (action === undefined || state.shared) continue;
       const target = action.spec.cost + this.#floor(state, action.spec.priority);
       const ms = state.tokens.msUntil(target, now);
       if (ms > 0) wait = Math.min(wait, ms);

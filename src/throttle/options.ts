@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { BudgetSnapshot, Priority, RequestSpec } from '../kalshi/gate.js';
 import type { RejectReason } from './lanes.js';
+import type { SharedBudget } from './shared-grants.js';
 import type { RateLimitBackoff } from './token-bucket.js';
 
 /** Observability callbacks; a hook that throws is logged and ignored. */
@@ -44,6 +45,12 @@ export interface ActionQueueOptions {
   readonly maxRateLimitRetries?: number;
   readonly hooks?: ActionQueueHooks;
   readonly logger?: Logger;
+  /**
+   * Budgets shared with other instances on the same account (cluster.redis): admission asks
+   * this instead of the local buckets; priorities and the reserve floors stay as they are.
+   * @default undefined (the local buckets alone)
+   */
+  readonly shared?: SharedBudget;
 }
 
 /** A BudgetSnapshot plus what the queue knows beyond the gate contract. */

@@ -3,7 +3,11 @@
  * - never two live quotes of ours on one RFQ, at the exchange or in the bot's books;
  * - no limit exceeded under the worst-case rule, in the bot's own risk view and in an
  *   independent view rebuilt from the exchange (positions plus our live quotes there);
- * - no quote of ours confirmed at prices other than the ones the bot sent for it.
+ * - no quote of ours confirmed at prices other than the ones the bot sent for it;
+ * and of issue 14, once the bot has stopped (`checkBooks`):
+ * - the bot's positions equal the exchange's, market by market;
+ * - the bot's realised P&L and fees equal those computed independently from
+ *   `GET /portfolio/fills` (test/helpers/fill-oracle.ts), to the micro-dollar.
  * Shutdown, restart and recovery checks live in the runner; they report here too.
  */
 import type { App } from '../../src/app/app.js';
@@ -11,6 +15,7 @@ import { formatCount, formatDollars, parseCount, parseDollars } from '../../src/
 import { isTerminal } from '../../src/quotes/lifecycle.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
 import type { SimQuote } from '../helpers/bot.js';
+import { listFills, oracleBook } from '../helpers/fill-oracle.js';
 import { ourQuotes, type World } from './world.js';
 
 export interface Violation {
@@ -53,6 +58,8 @@ export class InvariantMonitor {
   maxLiveAtExchange = 0;
   #app: App | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Further bots on the same account (cluster scenarios), watched like the first. */
+  readonly #others: { app: App; unsubscribe: () => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   readonly #startedAt = Date.now();
@@ -77,8 +84,23 @@ export class InvariantMonitor {
     });
   }
 
+  /** Watches one more bot on the same account, alongside the attached one. */
+  attachAlso(app: App): void {
+    const unsubscribe = app.store.onTransition((quote) => {
+      if (quote.quoteId !== undefined && !this.sent.has(quote.quoteId)) {
+        this.sent.set(quote.quoteId, {
+          yesBid: quote.yesBid,
+          noBid: quote.noBid,
+          origin: quote.adopted ? 'adopted' : 'sent',
+        });
+      }
+    });
+    this.#others.push({ app, unsubscribe });
+  }
+
   detach(): void {
     this.#recordStore();
+    for (const other of this.#others.splice(0)) other.unsubscribe();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#app = undefined;
@@ -149,8 +171,12 @@ export class InvariantMonitor {
   }
 
   #recordStore(): void {
-    const app = this.#app;
-    if (!app) return;
+    for (const app of [...(this.#app ? [this.#app] : []), ...this.#others.map((o) => o.app)]) {
+      this.#recordStoreOf(app);
+    }
+  }
+
+  #recordStoreOf(app: App): void {
     for (const quote of app.store.all()) {
       if (quote.quoteId !== undefined && !this.sent.has(quote.quoteId)) {
         this.sent.set(quote.quoteId, {
@@ -163,9 +189,13 @@ export class InvariantMonitor {
   }
 
   #checkBot(): void {
-    const app = this.#app;
-    if (!app) return;
     this.#recordStore();
+    for (const app of [...(this.#app ? [this.#app] : []), ...this.#others.map((o) => o.app)]) {
+      this.#checkApp(app);
+    }
+  }
+
+  #checkApp(app: App): void {
     const perRfq = new Map<string, string[]>();
     for (const quote of app.store.all()) {
       if (!BOT_LIVE.has(quote.state) || isTerminal(quote.state)) continue;
@@ -265,6 +295,30 @@ export class InvariantMonitor {
       } else if (q['accepted_side'] === 'yes') m.yes += yes;
       else if (q['accepted_side'] === 'no') m.no += no;
     }
+    const events = new Map<string, { contracts: number; quotes: number }>();
+    for (const [ticker, m] of markets) {
+      const event = this.world.markets.get(ticker)?.event_ticker ?? ticker;
+      const e = events.get(event) ?? { contracts: 0, quotes: 0 };
+      e.contracts += Math.max(Math.abs(m.position + m.yes), Math.abs(m.position - m.no));
+      e.quotes += m.quotes;
+      events.set(event, e);
+    }
+    for (const [event, e] of events) {
+      if (e.quotes > limits.maxOpenQuotesPerEvent) {
+        this.violate(
+          'limits (exchange view)',
+          `event quotes ${event}`,
+          `${e.quotes} live quotes on event ${event} at the exchange > ${limits.maxOpenQuotesPerEvent}`,
+        );
+      }
+      if (e.contracts > limits.maxPositionPerEvent.contracts) {
+        this.violate(
+          'limits (exchange view)',
+          `event contracts ${event}`,
+          `worst-case contracts on event ${event} at the exchange are ${formatCount(e.contracts)} > ${formatCount(limits.maxPositionPerEvent.contracts)}`,
+        );
+      }
+    }
     for (const [ticker, m] of markets) {
       const worst = Math.max(Math.abs(m.position + m.yes), Math.abs(m.position - m.no));
       if (worst > limits.maxPositionPerMarket.contracts) {
@@ -305,6 +359,44 @@ export class InvariantMonitor {
         );
       }
     }
+  }
+
+  /**
+   * The bot's books against the exchange's record, once nothing more can change (the bot has
+   * stopped and every request was answered). Returns what the fills add up to, for the notes.
+   */
+  async checkBooks(app: App): Promise<{ fills: number; realized: number; fees: number }> {
+    const { body } = await this.world.admin<{ market_positions: SimPosition[] }>(
+      'GET',
+      `/_sim/users/${this.world.user.userId}/positions`,
+    );
+    const simUrl = this.world.apiBase.replace(/\/trade-api\/v2\/?$/, '');
+    const fills = await listFills(simUrl, this.world.user.key);
+    const today = app.exposure.dayOf(Date.now());
+    const oracle = oracleBook(fills, (f) => app.exposure.dayOf(Date.parse(f.created_time ?? '')) === today);
+    const snapshot = app.exposure.snapshot();
+    const theirs = new Map(body.market_positions.map((p) => [p.ticker, parseCount(p.position_fp)]));
+    for (const ticker of new Set([...theirs.keys(), ...snapshot.positions.keys()])) {
+      const ours = app.exposure.position(ticker);
+      const exchange = theirs.get(ticker) ?? 0;
+      if (ours !== exchange) {
+        this.violate(
+          "positions equal the exchange's",
+          ticker,
+          `${ticker}: the bot holds ${formatCount(ours)} contracts, the exchange ${formatCount(exchange)}`,
+        );
+      }
+    }
+    const { realized, fees } = snapshot.pnl;
+    if (realized + fees !== oracle.realized || fees !== oracle.fees) {
+      this.violate(
+        'P&L and fees equal the fills',
+        'day',
+        `the bot realised ${formatDollars(realized + fees, 6)} before fees and paid ${formatDollars(fees, 6)}; ` +
+          `GET /portfolio/fills says ${formatDollars(oracle.realized, 6)} and ${formatDollars(oracle.fees, 6)} (${oracle.fills} fills)`,
+      );
+    }
+    return { fills: oracle.fills, realized: oracle.realized, fees: oracle.fees };
   }
 
   /** Violations as lines, worst first. */

@@ -4,6 +4,7 @@
  * ending), shutdown (nothing of ours left open), and the invariants sampled throughout.
  */
 import type { AppOverrides } from '../../src/app/app.js';
+import { formatDollars } from '../../src/domain/money.js';
 import type { RiskLimits } from '../../src/risk/limits.js';
 import type { SimQuote } from '../helpers/bot.js';
 import { merge } from '../helpers/config.js';
@@ -36,6 +37,10 @@ export interface ScenarioContext {
   readonly traffic: Traffic;
   /** The bot in-process, once there is one (the kill -9 scenario starts with a process). */
   bot: ChaosBot | undefined;
+  /** More in-process bots on the same account (cluster scenarios); stopped with the first. */
+  readonly others: ChaosBot[];
+  /** A bot outside this process quotes (a leader process): open at the exchange counts as quoted. */
+  external: boolean;
   /** Key figures for the PASS line. */
   readonly notes: Record<string, string | number>;
   readonly scenario: Scenario;
@@ -99,7 +104,9 @@ async function quoted(ctx: ScenarioContext, rfqIds: readonly string[], timeoutMs
     missing = rfqIds.filter((id) => {
       const quote = open.find((q) => q.rfq_id === id);
       if (!quote) return true;
-      return ctx.bot !== undefined && ctx.bot.app.store.byQuoteId(quote.id)?.state !== 'open';
+      if (ctx.external) return false;
+      const bots = [...(ctx.bot ? [ctx.bot] : []), ...ctx.others];
+      return bots.length > 0 && !bots.some((bot) => bot.app.store.byQuoteId(quote.id)?.state === 'open');
     });
     return missing.length === 0;
   }, timeoutMs);
@@ -130,6 +137,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     monitor,
     traffic,
     bot: undefined,
+    others: [],
+    external: false,
     notes,
     scenario,
     faults: async (spec) => {
@@ -184,7 +193,9 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
 
     // Shutdown deletes everything; nothing of ours may stay open, not even a late landing.
     if (ctx.bot) {
-      const report = await ctx.bot.app.stop('chaos scenario finished');
+      const extra = await Promise.all(ctx.others.map((bot) => bot.app.stop('chaos scenario finished')));
+      const first = await ctx.bot.app.stop('chaos scenario finished');
+      const report = { openAtExit: [first, ...extra].some((r) => r.openAtExit !== 0) ? -1 : 0 };
       const open = await ourQuotes(world, 'open');
       if (report.openAtExit !== 0 || open.length > 0) {
         monitor.violate(
@@ -210,6 +221,18 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
           `${late.length} quote(s) of ours open once every request had landed: ${late.map((q) => q.id).join(', ')}`,
         );
       }
+      // Issue 14: what the bot booked is what the exchange filled.
+      const books = await monitor.checkBooks(ctx.bot.app);
+      notes['fills'] = books.fills;
+      notes['fees'] = formatDollars(books.fees, 6);
+      const outcomes = await ctx.bot.app.metrics.quotesFillOutcome.get();
+      const unfilled = outcomes.values
+        .filter((v) => v.labels.outcome !== 'filled')
+        .reduce((n, v) => n + v.value, 0);
+      if (unfilled > 0) notes['notFilled'] = unfilled;
+      const flushed = (await ctx.bot.app.metrics.quotesFlushed.get()).values.reduce((n, v) => n + v.value, 0);
+      if (flushed > 0) notes['flushed'] = flushed;
+      if (traffic.partial > 0) notes['partialAccepts'] = traffic.partial;
     }
     await monitor.stop();
     const quotes = await monitor.finalCheck();
@@ -233,6 +256,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     await traffic.stop().catch(() => undefined);
     await monitor.stop().catch(() => undefined);
+    for (const bot of ctx.others) await bot.app.stop('chaos cleanup').catch(() => undefined);
     if (ctx.bot) await ctx.bot.app.stop('chaos cleanup').catch(() => undefined);
     scenario.cleanup?.();
     monitor.detach();

@@ -4,6 +4,8 @@
  */
 import type { QuoteState } from '../../src/quotes/lifecycle.js';
 import type { SimQuote } from '../helpers/bot.js';
+import { clusterScenarios } from './cluster-scenarios.js';
+import { hostilePlugin } from './hostile.js';
 import { type ChaosProcess, spawnChaosBot } from './process.js';
 import { hold, type Scenario, type ScenarioContext } from './scenario.js';
 import { PriceTamper, TAMPER_MODES, type TamperMode } from './tamper.js';
@@ -56,6 +58,24 @@ function monitorCanary(): Scenario {
         const twin = { ...any, status: 'open' };
         ctx.monitor.checkExchange([], [twin, { ...twin, id: `${any.id}-twin` }], Date.now());
         if (!seen('one live quote per RFQ')) problems.push('the monitor missed two live quotes on one RFQ');
+      }
+      // A fill the exchange never made, booked into the (stopped) bot: both book checks must see it.
+      const app = ctx.bot?.app;
+      if (app) {
+        app.exposure.applyFill({
+          tradeId: 'canary-trade',
+          orderId: 'canary-order',
+          marketTicker: 'KXCANARY-26-A',
+          side: 'yes',
+          contracts: 100,
+          price: 500_000,
+          fee: 10_000,
+          tradedAt: Date.now(),
+        });
+        await ctx.monitor.checkBooks(app);
+        for (const invariant of ["positions equal the exchange's", 'P&L and fees equal the fills']) {
+          if (!seen(invariant)) problems.push(`the monitor missed a falsified book (${invariant})`);
+        }
       }
       ctx.notes['caught'] = ctx.monitor.violations.size;
       ctx.monitor.violations.clear();
@@ -315,10 +335,86 @@ function killAndRestart(): Scenario {
   };
 }
 
+/** Issue 14: the exchange flushes open quotes (server rolls); the bot finds them gone and requotes. */
+function flush(): Scenario {
+  return {
+    name: 'flush',
+    summary:
+      'server rolls flush every open quote (404, gone from listings, nothing pushed), ~one every 2.5 s for 8 s',
+    traffic: { partialShare: 0.3 },
+    fault: (ctx) => hold(ctx, 'flushRate=0.6', FAULT_MS),
+    async verify(ctx) {
+      const rolls = await flushCount(ctx);
+      const flushed = Number(ctx.notes['flushed'] ?? 0);
+      const problems: string[] = [];
+      if (rolls === 0) problems.push('not exercised: no server roll happened');
+      if (flushed === 0) problems.push('the bot detected no flushed quote');
+      ctx.notes['rolls'] = rolls;
+      return problems;
+    },
+  };
+}
+
+async function flushCount(ctx: ScenarioContext): Promise<number> {
+  const { body } = await ctx.world.admin<{ serverRolls?: number }>('GET', '/_sim/stats');
+  return body.serverRolls ?? 0;
+}
+
+/** Issue 14: the exchange closes RFQs itself; the bot lets their quotes go and never requotes them. */
+function rfqExpiry(): Scenario {
+  return {
+    name: 'rfq-expiry',
+    summary:
+      'RFQs created during the fault expire after 2.5 s (rfq_deleted pushed), for 8 s, then every open RFQ expires',
+    async fault(ctx) {
+      await ctx.faults('rfqTtl=2500');
+      await sleep(FAULT_MS);
+      await ctx.faults('expireRfqs');
+      await sleep(1_500);
+      await ctx.faults('');
+    },
+    async verify(ctx) {
+      const expired = new Set<string>();
+      for (const id of ctx.traffic.rfqs) {
+        const { body } = await ctx.world.admin<{ rfq?: { cancellation_reason?: string } }>(
+          'GET',
+          `/_sim/rfqs/${id}`,
+        );
+        if (body.rfq?.cancellation_reason === 'expired') expired.add(id);
+      }
+      ctx.notes['expired'] = expired.size;
+      const problems: string[] = [];
+      if (expired.size === 0) problems.push('not exercised: no RFQ expired');
+      for (const quote of ctx.bot?.app.store.all() ?? []) {
+        if (expired.has(quote.rfq.id) && ['pending', 'open', 'deleting'].includes(quote.state)) {
+          problems.push(`the bot still holds quote ${quote.quoteId} live on expired RFQ ${quote.rfq.id}`);
+        }
+      }
+      return problems;
+    },
+  };
+}
+
+/** Issue 14: every execution meets a fresh order through our price; post-only legs are cancelled. */
+function postOnlyCrossStorm(): Scenario {
+  return {
+    name: 'post-only-cross-storm',
+    summary:
+      'every execution crosses the book for 8 s: post-only legs cancelled (no fill), then the 429 penalty',
+    world: { truth: { bookExecution: true, crossLimit: 3, crossWindowMs: 60_000, crossPenaltyMs: 4_000 } },
+    traffic: { acceptEveryMs: 700, maxAccepts: 8, partialShare: 0.3 },
+    fault: (ctx) => hold(ctx, `postOnlyCrossStorm=${FAULT_MS}`, FAULT_MS),
+    verify(ctx) {
+      return Number(ctx.notes['notFilled'] ?? 0) > 0 ? [] : ['not exercised: every execution filled'];
+    },
+  };
+}
+
 function mixed(): Scenario {
   return {
     name: 'mixed-faults',
-    summary: 'latency, jitter and every fault at a low rate together, for 10 s',
+    summary: 'latency, jitter and every fault at a low rate together, partial accepts, for 10 s',
+    traffic: { partialShare: 0.4 },
     fault: (ctx) =>
       hold(
         ctx,
@@ -346,6 +442,11 @@ export function allScenarios(): Scenario[] {
     oversizedResponses(),
     tamperedPrices(),
     killAndRestart(),
+    hostilePlugin(),
+    flush(),
+    rfqExpiry(),
+    postOnlyCrossStorm(),
     mixed(),
+    ...clusterScenarios(),
   ];
 }

@@ -14,6 +14,8 @@ export interface TrafficOptions {
   readonly closeShare?: number;
   readonly minContracts?: number;
   readonly maxContracts?: number;
+  /** Share of accepts that take only part of the offer (25–90% of it). @default 0 */
+  readonly partialShare?: number;
   /** Which open quote of ours to accept next (default: a random one on a busy RFQ). */
   readonly pick?: (open: readonly SimQuote[]) => SimQuote | undefined;
   readonly random?: () => number;
@@ -22,6 +24,7 @@ export interface TrafficOptions {
 export class Traffic {
   readonly rfqs: string[] = [];
   readonly accepted: string[] = [];
+  partial = 0;
   closed = 0;
   errors = 0;
   #timers: NodeJS.Timeout[] = [];
@@ -87,6 +90,11 @@ export class Traffic {
     const pick =
       this.options.pick?.(candidates) ?? candidates[Math.floor(this.#random() * candidates.length)];
     if (!pick) return;
-    if (await acceptQuote(this.world, pick)) this.accepted.push(pick.id);
+    const partial =
+      this.#random() < (this.options.partialShare ?? 0) ? 0.25 + this.#random() * 0.65 : undefined;
+    if (await acceptQuote(this.world, pick, partial)) {
+      this.accepted.push(pick.id);
+      if (partial !== undefined) this.partial++;
+    }
   }
 }

@@ -36,11 +36,16 @@ export const CHAOS_BOT_PATCH: Raw = {
   exchange: { requestTimeoutMs: 1_500, confirmWindowMs: 5_000, hvmConfirmWindowMs: 3_000 },
   // The shipped config's read rhythm (poller 1 s, sweep 1 s there): test speeds would use the whole read budget.
   poller: { intervalMs: 500 },
+  // The shipped pool (the test helpers' default is one worker).
+  strategies: { workers: { size: 2 } },
   quoting: {
     ttlMs: 20_000,
     acceptPollIntervalMs: 250,
     sweepIntervalMs: 1_000,
     shutdownTimeoutMs: 10_000,
+    fillSettleMs: 500,
+    fillSyncIntervalMs: 2_000,
+    fullListingIntervalMs: 2_000,
   },
   risk: {
     maxContractsPerQuote: '80',
@@ -233,13 +238,22 @@ export async function ourQuotes(world: World, status?: string): Promise<SimQuote
   return out;
 }
 
-/** Accepts one of our quotes as its requester, on a side we bid on. */
-export async function acceptQuote(world: World, quote: SimQuote): Promise<boolean> {
+/**
+ * Accepts one of our quotes as its requester, on a side we bid on; with `partial`, for that share
+ * (0–1) of the offered whole contracts (at least one).
+ */
+export async function acceptQuote(world: World, quote: SimQuote, partial?: number): Promise<boolean> {
   const yes = quote.yes_bid_dollars !== '0.0000' && Number(quote.yes_bid_dollars) > 0;
   const no = Number(quote.no_bid_dollars) > 0;
   if (!yes && !no) return false;
   const side = yes && no ? (Math.random() < 0.5 ? 'yes' : 'no') : yes ? 'yes' : 'no';
-  const res = await world.admin('POST', `/_sim/quotes/${quote.id}/accept`, { accepted_side: side });
+  const offered = Math.floor(Number(quote[side === 'yes' ? 'yes_contracts_fp' : 'no_contracts_fp'] ?? 0));
+  const contracts =
+    partial !== undefined && offered >= 2 ? Math.max(1, Math.floor(offered * partial)) : undefined;
+  const res = await world.admin('POST', `/_sim/quotes/${quote.id}/accept`, {
+    accepted_side: side,
+    ...(contracts !== undefined && contracts < offered ? { contracts } : {}),
+  });
   return res.status === 200;
 }
 

@@ -77,10 +77,14 @@ const data = new InMemoryMarketData();
 for (const [ticker, grid] of Object.entries(GRIDS))
   data.setMarket({ ticker, eventTicker: 'KXF', priceGrid: grid });
 const runner = new StrategyRunner({
-  router: new StrategyRouter(new Map([['fuzz', fuzzStrategy as Strategy<unknown>]]), [{ strategy: 'fuzz' }]),
+  router: new StrategyRouter(new Map([['fuzz', fuzzStrategy as Strategy<unknown>]]), [
+    { strategy: 'fuzz', isolation: 'in-process' },
+  ]),
   data,
   logger: pino({ level: 'silent' }),
   timeoutMs: TIMEOUT_MS,
+  // Every case here fails on purpose: no route may be disabled for it.
+  breaker: { maxFailures: 0 },
 });
 
 afterAll(() => runner.stop());

@@ -43,8 +43,10 @@ export async function startBot(
   user: SimTestUser,
   patch: Raw = {},
   overrides: AppOverrides = {},
+  /** The folder for the config's relative paths (journal, kill file): reuse it to restart a bot. */
+  inDir?: string,
 ): Promise<StartedBot> {
-  const config = botConfig(ts, user, patch);
+  const config = botConfig(ts, user, patch, inDir);
   const app = new App(config, { logger: testLogger(), signals: false, opsServer: false, ...overrides });
   onTestFinished(async () => {
     await app.stop('test finished');

@@ -73,12 +73,25 @@ export function testRawConfig(options: TestConfigOptions): { raw: Raw; dir: stri
       environment: 'simulator',
       baseUrl: options.apiBase,
       tier: 'auto',
+      // The simulator's world: these series are high-volatility, every other market standard.
       hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
+      standardMarkets: ['*'],
     },
     poller: { intervalMs: 100 },
     strategies: {
       dir: STRATEGIES_DIR,
-      routes: [{ name: 'all', strategy: 'fixed-spread', options: { spread: '0.04', maxBookSpread: '0.50' } }],
+      // In-process: a worker thread costs each of the suite's ~100 bots a second of CPU to load its
+      // strategies; the worker path has its own tests (test/unit/strategy/isolation.test.ts,
+      // worker-lifecycle.test.ts, test/integration/engine/hostile-plugins.test.ts) and the chaos bots.
+      routes: [
+        {
+          name: 'all',
+          strategy: 'fixed-spread',
+          isolation: 'in-process',
+          options: { spread: '0.04', maxBookSpread: '0.50' },
+        },
+      ],
+      workers: { size: 1 },
     },
     quoting: { ttlMs: 60_000, acceptPollIntervalMs: 100, sweepIntervalMs: 200, shutdownTimeoutMs: 10_000 },
     risk: riskBlock({ killSwitch: { file: join(dir, 'KILL') }, reconcileCron: '*/5 * * * * *' }),

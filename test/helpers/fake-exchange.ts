@@ -8,14 +8,26 @@
  */
 import type { Clock } from '../../src/domain/clock.js';
 import { DEFAULT_FEE_SCHEDULE, type FeeSchedule } from '../../src/domain/fees.js';
-import type { Centis } from '../../src/domain/money.js';
-import type { EpochMs, EventInfo, Market, OrderBook, Quote, Rfq, Side } from '../../src/domain/types.js';
+import type { Centis, Micros } from '../../src/domain/money.js';
+import type {
+  EpochMs,
+  EventInfo,
+  Fill,
+  Market,
+  Order,
+  OrderBook,
+  Quote,
+  Rfq,
+  Side,
+} from '../../src/domain/types.js';
 import {
   BadRequestError,
   type CallOptions,
+  type CancelOrderResult,
   type CreateQuoteArgs,
   type DeleteResult,
   type ErrorContext,
+  type FillFilter,
   NotFoundError,
 } from '../../src/kalshi/index.js';
 import type { MarketReads } from '../../src/market/market-cache.js';
@@ -31,6 +43,19 @@ export interface Held<T> {
 }
 
 type Method = keyof QuoteWrites | keyof MarketReads;
+
+/** How an execution of one of our quotes went at the exchange (see `FakeExchange.execute`). */
+export interface ExecutionScript {
+  /** Contracts our leg filled. @default the accepted size */
+  readonly filled?: Centis;
+  /** Contracts of our leg left resting on the book. @default 0 */
+  readonly resting?: Centis;
+  /** Per-contract price of the fill. @default our bid on the side */
+  readonly price?: Micros;
+  readonly fee?: Micros;
+  /** Split the fill into this many trades. @default 1 */
+  readonly trades?: number;
+}
 
 interface Scripted {
   readonly value?: unknown;
@@ -114,6 +139,11 @@ export class FakeExchange implements QuoteWrites, MarketReads {
   readonly rfqs = new Map<string, Rfq>();
   readonly markets = new Map<string, Market>();
   readonly books = new Map<string, OrderBook>();
+  /** Our orders (each executed quote's leg), by order id. */
+  readonly orders = new Map<string, Order>();
+  /** Our fills, oldest first: what `GET /portfolio/fills` lists. */
+  readonly fillLog: Fill[] = [];
+  #nextTrade = 1;
   readonly #scripts = new Map<Method, Scripted[]>();
   #nextId = 1;
 
@@ -150,14 +180,7 @@ export class FakeExchange implements QuoteWrites, MarketReads {
   accept(
     quoteId: string,
     side: Side,
-    options: {
-      acceptedAt?: EpochMs | undefined;
-      /** The accepted size as the side's contracts (how older reports carried it). */
-      contracts?: Centis;
-      /** The accepted size as `contracts_accepted_fp`, the side still showing the offer (Kalshi, the simulator). */
-      acceptedContracts?: Centis;
-      prices?: Partial<Quote>;
-    } = {},
+    options: { acceptedAt?: EpochMs | undefined; contracts?: Centis; prices?: Partial<Quote> } = {},
   ): Quote {
     const quote = this.#quote(quoteId);
     const acceptedAt = 'acceptedAt' in options ? options.acceptedAt : this.clock.now();
@@ -169,7 +192,6 @@ export class FakeExchange implements QuoteWrites, MarketReads {
       acceptedSide: side,
       updatedAt: this.clock.now(),
       ...(acceptedAt !== undefined ? { acceptedAt } : {}),
-      ...(options.acceptedContracts !== undefined ? { acceptedContracts: options.acceptedContracts } : {}),
       ...(contracts !== undefined
         ? side === 'yes'
           ? { yesContracts: contracts }
@@ -185,6 +207,88 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     const quote = { ...this.#quote(quoteId), ...extra, status, updatedAt: this.clock.now() };
     this.quotes.set(quoteId, quote);
     return quote;
+  }
+
+  /**
+   * Executes one of our accepted quotes: the quote becomes `executed` with its order id
+   * (`order-<quoteId>`), the order fills `filled` (in `trades` fills, listed at once) and rests
+   * `resting`. Returns the report the watcher would see.
+   */
+  execute(quoteId: string, script: ExecutionScript = {}): Quote {
+    const quote = this.#quote(quoteId);
+    const side = quote.acceptedSide ?? 'yes';
+    const offered = (side === 'yes' ? quote.yesContracts : quote.noContracts) ?? quote.contracts;
+    const accepted = quote.contractsAccepted ?? offered;
+    const filled = script.filled ?? accepted;
+    const resting = script.resting ?? 0;
+    const price = script.price ?? (side === 'yes' ? quote.yesBid : quote.noBid);
+    const orderId = `order-${quoteId}`;
+    const now = this.clock.now();
+    this.orders.set(orderId, {
+      orderId,
+      ticker: quote.marketTicker,
+      side,
+      status: resting > 0 ? 'resting' : filled > 0 ? 'executed' : 'canceled',
+      price,
+      filled,
+      remaining: resting,
+      initial: filled + resting,
+      createdAt: now,
+    });
+    const trades = Math.max(1, script.trades ?? 1);
+    let left = filled;
+    for (let i = 0; i < trades && left > 0; i++) {
+      const count = i === trades - 1 ? left : Math.floor(filled / trades);
+      left -= count;
+      this.#record(orderId, quote.marketTicker, side, count, price, i === 0 ? (script.fee ?? 0) : 0);
+    }
+    return this.setStatus(quoteId, 'executed', { executedAt: now, creatorOrderId: orderId });
+  }
+
+  /** A resting order of ours fills (more of) its remainder; the fill is on the record at once. */
+  fillResting(orderId: string, count: Centis, fee: Micros = 0): Fill {
+    const order = this.orders.get(orderId);
+    if (order?.status !== 'resting') throw new Error(`order ${orderId} is not resting`);
+    const remaining = order.remaining - count;
+    this.orders.set(orderId, {
+      ...order,
+      filled: order.filled + count,
+      remaining,
+      status: remaining > 0 ? 'resting' : 'executed',
+    });
+    return this.#record(orderId, order.ticker, order.side, count, order.price, fee);
+  }
+
+  /** A fill of ours on any order (a manual trade, say), on the record at once. */
+  addFillFor(
+    orderId: string,
+    ticker: string,
+    side: Side,
+    count: Centis,
+    price: Micros,
+    fee: Micros = 0,
+  ): Fill {
+    return this.#record(orderId, ticker, side, count, price, fee);
+  }
+
+  #record(orderId: string, ticker: string, side: Side, count: Centis, price: Micros, fee: Micros): Fill {
+    const tradeId = `trade-${this.#nextTrade++}`;
+    const fill: Fill = {
+      fillId: tradeId,
+      tradeId,
+      orderId,
+      ticker,
+      outcomeSide: side,
+      bookSide: side === 'yes' ? 'bid' : 'ask',
+      count,
+      yesPrice: side === 'yes' ? price : 1_000_000 - price,
+      noPrice: side === 'no' ? price : 1_000_000 - price,
+      isTaker: false,
+      fee,
+      createdAt: this.clock.now(),
+    };
+    this.fillLog.push(fill);
+    return fill;
   }
 
   /** A server roll clears an open quote: the exchange no longer knows it. */
@@ -245,6 +349,37 @@ export class FakeExchange implements QuoteWrites, MarketReads {
 
   getQuote(rfqId: string, quoteId: string, call?: CallOptions): Promise<Quote> {
     return this.#call('getQuote', withCall([rfqId, quoteId], call), () => this.#quote(quoteId));
+  }
+
+  getOrder(orderId: string, call?: CallOptions): Promise<Order> {
+    return this.#call('getOrder', withCall([orderId], call), () => {
+      const order = this.orders.get(orderId);
+      if (!order) throw new NotFoundError('not found', errorContext('get_order'), { status: 404 });
+      return order;
+    });
+  }
+
+  cancelOrder(orderId: string, call?: CallOptions): Promise<CancelOrderResult> {
+    return this.#call('cancelOrder', withCall([orderId], call), (): CancelOrderResult => {
+      const order = this.orders.get(orderId);
+      if (order?.status !== 'resting') return { outcome: 'not_found' };
+      this.orders.set(orderId, { ...order, status: 'canceled', remaining: 0 });
+      return { outcome: 'cancelled', reducedBy: order.remaining };
+    });
+  }
+
+  fills(filter: FillFilter = {}): AsyncIterable<Fill> {
+    const calls = this.#call('fills', [filter], () =>
+      this.fillLog.filter(
+        (fill) =>
+          (filter.orderId === undefined || fill.orderId === filter.orderId) &&
+          (filter.ticker === undefined || fill.ticker === filter.ticker) &&
+          (filter.minTs === undefined || (fill.createdAt ?? 0) >= filter.minTs),
+      ),
+    );
+    return (async function* () {
+      yield* await calls;
+    })();
   }
 
   getRfq(rfqId: string): Promise<Rfq> {

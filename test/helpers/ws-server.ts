@@ -28,7 +28,7 @@ export interface ScriptedWsServer {
   readonly refused: number;
   /** Refuse the next `count` upgrades with `status`. */
   refuseNext(count: number, status?: number): void;
-  /** How a `subscribe` is answered: `ack` (default, sid 1, 2, … per connection), or nothing. */
+  /** How a `subscribe` is answered: `ack` (default: its first channel, sid 1, 2, … per connection), or nothing. */
   onSubscribe:
     | 'ack'
     | 'ignore'
@@ -89,10 +89,11 @@ export async function startScriptedWsServer(): Promise<ScriptedWsServer> {
         if (command['cmd'] !== 'subscribe') return;
         const mode = server.onSubscribe;
         if (mode === 'ack') {
+          const channels = (command['params'] as { channels?: string[] } | undefined)?.channels;
           connection.send({
             id: command['id'],
             type: 'subscribed',
-            msg: { channel: 'communications', sid: nextSid++ },
+            msg: { channel: channels?.[0] ?? 'communications', sid: nextSid++ },
           });
         } else if (typeof mode === 'function') mode(connection, command);
       });

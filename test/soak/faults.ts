@@ -1,4 +1,7 @@
-/** The faults the soak switches on and off at random: every kind the simulator can inject. */
+/**
+ * The faults the soak switches on and off at random: every kind the simulator can inject, the
+ * exchange-truth ones (issue 14) included — on top of the simulator's own background rates.
+ */
 import type { World } from '../chaos/world.js';
 
 export type FaultKind =
@@ -13,7 +16,10 @@ export type FaultKind =
   | '429-storm'
   | 'latency'
   | 'ws-drop'
-  | 'mixed';
+  | 'mixed'
+  | 'flush-storm'
+  | 'cross-storm'
+  | 'rfq-expiry';
 
 export interface SoakFault {
   readonly name: FaultKind;
@@ -44,6 +50,18 @@ export const SOAK_FAULTS: readonly SoakFault[] = [
     'latency=20,jitter=40,error5xx=0.05,error5xxAfter=0.05,drop=0.03,dropAfter=0.03,malformed=0.05,' +
       'unknownFields=0.1,unknownEnums=0.1,rfqCloseRace=0.1,acceptDuringDelete=0.3',
   ),
+  // Server rolls every ~3 s: our open quotes vanish (404, gone from listings).
+  spec('flush-storm', 'flushRate=0.3'),
+  // New RFQs expire after 3 s.
+  spec('rfq-expiry', 'rfqTtl=3000'),
+  {
+    // Every execution meets a fresh order through our price: post-only legs cancelled.
+    name: 'cross-storm',
+    async apply(world, ms) {
+      const res = await world.admin('PUT', '/_sim/faults', { spec: `postOnlyCrossStorm=${ms}` });
+      if (res.status !== 200) throw new Error(`fault cross-storm refused: ${JSON.stringify(res.body)}`);
+    },
+  },
   {
     name: '429-storm',
     async apply(world, ms) {

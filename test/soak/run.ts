@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { parseCount } from '../../src/domain/money.js';
+import { formatDollars } from '../../src/domain/money.js';
 import { InvariantMonitor } from '../chaos/monitor.js';
 import { RECOVERY_LIMIT_MS } from '../chaos/scenario.js';
 import {
@@ -278,17 +278,10 @@ await loop;
 const last = sampleMemory();
 process.stdout.write(`${row(last)}\n`);
 
-// Anything lost? With the faults off and accepted quotes settled (executed or lapsed), the bot's
-// own positions must equal the exchange's, market by market.
+// Faults off and accepted quotes settled (executed or lapsed) before the stop.
 await world.admin('DELETE', '/_sim/faults');
 await until(() => [...app.store.awaitingFill()].length === 0, 15_000, 200);
 await exchangeSettled(world);
-const { body: positionsBody } = await world.admin<{
-  market_positions: { ticker: string; position_fp: string }[];
-}>('GET', `/_sim/users/${world.user.userId}/positions`);
-const mismatches = positionsBody.market_positions.filter(
-  (p) => app.exposure.position(p.ticker) !== parseCount(p.position_fp),
-);
 
 // Shutdown: nothing of ours may stay open.
 const counters = { ...app.schedules.counters };
@@ -298,6 +291,27 @@ const quotes = await monitor.finalCheck();
 // Open quotes are counted once nothing the bot sent can still land.
 const settledAfterStop = await exchangeSettled(world);
 const openAfter = await ourQuotes(world, 'open');
+// Nothing lost: positions, realised P&L and fees as the exchange's fills say (issue 14).
+const books = await monitor.checkBooks(app);
+const mismatches = [...monitor.violations.values()].filter(
+  (v) => v.invariant === "positions equal the exchange's",
+);
+const sum = async (
+  metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+  labels: Record<string, string> = {},
+) =>
+  (await metric.get()).values
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((n, v) => n + v.value, 0);
+const truth = {
+  partialAccepts: await sum(app.metrics.quotesPartialAccepts),
+  quotesEndedWithoutFill: await sum(app.metrics.quotesFillOutcome, { outcome: 'none' }),
+  quotesFilledInPart: await sum(app.metrics.quotesFillOutcome, { outcome: 'partial' }),
+  quotesFlushedDetected: await sum(app.metrics.quotesFlushed),
+  fillsUnattributed: await sum(app.metrics.fillsBooked, { attributed: 'no' }),
+  realizedBeforeFees: books.realized,
+  fees: books.fees,
+};
 monitor.detach();
 const { body: fillsBody } = await world.admin<{ fills: unknown[] }>(
   'GET',
@@ -366,9 +380,16 @@ const summary = {
   authFailures: stats['authFailures'],
   killSwitchTrips: killTrips,
   maxConsecutiveErrors: bot.config.risk.killSwitch.maxConsecutiveErrors,
-  positionMismatchesAtEnd: mismatches.map(
-    (p) => `${p.ticker}: bot ${app.exposure.position(p.ticker)}, exchange ${p.position_fp}`,
-  ),
+  positionMismatchesAtEnd: mismatches.map((v) => v.evidence),
+  exchangeTruth: {
+    ...truth,
+    exchangePartialAccepts: stats['partialAccepts'],
+    exchangePostOnlyCancels: stats['postOnlyCancels'],
+    exchangeServerRolls: stats['serverRolls'],
+    exchangeQuotesFlushed: stats['quotesFlushed'],
+    exchangeOrdersRested: stats['ordersRested'],
+    exchangeRfqsExpired: stats['rfqsExpired'],
+  },
   openAtExit: report.openAtExit,
   violations,
   memoryMB: {
@@ -404,7 +425,8 @@ process.stdout.write(
       .map((f) => `    not recovered: ${f.kind} at ${f.atS} s: ${f.unrecovered}`),
     `  HTTP faults injected ${injected}, 429s ${stats['rateLimited']}, 401s ${stats['authFailures']}`,
     `  kill switch (maxConsecutiveErrors ${summary.maxConsecutiveErrors}): ${killTrips.length === 0 ? 'never tripped' : killTrips.map((k) => `tripped at ${k.atS} s by ${k.source}: ${k.reason}`).join('; ')}`,
-    `  positions differing from the exchange at the end: ${mismatches.length}`,
+    `  positions differing from the exchange at the end: ${mismatches.length}; P&L before fees ${formatDollars(books.realized, 6)}, fees ${formatDollars(books.fees, 6)} over ${books.fills} fills, as GET /portfolio/fills says`,
+    `  exchange truth: partial accepts ${truth.partialAccepts} (all users ${stats['partialAccepts']}), post-only cancels ${stats['postOnlyCancels']} (our quotes ended with no fill ${truth.quotesEndedWithoutFill}, in part ${truth.quotesFilledInPart}), server rolls ${stats['serverRolls']} flushing ${stats['quotesFlushed']} quotes (ours detected ${truth.quotesFlushedDetected}), RFQs expired ${stats['rfqsExpired']}, unattributed fills ${truth.fillsUnattributed}`,
     `  memory (bot process): rss ${m.rssStart} -> ${m.rssEnd} MB (max ${m.rssMax}, ${m.rssSlopePerMin} MB/min), heap ${m.heapStart} -> ${m.heapEnd} MB (max ${m.heapMax}, ${m.heapSlopePerMin} MB/min)${gc ? '' : ' [run with --expose-gc for steadier heap figures]'}`,
     `  simulator process rss ${m.simRssStart ?? '?'} -> ${m.simRssEnd ?? '?'} MB`,
     `  open quotes at exit ${report.openAtExit}, invariant violations ${violations.length}`,

@@ -7,11 +7,9 @@
  */
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { type Clock, repeatEvery, type Timer } from '../../domain/clock.js';
-import type { KalshiCredentials } from '../auth.js';
+import { repeatEvery, type Timer } from '../../domain/clock.js';
 import { signWebSocketHandshake } from '../auth.js';
 import { backoffDelay } from '../retry.js';
-import type { UnknownReporter } from '../wire-reader.js';
 import {
   type CommunicationsEvent,
   type CommunicationsStreamEvents,
@@ -19,43 +17,9 @@ import {
   StreamFrameError,
 } from './events.js';
 import { parseFrame, type StreamFrame } from './frames.js';
+import type { CommunicationsStreamOptions, StreamDeps, StreamStats } from './stream-options.js';
 
-export interface CommunicationsStreamOptions {
-  /**
-   * The websocket endpoint. Kalshi serves it on its own host (fact sheet §1).
-   * @example 'wss://external-api-ws.kalshi.com/trade-api/ws/v2'
-   */
-  readonly url: string;
-  /** First reconnect delay (then doubling, with jitter). @default 250 */
-  readonly minReconnectMs?: number;
-  /** @default 15000 */
-  readonly maxReconnectMs?: number;
-  /** Kalshi pings every 10 s; a socket silent this long (our own pings unanswered) is dropped. @default 30000 */
-  readonly idleTimeoutMs?: number;
-  /** A subscription not acknowledged within this long drops the socket. @default 10000 */
-  readonly subscribeTimeoutMs?: number;
-  /** The upgrade must complete within this long (a real-time watchdog inside `ws`). @default 10000 */
-  readonly handshakeTimeoutMs?: number;
-  /** Largest message accepted; a longer one closes the socket (1009) and it reconnects. @default 8 MiB */
-  readonly maxPayloadBytes?: number;
-}
-
-/** What the client hands the stream: its credentials, clock, logger, jitter and unknown-field reporter. */
-export interface StreamDeps {
-  readonly credentials: KalshiCredentials;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly random: () => number;
-  readonly reporter: UnknownReporter;
-}
-
-/** Counters since the stream was made. */
-export interface StreamStats {
-  readonly connects: number;
-  readonly events: number;
-  readonly malformedFrames: number;
-  readonly gaps: number;
-}
+export type { CommunicationsStreamOptions, StreamDeps, StreamStats } from './stream-options.js';
 
 /** Codes after which the exchange no longer serves the subscription (fact sheet §9): resubscribe. */
 const SUBSCRIPTION_LOST_CODES: ReadonlySet<number> = new Set([10, 17, 25]);
@@ -73,7 +37,9 @@ export class CommunicationsStream {
     quoteCreated: [],
     quoteAccepted: [],
     quoteExecuted: [],
+    fill: [],
     connected: [],
+    fillsConnected: [],
     disconnected: [],
     gap: [],
     malformed: [],
@@ -88,6 +54,8 @@ export class CommunicationsStream {
   #nextCommandId = 1;
   #subscribeCommandId: number | undefined;
   #sid: number | undefined;
+  #fillCommandId: number | undefined;
+  #fillSid: number | undefined;
   readonly #lastSeq = new Map<number, number>();
   /** Malformed (type, field) pairs already logged at warn: a flood logs once per kind. */
   readonly #malformedSeen = new Set<string>();
@@ -101,6 +69,7 @@ export class CommunicationsStream {
       subscribeTimeoutMs: 10_000,
       handshakeTimeoutMs: 10_000,
       maxPayloadBytes: 8 * 1024 * 1024,
+      fills: false,
       ...options,
     };
     this.#deps = deps;
@@ -110,6 +79,11 @@ export class CommunicationsStream {
   /** Subscribed: pushes are flowing. */
   get connected(): boolean {
     return this.#sid !== undefined;
+  }
+
+  /** The `fill` channel is subscribed (only with the `fills` option). */
+  get fillsConnected(): boolean {
+    return this.#fillSid !== undefined;
   }
 
   get stats(): StreamStats {
@@ -228,6 +202,14 @@ export class CommunicationsStream {
     this.#subscribe(socket);
   }
 
+  /** Fills are a channel of their own: its acknowledgement and its losses are told apart. */
+  #subscribeFills(socket: WebSocket): void {
+    if (!this.#options.fills) return;
+    const id = this.#nextCommandId++;
+    this.#fillCommandId = id;
+    socket.send(JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['fill'] } }));
+  }
+
   #subscribe(socket: WebSocket): void {
     const id = this.#nextCommandId++;
     this.#subscribeCommandId = id;
@@ -268,6 +250,8 @@ export class CommunicationsStream {
   #endConnection(info: StreamDisconnect): void {
     for (const timer of this.#connectionTimers.splice(0)) timer.cancel();
     this.#subscribeCommandId = undefined;
+    this.#fillCommandId = undefined;
+    this.#fillSid = undefined;
     this.#unsubscribed(info);
   }
 
@@ -308,12 +292,20 @@ export class CommunicationsStream {
         this.#deliver(frame.message);
         return;
       case 'subscribed':
+        if (frame.channel === 'fill') {
+          this.#fillSid = frame.sid;
+          this.#lastSeq.set(frame.sid, 0);
+          this.#log.info({ sid: frame.sid }, 'subscribed to fills');
+          this.#emit('fillsConnected');
+          return;
+        }
         if (frame.channel !== 'communications') return;
         this.#sid = frame.sid;
         this.#lastSeq.set(frame.sid, 0);
         this.#attempt = 0;
         this.#log.info({ sid: frame.sid }, 'subscribed to communications');
         this.#emit('connected');
+        if (this.#socket && this.#fillSid === undefined) this.#subscribeFills(this.#socket);
         return;
       case 'error':
         this.#commandError(frame);
@@ -339,6 +331,9 @@ export class CommunicationsStream {
         return;
       case 'quoteExecuted':
         this.#emit('quoteExecuted', message.event);
+        return;
+      case 'fill':
+        this.#emit('fill', message.event);
         return;
     }
   }
@@ -367,13 +362,34 @@ export class CommunicationsStream {
     this.#lastSeq.set(sid, seq);
     if (last === undefined || seq === last + 1) return;
     this.#stats.gaps++;
-    this.#log.warn({ sid, expected: last + 1, got: seq }, 'websocket sequence gap');
-    this.#emit('gap', { reason: 'sequence', sid, expected: last + 1, received: seq });
+    const channel = sid === this.#fillSid ? 'fill' : 'communications';
+    this.#log.warn({ sid, channel, expected: last + 1, got: seq }, 'websocket sequence gap');
+    this.#emit('gap', { reason: 'sequence', channel, sid, expected: last + 1, received: seq });
   }
 
   #commandError(frame: Extract<StreamFrame, { kind: 'error' }>): void {
     const socket = this.#socket;
     const context = { code: frame.code, sid: frame.sid, id: frame.id, message: frame.message };
+    if (frame.id !== undefined && frame.id === this.#fillCommandId && this.#fillSid === undefined) {
+      // Fills still reach us through the REST listing: keep the socket, say so once.
+      this.#log.warn(context, 'fill subscribe refused; fills come from the REST listing only');
+      this.#fillCommandId = undefined;
+      return;
+    }
+    if (
+      frame.code !== undefined &&
+      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
+      frame.sid !== undefined &&
+      frame.sid === this.#fillSid &&
+      socket !== undefined
+    ) {
+      this.#log.warn(context, 'the exchange ended the fill subscription; resubscribing');
+      this.#stats.gaps++;
+      this.#fillSid = undefined;
+      this.#emit('gap', { reason: 'subscription-lost', channel: 'fill', sid: frame.sid, code: frame.code });
+      this.#subscribeFills(socket);
+      return;
+    }
     if (frame.id !== undefined && frame.id === this.#subscribeCommandId && this.#sid === undefined) {
       // The subscribe itself was refused: start over on a new socket, after the back-off.
       this.#log.warn(context, 'communications subscribe refused; reconnecting');

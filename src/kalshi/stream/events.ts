@@ -3,7 +3,7 @@
  * centis, times in epoch ms. Nothing past the stream sees a wire field or a decimal string.
  */
 import type { Centis, Micros } from '../../domain/money.js';
-import type { EpochMs, Rfq, Side } from '../../domain/types.js';
+import type { EpochMs, Fill, Rfq, Side } from '../../domain/types.js';
 
 interface Pushed {
   /** When the exchange queued the frame (`sending_ts_ms`), when it says. */
@@ -81,18 +81,29 @@ export interface QuoteExecutedEvent extends PushedQuote {
   readonly subaccount?: number;
 }
 
+/** `fill` (the private `fill` channel): one trade of ours, as `GET /portfolio/fills` lists it. */
+export interface FillEvent extends Pushed {
+  readonly fill: Fill;
+  /** Our position in the market after this fill (`post_position_fp`), when sent. */
+  readonly postPosition?: Centis;
+  readonly subaccount?: number;
+}
+
 /** One parsed data message of the channel. */
 export type CommunicationsEvent =
   | { readonly type: 'rfqCreated'; readonly event: RfqCreatedEvent }
   | { readonly type: 'rfqDeleted'; readonly event: RfqDeletedEvent }
   | { readonly type: 'quoteCreated'; readonly event: QuoteCreatedEvent }
   | { readonly type: 'quoteAccepted'; readonly event: QuoteAcceptedEvent }
-  | { readonly type: 'quoteExecuted'; readonly event: QuoteExecutedEvent };
+  | { readonly type: 'quoteExecuted'; readonly event: QuoteExecutedEvent }
+  | { readonly type: 'fill'; readonly event: FillEvent };
 
 /** Messages were (or may have been) lost: the REST listing is the truth until the next push. */
 export interface StreamGap {
   /** `sequence`: a `seq` was skipped or repeated; `subscription-lost`: the exchange ended the subscription (error 10, 17 or 25). */
   readonly reason: 'sequence' | 'subscription-lost';
+  /** The channel that lost messages. @default 'communications' */
+  readonly channel?: 'communications' | 'fill';
   readonly sid?: number;
   readonly expected?: number;
   readonly received?: number;
@@ -113,8 +124,15 @@ export interface CommunicationsStreamEvents {
   quoteCreated: (event: QuoteCreatedEvent) => void;
   quoteAccepted: (event: QuoteAcceptedEvent) => void;
   quoteExecuted: (event: QuoteExecutedEvent) => void;
+  /** A fill of ours (only with the `fills` option). */
+  fill: (event: FillEvent) => void;
   /** Subscribed: pushes flow from now on. */
   connected: () => void;
+  /**
+   * The `fill` channel is subscribed (again): fills from now on are pushed. Whatever happened
+   * while it was not is for the REST listing to find.
+   */
+  fillsConnected: () => void;
   /** Pushes stopped (socket closed, or the subscription was lost); the stream reconnects by itself. */
   disconnected: (info: StreamDisconnect) => void;
   gap: (gap: StreamGap) => void;

@@ -5,6 +5,8 @@
 import { knownFields, type UnknownReporter, WireFieldError, WireReader } from '../wire-reader.js';
 import { type CommunicationsEvent, StreamFrameError } from './events.js';
 import {
+  FILL_EVENT_FIELDS,
+  mapFillEvent,
   mapQuoteAccepted,
   mapQuoteCreated,
   mapQuoteExecuted,
@@ -51,6 +53,7 @@ const EVENTS = {
   quote_created: { type: 'quoteCreated', fields: QUOTE_CREATED_FIELDS, map: mapQuoteCreated },
   quote_accepted: { type: 'quoteAccepted', fields: QUOTE_ACCEPTED_FIELDS, map: mapQuoteAccepted },
   quote_executed: { type: 'quoteExecuted', fields: QUOTE_EXECUTED_FIELDS, map: mapQuoteExecuted },
+  fill: { type: 'fill', fields: FILL_EVENT_FIELDS, map: mapFillEvent },
 } as const;
 
 function isEventType(type: string): type is keyof typeof EVENTS {

@@ -4,9 +4,10 @@
  * WireFieldError naming it, and the whole frame is dropped (never half an event).
  */
 import type { Rfq, RfqSize, Side } from '../../domain/types.js';
-import { LEG_FIELDS, mapLeg, SIDES } from '../mappers.js';
+import { FILL_FIELDS, LEG_FIELDS, mapFill, mapLeg, SIDES } from '../mappers.js';
 import { compact, knownFields, type WireReader } from '../wire-reader.js';
 import type {
+  FillEvent,
   QuoteAcceptedEvent,
   QuoteCreatedEvent,
   QuoteExecutedEvent,
@@ -144,5 +145,20 @@ export function mapQuoteExecuted(r: WireReader, sentAt: number | undefined): Quo
     executedAt: r.ts('executed_ts'),
     sentAt,
     extra: r.extra(),
+  });
+}
+
+/** The REST Fill's fields plus what only the push carries (changelog 2026-04-15, -05-06, -08-20). */
+export const FILL_EVENT_FIELDS = knownFields(
+  [...FILL_FIELDS],
+  ['purchased_side', 'post_position_fp', 'ts_ms', 'subaccount', 'client_order_id'],
+);
+
+export function mapFillEvent(r: WireReader, sentAt: number | undefined): FillEvent {
+  return compact<FillEvent>({
+    fill: mapFill(r),
+    postPosition: r.optCount('post_position_fp'),
+    subaccount: r.optInt('subaccount'),
+    sentAt,
   });
 }

@@ -1,15 +1,16 @@
 import type { ManualClock } from '../../domain/clock.js';
 import { type Centis, parseCount } from '../../domain/money.js';
 import type { RfqSize } from '../../domain/types.js';
-import { truthAdmin } from '../admin-truth.js';
 import type { SimContext } from '../context.js';
 import { SimError } from '../errors.js';
 import { quoteToWire, rfqToWire } from '../exchange/wire.js';
 import { dollars4, dollars6 } from '../format.js';
+import { TruthOptionError } from '../truth.js';
 import { AdminError, type AdminRoute, bad, missing } from './admin-route.js';
 import { FaultSpecError } from './faults.js';
 import { bodyDollars, bodyNumber, bodyObject, bodyString, ParamError } from './params.js';
 import { Router } from './router.js';
+import { adminTruthRoutes } from './routes-admin-truth.js';
 import { adminUserRoutes } from './routes-admin-users.js';
 import type { AdminHandler } from './server.js';
 
@@ -49,18 +50,19 @@ function sizeFrom(body: Record<string, unknown>): RfqSize | undefined {
  * balance) keep Kalshi's error body.
  */
 export function createAdminHandler(sim: SimContext, extras: AdminExtras): AdminHandler {
-  const router = new Router<AdminRoute>().add(...adminUserRoutes(sim), ...adminRoutes(sim, extras));
-  const truthRoutes = truthAdmin(sim);
+  const router = new Router<AdminRoute>().add(
+    ...adminUserRoutes(sim),
+    ...adminTruthRoutes(sim),
+    ...adminRoutes(sim, extras),
+  );
   return (method, path, query, body) => {
-    const handled = truthRoutes(method, path, body);
-    if (handled) return handled;
     try {
       const match = router.match(method, path);
       if (!match) return { status: 404, body: { error: `no admin route ${method} ${path}` } };
       return match.route.handler({ params: match.params, query, body: bodyObject({ body }, true) });
     } catch (err) {
       if (err instanceof AdminError) return { status: err.status, body: { error: err.message } };
-      if (err instanceof ParamError || err instanceof FaultSpecError) {
+      if (err instanceof ParamError || err instanceof FaultSpecError || err instanceof TruthOptionError) {
         return { status: 400, body: { error: err.message } };
       }
       if (err instanceof SimError) return { status: err.status, body: err.body() };

@@ -62,7 +62,7 @@ describe('a backtest of a recorded simulator run', () => {
       exchange: { confirmWindowMs: LIFECYCLE.confirmWindowMs },
       // No TTL pulls in this short run: their timing follows the sweeper's tick, not the recording.
       quoting: { ttlMs: 120_000, postOnly: false },
-      strategies: { timeoutMs: 5_000 },
+      strategies: { timeoutMs: 5_000, workers: { hardTimeoutMs: 10_000 } },
     });
     const raw = merge(base, { journal: { enabled: true, path: join(dir, 'journal.db') } });
     const recording = join(dir, 'run.jsonl');

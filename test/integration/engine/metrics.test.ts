@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/app/app.js';
 import { configOrThrow } from '../../../src/config/index.js';
@@ -17,27 +18,19 @@ import { merge } from '../../helpers/config.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 /**
- * The README's list of metrics (section "Operations"), copied verbatim: the source of truth for
- * what an operator may build dashboards and alerts on. Keep the two in step.
+ * The metrics table of docs/operations.md: the source of truth for what an operator may build
+ * dashboards and alerts on.
  */
-const README_METRICS = `
-Metrics (prefix \`kalshi_rfq_\`): \`rfqs_seen_total\`, \`rfqs_open\`, \`quotes_created_total\`,
-\`quotes_deleted_total{reason}\`, \`quotes_accepted_total\`, \`quotes_confirmed_total\`,
-\`quotes_declined_total{reason}\`, \`quotes_executed_total\`, \`quotes_expired_total\` (per strategy),
-\`open_quotes\`, \`requests_total{endpoint,status}\`, \`request_duration_seconds\`,
-\`rate_limited_total\`, \`exposure_dollars\` (worst case), \`pnl_dollars{kind=realised|marked}\`,
-\`rfq_to_quote_seconds\`, \`accept_to_confirm_seconds\` (histograms), \`token_budget_available\`,
-\`token_budget_capacity\`, \`token_budget_spent_total\` (per bucket), \`action_queue_depth\`,
-\`event_loop_lag_seconds\`, \`poller_cycles_total{outcome}\`, \`poller_last_cycle_timestamp_seconds\`,
-\`kill_switch_active\`, \`reconciliation_discrepancies_total\`, \`strategy_skips_total{strategy,reason}\`,
-\`risk_rejections_total{reason}\`, and Node's process metrics.
-`;
+const OPERATIONS_DOC = readFileSync(
+  fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)),
+  'utf8',
+);
 
 const PREFIX = 'kalshi_rfq_';
 
 function documentedMetrics(): string[] {
-  const names = [...README_METRICS.matchAll(/`([a-z_]+)(?:\{[^}]*\})?`/g)].map((m) => m[1]!);
-  return names.filter((name) => name !== PREFIX);
+  const block = /<!-- metrics:start -->([\s\S]*?)<!-- metrics:end -->/.exec(OPERATIONS_DOC)?.[1] ?? '';
+  return [...block.matchAll(/^\| `([a-z_]+)`/gm)].map((m) => m[1]!);
 }
 
 interface Sample {
@@ -70,7 +63,27 @@ const LIFECYCLE = {
 };
 
 describe('metrics', () => {
-  it('every metric the README documents has a sample after a short run', async () => {
+  it('documents a metric table, which lists every metric the bot registers', async () => {
+    const documented = documentedMetrics();
+    expect(documented.length).toBeGreaterThan(25);
+    const ts = await startTestSimulator({ userCount: 1 });
+    const { app } = await startBot(ts, ts.users[0]!);
+    const registered = (await app.metrics.registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter(
+        (name) =>
+          name.startsWith(PREFIX) &&
+          !name.startsWith(`${PREFIX}process_`) &&
+          !name.startsWith(`${PREFIX}nodejs_`),
+      )
+      .map((name) => name.slice(PREFIX.length));
+    // In the sampled table, or in the page's table of metrics that appear only once what they
+    // count has happened.
+    const named = (name: string) => documented.includes(name) || OPERATIONS_DOC.includes(`| \`${name}\``);
+    expect(registered.filter((name) => !named(name))).toEqual([]);
+  });
+
+  it('every documented metric has a sample after a short run', async () => {
     const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
     const [user] = ts.users;
     const { body: world } = await ts.admin<{ markets: { ticker: string; status: string }[] }>(
@@ -150,6 +163,12 @@ describe('metrics', () => {
     await ts.admin('POST', '/_sim/faults/storm', { ms: 400 });
     await waitFor(async () => samplesFor(await scrape(), 'rate_limited_total').length > 0, {
       what: 'a 429 to be counted',
+    });
+
+    // A dropped websocket: a push incident.
+    expect((await ts.admin('POST', '/_sim/ws/drop')).status).toBe(200);
+    await waitFor(async () => samplesFor(await scrape(), 'push_incidents_total').length > 0, {
+      what: 'the dropped websocket to be counted',
     });
 
     // The kill switch pulls the last open quote.

@@ -139,6 +139,66 @@ describe('the simulator through the project’s own Kalshi client', () => {
     }
   });
 
+  it('reads an execution’s order and its fills by order id, and cancels a resting remainder (V2)', async () => {
+    const ts = await startTestSimulator({
+      userCount: 2,
+      truth: { bookExecution: true },
+      lifecycle: {
+        confirmWindowMs: 5_000,
+        executionDelayMs: 50,
+        hvConfirmWindowMs: 5_000,
+        hvExecutionDelayMs: 50,
+      },
+    });
+    const maker = clientFor(ts, ts.users[0]!);
+    const taker = clientFor(ts, ts.users[1]!);
+    const rfq = await openRfq(maker, taker, 1000);
+    const quoteId = await maker.createQuote({
+      rfqId: rfq.id,
+      yesBid: dollars('0.40'),
+      noBid: dollars('0.50'),
+      restRemainder: true,
+      postOnly: true,
+    });
+    const accept = await ts.admin('POST', `/_sim/quotes/${quoteId}/accept`, {
+      accepted_side: 'yes',
+      contracts: 4,
+    });
+    expect(accept.status).toBe(200);
+    const accepted = await maker.getQuote(rfq.id, quoteId);
+    expect(accepted).toMatchObject({ status: 'accepted', contractsAccepted: 400 });
+    await maker.confirmQuote(rfq.id, quoteId, { deadline: Date.now() + 5_000 });
+    const executed = await waitFor(
+      async () => {
+        const quote = await maker.getQuote(rfq.id, quoteId);
+        return quote.status === 'executed' && quote;
+      },
+      { what: 'execution' },
+    );
+    const orderId = executed.creatorOrderId!;
+    expect(await maker.getOrder(orderId)).toMatchObject({
+      orderId,
+      ticker: MARKET,
+      side: 'yes',
+      status: 'resting',
+      price: 400_000,
+      filled: 400,
+      remaining: 600,
+      initial: 1000,
+    });
+    const listed = [];
+    for await (const order of maker.orders({ status: 'resting' })) listed.push(order.orderId);
+    expect(listed).toEqual([orderId]);
+    const fills = [];
+    for await (const fill of maker.fills({ orderId })) fills.push(fill);
+    expect(fills).toEqual([
+      expect.objectContaining({ orderId, count: 400, outcomeSide: 'yes', tradeId: fills[0]?.fillId }),
+    ]);
+    expect(await maker.cancelOrder(orderId)).toEqual({ outcome: 'cancelled', reducedBy: 600 });
+    expect(await maker.getOrder(orderId)).toMatchObject({ status: 'canceled', remaining: 0 });
+    expect(await maker.cancelOrder(orderId)).toEqual({ outcome: 'not_found' });
+  });
+
   it('an expired confirm is a BadRequestError with code expired; delete and RFQ deletion work', async () => {
     const clock = new ManualClock(Date.now());
     const ts = await startTestSimulator({

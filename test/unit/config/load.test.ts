@@ -43,6 +43,8 @@ describe('the shipped config.yaml', () => {
       host: '127.0.0.1',
       port: 9464,
       maxConnections: 32,
+      maxStreams: 32,
+      dashboard: true,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 10000,
       keepAliveTimeoutMs: 5000,
@@ -419,6 +421,7 @@ describe('secrets', () => {
       privateKeyPem: '[REDACTED]',
       opsToken: '[REDACTED]',
       opsMetricsToken: 'unset',
+      redisPassword: 'unset',
     });
   });
 

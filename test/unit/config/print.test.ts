@@ -81,6 +81,7 @@ describe('printableConfig (--print-config)', () => {
       privateKeyPem: '[REDACTED]',
       opsToken: '[REDACTED]',
       opsMetricsToken: 'unset',
+      redisPassword: 'unset',
     });
   });
 

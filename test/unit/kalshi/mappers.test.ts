@@ -84,7 +84,7 @@ describe('accepted quotes', () => {
       contracts_accepted_fp: '4.00',
     });
     const [quote] = parseQuotesPage({ quotes: [accepted] }, reporter).items;
-    expect(quote?.acceptedContracts).toBe(400);
+    expect(quote?.contractsAccepted).toBe(400);
     expect(quote?.yesContracts).toBe(1_000);
     expect(quote).not.toHaveProperty('extra');
   });

@@ -201,8 +201,68 @@ describe('communications frames → domain events', () => {
       message: 'Subscription buffer overflow',
       sid: 2,
     });
-    expect(parse({ type: 'fill', sid: 3, seq: 1, msg: {} })).toEqual({ kind: 'ignored', type: 'fill' });
+    expect(parse({ type: 'market_position', sid: 3, seq: 1, msg: {} })).toEqual({
+      kind: 'ignored',
+      type: 'market_position',
+    });
     expect(parse({ id: 4, type: 'ok', msg: [] })).toEqual({ kind: 'ignored', type: 'ok' });
+  });
+
+  it('fill: one trade of ours, as the REST listing has it, with the push-only fields', () => {
+    // The simulator's message (Kalshi's fill page is not in kalshi-docs/; fields from the changelog).
+    const frame = eventOf({
+      type: 'fill',
+      sid: 3,
+      seq: 7,
+      msg: {
+        trade_id: 'tr-1',
+        order_id: 'ord-1',
+        client_order_id: 'cl-1',
+        market_ticker: 'KXA-26-A',
+        is_taker: false,
+        side: 'no',
+        outcome_side: 'no',
+        book_side: 'ask',
+        action: 'buy',
+        purchased_side: 'no',
+        yes_price_dollars: '0.580000',
+        no_price_dollars: '0.420000',
+        count_fp: '12.50',
+        fee_cost: '0.070000',
+        post_position_fp: '-12.50',
+        ts: 1_767_600_000,
+        ts_ms: 1_767_600_000_123,
+        subaccount: 0,
+        exchange_index: 0,
+      },
+    });
+    expect(frame).toMatchObject({ sid: 3, seq: 7 });
+    expect(frame.message).toEqual({
+      type: 'fill',
+      event: {
+        fill: {
+          fillId: 'tr-1',
+          tradeId: 'tr-1',
+          orderId: 'ord-1',
+          clientOrderId: 'cl-1',
+          ticker: 'KXA-26-A',
+          outcomeSide: 'no',
+          bookSide: 'ask',
+          count: 1_250,
+          yesPrice: 580_000,
+          noPrice: 420_000,
+          isTaker: false,
+          fee: 70_000,
+          createdAt: 1_767_600_000_123,
+        },
+        postPosition: -1_250,
+        subaccount: 0,
+      },
+    });
+    // A fill we cannot put on a side is dropped whole.
+    expect(failure({ type: 'fill', sid: 3, seq: 8, msg: { trade_id: 't', order_id: 'o' } }).frameType).toBe(
+      'fill',
+    );
   });
 
   it('keeps unknown fields and reports them once', () => {

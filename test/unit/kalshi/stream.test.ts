@@ -58,6 +58,8 @@ function streamFor(
     quoteCreated: [],
     quoteAccepted: [],
     quoteExecuted: [],
+    fill: [],
+    fillsConnected: [],
     connected: [],
     disconnected: [],
     gap: [],
@@ -158,8 +160,63 @@ describe('communications stream', () => {
       connection.send(rfqCreatedFrame('r2', 2));
       connection.send(rfqCreatedFrame('r5', 5));
       await waitFor(() => seen.rfqCreated.length === 3, { what: 'three RFQs' });
-      expect(seen.gap).toEqual([[{ reason: 'sequence', sid: 1, expected: 3, received: 5 }]]);
+      expect(seen.gap).toEqual([
+        [{ reason: 'sequence', channel: 'communications', sid: 1, expected: 3, received: 5 }],
+      ]);
       expect(stream.stats.gaps).toBe(1);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('with fills on, subscribes the fill channel too: fills delivered, its gaps and losses told apart', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server, { fills: true });
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => seen.fillsConnected.length === 1, { what: 'the fill subscription' });
+      expect(connection.commands.map((c) => c['params'])).toEqual([
+        { channels: ['communications'] },
+        { channels: ['fill'] },
+      ]);
+      expect(stream.fillsConnected).toBe(true);
+      const fill = (seq: number, tradeId: string) => ({
+        type: 'fill',
+        sid: 2,
+        seq,
+        msg: {
+          trade_id: tradeId,
+          order_id: 'ord-1',
+          market_ticker: 'KXTEST-26-T50',
+          outcome_side: 'yes',
+          book_side: 'bid',
+          yes_price_dollars: '0.400000',
+          no_price_dollars: '0.600000',
+          count_fp: '3.00',
+          fee_cost: '0.010000',
+          is_taker: false,
+          ts_ms: 1_767_600_000_000,
+        },
+      });
+      connection.send(fill(1, 't1'));
+      connection.send(rfqCreatedFrame('r1', 1));
+      connection.send(fill(3, 't3'));
+      await waitFor(() => seen.fill.length === 2, { what: 'two fills' });
+      expect(seen.fill.map(([event]) => [event.fill.tradeId, event.fill.count, event.fill.yesPrice])).toEqual(
+        [
+          ['t1', 300, 400_000],
+          ['t3', 300, 400_000],
+        ],
+      );
+      // The fill channel's gap is its own; the communications sequence (sid 1) had none.
+      expect(seen.gap).toEqual([[{ reason: 'sequence', channel: 'fill', sid: 2, expected: 2, received: 3 }]]);
+      // The exchange ends the fill subscription: only it is resubscribed, and said to be lost.
+      connection.send({ type: 'error', msg: { code: 25, msg: 'Subscription buffer overflow', sid: 2 } });
+      await waitFor(() => seen.fillsConnected.length === 2, { what: 'the fill channel again' });
+      expect(seen.gap[1]).toEqual([{ reason: 'subscription-lost', channel: 'fill', sid: 2, code: 25 }]);
+      expect(seen.disconnected).toEqual([]);
+      expect(stream.connected).toBe(true);
     } finally {
       await stream.stop();
     }

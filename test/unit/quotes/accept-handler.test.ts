@@ -4,6 +4,8 @@ import { GateRejectedError } from '../../../src/kalshi/gate.js';
 import { BadRequestError, ServerError } from '../../../src/kalshi/index.js';
 import { AcceptHandler } from '../../../src/quotes/accept-handler.js';
 import { exposureId } from '../../../src/quotes/context.js';
+import { FillIntake } from '../../../src/quotes/fill-intake.js';
+import { FillTracker } from '../../../src/quotes/fill-tracker.js';
 import type { TrackedQuote } from '../../../src/quotes/quote-store.js';
 import { Quoter } from '../../../src/quotes/quoter.js';
 import { errorContext } from '../../helpers/fake-exchange.js';
@@ -18,6 +20,7 @@ afterEach(async () => {
 interface Setup {
   readonly h: Harness;
   readonly handler: AcceptHandler;
+  readonly tracker: FillTracker;
   readonly quote: TrackedQuote;
   readonly nudges: () => number;
 }
@@ -32,17 +35,19 @@ async function openQuote(options: HarnessOptions & { marketTicker?: string } = {
     async () => undefined,
   );
   let nudges = 0;
+  const tracker = new FillTracker(h.deps, new FillIntake(h.deps));
   const handler = new AcceptHandler(
     h.deps,
     (quote) => quoter.routeOf(quote),
     () => nudges++,
+    tracker,
   );
   const rfq = h.rfq({ marketTicker: options.marketTicker ?? 'KXTEST-1' });
   h.book.upsert(rfq);
   await quoter.quote(rfq, 'new');
   const quote = h.store.forRfq(rfq.id);
   if (quote?.state !== 'open') throw new Error(`setup: the quote is ${quote?.state}`);
-  return { h, handler, quote, nudges: () => nudges };
+  return { h, handler, tracker, quote, nudges: () => nudges };
 }
 
 interface AcceptOptions {
@@ -299,33 +304,30 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
     expect(other.quote.endReason).toBe('confirm window passed');
   });
 
-  it('turns an execution into position once', async () => {
+  it('books nothing on an execution report: its fills make the position, once', async () => {
     const setup = await openQuote();
     const { h, handler, quote } = setup;
-    const report = accept(setup);
+    accept(setup);
     await until(() => quote.state === 'confirmed', 'the confirm');
-    handler.executed(quote, { ...report, status: 'executed' });
-    handler.executed(quote, { ...report, status: 'executed' });
+    const executed = h.exchange.execute(quote.quoteId!, { trades: 2 });
+    handler.executed(quote, executed);
+    handler.executed(quote, executed);
     expect(quote.state).toBe('executed');
+    // Orders were placed; until their fills are in, the accept stays reserved.
+    expect(h.exposure.position(quote.rfq.marketTicker)).toBe(0);
+    expect(h.exposed(quote)).toBe(true);
+    await h.clock.advanceAsync(2_000);
+    await until(() => quote.fillOutcome !== undefined, 'the execution settles');
+    expect(quote).toMatchObject({
+      fillOutcome: 'filled',
+      filledContracts: 1_000,
+      orderId: `order-${quote.quoteId}`,
+    });
     expect(h.exposure.position(quote.rfq.marketTicker)).toBe(1_000);
     expect(h.exposed(quote)).toBe(false);
   });
 
-  it('takes a partial accept at the size the exchange reports as accepted, not the offer', async () => {
-    const setup = await openQuote();
-    const { h, handler, quote } = setup;
-    // The simulator and Kalshi report the taken size in contracts_accepted_fp; the side keeps 10.
-    const report = h.exchange.accept(quote.quoteId!, 'yes', { acceptedContracts: 400 });
-    expect(report.yesContracts).toBe(1_000);
-    handler.accepted(quote, report, h.clock.now());
-    expect(quote.acceptedContracts).toBe(400);
-    expect(h.exposure.liveQuote(exposureId(quote))?.accepted?.contracts).toBe(400);
-    await until(() => quote.state === 'confirmed', 'the confirm');
-    handler.executed(quote, { ...report, status: 'executed' });
-    expect(h.exposure.position(quote.rfq.marketTicker)).toBe(400);
-  });
-
-  it('records the execution of a quote it let lapse and leaves its position to reconciliation', async () => {
+  it('records the execution of a quote it let lapse and books only what its fills say', async () => {
     const setup = await openQuote({ behaviour: { lastLook: () => false } });
     const { h, handler, quote } = setup;
     const report = accept(setup);
@@ -335,9 +337,9 @@ describe('AcceptHandler: the confirm and what the exchange reports after it', ()
 
     handler.executed(quote, { ...report, status: 'executed' });
     expect(quote.state).toBe('executed');
-    const said = 'a quote we let lapse executed: positions will be reconciled from the exchange';
+    const said = 'a quote we let lapse executed: its fills are booked as they come';
     expect(h.lines.some((l) => l.msg === said)).toBe(true);
-    // Not counted twice: the reconciliation with the exchange's positions brings it in.
+    // The report books nothing; no fill came.
     expect(h.exposure.position(quote.rfq.marketTicker)).toBe(0);
   });
 

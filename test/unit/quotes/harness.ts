@@ -125,6 +125,7 @@ export async function quotingHarness(options: HarnessOptions = {}): Promise<Harn
       {
         name: 'all',
         strategy: 'test',
+        isolation: 'in-process',
         windows: options.routeWindows
           ? new WindowSchedule({ windows: options.routeWindows, name: 'all', clock, log: logger })
           : undefined,

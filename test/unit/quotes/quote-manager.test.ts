@@ -324,13 +324,16 @@ describe('QuoteManager: what the watcher reports', () => {
     expect(pending.state).toBe('open');
   });
 
-  it('follows the exchange: executed becomes position, cancelled ends a live quote', async () => {
+  it('follows the exchange: fills after executed become position, cancelled ends a live quote', async () => {
     const { h, manager } = await started();
     const filled = await quoted(h);
     manager.exchangeReported(h.exchange.accept(filled.quoteId!, 'yes'), h.clock.now());
     await until(() => filled.state === 'confirmed', 'the confirm');
-    manager.exchangeReported(h.exchange.setStatus(filled.quoteId!, 'executed'), h.clock.now());
+    manager.exchangeReported(h.exchange.execute(filled.quoteId!), h.clock.now());
     expect(filled.state).toBe('executed');
+    expect(h.exposure.position(filled.rfq.marketTicker)).toBe(0);
+    await h.clock.advanceAsync(2_000);
+    await until(() => filled.fillOutcome === 'filled', 'the fills');
     expect(h.exposure.position(filled.rfq.marketTicker)).toBe(1_000);
 
     const cancelled = await quoted(h);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../../src/domain/types.js';
 import { ExposureBook } from '../../../src/risk/exposure.js';
+import { restoreFromFills } from '../../../src/risk/fill-replay.js';
 import { RiskConfigError } from '../../../src/risk/limits.js';
-import { applyFill } from '../../../src/risk/position.js';
+import { applyTrade } from '../../../src/risk/position.js';
 import { riskView } from '../../../src/risk/worst-case.js';
 import { $, bySize, c, liveQuote, looseLimits, ManualClock, marketPosition, rfq } from './fixtures.js';
 
@@ -26,15 +27,46 @@ function open(
   );
 }
 
+let trades = 0;
+
+/** A fill of our order `orderId`, as the exchange reports it. */
+function tradeOf(orderId: string, marketTicker: string, side: Side, price: string, count: string, fee = '0') {
+  return {
+    tradeId: `t${++trades}`,
+    orderId,
+    marketTicker,
+    side,
+    contracts: c(count),
+    price: $(price),
+    fee: $(fee),
+    tradedAt: T0,
+  };
+}
+
+/** The quote executes and its order fills in full at its bid, in one fill. */
+function execute(
+  book: ExposureBook,
+  id: string,
+  marketTicker: string,
+  side: Side,
+  bid: string,
+  count: string,
+) {
+  book.quoteExecuted(id);
+  book.linkOrder(id, `order-${id}`);
+  book.applyFill({ ...tradeOf(`order-${id}`, marketTicker, side, bid, count), tradedAt: book.now() });
+  return book.quoteFillsDone(id) !== undefined;
+}
+
 function fill(book: ExposureBook, id: string, marketTicker: string, side: Side, bid: string, count: string) {
   open(book, id, marketTicker, side === 'yes' ? bid : '0', side === 'no' ? bid : '0', count);
   book.quoteAccepted(id, side);
   book.quoteConfirmed(id);
-  return book.quoteExecuted(id);
+  return execute(book, id, marketTicker, side, bid, count);
 }
 
 describe('ExposureBook life cycle', () => {
-  it('moves a quote open → accepted → confirmed → executed, turning the pending fill into position once', () => {
+  it('moves a quote open → accepted → confirmed → executed; only its fill makes position, once', () => {
     const book = new ExposureBook({ clock: new ManualClock(T0) });
     expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(true);
     expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(false);
@@ -50,6 +82,15 @@ describe('ExposureBook life cycle', () => {
     expect(book.quoteConfirmed('q1')).toBe(true);
     expect(book.quoteExecuted('q1')).toBe(true);
     expect(book.quoteExecuted('q1')).toBe(false);
+    // executed books nothing: the accept stays reserved until the fills are in
+    expect(book.position('KXA-26-A')).toBe(0);
+    expect(book.liveQuote('q1')).toMatchObject({ state: 'executed', accepted: { contracts: c('10') } });
+    expect(book.linkOrder('q1', 'o1')).toBe(true);
+    const trade = tradeOf('o1', 'KXA-26-A', 'no', '0.50', '10');
+    expect(book.applyFill(trade)).toMatchObject({ kind: 'booked', quoteId: 'q1', position: c('-10') });
+    expect(book.applyFill(trade)).toEqual({ kind: 'duplicate' });
+    expect(book.liveQuote('q1')).toMatchObject({ filled: c('10'), accepted: { contracts: 0, cost: 0 } });
+    expect(book.quoteFillsDone('q1')).toEqual({ filled: c('10'), reserved: c('10') });
     expect(book.position('KXA-26-A')).toBe(c('-10'));
     expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('-10'), cost: $('5') });
     expect(book.snapshot().quotes.size).toBe(0);
@@ -109,7 +150,7 @@ describe('ExposureBook life cycle', () => {
     open(book, 'q2', 'KXA-26-A', '0', '0.30', '20');
     book.quoteAccepted('q1', 'yes');
     const before = riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).markets.get('KXA-26-A');
-    book.quoteExecuted('q1');
+    execute(book, 'q1', 'KXA-26-A', 'yes', '0.50', '150');
     const after = riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).markets.get('KXA-26-A');
     // the YES direction (all YES hit, NO wins) is exactly preserved; the NO direction gains the
     // credit the pending accept could not give while it might still lapse
@@ -210,22 +251,31 @@ describe('ExposureBook reconciliation', () => {
     ).toEqual([]);
   });
 
-  it('books accepted quotes as executed when they explain the difference exactly', () => {
+  it('never books an execution from positions: accepts stay reserved, the difference is reported', () => {
     const book = new ExposureBook();
     open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10');
     open(book, 'q2', 'KXA-26-A', '0.40', '0.50', '7');
-    open(book, 'q3', 'KXA-26-A', '0.40', '0.50', '3');
     book.quoteAccepted('q1', 'yes');
     book.quoteAccepted('q2', 'no');
     book.quoteConfirmed('q2');
-    // +10 − 7 = +3: q1 and q2 executed at the exchange; q3 is still open
-    expect(book.reconcile([marketPosition('KXA-26-A', c('3'), $('7.5'))])).toEqual([]);
-    expect(book.finishedState('q1')).toBe('executed');
-    expect(book.finishedState('q2')).toBe('executed');
-    expect(book.liveQuote('q3')?.state).toBe('open');
-    // the late execution reports are no-ops
-    expect(book.quoteExecuted('q1')).toBe(false);
+    // +10 − 7 = +3 could be q1 and q2 executing, or anything else: only fills say
+    expect(book.reconcile([marketPosition('KXA-26-A', c('3'), $('7.5'))])).toEqual([
+      { marketTicker: 'KXA-26-A', ours: 0, theirs: c('3'), oursCost: 0, theirsCost: $('7.5') },
+    ]);
+    expect(book.liveQuote('q1')?.state).toBe('accepted');
+    expect(book.liveQuote('q2')?.state).toBe('confirmed');
     expect(book.position('KXA-26-A')).toBe(c('3'));
+  });
+
+  it('reconciles only the markets asked for', () => {
+    const book = new ExposureBook();
+    book.loadPositions([marketPosition('KXA-26-A', c('10'), $('4'))]);
+    const exchange = [
+      marketPosition('KXA-26-A', c('12'), $('5')),
+      marketPosition('KXB-26-A', c('1'), $('1')),
+    ];
+    expect(book.reconcile(exchange, new Set(['KXB-26-A'])).map((d) => d.marketTicker)).toEqual(['KXB-26-A']);
+    expect(book.position('KXA-26-A')).toBe(c('10'));
   });
 });
 
@@ -272,26 +322,134 @@ describe('ExposureBook daily P&L', () => {
     expect(book.snapshot().pnl.total).toBe($('-5'));
   });
 
-  it('realises maker fees as they are paid', () => {
-    const book = new ExposureBook();
+  it('realises the fees the fills carry, and counts them apart', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
     open(book, 'q1', 'KXA-26-A', '0.50', '0', '100');
     book.quoteAccepted('q1', 'yes');
-    book.quoteExecuted('q1', { fee: $('0.44') });
-    expect(book.snapshot().pnl.realized).toBe($('-0.44'));
+    book.quoteExecuted('q1');
+    book.linkOrder('q1', 'o1');
+    book.applyFill(tradeOf('o1', 'KXA-26-A', 'yes', '0.50', '100', '0.44'));
+    book.quoteFillsDone('q1');
+    expect(book.snapshot().pnl).toMatchObject({ realized: $('-0.44'), fees: $('0.44') });
     const limits = looseLimits();
     expect(book.riskView(limits).markets.get('KXA-26-A')?.worstLoss).toBe($('50.44'));
   });
 });
 
-describe('applyFill', () => {
-  it('rounds the released cost down and the closing premium up, keeping the totals exact', () => {
+describe('ExposureBook fills', () => {
+  it('books a fill at its own price, even one no quote claims, once per trade id', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    const trade = tradeOf('stranger', 'KXA-26-A', 'yes', '0.37', '4', '0.02');
+    expect(book.applyFill(trade)).toMatchObject({ kind: 'booked', realized: 0, fee: $('0.02'), today: true });
+    expect(book.applyFill({ ...trade })).toEqual({ kind: 'duplicate' });
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('4'), cost: $('1.48') });
+    expect(book.quoteOfOrder('stranger')).toBeUndefined();
+  });
+
+  it('shrinks the pending fill as partial fills come, and counts fills that came before the link', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10');
+    book.quoteAccepted('q1', 'yes');
+    book.quoteConfirmed('q1');
+    book.quoteExecuted('q1');
+    // the push beat the report naming the order
+    book.applyFill(tradeOf('o1', 'KXA-26-A', 'yes', '0.40', '3'));
+    expect(book.liveQuote('q1')?.accepted?.contracts).toBe(c('10'));
+    book.linkOrder('q1', 'o1');
+    expect(book.liveQuote('q1')).toMatchObject({
+      filled: c('3'),
+      accepted: { contracts: c('7'), cost: $('2.8') },
+    });
+    book.applyFill(tradeOf('o1', 'KXA-26-A', 'yes', '0.39', '2'));
+    expect(book.liveQuote('q1')).toMatchObject({ filled: c('5'), accepted: { contracts: c('5') } });
+    // the rest was cancelled (post-only crossing): only the filled 5 remain
+    expect(book.quoteFillsDone('q1')).toEqual({ filled: c('5'), reserved: c('10') });
+    expect(book.riskView(looseLimits()).markets.get('KXA-26-A')).toMatchObject({
+      position: c('5'),
+      liveQuotes: 0,
+    });
+  });
+
+  it('reserves the whole offered side when the remainder rests', () => {
+    const book = new ExposureBook();
+    book.quoteOpened(
+      liveQuote('q1', rfq('KXA-26-A', bySize('10')), {
+        yesBid: $('0.40'),
+        noBid: $('0.50'),
+        yesContracts: c('10'),
+        noContracts: c('10'),
+      }),
+      { restRemainder: true },
+    );
+    book.quoteAccepted('q1', 'no', c('4'));
+    expect(book.liveQuote('q1')?.accepted).toMatchObject({ side: 'no', contracts: c('10') });
+  });
+
+  it('refuses a broken fill without touching the books', () => {
+    const book = new ExposureBook();
+    for (const broken of [
+      { contracts: 0 },
+      { price: 1_000_001 },
+      { fee: -1 },
+      { tradeId: '' },
+      { side: 'maybe' as Side },
+    ]) {
+      expect(book.applyFill({ ...tradeOf('o', 'KXA-26-A', 'yes', '0.5', '1'), ...broken }).kind).toBe(
+        'invalid',
+      );
+    }
+    expect(book.snapshot().positions.size).toBe(0);
+    expect(book.snapshot().pnl).toMatchObject({ realized: 0, fees: 0 });
+  });
+
+  it('moves the position but not today’s P&L for a fill traded before the day began', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    book.applyFill(tradeOf('o', 'KXA-26-A', 'yes', '0.50', '10'));
+    const late = { ...tradeOf('o', 'KXA-26-A', 'no', '0.40', '10', '0.1'), tradedAt: T0 - 86_400_000 };
+    expect(book.applyFill(late)).toMatchObject({ kind: 'booked', realized: $('1'), today: false });
+    expect(book.position('KXA-26-A')).toBe(0);
+    expect(book.snapshot().pnl).toMatchObject({ realized: 0, fees: 0 });
+  });
+});
+
+describe('restoreFromFills', () => {
+  it('rebuilds today’s realised P&L, fees and cost basis from fills, checked against the exchange', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    book.loadPositions([
+      marketPosition('KXA-26-A', c('40'), $('16.5')),
+      marketPosition('KXB-26-A', c('5'), $('2')),
+    ]);
+    const yesterday = T0 - 86_400_000;
+    const fills = [
+      { ...tradeOf('o1', 'KXA-26-A', 'yes', '0.40', '100', '0.5'), tradedAt: yesterday },
+      { ...tradeOf('o2', 'KXA-26-A', 'no', '0.50', '60', '0.25'), tradedAt: T0 - 1_000 },
+      tradeOf('o3', 'KXC-26-A', 'no', '0.30', '10', '0.05'),
+    ];
+    const report = restoreFromFills(book, fills, { peak: $('9') });
+    // 60 pairs close today: $60 − 60 × 0.40 − 60 × 0.50 = $6, less today's fees of $0.30
+    expect(report).toMatchObject({ fills: 3, fillsToday: 2, realized: $('5.7'), fees: $('0.3') });
+    expect(book.snapshot().pnl).toMatchObject({ realized: $('5.7'), fees: $('0.3'), peak: $('9') });
+    // A's replay reaches the exchange's 40: its cost basis is the replay's ($16)
+    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({ contracts: c('40'), cost: $('16') });
+    // B predates the fills and C is not at the exchange: the exchange's numbers stay
+    expect(report.unexplained.map((d) => d.marketTicker).sort()).toEqual(['KXB-26-A', 'KXC-26-A']);
+    expect(book.position('KXB-26-A')).toBe(c('5'));
+    expect(book.position('KXC-26-A')).toBe(0);
+    // the trades are booked: the same fills pushed again count nothing
+    for (const fill of fills) expect(book.applyFill(fill).kind).toBe('duplicate');
+  });
+});
+
+describe('applyTrade', () => {
+  it('rounds the released cost down and the closing cost up, as the exchange does', () => {
     const start = { contracts: c('3'), cost: $('1') };
-    const { position, realized } = applyFill(start, 'no', c('1'), $('0.333333'));
+    const { position, realized } = applyTrade(start, 'no', c('1'), $('0.333333'));
     expect(position.contracts).toBe(c('2'));
     // $1 × 1/3 released rounds down to 0.333333; the rest stays in cost
     expect(position.cost).toBe($('0.666667'));
     expect(realized).toBe($('1') - $('0.333333') - $('0.333333'));
-    // what the position can lose net of what it realised is exactly preserved
-    expect(position.cost - realized).toBe(start.cost + $('0.333333') - $('1'));
+    // the closing part costs price × closed rounded up, the rest of the fill opens at what is left
+    const across = applyTrade({ contracts: c('1'), cost: $('0.5') }, 'no', c('3'), $('0.333333'));
+    expect(across.position).toEqual({ contracts: c('-2'), cost: $('0.999999') - $('0.333333') });
   });
 });

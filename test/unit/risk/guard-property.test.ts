@@ -284,8 +284,25 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
       case 'execute': {
         const q = pick(command.pick, ['confirmed']);
         if (!q?.accepted) break;
-        expect(book.quoteExecuted(q.quote.quoteId)).toBe(true);
-        expect(book.quoteExecuted(q.quote.quoteId)).toBe(false);
+        const id = q.quote.quoteId;
+        expect(book.quoteExecuted(id)).toBe(true);
+        expect(book.quoteExecuted(id)).toBe(false);
+        // The order fills in full at the bid, maker fee charged: the fill makes the position.
+        const { side, bid, contracts } = q.accepted;
+        const fill = {
+          tradeId: `t-${id}`,
+          orderId: `o-${id}`,
+          marketTicker: (MARKETS[q.market] as (typeof MARKETS)[number]).ticker,
+          side,
+          contracts,
+          price: bid,
+          fee: makerFee(bid, contracts, q.fees),
+          tradedAt: Date.now(),
+        };
+        expect(book.linkOrder(id, fill.orderId)).toBe(true);
+        expect(book.applyFill(fill).kind).toBe('booked');
+        expect(book.applyFill(fill).kind).toBe('duplicate');
+        expect(book.quoteFillsDone(id)).toEqual({ filled: contracts, reserved: contracts });
         const ledger = ledgers[q.market] as Ledger;
         ledger.cost += q.accepted.cost;
         if (q.accepted.side === 'yes') ledger.yes += q.accepted.contracts;

@@ -170,6 +170,7 @@ describe('evaluateQuote', () => {
       'maxOpenQuotes',
     );
     book.quoteExecuted('q1');
+    book.quoteFillsDone('q1');
     expect(
       evaluateQuote(request('KXF-26-A', '0.4', '0.4'), book.snapshot(), looseLimits({ maxOpenQuotes: 2 }))
         .approved,
@@ -294,6 +295,7 @@ describe('evaluateQuote', () => {
     const pnl = (total: string) => ({
       day: '2026-01-05',
       realized: $(total),
+      fees: 0,
       unrealized: 0,
       total: $(total),
       peak: 0,
@@ -430,7 +432,7 @@ describe('evaluateConfirm (last look)', () => {
     expect(evaluateConfirm(yes, book.snapshot(), limit, { gates })).toMatchObject({ limit: 'killSwitch' });
     const losing: ExposureSnapshot = {
       ...book.snapshot(),
-      pnl: { day: 'd', realized: 0, unrealized: $('-600'), total: $('-600'), peak: 0 },
+      pnl: { day: 'd', realized: 0, fees: 0, unrealized: $('-600'), total: $('-600'), peak: 0 },
     };
     expect(evaluateConfirm(yes, losing, limit)).toMatchObject({ limit: 'maxDailyLoss' });
     expect(evaluateConfirm(yes, book.snapshot(), limit, { fairValue: $('0.405') })).toMatchObject({

@@ -33,7 +33,12 @@ function setup({ strategies, routes, grid, runner }: Setup) {
   const data = new InMemoryMarketData()
     .setMarket({ ticker: 'KXA-1', eventTicker: 'KXA', ...(grid ? { priceGrid: grid } : {}) })
     .setMarket({ ticker: 'KXB-1', eventTicker: 'KXB' });
-  const router = new StrategyRouter(registry, routes ?? [{ strategy: strategies[0]!.name }], logger);
+  // Strategies made in code cannot run in a worker: these tests run them in-process.
+  const inProcess = (routes ?? [{ strategy: strategies[0]!.name }]).map((route) => ({
+    isolation: 'in-process' as const,
+    ...route,
+  }));
+  const router = new StrategyRouter(registry, inProcess, logger);
   const r = new StrategyRunner({ router, data, logger, timeoutMs: 100, lastLookTimeoutMs: 100, ...runner });
   runners.push(r);
   return { runner: r, lines, data };
@@ -294,7 +299,7 @@ describe('StrategyRunner.price', () => {
       },
     });
     const registry = new Map([[strategy.name, strategy as Strategy<unknown>]]);
-    const router = new StrategyRouter(registry, [{ strategy: 'talker' }], logger);
+    const router = new StrategyRouter(registry, [{ strategy: 'talker', isolation: 'in-process' }], logger);
     const data = new InMemoryMarketData().setMarket({ ticker: 'KXA-1', eventTicker: 'KXA' });
     const runner = new StrategyRunner({ router, data, logger, timeoutMs: 100 });
     runners.push(runner);
@@ -359,7 +364,7 @@ describe('StrategyRunner.lastLook, fairValue and onEvent', () => {
 
   it('does not confirm when the quote has no route any more', async () => {
     const { runner, quote } = await quoted(fakeStrategy('s', { lastLook: () => true }) as Strategy<unknown>);
-    await runner.reload([{ match: { markets: ['NOTHING*'] }, strategy: 's' }]);
+    await runner.reload([{ match: { markets: ['NOTHING*'] }, strategy: 's', isolation: 'in-process' }]);
     expect(await runner.lastLook(quote)).toBe(false);
   });
 
@@ -428,8 +433,8 @@ describe('StrategyRunner lifecycle', () => {
     await runner.start();
     log.length = 0;
     await runner.reload([
-      { match: { markets: ['KXA*'] }, strategy: 'a', options: { v: 2 } },
-      { strategy: 'b' },
+      { match: { markets: ['KXA*'] }, strategy: 'a', options: { v: 2 }, isolation: 'in-process' },
+      { strategy: 'b', isolation: 'in-process' },
     ]);
     expect(log).toEqual(['setup a {"v":2}', 'teardown a']);
     expect((await runner.price(testRfq({ marketTicker: 'KXA-1' }))).kind).toBe('quote');
@@ -444,7 +449,9 @@ describe('StrategyRunner lifecycle', () => {
     await runner.start();
     const before = runner.router.table;
     await expect(runner.reload([{ strategy: 'missing' }])).rejects.toThrow(/unknown strategy "missing"/);
-    await expect(runner.reload([{ strategy: 'bad' }])).rejects.toThrow(StrategySetupError);
+    await expect(runner.reload([{ strategy: 'bad', isolation: 'in-process' }])).rejects.toThrow(
+      StrategySetupError,
+    );
     expect(runner.router.table).toBe(before);
     expect(log).toEqual(['setup a {}', 'setup bad {}']);
     expect((await runner.price(testRfq({ marketTicker: 'KXA-1' }))).strategy).toBe('a');

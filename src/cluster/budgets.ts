@@ -1,0 +1,119 @@
+/**
+ * The account's read and write budgets in Redis, shared by every instance on the account: one
+ * Lua script refills by Redis's clock and takes a call's tokens only if the floor (the confirm
+ * reserve, for callers that may not spend it) stays, so the reserve is global and a confirm is
+ * never starved by another instance's creates. While Redis is unreachable each instance draws
+ * from a local bucket holding `localShare` of the budget.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { TierLimits } from '../domain/rate-limits.js';
+import type { Bucket } from '../kalshi/gate.js';
+import type { SharedBudget } from '../throttle/shared-grants.js';
+import { TokenBucket } from '../throttle/token-bucket.js';
+import type { ClusterConnection } from './connection.js';
+import type { ClusterKeys } from './keys.js';
+
+export interface RedisBudgetOptions {
+  readonly connection: ClusterConnection;
+  readonly keys: ClusterKeys;
+  readonly limits: TierLimits;
+  /** Fraction of the published refill rate used (exchange.budgetSafety). */
+  readonly safety: number;
+  /** Fraction of the budget used alone while Redis is unreachable. */
+  readonly localShare: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** A script failed although the connection looked up (for the readiness detail). */
+  readonly onFailure?: (error: unknown) => void;
+}
+
+export class RedisBudget implements SharedBudget {
+  readonly #options: RedisBudgetOptions;
+  #limits: TierLimits;
+  #local: Record<Bucket, TokenBucket>;
+  readonly #levels: Record<Bucket, number>;
+  /** Tokens taken while Redis was unreachable (local share), per bucket. */
+  readonly localSpent: Record<Bucket, number> = { read: 0, write: 0 };
+
+  constructor(options: RedisBudgetOptions) {
+    this.#options = options;
+    this.#limits = options.limits;
+    this.#local = this.#makeLocal(options.limits);
+    this.#levels = { read: options.limits.read.capacity, write: options.limits.write.capacity };
+    // The shared bucket may be drained when Redis goes: the local share starts empty then.
+    options.connection.onChange((up) => {
+      if (!up) this.#local = this.#makeLocal(this.#limits);
+    });
+  }
+
+  async take(bucket: Bucket, cost: number, floor: number): Promise<number> {
+    const { connection, keys } = this.#options;
+    if (connection.up) {
+      const budget = this.#limits[bucket];
+      try {
+        const reply = (await connection.run(
+          'bucketTake',
+          keys.bucket(bucket),
+          budget.refillRate * this.#options.safety,
+          budget.capacity,
+          cost,
+          floor,
+        )) as [number, number, string];
+        this.#levels[bucket] = Number(reply[2]);
+        return reply[0] === 1 ? 0 : Math.max(1, Number(reply[1]));
+      } catch (error) {
+        this.#options.onFailure?.(error);
+      }
+    }
+    return this.#takeLocal(bucket, cost, floor);
+  }
+
+  rateLimited(bucket: Bucket): void {
+    const { connection, keys, clock } = this.#options;
+    this.#local[bucket].penalize(clock.now(), clock.now());
+    if (connection.up) void connection.run('bucketEmpty', keys.bucket(bucket)).catch(() => undefined);
+  }
+
+  setLimits(limits: TierLimits): void {
+    this.#limits = limits;
+    this.#local = this.#makeLocal(limits);
+  }
+
+  level(bucket: Bucket): number {
+    if (this.#options.connection.up) return this.#levels[bucket];
+    return this.#local[bucket].level(this.#options.clock.now());
+  }
+
+  /** The local share: same rules, a fraction of the budget, this process only. */
+  #takeLocal(bucket: Bucket, cost: number, floor: number): number {
+    const now = this.#options.clock.now();
+    const local = this.#local[bucket];
+    if (cost < 0) return 0;
+    const scaledFloor = floor * this.#options.localShare;
+    if (local.tryTake(cost, scaledFloor, now)) {
+      // No per-call answer reaches here: count it answered at once (no unanswered ceiling).
+      local.answered(cost, now);
+      this.localSpent[bucket] += cost;
+      return 0;
+    }
+    const wait = local.msUntil(cost + scaledFloor, now);
+    return Number.isFinite(wait) ? Math.max(1, wait) : 1_000;
+  }
+
+  #makeLocal(limits: TierLimits): Record<Bucket, TokenBucket> {
+    const share = this.#options.localShare;
+    const now = this.#options.clock.now();
+    const make = (bucket: Bucket) =>
+      new TokenBucket({
+        budget: {
+          refillRate: limits[bucket].refillRate * share,
+          capacity: Math.max(1, limits[bucket].capacity * share),
+        },
+        safetyFactor: this.#options.safety,
+        initialFill: 0,
+        now,
+      });
+    return { read: make('read'), write: make('write') };
+  }
+}

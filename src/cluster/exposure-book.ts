@@ -1,0 +1,148 @@
+/**
+ * The exposure book of an instance in a cluster: its own quotes and positions as always, plus
+ * every other instance's live reservations in each snapshot — so the guard, the last look,
+ * metrics and readiness all see the account as a whole. Every change to one of our own quotes
+ * is handed to the reservations (published to the others).
+ *
+ * Positions need no sharing: every instance on the account receives every fill of the account
+ * (the `fill` channel and `GET /portfolio/fills` are per account), so each books them all. An
+ * instance's accepted quote stays reserved, shrinking as its fills come, until its order is done;
+ * the others take off what they have booked of its order themselves, so a fill counts once.
+ */
+import type { Centis } from '../domain/money.js';
+import type { LiveQuote } from '../domain/quoting.js';
+import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
+import type { BookFill, FillBooking, QuoteFillResult } from '../risk/book-types.js';
+import { ExposureBook, type ExposureBookOptions, type QuoteOpenOptions } from '../risk/exposure.js';
+import type { PositionDiscrepancy } from '../risk/reconcile.js';
+import { type ExposureSnapshot, type QuoteExposure, sideCost } from '../risk/snapshot.js';
+import type { RemoteReservation } from './reservations.js';
+
+/** Where the book's changes go and where the others' reservations come from. */
+export interface ExposureShare {
+  changed(localId: string, exposure: QuoteExposure | undefined, executedAt?: number): void;
+  remote(): readonly RemoteReservation[];
+}
+
+export class ClusterExposureBook extends ExposureBook {
+  #share: ExposureShare | undefined;
+  /** When positions were last read from the exchange (shared with the others through presence). */
+  positionsAt = 0;
+
+  constructor(options: ExposureBookOptions = {}) {
+    super(options);
+  }
+
+  override loadPositions(positions: readonly MarketPosition[], events: readonly EventPosition[] = []): void {
+    this.positionsAt = this.now();
+    super.loadPositions(positions, events);
+  }
+
+  /** Connects the book to the cluster (after the connection exists). */
+  share(share: ExposureShare): void {
+    this.#share = share;
+  }
+
+  override snapshot(): ExposureSnapshot {
+    const local = super.snapshot();
+    const remote = this.#share?.remote() ?? [];
+    if (remote.length === 0) return local;
+    const quotes = new Map(local.quotes);
+    const marketEvents = new Map(local.marketEvents);
+    for (const r of remote) {
+      const e = this.#lessBookedHere(r.exposure);
+      if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
+      quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
+    }
+    return Object.freeze({ ...local, quotes, marketEvents });
+  }
+
+  /**
+   * Where another instance has quotes the exchange's positions may run ahead of the fills we
+   * have booked: a difference there is expected, not a mismatch (the numbers are adopted either way).
+   */
+  override reconcile(exchange: readonly MarketPosition[], only?: ReadonlySet<string>): PositionDiscrepancy[] {
+    const found = super.reconcile(exchange, only);
+    const traded = new Set((this.#share?.remote() ?? []).map((r) => r.exposure.marketTicker));
+    return found.filter((d) => !traded.has(d.marketTicker));
+  }
+
+  override quoteOpened(quote: LiveQuote, options: QuoteOpenOptions = {}): boolean {
+    const changed = super.quoteOpened(quote, options);
+    if (changed) this.#publish(quote.quoteId);
+    return changed;
+  }
+
+  override renameQuote(fromId: string, toId: string): boolean {
+    const changed = super.renameQuote(fromId, toId);
+    if (changed) {
+      this.#share?.changed(fromId, undefined);
+      this.#publish(toId);
+    }
+    return changed;
+  }
+
+  override quoteAccepted(quoteId: string, side: Side, contracts?: Centis, at?: EpochMs): boolean {
+    const changed = super.quoteAccepted(quoteId, side, contracts, at);
+    if (changed) this.#publish(quoteId);
+    return changed;
+  }
+
+  override quoteConfirmed(quoteId: string): boolean {
+    const changed = super.quoteConfirmed(quoteId);
+    if (changed) this.#publish(quoteId);
+    return changed;
+  }
+
+  override quoteExecuted(quoteId: string): boolean {
+    const changed = super.quoteExecuted(quoteId);
+    if (changed) this.#publish(quoteId);
+    return changed;
+  }
+
+  override applyFill(fill: BookFill): FillBooking {
+    const booking = super.applyFill(fill);
+    // Our quote's reservation shrank by what filled: the others count less of it.
+    if (booking.kind === 'booked' && booking.quoteId !== undefined) this.#publish(booking.quoteId);
+    return booking;
+  }
+
+  override quoteFillsDone(quoteId: string): QuoteFillResult | undefined {
+    const result = super.quoteFillsDone(quoteId);
+    if (result) this.#share?.changed(quoteId, undefined);
+    return result;
+  }
+
+  override quoteLapsed(quoteId: string): boolean {
+    const changed = super.quoteLapsed(quoteId);
+    if (changed) this.#share?.changed(quoteId, undefined);
+    return changed;
+  }
+
+  override quoteRemoved(quoteId: string): boolean {
+    const changed = super.quoteRemoved(quoteId);
+    if (changed) this.#share?.changed(quoteId, undefined);
+    return changed;
+  }
+
+  /**
+   * Another instance's accepted quote, less what we have booked of its order beyond what it had
+   * published as filled: the fill is in our positions already and must not count twice.
+   */
+  #lessBookedHere(exposure: QuoteExposure): QuoteExposure {
+    const { accepted, orderId } = exposure;
+    if (!accepted || orderId === undefined) return exposure;
+    const ahead = this.filledOnOrder(orderId) - (exposure.filled ?? 0);
+    if (ahead <= 0) return exposure;
+    const pending = Math.max(0, accepted.contracts - ahead);
+    return {
+      ...exposure,
+      accepted: { ...accepted, contracts: pending, cost: sideCost(accepted.bid, pending, exposure.fees) },
+    };
+  }
+
+  #publish(quoteId: string): void {
+    const quote = this.liveQuote(quoteId);
+    if (quote) this.#share?.changed(quoteId, quote);
+  }
+}

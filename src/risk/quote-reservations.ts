@@ -1,0 +1,183 @@
+import type { Logger } from 'pino';
+import type { Centis } from '../domain/money.js';
+import type { EpochMs, Side } from '../domain/types.js';
+import type { FinishedState } from './book-types.js';
+import { type QuoteExposure, sideCost } from './snapshot.js';
+
+const FINISHED_MEMORY = 10_000;
+
+/**
+ * Our live quotes as exposure: what each could still add to a position. Open quotes count both
+ * sides; an accepted one its side's pending fill (the accepted size, or the offered size when the
+ * remainder rests) until its order ends, less what has filled. Every transition is idempotent by
+ * quote id and says whether it changed anything. Positions are not kept here: fills make them.
+ */
+export class QuoteReservations {
+  readonly #live = new Map<string, QuoteExposure>();
+  readonly #finished = new Map<string, FinishedState>();
+
+  constructor(private readonly log: Logger) {}
+
+  get(quoteId: string): QuoteExposure | undefined {
+    return this.#live.get(quoteId);
+  }
+
+  values(): IterableIterator<QuoteExposure> {
+    return this.#live.values();
+  }
+
+  /** A copy of the live quotes by id, for a snapshot. */
+  copy(): Map<string, QuoteExposure> {
+    return new Map(this.#live);
+  }
+
+  /** Whether the id is live or ended recently (a late report must not revive it). */
+  known(quoteId: string): boolean {
+    return this.#live.has(quoteId) || this.#finished.has(quoteId);
+  }
+
+  anyIn(marketTicker: string): boolean {
+    for (const quote of this.#live.values()) if (quote.marketTicker === marketTicker) return true;
+    return false;
+  }
+
+  finishedState(quoteId: string): FinishedState | undefined {
+    return this.#finished.get(quoteId);
+  }
+
+  add(record: QuoteExposure): void {
+    this.#live.set(record.quoteId, Object.freeze(record));
+  }
+
+  rename(fromId: string, toId: string): boolean {
+    const quote = this.#live.get(fromId);
+    if (!quote || this.known(toId)) return false;
+    this.#live.delete(fromId);
+    this.#live.set(toId, Object.freeze({ ...quote, quoteId: toId }));
+    return true;
+  }
+
+  accepted(quoteId: string, side: Side, contracts: Centis | undefined, at: EpochMs): boolean {
+    const quote = this.#live.get(quoteId);
+    if (!quote) return this.unknown(quoteId, 'accepted');
+    if (quote.state !== 'open') {
+      if (quote.accepted?.side !== side)
+        this.log.warn({ quoteId, side, state: quote.state }, 'accept on a quote already accepted');
+      return false;
+    }
+    this.#live.set(quoteId, Object.freeze(this.accept(quote, side, contracts, at)));
+    return true;
+  }
+
+  confirmed(quoteId: string): boolean {
+    const quote = this.#live.get(quoteId);
+    if (!quote) return this.unknown(quoteId, 'confirmed');
+    if (quote.state !== 'accepted') {
+      if (quote.state === 'open') this.log.warn({ quoteId }, 'confirm on a quote that was never accepted');
+      return false;
+    }
+    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'confirmed' }));
+    return true;
+  }
+
+  executed(quoteId: string): boolean {
+    const quote = this.#live.get(quoteId);
+    if (!quote) return this.unknown(quoteId, 'executed');
+    if (quote.state === 'executed') return false;
+    if (!quote.accepted) {
+      this.log.error({ quoteId }, 'execution reported for a quote never accepted; waiting for its fills');
+    }
+    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'executed' }));
+    return true;
+  }
+
+  /** Records the order id; returns the quote when it is live and had none yet. */
+  linkOrder(quoteId: string, orderId: string): QuoteExposure | undefined {
+    const quote = this.#live.get(quoteId);
+    if (!quote || quote.orderId === orderId) return undefined;
+    if (quote.orderId !== undefined) {
+      this.log.error(
+        { quoteId, orderId, known: quote.orderId },
+        'a second order id for one quote; kept the first',
+      );
+      return undefined;
+    }
+    const linked = Object.freeze({ ...quote, orderId });
+    this.#live.set(quoteId, linked);
+    return linked;
+  }
+
+  /** `filled` contracts of the quote's order are booked: what is left of its pending fill. */
+  filled(quoteId: string, filled: Centis): void {
+    const quote = this.#live.get(quoteId);
+    if (!quote) return;
+    const before = quote.filled ?? 0;
+    if (filled === before) return;
+    if (!quote.accepted) {
+      this.#live.set(quoteId, Object.freeze({ ...quote, filled }));
+      return;
+    }
+    const added = filled - before;
+    if (quote.accepted.contracts < added) {
+      this.log.warn(
+        { quoteId, filled, reserved: quote.accepted.contracts + before },
+        'the order filled more than the quote reserved',
+      );
+    }
+    const pending = Math.max(0, quote.accepted.contracts - added);
+    const accepted = {
+      ...quote.accepted,
+      contracts: pending,
+      cost: sideCost(quote.accepted.bid, pending, quote.fees),
+    };
+    this.#live.set(quoteId, Object.freeze({ ...quote, filled, accepted }));
+  }
+
+  /** The quote stops counting; how it ended is remembered for the last 10 000 quotes. */
+  finish(quoteId: string, state: FinishedState): QuoteExposure | undefined {
+    const quote = this.#live.get(quoteId);
+    if (!quote) return undefined;
+    this.#live.delete(quoteId);
+    this.#finished.set(quoteId, state);
+    if (this.#finished.size > FINISHED_MEMORY) {
+      const oldest = this.#finished.keys().next();
+      if (!oldest.done) this.#finished.delete(oldest.value);
+    }
+    return quote;
+  }
+
+  /** The quote as accepted on `side`: what may fill (the offered size too when the remainder rests). */
+  accept(
+    quote: QuoteExposure,
+    side: Side,
+    contracts: Centis | undefined,
+    at: EpochMs | undefined,
+  ): QuoteExposure {
+    const offered = side === 'yes' ? quote.yes : quote.no;
+    const size = contracts ?? offered.contracts;
+    if (size > offered.contracts) {
+      this.log.warn(
+        { quoteId: quote.quoteId, side, accepted: size, offered: offered.contracts },
+        'accept larger than offered',
+      );
+    }
+    const reserved = quote.restsRemainder ? Math.max(size, offered.contracts) : size;
+    return {
+      ...quote,
+      state: 'accepted',
+      accepted: {
+        side,
+        bid: offered.bid,
+        contracts: reserved,
+        cost: sideCost(offered.bid, reserved, quote.fees),
+      },
+      ...(at === undefined ? {} : { acceptedAt: at }),
+    };
+  }
+
+  unknown(quoteId: string, event: string): boolean {
+    if (!this.#finished.has(quoteId))
+      this.log.warn({ quoteId, event }, 'quote event for a quote the book does not know');
+    return false;
+  }
+}

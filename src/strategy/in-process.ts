@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { frozenCopy } from './freeze.js';
+import type { HookCall, HookResult, HostOptions, StrategyHost } from './host.js';
+import { TrackedData } from './host.js';
+import { callWithLimit, failureReason } from './limit.js';
+import type { StrategyInstance } from './router.js';
+import type { MarketData, StrategyContext } from './types.js';
+
+/**
+ * Runs strategies on the bot's own thread (`isolation: in-process`, and the author harness).
+ * Inputs are frozen copies and market data is frozen, as in a worker; but an endless loop
+ * here blocks the whole bot and `process.exit` ends it, so only trusted code belongs here.
+ */
+export class InProcessHost implements StrategyHost {
+  readonly #options: HostOptions;
+
+  constructor(options: HostOptions) {
+    this.#options = options;
+  }
+
+  async setup(instance: StrategyInstance, timeoutMs: number): Promise<string | undefined> {
+    const hook = instance.strategy.setup;
+    if (hook === undefined) return undefined;
+    const result = await callWithLimit(
+      `${instance.strategy.name}.setup`,
+      timeoutMs,
+      this.#options.stopSignal,
+      (signal) => hook.call(instance.strategy, this.#context(instance, instance.label, {}, signal)),
+    );
+    return result.kind === 'ok' ? undefined : failureReason(result);
+  }
+
+  async teardown(instance: StrategyInstance, timeoutMs: number): Promise<void> {
+    const hook = instance.strategy.teardown;
+    if (hook === undefined) return;
+    // Teardown runs while stopping too, so it gets its own signal.
+    const result = await callWithLimit(
+      `${instance.strategy.name}.teardown`,
+      timeoutMs,
+      new AbortController().signal,
+      (signal) => hook.call(instance.strategy, this.#context(instance, instance.label, {}, signal)),
+    );
+    if (result.kind !== 'ok') {
+      this.#options.log.warn(
+        {
+          module: 'strategy-runner',
+          strategy: instance.strategy.name,
+          route: instance.label,
+          reason: failureReason(result),
+        },
+        'strategy teardown failed',
+      );
+    }
+  }
+
+  async call<T>(instance: StrategyInstance, call: HookCall): Promise<HookResult<T>> {
+    const hook = instance.strategy[call.hook] as ((...args: unknown[]) => T | PromiseLike<T>) | undefined;
+    if (hook === undefined) return { kind: 'threw', error: new Error(`strategy has no ${call.hook}`) };
+    const args = call.args.map((arg) => frozenCopy(arg));
+    const data = new TrackedData(this.#options.data);
+    const result = await callWithLimit(
+      `${instance.strategy.name}.${call.hook}`,
+      call.timeoutMs,
+      this.#options.stopSignal,
+      (signal) =>
+        hook.call(instance.strategy, ...args, this.#context(instance, call.route, call.fields, signal, data)),
+    );
+    const excused = data.excuse(result);
+    return excused === undefined ? result : { ...result, excused };
+  }
+
+  async close(): Promise<void> {}
+
+  #context(
+    instance: StrategyInstance,
+    route: string,
+    fields: object,
+    signal: AbortSignal,
+    data: MarketData = new TrackedData(this.#options.data),
+  ): StrategyContext<unknown> {
+    const log: Logger = this.#options.log.child({
+      module: 'strategy',
+      strategy: instance.strategy.name,
+      route,
+      ...fields,
+    });
+    return { options: instance.options, log, clock: this.#options.clock, signal, data };
+  }
+}

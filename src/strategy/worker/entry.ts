@@ -1,0 +1,187 @@
+/**
+ * A strategy worker: loads the plugin modules it is asked for, keeps one set of parsed options
+ * per instance, and runs hook calls. Every input arrives as a clone and is frozen before the
+ * strategy sees it; results go back by clone. Started only by the worker pool.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
+import {
+  createTsImporter,
+  exportedStrategies,
+  importPlugin,
+  type TsImporter,
+  validateStrategy,
+} from '../loader.js';
+import type { Strategy, StrategyContext } from '../types.js';
+import {
+  type FromWorker,
+  SLOT,
+  SYNC_VALUE_OFFSET,
+  type ToWorker,
+  toWireError,
+  type WorkerInit,
+} from './protocol.js';
+import { DataChannel, forwardingLogger, workerClock } from './remote.js';
+import { lockDownProcess } from './sandbox.js';
+
+type SetupMessage = Extract<ToWorker, { t: 'setup' }>;
+type CallMessage = Extract<ToWorker, { t: 'call' }>;
+
+interface Instance {
+  readonly strategy: Strategy<unknown>;
+  readonly options: unknown;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('the strategy worker entry runs only as a worker thread');
+const init = workerData as WorkerInit;
+lockDownProcess();
+
+const ints = new Int32Array(init.shared, 0, 4);
+const data = new DataChannel(
+  port,
+  ints,
+  new Float64Array(init.shared, SYNC_VALUE_OFFSET, 1),
+  init.syncTimeoutMs,
+);
+const log: Logger = forwardingLogger(port, init.logLevel);
+const instances = new Map<string, Instance>();
+const running = new Map<number, AbortController>();
+const modules = new Map<string, Promise<unknown[]>>();
+let ts: Promise<TsImporter> | undefined;
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+function reply(id: number, hook: string, value: unknown): void {
+  try {
+    post({ t: 'done', id, value });
+  } catch (error) {
+    // A function or a class instance in the result cannot be cloned back.
+    const message = `${hook} returned a value that cannot leave the worker: ${describeThrown(error)}`;
+    post({ t: 'done', id, error: { name: 'DataCloneError', message } });
+  }
+}
+
+function fail(id: number, error: unknown): void {
+  post({ t: 'done', id, error: toWireError(error, describeThrown) });
+}
+
+function strategiesOf(file: string): Promise<unknown[]> {
+  let loaded = modules.get(file);
+  if (loaded === undefined) {
+    loaded = importPlugin(file, () => {
+      ts ??= createTsImporter();
+      return ts;
+    }).then(exportedStrategies);
+    modules.set(file, loaded);
+  }
+  return loaded;
+}
+
+/** Runs one hook with its own signal, aborted at the time limit or when the runner stops. */
+async function runHook(
+  message: SetupMessage | CallMessage,
+  instance: Instance,
+  hook: string,
+  invoke: (ctx: StrategyContext<unknown>) => unknown,
+): Promise<unknown> {
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  const call = `${instance.strategy.name}.${hook}`;
+  const timer = setTimeout(
+    () => controller.abort(new StrategyTimeoutError(call, message.timeoutMs)),
+    message.timeoutMs,
+  );
+  try {
+    let callLog: Logger | undefined;
+    return await invoke({
+      options: instance.options,
+      // A pino child per call costs more than the rest of the hop: made only when used.
+      get log() {
+        callLog ??= log.child(message.fields);
+        return callLog;
+      },
+      clock: workerClock(message.now),
+      signal: controller.signal,
+      data: data.forCall(message.id, message.t === 'call' ? message.prefetched : undefined),
+    });
+  } finally {
+    clearTimeout(timer);
+    running.delete(message.id);
+  }
+}
+
+async function setup(message: SetupMessage): Promise<void> {
+  try {
+    const found = (await strategiesOf(message.file)).find(
+      (value) => (value as { name?: unknown } | null)?.name === message.strategy,
+    );
+    if (found === undefined)
+      throw new Error(`${message.file} no longer exports strategy "${message.strategy}"`);
+    const strategy = validateStrategy(found, message.file);
+    const instance: Instance = { strategy, options: deepFreeze(strategy.options.parse(message.options)) };
+    const hook = strategy.setup;
+    if (hook !== undefined) await runHook(message, instance, 'setup', (ctx) => hook.call(strategy, ctx));
+    instances.set(message.key, instance);
+    reply(message.id, 'setup', undefined);
+  } catch (error) {
+    fail(message.id, error);
+  }
+}
+
+async function call(message: CallMessage): Promise<void> {
+  const instance = instances.get(message.key);
+  try {
+    if (instance === undefined) throw new Error(`instance ${message.key} is not set up in this worker`);
+    if (message.hook === 'teardown') instances.delete(message.key);
+    const hook = instance.strategy[message.hook] as ((...args: unknown[]) => unknown) | undefined;
+    if (hook === undefined) {
+      if (message.hook !== 'teardown') throw new Error(`strategy has no ${message.hook}`);
+      reply(message.id, message.hook, undefined);
+      return;
+    }
+    const args = message.args.map((arg) => deepFreeze(arg));
+    const value = await runHook(message, instance, message.hook, (ctx) =>
+      hook.call(instance.strategy, ...args, ctx),
+    );
+    reply(message.id, message.hook, value);
+  } catch (error) {
+    fail(message.id, error);
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  Atomics.store(ints, SLOT.processed, message.seq);
+  switch (message.t) {
+    case 'setup':
+      Atomics.store(ints, SLOT.currentCall, message.id);
+      void setup(message);
+      return;
+    case 'call':
+      Atomics.store(ints, SLOT.currentCall, message.id);
+      void call(message);
+      return;
+    case 'data':
+      // The strategy continues from here: until the next message this call is the one running.
+      Atomics.store(ints, SLOT.currentCall, message.call);
+      data.answer(message);
+      return;
+    case 'ping':
+      post({ t: 'pong', n: message.n });
+      return;
+    case 'cancel':
+      for (const controller of running.values()) controller.abort(new StrategyStoppedError());
+      return;
+  }
+});
+
+// A strategy's forgotten promise must not end the worker (and every call on it).
+process.on('unhandledRejection', (reason) => {
+  log.warn({ reason: describeThrown(reason) }, 'unhandled rejection in a strategy (ignored)');
+});
+
+post({ t: 'ready' });

@@ -1,0 +1,60 @@
+/**
+ * Two instances on one key share the account's write budget through Redis: under a flood of
+ * RFQs (short TTLs keep creates and deletes churning) they use nearly all of it together,
+ * and the exchange never answers 429. Without Redis the same two instances overrun it.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  activeMarkets,
+  createRfqs,
+  redisForTest,
+  simStats,
+  splitMarkets,
+  startTestSimulator,
+  twoBots,
+} from './helpers.js';
+
+const WRITE = { refillRate: 40, capacity: 40 };
+const LIMITS = { read: { refillRate: 1000, capacity: 1000 }, write: WRITE };
+const FLOOD_PATCH = {
+  poller: { intervalMs: 200, websocket: false },
+  quoting: { ttlMs: 300, sweepIntervalMs: 100, acceptPollIntervalMs: 200 },
+  exchange: { confirmReserveTokens: 6 },
+};
+
+/** Write tokens the exchange charged between two stats reads (creates and deletes cost 2, confirms 10). */
+function writeTokens(before: Record<string, number>, after: Record<string, number>): number {
+  const d = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+  return 2 * d('quotesCreated') + 2 * d('quotesDeleted') + 10 * d('confirms');
+}
+
+async function flood(patch: Record<string, unknown>) {
+  const ts = await startTestSimulator({ userCount: 1, takers: false, rateLimits: LIMITS, walkIntervalMs: 0 });
+  const markets = (await activeMarkets(ts)).slice(0, 12).map((m) => m.ticker);
+  const [a, b] = await twoBots(ts, { ...FLOOD_PATCH, ...patch }, splitMarkets(markets));
+  for (const market of markets) await createRfqs(ts, market, 8);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const before = await simStats(ts);
+  const windowMs = 6_000;
+  await new Promise((r) => setTimeout(r, windowMs));
+  const after = await simStats(ts);
+  const used = writeTokens(before, after) / ((WRITE.refillRate * windowMs) / 1000);
+  const created = [a, b].map((bot) => bot.app.queue.stats().write.sent);
+  await Promise.all([a.app.stop('test'), b.app.stop('test')]);
+  return { used, rateLimited: (after['rateLimited'] ?? 0) - (before['rateLimited'] ?? 0), created };
+}
+
+describe('shared budgets (real redis-server)', () => {
+  it('two instances on one key use ≥ 85% of the write budget together with no 429', async () => {
+    const redis = await redisForTest();
+    const result = await flood({ cluster: { redis: redis.url, failoverMs: 2_000 } });
+    expect(result.rateLimited).toBe(0);
+    expect(result.used).toBeGreaterThanOrEqual(0.85);
+    expect(result.created.every((n) => n > 0)).toBe(true);
+  }, 40_000);
+
+  it('without Redis the same two instances overrun the budget (429s): the test above is not vacuous', async () => {
+    const result = await flood({});
+    expect(result.rateLimited).toBeGreaterThan(0);
+  }, 40_000);
+});

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { integrityCheck, openJournalDatabase } from '../../../src/journal/database.js';
+import { JournalReader } from '../../../src/journal/queries.js';
+import { simQuotes, startBot } from '../../helpers/bot.js';
+import { spawnBot } from '../../helpers/bot-process.js';
+import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
+
+describe('the journal in the running bot', () => {
+  it('records the run, the RFQs, the decisions and the quote transitions', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const { app } = await startBot(ts, ts.users[0]!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 5 });
+    await waitFor(async () => (await simQuotes(ts, ts.users[0]!, 'open')).length === 2, {
+      what: 'two quotes',
+    });
+    const path = app.config.journal.path;
+    await app.stop('test finished');
+
+    const db = openJournalDatabase(path, { readonly: true });
+    expect(integrityCheck(db)).toBe('ok');
+    const counts = new JournalReader(db).counts();
+    expect(counts).toMatchObject({ run_started: 1, run_stopped: 1, rfq_seen: 2 });
+    expect(counts['decision']).toBeGreaterThanOrEqual(2);
+    expect(counts['quote']).toBeGreaterThanOrEqual(4);
+    const run = db.prepare('SELECT * FROM runs').get() as Record<string, unknown>;
+    expect(run).toMatchObject({ environment: 'simulator', stop_reason: 'test finished', open_at_exit: 0 });
+    expect(String(run['config_hash'])).toMatch(/^[0-9a-f]{12}$/);
+    db.close();
+  });
+
+  it('a restart carries the day on: positions, realised P&L and fees from the fills, the peak from the journal', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'bot-'));
+    const first = await startBot(ts, user, {}, {}, dir);
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    const [quote] = await waitFor(
+      async () => {
+        const open = await simQuotes(ts, user, 'open');
+        return open.length === 1 && open;
+      },
+      { what: 'a quote' },
+    );
+    expect(
+      (await ts.admin('POST', `/_sim/quotes/${quote!.id}/accept`, { accepted_side: 'yes' })).status,
+    ).toBe(200);
+    await waitFor(() => first.app.exposure.position(quote!.market_ticker as string) !== 0, {
+      what: 'the fill booked',
+    });
+    const day = first.app.exposure.snapshot().pnl.day;
+    // A drawdown reference from earlier in the day: only the journal can carry it over.
+    expect(
+      first.app.exposure.restoreDay({
+        day,
+        realized: first.app.exposure.snapshot().pnl.realized,
+        peak: 2_000_000,
+      }),
+    ).toBe(true);
+    const before = first.app.exposure.snapshot();
+    await first.app.stop('restart');
+
+    const second = await startBot(ts, user, {}, {}, dir);
+    const after = second.app.exposure.snapshot();
+    expect(after.pnl).toMatchObject({
+      day,
+      realized: before.pnl.realized,
+      fees: before.pnl.fees,
+      peak: 2_000_000,
+    });
+    expect(after.positions.get(quote!.market_ticker as string)?.contracts).toBe(
+      before.positions.get(quote!.market_ticker as string)?.contracts,
+    );
+  });
+
+  it('a journal path it cannot write stops startup with the path and the reason, exit 1, nothing sent', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    const bot = spawnBot(ts, ts.users[0]!, { journal: { path: join(dir, 'a-file', 'journal.db') } });
+    expect(await bot.exited).toBe(1);
+    expect(bot.output()).toMatch(/journal .*a-file\/journal\.db: cannot write there/);
+    expect(await simQuotes(ts, ts.users[0]!)).toEqual([]);
+  });
+
+  it('a file that is not a journal is refused the same way', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    const path = join(dir, 'journal.db');
+    writeFileSync(path, 'garbage, not SQLite '.repeat(500));
+    const bot = spawnBot(ts, ts.users[0]!, { journal: { path } });
+    expect(await bot.exited).toBe(1);
+    expect(bot.output()).toMatch(/the file is not a valid journal .*move it aside/);
+  });
+});
