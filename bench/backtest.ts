@@ -1,9 +1,15 @@
 /**
- * `npm run bench:backtest [-- --rfqs 500000] [--sizes 100000,500000] [--rate 10] [--markets 100] [--set path=value]`:
- * replay speed and memory of the backtest. Writes synthetic recordings (src/backtest/synthetic.ts)
- * to the temp folder, replays each in a fresh child process with the shipped config.yaml, and
- * prints RFQs per minute per core (RFQs ÷ the child's CPU time, so a busy machine does not flatter
- * it) and the child's peak RSS: streamed, the peak does not grow with the recording's size.
+ * `npm run bench:backtest [-- --sizes 100000,500000] [--rate 10] [--markets 100] [--preset shipped|every-rfq] [--set path=value]`:
+ * replay speed and memory of the backtest. Writes synthetic recordings (src/backtest/synthetic.ts:
+ * markets that settle every 10 minutes and are replaced) to the temp folder, replays each in a
+ * fresh child process with config.yaml, and prints RFQs per minute per core (RFQs ÷ the child's
+ * CPU time, so a busy machine does not flatter it) and the child's peak RSS: streamed, the peak
+ * does not grow with the recording's size.
+ *
+ * Presets: `shipped` (default) is config.yaml with the daily-loss and drawdown stops lifted (the
+ * synthetic P&L swings would stop the bot for the day, and an idle bot replays fast); `every-rfq`
+ * also lifts the quote and exposure limits, so every RFQ is priced, guarded, quoted and requoted:
+ * the most work an RFQ can cost.
  */
 import { execFile } from 'node:child_process';
 import { statSync, unlinkSync } from 'node:fs';
@@ -13,6 +19,22 @@ import { parseArgs, promisify } from 'node:util';
 import pino from 'pino';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+const NO_STOPS = ['risk.maxDailyLoss=1000000', 'risk.killSwitch.maxDrawdown=1000000'];
+const PRESETS: Readonly<Record<string, readonly string[]>> = {
+  shipped: NO_STOPS,
+  'every-rfq': [
+    ...NO_STOPS,
+    'risk.maxOpenQuotes=100000',
+    'risk.maxOpenQuotesPerMarket=1000',
+    'risk.maxOpenQuotesPerEvent=1000',
+    'risk.maxTotalExposure=100000000',
+    'risk.maxPositionPerMarket.contracts=1000000',
+    'risk.maxPositionPerMarket.dollars=1000000',
+    'risk.maxPositionPerEvent.contracts=1000000',
+    'risk.maxPositionPerEvent.dollars=1000000',
+  ],
+};
 
 interface ChildResult {
   readonly rfqs: number;
@@ -65,6 +87,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '10' },
       markets: { type: 'string', default: '100' },
       set: { type: 'string', multiple: true, default: [] },
+      preset: { type: 'string', default: 'shipped' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -74,7 +97,9 @@ async function main(): Promise<void> {
     .split(',')
     .map(Number);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`backtest bench: ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.version}`);
+  log(
+    `backtest bench (${values.preset}): ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.version}; ${values.rate} RFQs/s over ${values.markets} markets`,
+  );
   const rows: string[] = [];
   for (const rfqs of sizes) {
     const file = join(tmpdir(), `backtest-bench-${rfqs}-${process.pid}.jsonl`);
@@ -90,7 +115,9 @@ async function main(): Promise<void> {
     log(
       `${rfqs} RFQs: ${events} events, ${mb.toFixed(0)} MB written in ${((performance.now() - t0) / 1000).toFixed(1)} s; replaying…`,
     );
-    const sets = values.set.flatMap((s) => ['--set', s]);
+    const preset = PRESETS[values.preset];
+    if (preset === undefined) throw new Error(`--preset: expected ${Object.keys(PRESETS).join(' or ')}`);
+    const sets = [...preset, ...values.set].flatMap((s) => ['--set', s]);
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--max-semi-space-size=64', '--import', 'tsx', 'bench/backtest.ts', '--child', file, ...sets],

@@ -313,6 +313,10 @@ class Replay {
         return false;
       case 'settlement':
         this.#market.settle(event.marketTicker, event.result);
+        // The position pays out, as the exchange's positions show after it (live: at the next reconcile).
+        this.#core.exposure.settleMarket(event.marketTicker, event.result);
+        this.#metrics.settle(event.marketTicker, event.result);
+        recorded?.settle(event.marketTicker, event.result);
         return false;
       case 'fill':
         recorded?.fill(event);

@@ -99,10 +99,11 @@ export class RecordedMarket implements MarketReads {
     this.#state(ticker).settled = result;
   }
 
-  /** The last mid recorded for the market (a mark, else the mid of its last book). */
+  /** The last mid recorded for the market (a mark, else the mid of its last book); $1 or 0 once settled. */
   mid(ticker: string): Micros | undefined {
     const state = this.#tickers.get(ticker);
     if (!state) return undefined;
+    if (state.settled !== undefined) return state.settled === 'yes' ? ONE_DOLLAR : 0;
     if (state.mid !== undefined && state.midAt >= state.bookAt) return state.mid;
     const book = state.book;
     if (book) {

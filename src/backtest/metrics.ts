@@ -73,6 +73,11 @@ export class RunMetrics {
   readonly #sampler = new SeriesSampler();
   #peak: Micros = 0;
   #maxDrawdown: Micros = 0;
+  /** Markets with a position, not yet settled: what a sample values (not every market traded). */
+  readonly #open = new Set<string>();
+  readonly #settled = new Set<string>();
+  /** What settlements paid on the positions they closed (part of the marked P&L from then on). */
+  #settledPnl: Micros = 0;
 
   event(event: JournalEvent): void {
     this.acc.event(event);
@@ -80,6 +85,10 @@ export class RunMetrics {
 
   fill(fill: ReportFill): void {
     const target = this.acc.fill(fill);
+    const position = this.acc.positions().get(fill.marketTicker);
+    if (position !== undefined && position.contracts !== 0 && !this.#settled.has(fill.marketTicker))
+      this.#open.add(fill.marketTicker);
+    else this.#open.delete(fill.marketTicker);
     let queues = this.#pending.get(fill.marketTicker);
     if (!queues) {
       queues = MARKOUT_HORIZONS_MS.map(() => []);
@@ -108,12 +117,22 @@ export class RunMetrics {
     if (empty) this.#pending.delete(ticker);
   }
 
+  /** The market settled: its position is worth its payout from now on. */
+  settle(ticker: string, result: Side): void {
+    const position = this.acc.positions().get(ticker);
+    if (position === undefined || position.contracts === 0 || this.#settled.has(ticker)) return;
+    this.#settled.add(ticker);
+    this.#open.delete(ticker);
+    this.#settledPnl += settlementPnl(position, result);
+  }
+
   /** Samples marked P&L (open positions at `midOf`) for the drawdown and the chart. */
   sample(at: EpochMs, midOf: (ticker: string) => Micros | undefined): void {
     const realized = this.acc.realizedNet;
-    let marked = realized;
-    for (const [ticker, position] of this.acc.positions()) {
-      if (position.contracts === 0) continue;
+    const positions = this.acc.positions();
+    let marked = realized + this.#settledPnl;
+    for (const ticker of this.#open) {
+      const position = positions.get(ticker)!;
       const mid = midOf(ticker);
       if (mid !== undefined) marked += markedValue(position, mid) - position.cost;
     }

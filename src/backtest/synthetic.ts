@@ -17,6 +17,8 @@ export interface SyntheticOptions {
   /** RFQs per second of recorded time. */
   readonly rate: number;
   readonly markets: number;
+  /** How long each market lives before it settles and a new one takes its place. @default 600000 */
+  readonly marketLifetimeMs?: number;
   readonly seed: number;
   readonly start: number;
 }
@@ -71,30 +73,51 @@ const clampCents = (micros: number) => Math.min(97, Math.max(3, Math.round(micro
 /** The events of a synthetic recording, in time order. */
 export function* syntheticEvents(options: SyntheticOptions): Generator<JournalEvent> {
   const random = rng(options.seed);
-  const markets = Array.from({ length: options.markets }, (_, i) => ({
-    ticker: `KXSYN-26DEC${String(i).padStart(2, '0')}-T${50 + i}`,
-    event: `KXSYN-26DEC${String(i).padStart(2, '0')}`,
+  const lifetime = options.marketLifetimeMs ?? 600_000;
+  // Markets live `lifetime` (their ends staggered), then settle and a new one takes the slot.
+  const open = (slot: number, generation: number, at: number) => ({
+    ticker: `KXSYN-S${String(slot).padStart(3, '0')}G${String(generation).padStart(4, '0')}-T50`,
+    event: `KXSYN-S${String(slot).padStart(3, '0')}G${String(generation).padStart(4, '0')}`,
     fair: 200_000 + Math.floor(random() * 600_000),
-  }));
+    generation,
+    closesAt: at + lifetime,
+  });
   let at = options.start;
-  for (const m of markets) {
-    yield {
-      kind: 'market',
-      at,
-      marketTicker: m.ticker,
-      eventTicker: m.event,
-      seriesTicker: 'KXSYN',
-      status: 'active',
-      priceGrid: [{ start: 0, end: 1_000_000, step: CENT }],
-      fees: { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 },
-    };
-  }
+  const markets = Array.from({ length: options.markets }, (_, i) => {
+    const m = open(i, 0, at);
+    m.closesAt = at + Math.floor(((i + 1) * lifetime) / options.markets);
+    return m;
+  });
+  const describe = (m: (typeof markets)[number], when: number): JournalEvent => ({
+    kind: 'market',
+    at: when,
+    marketTicker: m.ticker,
+    eventTicker: m.event,
+    seriesTicker: 'KXSYN',
+    status: 'active',
+    priceGrid: [{ start: 0, end: 1_000_000, step: CENT }],
+    fees: { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 },
+    closeTime: m.closesAt,
+  });
+  for (const m of markets) yield describe(m, at);
   const pending = new Pending();
   const gap = 1000 / options.rate;
   let nextMarks = at;
   for (let n = 0; n < options.rfqs; n++) {
     at = options.start + Math.floor(n * gap);
     while ((pending.peekAt() ?? Number.POSITIVE_INFINITY) <= at) yield pending.pop()!;
+    for (const [slot, m] of markets.entries()) {
+      if (at < m.closesAt) continue;
+      yield {
+        kind: 'settlement',
+        at,
+        marketTicker: m.ticker,
+        result: random() * 1_000_000 < m.fair ? 'yes' : 'no',
+      };
+      const next = open(slot, m.generation + 1, at);
+      markets[slot] = next;
+      yield describe(next, at);
+    }
     if (at >= nextMarks) {
       // Every market walks and shows a mid every 5 s: mark-outs and marks have data.
       for (const m of markets) {

@@ -68,7 +68,7 @@ export type MarkoutTarget = readonly Accumulator[];
 /** A set that forgets its oldest members past `capacity`: de-duplication in bounded memory. */
 export class RecentSet {
   readonly #items = new Set<string>();
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 20_000) {}
   /** Adds; true when it was not there. */
   add(item: string): boolean {
     if (this.#items.has(item)) return false;
@@ -80,7 +80,7 @@ export class RecentSet {
 
 class RecentMap<V> {
   readonly #items = new Map<string, V>();
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 20_000) {}
   get(key: string): V | undefined {
     return this.#items.get(key);
   }
