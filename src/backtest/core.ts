@@ -187,3 +187,17 @@ export function buildCore(options: CoreOptions): Core {
     },
   };
 }
+
+/** `target` with every method call counted (the bot's calls out of the quoting core). */
+export function counted<T extends object>(target: T, tick: () => void): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        tick();
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
+    },
+  });
+}

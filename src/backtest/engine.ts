@@ -11,17 +11,18 @@ import { rfqFilterFrom } from '../app/options-from-config.js';
 import type { Config } from '../config/index.js';
 import { ManualClock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
-import type { EpochMs, Quote, Rfq } from '../domain/types.js';
-import type { FillRecord, JournalEvent, QuoteAccepted } from '../journal/events.js';
+import type { EpochMs } from '../domain/types.js';
+import type { FillRecord, JournalEvent } from '../journal/events.js';
 import { compileRfqFilter } from '../rfq/filters.js';
 import type { StrategyRegistry } from '../strategy/loader.js';
-import { buildCore, type Core } from './core.js';
+import { buildCore, type Core, counted } from './core.js';
 import { BacktestExchange } from './exchange.js';
 import { RecordedMarket } from './market-replay.js';
 import { RunMetrics as Metrics, type RunMetrics, type RunNumbers } from './metrics.js';
 import { readRecordingBatches } from './reader.js';
-import { RecordedFacts } from './recorded-facts.js';
-import { seededRandom, type TakerContext, type TakerModel, type TakerQuote } from './taker-models.js';
+import { rfqOf } from './recorded-facts.js';
+import { Requesters } from './requesters.js';
+import type { TakerModel } from './taker-models.js';
 import { EventWindow } from './window.js';
 
 /** How often positions are marked for the risk book, the kill switch and the drawdown (as live). */
@@ -121,13 +122,11 @@ class Replay {
   readonly #window: EventWindow;
   readonly #source: string | undefined;
   readonly #market = new RecordedMarket();
-  readonly #facts = new RecordedFacts();
   readonly #metrics = new Metrics();
   readonly #recorded: RunMetrics | undefined;
   readonly #exchange: BacktestExchange;
   readonly #core: Core;
-  readonly #taker: TakerModel;
-  readonly #ctx: TakerContext;
+  readonly #requesters: Requesters;
   readonly #filter;
   readonly #lookahead: number;
   readonly #dataLead: number;
@@ -137,7 +136,6 @@ class Replay {
   #activity = 0;
   #worstCase: Micros = 0;
   #exposureSampledAt = Number.NEGATIVE_INFINITY;
-  #takerAccepts = 0;
   #postOnlyCancels = 0;
   #events = 0;
   #rfqs = 0;
@@ -150,7 +148,6 @@ class Replay {
     this.#clock = clock;
     this.#window = window;
     this.#source = source;
-    this.#taker = options.taker;
     this.#dataLead = Math.max(0, options.dataLeadMs ?? DEFAULT_DATA_LEAD_MS);
     this.#lookahead = Math.max(0, options.taker.lookaheadMs ?? 0, this.#dataLead, MAX_DECISION_DELAY_MS);
     this.#recorded = source === undefined || OWN_SOURCES.has(source) ? new Metrics() : undefined;
@@ -163,7 +160,10 @@ class Replay {
         this.#core.settings.isHighVolatility(ticker) ? settings.hvmConfirmWindowMs : settings.confirmWindowMs,
       executionDelayMs: options.executionDelayMs ?? 0,
       report: (quote) => this.#core.manager.exchangeReported(quote, clock.now()),
-      opened: (quote) => this.#opened(quote),
+      opened: (quote) => {
+        if (clock.now() - this.#exposureSampledAt >= EXPOSURE_SAMPLE_MS) this.#sampleExposure();
+        this.#requesters.opened(quote);
+      },
       // As the `fill` channel pushes it; the bot books it, and its journal tells us.
       filled: (fill) => void this.#core.manager.fills.take(fill, 'push'),
       postOnlyCancelled: () => {
@@ -187,18 +187,15 @@ class Replay {
       },
     });
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
-    const random = seededRandom(options.seed ?? 1);
-    this.#ctx = {
-      now: () => clock.now(),
-      recorded: (rfqId) => this.#facts.get(rfqId),
-      midAt: (ticker, at) =>
-        at <= clock.now()
-          ? this.#market.mid(ticker)
-          : (this.#window.lastMidBy(ticker, Math.min(at, clock.now() + this.#lookahead))?.mid ??
-            this.#market.mid(ticker)),
-      midAfter: (ticker, at) => this.#window.midAfter(ticker, at, clock.now() + this.#lookahead),
-      random,
-    };
+    this.#requesters = new Requesters({
+      taker: options.taker,
+      clock,
+      exchange: this.#exchange,
+      market: this.#market,
+      window,
+      lookaheadMs: this.#lookahead,
+      seed: options.seed ?? 1,
+    });
   }
 
   async run(): Promise<RunResult> {
@@ -249,7 +246,7 @@ class Replay {
       },
       numbers: this.#metrics.finish(this.#clock.now(), closingValue),
       worstCaseExposure: this.#worstCase,
-      takerAccepts: this.#takerAccepts,
+      takerAccepts: this.#requesters.accepts,
       postOnlyCancels: this.#postOnlyCancels,
       windowPeak: this.#window.peak,
       recorded: this.#recorded?.finish(this.#lastAt ?? this.#clock.now(), closingValue),
@@ -342,20 +339,20 @@ class Replay {
         this.#window.takeDecidedAt(event.rfqId, event.at);
         this.#exchange.rfqClosed(event.rfqId);
         this.#core.book.remove(event.rfqId);
-        this.#facts.gone(event.rfqId);
+        this.#requesters.facts.gone(event.rfqId);
         return true;
       case 'quote':
         recorded?.event(event);
-        if (event.to === 'open') this.#facts.quoted(event);
+        if (event.to === 'open') this.#requesters.facts.quoted(event);
         return false;
       case 'quote_accepted':
-        this.#facts.accepted(event);
-        return this.#recordedAccept(event);
+        this.#requesters.facts.accepted(event);
+        return this.#requesters.recordedAccept(event);
       case 'accept': {
         recorded?.event(event);
         // A journal from before quote_accepted existed: the accept with its quote's price.
-        const derived = this.#facts.fromLegacyAccept(event);
-        return derived !== undefined && this.#recordedAccept(derived);
+        const derived = this.#requesters.facts.fromLegacyAccept(event);
+        return derived !== undefined && this.#requesters.recordedAccept(derived);
       }
       default:
         recorded?.event(event);
@@ -364,44 +361,13 @@ class Replay {
   }
 
   #rfqSeen(event: Extract<JournalEvent, { kind: 'rfq_seen' }>): boolean {
-    const rfq: Rfq = {
-      id: event.rfqId,
-      creatorId: '',
-      marketTicker: event.marketTicker,
-      ...(event.eventTicker !== undefined ? { eventTicker: event.eventTicker } : {}),
-      size:
-        event.contracts !== undefined
-          ? { kind: 'contracts', contracts: event.contracts }
-          : {
-              kind: 'targetCost',
-              targetCost: event.targetCost ?? 0,
-              excludesFees: event.targetCostExcludesFees === true,
-            },
-      status: 'open',
-      createdAt: event.createdAt ?? event.at,
-    };
-    this.#facts.seen(rfq.id);
+    const rfq = rfqOf(event);
+    this.#requesters.facts.seen(rfq.id);
     if (this.#core.book.has(rfq.id) || this.#filter.reject(rfq) !== undefined) return false;
     this.#rfqs++;
     this.#exchange.rfqOpened(rfq);
     this.#core.book.upsert(rfq, event.source === 'poll' ? 'poll' : 'push');
     return true;
-  }
-
-  #recordedAccept(accept: QuoteAccepted): boolean {
-    const hook = this.#taker.recordedAccept;
-    if (hook === undefined) return false;
-    const ours = this.#exchange.openQuoteOn(accept.rfqId);
-    const decision = hook.call(this.#taker, accept, ours && takerQuote(ours), this.#ctx);
-    return (
-      decision !== undefined && ours !== undefined && this.#accept(ours, decision.side, decision.contracts)
-    );
-  }
-
-  #accept(quote: Quote, side: 'yes' | 'no', contracts: number): boolean {
-    const accepted = this.#exchange.accept(quote.id, side, contracts);
-    if (accepted) this.#takerAccepts++;
-    return accepted;
   }
 
   /** A fill the bot booked (its journal's record, attributed to its quote and strategy). */
@@ -410,19 +376,6 @@ class Replay {
     this.#metrics.fill(strategy === undefined ? fill : { ...fill, strategy });
     this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));
     this.#options.onFill?.(fill);
-  }
-
-  /** Our quote went live: the worst case it adds, and the taker model's cue. */
-  #opened(quote: Quote): void {
-    if (this.#clock.now() - this.#exposureSampledAt >= EXPOSURE_SAMPLE_MS) this.#sampleExposure();
-    const when = this.#taker.quoteOpened?.(takerQuote(quote), this.#ctx);
-    if (when === undefined || this.#taker.decide === undefined) return;
-    this.#clock.schedule(Math.max(0, when - this.#clock.now()), () => {
-      const current = this.#exchange.quote(quote.id);
-      if (current?.status !== 'open') return;
-      const decision = this.#taker.decide?.(takerQuote(current), this.#ctx);
-      if (decision) this.#accept(current, decision.side, decision.contracts);
-    });
   }
 
   #sampleExposure(): void {
@@ -447,31 +400,4 @@ class Replay {
     // Forget removed RFQs past the book's memory (it does so on listings, which a replay has none of).
     book.applySnapshot([], false);
   }
-}
-
-/** `target` with every method call counted (the bot's calls out of the quoting core). */
-function counted<T extends object>(target: T, tick: () => void): T {
-  return new Proxy(target, {
-    get(object, key) {
-      const value: unknown = Reflect.get(object, key, object);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        tick();
-        return (value as (...a: unknown[]) => unknown).apply(object, args);
-      };
-    },
-  });
-}
-
-function takerQuote(quote: Quote): TakerQuote {
-  return {
-    rfqId: quote.rfqId,
-    quoteId: quote.id,
-    marketTicker: quote.marketTicker,
-    yesBid: quote.yesBid,
-    noBid: quote.noBid,
-    yesContracts: quote.yesContracts ?? 0,
-    noContracts: quote.noContracts ?? 0,
-    openedAt: quote.createdAt,
-  };
 }

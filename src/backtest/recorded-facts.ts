@@ -4,7 +4,8 @@
  * closes, so memory follows the open RFQs, not the file.
  */
 import type { Micros } from '../domain/money.js';
-import type { AcceptDecision, QuoteAccepted, QuoteTransition } from '../journal/events.js';
+import type { Rfq } from '../domain/types.js';
+import type { AcceptDecision, QuoteAccepted, QuoteTransition, RfqSeen } from '../journal/events.js';
 import type { RecordedRfqFacts } from './taker-models.js';
 
 interface Facts {
@@ -75,4 +76,24 @@ export class RecordedFacts {
   gone(rfqId: string): void {
     this.#facts.delete(rfqId);
   }
+}
+
+/** The RFQ a recorded `rfq_seen` describes, open. */
+export function rfqOf(event: RfqSeen): Rfq {
+  return {
+    id: event.rfqId,
+    creatorId: '',
+    marketTicker: event.marketTicker,
+    ...(event.eventTicker !== undefined ? { eventTicker: event.eventTicker } : {}),
+    size:
+      event.contracts !== undefined
+        ? { kind: 'contracts', contracts: event.contracts }
+        : {
+            kind: 'targetCost',
+            targetCost: event.targetCost ?? 0,
+            excludesFees: event.targetCostExcludesFees === true,
+          },
+    status: 'open',
+    createdAt: event.createdAt ?? event.at,
+  };
 }
