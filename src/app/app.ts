@@ -61,7 +61,7 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { startSimulator } from '../simulator/index.js';
+import { DEFAULT_LIFECYCLE, startSimulator } from '../simulator/index.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
@@ -400,11 +400,13 @@ export class App {
   }
 
   /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
-  #embeddedExecutionDelay(): { executionDelayMs?: number } {
+  #embeddedExecutionDelay(): { executionDelayMs?: number; hvExecutionDelayMs?: number } {
     const { exchange, simulator } = this.#config;
     if (exchange.environment !== 'simulator' || exchange.baseUrl) return {};
+    const lifecycle = this.overrides.simulator?.lifecycle;
     return {
-      executionDelayMs: this.overrides.simulator?.lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
+      executionDelayMs: lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
+      hvExecutionDelayMs: lifecycle?.hvExecutionDelayMs ?? DEFAULT_LIFECYCLE.hvExecutionDelayMs,
     };
   }
 

@@ -29,8 +29,10 @@ bot, on a simulated clock, and reports each run side by side.
   --horizon-ms N            mid model: how far ahead the requester sees the mid (10000)
   --taker-edge DOLLARS      mid model: what a requester gives up to trade anyway ("0.02")
   --execution-delay-ms N    confirm → execution (default: the recording's header, else 0)
-  --data-lead-ms N          serve recorded market data this long before its time stamp: the
-                            bot records a book when its read returns, after the RFQ (500)
+  --hv-execution-delay-ms N the same on high-volatility markets, exchange.hvmMarkets (default:
+                            the recording's header, else --execution-delay-ms)
+  --data-lead-ms N          serve recorded market data this long before its time stamp (0): the
+                            bot stamps a book when its read came back
   --from DATE, --to DATE    only this part of the recording (YYYY-MM-DD or RFC 3339; --to exclusive)
   --json                    print the results as JSON (sorted keys; micros and centis)
   --out FILE                also write the JSON to FILE
@@ -66,6 +68,7 @@ export async function runBacktestCli(argv: readonly string[], io: BacktestIo): P
       'horizon-ms': { type: 'string' },
       'taker-edge': { type: 'string' },
       'execution-delay-ms': { type: 'string' },
+      'hv-execution-delay-ms': { type: 'string' },
       'data-lead-ms': { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -105,6 +108,7 @@ export async function runBacktestCli(argv: readonly string[], io: BacktestIo): P
     configPath: values.config,
     taker,
     executionDelayMs: integer(values['execution-delay-ms'], '--execution-delay-ms'),
+    hvExecutionDelayMs: integer(values['hv-execution-delay-ms'], '--hv-execution-delay-ms'),
     dataLeadMs: integer(values['data-lead-ms'], '--data-lead-ms'),
     from: values.from === undefined ? undefined : parseWhen(values.from, '--from'),
     to: values.to === undefined ? undefined : parseWhen(values.to, '--to'),
@@ -122,6 +126,7 @@ export async function runBacktestCli(argv: readonly string[], io: BacktestIo): P
       config: values.config,
       taker: values.taker,
       executionDelayMs: results[0]?.executionDelayMs ?? 0,
+      hvExecutionDelayMs: results[0]?.hvExecutionDelayMs ?? 0,
     },
     plans.map((plan, i) => ({ plan, result: results[i]! })),
   );

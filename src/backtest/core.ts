@@ -88,6 +88,11 @@ export interface Core {
   readonly limits: RiskLimits;
   readonly settings: QuotingSettings;
   start(): Promise<void>;
+  /**
+   * The live bot's shutdown: no more quotes or confirms, every live quote pulled, then a wait (on
+   * the clock, until `deadline`) for confirmed quotes to execute and their fills to be booked.
+   */
+  stopQuoting(deadline: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +123,10 @@ export function buildCore(options: CoreOptions): Core {
     reads: options.reads,
     positions: exposure,
     clock,
+    // Every recorded book and market is a read the live bot made: the newest one recorded is what
+    // its cache held. A cache of our own would hold what this replay happened to read, older.
+    marketTtlMs: 0,
+    bookTtlMs: 0,
     logger: logger.child({ module: 'market-data' }),
     onBook: (ticker, orderBook) => wiring.bookRead(ticker, orderBook),
     onMarket: (market) => wiring.marketRead(market),
@@ -158,7 +167,12 @@ export function buildCore(options: CoreOptions): Core {
       exchangeResult: (ok) => killSwitch.recordExchangeResult(ok),
     }),
   };
-  const manager = new QuoteManager(deps, { sweepIntervalMs: config.quoting.sweepIntervalMs });
+  // As live: a stop waits (on the clock) for confirmed quotes to execute and their fills.
+  const manager = new QuoteManager(deps, {
+    sweepIntervalMs: config.quoting.sweepIntervalMs,
+    awaitExecutionsOnStop: true,
+  });
+  let stopping: Promise<void> | undefined;
   return {
     store,
     book,
@@ -177,8 +191,13 @@ export function buildCore(options: CoreOptions): Core {
       windows.start();
       manager.start();
     },
+    stopQuoting(deadline) {
+      stopping ??= manager.stop(deadline);
+      return stopping;
+    },
     async stop() {
-      await manager.stop();
+      stopping ??= manager.stop();
+      await stopping;
       await runner.stop();
       for (const route of router.table.routes) route.windows?.stop();
       windows.stop();

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { rfqFilterFrom } from '../app/options-from-config.js';
 import type { Config } from '../config/index.js';
-import { ManualClock, repeatEvery, type Timer } from '../domain/clock.js';
+import { ManualClock, repeatEvery } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
 import type { EpochMs } from '../domain/types.js';
 import type { FillRecord, JournalEvent } from '../journal/events.js';
@@ -27,8 +27,12 @@ import { EventWindow } from './window.js';
 
 /** How often positions are marked for the risk book, the kill switch and the drawdown (as live). */
 export const MARK_INTERVAL_MS = 5_000;
-/** Market data the live bot read is stamped when the read came back: it is served this early. */
-export const DEFAULT_DATA_LEAD_MS = 250;
+/**
+ * How long before its time stamp recorded market data may be served. RFQs enter when the recorded
+ * bot decided on them, after the reads it priced with came back: none is needed for that, and any
+ * would let a later read (another RFQ's, the sweeper's) leak into the price.
+ */
+export const DEFAULT_DATA_LEAD_MS = 0;
 /**
  * An RFQ enters the replay when the recorded bot decided on it (its market data had come back
  * by then), at most this long after it was seen; without a recorded decision, when it was seen.
@@ -47,6 +51,11 @@ export interface ReplayOptions {
   readonly label: string;
   /** Confirm → execution at the exchange. @default the recording header's `executionDelayMs`, else 0 */
   readonly executionDelayMs?: number | undefined;
+  /**
+   * The same on high-volatility markets (`exchange.hvmMarkets`). @default the header's
+   * `hvExecutionDelayMs`, else `executionDelayMs`
+   */
+  readonly hvExecutionDelayMs?: number | undefined;
   readonly from?: EpochMs | undefined;
   readonly to?: EpochMs | undefined;
   /**
@@ -78,6 +87,7 @@ export interface InputSummary {
 export interface RunResult {
   readonly label: string;
   readonly executionDelayMs: number;
+  readonly hvExecutionDelayMs: number;
   readonly input: InputSummary;
   readonly numbers: RunNumbers;
   /** The largest worst-case total exposure the risk book reached. */
@@ -98,6 +108,7 @@ const OWN_SOURCES: ReadonlySet<string> = new Set(['bot', 'journal']);
 export async function replay(options: ReplayOptions): Promise<RunResult> {
   let source: string | undefined;
   let headerDelay: number | undefined;
+  let headerHvDelay: number | undefined;
   const events = readRecordingBatches(options.input, {
     from: options.from,
     to: options.to,
@@ -105,6 +116,8 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
       source = typeof header['source'] === 'string' ? header['source'] : undefined;
       const delay = header['executionDelayMs'];
       if (typeof delay === 'number' && Number.isSafeInteger(delay) && delay >= 0) headerDelay = delay;
+      const hv = header['hvExecutionDelayMs'];
+      if (typeof hv === 'number' && Number.isSafeInteger(hv) && hv >= 0) headerHvDelay = hv;
     },
   });
   const window = new EventWindow(events);
@@ -112,7 +125,8 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
   const first = window.peek();
   const clock = new ManualClock(first?.event.at ?? 0);
   const executionDelayMs = options.executionDelayMs ?? headerDelay ?? 0;
-  const run = new Replay({ ...options, executionDelayMs }, clock, window, source);
+  const hvExecutionDelayMs = options.hvExecutionDelayMs ?? headerHvDelay ?? executionDelayMs;
+  const run = new Replay({ ...options, executionDelayMs, hvExecutionDelayMs }, clock, window, source);
   return run.run();
 }
 
@@ -131,7 +145,12 @@ class Replay {
   readonly #lookahead: number;
   readonly #dataLead: number;
   /** RFQs seen in the recording that enter the replay when the recorded bot decided on them. */
-  readonly #entering = new Map<string, Timer>();
+  readonly #entering = new Map<string, { closed: boolean }>();
+  /** RFQs that entered already closed: they leave once the bot has settled. */
+  #closing: string[] = [];
+  #stopping: Promise<void> | undefined;
+  /** When the bot finished stopping. */
+  #stopped: EpochMs | undefined;
   /** Counts what the bot does (journals, exchange calls, market reads): how `#settle` sees it working. */
   #activity = 0;
   #worstCase: Micros = 0;
@@ -158,7 +177,10 @@ class Replay {
       market: this.#market,
       confirmWindowMs: (ticker) =>
         this.#core.settings.isHighVolatility(ticker) ? settings.hvmConfirmWindowMs : settings.confirmWindowMs,
-      executionDelayMs: options.executionDelayMs ?? 0,
+      executionDelayMs: (ticker) =>
+        this.#core.settings.isHighVolatility(ticker)
+          ? (options.hvExecutionDelayMs ?? 0)
+          : (options.executionDelayMs ?? 0),
       report: (quote) => this.#core.manager.exchangeReported(quote, clock.now()),
       opened: (quote) => {
         if (clock.now() - this.#exposureSampledAt >= EXPOSURE_SAMPLE_MS) this.#sampleExposure();
@@ -221,11 +243,17 @@ class Replay {
       this.#dataAhead(this.#clock.now());
       next = this.#window.peek();
     }
-    // Accepts in flight still confirm and execute; then the bot stops as it would (pulling quotes).
-    const { confirmWindowMs, hvmConfirmWindowMs } = this.#options.config.exchange;
-    const tail =
-      Math.max(confirmWindowMs, hvmConfirmWindowMs) + (this.#options.executionDelayMs ?? 0) + 2_000;
-    await this.#stepTo(this.#clock.now() + tail);
+    // The recording ends: the bot stops as the live one does, if it has not yet.
+    const stopping = this.#stopQuoting();
+    await this.#settle();
+    for (
+      let due = this.#clock.nextTimerAt();
+      this.#stopped === undefined && due !== undefined;
+      due = this.#clock.nextTimerAt()
+    ) {
+      await this.#stepTo(due);
+    }
+    await stopping;
     marks.cancel();
     await core.stop();
     await this.#settle();
@@ -236,6 +264,7 @@ class Replay {
     return {
       label: this.#options.label,
       executionDelayMs: this.#options.executionDelayMs ?? 0,
+      hvExecutionDelayMs: this.#options.hvExecutionDelayMs ?? 0,
       input: {
         source: this.#source,
         events: this.#events,
@@ -251,6 +280,20 @@ class Replay {
       windowPeak: this.#window.peak,
       recorded: this.#recorded?.finish(this.#lastAt ?? this.#clock.now(), closingValue),
     };
+  }
+
+  /**
+   * The live bot's shutdown, at the moment the recording shows it (or at its end): no new quote or
+   * confirm, every quote pulled, confirmed quotes left to execute until the shutdown timeout.
+   * Later runs in the same recording are not quoted (replay one run with --from/--to).
+   */
+  #stopQuoting(): Promise<void> {
+    this.#stopping ??= this.#core
+      .stopQuoting(this.#clock.now() + this.#options.config.quoting.shutdownTimeoutMs - 1_000)
+      .then(() => {
+        this.#stopped = this.#clock.now();
+      });
+    return this.#stopping;
   }
 
   #count(event: JournalEvent): JournalEvent {
@@ -289,7 +332,9 @@ class Replay {
     for (;;) {
       const before = this.#activity;
       await immediate();
-      if (this.#activity === before && this.#core.runner.inFlight === 0) return;
+      if (this.#activity !== before || this.#core.runner.inFlight > 0) continue;
+      if (this.#closing.length === 0) return;
+      for (const rfqId of this.#closing.splice(0)) this.#close(rfqId);
     }
   }
 
@@ -324,27 +369,33 @@ class Replay {
         const now = this.#clock.now();
         if (decidedAt === undefined || decidedAt <= now) return this.#rfqSeen(event);
         if (!this.#entering.has(event.rfqId)) {
-          const timer = this.#clock.schedule(decidedAt - now, () => {
-            this.#entering.delete(event.rfqId);
-            this.#rfqSeen(event);
-          });
-          this.#entering.set(event.rfqId, timer);
+          this.#clock.schedule(decidedAt - now, () => this.#enter(event));
+          this.#entering.set(event.rfqId, { closed: false });
         }
         return false;
       }
-      case 'rfq_gone':
+      case 'rfq_gone': {
         recorded?.event(event);
-        this.#entering.get(event.rfqId)?.cancel();
-        this.#entering.delete(event.rfqId);
-        this.#window.takeDecidedAt(event.rfqId, event.at);
-        this.#exchange.rfqClosed(event.rfqId);
-        this.#core.book.remove(event.rfqId);
-        this.#requesters.facts.gone(event.rfqId);
+        const entering = this.#entering.get(event.rfqId);
+        // Closed before the recorded bot decided on it (its pricing was in flight): it still
+        // enters at that decision and closes right after, quoted or not as the live bot was.
+        if (entering !== undefined) {
+          entering.closed = true;
+          return false;
+        }
+        this.#close(event.rfqId);
         return true;
+      }
       case 'quote':
         recorded?.event(event);
         if (event.to === 'open') this.#requesters.facts.quoted(event);
+        // The live bot began to stop (it pulls every quote with this reason): so do we.
+        if (event.reason === 'shutting down') this.#stopQuoting();
         return false;
+      case 'run_stopped':
+        recorded?.event(event);
+        this.#stopQuoting();
+        return true;
       case 'quote_accepted':
         this.#requesters.facts.accepted(event);
         return this.#requesters.recordedAccept(event);
@@ -358,6 +409,24 @@ class Replay {
         recorded?.event(event);
         return false;
     }
+  }
+
+  /** An RFQ enters at its recorded decision; one already closed is refused by the exchange and leaves. */
+  #enter(event: Extract<JournalEvent, { kind: 'rfq_seen' }>): void {
+    const closed = this.#entering.get(event.rfqId)?.closed === true;
+    this.#entering.delete(event.rfqId);
+    this.#rfqSeen(event);
+    if (!closed) return;
+    this.#exchange.rfqClosed(event.rfqId);
+    // After the bot has priced it (the next settle), not before: a timer now would fire first.
+    this.#closing.push(event.rfqId);
+  }
+
+  #close(rfqId: string): void {
+    this.#window.takeDecidedAt(rfqId, Number.NEGATIVE_INFINITY);
+    this.#exchange.rfqClosed(rfqId);
+    this.#core.book.remove(rfqId);
+    this.#requesters.facts.gone(rfqId);
   }
 
   #rfqSeen(event: Extract<JournalEvent, { kind: 'rfq_seen' }>): boolean {

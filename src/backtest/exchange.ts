@@ -28,8 +28,8 @@ export interface BacktestExchangeOptions {
   readonly market: RecordedMarket;
   /** The accept → confirm window the exchange enforces for a market. */
   readonly confirmWindowMs: (marketTicker: string) => number;
-  /** Confirm → execution. */
-  readonly executionDelayMs: number;
+  /** Confirm → execution on a market (high-volatility markets execute sooner). */
+  readonly executionDelayMs: (marketTicker: string) => number;
   /** What the own-quote watcher would report to the quote manager. */
   readonly report: (quote: Quote) => void;
   /** One of our quotes went live (the taker model's cue). */
@@ -179,7 +179,9 @@ export class BacktestExchange implements QuoteWrites {
       throw badRequest('expired', 'the confirm window has passed', 'confirm_quote', rfqId, quoteId);
     }
     this.#set(held, { status: 'confirmed', confirmedAt: now });
-    this.#options.clock.schedule(this.#options.executionDelayMs, () => this.#execute(held));
+    this.#options.clock.schedule(this.#options.executionDelayMs(quote.marketTicker), () =>
+      this.#execute(held),
+    );
   }
 
   async getQuote(rfqId: string, quoteId: string, _call?: CallOptions): Promise<Quote> {

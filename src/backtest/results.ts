@@ -49,6 +49,7 @@ export interface BacktestReport {
   readonly config: string;
   readonly taker: string;
   readonly executionDelayMs: number;
+  readonly hvExecutionDelayMs: number;
   readonly recording: InputSummary;
   readonly runs: readonly RunSummary[];
   /** What the recording itself shows happened (a bot recording: the live run). */
@@ -92,7 +93,13 @@ function summary(
 }
 
 export function buildBacktestReport(
-  meta: { input: string; config: string; taker: string; executionDelayMs: number },
+  meta: {
+    input: string;
+    config: string;
+    taker: string;
+    executionDelayMs: number;
+    hvExecutionDelayMs: number;
+  },
   runs: readonly { plan: RunPlan; result: RunResult }[],
 ): BacktestReport {
   const first = runs[0]?.result;
@@ -188,7 +195,7 @@ export function formatBacktest(report: BacktestReport): string {
       : 'empty';
   const lines = [
     `Backtest of ${report.input} (${r.events} events, ${r.rfqs} RFQs, ${span})`,
-    `taker model ${report.taker}, execution ${report.executionDelayMs} ms after confirm, config ${report.config}`,
+    `taker model ${report.taker}, execution ${report.executionDelayMs} ms after confirm (${report.hvExecutionDelayMs} ms on high-volatility markets), config ${report.config}`,
     '',
     line(header),
     line(widths.map((w) => '─'.repeat(w))),

@@ -26,6 +26,8 @@ export interface RunRequest {
   readonly taker: TakerSpec;
   /** @default the recording header's, else 0 */
   readonly executionDelayMs?: number | undefined;
+  /** On high-volatility markets. @default the recording header's, else `executionDelayMs` */
+  readonly hvExecutionDelayMs?: number | undefined;
   readonly from?: number | undefined;
   readonly to?: number | undefined;
   /** @default DEFAULT_DATA_LEAD_MS */
@@ -84,6 +86,7 @@ export async function runOne(request: RunRequest): Promise<RunResult> {
     taker,
     label: request.plan.label,
     executionDelayMs: request.executionDelayMs,
+    hvExecutionDelayMs: request.hvExecutionDelayMs,
     from: request.from,
     to: request.to,
     dataLeadMs: request.dataLeadMs,

@@ -223,6 +223,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             seed,
             confirmWindowMs: lifecycle.confirmWindowMs,
             executionDelayMs: lifecycle.executionDelayMs,
+            hvConfirmWindowMs: lifecycle.hvConfirmWindowMs,
+            hvExecutionDelayMs: lifecycle.hvExecutionDelayMs,
           },
         });
   world.start();

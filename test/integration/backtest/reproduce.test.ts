@@ -20,6 +20,7 @@ import { parseCount, parseDollars } from '../../../src/domain/money.js';
 import type { JournalEvent } from '../../../src/journal/events.js';
 import { fromRecordingLine } from '../../../src/journal/recording.js';
 import { ReportAccumulator } from '../../../src/report/accumulator.js';
+import { DEFAULT_LIFECYCLE } from '../../../src/simulator/index.js';
 import { loadStrategies } from '../../../src/strategy/loader.js';
 import { botEnv, botRawConfig, testLogger } from '../../helpers/bot.js';
 import { merge } from '../../helpers/config.js';
@@ -128,8 +129,9 @@ describe('a backtest of a recorded simulator run', () => {
       taker: recordedTaker(),
       label: 'replay',
       logger,
-      // A standalone exchange: its delay is not in the recording's header.
+      // A standalone exchange: its delays are not in the recording's header.
       executionDelayMs: LIFECYCLE.executionDelayMs,
+      hvExecutionDelayMs: DEFAULT_LIFECYCLE.hvExecutionDelayMs,
       onEvent: (event) => {
         const key = decisionKey(event);
         if (key !== undefined) decisions.push(key);
@@ -137,11 +139,11 @@ describe('a backtest of a recorded simulator run', () => {
       onFill: (f) => fills.push(`${f.marketTicker} ${f.side} ${f.contracts} @${f.price} fee ${f.fee}`),
     });
 
-    expect(decisions.sort()).toEqual(liveDecisions.sort());
+    expect(decisions.sort(), `decisions replaying ${recording}`).toEqual(liveDecisions.sort());
     const liveFillKeys = liveFills.map(
       (f) => `${f.marketTicker} ${f.side} ${f.contracts} @${f.price} fee ${f.fee}`,
     );
-    expect(fills.sort()).toEqual(liveFillKeys.sort());
+    expect(fills.sort(), `fills replaying ${recording}`).toEqual(liveFillKeys.sort());
     const replayed = result.numbers.total;
     expect(replayed.filledContracts).toBe(liveTotal.filledContracts);
     expect(replayed.fees).toBe(liveTotal.fees);

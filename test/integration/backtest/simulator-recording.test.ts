@@ -71,7 +71,7 @@ describe('a simulator recording', () => {
       label: 'simulator recording',
       logger,
     });
-    expect(result.executionDelayMs).toBe(200);
+    expect([result.executionDelayMs, result.hvExecutionDelayMs]).toEqual([200, 1_000]);
     expect(result.recorded).toBeUndefined();
     expect(result.input.rfqs).toBe(events.filter((e) => e.kind === 'rfq_seen').length);
     expect(result.numbers.total.quoted).toBeGreaterThan(0);
