@@ -1,7 +1,7 @@
 /**
  * Process entry: arguments → config → app → start; signals.
  *
- *   node src/main.js [--config FILE] [--check-config] [--print-config] [--dry-run]
+ *   node src/main.js [--config FILE] [--check-config] [--print-config] [--dry-run] [--record FILE]
  *
  * SIGTERM / SIGINT, or the parent process going away: delete every live quote and exit 0. A
  * repeat within a second is the same request (npm forwards what the process group also got); a
@@ -33,6 +33,8 @@ interface Args {
   readonly checkConfig: boolean;
   readonly printConfig: boolean;
   readonly dryRun: boolean;
+  /** `--record FILE`: also write the journal's events there in the recording format. */
+  readonly record: string | undefined;
 }
 
 /** Until a config names our secrets: the rules plus every secret-named environment variable. */
@@ -62,17 +64,20 @@ function parseArguments(argv: readonly string[]): Args {
       'check-config': { type: 'boolean', default: false },
       'print-config': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      record: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(
-      'usage: kalshi-rfq-maker [--config FILE] [--check-config] [--print-config] [--dry-run]\n' +
+      'usage: kalshi-rfq-maker [--config FILE] [--check-config] [--print-config] [--dry-run] [--record FILE]\n' +
         '  --config FILE    config file (default config.yaml, or $KALSHI_CONFIG)\n' +
         '  --check-config   validate the config and exit 0 (valid) or 1 (problems listed)\n' +
         '  --print-config   print the resolved config (secrets redacted) as YAML and exit 0\n' +
-        '  --dry-run        read, price and log quotes; send no write\n',
+        '  --dry-run        read, price and log quotes; send no write\n' +
+        '  --record FILE    also write what the bot sees and does to FILE as a recording (JSON Lines)\n' +
+        '                   for `npm run backtest` (see docs/recording-format.md)\n',
     );
     process.exit(0);
   }
@@ -81,6 +86,7 @@ function parseArguments(argv: readonly string[]): Args {
     checkConfig: values['check-config']!,
     printConfig: values['print-config']!,
     dryRun: values['dry-run']!,
+    record: values.record,
   };
 }
 
@@ -143,6 +149,7 @@ async function main(): Promise<void> {
       failureCode = 1;
       shutdownSignals.request(reason);
     },
+    ...(args.record !== undefined ? { record: args.record } : {}),
   });
   const stopApp = (reason: string): void => {
     armStopWatchdog(app);

@@ -18,7 +18,9 @@ import {
 } from '../config/index.js';
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
+import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
+import { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
@@ -45,6 +47,7 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
+import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
@@ -88,6 +91,8 @@ export interface AppOverrides {
    * stop): main.ts shuts down as on SIGTERM and exits 1. Without it the app stops itself.
    */
   readonly onFatal?: (reason: string) => void;
+  /** Also write every journaled event to this file in the recording format (`--record FILE`). */
+  readonly record?: string;
 }
 
 export interface StopReport {
@@ -120,6 +125,8 @@ export class App {
   dashboard: Dashboard | undefined;
   /** The durable journal (journal.enabled), open from the start of `start()`. */
   journal: Journal | undefined;
+  /** The recording file (`--record`), beside the journal or without it. */
+  recording: RecordingFile | undefined;
   /** This process's run in the journal. */
   readonly runId = randomUUID();
   /** Several instances on one account (cluster.redis); undefined for a single instance. */
@@ -333,6 +340,8 @@ export class App {
       clock: this.clock,
       logger: this.logger.child({ module: 'market-data' }),
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
+      onMarket: (market) => this.#journalWiring?.marketRead(market),
+      onFees: (ticker, fees, event) => this.#journalWiring?.feesRead(ticker, fees, event),
     });
     // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
     this.#cleanups.push(
@@ -421,10 +430,53 @@ export class App {
     this.push.start();
   }
 
-  /** Opens the journal first: a path it cannot use stops startup before anything trades. */
+  /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
+  #embeddedExecutionDelay(): { executionDelayMs?: number; hvExecutionDelayMs?: number } {
+    const { exchange, simulator } = this.#config;
+    if (exchange.environment !== 'simulator' || exchange.baseUrl) return {};
+    const lifecycle = this.overrides.simulator?.lifecycle;
+    return {
+      executionDelayMs: lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
+      hvExecutionDelayMs: lifecycle?.hvExecutionDelayMs ?? DEFAULT_LIFECYCLE.hvExecutionDelayMs,
+    };
+  }
+
+  /** One journaled event to the journal and the recording, whichever are open. */
+  #record(event: JournalEvent): void {
+    this.journal?.record(event);
+    this.recording?.record(event);
+  }
+
+  /**
+   * Opens the recording (`--record`) and the journal first: a path either cannot use stops
+   * startup before anything trades.
+   */
   async #openJournal(log: Logger, hash: string): Promise<void> {
     const settings = this.#config.journal;
-    if (!settings.enabled) return;
+    if (this.overrides.record !== undefined) {
+      this.recording = RecordingFile.open({
+        path: this.overrides.record,
+        clock: this.clock,
+        logger: this.logger.child({ module: 'recording' }),
+        meta: { runId: this.runId, configHash: hash, ...this.#embeddedExecutionDelay() },
+      });
+      log.info({ path: this.overrides.record }, 'recording to a file');
+    }
+    const runStarted: JournalEvent = {
+      kind: 'run_started',
+      at: this.clock.now(),
+      runId: this.runId,
+      commit: gitCommit(),
+      configHash: hash,
+      environment: this.#config.exchange.environment,
+      pid: process.pid,
+    };
+    if (!settings.enabled) {
+      if (!this.recording) return;
+      this.#record(runStarted);
+      this.#wireJournal();
+      return;
+    }
     const journal = await Journal.open({
       path: settings.path,
       clock: this.clock,
@@ -441,22 +493,8 @@ export class App {
     });
     this.journal = journal;
     journal.runId = this.runId;
-    journal.record({
-      kind: 'run_started',
-      at: this.clock.now(),
-      runId: this.runId,
-      commit: gitCommit(),
-      configHash: hash,
-      environment: this.#config.exchange.environment,
-      pid: process.pid,
-    });
-    this.#journalWiring = wireJournal({
-      journal,
-      store: this.store,
-      book: this.book,
-      killSwitch: this.killSwitch,
-      clock: this.clock,
-    });
+    this.#record(runStarted);
+    this.#wireJournal();
     const DAY = 86_400_000;
     const prune = () =>
       void journal
@@ -482,10 +520,20 @@ export class App {
     log.info({ path: settings.path, runId: this.runId }, 'journal open');
   }
 
+  #wireJournal(): void {
+    this.#journalWiring = wireJournal({
+      journal: { record: (event) => this.#record(event) },
+      store: this.store,
+      book: this.book,
+      killSwitch: this.killSwitch,
+      clock: this.clock,
+    });
+  }
+
   /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
   #journalPnl(): void {
     const pnl = this.exposure.snapshot().pnl;
-    this.journal?.record({
+    this.#record({
       kind: 'pnl',
       at: this.clock.now(),
       day: pnl.day,
@@ -777,7 +825,7 @@ export class App {
     const refused = restartRequiredMessage(diff);
     const at = this.clock.now();
     if (refused) {
-      this.journal?.record({
+      this.#record({
         kind: 'config_reload',
         at,
         trigger: trigger ?? 'reload',
@@ -786,7 +834,7 @@ export class App {
       });
       return { applied: false, reason: refused };
     }
-    this.journal?.record({
+    this.#record({
       kind: 'config_reload',
       at,
       trigger: trigger ?? 'reload',
@@ -894,7 +942,7 @@ export class App {
     const durationMs = this.clock.now() - startedAt;
     this.#journalWiring?.dispose();
     this.#journalPnl();
-    this.journal?.record({
+    this.#record({
       kind: 'run_stopped',
       at: this.clock.now(),
       runId: this.runId,
@@ -902,6 +950,7 @@ export class App {
       openAtExit,
     });
     await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
+    await this.recording?.close();
     log.info(
       { openAtExit, durationMs, timedOut },
       openAtExit === 0

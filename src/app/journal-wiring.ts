@@ -4,27 +4,37 @@
  * market mids from the market-data cache. Every hook is a `record()`: an array push.
  */
 import type { Clock } from '../domain/clock.js';
-import type { Fill, OrderBook, Rfq } from '../domain/types.js';
-import type { FillRecord } from '../journal/events.js';
-import type { Journal } from '../journal/journal.js';
+import type { FeeSchedule } from '../domain/fees.js';
+import type { EventInfo, Fill, Market, OrderBook, Rfq } from '../domain/types.js';
+import type { FillRecord, JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
+import { isLive } from '../quotes/lifecycle.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
 import type { KillSwitch } from '../risk/kill-switch.js';
 import { bookMid } from '../strategy/pricing.js';
 
+/** Where journaled events go: the SQLite journal, a recording file (`--record`), or both. */
+export interface JournalSink {
+  record(event: JournalEvent): void;
+}
+
 export interface JournalWiring {
   /** The quote manager's events to journal (merge with the metrics' events). */
   readonly events: QuoteManagerEvents;
-  /** Journals a book the bot read: its mid becomes a mark. */
+  /** Journals a book the bot read: the book itself, and its mid as a mark. */
   readonly bookRead: (ticker: string, book: OrderBook) => void;
+  /** Journals a market the bot read, when its reference data changed (for backtests). */
+  readonly marketRead: (market: Market) => void;
+  /** Journals a market's fee schedule (and series) when it changed. */
+  readonly feesRead: (ticker: string, fees: FeeSchedule, event: EventInfo) => void;
   readonly dispose: () => void;
 }
 
 function rfqSize(rfq: Rfq) {
   return rfq.size.kind === 'contracts'
     ? { contracts: rfq.size.contracts }
-    : { targetCost: rfq.size.targetCost };
+    : { targetCost: rfq.size.targetCost, targetCostExcludesFees: rfq.size.excludesFees };
 }
 
 function quoteFields(quote: TrackedQuote) {
@@ -37,7 +47,7 @@ function quoteFields(quote: TrackedQuote) {
 }
 
 export function wireJournal(options: {
-  readonly journal: Journal;
+  readonly journal: JournalSink;
   readonly store: QuoteStore;
   readonly book: RfqBook;
   readonly killSwitch: KillSwitch;
@@ -60,7 +70,7 @@ export function wireJournal(options: {
         }),
       removed: (rfq) => journal.record({ kind: 'rfq_gone', at: now(), rfqId: rfq.id, reason: 'closed' }),
     }),
-    store.onTransition((quote, from, details) =>
+    store.onTransition((quote, from, details) => {
       journal.record({
         kind: 'quote',
         at: now(),
@@ -72,8 +82,23 @@ export function wireJournal(options: {
         noBid: quote.noBid,
         yesContracts: quote.yesContracts,
         noContracts: quote.noContracts,
-      }),
-    ),
+      });
+      // What the requester did, self-contained for backtests' recorded-accept taker model.
+      const newlyAccepted = quote.state === 'accepted' && isLive(from);
+      if (newlyAccepted && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
+        const side = quote.acceptedSide;
+        journal.record({
+          kind: 'quote_accepted',
+          at: now(),
+          ...quoteFields(quote),
+          quoteId: quote.quoteId,
+          side,
+          price: side === 'yes' ? quote.yesBid : quote.noBid,
+          contracts: quote.acceptedContracts ?? 0,
+          offered: side === 'yes' ? quote.yesContracts : quote.noContracts,
+        });
+      }
+    }),
     killSwitch.onChange((state, previous) => {
       if (state.tripped === previous.tripped) return;
       journal.record({
@@ -159,17 +184,79 @@ export function wireJournal(options: {
       });
     },
   };
+  // The last market data journaled per ticker: only changes are written again.
+  const marketSeen = new Map<string, MarketInfo>();
+  const recordMarket = (info: MarketInfo) => {
+    const previous = marketSeen.get(info.marketTicker);
+    if (previous !== undefined && sameMarketInfo(previous, info)) return;
+    marketSeen.set(info.marketTicker, info);
+    journal.record(info);
+  };
   return {
     events,
     bookRead: (ticker, orderBook) => {
+      journal.record({ kind: 'book', at: now(), marketTicker: ticker, yes: orderBook.yes, no: orderBook.no });
       const mid = bookMid(orderBook);
       if (mid === undefined) return;
       journal.record({ kind: 'mark', at: now(), marketTicker: ticker, mid });
+    },
+    marketRead: (market) => {
+      const previous = marketSeen.get(market.ticker);
+      recordMarket({
+        kind: 'market',
+        at: now(),
+        marketTicker: market.ticker,
+        eventTicker: market.eventTicker,
+        ...(previous?.seriesTicker !== undefined ? { seriesTicker: previous.seriesTicker } : {}),
+        status: market.status,
+        priceGrid: market.priceGrid,
+        ...(previous?.fees !== undefined ? { fees: previous.fees } : {}),
+        ...(market.lastPrice > 0 ? { lastPrice: market.lastPrice } : {}),
+        ...(market.closeTime !== undefined ? { closeTime: market.closeTime } : {}),
+      });
+    },
+    feesRead: (ticker, fees, event) => {
+      const previous = marketSeen.get(ticker);
+      if (previous === undefined) return; // the market read comes first and is journaled then
+      const seriesTicker = event.seriesTicker || undefined;
+      const known = previous.fees;
+      // Asked on every fees() call: most are the same answer.
+      if (
+        known?.type === fees.type &&
+        known.multiplierPpm === fees.multiplierPpm &&
+        previous.seriesTicker === seriesTicker
+      )
+        return;
+      recordMarket({
+        ...previous,
+        at: now(),
+        seriesTicker,
+        fees: { type: fees.type, multiplierPpm: fees.multiplierPpm },
+      });
     },
     dispose: () => {
       for (const off of unsubscribe) off();
     },
   };
+}
+
+function sameMarketInfo(a: MarketInfo, b: MarketInfo): boolean {
+  return (
+    a.eventTicker === b.eventTicker &&
+    a.seriesTicker === b.seriesTicker &&
+    a.status === b.status &&
+    a.lastPrice === b.lastPrice &&
+    a.closeTime === b.closeTime &&
+    a.fees?.type === b.fees?.type &&
+    a.fees?.multiplierPpm === b.fees?.multiplierPpm &&
+    a.priceGrid.length === b.priceGrid.length &&
+    a.priceGrid.every(
+      (band, i) =>
+        band.start === b.priceGrid[i]!.start &&
+        band.end === b.priceGrid[i]!.end &&
+        band.step === b.priceGrid[i]!.step,
+    )
+  );
 }
 
 /** A fill of ours as the journal keeps it: with its quote, RFQ and strategy when known. */

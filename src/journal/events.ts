@@ -3,10 +3,13 @@
  * (micros, centis) as everywhere inside the bot; the export and the recording format turn them into
  * the exchange's decimal strings.
  */
+import type { FeeSchedule } from '../domain/fees.js';
+import type { PriceGrid } from '../domain/grid.js';
 import type { Centis, Micros } from '../domain/money.js';
-import type { EpochMs, Side } from '../domain/types.js';
+import type { BookLevel, EpochMs, Side } from '../domain/types.js';
 
-export type RfqSource = 'push' | 'poll' | 'startup';
+/** Where the RFQ was learnt of; `exchange` in a simulator recording (the exchange's own view). */
+export type RfqSource = 'push' | 'poll' | 'startup' | 'exchange';
 
 export interface RunStarted {
   readonly kind: 'run_started';
@@ -35,6 +38,8 @@ export interface RfqSeen {
   readonly eventTicker?: string | undefined;
   readonly contracts?: Centis | undefined;
   readonly targetCost?: Micros | undefined;
+  /** A target-cost RFQ whose target leaves the requester's fees out (sizing differs). */
+  readonly targetCostExcludesFees?: boolean | undefined;
   readonly source: RfqSource;
   /** When the exchange says the RFQ was created. */
   readonly createdAt?: EpochMs | undefined;
@@ -184,6 +189,53 @@ export interface PnlSnapshot {
   readonly peak: Micros;
 }
 
+/**
+ * A market's reference data as the bot read it (first read, then whenever it changes): what a
+ * backtest serves strategies as `ctx.data.market()` and `fees()`.
+ */
+export interface MarketInfo {
+  readonly kind: 'market';
+  readonly at: EpochMs;
+  readonly marketTicker: string;
+  readonly eventTicker: string;
+  readonly seriesTicker?: string | undefined;
+  readonly status: string;
+  /** The market's valid prices (micros inside, dollar strings in a recording). */
+  readonly priceGrid: PriceGrid;
+  readonly fees?: FeeSchedule | undefined;
+  readonly lastPrice?: Micros | undefined;
+  readonly closeTime?: EpochMs | undefined;
+}
+
+/** An order book as read from the exchange: bids on both sides, ascending, best last. */
+export interface BookRead {
+  readonly kind: 'book';
+  readonly at: EpochMs;
+  readonly marketTicker: string;
+  readonly yes: readonly BookLevel[];
+  readonly no: readonly BookLevel[];
+}
+
+/** A requester accepted a quote: ours in the bot's journal, anyone's in an exchange recording. */
+export interface QuoteAccepted {
+  readonly kind: 'quote_accepted';
+  readonly at: EpochMs;
+  readonly rfqId: string;
+  readonly quoteId: string;
+  readonly marketTicker: string;
+  /** Ours: the strategy that priced it; an exchange recording: the maker's label. */
+  readonly strategy?: string | undefined;
+  readonly side: Side;
+  /** The accepted side's bid: what the maker pays per contract of `side`. */
+  readonly price: Micros;
+  /** Contracts the requester took (at most what the side offered). */
+  readonly contracts: Centis;
+  /** What the side offered. */
+  readonly offered?: Centis | undefined;
+  /** When the exchange says it was accepted (`at` is when it was seen). */
+  readonly acceptedAt?: EpochMs | undefined;
+}
+
 export type JournalEvent =
   | RunStarted
   | RunStopped
@@ -199,7 +251,10 @@ export type JournalEvent =
   | ConfigReload
   | MarketMark
   | MarketSettled
-  | PnlSnapshot;
+  | PnlSnapshot
+  | MarketInfo
+  | BookRead
+  | QuoteAccepted;
 
 export type JournalEventKind = JournalEvent['kind'];
 
@@ -219,4 +274,7 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = Object.freeze([
   'mark',
   'settlement',
   'pnl',
+  'market',
+  'book',
+  'quote_accepted',
 ]);

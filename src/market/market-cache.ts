@@ -41,6 +41,10 @@ export interface MarketDataCacheOptions {
   readonly logger?: Logger;
   /** Each book read from the exchange (not from the cache): the journal's marks. */
   readonly onBook?: (ticker: string, book: OrderBook) => void;
+  /** Each market read from the exchange (not from the cache): the journal's market data. */
+  readonly onMarket?: (market: Market) => void;
+  /** Every fee schedule answered, with the event it came from: the journal records changes. */
+  readonly onFees?: (ticker: string, fees: FeeSchedule, event: EventInfo) => void;
 }
 
 /**
@@ -57,11 +61,15 @@ export class MarketDataCache implements MarketData {
   readonly #log: Logger | undefined;
   readonly #onBook: ((ticker: string, book: OrderBook) => void) | undefined;
   #warming = 0;
+  readonly #onMarket: ((market: Market) => void) | undefined;
+  readonly #onFees: ((ticker: string, fees: FeeSchedule, event: EventInfo) => void) | undefined;
 
   constructor(options: MarketDataCacheOptions) {
     this.#reads = options.reads;
     this.#log = options.logger;
     this.#onBook = options.onBook;
+    this.#onMarket = options.onMarket;
+    this.#onFees = options.onFees;
     this.#positions = options.positions;
     this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, options.clock);
     this.#books = new TtlCache(options.bookTtlMs ?? 500, options.clock);
@@ -71,7 +79,11 @@ export class MarketDataCache implements MarketData {
   }
 
   market(ticker: string): Promise<Market> {
-    return this.#markets.get(ticker, () => this.#reads.getMarket(ticker));
+    return this.#markets.get(ticker, async () => {
+      const market = await this.#reads.getMarket(ticker);
+      this.#onMarket?.(market);
+      return market;
+    });
   }
 
   /** The last market read, without a request: for hot paths that accept staleness. */
@@ -120,8 +132,14 @@ export class MarketDataCache implements MarketData {
   async fees(ticker: string): Promise<FeeSchedule> {
     const market = await this.market(ticker);
     const event = await this.event(market.eventTicker);
-    if (event.feeOverride) return event.feeOverride;
-    if (!event.seriesTicker) return UNKNOWN_SERIES_FEES;
+    const fees = await this.#feesOf(event);
+    this.#onFees?.(ticker, fees, event);
+    return fees;
+  }
+
+  #feesOf(event: EventInfo): Promise<FeeSchedule> {
+    if (event.feeOverride) return Promise.resolve(event.feeOverride);
+    if (!event.seriesTicker) return Promise.resolve(UNKNOWN_SERIES_FEES);
     return this.#series.get(event.seriesTicker, () =>
       this.#reads.getSeriesFees(event.seriesTicker).catch((error: unknown) => {
         if ((error as { status?: unknown }).status !== 404) throw error;

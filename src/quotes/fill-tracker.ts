@@ -23,6 +23,8 @@ const MAX_LOOKS = 8;
 export class FillTracker {
   readonly #timers = new Map<number, Timer>();
   readonly #looks = new Map<number, number>();
+  /** Quotes whose remainder was seen resting: what `resting()` looks through, not every quote kept. */
+  readonly #resting = new Set<TrackedQuote>();
   #stopped = false;
 
   constructor(
@@ -54,8 +56,9 @@ export class FillTracker {
 
   /** Executed quotes whose remainder rests on the book (for the sweeper). */
   *resting(): IterableIterator<TrackedQuote> {
-    for (const quote of this.deps.store.all()) {
+    for (const quote of [...this.#resting].sort((a, b) => a.key - b.key)) {
       if (quote.fillOutcome === undefined && (quote.restingContracts ?? 0) > 0) yield quote;
+      else this.#resting.delete(quote);
     }
   }
 
@@ -104,6 +107,7 @@ export class FillTracker {
           );
         }
         quote.restingContracts = order.remaining;
+        this.#resting.add(quote);
         return;
       }
       await this.intake.syncOrder(quote.orderId);
@@ -177,6 +181,7 @@ export class FillTracker {
     quote.filledContracts = filled;
     quote.fillOutcome = outcome;
     quote.restingContracts = undefined;
+    this.#resting.delete(quote);
     const fields = {
       rfqId: quote.rfq.id,
       quoteId: quote.quoteId,

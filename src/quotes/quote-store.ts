@@ -107,6 +107,17 @@ export class QuoteStore {
   readonly #currentByRfq = new Map<string, TrackedQuote>();
   readonly #byQuoteId = new Map<string, TrackedQuote>();
   readonly #byOrderId = new Map<string, TrackedQuote>();
+  // Indexes that keep the sweeper's and the summaries' questions proportional to what is live,
+  // not to every quote kept for late reports (a backtest replays thousands a minute).
+  /** Live quotes in creation order: a quote never becomes live again once it leaves. */
+  readonly #live = new Set<TrackedQuote>();
+  /** Quotes not yet terminal (live, awaiting a fill, expired). */
+  readonly #unfinished = new Set<TrackedQuote>();
+  /** Finished quotes in the order they ended, for pruning from the oldest. */
+  readonly #ended: { readonly quote: TrackedQuote; readonly at: EpochMs }[] = [];
+  #endedHead = 0;
+  /** Old enough to prune but executed with fills still coming: looked at on every prune. */
+  readonly #awaitingFills = new Set<TrackedQuote>();
   readonly #listeners: TransitionListener[] = [];
   #nextKey = 1;
 
@@ -147,6 +158,8 @@ export class QuoteStore {
       pullRequested: undefined,
     };
     this.#byKey.set(quote.key, quote);
+    this.#live.add(quote);
+    this.#unfinished.add(quote);
     this.#currentByRfq.set(quote.rfq.id, quote);
     this.logger.debug({ rfqId: quote.rfq.id, strategy: quote.strategy, state: 'pending' }, 'quote pending');
     return quote;
@@ -173,9 +186,12 @@ export class QuoteStore {
     if (to === 'open' && quote.openedAt === undefined) quote.openedAt = now;
     if (to === 'confirmed') quote.confirmedAt ??= now;
     if (to === 'executed') quote.executedAt ??= now;
+    if (!isLive(to)) this.#live.delete(quote);
+    if (isTerminal(to)) this.#unfinished.delete(quote);
     if (isTerminal(to) || to === 'expired') {
       quote.endedAt = now;
       quote.endReason = details.reason;
+      this.#ended.push({ quote, at: now });
     }
     this.logger.info(
       {
@@ -223,7 +239,7 @@ export class QuoteStore {
   }
 
   *live(): IterableIterator<TrackedQuote> {
-    for (const quote of this.#byKey.values()) if (isLive(quote.state)) yield quote;
+    yield* this.#live;
   }
 
   *awaitingFill(): IterableIterator<TrackedQuote> {
@@ -235,31 +251,44 @@ export class QuoteStore {
   }
 
   countLive(): number {
-    let count = 0;
-    for (const quote of this.#byKey.values()) if (isLive(quote.state)) count++;
-    return count;
+    return this.#live.size;
   }
 
   /** Anything the exchange may still change: live quotes and those awaiting a fill or lapse. */
   hasActivity(): boolean {
-    for (const quote of this.#byKey.values()) if (!isTerminal(quote.state)) return true;
-    return false;
+    return this.#unfinished.size > 0;
   }
 
   /** Drops finished quotes older than the retention. */
   prune(): number {
     const cutoff = this.clock.now() - this.retentionMs;
     let dropped = 0;
-    for (const [key, quote] of this.#byKey) {
-      const finished = isTerminal(quote.state) || quote.state === 'expired';
-      if (!finished || quote.endedAt === undefined || quote.endedAt > cutoff) continue;
+    const drop = (quote: TrackedQuote): void => {
       // Executed with its fills still coming (a remainder resting): its order still needs it.
-      if (quote.state === 'executed' && quote.fillOutcome === undefined) continue;
-      this.#byKey.delete(key);
+      if (quote.state === 'executed' && quote.fillOutcome === undefined) {
+        this.#awaitingFills.add(quote);
+        return;
+      }
+      this.#awaitingFills.delete(quote);
+      this.#byKey.delete(quote.key);
+      this.#unfinished.delete(quote);
       if (quote.quoteId !== undefined) this.#byQuoteId.delete(quote.quoteId);
       if (quote.orderId !== undefined) this.#byOrderId.delete(quote.orderId);
       if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
       dropped++;
+    };
+    for (const quote of [...this.#awaitingFills]) drop(quote);
+    while (this.#endedHead < this.#ended.length) {
+      const { quote, at } = this.#ended[this.#endedHead]!;
+      if (at > cutoff) break;
+      this.#endedHead++;
+      // A later end (an expired quote that executed after all) has its own, later entry.
+      const finished = isTerminal(quote.state) || quote.state === 'expired';
+      if (finished && quote.endedAt === at && this.#byKey.has(quote.key)) drop(quote);
+    }
+    if (this.#endedHead > 1024 && this.#endedHead * 2 > this.#ended.length) {
+      this.#ended.splice(0, this.#endedHead);
+      this.#endedHead = 0;
     }
     return dropped;
   }

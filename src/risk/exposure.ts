@@ -62,6 +62,14 @@ export class ExposureBook {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly pnl: DailyPnlTracker;
+  /** The positions of the last snapshot, and the position objects they were made from. */
+  private lastPositions:
+    | {
+        readonly positions: ReadonlyMap<string, PositionExposure>;
+        readonly marketEvents: ReadonlyMap<string, string>;
+        readonly sources: ReadonlyMap<string, NetPosition>;
+      }
+    | undefined;
 
   constructor(options: ExposureBookOptions = {}) {
     const timeZone = options.dayTimeZone ?? 'UTC';
@@ -348,11 +356,53 @@ export class ExposureBook {
 
   snapshot(): ExposureSnapshot {
     this.rollDay();
+    const { positions, marketEvents } = this.positionsView();
+    return Object.freeze({
+      at: this.clock.now(),
+      positions,
+      quotes: this.quotes.copy(),
+      marketEvents,
+      pnl: this.pnl.current(this.markets.values()),
+    });
+  }
+
+  /**
+   * The positions part of a snapshot. The guard takes a snapshot per quote and per confirm, while
+   * markets change only on fills and marks: an unchanged market's frozen view is reused, and so
+   * are the maps when no market changed (they are never mutated once handed out).
+   */
+  private positionsView(): {
+    positions: ReadonlyMap<string, PositionExposure>;
+    marketEvents: ReadonlyMap<string, string>;
+  } {
+    const cached = this.lastPositions;
+    const same = (market: MarketState): PositionExposure | undefined => {
+      const previous = cached?.positions.get(market.marketTicker);
+      return previous !== undefined &&
+        cached?.sources.get(market.marketTicker) === market.position &&
+        previous.episodeRealized === market.episodeRealized &&
+        previous.fairValue === market.fairValue &&
+        previous.eventTicker === market.eventTicker
+        ? previous
+        : undefined;
+    };
+    if (cached && cached.positions.size === this.markets.size) {
+      let unchanged = true;
+      for (const market of this.markets.values()) {
+        if (same(market) === undefined) {
+          unchanged = false;
+          break;
+        }
+      }
+      if (unchanged) return cached;
+    }
     const positions = new Map<string, PositionExposure>();
     const marketEvents = new Map<string, string>();
+    const sources = new Map<string, NetPosition>();
     for (const market of this.markets.values()) {
       marketEvents.set(market.marketTicker, market.eventTicker);
-      const position: PositionExposure = {
+      sources.set(market.marketTicker, market.position);
+      const position: PositionExposure = same(market) ?? {
         marketTicker: market.marketTicker,
         eventTicker: market.eventTicker,
         contracts: market.position.contracts,
@@ -361,15 +411,10 @@ export class ExposureBook {
         unrealized: this.pnl.unrealizedOf(market),
         ...(market.fairValue === undefined ? {} : { fairValue: market.fairValue }),
       };
-      positions.set(market.marketTicker, Object.freeze(position));
+      positions.set(market.marketTicker, Object.isFrozen(position) ? position : Object.freeze(position));
     }
-    return Object.freeze({
-      at: this.clock.now(),
-      positions,
-      quotes: this.quotes.copy(),
-      marketEvents,
-      pnl: this.pnl.current(this.markets.values()),
-    });
+    this.lastPositions = { positions, marketEvents, sources };
+    return this.lastPositions;
   }
 
   /** Worst-case (or expected) exposure per market, event and in total, for metrics and readiness. */

@@ -92,8 +92,16 @@ export function marketRisk(
 ): MarketRisk {
   const longContracts = parts.position + parts.yesHits.contracts;
   const shortContracts = parts.position - parts.noHits.contracts;
+  // Spelled out rather than spread: the guard builds one per market per check.
   return {
-    ...parts,
+    marketTicker: parts.marketTicker,
+    eventTicker: parts.eventTicker,
+    position: parts.position,
+    baseLossIfYes: parts.baseLossIfYes,
+    baseLossIfNo: parts.baseLossIfNo,
+    yesHits: parts.yesHits,
+    noHits: parts.noHits,
+    liveQuotes: parts.liveQuotes,
     longContracts,
     shortContracts,
     worstContracts: Math.max(Math.abs(longContracts), Math.abs(shortContracts)),

@@ -63,8 +63,17 @@ export function zonedParts(at: EpochMs, timeZone: string): ZonedParts {
   };
 }
 
+/** The last day key computed per zone, by UTC minute: offsets are whole minutes, so it holds all minute. */
+const lastDayKey = new Map<string, { minute: number; key: string }>();
+
 /** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
 export function dayKey(at: EpochMs, timeZone: string): string {
+  // The risk book asks on every snapshot; Intl formatting is far dearer than this lookup.
+  const minute = Math.floor(at / 60_000);
+  const cached = lastDayKey.get(timeZone);
+  if (cached?.minute === minute) return cached.key;
   const { year, month, day } = zonedParts(at, timeZone);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const key = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  lastDayKey.set(timeZone, { minute, key });
+  return key;
 }

@@ -35,6 +35,8 @@ Options:
   --flushes-per-hour <n>        background server rolls flushing every open quote (default 30)
   --retention-ms <n>            closed RFQs and cancelled quotes kept this long; 0 = forever (default 604800000)
   --obscure-share <p>           share of synthetic-taker RFQs with obscure_creator_id (default 0.2)
+  --record <file>               write the exchange's view of the session as a recording (JSON Lines)
+                                for npm run backtest (docs/recording-format.md)
   --log-level <level>           pino level for stderr logs (default info)
   -h, --help                    this text
 `;
@@ -189,6 +191,7 @@ export function parseCli(
     ...(values.faults !== undefined ? { faults: values.faults } : {}),
     ...(walk !== undefined ? { walkIntervalMs: walk } : {}),
     truth: truthFrom(values),
+    ...(values.record !== undefined ? { record: values.record } : {}),
   };
   return { help: values.help === true, logLevel: values['log-level'] ?? 'info', options };
 }
@@ -223,6 +226,7 @@ function parse(argv: readonly string[]) {
       'retention-ms': { type: 'string' },
       'obscure-share': { type: 'string' },
       'log-level': { type: 'string' },
+      record: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

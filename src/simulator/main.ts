@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const keyed = sim.context.accounts.all().filter((u) => u.keyId !== undefined);
   process.stdout.write(`Kalshi simulator listening on ${sim.url} (seed ${sim.seed})\n`);
   process.stdout.write(`  REST ${sim.apiBase}\n  WS   ${sim.wsUrl}\n  admin ${sim.url}/_sim/stats\n`);
+  if (config.options.record) process.stdout.write(`  recording to ${config.options.record}\n`);
   for (const u of keyed) process.stdout.write(`  user ${u.label}: communications id ${u.communicationsId}\n`);
   // A request that came while it was starting is handed over here.
   shutdownSignals.handle({

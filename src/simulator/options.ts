@@ -54,6 +54,8 @@ export interface SimulatorOptions {
   readonly auth?: { readonly pastToleranceMs?: number; readonly futureToleranceMs?: number };
   /** Websocket heartbeat ping interval. @default 10000 */
   readonly wsPingIntervalMs?: number;
+  /** Write the exchange's view of the session to this file as a recording (`--record`). */
+  readonly record?: string;
   /** Pass a child logger with `{ module }` bound. @default a silent pino logger */
   readonly logger?: Logger;
 }

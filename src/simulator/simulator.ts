@@ -21,6 +21,7 @@ import { portfolioRoutes } from './http/routes-portfolio.js';
 import { SimHttpServer } from './http/server.js';
 import { DEFAULT_LIFECYCLE, DEFAULT_STARTING_BALANCE, type SimulatorOptions } from './options.js';
 import { Rng } from './random.js';
+import { startRecorder } from './recorder.js';
 import { newCounters } from './stats.js';
 import { DEFAULT_TAKER_OPTIONS, type TakerOptions, Takers } from './takers.js';
 import { TimerScope } from './timer-scope.js';
@@ -209,6 +210,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ws.close();
     throw err;
   }
+  const lifecycle = { ...DEFAULT_LIFECYCLE, ...options.lifecycle };
+  const recorder =
+    options.record === undefined
+      ? undefined
+      : startRecorder({
+          path: options.record,
+          bus,
+          world,
+          clock,
+          meta: {
+            seed,
+            confirmWindowMs: lifecycle.confirmWindowMs,
+            executionDelayMs: lifecycle.executionDelayMs,
+            hvConfirmWindowMs: lifecycle.hvConfirmWindowMs,
+            hvExecutionDelayMs: lifecycle.hvExecutionDelayMs,
+          },
+        });
   world.start();
   takers.start();
   housekeeping.start();
@@ -234,6 +252,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         clock.close();
         ws.close();
         await http.close();
+        await recorder?.stop();
       })();
       return stopped;
     },

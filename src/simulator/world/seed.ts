@@ -86,6 +86,15 @@ export const SEED_SERIES: readonly SeriesSeed[] = [
     feeType: 'quadratic_with_combo_maker_fees',
     feeMultiplierPpm: 1_000_000,
   },
+  // The generated multi-game combos' series: unlisted, they traded without the combo maker fee
+  // while clients (assuming the highest fee for an unknown series) priced it in.
+  {
+    ticker: 'KXMVESPORTSMULTIGAMEEXTENDED',
+    title: 'Multi-game combos',
+    category: 'Combos',
+    feeType: 'quadratic_with_combo_maker_fees',
+    feeMultiplierPpm: 1_000_000,
+  },
 ];
 
 /** The hand-written events: every single (non-combo) market and a few combos. */

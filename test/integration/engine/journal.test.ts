@@ -56,6 +56,8 @@ describe('the journal in the running bot', () => {
       first.app.exposure.restoreDay({
         day,
         realized: first.app.exposure.snapshot().pnl.realized,
+        // Without its fees the day would restart at zero fees (the fill may pay a maker fee).
+        fees: first.app.exposure.snapshot().pnl.fees,
         peak: 2_000_000,
       }),
     ).toBe(true);

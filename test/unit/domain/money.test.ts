@@ -136,4 +136,36 @@ describe('integer arithmetic', () => {
     expect(mulDiv(-7, 1, 2, 'ceil')).toBe(-3);
     expect(mulDiv(-7, 1, 2, 'trunc')).toBe(-3);
   });
+
+  it('gives exactly the big-integer answer on the fast path and past it', () => {
+    const reference = (a: number, b: number, d: number, rounding: 'floor' | 'ceil' | 'trunc') => {
+      const n = BigInt(a) * BigInt(b);
+      const D = BigInt(d);
+      let q = n / D;
+      if (n % D !== 0n) {
+        const positive = n < 0n === D < 0n;
+        if (rounding === 'floor' && !positive) q -= 1n;
+        if (rounding === 'ceil' && positive) q += 1n;
+      }
+      return Number(q);
+    };
+    const int = fc.oneof(
+      fc.integer({ min: -10, max: 10 }),
+      fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }),
+      fc.maxSafeInteger(),
+    );
+    const near = fc.integer({ min: 2 ** 52 - 1_000_000, max: 2 ** 52 + 1_000_000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(int, near),
+        fc.oneof(int, fc.constant(1)),
+        int.filter((d) => d !== 0),
+        fc.constantFrom('floor', 'ceil', 'trunc'),
+        (a, b, d, rounding) => {
+          expect(mulDiv(a, b, d, rounding) + 0).toBe(reference(a, b, d, rounding) + 0);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
 });

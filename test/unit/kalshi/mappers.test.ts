@@ -74,6 +74,22 @@ describe('tolerance of what this version does not know', () => {
   });
 });
 
+describe('accepted quotes', () => {
+  it('read the size the requester took from contracts_accepted_fp, beside the offered sizes', () => {
+    const reporter = new UnknownReporter(pino({ level: 'silent' }));
+    const accepted = wireQuote({
+      status: 'accepted',
+      accepted_side: 'yes',
+      yes_contracts_fp: '10.00',
+      contracts_accepted_fp: '4.00',
+    });
+    const [quote] = parseQuotesPage({ quotes: [accepted] }, reporter).items;
+    expect(quote?.contractsAccepted).toBe(400);
+    expect(quote?.yesContracts).toBe(1_000);
+    expect(quote).not.toHaveProperty('extra');
+  });
+});
+
 describe('malformed responses', () => {
   const reporter = new UnknownReporter(undefined);
 
