@@ -113,7 +113,8 @@ describe('kill switch against the simulator', () => {
     const [user] = ts.users;
     const { app } = await startBot(ts, user!, {
       risk: { killSwitch: { maxConsecutiveErrors: 3 } },
-      exchange: { retry: { maxAttempts: 1 } },
+      // The 5xx creates may have landed: shutdown watches for them for one request time-out.
+      exchange: { retry: { maxAttempts: 1 }, requestTimeoutMs: 1_000 },
     });
     await quoted(ts, user!, 2);
     // Every quote create now fails with a 5xx; deletes still work.
