@@ -147,7 +147,7 @@ export class Probe {
   /** Wraps fetch: when each request leaves and when its response headers arrive. */
   fetch(inner: FetchLike = globalThis.fetch): FetchLike {
     return async (input, init) => {
-      // The client passes a URL and plain init: read them without building a Request.
+      // ky passes a Request; other callers a URL and plain init.
       const url = input instanceof URL ? input : new URL(input instanceof Request ? input.url : input);
       const method = (input instanceof Request ? input.method : (init?.method ?? 'GET')).toUpperCase();
       const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : url.pathname;
@@ -157,7 +157,18 @@ export class Probe {
         req.start = start;
         if (req.endpoint === 'get_rfqs') req.first = !url.searchParams.has('cursor');
         // The body names the RFQ: kept as sent, read after the scenario.
-        if (req.endpoint === 'create_quote' && typeof init?.body === 'string') req.body = init.body;
+        if (req.endpoint === 'create_quote') {
+          if (typeof init?.body === 'string') req.body = init.body;
+          // ky hands fetch a Request: read a copy of its body off the hot path.
+          else if (input instanceof Request)
+            void input
+              .clone()
+              .text()
+              .then((text) => {
+                req.body = text;
+              })
+              .catch(() => undefined);
+        }
       }
       const response = await inner(input, init);
       if (req) {
