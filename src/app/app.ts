@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
-import { namespaceFor } from '../cluster/keys.js';
 import {
   type Config,
   configHash,
@@ -22,24 +21,23 @@ import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
 import { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
-import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
+import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
 import type { Dashboard } from '../ops/dashboard/dashboard.js';
 import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
-import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
-import { Schedules } from '../ops/schedules.js';
+import type { Schedules } from '../ops/schedules.js';
 import { type OpsServer, type ReadinessCheck, standardReadinessChecks } from '../ops/server.js';
-import { describeError, type QuotingDeps } from '../quotes/context.js';
-import { FillSync } from '../quotes/fill-sync.js';
+import { describeError } from '../quotes/context.js';
+import type { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
-import { QuoteManager } from '../quotes/quote-manager.js';
+import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
 import { deleteStragglers } from '../quotes/shutdown.js';
 import { handleOrphans } from '../quotes/startup.js';
 import { compileRfqFilter } from '../rfq/filters.js';
-import { RfqPoller } from '../rfq/poller.js';
+import type { RfqPoller } from '../rfq/poller.js';
 import { RfqPushSource } from '../rfq/push-source.js';
 import { RfqBook } from '../rfq/rfq-book.js';
 import { ExposureBook } from '../risk/exposure.js';
@@ -52,10 +50,11 @@ import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue } from '../throttle/action-queue.js';
-import { activityEvents } from './dashboard-wiring.js';
+import { startCluster } from './cluster-wiring.js';
+import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
-import { combineEvents, type JournalWiring, wireJournal } from './journal-wiring.js';
+import { type JournalWiring, wireJournal } from './journal-wiring.js';
 import { startOpsServer } from './ops-wiring.js';
 import {
   initialLimits,
@@ -304,7 +303,7 @@ export class App {
     this.simulator = connection.simulator;
     const { baseUrl, credentials, wsUrl } = connection;
     this.#continueAfter('connecting');
-    await this.#startCluster(credentials);
+    this.cluster = await startCluster(this, config, credentials, () => this.#settings.ttlMs);
     const queue = new ActionQueue({
       limits: initialLimits(config),
       safetyFactor: config.exchange.budgetSafety,
@@ -356,7 +355,16 @@ export class App {
     this.#runner = await this.#buildStrategies();
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
-    this.#engine = this.#buildEngine(this.#runner);
+    this.#engine = buildEngine(this, {
+      config,
+      exchange: this.#exchange,
+      runner: this.#runner,
+      limits: () => this.#limits,
+      settings: () => this.#settings,
+      journalEvents: this.#journalWiring?.events,
+      fillsFrom: this.#fillsFrom,
+      gate: this.overrides.gate,
+    });
     await this.#reconcileAtStartup(log);
     this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
@@ -560,59 +568,6 @@ export class App {
     this.#fillsFrom = restored.newest;
   }
 
-  // --- cluster (src/cluster/): built only with cluster.redis set ---
-  async #startCluster(credentials: KalshiCredentials | undefined): Promise<void> {
-    const { cluster, exchange, secrets } = this.#config;
-    if (!cluster.redis || !(this.exposure instanceof ClusterExposureBook)) return;
-    // Loaded only with Redis configured (ioredis alone is ~15 MB of RSS).
-    const [{ Cluster }, { takeOver }] = await Promise.all([
-      import('../cluster/cluster.js'),
-      import('../cluster/takeover.js'),
-    ]);
-    this.cluster = new Cluster({
-      config: { ...cluster, redis: cluster.redis },
-      namespace: cluster.namespace ?? namespaceFor(credentials?.keyId ?? secrets.apiKeyId),
-      password: secrets.redisPassword,
-      limits: initialLimits(this.#config),
-      budgetSafety: exchange.budgetSafety,
-      exposure: this.exposure,
-      registry: this.metrics.registry,
-      clock: this.clock,
-      logger: this.logger,
-    });
-    this.cluster.setTakeover(async () => {
-      const source = this.cluster!.ownQuotes(this.client);
-      const report = await takeOver({
-        listOpen: () => this.watcher.listOpen(),
-        listAccepted: async () => {
-          const now = this.clock.now();
-          const quotes = [];
-          const filter = {
-            userFilter: 'self' as const,
-            status: 'accepted',
-            minTs: now - 600_000,
-            maxTs: now + 300_000,
-          };
-          for await (const quote of source.quotes({ ...filter, limit: 500 }, { priority: 'confirm' }))
-            quotes.push(quote);
-          return quotes;
-        },
-        policy: cluster.takeover,
-        client: this.client,
-        store: this.store,
-        exposure: this.exposure,
-        book: this.book,
-        manager: this.manager,
-        ttlMs: this.#settings.ttlMs,
-        logger: this.logger.child({ module: 'takeover' }),
-        clock: this.clock,
-      });
-      this.logger.warn({ module: 'cluster', ...report }, 'cluster: took over from the previous leader');
-    });
-    await this.cluster.start();
-  }
-  // --- end cluster ---
-
   async #readAccount(log: Logger): Promise<void> {
     const { exchange } = this.#config;
     this.communicationsId = await this.client.getCommunicationsId();
@@ -669,102 +624,6 @@ export class App {
     await runner.start();
     for (const route of router.table.routes) route.windows?.start();
     return runner;
-  }
-
-  #buildEngine(runner: StrategyRunner<WindowSchedule | undefined>): EngineParts {
-    const config = this.#config;
-    const { client, queue, data } = started(this.#exchange, 'the exchange parts');
-    const schedules = new Schedules(
-      {
-        exposure: this.exposure,
-        killSwitch: this.killSwitch,
-        data: this.data,
-        store: this.store,
-        book: this.book,
-        metrics: this.metrics,
-        logger: this.logger.child({ module: 'schedules' }),
-        clock: this.clock,
-        limits: () => this.#limits,
-        positions: async () => (await client.allPositions()).marketPositions,
-        syncFills: async () => {
-          await this.#engine?.fillSync.sync('position reconciliation');
-        },
-      },
-      {
-        reconcileCron: config.risk.reconcileCron,
-        markIntervalMs: 5_000,
-        summaryIntervalMs: config.logging.summaryIntervalMs,
-      },
-    );
-    Object.assign(schedules.counters, this.counters);
-    const deps: QuotingDeps = {
-      store: this.store,
-      book: this.book,
-      client: this.cluster ? this.cluster.fence(client) : client,
-      cluster: this.cluster,
-      runner,
-      data,
-      exposure: this.exposure,
-      limits: () => this.#limits,
-      settings: () => this.#settings,
-      killSwitch: this.killSwitch,
-      windows: this.windows,
-      dryRun: config.dryRun,
-      logger: this.logger.child({ module: 'quote-manager' }),
-      clock: this.clock,
-      events: combineEvents(
-        wireQuoteMetrics({
-          store: this.store,
-          metrics: this.metrics,
-          counters: schedules.counters,
-          killSwitch: this.killSwitch,
-          logger: this.logger.child({ module: 'quote-manager' }),
-        }),
-        this.#journalWiring?.events ?? {},
-        activityEvents(this.activity),
-      ),
-    };
-    const manager = new QuoteManager(deps, {
-      sweepIntervalMs: config.quoting.sweepIntervalMs,
-      nudgeWatcher: () => void this.watcher.checkNow().catch(() => undefined),
-      readBudget: () => queue.budget('read').available,
-      minReadTokens: config.poller.minReadTokens,
-      awaitExecutionsOnStop: !config.dryRun,
-    });
-    const fillSync = new FillSync(
-      {
-        source: client,
-        take: (fill, source) => manager.fills.take(fill, source).kind === 'booked',
-        onTick: () => manager.fills.expire(),
-        clock: this.clock,
-        logger: this.logger.child({ module: 'fills' }),
-        intervalMs: config.quoting.fillSyncIntervalMs,
-        pushConnected: () => this.push?.connected === true,
-      },
-      this.#fillsFrom,
-    );
-    const poller = new RfqPoller({
-      source: client,
-      book: this.book,
-      filter: compileRfqFilter(rfqFilterFrom(config)),
-      gate: this.overrides.gate ?? queue,
-      logger: this.logger.child({ module: 'poller' }),
-      clock: this.clock,
-      intervalMs: config.poller.intervalMs,
-      intervalWithPushMs: config.poller.intervalWithPushMs,
-      pushConnected: () => this.push?.connected === true,
-      pageSize: config.poller.pageSize,
-      maxPages: config.poller.maxPages,
-      minReadTokens: config.poller.minReadTokens,
-      ownCommunicationsId: () => (config.poller.ignoreOwnRfqs ? this.communicationsId : undefined),
-      onCycle: (result) => {
-        const outcome = result.kind === 'completed' ? 'ok' : result.kind === 'skipped' ? 'skipped' : 'error';
-        this.metrics.pollerCycle(outcome, this.clock.now());
-        this.metrics.observeBudget(queue.budget('read'));
-        this.metrics.observeBudget(queue.budget('write'));
-      },
-    });
-    return Object.freeze({ runner, schedules, manager, fillSync, poller });
   }
 
   /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
