@@ -29,6 +29,8 @@ export interface ReportRow {
   readonly accepted: number;
   readonly confirmed: number;
   readonly filledQuotes: number;
+  /** Fills (trades) of ours: one per trade id. */
+  readonly fills: number;
   readonly filledContracts: Centis;
   /** Quotes with a fill ÷ RFQs quoted, 0–1 (a float: a ratio, not money). */
   readonly fillRate: number;
@@ -100,6 +102,7 @@ interface Accumulator {
   confirmed: number;
   readonly filledSet: RecentSet;
   filledQuotes: number;
+  fills: number;
   filledContracts: Centis;
   realized: Micros;
   fees: Micros;
@@ -121,6 +124,7 @@ function accumulator(): Accumulator {
     confirmed: 0,
     filledSet: new RecentSet(),
     filledQuotes: 0,
+    fills: 0,
     filledContracts: 0,
     realized: 0,
     fees: 0,
@@ -257,6 +261,7 @@ export class ReportAccumulator {
     for (const g of target) {
       g.realized += outcome.realized;
       g.fees += fill.fee;
+      g.fills++;
       g.filledContracts += fill.contracts;
       if (fill.quoteId && g.filledSet.add(fill.quoteId)) g.filledQuotes++;
     }
@@ -312,6 +317,7 @@ function finish(key: string, a: Accumulator): ReportRow {
     accepted: a.accepted,
     confirmed: a.confirmed,
     filledQuotes: a.filledQuotes,
+    fills: a.fills,
     filledContracts: a.filledContracts,
     fillRate: a.quoted === 0 ? 0 : a.filledQuotes / a.quoted,
     realized: a.realized,
