@@ -38,7 +38,11 @@ export interface ReportRow {
   readonly fees: Micros;
   /** Open position valued at the last mid (or settlement) minus its cost. */
   readonly unrealized: Micros;
+  /** Contracts held at the end, YES and NO alike (a sum of sizes: YES and NO of different markets do not net). */
   readonly openContracts: Centis;
+  /** Of `openContracts`, those held as YES and as NO. */
+  readonly openYes: Centis;
+  readonly openNo: Centis;
   readonly markouts: readonly Markout[];
   readonly skips: Readonly<Record<string, number>>;
   readonly refusals: Readonly<Record<string, number>>;
@@ -107,7 +111,8 @@ interface Accumulator {
   realized: Micros;
   fees: Micros;
   unrealized: Micros;
-  openContracts: Centis;
+  openYes: Centis;
+  openNo: Centis;
   readonly markouts: { fills: number; total: Micros }[];
   readonly skips: Map<string, number>;
   readonly refusals: Map<string, number>;
@@ -129,7 +134,8 @@ function accumulator(): Accumulator {
     realized: 0,
     fees: 0,
     unrealized: 0,
-    openContracts: 0,
+    openYes: 0,
+    openNo: 0,
     markouts: MARKOUT_HORIZONS_MS.map(() => ({ fills: 0, total: 0 })),
     skips: new Map(),
     refusals: new Map(),
@@ -291,7 +297,8 @@ export class ReportAccumulator {
   open(market: string, position: NetPosition, unrealized: Micros, now: EpochMs): void {
     for (const g of this.#touch(now, market, undefined)) {
       g.unrealized += unrealized;
-      g.openContracts += position.contracts;
+      if (position.contracts > 0) g.openYes += position.contracts;
+      else g.openNo -= position.contracts;
     }
   }
 
@@ -323,7 +330,9 @@ function finish(key: string, a: Accumulator): ReportRow {
     realized: a.realized,
     fees: a.fees,
     unrealized: a.unrealized,
-    openContracts: a.openContracts,
+    openContracts: a.openYes + a.openNo,
+    openYes: a.openYes,
+    openNo: a.openNo,
     markouts: MARKOUT_HORIZONS_MS.map((horizonMs, i) => ({ horizonMs, ...a.markouts[i]! })),
     skips: Object.fromEntries([...a.skips].sort()),
     refusals: Object.fromEntries([...a.refusals].sort()),

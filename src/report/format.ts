@@ -19,6 +19,12 @@ export function contractsText(centis: number): string {
   return `${sign}${Math.floor(abs / CENTIS_PER_CONTRACT)}.${String(abs % CENTIS_PER_CONTRACT).padStart(2, '0')}`;
 }
 
+/** Contracts held and their side; a group holding both sides shows the sum of sizes. */
+function openCell(row: ReportRow): string {
+  if (row.openNo === 0) return row.openYes === 0 ? '0.00' : `${contractsText(row.openYes)} YES`;
+  return row.openYes === 0 ? `${contractsText(row.openNo)} NO` : contractsText(row.openContracts);
+}
+
 const COLUMNS: readonly { title: string; cell: (row: ReportRow) => string }[] = [
   { title: 'RFQs', cell: (r) => String(r.rfqsSeen) },
   { title: 'quoted', cell: (r) => String(r.quoted) },
@@ -29,7 +35,7 @@ const COLUMNS: readonly { title: string; cell: (row: ReportRow) => string }[] = 
   { title: 'realised', cell: (r) => dollarsToCent(r.realized) },
   { title: 'fees', cell: (r) => dollarsToCent(r.fees) },
   { title: 'net', cell: (r) => dollarsToCent(r.realized - r.fees) },
-  { title: 'open', cell: (r) => contractsText(r.openContracts) },
+  { title: 'open', cell: openCell },
   { title: 'marked', cell: (r) => dollarsToCent(r.unrealized) },
   ...[0, 1, 2].map((i) => ({
     title: ['m/o 10s', 'm/o 1m', 'm/o 5m'][i]!,
@@ -70,6 +76,7 @@ export function formatReport(report: Report): string {
     '',
     reasons('skipped', report.total.skips),
     reasons('refused by risk', report.total.refusals),
+    'open = contracts held at the end (YES and NO summed where a group holds both); marked = their value at the last mid − cost.',
     'm/o = mark-out: (mid after the fill − price paid) × contracts, our side; negative means adverse selection.',
   ].join('\n');
 }

@@ -161,6 +161,21 @@ describe('the P&L report', () => {
     expect(report.total.fills).toBe(1);
   });
 
+  it('adds up open positions by size: YES in one market and NO in another do not net to flat', () => {
+    const other = (f: FillRecord): FillRecord => ({ ...f, marketTicker: 'KXB-26DEC-T1' });
+    const reader = journalWith([
+      fill('y', T0 + 1_000, 'yes', 1_000, 400_000, 0),
+      other(fill('n', T0 + 2_000, 'no', 1_000, 500_000, 0)),
+    ]);
+    const total = buildReport(reader, { from: T0, to: T0 + DAY, now: T0 + 3_000 });
+    expect(total.total).toMatchObject({ openContracts: 2_000, openYes: 1_000, openNo: 1_000 });
+    const byMarket = buildReport(reader, { from: T0, to: T0 + DAY, now: T0 + 3_000, by: 'market' });
+    const lines = formatReport(byMarket).split('\n');
+    expect(lines.find((l) => l.startsWith('KXA-26DEC-T1'))).toMatch(/ 10\.00 YES /);
+    expect(lines.find((l) => l.startsWith('KXB-26DEC-T1'))).toMatch(/ 10\.00 NO /);
+    expect(lines.find((l) => l.startsWith('total'))).toMatch(/ 20\.00 /);
+  });
+
   it('prints dollars to the cent and contracts with two decimals', () => {
     expect(dollarsToCent(3_214_999)).toBe('$3.21');
     expect(dollarsToCent(3_215_000)).toBe('$3.22');
