@@ -19,10 +19,13 @@ export function contractsText(centis: number): string {
   return `${sign}${Math.floor(abs / CENTIS_PER_CONTRACT)}.${String(abs % CENTIS_PER_CONTRACT).padStart(2, '0')}`;
 }
 
-/** Contracts held and their side; a group holding both sides shows the sum of sizes. */
+/**
+ * Contracts held and their side; a group holding both sides shows the sum of sizes. The side
+ * takes three characters either way, so the numbers stay aligned on the decimal point.
+ */
 function openCell(row: ReportRow): string {
-  if (row.openNo === 0) return row.openYes === 0 ? '0.00' : `${contractsText(row.openYes)} YES`;
-  return row.openYes === 0 ? `${contractsText(row.openNo)} NO` : contractsText(row.openContracts);
+  const side = row.openNo === 0 ? (row.openYes === 0 ? '' : 'YES') : row.openYes === 0 ? 'NO' : '';
+  return `${contractsText(row.openContracts)} ${side.padStart(3)}`;
 }
 
 const COLUMNS: readonly { title: string; cell: (row: ReportRow) => string }[] = [
@@ -30,6 +33,7 @@ const COLUMNS: readonly { title: string; cell: (row: ReportRow) => string }[] = 
   { title: 'quoted', cell: (r) => String(r.quoted) },
   { title: 'accepted', cell: (r) => String(r.accepted) },
   { title: 'confirmed', cell: (r) => String(r.confirmed) },
+  { title: 'fills', cell: (r) => String(r.fills) },
   { title: 'filled', cell: (r) => contractsText(r.filledContracts) },
   { title: 'fill rate', cell: (r) => `${(r.fillRate * 100).toFixed(1)}%` },
   { title: 'realised', cell: (r) => dollarsToCent(r.realized) },
