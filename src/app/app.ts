@@ -19,6 +19,7 @@ import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.j
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
+import { JournalReader } from '../journal/queries.js';
 import { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
@@ -55,6 +56,7 @@ import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { type JournalWiring, wireJournal } from './journal-wiring.js';
+import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
 import {
   initialLimits,
@@ -384,6 +386,10 @@ export class App {
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
     this.windows.start();
     this.manager.start();
+    // Tripped before the manager listened (kill file, a restored trip): quotes adopted from an
+    // earlier run must not stay live.
+    if (this.killSwitch.isTripped)
+      void this.manager.pullAll(`kill switch: ${this.killSwitch.state.reason ?? 'tripped'}`);
     this.poller.start();
     this.watcher.start();
     this.fillSync.start();
@@ -555,7 +561,8 @@ export class App {
 
   /**
    * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
-   * journal's and the exchange's since), the drawdown peak from the journal.
+   * journal's and the exchange's since), the drawdown peak and a loss or drawdown trip of the
+   * kill switch from the journal.
    */
   async #restoreDay(log: Logger): Promise<void> {
     const restored = await restoreDayFromFills({
@@ -566,6 +573,14 @@ export class App {
       logger: log,
     });
     this.#fillsFrom = restored.newest;
+    if (!this.journal) return;
+    restoreKillSwitch({
+      reader: new JournalReader(this.journal.db),
+      killSwitch: this.killSwitch,
+      dayOf: (at) => this.exposure.dayOf(at),
+      now: this.clock.now(),
+      logger: log,
+    });
   }
 
   async #readAccount(log: Logger): Promise<void> {

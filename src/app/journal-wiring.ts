@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
+import { type Micros, ONE_DOLLAR } from '../domain/money.js';
 import type { EventInfo, Fill, Market, OrderBook, Rfq } from '../domain/types.js';
 import type { FillRecord, JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
@@ -214,6 +215,10 @@ export function wireJournal(options: {
         ...(market.lastPrice > 0 ? { lastPrice: market.lastPrice } : {}),
         ...(market.closeTime !== undefined ? { closeTime: market.closeTime } : {}),
       });
+      // The mark step reads every held market's top of book: mids after our fills (mark-outs)
+      // even where no new RFQ makes the bot read the book.
+      const mid = topOfBookMid(market);
+      if (mid !== undefined) journal.record({ kind: 'mark', at: now(), marketTicker: market.ticker, mid });
     },
     feesRead: (ticker, fees, event) => {
       const previous = marketSeen.get(ticker);
@@ -238,6 +243,13 @@ export function wireJournal(options: {
       for (const off of unsubscribe) off();
     },
   };
+}
+
+/** The mid of a market's best YES bid and ask, as `bookMid`; undefined unless both sides are quoted. */
+function topOfBookMid(market: Market): Micros | undefined {
+  const { yesBid, yesAsk } = market;
+  if (yesBid <= 0 || yesAsk <= 0 || yesAsk >= ONE_DOLLAR || yesAsk < yesBid) return undefined;
+  return Math.floor((yesBid + yesAsk) / 2);
 }
 
 function sameMarketInfo(a: MarketInfo, b: MarketInfo): boolean {

@@ -168,12 +168,14 @@ export class Journal {
     this.#closed ??= (async () => {
       this.#timer.cancel();
       await this.flush();
+      // The writer closes last: the last connection checkpoints the write-ahead log and removes
+      // it (a read-only one cannot), leaving one self-contained file.
+      this.db.close();
       this.#post({ type: 'close' });
       await new Promise<void>((resolve) => {
         this.#worker.once('exit', () => resolve());
         setTimeout(() => void this.#worker.terminate(), 5_000).unref();
       });
-      this.db.close();
     })();
     return this.#closed;
   }

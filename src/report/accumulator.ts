@@ -29,6 +29,8 @@ export interface ReportRow {
   readonly accepted: number;
   readonly confirmed: number;
   readonly filledQuotes: number;
+  /** Fills (trades) of ours: one per trade id. */
+  readonly fills: number;
   readonly filledContracts: Centis;
   /** Quotes with a fill ÷ RFQs quoted, 0–1 (a float: a ratio, not money). */
   readonly fillRate: number;
@@ -36,7 +38,11 @@ export interface ReportRow {
   readonly fees: Micros;
   /** Open position valued at the last mid (or settlement) minus its cost. */
   readonly unrealized: Micros;
+  /** Contracts held at the end, YES and NO alike (a sum of sizes: YES and NO of different markets do not net). */
   readonly openContracts: Centis;
+  /** Of `openContracts`, those held as YES and as NO. */
+  readonly openYes: Centis;
+  readonly openNo: Centis;
   readonly markouts: readonly Markout[];
   readonly skips: Readonly<Record<string, number>>;
   readonly refusals: Readonly<Record<string, number>>;
@@ -100,11 +106,13 @@ interface Accumulator {
   confirmed: number;
   readonly filledSet: RecentSet;
   filledQuotes: number;
+  fills: number;
   filledContracts: Centis;
   realized: Micros;
   fees: Micros;
   unrealized: Micros;
-  openContracts: Centis;
+  openYes: Centis;
+  openNo: Centis;
   readonly markouts: { fills: number; total: Micros }[];
   readonly skips: Map<string, number>;
   readonly refusals: Map<string, number>;
@@ -121,11 +129,13 @@ function accumulator(): Accumulator {
     confirmed: 0,
     filledSet: new RecentSet(),
     filledQuotes: 0,
+    fills: 0,
     filledContracts: 0,
     realized: 0,
     fees: 0,
     unrealized: 0,
-    openContracts: 0,
+    openYes: 0,
+    openNo: 0,
     markouts: MARKOUT_HORIZONS_MS.map(() => ({ fills: 0, total: 0 })),
     skips: new Map(),
     refusals: new Map(),
@@ -257,6 +267,7 @@ export class ReportAccumulator {
     for (const g of target) {
       g.realized += outcome.realized;
       g.fees += fill.fee;
+      g.fills++;
       g.filledContracts += fill.contracts;
       if (fill.quoteId && g.filledSet.add(fill.quoteId)) g.filledQuotes++;
     }
@@ -286,7 +297,8 @@ export class ReportAccumulator {
   open(market: string, position: NetPosition, unrealized: Micros, now: EpochMs): void {
     for (const g of this.#touch(now, market, undefined)) {
       g.unrealized += unrealized;
-      g.openContracts += position.contracts;
+      if (position.contracts > 0) g.openYes += position.contracts;
+      else g.openNo -= position.contracts;
     }
   }
 
@@ -312,12 +324,15 @@ function finish(key: string, a: Accumulator): ReportRow {
     accepted: a.accepted,
     confirmed: a.confirmed,
     filledQuotes: a.filledQuotes,
+    fills: a.fills,
     filledContracts: a.filledContracts,
     fillRate: a.quoted === 0 ? 0 : a.filledQuotes / a.quoted,
     realized: a.realized,
     fees: a.fees,
     unrealized: a.unrealized,
-    openContracts: a.openContracts,
+    openContracts: a.openYes + a.openNo,
+    openYes: a.openYes,
+    openNo: a.openNo,
     markouts: MARKOUT_HORIZONS_MS.map((horizonMs, i) => ({ horizonMs, ...a.markouts[i]! })),
     skips: Object.fromEntries([...a.skips].sort()),
     refusals: Object.fromEntries([...a.refusals].sort()),

@@ -19,17 +19,27 @@ export function contractsText(centis: number): string {
   return `${sign}${Math.floor(abs / CENTIS_PER_CONTRACT)}.${String(abs % CENTIS_PER_CONTRACT).padStart(2, '0')}`;
 }
 
+/**
+ * Contracts held and their side; a group holding both sides shows the sum of sizes. The side
+ * takes three characters either way, so the numbers stay aligned on the decimal point.
+ */
+function openCell(row: ReportRow): string {
+  const side = row.openNo === 0 ? (row.openYes === 0 ? '' : 'YES') : row.openYes === 0 ? 'NO' : '';
+  return `${contractsText(row.openContracts)} ${side.padStart(3)}`;
+}
+
 const COLUMNS: readonly { title: string; cell: (row: ReportRow) => string }[] = [
   { title: 'RFQs', cell: (r) => String(r.rfqsSeen) },
   { title: 'quoted', cell: (r) => String(r.quoted) },
   { title: 'accepted', cell: (r) => String(r.accepted) },
   { title: 'confirmed', cell: (r) => String(r.confirmed) },
+  { title: 'fills', cell: (r) => String(r.fills) },
   { title: 'filled', cell: (r) => contractsText(r.filledContracts) },
   { title: 'fill rate', cell: (r) => `${(r.fillRate * 100).toFixed(1)}%` },
   { title: 'realised', cell: (r) => dollarsToCent(r.realized) },
   { title: 'fees', cell: (r) => dollarsToCent(r.fees) },
   { title: 'net', cell: (r) => dollarsToCent(r.realized - r.fees) },
-  { title: 'open', cell: (r) => contractsText(r.openContracts) },
+  { title: 'open', cell: openCell },
   { title: 'marked', cell: (r) => dollarsToCent(r.unrealized) },
   ...[0, 1, 2].map((i) => ({
     title: ['m/o 10s', 'm/o 1m', 'm/o 5m'][i]!,
@@ -70,6 +80,7 @@ export function formatReport(report: Report): string {
     '',
     reasons('skipped', report.total.skips),
     reasons('refused by risk', report.total.refusals),
+    'open = contracts held at the end (YES and NO summed where a group holds both); marked = their value at the last mid − cost.',
     'm/o = mark-out: (mid after the fill − price paid) × contracts, our side; negative means adverse selection.',
   ].join('\n');
 }

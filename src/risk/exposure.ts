@@ -126,6 +126,14 @@ export class ExposureBook {
     };
   }
 
+  /**
+   * Startup: a market the day's fills built from flat. All of its marked P&L is today's, as it
+   * was before the restart; a loaded position otherwise counts only from its first mark.
+   */
+  countFromFlat(marketTicker: string): void {
+    if (this.markets.has(marketTicker)) this.pnl.startFromFlat(marketTicker);
+  }
+
   /** Startup: a fill already in the positions restored (a push or listing of it books nothing). */
   noteBooked(fill: Pick<BookFill, 'tradeId' | 'orderId' | 'contracts'>): void {
     if (!this.ledger.has(fill.tradeId)) this.ledger.book(fill.tradeId, fill.orderId, fill.contracts);

@@ -12,6 +12,8 @@ export interface FillReplay {
   readonly realizedToday: Micros;
   readonly feesToday: Micros;
   readonly fillsToday: number;
+  /** Markets traded today whose position was flat when the day began. */
+  readonly flatAtDayStart: ReadonlySet<string>;
 }
 
 /** Replays fills (oldest first) from flat: the rule the book, the report and the monitor share. */
@@ -20,9 +22,16 @@ export function replayFills(fills: readonly BookFill[], isToday: (at: EpochMs) =
   let realizedToday = 0;
   let feesToday = 0;
   let fillsToday = 0;
+  const tradedToday = new Set<string>();
+  const flatAtDayStart = new Set<string>();
   for (const fill of fills) {
+    const before = positions.get(fill.marketTicker) ?? FLAT;
+    if (isToday(fill.tradedAt) && !tradedToday.has(fill.marketTicker)) {
+      tradedToday.add(fill.marketTicker);
+      if (before.contracts === 0) flatAtDayStart.add(fill.marketTicker);
+    }
     const outcome = applyTrade(
-      positions.get(fill.marketTicker) ?? FLAT,
+      before,
       fill.side,
       fill.contracts,
       fill.price,
@@ -33,7 +42,7 @@ export function replayFills(fills: readonly BookFill[], isToday: (at: EpochMs) =
     feesToday += fill.fee;
     fillsToday++;
   }
-  return { positions, realizedToday, feesToday, fillsToday };
+  return { positions, realizedToday, feesToday, fillsToday, flatAtDayStart };
 }
 
 export interface RestoreReport {
@@ -69,6 +78,7 @@ export function restoreFromFills(
   for (const ticker of tickers) {
     const found = book.restorePosition(ticker, replay.positions.get(ticker) ?? FLAT);
     if (found) unexplained.push(found);
+    else if (replay.flatAtDayStart.has(ticker)) book.countFromFlat(ticker);
   }
   for (const fill of sorted) book.noteBooked(fill);
   const realized = replay.realizedToday - replay.feesToday;

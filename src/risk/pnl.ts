@@ -96,6 +96,11 @@ export class DailyPnlTracker {
     this.baselines.set(market.marketTicker, this.unrealizedOf(market));
   }
 
+  /** A market that was flat when the day began: its whole marked P&L is today's. */
+  startFromFlat(marketTicker: string): void {
+    this.baselines.set(marketTicker, 0);
+  }
+
   forgetBaseline(marketTicker: string): void {
     this.baselines.delete(marketTicker);
   }

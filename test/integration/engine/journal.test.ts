@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ONE_DOLLAR } from '../../../src/domain/money.js';
 import { integrityCheck, openJournalDatabase } from '../../../src/journal/database.js';
 import { JournalReader } from '../../../src/journal/queries.js';
 import { simQuotes, startBot } from '../../helpers/bot.js';
@@ -75,6 +76,37 @@ describe('the journal in the running bot', () => {
     expect(after.positions.get(quote!.market_ticker as string)?.contracts).toBe(
       before.positions.get(quote!.market_ticker as string)?.contracts,
     );
+  });
+
+  it("a trip by the day's loss survives a restart, even a loss no fill shows; a resumed one does not", async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'bot-'));
+    const first = await startBot(ts, user, {}, {}, dir);
+    // What the mark does when a marked loss passes the limit: the fills replayed at the next
+    // start cannot show it, and a restart the same day must not quote again.
+    expect(first.app.killSwitch.checkPnl(-200_000 * ONE_DOLLAR, 0)).toBe(true);
+    await first.app.stop('restart');
+
+    const second = await startBot(ts, user, {}, {}, dir);
+    expect(second.app.killSwitch.state).toMatchObject({ tripped: true, source: 'loss' });
+    const res = await ts.admin<{ ids: string[] }>('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    const journal = second.app.journal!;
+    const decision = await waitFor(
+      async () => {
+        await journal.flush();
+        const events = new JournalReader(journal.db).events(0, Date.now() + 1, ['decision']);
+        return [...events].find((event) => event.kind === 'decision' && event.rfqId === res.body.ids[0]);
+      },
+      { what: 'the decision on the new RFQ' },
+    );
+    expect(decision).toMatchObject({ outcome: 'skip', cause: 'blocked' });
+    expect(await simQuotes(ts, user)).toEqual([]);
+
+    expect(await second.app.killSwitch.resume('http')).toEqual({ resumed: true });
+    await second.app.stop('restart');
+    const third = await startBot(ts, user, {}, {}, dir);
+    expect(third.app.killSwitch.isTripped).toBe(false);
   });
 
   it('a journal path it cannot write stops startup with the path and the reason, exit 1, nothing sent', async () => {

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { FetchLike } from '../../../src/kalshi/index.js';
@@ -92,6 +94,27 @@ describe('the bot as a process', () => {
     );
     await app.stop('test');
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+  });
+
+  it('deletes the adopted quotes of an earlier run when the kill switch is tripped at startup', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const bot = spawnBot(ts, user!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 2 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 2, {
+      timeoutMs: 20_000,
+      what: 'two quotes from the first run',
+    });
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    // The operator stops quoting with the kill file before the restart.
+    const dir = mkdtempSync(join(tmpdir(), 'bot-'));
+    writeFileSync(join(dir, 'KILL'), '');
+    const { app } = await startBot(ts, user!, { quoting: { onStartup: 'adopt' } }, {}, dir);
+    expect(app.killSwitch.state).toMatchObject({ tripped: true, source: 'file' });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+      what: 'the adopted quotes to be deleted',
+    });
   });
 
   it('checks a config file and exits 1 listing its problems', async () => {

@@ -54,6 +54,21 @@ describe('the journal wiring for recordings', () => {
     ]);
   });
 
+  it('journals the mid of each market read with both sides quoted (the mark-outs of held markets)', () => {
+    const { clock, events, wiring } = wired();
+    const market = { ...testMarket({ ticker: 'KXA-26DEC-T1' }), yesBid: 430_000, yesAsk: 470_000 };
+    wiring.marketRead(market);
+    clock.advance(10_000);
+    wiring.marketRead({ ...market, yesBid: 300_000, yesAsk: 310_000 });
+    wiring.marketRead({ ...market, yesBid: 0 }); // one-sided: no mid
+    wiring.marketRead({ ...market, yesAsk: 1_000_000 }); // no ask (the exchange writes $1)
+    const marks = events.filter((e) => e.kind === 'mark');
+    expect(marks.map((e) => [e.at - marks[0]!.at, e.marketTicker, e.mid])).toEqual([
+      [0, 'KXA-26DEC-T1', 450_000],
+      [10_000, 'KXA-26DEC-T1', 305_000],
+    ]);
+  });
+
   it('journals each book read with its mid, and an accept once with the size taken', () => {
     const { events, store, wiring } = wired();
     wiring.bookRead('M', {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -120,6 +120,19 @@ describe('the journal', () => {
       source: 'push',
     });
     expect(journal.health()).toMatchObject({ ok: true, pending: 0, written: 5, dropped: 0 });
+  });
+
+  it('a clean close leaves the file alone: its write-ahead log checkpointed and removed', async () => {
+    const path = tempPath();
+    const journal = await openJournal(path);
+    for (let i = 0; i < 100; i++) journal.record(fill(`t-${i}`));
+    await journal.flush();
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    await journal.close();
+    expect([existsSync(`${path}-wal`), existsSync(`${path}-shm`)]).toEqual([false, false]);
+    const db = openJournalDatabase(path, { readonly: true });
+    expect(new JournalReader(db).fillTotals(0, T0 + 1)).toEqual({ count: 100, contracts: 100_000 });
+    db.close();
   });
 
   it('refuses a path it cannot write, naming it, before anything starts', async () => {

@@ -119,7 +119,14 @@ describe('the P&L report', () => {
   it('counts the funnel, nets YES against NO at $1 a pair, and marks the rest at the last mid', () => {
     const report = buildReport(journalWith(events), { from: T0 - 1, to: T0 + DAY, now: T0 + 100_000 });
     const t = report.total;
-    expect(t).toMatchObject({ rfqsSeen: 3, quoted: 2, accepted: 1, confirmed: 1, filledContracts: 1_400 });
+    expect(t).toMatchObject({
+      rfqsSeen: 3,
+      quoted: 2,
+      accepted: 1,
+      confirmed: 1,
+      fills: 2,
+      filledContracts: 1_400,
+    });
     // 4 pairs: 4 × $1 − 4 × $0.40 − 4 × $0.50 = $0.40 realised; fees $0.10.
     expect(t.realized).toBe(400_000);
     expect(t.fees).toBe(100_000);
@@ -151,6 +158,22 @@ describe('the P&L report', () => {
     expect(report.total.realized).toBe(400_000);
     expect(report.total.fees).toBe(30_000);
     expect(report.total.filledContracts).toBe(400);
+    expect(report.total.fills).toBe(1);
+  });
+
+  it('adds up open positions by size: YES in one market and NO in another do not net to flat', () => {
+    const other = (f: FillRecord): FillRecord => ({ ...f, marketTicker: 'KXB-26DEC-T1' });
+    const reader = journalWith([
+      fill('y', T0 + 1_000, 'yes', 1_000, 400_000, 0),
+      other(fill('n', T0 + 2_000, 'no', 1_000, 500_000, 0)),
+    ]);
+    const total = buildReport(reader, { from: T0, to: T0 + DAY, now: T0 + 3_000 });
+    expect(total.total).toMatchObject({ openContracts: 2_000, openYes: 1_000, openNo: 1_000 });
+    const byMarket = buildReport(reader, { from: T0, to: T0 + DAY, now: T0 + 3_000, by: 'market' });
+    const lines = formatReport(byMarket).split('\n');
+    expect(lines.find((l) => l.startsWith('KXA-26DEC-T1'))).toMatch(/ 10\.00 YES /);
+    expect(lines.find((l) => l.startsWith('KXB-26DEC-T1'))).toMatch(/ 10\.00 {2}NO /);
+    expect(lines.find((l) => l.startsWith('total'))).toMatch(/ 20\.00 {4}/);
   });
 
   it('prints dollars to the cent and contracts with two decimals', () => {

@@ -438,6 +438,29 @@ describe('restoreFromFills', () => {
     // the trades are booked: the same fills pushed again count nothing
     for (const fill of fills) expect(book.applyFill(fill).kind).toBe('duplicate');
   });
+
+  it('counts the whole marked P&L of a position the day built from flat, as before the restart', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    book.loadPositions([
+      marketPosition('KXA-26-A', c('10'), $('6.8')),
+      marketPosition('KXB-26-A', c('10'), $('6.8')),
+    ]);
+    const yesterday = T0 - 86_400_000;
+    const fills = [
+      tradeOf('o1', 'KXA-26-A', 'yes', '0.68', '10'),
+      { ...tradeOf('o2', 'KXB-26-A', 'yes', '0.68', '10'), tradedAt: yesterday },
+    ];
+    restoreFromFills(book, fills, undefined);
+    book.markToMarket(
+      new Map([
+        ['KXA-26-A', $('0.30')],
+        ['KXB-26-A', $('0.30')],
+      ]),
+    );
+    // A, bought today: 10 × $0.30 − $6.80 is today's loss. B was held when the day began: what
+    // it lost before the restart is unknown, so it counts from its first mark.
+    expect(book.snapshot().pnl).toMatchObject({ realized: 0, unrealized: -$('3.8'), total: -$('3.8') });
+  });
 });
 
 describe('applyTrade', () => {
