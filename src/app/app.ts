@@ -50,7 +50,7 @@ import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
-import { ActionQueue } from '../throttle/action-queue.js';
+import { ActionQueue, STOPPING } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
@@ -762,7 +762,9 @@ export class App {
     const exchange = this.#exchange;
     if (engine && exchange) {
       await engine.poller.stop();
-      exchange.queue.close({ allow: ['delete', 'read'] });
+      // Deletes and every read: the watcher's listing goes at confirm priority and is what
+      // reports the executions waited for next (refused, they were never seen: docs/reliability.md).
+      exchange.queue.close(STOPPING);
       // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
       await withDeadline(this.clock, engine.manager.stop(deadline - 1_000), deadline - this.clock.now());
       // The last fills (of executions that settled as we stopped) into the books and the journal.

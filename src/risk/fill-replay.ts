@@ -30,12 +30,7 @@ export function replayFills(fills: readonly BookFill[], isToday: (at: EpochMs) =
       tradedToday.add(fill.marketTicker);
       if (before.contracts === 0) flatAtDayStart.add(fill.marketTicker);
     }
-    const outcome = applyTrade(
-      before,
-      fill.side,
-      fill.contracts,
-      fill.price,
-    );
+    const outcome = applyTrade(before, fill.side, fill.contracts, fill.price);
     positions.set(fill.marketTicker, outcome.position);
     if (!isToday(fill.tradedAt)) continue;
     realizedToday += outcome.realized;

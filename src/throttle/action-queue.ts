@@ -28,6 +28,7 @@ import type {
   ActionQueueHooks,
   ActionQueueOptions,
   BucketStats,
+  CloseOptions,
   DrainOptions,
   DrainResult,
 } from './options.js';
@@ -51,6 +52,16 @@ interface BucketState {
   rateLimited: number;
   readonly rejected: Record<RejectReason, number>;
 }
+
+/**
+ * What the queue sends once a stop begins: deletes, to pull our quotes, and every read, for what
+ * the stop waits on: the own-quote listing (sent at confirm priority) reports the executions of
+ * quotes confirmed just before, the order and its fills settle them. No confirm, no create.
+ */
+export const STOPPING: CloseOptions = Object.freeze({
+  allow: Object.freeze(['delete' as const]),
+  reads: true,
+});
 
 const rank = (priority: Priority): number => PRIORITY_ORDER.indexOf(priority);
 const BUCKETS: readonly Bucket[] = ['write', 'read'];
@@ -87,6 +98,8 @@ export class ActionQueue implements RequestGate {
   #idleWaiters: (() => void)[] = [];
   /** Priorities still accepted; undefined while open. */
   #allowed: ReadonlySet<Priority> | undefined;
+  /** While closed: whether reads of any priority still go (`CloseOptions.reads`). */
+  #readsAllowed = false;
   #pumping = false;
   #repump = false;
   #wake: { readonly at: number; readonly timer: Timer } | undefined;
@@ -143,7 +156,7 @@ export class ActionQueue implements RequestGate {
     const now = this.#clock.now();
     const costError = this.#checkCost(state, spec);
     if (costError !== undefined) return Promise.reject(costError);
-    const refusal: RejectReason | undefined = !this.#accepts(spec.priority)
+    const refusal: RejectReason | undefined = !this.#accepts(spec)
       ? 'closed'
       : spec.signal?.aborted
         ? 'aborted'
@@ -235,15 +248,16 @@ export class ActionQueue implements RequestGate {
   }
 
   /**
-   * Stops accepting calls except of the `allow`ed priorities (default: none) and rejects queued
-   * calls of other priorities with reason 'closed'. Calls in flight finish. Closing again can only
-   * narrow what is allowed.
+   * Stops accepting calls except of the `allow`ed priorities (default: none), and with `reads`
+   * every call of the read bucket, and rejects the other queued calls with reason 'closed'. Calls
+   * in flight finish. Closing again can only narrow what is allowed.
    */
-  close(options: { readonly allow?: readonly Priority[] } = {}): void {
-    const allow = new Set(options.allow ?? []);
-    this.#allowed = new Set([...allow].filter((p) => this.#accepts(p)));
+  close(options: CloseOptions = {}): void {
+    const before = this.#allowed;
+    this.#allowed = new Set((options.allow ?? []).filter((p) => before === undefined || before.has(p)));
+    this.#readsAllowed = options.reads === true && (before === undefined || this.#readsAllowed);
     for (const state of Object.values(this.#buckets)) {
-      for (const action of state.lanes.remove((a) => !this.#accepts(a.spec.priority))) {
+      for (const action of state.lanes.remove((a) => !this.#accepts(a.spec))) {
         state.rejected.closed++;
         this.#call(() => this.#hooks.onReject?.(action.spec, 'closed'));
         this.#settle(action, rejection(action.spec, 'closed', action.lastError), false);
@@ -274,8 +288,9 @@ export class ActionQueue implements RequestGate {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #accepts(priority: Priority): boolean {
-    return this.#allowed === undefined || this.#allowed.has(priority);
+  #accepts(spec: Pick<RequestSpec, 'priority' | 'bucket'>): boolean {
+    if (this.#allowed === undefined) return true;
+    return this.#allowed.has(spec.priority) || (this.#readsAllowed && spec.bucket === 'read');
   }
 
   #floor(state: BucketState, priority: Priority): number {
@@ -400,7 +415,7 @@ export class ActionQueue implements RequestGate {
       ? 'aborted'
       : spec.deadline !== undefined && now >= spec.deadline
         ? 'deadline'
-        : !this.#accepts(spec.priority)
+        : !this.#accepts(spec)
           ? 'closed'
           : undefined;
     if (refusal !== undefined) {

@@ -75,6 +75,17 @@ export interface BucketStats {
   readonly inFlight: number;
 }
 
+/** What a closed queue still sends (`ActionQueue.close`). */
+export interface CloseOptions {
+  /** Priorities still queued and sent. @default [] */
+  readonly allow?: readonly Priority[];
+  /**
+   * Every call of the read bucket, whatever its priority: a read sent at confirm priority (the
+   * own-quote listing, a quote looked up) is still only a read. @default false
+   */
+  readonly reads?: boolean;
+}
+
 export interface DrainOptions {
   /** Priorities that may still be queued and sent while draining. @default ['confirm', 'delete'] */
   readonly allow?: readonly Priority[];

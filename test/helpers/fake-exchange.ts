@@ -42,7 +42,14 @@ export interface Held<T> {
   fail(error: unknown): void;
 }
 
-type Method = keyof QuoteWrites | keyof MarketReads;
+type Method = keyof QuoteWrites | keyof MarketReads | 'listQuotes';
+
+/** The own-quote listing's filter (`GET /communications/quotes` as the watcher asks it). */
+export interface OwnQuoteFilter {
+  readonly status?: string;
+  readonly minTs?: number;
+  readonly maxTs?: number;
+}
 
 /** How an execution of one of our quotes went at the exchange (see `FakeExchange.execute`). */
 export interface ExecutionScript {
@@ -329,7 +336,12 @@ export class FakeExchange implements QuoteWrites, MarketReads {
     return this.#call('deleteQuote', withCall([rfqId, quoteId], call), () => {
       const quote = this.quotes.get(quoteId);
       if (quote?.status !== 'open') return { outcome: 'not_found' };
-      this.quotes.set(quoteId, { ...quote, status: 'cancelled', cancellationReason: 'deleted' });
+      this.quotes.set(quoteId, {
+        ...quote,
+        status: 'cancelled',
+        cancellationReason: 'deleted',
+        updatedAt: this.clock.now(),
+      });
       return { outcome: 'deleted' };
     });
   }
@@ -343,7 +355,8 @@ export class FakeExchange implements QuoteWrites, MarketReads {
           exchange: { rawCode: 'expired' },
         });
       }
-      this.quotes.set(quoteId, { ...quote, status: 'confirmed', confirmedAt: this.clock.now() });
+      const now = this.clock.now();
+      this.quotes.set(quoteId, { ...quote, status: 'confirmed', confirmedAt: now, updatedAt: now });
     });
   }
 
@@ -375,6 +388,21 @@ export class FakeExchange implements QuoteWrites, MarketReads {
           (filter.orderId === undefined || fill.orderId === filter.orderId) &&
           (filter.ticker === undefined || fill.ticker === filter.ticker) &&
           (filter.minTs === undefined || (fill.createdAt ?? 0) >= filter.minTs),
+      ),
+    );
+    return (async function* () {
+      yield* await calls;
+    })();
+  }
+
+  /** Our quotes last changed within [minTs, maxTs] (epoch ms), of one status when asked. */
+  listQuotes(filter: OwnQuoteFilter = {}): AsyncIterable<Quote> {
+    const calls = this.#call('listQuotes', [filter], () =>
+      [...this.quotes.values()].filter(
+        (quote) =>
+          (filter.status === undefined || quote.status === filter.status) &&
+          (filter.minTs === undefined || quote.updatedAt >= filter.minTs) &&
+          (filter.maxTs === undefined || quote.updatedAt <= filter.maxTs),
       ),
     );
     return (async function* () {

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TIER_LIMITS } from '../../../src/domain/rate-limits.js';
 import { GateRejectedError, type RequestSpec } from '../../../src/kalshi/gate.js';
+import { STOPPING } from '../../../src/throttle/action-queue.js';
 import { DEFAULT_BACKOFF } from '../../../src/throttle/token-bucket.js';
 import { flush, Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
@@ -201,6 +202,33 @@ describe('ActionQueue close and drain', () => {
     await h.runToEnd();
     expect(afterNarrowing.error).toMatchObject({ reason: 'closed' });
     expect(deleteStill.status).toBe('fulfilled');
+  });
+
+  it('close() as a stop begins (STOPPING): deletes and reads of any priority go, no confirm, no create', async () => {
+    const h = new Harness({ limits: basic });
+    h.gate.close(STOPPING);
+    // The own-quote listing goes at confirm priority: still a read, so it still goes.
+    const confirmRead = h.call(h.spec('confirm', { bucket: 'read', method: 'GET' }));
+    const read = h.call(h.spec('read'));
+    const del = h.call(h.spec('delete'));
+    const confirm = h.call(h.spec('confirm'));
+    const create = h.call(h.spec('create'));
+    await h.runToEnd();
+    expect([confirmRead.status, read.status, del.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(confirm.error).toMatchObject({ reason: 'closed' });
+    expect(create.error).toMatchObject({ reason: 'closed' });
+    // Closing again narrows: the final drain to deletes refuses the reads too.
+    h.gate.close({ allow: ['delete'] });
+    const lateRead = h.call(h.spec('confirm', { bucket: 'read', method: 'GET' }));
+    const lateDelete = h.call(h.spec('delete'));
+    await h.runToEnd();
+    expect(lateRead.error).toMatchObject({ reason: 'closed' });
+    expect(lateDelete.status).toBe('fulfilled');
+    // And never reopens reads once refused.
+    h.gate.close(STOPPING);
+    const again = h.call(h.spec('read'));
+    await h.runToEnd();
+    expect(again.error).toMatchObject({ reason: 'closed' });
   });
 
   it('drain() lets queued deletes finish and resolves once idle', async () => {
