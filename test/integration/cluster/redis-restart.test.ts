@@ -58,9 +58,15 @@ describe('Redis down and back (real redis-server)', () => {
     const metrics = await a.app.metrics.registry.getSingleMetricAsString('kalshi_rfq_cluster_redis_up');
     expect(metrics).toMatch(/kalshi_rfq_cluster_redis_up 0/);
     expect(a.app.cluster?.readiness().ok).toBe(false);
-    // More RFQs arrive while Redis is down: no new quote goes out.
+    // More RFQs arrive while Redis is down: no new quote goes out. The poller skips its listings
+    // while Redis is unreachable (nothing could be quoted); three of its turns are the proof.
+    const cycles = async () =>
+      (await a.app.metrics.pollerCycles.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const cyclesBefore = await cycles();
     await createRfqs(ts, m1!, 2);
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 200 && (await cycles()) < cyclesBefore + 3; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(await cycles()).toBeGreaterThanOrEqual(cyclesBefore + 3);
     expect((await sample()).map((q) => q.id).sort()).toEqual(before.map((q) => q.id).sort());
 
     await redis.restart();
