@@ -170,10 +170,6 @@ export class Cluster implements ClusterHooks {
     return () => this.#listeners.delete(listener);
   }
 
-  onRemoteFreed(listener: (count: number) => void): () => void {
-    return this.reservations.onFreed(listener);
-  }
-
   async admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined> {
     const refusal = this.blocked() ?? (await this.reservations.admit(exposureId, recheck));
     this.metrics.admissions.inc({ outcome: refusal === undefined ? 'admitted' : outcomeOf(refusal) });

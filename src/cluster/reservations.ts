@@ -62,7 +62,6 @@ export class Reservations {
   #syncing: Promise<void> | undefined;
   /** Releases that could not be written (Redis down): done by the next full re-sync. */
   #dirty = false;
-  readonly #freedListeners = new Set<(count: number) => void>();
 
   constructor(options: ReservationsOptions) {
     this.#options = options;
@@ -70,15 +69,6 @@ export class Reservations {
 
   get version(): number {
     return this.#version;
-  }
-
-  /**
-   * Called with how many of the other instances' reservations went since the last read: room
-   * under a shared limit that RFQs waiting here may use.
-   */
-  onFreed(listener: (count: number) => void): () => void {
-    this.#freedListeners.add(listener);
-    return () => this.#freedListeners.delete(listener);
   }
 
   /** Other instances' live reservations, as last read. */
@@ -252,11 +242,8 @@ export class Reservations {
       });
     }
     this.#version = Number(reply[0]) || 0;
-    let freed = 0;
-    for (const field of this.#remote.keys()) if (!remote.has(field)) freed++;
     this.#remote = remote;
     this.#members = members;
-    if (freed > 0) for (const listener of this.#freedListeners) listener(freed);
   }
 
   #reserve(own: OwnReservation, mode: 'check' | 'bump' | 'plain'): Promise<unknown> {

@@ -108,8 +108,6 @@ export interface ClusterHooks {
   /** Why no new quote may be sent now (standby, Redis unreachable, …), or undefined. */
   blocked(): string | undefined;
   onChange(listener: (change: ClusterGateChange) => void): () => void;
-  /** Another instance's quotes ended: room under a shared limit (called with how many). */
-  onRemoteFreed?(listener: (count: number) => void): () => void;
   /**
    * Publishes a quote reserved in the local book (under `exposureId`) to the other instances
    * before its create is sent. `recheck` runs the guard again on a fresh account-wide view.

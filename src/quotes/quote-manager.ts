@@ -162,11 +162,6 @@ export class QuoteManager {
           else if (change.open) this.requoteAll('resume');
         }),
       );
-      // Room another instance freed under an account-wide limit: as if one of ours ended.
-      const onRemoteFreed = cluster.onRemoteFreed?.((count) => {
-        for (let i = 0; i < count; i++) this.#roomFreed();
-      });
-      if (onRemoteFreed) this.#unsubscribe.push(onRemoteFreed);
     }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {

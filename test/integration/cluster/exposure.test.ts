@@ -85,42 +85,4 @@ describe('shared exposure (real redis-server)', () => {
     const { peak } = await peakOnEvent({}, { until: (seen) => seen > PER_EVENT, accounts: 2 });
     expect(peak).toBeGreaterThan(PER_EVENT);
   }, 40_000);
-
-  it('room another instance frees under the shared limit is used by the RFQs waiting here', async () => {
-    const redis = await redisForTest();
-    const ts = await startTestSimulator({ userCount: 1, takers: false, walkIntervalMs: 0 });
-    const [user] = ts.users;
-    const [m1, m2] = await eventMarkets(ts);
-    const [a, b] = await twoBots(
-      ts,
-      {
-        ...RISK,
-        quoting: { ttlMs: 60_000, sweepIntervalMs: 100 },
-        cluster: { redis: redis.url, failoverMs: 2_000 },
-      },
-      [{ poller: { filters: { marketTickers: [m1] } } }, { poller: { filters: { marketTickers: [m2] } } }],
-    );
-    const open = async (market: string) =>
-      (await simQuotes(ts, user!, 'open')).filter((q) => q.market_ticker === market);
-    // A fills the event's limit; then B's RFQs find no room and wait.
-    await createRfqs(ts, m1, PER_EVENT);
-    await waitUntil(async () => (await open(m1)).length === PER_EVENT, 'A at the limit');
-    await createRfqs(ts, m2, 2);
-    await waitUntil(async () => b.app.manager.quoter.waitingForRoom === 2, "B's two RFQs waiting for room");
-    // A's quotes end: B, which has no quote of its own to end, must hear of the room.
-    for (const q of (await open(m1)).slice(0, 2)) {
-      await ts.admin('POST', `/_sim/rfqs/${q.rfq_id}/close`, { reason: 'deleted_by_creator' });
-    }
-    await waitUntil(async () => (await open(m2)).length === 2, 'B quoting both RFQs');
-    expect((await open(m1)).length + (await open(m2)).length).toBe(PER_EVENT);
-    await Promise.all([a.app.stop('test'), b.app.stop('test')]);
-  }, 40_000);
 });
-
-async function waitUntil(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
