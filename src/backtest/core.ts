@@ -209,14 +209,20 @@ export function buildCore(options: CoreOptions): Core {
 
 /** `target` with every method call counted (the bot's calls out of the quoting core). */
 export function counted<T extends object>(target: T, tick: () => void): T {
+  // One wrapper per method, not one per call: the bot makes several calls per RFQ.
+  const wrappers = new Map<PropertyKey, { readonly of: unknown; readonly call: unknown }>();
   return new Proxy(target, {
     get(object, key) {
       const value: unknown = Reflect.get(object, key, object);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      const known = wrappers.get(key);
+      if (known?.of === value) return known.call;
+      const call = (...args: unknown[]) => {
         tick();
         return (value as (...a: unknown[]) => unknown).apply(object, args);
       };
+      wrappers.set(key, { of: value, call });
+      return call;
     },
   });
 }

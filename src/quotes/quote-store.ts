@@ -119,6 +119,7 @@ export class QuoteStore {
   /** Old enough to prune but executed with fills still coming: looked at on every prune. */
   readonly #awaitingFills = new Set<TrackedQuote>();
   readonly #listeners: TransitionListener[] = [];
+  readonly #dropListeners: ((quote: TrackedQuote) => void)[] = [];
   #nextKey = 1;
 
   constructor(
@@ -133,6 +134,15 @@ export class QuoteStore {
     return () => {
       const index = this.#listeners.indexOf(listener);
       if (index >= 0) this.#listeners.splice(index, 1);
+    };
+  }
+
+  /** Called for each finished quote `prune` drops: whatever is kept per quote elsewhere can go too. */
+  onDropped(listener: (quote: TrackedQuote) => void): () => void {
+    this.#dropListeners.push(listener);
+    return () => {
+      const index = this.#dropListeners.indexOf(listener);
+      if (index >= 0) this.#dropListeners.splice(index, 1);
     };
   }
 
@@ -276,6 +286,7 @@ export class QuoteStore {
       if (quote.orderId !== undefined) this.#byOrderId.delete(quote.orderId);
       if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
       dropped++;
+      for (const listener of this.#dropListeners) listener(quote);
     };
     for (const quote of [...this.#awaitingFills]) drop(quote);
     while (this.#endedHead < this.#ended.length) {

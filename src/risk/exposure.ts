@@ -38,6 +38,9 @@ export type {
 } from './book-types.js';
 export type { PositionDiscrepancy } from './reconcile.js';
 
+/** How many forgotten markets' events are remembered (oldest forgotten first). */
+const FORGOTTEN_EVENTS_KEPT = 50_000;
+
 interface MarketState {
   readonly marketTicker: string;
   readonly eventTicker: string;
@@ -54,7 +57,10 @@ interface MarketState {
  * idempotent by quote id and return whether anything changed.
  */
 export class ExposureBook {
+  /** Markets with a position, a live quote or an open episode; flat and quiet ones are forgotten. */
   private readonly markets = new Map<string, MarketState>();
+  /** The events of forgotten markets: a market's event stays what it was when first known. */
+  private readonly forgottenEvents = new Map<string, string>();
   private readonly ledger = new FillLedger();
   private readonly quotes: QuoteReservations;
   private readonly knownEvents: string[] = [];
@@ -85,8 +91,8 @@ export class ExposureBook {
 
   /** The event a market belongs to; stable once a market is known. */
   eventFor(marketTicker: string, hint?: string): string {
-    const known = this.markets.get(marketTicker);
-    if (known) return known.eventTicker;
+    const known = this.markets.get(marketTicker)?.eventTicker ?? this.forgottenEvents.get(marketTicker);
+    if (known) return known;
     if (hint) return hint;
     const looked = this.eventOf?.(marketTicker);
     if (looked) return looked;
@@ -476,11 +482,23 @@ export class ExposureBook {
     if (market) this.endEpisodeIfQuiet(market);
   }
 
-  /** Flat with no live quote: the market's episode (its realised credit or debit) ends. */
+  /**
+   * Flat with no live quote: the market's episode (its realised credit or debit) ends, and the
+   * book forgets it until it trades again. It adds nothing to any risk, and every snapshot, check
+   * and mark would otherwise walk every market traded since the day began.
+   */
   private endEpisodeIfQuiet(market: MarketState): void {
     if (market.position.contracts !== 0 || this.quotes.anyIn(market.marketTicker)) return;
     market.episodeRealized = 0;
     market.position = FLAT;
+    this.markets.delete(market.marketTicker);
+    this.pnl.forgetMarket(market);
+    this.forgottenEvents.delete(market.marketTicker);
+    this.forgottenEvents.set(market.marketTicker, market.eventTicker);
+    if (this.forgottenEvents.size > FORGOTTEN_EVENTS_KEPT) {
+      const oldest = this.forgottenEvents.keys().next();
+      if (!oldest.done) this.forgottenEvents.delete(oldest.value);
+    }
   }
 
   private adopt(market: MarketState, position: NetPosition): void {

@@ -15,6 +15,8 @@ const FINISHED_MEMORY = 10_000;
 export class QuoteReservations {
   readonly #live = new Map<string, QuoteExposure>();
   readonly #finished = new Map<string, FinishedState>();
+  /** Live quotes per market: `anyIn` is asked on every fill and quote end. */
+  readonly #perMarket = new Map<string, number>();
 
   constructor(private readonly log: Logger) {}
 
@@ -42,8 +44,7 @@ export class QuoteReservations {
   }
 
   anyIn(marketTicker: string): boolean {
-    for (const quote of this.#live.values()) if (quote.marketTicker === marketTicker) return true;
-    return false;
+    return this.#perMarket.has(marketTicker);
   }
 
   finishedState(quoteId: string): FinishedState | undefined {
@@ -51,6 +52,7 @@ export class QuoteReservations {
   }
 
   add(record: QuoteExposure): void {
+    if (!this.#live.has(record.quoteId)) this.#count(record.marketTicker, 1);
     this.#live.set(record.quoteId, Object.freeze(record));
   }
 
@@ -143,6 +145,7 @@ export class QuoteReservations {
     const quote = this.#live.get(quoteId);
     if (!quote) return undefined;
     this.#live.delete(quoteId);
+    this.#count(quote.marketTicker, -1);
     this.#finished.set(quoteId, state);
     if (this.#finished.size > FINISHED_MEMORY) {
       const oldest = this.#finished.keys().next();
@@ -178,6 +181,12 @@ export class QuoteReservations {
       },
       ...(at === undefined ? {} : { acceptedAt: at }),
     };
+  }
+
+  #count(marketTicker: string, change: 1 | -1): void {
+    const count = (this.#perMarket.get(marketTicker) ?? 0) + change;
+    if (count > 0) this.#perMarket.set(marketTicker, count);
+    else this.#perMarket.delete(marketTicker);
   }
 
   unknown(quoteId: string, event: string): boolean {

@@ -54,7 +54,12 @@ describe('shared budgets (real redis-server)', () => {
   }, 40_000);
 
   it('without Redis the same two instances overrun the budget (429s): the test above is not vacuous', async () => {
-    const ts = await startTestSimulator({ userCount: 1, takers: false, rateLimits: LIMITS, walkIntervalMs: 0 });
+    const ts = await startTestSimulator({
+      userCount: 1,
+      takers: false,
+      rateLimits: LIMITS,
+      walkIntervalMs: 0,
+    });
     const markets = (await activeMarkets(ts)).slice(0, 12).map((m) => m.ticker);
     const [a, b] = await twoBots(ts, FLOOD_PATCH, splitMarkets(markets));
     for (const market of markets) await createRfqs(ts, market, 8);
