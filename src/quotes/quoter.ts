@@ -231,7 +231,7 @@ export class Quoter {
     };
     const decision = evaluateQuote(
       { rfq, intent, eventTicker, fees, gates },
-      deps.exposure.snapshot(),
+      deps.exposure.current(),
       deps.limits(),
     );
     if (!decision.approved) {
@@ -277,7 +277,7 @@ export class Quoter {
       const recheck = () => {
         const again = evaluateQuote(
           { rfq, intent, eventTicker, fees, gates, replacesQuoteId: exposureId(quote) },
-          deps.exposure.snapshot(),
+          deps.exposure.current(),
           deps.limits(),
         );
         if (!again.approved) return `${again.limit}: ${again.reason}`;

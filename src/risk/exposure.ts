@@ -18,6 +18,7 @@ import { DailyPnlTracker, type SavedDay } from './pnl.js';
 import { applyTrade, FLAT, type NetPosition, settlementPnl } from './position.js';
 import { QuoteReservations } from './quote-reservations.js';
 import type { PositionDiscrepancy } from './reconcile.js';
+import { RiskTally, type TalliedPosition } from './risk-tally.js';
 import {
   deriveEventTicker,
   type ExposureSnapshot,
@@ -25,7 +26,7 @@ import {
   type QuoteExposure,
   sideExposure,
 } from './snapshot.js';
-import { openQuoteWeight, type RiskView, riskView } from './worst-case.js';
+import { type ExposureState, keptView, openQuoteWeight, type RiskView } from './worst-case.js';
 import { isValidTimeZone } from './zoned-time.js';
 
 export type {
@@ -37,6 +38,16 @@ export type {
   QuoteOpenOptions,
 } from './book-types.js';
 export type { PositionDiscrepancy } from './reconcile.js';
+
+function tallied(market: MarketState): TalliedPosition {
+  return {
+    marketTicker: market.marketTicker,
+    eventTicker: market.eventTicker,
+    contracts: market.position.contracts,
+    cost: market.position.cost,
+    episodeRealized: market.episodeRealized,
+  };
+}
 
 /** How many forgotten markets' events are remembered (oldest forgotten first). */
 const FORGOTTEN_EVENTS_KEPT = 50_000;
@@ -68,6 +79,8 @@ export class ExposureBook {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly pnl: DailyPnlTracker;
+  /** The worst case kept as the book changes: a check costs the markets that changed, not every quote. */
+  private readonly tally: RiskTally;
   /** The positions of the last snapshot, and the position objects they were made from. */
   private lastPositions:
     | {
@@ -86,7 +99,16 @@ export class ExposureBook {
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'exposure' });
     this.pnl = new DailyPnlTracker(timeZone);
-    this.quotes = new QuoteReservations(this.log);
+    this.quotes = new QuoteReservations(this.log, (marketTicker) => this.tally.touch(marketTicker));
+    this.tally = new RiskTally({
+      position: (marketTicker) => {
+        const market = this.markets.get(marketTicker);
+        return market && tallied(market);
+      },
+      positions: () => [...this.markets.values()].map(tallied),
+      quotesIn: (marketTicker) => this.quotes.quotesIn(marketTicker),
+      quote: (quoteId) => this.quotes.get(quoteId),
+    });
   }
 
   /** The event a market belongs to; stable once a market is known. */
@@ -121,6 +143,7 @@ export class ExposureBook {
     const loaded = this.markets.get(marketTicker)?.position ?? FLAT;
     if (loaded.contracts === replayed.contracts) {
       if (replayed.contracts !== 0) this.market(marketTicker).position = replayed;
+      this.tally.touch(marketTicker);
       return undefined;
     }
     return {
@@ -155,6 +178,7 @@ export class ExposureBook {
       const market = this.market(position.ticker);
       market.position = { contracts: position.position, cost: Math.max(0, position.marketExposure) };
       market.episodeRealized = 0;
+      this.tally.touch(market.marketTicker);
       this.pnl.forgetBaseline(position.ticker);
     }
     for (const market of this.markets.values()) {
@@ -259,6 +283,7 @@ export class ExposureBook {
     const outcome = applyTrade(market.position, fill.side, fill.contracts, fill.price);
     market.position = outcome.position;
     market.episodeRealized += outcome.realized - fill.fee;
+    this.tally.touch(market.marketTicker);
     const today = this.pnl.isToday(fill.tradedAt);
     if (today) {
       this.pnl.realize(outcome.realized);
@@ -327,6 +352,7 @@ export class ExposureBook {
     const realized = settlementPnl(market.position, outcome);
     market.position = FLAT;
     market.episodeRealized += realized;
+    this.tally.touch(marketTicker);
     this.pnl.realize(realized);
     this.endEpisodeIfQuiet(market);
   }
@@ -423,9 +449,27 @@ export class ExposureBook {
     return this.lastPositions;
   }
 
+  /**
+   * The book as it stands, for a decision made now (the guard's check, the last look): what a
+   * snapshot gives, without copying the live quotes, its risk from the running totals. Read it at
+   * once: its risk view throws once the book has changed.
+   */
+  current(): ExposureState {
+    this.rollDay();
+    return {
+      pnl: this.pnl.current(this.markets.values()),
+      eventOf: (marketTicker) => this.markets.get(marketTicker)?.eventTicker,
+      quote: (quoteId) => this.quotes.get(quoteId),
+      riskView: (options) => this.tally.view(options),
+    };
+  }
+
   /** Worst-case (or expected) exposure per market, event and in total, for metrics and readiness. */
   riskView(limits: RiskLimits): RiskView {
-    return riskView(this.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
+    this.rollDay();
+    // As a snapshot does: the day's peak is the highest total the book was asked about.
+    this.pnl.current(this.markets.values());
+    return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
   }
 
   /** Our filled net position in a market (+YES / −NO). */
@@ -472,6 +516,7 @@ export class ExposureBook {
       };
       this.markets.set(marketTicker, market);
       this.pnl.startBaseline(market);
+      this.tally.touch(marketTicker);
     }
     return market;
   }
@@ -492,6 +537,7 @@ export class ExposureBook {
     market.episodeRealized = 0;
     market.position = FLAT;
     this.markets.delete(market.marketTicker);
+    this.tally.touch(market.marketTicker);
     this.pnl.forgetMarket(market);
     this.forgottenEvents.delete(market.marketTicker);
     this.forgottenEvents.set(market.marketTicker, market.eventTicker);
@@ -504,6 +550,7 @@ export class ExposureBook {
   private adopt(market: MarketState, position: NetPosition): void {
     market.position = position;
     market.episodeRealized = 0;
+    this.tally.touch(market.marketTicker);
     this.pnl.forgetBaseline(market.marketTicker);
     this.pnl.observe(market);
   }
@@ -515,6 +562,7 @@ export class ExposureBook {
         if (quiet && market.position.contracts === 0) {
           this.markets.delete(market.marketTicker);
           this.pnl.forgetBaseline(market.marketTicker);
+          this.tally.touch(market.marketTicker);
         }
       }
     }

@@ -15,10 +15,14 @@ const FINISHED_MEMORY = 10_000;
 export class QuoteReservations {
   readonly #live = new Map<string, QuoteExposure>();
   readonly #finished = new Map<string, FinishedState>();
-  /** Live quotes per market: `anyIn` is asked on every fill and quote end. */
-  readonly #perMarket = new Map<string, number>();
+  /** Live quote ids per market: asked on every fill and quote end, and by the risk tally. */
+  readonly #byMarket = new Map<string, Set<string>>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Told the market of every quote that changes (opens, moves on, ends). */
+    private readonly changed: (marketTicker: string) => void = () => undefined,
+  ) {}
 
   get(quoteId: string): QuoteExposure | undefined {
     return this.#live.get(quoteId);
@@ -44,7 +48,17 @@ export class QuoteReservations {
   }
 
   anyIn(marketTicker: string): boolean {
-    return this.#perMarket.has(marketTicker);
+    return this.#byMarket.has(marketTicker);
+  }
+
+  /** The live quotes on a market. */
+  *quotesIn(marketTicker: string): IterableIterator<QuoteExposure> {
+    const ids = this.#byMarket.get(marketTicker);
+    if (ids === undefined) return;
+    for (const id of ids) {
+      const quote = this.#live.get(id);
+      if (quote !== undefined) yield quote;
+    }
   }
 
   finishedState(quoteId: string): FinishedState | undefined {
@@ -52,15 +66,14 @@ export class QuoteReservations {
   }
 
   add(record: QuoteExposure): void {
-    if (!this.#live.has(record.quoteId)) this.#count(record.marketTicker, 1);
-    this.#live.set(record.quoteId, Object.freeze(record));
+    this.#put(Object.freeze(record));
   }
 
   rename(fromId: string, toId: string): boolean {
     const quote = this.#live.get(fromId);
     if (!quote || this.known(toId)) return false;
-    this.#live.delete(fromId);
-    this.#live.set(toId, Object.freeze({ ...quote, quoteId: toId }));
+    this.#remove(quote);
+    this.#put(Object.freeze({ ...quote, quoteId: toId }));
     return true;
   }
 
@@ -72,7 +85,7 @@ export class QuoteReservations {
         this.log.warn({ quoteId, side, state: quote.state }, 'accept on a quote already accepted');
       return false;
     }
-    this.#live.set(quoteId, Object.freeze(this.accept(quote, side, contracts, at)));
+    this.#put(Object.freeze(this.accept(quote, side, contracts, at)));
     return true;
   }
 
@@ -83,7 +96,7 @@ export class QuoteReservations {
       if (quote.state === 'open') this.log.warn({ quoteId }, 'confirm on a quote that was never accepted');
       return false;
     }
-    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'confirmed' }));
+    this.#put(Object.freeze({ ...quote, state: 'confirmed' }));
     return true;
   }
 
@@ -94,7 +107,7 @@ export class QuoteReservations {
     if (!quote.accepted) {
       this.log.error({ quoteId }, 'execution reported for a quote never accepted; waiting for its fills');
     }
-    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'executed' }));
+    this.#put(Object.freeze({ ...quote, state: 'executed' }));
     return true;
   }
 
@@ -110,7 +123,7 @@ export class QuoteReservations {
       return undefined;
     }
     const linked = Object.freeze({ ...quote, orderId });
-    this.#live.set(quoteId, linked);
+    this.#put(linked);
     return linked;
   }
 
@@ -121,7 +134,7 @@ export class QuoteReservations {
     const before = quote.filled ?? 0;
     if (filled === before) return;
     if (!quote.accepted) {
-      this.#live.set(quoteId, Object.freeze({ ...quote, filled }));
+      this.#put(Object.freeze({ ...quote, filled }));
       return;
     }
     const added = filled - before;
@@ -137,15 +150,14 @@ export class QuoteReservations {
       contracts: pending,
       cost: sideCost(quote.accepted.bid, pending, quote.fees),
     };
-    this.#live.set(quoteId, Object.freeze({ ...quote, filled, accepted }));
+    this.#put(Object.freeze({ ...quote, filled, accepted }));
   }
 
   /** The quote stops counting; how it ended is remembered for the last 10 000 quotes. */
   finish(quoteId: string, state: FinishedState): QuoteExposure | undefined {
     const quote = this.#live.get(quoteId);
     if (!quote) return undefined;
-    this.#live.delete(quoteId);
-    this.#count(quote.marketTicker, -1);
+    this.#remove(quote);
     this.#finished.set(quoteId, state);
     if (this.#finished.size > FINISHED_MEMORY) {
       const oldest = this.#finished.keys().next();
@@ -183,10 +195,24 @@ export class QuoteReservations {
     };
   }
 
-  #count(marketTicker: string, change: 1 | -1): void {
-    const count = (this.#perMarket.get(marketTicker) ?? 0) + change;
-    if (count > 0) this.#perMarket.set(marketTicker, count);
-    else this.#perMarket.delete(marketTicker);
+  /** Every change of a live quote goes through here and `#remove`: the indexes stay exact. */
+  #put(quote: QuoteExposure): void {
+    this.#live.set(quote.quoteId, quote);
+    let ids = this.#byMarket.get(quote.marketTicker);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#byMarket.set(quote.marketTicker, ids);
+    }
+    ids.add(quote.quoteId);
+    this.changed(quote.marketTicker);
+  }
+
+  #remove(quote: QuoteExposure): void {
+    this.#live.delete(quote.quoteId);
+    const ids = this.#byMarket.get(quote.marketTicker);
+    ids?.delete(quote.quoteId);
+    if (ids?.size === 0) this.#byMarket.delete(quote.marketTicker);
+    this.changed(quote.marketTicker);
   }
 
   unknown(quoteId: string, event: string): boolean {
