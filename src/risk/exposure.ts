@@ -20,6 +20,7 @@ import { QuoteReservations } from './quote-reservations.js';
 import type { PositionDiscrepancy } from './reconcile.js';
 import { RiskTally, type TalliedPosition } from './risk-tally.js';
 import {
+  type DailyPnl,
   deriveEventTicker,
   type ExposureSnapshot,
   type PositionExposure,
@@ -81,6 +82,8 @@ export class ExposureBook {
   private readonly pnl: DailyPnlTracker;
   /** The worst case kept as the book changes: a check costs the markets that changed, not every quote. */
   private readonly tally: RiskTally;
+  /** Today's P&L as `current()` hands it out, until a position, a mark or the day changes. */
+  private pnlNow: DailyPnl | undefined;
   /** The positions of the last snapshot, and the position objects they were made from. */
   private lastPositions:
     | {
@@ -127,6 +130,7 @@ export class ExposureBook {
    * false when the saved day is not today.
    */
   restoreDay(saved: SavedDay): boolean {
+    this.pnlNow = undefined;
     return this.pnl.restore(this.clock.now(), saved);
   }
 
@@ -143,7 +147,7 @@ export class ExposureBook {
     const loaded = this.markets.get(marketTicker)?.position ?? FLAT;
     if (loaded.contracts === replayed.contracts) {
       if (replayed.contracts !== 0) this.market(marketTicker).position = replayed;
-      this.tally.touch(marketTicker);
+      this.changed(marketTicker);
       return undefined;
     }
     return {
@@ -178,7 +182,7 @@ export class ExposureBook {
       const market = this.market(position.ticker);
       market.position = { contracts: position.position, cost: Math.max(0, position.marketExposure) };
       market.episodeRealized = 0;
-      this.tally.touch(market.marketTicker);
+      this.changed(market.marketTicker);
       this.pnl.forgetBaseline(position.ticker);
     }
     for (const market of this.markets.values()) {
@@ -283,7 +287,7 @@ export class ExposureBook {
     const outcome = applyTrade(market.position, fill.side, fill.contracts, fill.price);
     market.position = outcome.position;
     market.episodeRealized += outcome.realized - fill.fee;
-    this.tally.touch(market.marketTicker);
+    this.changed(market.marketTicker);
     const today = this.pnl.isToday(fill.tradedAt);
     if (today) {
       this.pnl.realize(outcome.realized);
@@ -341,7 +345,7 @@ export class ExposureBook {
       market.fairValue = fairValue;
       this.pnl.observe(market);
     }
-    this.pnl.current(this.markets.values());
+    this.pnlNow = this.pnl.current(this.markets.values());
   }
 
   /** The market resolved: the position pays out and closes. */
@@ -352,7 +356,7 @@ export class ExposureBook {
     const realized = settlementPnl(market.position, outcome);
     market.position = FLAT;
     market.episodeRealized += realized;
-    this.tally.touch(marketTicker);
+    this.changed(marketTicker);
     this.pnl.realize(realized);
     this.endEpisodeIfQuiet(market);
   }
@@ -389,12 +393,15 @@ export class ExposureBook {
   snapshot(): ExposureSnapshot {
     this.rollDay();
     const { positions, marketEvents } = this.positionsView();
+    // Computed afresh: a snapshot is the reference the figure `current()` keeps is tested against.
+    const pnl = this.pnl.current(this.markets.values());
+    this.pnlNow = pnl;
     return Object.freeze({
       at: this.clock.now(),
       positions,
       quotes: this.quotes.copy(),
       marketEvents,
-      pnl: this.pnl.current(this.markets.values()),
+      pnl,
     });
   }
 
@@ -456,8 +463,9 @@ export class ExposureBook {
    */
   current(): ExposureState {
     this.rollDay();
+    this.pnlNow ??= this.pnl.current(this.markets.values());
     return {
-      pnl: this.pnl.current(this.markets.values()),
+      pnl: this.pnlNow,
       eventOf: (marketTicker) => this.markets.get(marketTicker)?.eventTicker,
       quote: (quoteId) => this.quotes.get(quoteId),
       riskView: (options) => this.tally.view(options),
@@ -468,7 +476,7 @@ export class ExposureBook {
   riskView(limits: RiskLimits): RiskView {
     this.rollDay();
     // As a snapshot does: the day's peak is the highest total the book was asked about.
-    this.pnl.current(this.markets.values());
+    this.pnlNow ??= this.pnl.current(this.markets.values());
     return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
   }
 
@@ -516,7 +524,7 @@ export class ExposureBook {
       };
       this.markets.set(marketTicker, market);
       this.pnl.startBaseline(market);
-      this.tally.touch(marketTicker);
+      this.changed(marketTicker);
     }
     return market;
   }
@@ -537,7 +545,7 @@ export class ExposureBook {
     market.episodeRealized = 0;
     market.position = FLAT;
     this.markets.delete(market.marketTicker);
-    this.tally.touch(market.marketTicker);
+    this.changed(market.marketTicker);
     this.pnl.forgetMarket(market);
     this.forgottenEvents.delete(market.marketTicker);
     this.forgottenEvents.set(market.marketTicker, market.eventTicker);
@@ -550,19 +558,26 @@ export class ExposureBook {
   private adopt(market: MarketState, position: NetPosition): void {
     market.position = position;
     market.episodeRealized = 0;
-    this.tally.touch(market.marketTicker);
+    this.changed(market.marketTicker);
     this.pnl.forgetBaseline(market.marketTicker);
     this.pnl.observe(market);
   }
 
+  /** A market's position or episode changed, or it came or went: its risk and the P&L move. */
+  private changed(marketTicker: string): void {
+    this.tally.touch(marketTicker);
+    this.pnlNow = undefined;
+  }
+
   private rollDay(): void {
     if (this.pnl.roll(this.clock.now(), this.markets.values())) {
+      this.pnlNow = undefined;
       for (const market of [...this.markets.values()]) {
         const quiet = !this.quotes.anyIn(market.marketTicker);
         if (quiet && market.position.contracts === 0) {
           this.markets.delete(market.marketTicker);
           this.pnl.forgetBaseline(market.marketTicker);
-          this.tally.touch(market.marketTicker);
+          this.changed(market.marketTicker);
         }
       }
     }

@@ -26,6 +26,8 @@ type Op =
   | { kind: 'stray'; market: number; side: Side; price: number; size: number }
   | { kind: 'settle'; market: number; side: Side }
   | { kind: 'load'; market: number; size: number }
+  | { kind: 'mark'; market: number; mid: number }
+  | { kind: 'restore'; realized: number }
   | { kind: 'day' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -68,6 +70,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     kind: fc.constant('load' as const),
     market: fc.nat(3),
     size: fc.integer({ min: -2_000, max: 2_000 }),
+  }),
+  fc.record({ kind: fc.constant('mark' as const), market: fc.nat(3), mid: fc.integer({ min: 1, max: 99 }) }),
+  fc.record({
+    kind: fc.constant('restore' as const),
+    realized: fc.integer({ min: -5_000_000, max: 5_000_000 }),
   }),
   fc.constant({ kind: 'day' as const }),
 );
@@ -147,6 +154,16 @@ function apply(book: ExposureBook, clock: ManualClock, op: Op, ids: string[], tr
     case 'load':
       book.loadPositions([marketPosition(MARKETS[op.market]!, op.size, Math.abs(op.size) * 4_000)]);
       return;
+    case 'mark':
+      book.markToMarket([[MARKETS[op.market]!, op.mid * 10_000]]);
+      return;
+    case 'restore':
+      book.restoreDay({
+        day: book.dayOf(clock.now()),
+        realized: op.realized,
+        peak: Math.max(0, op.realized),
+      });
+      return;
     case 'day':
       clock.advance(86_400_000);
       return;
@@ -154,7 +171,7 @@ function apply(book: ExposureBook, clock: ManualClock, op: Op, ids: string[], tr
 }
 
 describe('the risk tally', () => {
-  it('agrees with riskView of a snapshot after any sequence of changes', () => {
+  it('agrees with riskView of a snapshot after any sequence of changes, and so does the day’s P&L', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), (ops) => {
         const clock = new ManualClock(T0);
@@ -163,6 +180,9 @@ describe('the risk tally', () => {
         const trades = { n: 0 };
         for (const op of ops) {
           apply(book, clock, op, ids, trades);
+          // The P&L current() keeps between changes, against a snapshot's computed afresh.
+          const pnl = book.current().pnl;
+          expect(pnl).toEqual(book.snapshot().pnl);
           const live = ids.filter((quoteId) => book.liveQuote(quoteId) !== undefined);
           const options: RiskViewOptions[] = [
             { openQuoteWeightPpm: 1_000_000 },
