@@ -64,6 +64,9 @@ export class CountingRunner extends StrategyRunner<RouteWindows> {
   }
 }
 
+/** A cache lifetime no replay reaches: reads go when the recorded data changes instead. */
+const UNTIL_THE_RECORDING_CHANGES = 1_000 * 86_400_000 * 365;
+
 export interface CoreOptions {
   readonly config: Config;
   readonly registry: StrategyRegistry;
@@ -124,9 +127,10 @@ export function buildCore(options: CoreOptions): Core {
     positions: exposure,
     clock,
     // Every recorded book and market is a read the live bot made: the newest one recorded is what
-    // its cache held. A cache of our own would hold what this replay happened to read, older.
-    marketTtlMs: 0,
-    bookTtlMs: 0,
+    // its cache held. So a read is kept exactly until the recording changes the market
+    // (`expireMarket`, called by the replay), never for a time of its own.
+    marketTtlMs: UNTIL_THE_RECORDING_CHANGES,
+    bookTtlMs: UNTIL_THE_RECORDING_CHANGES,
     logger: logger.child({ module: 'market-data' }),
     onBook: (ticker, orderBook) => wiring.bookRead(ticker, orderBook),
     onMarket: (market) => wiring.marketRead(market),

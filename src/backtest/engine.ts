@@ -208,6 +208,7 @@ class Replay {
         },
       },
     });
+    this.#market.onChange((ticker) => this.#core.data.expireMarket(ticker));
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
     this.#requesters = new Requesters({
       taker: options.taker,

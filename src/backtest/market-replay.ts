@@ -52,6 +52,12 @@ export class RecordedMarket implements MarketReads {
   readonly #tickers = new Map<string, TickerState>();
   /** Fees and series by event, from the markets recorded in it. */
   readonly #events = new Map<string, { series: string | undefined; fees: FeeSchedule | undefined }>();
+  #changed: (ticker: string) => void = () => undefined;
+
+  /** Told of every change to a market's recorded data (a cache in front of this one refreshes then). */
+  onChange(listener: (ticker: string) => void): void {
+    this.#changed = listener;
+  }
 
   #state(ticker: string): TickerState {
     let state = this.#tickers.get(ticker);
@@ -78,6 +84,7 @@ export class RecordedMarket implements MarketReads {
     const fees = event.fees ?? state.info?.fees;
     state.info = fees === undefined ? event : { ...event, fees };
     state.served = undefined;
+    this.#changed(event.marketTicker);
     const known = this.#events.get(event.eventTicker);
     this.#events.set(event.eventTicker, {
       series: event.seriesTicker ?? known?.series,
@@ -90,6 +97,7 @@ export class RecordedMarket implements MarketReads {
     state.book = { ticker: event.marketTicker, yes: event.yes, no: event.no };
     state.bookAt = event.at;
     state.served = undefined;
+    this.#changed(event.marketTicker);
   }
 
   mark(event: MarketMark): void {
@@ -99,12 +107,14 @@ export class RecordedMarket implements MarketReads {
     state.markBid = event.yesBid;
     state.markAsk = event.yesAsk;
     state.served = undefined;
+    this.#changed(event.marketTicker);
   }
 
   settle(ticker: string, result: Side): void {
     const state = this.#state(ticker);
     state.settled = result;
     state.served = undefined;
+    this.#changed(ticker);
   }
 
   /** The last mid recorded for the market (a mark, else the mid of its last book); $1 or 0 once settled. */
