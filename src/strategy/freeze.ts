@@ -17,10 +17,10 @@ export function deepFreeze<T>(value: T): T {
     frozenRoots.add(next);
     // Typed arrays with elements cannot be frozen; strategies never receive any.
     if (ArrayBuffer.isView(next)) continue;
-    for (const key of Reflect.ownKeys(next)) {
-      const descriptor = Object.getOwnPropertyDescriptor(next, key);
-      const child = descriptor?.value as unknown;
-      if (typeof child === 'object' && child !== null) pending.push(child);
+    // Plain data: values read directly (a property descriptor per key cost twice as much).
+    const children: unknown[] = Array.isArray(next) ? next : Object.values(next);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null && !frozenRoots.has(child)) pending.push(child);
     }
     Object.freeze(next);
   }
