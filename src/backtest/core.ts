@@ -64,6 +64,9 @@ export class CountingRunner extends StrategyRunner<RouteWindows> {
   }
 }
 
+/** Trade ids (and order links) the replayed bot's fill ledger remembers. */
+const BACKTEST_LEDGER_MEMORY = 20_000;
+
 /** A cache lifetime no replay reaches: reads go when the recorded data changes instead. */
 const UNTIL_THE_RECORDING_CHANGES = 1_000 * 86_400_000 * 365;
 
@@ -111,6 +114,9 @@ export function buildCore(options: CoreOptions): Core {
     dayTimeZone: config.risk.dayStartTimezone,
     log: logger,
     eventOf: (ticker) => data?.cachedMarket(ticker)?.eventTicker,
+    // A replayed fill comes again only within seconds (the listing of its order's fills), never
+    // after a restart: the live bot's day of trade ids would only hold memory.
+    ledgerMemory: BACKTEST_LEDGER_MEMORY,
   });
   // No kill file: a file on this machine says nothing about the recorded day.
   const killSwitch = new KillSwitch({

@@ -73,7 +73,7 @@ export class ExposureBook {
   private readonly markets = new Map<string, MarketState>();
   /** The events of forgotten markets: a market's event stays what it was when first known. */
   private readonly forgottenEvents = new Map<string, string>();
-  private readonly ledger = new FillLedger();
+  private readonly ledger: FillLedger;
   private readonly quotes: QuoteReservations;
   private readonly knownEvents: string[] = [];
   private readonly eventOf: ((marketTicker: string) => string | undefined) | undefined;
@@ -99,6 +99,7 @@ export class ExposureBook {
       throw new RiskConfigError([`risk.dayTimeZone: unknown time zone ${JSON.stringify(timeZone)}`]);
     }
     this.eventOf = options.eventOf;
+    this.ledger = new FillLedger(options.ledgerMemory);
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'exposure' });
     this.pnl = new DailyPnlTracker(timeZone);

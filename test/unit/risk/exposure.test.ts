@@ -431,6 +431,17 @@ describe('ExposureBook fills', () => {
     expect(book.liveQuote('q1')?.accepted).toMatchObject({ side: 'no', contracts: c('10') });
   });
 
+  it('remembers as many trade ids as it is told to (a backtest needs seconds, not a day)', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0), ledgerMemory: 3 });
+    const trades = ['1', '2', '3', '4'].map((n) => ({
+      ...tradeOf(`o${n}`, 'KXA-26-A', 'yes', '0.5', '1'),
+      tradeId: `x${n}`,
+    }));
+    for (const trade of trades) expect(book.applyFill(trade).kind).toBe('booked');
+    expect(book.applyFill(trades[3]!).kind).toBe('duplicate');
+    expect(book.applyFill(trades[0]!).kind).toBe('booked');
+  });
+
   it('refuses a broken fill without touching the books', () => {
     const book = new ExposureBook();
     for (const broken of [
