@@ -467,6 +467,8 @@ class Replay {
     killSwitch.checkPnl(pnl.total, pnl.peak);
     this.#sampleExposure();
     this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));
+    this.#metrics.expire(this.#clock.now());
+    this.#recorded?.expire(this.#clock.now());
     // Forget removed RFQs past the book's memory (it does so on listings, which a replay has none of).
     book.applySnapshot([], false);
   }
