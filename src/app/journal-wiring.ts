@@ -32,6 +32,9 @@ export interface JournalWiring {
   readonly dispose: () => void;
 }
 
+/** Markets whose last journaled data is remembered (a day's trading touches far fewer). */
+const MARKETS_REMEMBERED = 10_000;
+
 function rfqSize(rfq: Rfq) {
   return rfq.size.kind === 'contracts'
     ? { contracts: rfq.size.contracts }
@@ -185,12 +188,23 @@ export function wireJournal(options: {
       });
     },
   };
-  // The last market data journaled per ticker: only changes are written again.
+  // The last market data journaled per ticker: only changes are written again. Bounded: a
+  // market forgotten and read again is journaled again, which costs a line.
   const marketSeen = new Map<string, MarketInfo>();
+  // The market objects last read: the cache hands out the same object until it reads again.
+  const lastRead = new Map<string, Market>();
   const recordMarket = (info: MarketInfo) => {
     const previous = marketSeen.get(info.marketTicker);
     if (previous !== undefined && sameMarketInfo(previous, info)) return;
+    marketSeen.delete(info.marketTicker);
     marketSeen.set(info.marketTicker, info);
+    if (marketSeen.size > MARKETS_REMEMBERED) {
+      const oldest = marketSeen.keys().next();
+      if (!oldest.done) {
+        marketSeen.delete(oldest.value);
+        lastRead.delete(oldest.value);
+      }
+    }
     journal.record(info);
   };
   return {
@@ -202,6 +216,8 @@ export function wireJournal(options: {
       journal.record({ kind: 'mark', at: now(), marketTicker: ticker, mid });
     },
     marketRead: (market) => {
+      if (lastRead.get(market.ticker) === market) return;
+      lastRead.set(market.ticker, market);
       const previous = marketSeen.get(market.ticker);
       recordMarket({
         kind: 'market',

@@ -64,6 +64,12 @@ export class CountingRunner extends StrategyRunner<RouteWindows> {
   }
 }
 
+/** Trade ids (and order links) the replayed bot's fill ledger remembers. */
+const BACKTEST_LEDGER_MEMORY = 20_000;
+
+/** A cache lifetime no replay reaches: reads go when the recorded data changes instead. */
+const UNTIL_THE_RECORDING_CHANGES = 1_000 * 86_400_000 * 365;
+
 export interface CoreOptions {
   readonly config: Config;
   readonly registry: StrategyRegistry;
@@ -108,6 +114,9 @@ export function buildCore(options: CoreOptions): Core {
     dayTimeZone: config.risk.dayStartTimezone,
     log: logger,
     eventOf: (ticker) => data?.cachedMarket(ticker)?.eventTicker,
+    // A replayed fill comes again only within seconds (the listing of its order's fills), never
+    // after a restart: the live bot's day of trade ids would only hold memory.
+    ledgerMemory: BACKTEST_LEDGER_MEMORY,
   });
   // No kill file: a file on this machine says nothing about the recorded day.
   const killSwitch = new KillSwitch({
@@ -124,9 +133,10 @@ export function buildCore(options: CoreOptions): Core {
     positions: exposure,
     clock,
     // Every recorded book and market is a read the live bot made: the newest one recorded is what
-    // its cache held. A cache of our own would hold what this replay happened to read, older.
-    marketTtlMs: 0,
-    bookTtlMs: 0,
+    // its cache held. So a read is kept exactly until the recording changes the market
+    // (`expireMarket`, called by the replay), never for a time of its own.
+    marketTtlMs: UNTIL_THE_RECORDING_CHANGES,
+    bookTtlMs: UNTIL_THE_RECORDING_CHANGES,
     logger: logger.child({ module: 'market-data' }),
     onBook: (ticker, orderBook) => wiring.bookRead(ticker, orderBook),
     onMarket: (market) => wiring.marketRead(market),
@@ -209,14 +219,20 @@ export function buildCore(options: CoreOptions): Core {
 
 /** `target` with every method call counted (the bot's calls out of the quoting core). */
 export function counted<T extends object>(target: T, tick: () => void): T {
+  // One wrapper per method, not one per call: the bot makes several calls per RFQ.
+  const wrappers = new Map<PropertyKey, { readonly of: unknown; readonly call: unknown }>();
   return new Proxy(target, {
     get(object, key) {
       const value: unknown = Reflect.get(object, key, object);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      const known = wrappers.get(key);
+      if (known?.of === value) return known.call;
+      const call = (...args: unknown[]) => {
         tick();
         return (value as (...a: unknown[]) => unknown).apply(object, args);
       };
+      wrappers.set(key, { of: value, call });
+      return call;
     },
   });
 }

@@ -208,6 +208,7 @@ class Replay {
         },
       },
     });
+    this.#market.onChange((ticker) => this.#core.data.expireMarket(ticker));
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
     this.#requesters = new Requesters({
       taker: options.taker,
@@ -466,6 +467,8 @@ class Replay {
     killSwitch.checkPnl(pnl.total, pnl.peak);
     this.#sampleExposure();
     this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));
+    this.#metrics.expire(this.#clock.now());
+    this.#recorded?.expire(this.#clock.now());
     // Forget removed RFQs past the book's memory (it does so on listings, which a replay has none of).
     book.applySnapshot([], false);
   }

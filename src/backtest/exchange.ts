@@ -282,12 +282,30 @@ export class BacktestExchange implements QuoteWrites {
     held.quote = { ...held.quote, ...change, updatedAt: this.#options.clock.now() };
   }
 
+  /**
+   * Forgets a closed RFQ's quotes, but not one still to be confirmed or executed: those are looked
+   * at again a while later (an accept past its confirm window is over, as an expiry).
+   */
   #forget(rfqId: string): void {
+    const now = this.#options.clock.now();
+    const kept: string[] = [];
     for (const quoteId of this.#quotesOfRfq.get(rfqId) ?? []) {
-      const status = this.#quotes.get(quoteId)?.quote.status;
-      if (status === 'accepted' || status === 'confirmed') continue;
+      const quote = this.#quotes.get(quoteId)?.quote;
+      const confirmable =
+        quote?.status === 'accepted' &&
+        quote.acceptedAt !== undefined &&
+        now <= quote.acceptedAt + this.#options.confirmWindowMs(quote.marketTicker);
+      if (confirmable || quote?.status === 'confirmed') {
+        kept.push(quoteId);
+        continue;
+      }
       this.#quotes.delete(quoteId);
       this.#orders.delete(`bt-order-${quoteId}`);
+    }
+    if (kept.length > 0) {
+      this.#quotesOfRfq.set(rfqId, kept);
+      this.#closed.push({ at: now, rfqId });
+      return;
     }
     this.#quotesOfRfq.delete(rfqId);
     this.#rfqs.delete(rfqId);

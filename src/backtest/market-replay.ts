@@ -22,6 +22,8 @@ interface TickerState {
   markBid: Micros | undefined;
   markAsk: Micros | undefined;
   settled: Side | undefined;
+  /** The market as last served, until the recording changes it: one object for every read. */
+  served: Market | undefined;
 }
 
 /** The event a market belongs to when the recording never said: the ticker up to its last dash. */
@@ -50,6 +52,12 @@ export class RecordedMarket implements MarketReads {
   readonly #tickers = new Map<string, TickerState>();
   /** Fees and series by event, from the markets recorded in it. */
   readonly #events = new Map<string, { series: string | undefined; fees: FeeSchedule | undefined }>();
+  #changed: (ticker: string) => void = () => undefined;
+
+  /** Told of every change to a market's recorded data (a cache in front of this one refreshes then). */
+  onChange(listener: (ticker: string) => void): void {
+    this.#changed = listener;
+  }
 
   #state(ticker: string): TickerState {
     let state = this.#tickers.get(ticker);
@@ -63,6 +71,7 @@ export class RecordedMarket implements MarketReads {
         markBid: undefined,
         markAsk: undefined,
         settled: undefined,
+        served: undefined,
       };
       this.#tickers.set(ticker, state);
     }
@@ -74,6 +83,8 @@ export class RecordedMarket implements MarketReads {
     // A later record without fees keeps the fees known before.
     const fees = event.fees ?? state.info?.fees;
     state.info = fees === undefined ? event : { ...event, fees };
+    state.served = undefined;
+    this.#changed(event.marketTicker);
     const known = this.#events.get(event.eventTicker);
     this.#events.set(event.eventTicker, {
       series: event.seriesTicker ?? known?.series,
@@ -85,6 +96,8 @@ export class RecordedMarket implements MarketReads {
     const state = this.#state(event.marketTicker);
     state.book = { ticker: event.marketTicker, yes: event.yes, no: event.no };
     state.bookAt = event.at;
+    state.served = undefined;
+    this.#changed(event.marketTicker);
   }
 
   mark(event: MarketMark): void {
@@ -93,10 +106,15 @@ export class RecordedMarket implements MarketReads {
     state.midAt = event.at;
     state.markBid = event.yesBid;
     state.markAsk = event.yesAsk;
+    state.served = undefined;
+    this.#changed(event.marketTicker);
   }
 
   settle(ticker: string, result: Side): void {
-    this.#state(ticker).settled = result;
+    const state = this.#state(ticker);
+    state.settled = result;
+    state.served = undefined;
+    this.#changed(ticker);
   }
 
   /** The last mid recorded for the market (a mark, else the mid of its last book); $1 or 0 once settled. */
@@ -142,6 +160,13 @@ export class RecordedMarket implements MarketReads {
 
   async getMarket(ticker: string): Promise<Market> {
     const state = this.#tickers.get(ticker);
+    if (state?.served !== undefined) return state.served;
+    const market = this.#marketOf(ticker, state);
+    if (state !== undefined) state.served = market;
+    return market;
+  }
+
+  #marketOf(ticker: string, state: TickerState | undefined): Market {
     const info = state?.info;
     const book = state?.book;
     const yesBid = book ? (bestYesBid(book) ?? 0) : (state?.markBid ?? 0);

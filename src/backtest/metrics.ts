@@ -117,6 +117,23 @@ export class RunMetrics {
     if (empty) this.#pending.delete(ticker);
   }
 
+  /**
+   * Drops the mark-outs whose window closed with no mid (a market that settled or went quiet
+   * shows none again): a later mid could not resolve them anyway, and they would be kept forever.
+   */
+  expire(now: EpochMs): void {
+    for (const [ticker, queues] of this.#pending) {
+      let empty = true;
+      for (const queue of queues) {
+        let gone = 0;
+        while (gone < queue.length && queue[gone]!.until < now) gone++;
+        if (gone > 0) queue.splice(0, gone);
+        if (queue.length > 0) empty = false;
+      }
+      if (empty) this.#pending.delete(ticker);
+    }
+  }
+
   /** The market settled: its position is worth its payout from now on. */
   settle(ticker: string, result: Side): void {
     const position = this.acc.positions().get(ticker);

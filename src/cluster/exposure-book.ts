@@ -14,8 +14,16 @@ import type { LiveQuote } from '../domain/quoting.js';
 import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
 import type { BookFill, FillBooking, QuoteFillResult } from '../risk/book-types.js';
 import { ExposureBook, type ExposureBookOptions, type QuoteOpenOptions } from '../risk/exposure.js';
+import type { RiskLimits } from '../risk/limits.js';
 import type { PositionDiscrepancy } from '../risk/reconcile.js';
 import { type ExposureSnapshot, type QuoteExposure, sideCost } from '../risk/snapshot.js';
+import {
+  type ExposureState,
+  exposureOf,
+  openQuoteWeight,
+  type RiskView,
+  riskView,
+} from '../risk/worst-case.js';
 import type { RemoteReservation } from './reservations.js';
 
 /** Where the book's changes go and where the others' reservations come from. */
@@ -68,6 +76,16 @@ export class ClusterExposureBook extends ExposureBook {
       quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
     }
     return Object.freeze({ ...local, quotes, marketEvents });
+  }
+
+  /** Other instances' reservations are in snapshots only: the guard reads one. */
+  override current(): ExposureState {
+    return exposureOf(this.snapshot());
+  }
+
+  /** The account's exposure: ours and the other instances' reservations. */
+  override riskView(limits: RiskLimits): RiskView {
+    return riskView(this.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
   }
 
   /**

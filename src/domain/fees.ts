@@ -48,6 +48,41 @@ export function takerFeeBps(_schedule: FeeSchedule): number {
   return TAKER_FEE_BPS;
 }
 
+/** rate·mult·C·P·(1−P) in fee units ($0.0001) is this many units per unit of the product. */
+const UNITS_PER_PRODUCT = 1e20;
+/** Estimates this far from a whole unit round up the same however the doubles erred. */
+const ROUNDING_MARGIN = 1e-6;
+const LARGEST_ESTIMATE = 2 ** 30;
+
+/**
+ * The fee in units of $0.0001, computed in doubles where that is exact: the pricing helpers ask
+ * it dozens of times per quote, and BigInt arithmetic costs microseconds. The estimate's error is
+ * below 1e-6 of a unit (a few roundings of 2^-53 on a value under 2^30); only when it falls that
+ * close to a whole unit, or an input is out of range, does the exact BigInt path decide.
+ */
+function estimatedFeeUnits(
+  rateBps: number,
+  price: Micros,
+  count: Centis,
+  multiplierPpm: MultiplierPpm,
+): number | undefined {
+  const scale = rateBps * multiplierPpm * count;
+  if (
+    !Number.isSafeInteger(scale) ||
+    scale <= 0 ||
+    !Number.isSafeInteger(price) ||
+    price < 0 ||
+    price > ONE_DOLLAR
+  ) {
+    return undefined;
+  }
+  const estimate = (scale * (price * (ONE_DOLLAR - price))) / UNITS_PER_PRODUCT;
+  if (estimate > LARGEST_ESTIMATE) return undefined;
+  const fraction = estimate - Math.floor(estimate);
+  if (fraction < ROUNDING_MARGIN || fraction > 1 - ROUNDING_MARGIN) return undefined;
+  return Math.ceil(estimate);
+}
+
 /**
  * rate · C · P · (1 − P) · multiplier, rounded up to $0.0001.
  * `price` is what this party pays per contract; `count` the contracts traded.
@@ -60,6 +95,8 @@ export function quadraticFee(
 ): Micros {
   if (rateBps === 0 || multiplierPpm === 0 || count === 0) return 0;
   // micros = bps/1e4 · C/100 · P/1e6 · (1e6−P)/1e6 · mult/1e6 · 1e6
+  const estimated = estimatedFeeUnits(rateBps, price, count, multiplierPpm);
+  if (estimated !== undefined) return estimated * FEE_ROUNDING;
   const numerator =
     BigInt(rateBps) * BigInt(count) * BigInt(price) * BigInt(ONE_DOLLAR - price) * BigInt(multiplierPpm);
   const denominator = 10_000n * 100n * 1_000_000n * 1_000_000n * BigInt(FEE_ROUNDING);

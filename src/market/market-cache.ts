@@ -158,6 +158,15 @@ export class MarketDataCache implements MarketData {
     return this.#positions.eventPosition(eventTicker);
   }
 
+  /**
+   * The market's data changed at its source: the next read loads it again (what was read stays
+   * visible to `cachedMarket` until then).
+   */
+  expireMarket(ticker: string): void {
+    this.#markets.expire(ticker);
+    this.#books.expire(ticker);
+  }
+
   /** Forget a market (e.g. after a grid or status change was reported). */
   invalidateMarket(ticker: string): void {
     this.#markets.invalidate(ticker);

@@ -26,8 +26,13 @@ export class TtlCache<V> {
     if (entry && 'value' in entry && entry.expiresAt > now) return Promise.resolve(entry.value as V);
     const pending = load().then(
       (value) => {
-        this.#entries.set(key, { value, expiresAt: this.clock.now() + this.ttlMs });
-        this.#evict();
+        const current = this.#entries.get(key);
+        // Expired or invalidated while loading: the value is kept (`peek`) but not as fresh.
+        const fresh = current?.pending === pending;
+        if (fresh || current?.pending === undefined) {
+          this.#entries.set(key, { value, expiresAt: fresh ? this.clock.now() + this.ttlMs : 0 });
+          this.#evict();
+        }
         return value;
       },
       (error: unknown) => {
@@ -56,6 +61,14 @@ export class TtlCache<V> {
 
   invalidate(key: string): void {
     this.#entries.delete(key);
+  }
+
+  /** The next `get` loads again; `peek` still has the value until then. A load in flight is not shared. */
+  expire(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    entry.expiresAt = 0;
+    delete entry.pending;
   }
 
   clear(): void {

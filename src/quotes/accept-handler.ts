@@ -202,7 +202,7 @@ export class AcceptHandler {
     if (!agrees) return 'the strategy declined at last look';
     const fairValue =
       quote.fairValue === undefined ? undefined : await deps.runner.fairValue(quote.rfq, route);
-    const decision = evaluateConfirm(exposureView(quote), deps.exposure.snapshot(), deps.limits(), {
+    const decision = evaluateConfirm(exposureView(quote), deps.exposure.current(), deps.limits(), {
       ...(fairValue !== undefined ? { fairValue } : {}),
       gates: {
         killSwitch: { tripped: deps.killSwitch.isTripped, reason: deps.killSwitch.state.reason },

@@ -176,16 +176,9 @@ export class QuoteManager {
       }),
     );
     this.#sweeper.start();
-    let ticks = 0;
-    this.#retryTimer = repeatEvery(
-      this.#deps.clock,
-      this.#retryIntervalMs,
-      () => {
-        this.#retryDue();
-        if (++ticks % 60 === 0) this.#quoter.pruneRoutes();
-      },
-      { unref: true },
-    );
+    this.#retryTimer = repeatEvery(this.#deps.clock, this.#retryIntervalMs, () => this.#retryDue(), {
+      unref: true,
+    });
   }
 
   /** Prices again the RFQs whose last attempt failed for a passing reason (see RETRY_DELAYS_MS). */

@@ -28,7 +28,7 @@ export interface TrackedQuote {
   /** True for quotes found at the exchange at startup rather than sent by this process. */
   readonly adopted: boolean;
   /** Sent with `rest_remainder`: after execution the unaccepted part of the side rests on the book. */
-  readonly restRemainder?: boolean;
+  readonly restRemainder?: boolean | undefined;
   /** When the bot first saw the RFQ (local clock): the start of RFQ-to-quote latency. */
   readonly rfqSeenAt: EpochMs;
   readonly sentAt: EpochMs;
@@ -80,7 +80,7 @@ export type NewQuote = Pick<
   | 'ttlMs'
   | 'adopted'
   | 'rfqSeenAt'
-> & { readonly restRemainder?: boolean };
+> & { readonly restRemainder?: boolean | undefined };
 
 export interface TransitionDetails {
   readonly reason?: string;
@@ -119,6 +119,7 @@ export class QuoteStore {
   /** Old enough to prune but executed with fills still coming: looked at on every prune. */
   readonly #awaitingFills = new Set<TrackedQuote>();
   readonly #listeners: TransitionListener[] = [];
+  readonly #dropListeners: ((quote: TrackedQuote) => void)[] = [];
   #nextKey = 1;
 
   constructor(
@@ -136,13 +137,35 @@ export class QuoteStore {
     };
   }
 
+  /** Called for each finished quote `prune` drops: whatever is kept per quote elsewhere can go too. */
+  onDropped(listener: (quote: TrackedQuote) => void): () => void {
+    this.#dropListeners.push(listener);
+    return () => {
+      const index = this.#dropListeners.indexOf(listener);
+      if (index >= 0) this.#dropListeners.splice(index, 1);
+    };
+  }
+
   /** Starts tracking a quote we are about to send (state `pending`). */
   begin(fields: NewQuote): TrackedQuote {
     const current = this.#currentByRfq.get(fields.rfq.id);
     if (current && isLive(current.state)) throw new DuplicateLiveQuoteError(fields.rfq.id);
+    // Every field named, the optional ones too: one object shape for every quote keeps the
+    // property reads of the sweeper, the watcher and the journal fast (monomorphic).
     const quote: TrackedQuote = {
-      ...fields,
       key: this.#nextKey++,
+      rfq: fields.rfq,
+      strategy: fields.strategy,
+      route: fields.route,
+      yesBid: fields.yesBid,
+      noBid: fields.noBid,
+      yesContracts: fields.yesContracts,
+      noContracts: fields.noContracts,
+      fairValue: fields.fairValue,
+      ttlMs: fields.ttlMs,
+      adopted: fields.adopted,
+      restRemainder: fields.restRemainder,
+      rfqSeenAt: fields.rfqSeenAt,
       sentAt: this.clock.now(),
       state: 'pending',
       quoteId: undefined,
@@ -150,12 +173,18 @@ export class QuoteStore {
       acceptedSide: undefined,
       acceptedContracts: undefined,
       acceptSeenAt: undefined,
+      acceptedAt: undefined,
+      pushedAccept: undefined,
       confirmDeadline: undefined,
       confirmedAt: undefined,
       executedAt: undefined,
       endedAt: undefined,
       endReason: undefined,
       pullRequested: undefined,
+      orderId: undefined,
+      filledContracts: undefined,
+      fillOutcome: undefined,
+      restingContracts: undefined,
     };
     this.#byKey.set(quote.key, quote);
     this.#live.add(quote);
@@ -242,6 +271,11 @@ export class QuoteStore {
     yield* this.#live;
   }
 
+  /** The live quotes now, in creation order: a copy, safe to walk while quotes change. */
+  liveNow(): TrackedQuote[] {
+    return [...this.#live];
+  }
+
   *awaitingFill(): IterableIterator<TrackedQuote> {
     for (const quote of this.#byKey.values()) if (isAwaitingFill(quote.state)) yield quote;
   }
@@ -276,6 +310,7 @@ export class QuoteStore {
       if (quote.orderId !== undefined) this.#byOrderId.delete(quote.orderId);
       if (this.#currentByRfq.get(quote.rfq.id) === quote) this.#currentByRfq.delete(quote.rfq.id);
       dropped++;
+      for (const listener of this.#dropListeners) listener(quote);
     };
     for (const quote of [...this.#awaitingFills]) drop(quote);
     while (this.#endedHead < this.#ended.length) {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { FeeSchedule } from '../domain/fees.js';
 import type { Rfq } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
@@ -75,7 +76,11 @@ export class Quoter {
     private readonly onCreated: (quote: TrackedQuote) => Promise<void>,
     /** Asks for the due retries to run now (market data a timed-out strategy waited for landed). */
     private readonly retryNow: () => void = () => undefined,
-  ) {}
+  ) {
+    // Quotes that end executed, cancelled or expired keep their route for late events, until
+    // the store drops them.
+    deps.store.onDropped((quote) => this.#routes.delete(quote.key));
+  }
 
   noteSeen(rfqId: string): void {
     if (!this.#firstSeen.has(rfqId)) this.#firstSeen.set(rfqId, this.deps.clock.now());
@@ -154,19 +159,12 @@ export class Quoter {
     this.#routes.delete(quote.key);
   }
 
-  /**
-   * Forgets the routes of quotes the store has dropped. Quotes that end executed, cancelled or
-   * expired keep their route for late events; without this the map grew by one entry each.
-   */
-  pruneRoutes(): void {
-    const kept = new Set<number>();
-    for (const quote of this.deps.store.all()) kept.add(quote.key);
-    for (const key of this.#routes.keys()) if (!kept.has(key)) this.#routes.delete(key);
-  }
-
   async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
     const { deps } = this;
-    const log = deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger });
+    // Made when first used: most RFQs log nothing here, and a child costs its bindings' JSON.
+    let logger: Logger | undefined;
+    const log = () =>
+      (logger ??= deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger }));
     const gated = this.canQuote();
     if (gated) {
       deps.events.skipped?.(rfq, undefined, 'blocked', gated);
@@ -174,7 +172,7 @@ export class Quoter {
     }
     const blocked = this.#blocked(rfq);
     if (blocked) {
-      log.debug({ reason: blocked }, 'not quoting');
+      log().debug({ reason: blocked }, 'not quoting');
       return;
     }
 
@@ -223,7 +221,7 @@ export class Quoter {
     // Everything below up to the reservation is synchronous: guard and book agree.
     const blockedNow = this.#blocked(rfq);
     if (blockedNow) {
-      log.debug({ reason: blockedNow }, 'not quoting');
+      log().debug({ reason: blockedNow }, 'not quoting');
       return;
     }
     const eventTicker = deps.exposure.eventFor(rfq.marketTicker, eventHint);
@@ -233,22 +231,22 @@ export class Quoter {
     };
     const decision = evaluateQuote(
       { rfq, intent, eventTicker, fees, gates },
-      deps.exposure.snapshot(),
+      deps.exposure.current(),
       deps.limits(),
     );
     if (!decision.approved) {
-      log.info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
+      log().info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
       deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
       this.#retries.delete(rfq.id);
       if (ROOM_LIMITS.has(decision.limit)) this.#waitingForRoom.add(rfq.id);
       return;
     }
     if (decision.clippedSides.length > 0) {
-      log.info({ strategy, clips: decision.clips }, 'risk guard declined a side');
+      log().info({ strategy, clips: decision.clips }, 'risk guard declined a side');
     }
     const settings = deps.settings();
     if (deps.dryRun) {
-      log.info(
+      log().info(
         { strategy, yesBid: decision.yesBid, noBid: decision.noBid, fairValue: intent.fairValue },
         'dry run: would quote',
       );
@@ -279,7 +277,7 @@ export class Quoter {
       const recheck = () => {
         const again = evaluateQuote(
           { rfq, intent, eventTicker, fees, gates, replacesQuoteId: exposureId(quote) },
-          deps.exposure.snapshot(),
+          deps.exposure.current(),
           deps.limits(),
         );
         if (!again.approved) return `${again.limit}: ${again.reason}`;

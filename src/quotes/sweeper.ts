@@ -38,7 +38,8 @@ export class Sweeper {
   readonly #options: SweeperOptions;
   #timer: Timer | undefined;
   #running: Promise<void> | undefined;
-  readonly #lastFairValueCheck = new Map<string, number>();
+  /** When each route (by label) last checked each market's fair value. */
+  readonly #lastFairValueCheck = new Map<string, Map<string, number>>();
 
   constructor(options: SweeperOptions) {
     this.#options = options;
@@ -74,11 +75,11 @@ export class Sweeper {
     const { deps, clock } = this.#options;
     const now = clock.now();
     const tolerance = deps.settings().fairValueTolerance;
-    const fairValues = new Map<string, Promise<Micros | undefined>>();
+    const fairValues = new Map<string, Map<string, Promise<Micros | undefined>>>();
     const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
     const readsShort =
       (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens ?? 0);
-    for (const quote of [...deps.store.live()]) {
+    for (const quote of deps.store.liveNow()) {
       if (quote.state !== 'open' || quote.openedAt === undefined) continue;
       const route = this.#options.routeOf(quote);
       if (!deps.book.has(quote.rfq.id)) {
@@ -89,13 +90,17 @@ export class Sweeper {
         this.#options.onStale(quote, 'route window closed', `outside the trading windows of ${route.label}`);
       } else if (quote.fairValue !== undefined && route && !readsShort) {
         // One fair-value call per market and route per sweep, and at most one per checkEvery.
-        const key = `${route.label}\u0000${quote.rfq.marketTicker}`;
-        let pending = fairValues.get(key);
+        const ticker = quote.rfq.marketTicker;
+        let pending = fairValues.get(route.label)?.get(ticker);
         if (!pending) {
-          if (now - (this.#lastFairValueCheck.get(key) ?? 0) < checkEvery) continue;
-          this.#lastFairValueCheck.set(key, now);
+          const checked = this.#lastFairValueCheck.get(route.label) ?? new Map<string, number>();
+          if (now - (checked.get(ticker) ?? 0) < checkEvery) continue;
+          checked.set(ticker, now);
+          this.#lastFairValueCheck.set(route.label, checked);
           pending = deps.runner.fairValue(quote.rfq, route).catch(() => undefined);
-          fairValues.set(key, pending);
+          const ofRoute = fairValues.get(route.label) ?? new Map<string, Promise<Micros | undefined>>();
+          ofRoute.set(ticker, pending);
+          fairValues.set(route.label, ofRoute);
         }
         const current = await pending;
         if (
@@ -116,6 +121,8 @@ export class Sweeper {
         this.#options.onRemainderDue?.(quote);
     }
     deps.store.prune();
-    if (this.#lastFairValueCheck.size > 10_000) this.#lastFairValueCheck.clear();
+    let checks = 0;
+    for (const checked of this.#lastFairValueCheck.values()) checks += checked.size;
+    if (checks > 10_000) this.#lastFairValueCheck.clear();
   }
 }

@@ -116,7 +116,8 @@ interface Accumulator {
   readonly markouts: { fills: number; total: Micros }[];
   readonly skips: Map<string, number>;
   readonly refusals: Map<string, number>;
-  readonly latencies: number[];
+  /** Confirm latencies as value → count: exact percentiles in memory bounded by distinct values. */
+  readonly latencies: Map<number, number>;
 }
 
 function accumulator(): Accumulator {
@@ -139,7 +140,7 @@ function accumulator(): Accumulator {
     markouts: MARKOUT_HORIZONS_MS.map(() => ({ fills: 0, total: 0 })),
     skips: new Map(),
     refusals: new Map(),
-    latencies: [],
+    latencies: new Map(),
   };
 }
 
@@ -151,9 +152,16 @@ export function seriesOf(ticker: string): string {
   return dash < 0 ? ticker : ticker.slice(0, dash);
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** The nearest-rank percentile of counted values (`[value, count]` in ascending value order). */
+function percentile(counts: readonly (readonly [number, number])[], n: number, p: number): number | null {
+  if (n === 0) return null;
+  const rank = Math.min(n - 1, Math.ceil((p / 100) * n) - 1);
+  let seen = 0;
+  for (const [value, count] of counts) {
+    seen += count;
+    if (seen > rank) return value;
+  }
+  return null;
 }
 
 /** What a contract of `side` bought at `price` gained when the YES mid moved to `mid`. */
@@ -245,7 +253,7 @@ export class ReportAccumulator {
       case 'confirm':
         if (event.ok)
           for (const g of this.#touch(event.at, event.marketTicker, event.strategy))
-            g.latencies.push(event.latencyMs);
+            g.latencies.set(event.latencyMs, (g.latencies.get(event.latencyMs) ?? 0) + 1);
         break;
       default:
         break;
@@ -316,7 +324,9 @@ export class ReportAccumulator {
 }
 
 function finish(key: string, a: Accumulator): ReportRow {
-  const sorted = [...a.latencies].sort((x, y) => x - y);
+  const counts = [...a.latencies].sort((x, y) => x[0] - y[0]);
+  let n = 0;
+  for (const [, count] of counts) n += count;
   return {
     key,
     rfqsSeen: a.rfqsSeen,
@@ -336,6 +346,6 @@ function finish(key: string, a: Accumulator): ReportRow {
     markouts: MARKOUT_HORIZONS_MS.map((horizonMs, i) => ({ horizonMs, ...a.markouts[i]! })),
     skips: Object.fromEntries([...a.skips].sort()),
     refusals: Object.fromEntries([...a.refusals].sort()),
-    confirmLatencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length },
+    confirmLatencyMs: { p50: percentile(counts, n, 50), p99: percentile(counts, n, 99), n },
   };
 }

@@ -11,6 +11,11 @@ export interface ExposureBookOptions {
   /** Whose midnight starts a new P&L day (IANA zone). @default 'UTC' */
   readonly dayTimeZone?: string;
   readonly log?: Logger;
+  /**
+   * How many trade ids, order links and per-order totals the fill ledger remembers: enough that
+   * a fill listed again after its push (or a restart) still counts once. @default 200000
+   */
+  readonly ledgerMemory?: number;
 }
 
 /**

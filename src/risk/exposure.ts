@@ -18,14 +18,16 @@ import { DailyPnlTracker, type SavedDay } from './pnl.js';
 import { applyTrade, FLAT, type NetPosition, settlementPnl } from './position.js';
 import { QuoteReservations } from './quote-reservations.js';
 import type { PositionDiscrepancy } from './reconcile.js';
+import { RiskTally, type TalliedPosition } from './risk-tally.js';
 import {
+  type DailyPnl,
   deriveEventTicker,
   type ExposureSnapshot,
   type PositionExposure,
   type QuoteExposure,
   sideExposure,
 } from './snapshot.js';
-import { openQuoteWeight, type RiskView, riskView } from './worst-case.js';
+import { type ExposureState, keptView, openQuoteWeight, type RiskView } from './worst-case.js';
 import { isValidTimeZone } from './zoned-time.js';
 
 export type {
@@ -37,6 +39,19 @@ export type {
   QuoteOpenOptions,
 } from './book-types.js';
 export type { PositionDiscrepancy } from './reconcile.js';
+
+function tallied(market: MarketState): TalliedPosition {
+  return {
+    marketTicker: market.marketTicker,
+    eventTicker: market.eventTicker,
+    contracts: market.position.contracts,
+    cost: market.position.cost,
+    episodeRealized: market.episodeRealized,
+  };
+}
+
+/** How many forgotten markets' events are remembered (oldest forgotten first). */
+const FORGOTTEN_EVENTS_KEPT = 50_000;
 
 interface MarketState {
   readonly marketTicker: string;
@@ -54,14 +69,21 @@ interface MarketState {
  * idempotent by quote id and return whether anything changed.
  */
 export class ExposureBook {
+  /** Markets with a position, a live quote or an open episode; flat and quiet ones are forgotten. */
   private readonly markets = new Map<string, MarketState>();
-  private readonly ledger = new FillLedger();
+  /** The events of forgotten markets: a market's event stays what it was when first known. */
+  private readonly forgottenEvents = new Map<string, string>();
+  private readonly ledger: FillLedger;
   private readonly quotes: QuoteReservations;
   private readonly knownEvents: string[] = [];
   private readonly eventOf: ((marketTicker: string) => string | undefined) | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly pnl: DailyPnlTracker;
+  /** The worst case kept as the book changes: a check costs the markets that changed, not every quote. */
+  private readonly tally: RiskTally;
+  /** Today's P&L as `current()` hands it out, until a position, a mark or the day changes. */
+  private pnlNow: DailyPnl | undefined;
   /** The positions of the last snapshot, and the position objects they were made from. */
   private lastPositions:
     | {
@@ -77,16 +99,26 @@ export class ExposureBook {
       throw new RiskConfigError([`risk.dayTimeZone: unknown time zone ${JSON.stringify(timeZone)}`]);
     }
     this.eventOf = options.eventOf;
+    this.ledger = new FillLedger(options.ledgerMemory);
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'exposure' });
     this.pnl = new DailyPnlTracker(timeZone);
-    this.quotes = new QuoteReservations(this.log);
+    this.quotes = new QuoteReservations(this.log, (marketTicker) => this.tally.touch(marketTicker));
+    this.tally = new RiskTally({
+      position: (marketTicker) => {
+        const market = this.markets.get(marketTicker);
+        return market && tallied(market);
+      },
+      positions: () => [...this.markets.values()].map(tallied),
+      quotesIn: (marketTicker) => this.quotes.quotesIn(marketTicker),
+      quote: (quoteId) => this.quotes.get(quoteId),
+    });
   }
 
   /** The event a market belongs to; stable once a market is known. */
   eventFor(marketTicker: string, hint?: string): string {
-    const known = this.markets.get(marketTicker);
-    if (known) return known.eventTicker;
+    const known = this.markets.get(marketTicker)?.eventTicker ?? this.forgottenEvents.get(marketTicker);
+    if (known) return known;
     if (hint) return hint;
     const looked = this.eventOf?.(marketTicker);
     if (looked) return looked;
@@ -99,6 +131,7 @@ export class ExposureBook {
    * false when the saved day is not today.
    */
   restoreDay(saved: SavedDay): boolean {
+    this.pnlNow = undefined;
     return this.pnl.restore(this.clock.now(), saved);
   }
 
@@ -115,6 +148,7 @@ export class ExposureBook {
     const loaded = this.markets.get(marketTicker)?.position ?? FLAT;
     if (loaded.contracts === replayed.contracts) {
       if (replayed.contracts !== 0) this.market(marketTicker).position = replayed;
+      this.changed(marketTicker);
       return undefined;
     }
     return {
@@ -157,6 +191,7 @@ export class ExposureBook {
       const market = this.market(position.ticker);
       market.position = { contracts: position.position, cost: Math.max(0, position.marketExposure) };
       market.episodeRealized = 0;
+      this.changed(market.marketTicker);
       this.pnl.forgetBaseline(position.ticker);
     }
     for (const market of this.markets.values()) {
@@ -261,6 +296,7 @@ export class ExposureBook {
     const outcome = applyTrade(market.position, fill.side, fill.contracts, fill.price);
     market.position = outcome.position;
     market.episodeRealized += outcome.realized - fill.fee;
+    this.changed(market.marketTicker);
     const today = this.pnl.isToday(fill.tradedAt);
     if (today) {
       this.pnl.realize(outcome.realized);
@@ -318,7 +354,7 @@ export class ExposureBook {
       market.fairValue = fairValue;
       this.pnl.observe(market);
     }
-    this.pnl.current(this.markets.values());
+    this.pnlNow = this.pnl.current(this.markets.values());
   }
 
   /** The market resolved: the position pays out and closes. */
@@ -329,6 +365,7 @@ export class ExposureBook {
     const realized = settlementPnl(market.position, outcome);
     market.position = FLAT;
     market.episodeRealized += realized;
+    this.changed(marketTicker);
     this.pnl.realize(realized);
     this.endEpisodeIfQuiet(market);
   }
@@ -365,12 +402,15 @@ export class ExposureBook {
   snapshot(): ExposureSnapshot {
     this.rollDay();
     const { positions, marketEvents } = this.positionsView();
+    // Computed afresh: a snapshot is the reference the figure `current()` keeps is tested against.
+    const pnl = this.pnl.current(this.markets.values());
+    this.pnlNow = pnl;
     return Object.freeze({
       at: this.clock.now(),
       positions,
       quotes: this.quotes.copy(),
       marketEvents,
-      pnl: this.pnl.current(this.markets.values()),
+      pnl,
     });
   }
 
@@ -425,9 +465,28 @@ export class ExposureBook {
     return this.lastPositions;
   }
 
+  /**
+   * The book as it stands, for a decision made now (the guard's check, the last look): what a
+   * snapshot gives, without copying the live quotes, its risk from the running totals. Read it at
+   * once: its risk view throws once the book has changed.
+   */
+  current(): ExposureState {
+    this.rollDay();
+    this.pnlNow ??= this.pnl.current(this.markets.values());
+    return {
+      pnl: this.pnlNow,
+      eventOf: (marketTicker) => this.markets.get(marketTicker)?.eventTicker,
+      quote: (quoteId) => this.quotes.get(quoteId),
+      riskView: (options) => this.tally.view(options),
+    };
+  }
+
   /** Worst-case (or expected) exposure per market, event and in total, for metrics and readiness. */
   riskView(limits: RiskLimits): RiskView {
-    return riskView(this.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
+    this.rollDay();
+    // As a snapshot does: the day's peak is the highest total the book was asked about.
+    this.pnlNow ??= this.pnl.current(this.markets.values());
+    return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
   }
 
   /** Our filled net position in a market (+YES / −NO). */
@@ -474,6 +533,7 @@ export class ExposureBook {
       };
       this.markets.set(marketTicker, market);
       this.pnl.startBaseline(market);
+      this.changed(marketTicker);
     }
     return market;
   }
@@ -484,27 +544,49 @@ export class ExposureBook {
     if (market) this.endEpisodeIfQuiet(market);
   }
 
-  /** Flat with no live quote: the market's episode (its realised credit or debit) ends. */
+  /**
+   * Flat with no live quote: the market's episode (its realised credit or debit) ends, and the
+   * book forgets it until it trades again. It adds nothing to any risk, and every snapshot, check
+   * and mark would otherwise walk every market traded since the day began.
+   */
   private endEpisodeIfQuiet(market: MarketState): void {
     if (market.position.contracts !== 0 || this.quotes.anyIn(market.marketTicker)) return;
     market.episodeRealized = 0;
     market.position = FLAT;
+    this.markets.delete(market.marketTicker);
+    this.changed(market.marketTicker);
+    this.pnl.forgetMarket(market);
+    this.forgottenEvents.delete(market.marketTicker);
+    this.forgottenEvents.set(market.marketTicker, market.eventTicker);
+    if (this.forgottenEvents.size > FORGOTTEN_EVENTS_KEPT) {
+      const oldest = this.forgottenEvents.keys().next();
+      if (!oldest.done) this.forgottenEvents.delete(oldest.value);
+    }
   }
 
   private adopt(market: MarketState, position: NetPosition): void {
     market.position = position;
     market.episodeRealized = 0;
+    this.changed(market.marketTicker);
     this.pnl.forgetBaseline(market.marketTicker);
     this.pnl.observe(market);
   }
 
+  /** A market's position or episode changed, or it came or went: its risk and the P&L move. */
+  private changed(marketTicker: string): void {
+    this.tally.touch(marketTicker);
+    this.pnlNow = undefined;
+  }
+
   private rollDay(): void {
     if (this.pnl.roll(this.clock.now(), this.markets.values())) {
+      this.pnlNow = undefined;
       for (const market of [...this.markets.values()]) {
         const quiet = !this.quotes.anyIn(market.marketTicker);
         if (quiet && market.position.contracts === 0) {
           this.markets.delete(market.marketTicker);
           this.pnl.forgetBaseline(market.marketTicker);
+          this.changed(market.marketTicker);
         }
       }
     }

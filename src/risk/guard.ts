@@ -6,11 +6,12 @@ import type { Rfq, Side } from '../domain/types.js';
 import type { LimitName, RiskLimits } from './limits.js';
 import { deriveEventTicker, type ExposureSnapshot, sideCost } from './snapshot.js';
 import {
+  type ExposureState,
   emptyMarketRisk,
+  exposureOf,
   type MarketRisk,
   openQuoteWeight,
   type RiskView,
-  riskView,
   withHit,
 } from './worst-case.js';
 
@@ -113,7 +114,7 @@ function intentProblem(yesBid: Micros, noBid: Micros, fairValue: Micros | undefi
   return undefined;
 }
 
-function dailyLossRefusal(exposure: ExposureSnapshot, limits: RiskLimits): Refusal | undefined {
+function dailyLossRefusal(exposure: ExposureState, limits: RiskLimits): Refusal | undefined {
   if (exposure.pnl.total < -limits.maxDailyLoss) {
     return refuse(
       'maxDailyLoss',
@@ -124,12 +125,17 @@ function dailyLossRefusal(exposure: ExposureSnapshot, limits: RiskLimits): Refus
 }
 
 function resolveEvent(
-  exposure: ExposureSnapshot,
+  exposure: ExposureState,
   marketTicker: string,
   explicit: string | undefined,
   fromRfq: string | undefined,
 ): string {
-  return explicit ?? exposure.marketEvents.get(marketTicker) ?? fromRfq ?? deriveEventTicker(marketTicker);
+  return explicit ?? exposure.eventOf(marketTicker) ?? fromRfq ?? deriveEventTicker(marketTicker);
+}
+
+/** The guard reads a snapshot or the book as it stands the same way. */
+function stateOf(exposure: ExposureSnapshot | ExposureState): ExposureState {
+  return 'riskView' in exposure ? exposure : exposureOf(exposure);
 }
 
 /** A worst-case measure may grow up to its limit; one already above it may only shrink or stay. */
@@ -249,9 +255,10 @@ function countRefusal(view: RiskView, market: MarketRisk, limits: RiskLimits): R
  */
 export function evaluateQuote(
   request: QuoteRequest,
-  exposure: ExposureSnapshot,
+  snapshot: ExposureSnapshot | ExposureState,
   limits: RiskLimits,
 ): QuoteDecision {
+  const exposure = stateOf(snapshot);
   const none: readonly SideBreach[] = [];
   const gate = gateRefusal(request.gates);
   if (gate) return { ...gate, breaches: none };
@@ -263,7 +270,7 @@ export function evaluateQuote(
 
   const { marketTicker } = request.rfq;
   const eventTicker = resolveEvent(exposure, marketTicker, request.eventTicker, request.rfq.eventTicker);
-  const view = riskView(exposure, {
+  const view = exposure.riskView({
     openQuoteWeightPpm: openQuoteWeight(limits),
     exclude: request.replacesQuoteId,
   });
@@ -323,10 +330,11 @@ export function evaluateQuote(
  */
 export function evaluateConfirm(
   quote: LiveQuote,
-  exposure: ExposureSnapshot,
+  snapshot: ExposureSnapshot | ExposureState,
   limits: RiskLimits,
   options: ConfirmOptions = {},
 ): ConfirmDecision {
+  const exposure = stateOf(snapshot);
   const gate = gateRefusal(options.gates);
   if (gate) return gate;
   const side = quote.acceptedSide;
@@ -340,12 +348,12 @@ export function evaluateConfirm(
   const loss = dailyLossRefusal(exposure, limits);
   if (loss) return loss;
 
-  const recorded = exposure.quotes.get(quote.quoteId);
+  const recorded = exposure.quote(quote.quoteId);
   const fees = recorded?.fees ?? options.fees ?? DEFAULT_FEE_SCHEDULE;
   const { marketTicker } = quote.rfq;
   const eventTicker =
     recorded?.eventTicker ?? resolveEvent(exposure, marketTicker, options.eventTicker, quote.rfq.eventTicker);
-  const view = riskView(exposure, { openQuoteWeightPpm: 0, exclude: quote.quoteId });
+  const view = exposure.riskView({ openQuoteWeightPpm: 0, exclude: quote.quoteId });
   const market = view.markets.get(marketTicker) ?? emptyMarketRisk(marketTicker, eventTicker);
   const fairValue = options.fairValue ?? quote.fairValue;
   if (

@@ -30,6 +30,8 @@ export class DailyPnlTracker {
   private feesToday: Micros = 0;
   private peak: Micros = 0;
   private readonly baselines = new Map<string, Micros>();
+  /** Today's marked moves of markets no longer tracked (flat and quiet, so constant from then on). */
+  private forgottenUnrealized: Micros = 0;
 
   constructor(private readonly timeZone: string) {}
 
@@ -47,6 +49,7 @@ export class DailyPnlTracker {
     this.realizedToday = 0;
     this.feesToday = 0;
     this.peak = 0;
+    this.forgottenUnrealized = 0;
     for (const market of markets) {
       if (market.fairValue !== undefined) this.baselines.set(market.marketTicker, this.unrealizedOf(market));
       else if (market.position.contracts === 0) this.baselines.set(market.marketTicker, 0);
@@ -105,6 +108,16 @@ export class DailyPnlTracker {
     this.baselines.delete(marketTicker);
   }
 
+  /**
+   * The market is no longer tracked (flat, no live quote): what it moved today stays in the total.
+   * Flat, it is worth its cost of 0 whatever its mark, so that part never changes again.
+   */
+  forgetMarket(market: MarkedMarket): void {
+    const baseline = this.baselines.get(market.marketTicker);
+    if (baseline !== undefined) this.forgottenUnrealized += this.unrealizedOf(market) - baseline;
+    this.baselines.delete(market.marketTicker);
+  }
+
   /** A market was marked: the first mark of a loaded position becomes its baseline. */
   observe(market: MarkedMarket): void {
     if (!this.baselines.has(market.marketTicker) && market.fairValue !== undefined) {
@@ -113,7 +126,7 @@ export class DailyPnlTracker {
   }
 
   current(markets: Iterable<MarkedMarket>): DailyPnl {
-    let unrealized = 0;
+    let unrealized = this.forgottenUnrealized;
     for (const market of markets) {
       const baseline = this.baselines.get(market.marketTicker);
       if (baseline !== undefined) unrealized += this.unrealizedOf(market) - baseline;

@@ -15,8 +15,14 @@ const FINISHED_MEMORY = 10_000;
 export class QuoteReservations {
   readonly #live = new Map<string, QuoteExposure>();
   readonly #finished = new Map<string, FinishedState>();
+  /** Live quote ids per market: asked on every fill and quote end, and by the risk tally. */
+  readonly #byMarket = new Map<string, Set<string>>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Told the market of every quote that changes (opens, moves on, ends). */
+    private readonly changed: (marketTicker: string) => void = () => undefined,
+  ) {}
 
   get(quoteId: string): QuoteExposure | undefined {
     return this.#live.get(quoteId);
@@ -42,8 +48,17 @@ export class QuoteReservations {
   }
 
   anyIn(marketTicker: string): boolean {
-    for (const quote of this.#live.values()) if (quote.marketTicker === marketTicker) return true;
-    return false;
+    return this.#byMarket.has(marketTicker);
+  }
+
+  /** The live quotes on a market. */
+  *quotesIn(marketTicker: string): IterableIterator<QuoteExposure> {
+    const ids = this.#byMarket.get(marketTicker);
+    if (ids === undefined) return;
+    for (const id of ids) {
+      const quote = this.#live.get(id);
+      if (quote !== undefined) yield quote;
+    }
   }
 
   finishedState(quoteId: string): FinishedState | undefined {
@@ -51,14 +66,14 @@ export class QuoteReservations {
   }
 
   add(record: QuoteExposure): void {
-    this.#live.set(record.quoteId, Object.freeze(record));
+    this.#put(Object.freeze(record));
   }
 
   rename(fromId: string, toId: string): boolean {
     const quote = this.#live.get(fromId);
     if (!quote || this.known(toId)) return false;
-    this.#live.delete(fromId);
-    this.#live.set(toId, Object.freeze({ ...quote, quoteId: toId }));
+    this.#remove(quote);
+    this.#put(Object.freeze({ ...quote, quoteId: toId }));
     return true;
   }
 
@@ -70,7 +85,7 @@ export class QuoteReservations {
         this.log.warn({ quoteId, side, state: quote.state }, 'accept on a quote already accepted');
       return false;
     }
-    this.#live.set(quoteId, Object.freeze(this.accept(quote, side, contracts, at)));
+    this.#put(Object.freeze(this.accept(quote, side, contracts, at)));
     return true;
   }
 
@@ -81,7 +96,7 @@ export class QuoteReservations {
       if (quote.state === 'open') this.log.warn({ quoteId }, 'confirm on a quote that was never accepted');
       return false;
     }
-    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'confirmed' }));
+    this.#put(Object.freeze({ ...quote, state: 'confirmed' }));
     return true;
   }
 
@@ -92,7 +107,7 @@ export class QuoteReservations {
     if (!quote.accepted) {
       this.log.error({ quoteId }, 'execution reported for a quote never accepted; waiting for its fills');
     }
-    this.#live.set(quoteId, Object.freeze({ ...quote, state: 'executed' }));
+    this.#put(Object.freeze({ ...quote, state: 'executed' }));
     return true;
   }
 
@@ -108,7 +123,7 @@ export class QuoteReservations {
       return undefined;
     }
     const linked = Object.freeze({ ...quote, orderId });
-    this.#live.set(quoteId, linked);
+    this.#put(linked);
     return linked;
   }
 
@@ -119,7 +134,7 @@ export class QuoteReservations {
     const before = quote.filled ?? 0;
     if (filled === before) return;
     if (!quote.accepted) {
-      this.#live.set(quoteId, Object.freeze({ ...quote, filled }));
+      this.#put(Object.freeze({ ...quote, filled }));
       return;
     }
     const added = filled - before;
@@ -135,14 +150,14 @@ export class QuoteReservations {
       contracts: pending,
       cost: sideCost(quote.accepted.bid, pending, quote.fees),
     };
-    this.#live.set(quoteId, Object.freeze({ ...quote, filled, accepted }));
+    this.#put(Object.freeze({ ...quote, filled, accepted }));
   }
 
   /** The quote stops counting; how it ended is remembered for the last 10 000 quotes. */
   finish(quoteId: string, state: FinishedState): QuoteExposure | undefined {
     const quote = this.#live.get(quoteId);
     if (!quote) return undefined;
-    this.#live.delete(quoteId);
+    this.#remove(quote);
     this.#finished.set(quoteId, state);
     if (this.#finished.size > FINISHED_MEMORY) {
       const oldest = this.#finished.keys().next();
@@ -178,6 +193,26 @@ export class QuoteReservations {
       },
       ...(at === undefined ? {} : { acceptedAt: at }),
     };
+  }
+
+  /** Every change of a live quote goes through here and `#remove`: the indexes stay exact. */
+  #put(quote: QuoteExposure): void {
+    this.#live.set(quote.quoteId, quote);
+    let ids = this.#byMarket.get(quote.marketTicker);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#byMarket.set(quote.marketTicker, ids);
+    }
+    ids.add(quote.quoteId);
+    this.changed(quote.marketTicker);
+  }
+
+  #remove(quote: QuoteExposure): void {
+    this.#live.delete(quote.quoteId);
+    const ids = this.#byMarket.get(quote.marketTicker);
+    ids?.delete(quote.quoteId);
+    if (ids?.size === 0) this.#byMarket.delete(quote.marketTicker);
+    this.changed(quote.marketTicker);
   }
 
   unknown(quoteId: string, event: string): boolean {

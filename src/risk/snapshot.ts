@@ -8,7 +8,10 @@ import type { EpochMs, Side } from '../domain/types.js';
  */
 export interface ExposureSnapshot {
   readonly at: EpochMs;
-  /** Filled positions by market ticker (markets we hold or traded today). */
+  /**
+   * Filled positions by market ticker: markets we hold, quote, or traded since they were last
+   * flat with no live quote (a flat, quiet market is left out: it adds nothing).
+   */
   readonly positions: ReadonlyMap<string, PositionExposure>;
   /** Our live quotes (open, accepted, confirmed) by quote id. */
   readonly quotes: ReadonlyMap<string, QuoteExposure>;

@@ -1,7 +1,7 @@
 import { CENTIS_PER_CONTRACT, type Centis, type Micros, mulDiv, ONE_DOLLAR } from '../domain/money.js';
 import type { Side } from '../domain/types.js';
 import type { RiskLimits } from './limits.js';
-import type { ExposureSnapshot, PositionExposure, QuoteExposure } from './snapshot.js';
+import type { DailyPnl, ExposureSnapshot, PositionExposure, QuoteExposure } from './snapshot.js';
 
 /** The payout of one centi-contract, in micros. */
 export const MICROS_PER_CENTI: Micros = ONE_DOLLAR / CENTIS_PER_CONTRACT;
@@ -75,7 +75,10 @@ export function openQuoteWeight(limits: RiskLimits): number {
 
 const NO_HITS: HitTotals = Object.freeze({ contracts: 0, cost: 0 });
 
-function baseLosses(position: PositionExposure | undefined): { ifYes: Micros; ifNo: Micros } {
+/** What the filled position loses if YES wins and if NO wins (episode realised included). */
+export function baseLosses(
+  position: Pick<PositionExposure, 'contracts' | 'cost' | 'episodeRealized'> | undefined,
+): { ifYes: Micros; ifNo: Micros } {
   if (!position) return { ifYes: 0, ifNo: 0 };
   const held = position.cost - position.episodeRealized;
   const yesPayout = Math.max(position.contracts, 0) * MICROS_PER_CENTI;
@@ -152,7 +155,8 @@ interface MutableMarket {
   liveQuotes: number;
 }
 
-function weigh(value: number, weightPpm: number): number {
+/** An open quote's side counted at `weightPpm` (rounded up): all of it at full weight, none at 0. */
+export function weigh(value: number, weightPpm: number): number {
   if (weightPpm >= FULL_WEIGHT_PPM) return value;
   if (weightPpm <= 0 || value === 0) return 0;
   return mulDiv(value, weightPpm, FULL_WEIGHT_PPM, 'ceil');
@@ -231,4 +235,37 @@ export function riskView(snapshot: ExposureSnapshot, options: RiskViewOptions): 
     liveQuotes += risk.liveQuotes;
   }
   return { markets: risks, events, totalExposure, liveQuotes };
+}
+
+/**
+ * What the guard reads of our exposure: a snapshot (`exposureOf`), or the book as it stands
+ * (`ExposureBook.current()`, read at once and not kept: its risk comes from running totals).
+ */
+export interface ExposureState {
+  readonly pnl: DailyPnl;
+  /** The event of a market the book tracks. */
+  eventOf(marketTicker: string): string | undefined;
+  /** A live quote by id. */
+  quote(quoteId: string): QuoteExposure | undefined;
+  riskView(options: RiskViewOptions): RiskView;
+}
+
+/** A snapshot as the guard reads it. */
+export function exposureOf(snapshot: ExposureSnapshot): ExposureState {
+  return {
+    pnl: snapshot.pnl,
+    eventOf: (marketTicker) => snapshot.marketEvents.get(marketTicker),
+    quote: (quoteId) => snapshot.quotes.get(quoteId),
+    riskView: (options) => riskView(snapshot, options),
+  };
+}
+
+/** A view whose maps may be read later: copied into plain maps. */
+export function keptView(view: RiskView): RiskView {
+  return {
+    markets: new Map(view.markets),
+    events: new Map(view.events),
+    totalExposure: view.totalExposure,
+    liveQuotes: view.liveQuotes,
+  };
 }

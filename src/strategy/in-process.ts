@@ -71,19 +71,31 @@ export class InProcessHost implements StrategyHost {
 
   async close(): Promise<void> {}
 
+  /**
+   * The call's `ctx`. Its logger and signal are made when the strategy first reads them: most
+   * calls use neither, and a pino child and an AbortController per call cost more than the
+   * pricing itself.
+   */
   #context(
     instance: StrategyInstance,
     route: string,
     fields: object,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
     data: MarketData = new TrackedData(this.#options.data),
   ): StrategyContext<unknown> {
-    const log: Logger = this.#options.log.child({
-      module: 'strategy',
-      strategy: instance.strategy.name,
-      route,
-      ...fields,
-    });
-    return { options: instance.options, log, clock: this.#options.clock, signal, data };
+    const root = this.#options.log;
+    let log: Logger | undefined;
+    return {
+      options: instance.options,
+      get log(): Logger {
+        log ??= root.child({ module: 'strategy', strategy: instance.strategy.name, route, ...fields });
+        return log;
+      },
+      clock: this.#options.clock,
+      get signal(): AbortSignal {
+        return signal();
+      },
+      data,
+    };
   }
 }

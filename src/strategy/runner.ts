@@ -192,7 +192,7 @@ export class StrategyRunner<Windows = unknown> {
 
   /** Prices an RFQ: route → strategy.price (time-limited) → validation → snapping. */
   async price(rfq: Rfq): Promise<PriceOutcome<Windows>> {
-    const log = this.#log.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker });
+    const log = lazyChild(this.#log, { rfqId: rfq.id, marketTicker: rfq.marketTicker });
     if (this.#stop.signal.aborted) return this.#skip(log, 'stopped', 'runner stopped');
     const { route } = await this.#resolve(undefined, rfq);
     if (route === undefined) return this.#skip(log, 'no-route', 'no route matches this RFQ');
@@ -235,7 +235,8 @@ export class StrategyRunner<Windows = unknown> {
       return this.#skip(log, 'invalid', reason, route);
     }
     if (checked.kind !== 'quote') return this.#skip(log, checked.kind, checked.reason, route);
-    log.debug({ ...logFields, intent: checked.intent }, 'strategy priced RFQ');
+    if (this.#log.isLevelEnabled('debug'))
+      log().debug({ ...logFields, intent: checked.intent }, 'strategy priced RFQ');
     return { kind: 'quote', intent: checked.intent, strategy: strategy.name, route };
   }
 
@@ -244,10 +245,10 @@ export class StrategyRunner<Windows = unknown> {
    * time-out, a non-boolean or a route that no longer exists means "do not confirm".
    */
   async lastLook(quote: LiveQuote, route?: CompiledRoute<Windows>): Promise<boolean> {
-    const log = this.#log.child({ rfqId: quote.rfq.id, quoteId: quote.quoteId });
+    const log = lazyChild(this.#log, { rfqId: quote.rfq.id, quoteId: quote.quoteId });
     const resolved = await this.#resolve(route, quote.rfq);
     if (resolved.route === undefined) {
-      log.warn('last look: no route for this quote any more; not confirming');
+      log().warn('last look: no route for this quote any more; not confirming');
       return false;
     }
     const { instance } = resolved.route;
@@ -256,11 +257,11 @@ export class StrategyRunner<Windows = unknown> {
     const fields = { strategy: instance.strategy.name, route: resolved.route.label };
     const disabled = this.#breakers.blocked(resolved.route);
     if (disabled !== undefined) {
-      log.warn({ ...fields, reason: disabled }, 'last look: route disabled; not confirming');
+      log().warn({ ...fields, reason: disabled }, 'last look: route disabled; not confirming');
       return false;
     }
     if ((await this.#lifecycle.ensure(instance)) !== undefined) {
-      log.warn(fields, 'last look: strategy is not set up; not confirming');
+      log().warn(fields, 'last look: strategy is not set up; not confirming');
       return false;
     }
     const result = await this.#call(resolved.route, {
@@ -272,15 +273,15 @@ export class StrategyRunner<Windows = unknown> {
     });
     if (result.kind === 'ok') {
       if (result.value === true) return true;
-      if (result.value === false) log.info(fields, 'last look: strategy declined to confirm');
+      if (result.value === false) log().info(fields, 'last look: strategy declined to confirm');
       else
-        log.warn(
+        log().warn(
           { ...fields, returned: typeof result.value },
           'last look returned a non-boolean; not confirming',
         );
       return false;
     }
-    log.warn({ ...fields, reason: explain(result) }, 'last look failed; not confirming');
+    log().warn({ ...fields, reason: explain(result) }, 'last look failed; not confirming');
     return false;
   }
 
@@ -389,12 +390,16 @@ export class StrategyRunner<Windows = unknown> {
     return result;
   }
 
-  #skipFor(log: Logger, result: Exclude<HookResult<unknown>, { kind: 'ok' }>, route: CompiledRoute<Windows>) {
+  #skipFor(
+    log: () => Logger,
+    result: Exclude<HookResult<unknown>, { kind: 'ok' }>,
+    route: CompiledRoute<Windows>,
+  ) {
     return this.#skip(log, result.kind, explain(result), route);
   }
 
   #skip(
-    log: Logger,
+    log: () => Logger,
     cause: SkipCause,
     reason: string,
     route?: CompiledRoute<Windows>,
@@ -405,9 +410,9 @@ export class StrategyRunner<Windows = unknown> {
       ...(route ? { strategy: route.strategyName, route: route.label } : {}),
     };
     if (cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled')
-      log.debug(fields, 'RFQ skipped');
-    else if (cause === 'snapped-away') log.info(fields, 'RFQ skipped');
-    else log.warn(fields, 'RFQ skipped: strategy error');
+      log().debug(fields, 'RFQ skipped');
+    else if (cause === 'snapped-away') log().info(fields, 'RFQ skipped');
+    else log().warn(fields, 'RFQ skipped: strategy error');
     return {
       kind: 'skip',
       cause,
@@ -415,6 +420,15 @@ export class StrategyRunner<Windows = unknown> {
       ...(route ? { strategy: route.strategyName, route } : {}),
     };
   }
+}
+
+/** A child logger made when first used: most calls log nothing, and a child costs its bindings' JSON. */
+function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Logger {
+  let child: Logger | undefined;
+  return () => {
+    child ??= parent.child(bindings);
+    return child;
+  };
 }
 
 /** The failure reason, and why it is not the strategy's fault when it is not. */

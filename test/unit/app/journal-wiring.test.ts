@@ -69,6 +69,18 @@ describe('the journal wiring for recordings', () => {
     ]);
   });
 
+  it('remembers the last market data of the most recent 10,000 markets only', () => {
+    const { events, wiring } = wired();
+    const first = testMarket({ ticker: 'KXM-0-A' });
+    wiring.marketRead(first);
+    wiring.marketRead({ ...first });
+    expect(events.filter((e) => e.kind === 'market')).toHaveLength(1);
+    for (let i = 1; i <= 10_000; i++) wiring.marketRead(testMarket({ ticker: `KXM-${i}-A` }));
+    // Forgotten, the first market is journaled again when read again (a line, not a leak).
+    wiring.marketRead({ ...first });
+    expect(events.filter((e) => e.kind === 'market')).toHaveLength(10_002);
+  });
+
   it('journals each book read with its mid, and an accept once with the size taken', () => {
     const { events, store, wiring } = wired();
     wiring.bookRead('M', {

@@ -32,6 +32,31 @@ describe('the replay engine', () => {
     expect(events.some((e) => e.kind === 'decision' && e.rfqId === 'r1')).toBe(true);
   });
 
+  it('serves each read the newest recorded book: a read is kept only until the recording changes it', async () => {
+    const path = recording([
+      market(T0),
+      book(T0 + 1_000, 450_000, 500_000),
+      rfqSeen(T0 + 1_000, 'r1'),
+      rfqSeen(T0 + 1_500, 'r2'),
+      book(T0 + 2_000, 460_000, 490_000),
+      rfqSeen(T0 + 2_000, 'r3'),
+      book(T0 + 3_000, 470_000, 480_000),
+      rfqSeen(T0 + 3_000, 'r4'),
+      ...['r1', 'r2', 'r3', 'r4'].map((id) => rfqGone(T0 + 9_000, id)),
+    ]);
+    const seen: [string, number | undefined][] = [];
+    await run(path, (id, b) => {
+      seen.push([id, b.yes]);
+      return { skip: 'watching' };
+    });
+    expect(seen).toEqual([
+      ['r1', 450_000],
+      ['r2', 450_000],
+      ['r3', 460_000],
+      ['r4', 470_000],
+    ]);
+  });
+
   it('lets an RFQ enter when the recorded bot decided on it, so the strategy reads the book read for it', async () => {
     // Live: seen, then the book read came back 400 ms later (past the data lead), then the decision.
     const path = recording([

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makerFee, takerFee } from '../../../src/domain/fees.js';
+import { makerFee, quadraticFee, takerFee } from '../../../src/domain/fees.js';
 import {
   isOnGrid,
   LINEAR_CENT_GRID,
@@ -85,6 +85,38 @@ describe('fees', () => {
     expect(takerFee(dollars('0.30'), 1000, { type: 'quadratic', multiplierPpm: 0 })).toBe(0);
     // 0.07 * 0.01 * 0.5 * 0.5 = 0.000175 -> 0.0002
     expect(takerFee(dollars('0.50'), 1)).toBe(dollars('0.0002'));
+  });
+
+  it('computes every fee exactly as the BigInt formula does, near whole units too', () => {
+    // The reference: rate·C·P·(1−P)·mult / 10^20 fee units, rounded up, in BigInt.
+    const exact = (rateBps: number, price: number, count: number, multiplierPpm: number) => {
+      const numerator =
+        BigInt(rateBps) * BigInt(count) * BigInt(price) * BigInt(1_000_000 - price) * BigInt(multiplierPpm);
+      const units = numerator / 10n ** 20n + (numerator % 10n ** 20n > 0n ? 1n : 0n);
+      return Number(units) * 100;
+    };
+    const price = fc.oneof(
+      fc.integer({ min: 0, max: 1_000_000 }),
+      fc.integer({ min: 1, max: 99 }).map((cents) => cents * 10_000),
+      fc.constantFrom(0, 1, 500_000, 999_999, 1_000_000),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(175, 350, 700, 1, 9_999),
+        price,
+        fc.oneof(
+          fc.integer({ min: 1, max: 10_000_000 }),
+          fc.integer({ min: 1, max: 100 }).map((n) => n * 100),
+        ),
+        fc.constantFrom(1_000_000, 500_000, 1, 250_000, 1_000_001),
+        (rateBps, p, count, multiplierPpm) => {
+          expect(quadraticFee(rateBps, p, count, multiplierPpm)).toBe(
+            exact(rateBps, p, count, multiplierPpm),
+          );
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 
   it('charges makers only on maker-fee series', () => {

@@ -121,3 +121,34 @@ describe('MarketDataCache reference data', () => {
     expect(reads.asked.at(-1)).toBe('market KXM-11');
   });
 });
+
+describe('MarketDataCache expiry at the source', () => {
+  it('reads a market again after expireMarket, keeping the old one visible until then', async () => {
+    const { reads, data } = cache();
+    const first = data.market('KXA-1');
+    reads.answerAll();
+    const market = await first;
+    expect(await data.market('KXA-1')).toBe(market);
+    expect(reads.asked).toEqual(['market KXA-1']);
+    data.expireMarket('KXA-1');
+    expect(data.cachedMarket('KXA-1')).toBe(market);
+    const again = data.market('KXA-1');
+    expect(reads.asked).toEqual(['market KXA-1', 'market KXA-1']);
+    reads.answerAll();
+    expect(await again).not.toBe(market);
+  });
+
+  it('does not keep as fresh a read that was in flight when the market expired', async () => {
+    const { reads, data } = cache();
+    const inFlight = data.market('KXA-1');
+    data.expireMarket('KXA-1');
+    reads.answerAll();
+    await inFlight;
+    await settle();
+    // The answer predates the change: the next read asks again.
+    const next = data.market('KXA-1');
+    expect(reads.asked).toEqual(['market KXA-1', 'market KXA-1']);
+    reads.answerAll();
+    await next;
+  });
+});

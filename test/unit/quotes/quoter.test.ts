@@ -325,8 +325,7 @@ describe('Quoter: pricing to a live quote', () => {
     expect(quoter.routeOf(quote)?.label).toBeDefined();
     h.store.transition(quote, 'cancelled');
     h.clock.advance(600_000);
-    h.store.prune();
-    quoter.pruneRoutes();
+    expect(h.store.prune()).toBe(1);
     expect(quoter.routeOf(quote)).toBeUndefined();
   });
 });

@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openJournalDatabase } from '../../../src/journal/database.js';
 import type { FillRecord, JournalEvent } from '../../../src/journal/events.js';
 import { JournalInserter } from '../../../src/journal/inserter.js';
 import { JournalReader } from '../../../src/journal/queries.js';
+import { ReportAccumulator } from '../../../src/report/accumulator.js';
 import { pnlChartSvg } from '../../../src/report/chart.js';
 import { dollarsToCent, formatReport } from '../../../src/report/format.js';
 import { buildReport } from '../../../src/report/report.js';
@@ -196,5 +198,40 @@ describe('the P&L report', () => {
     expect(svg).toContain('<path d="M80.0,30.0 H80.2 V310.0 H880.0"');
     expect(svg).toContain('>-$0.06<');
     expect(svg).toContain('>10:30:00<');
+  });
+});
+
+describe('confirm latency percentiles', () => {
+  it('are the nearest-rank percentiles of every latency, kept as counts', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 0, maxLength: 400 }),
+        (latencies) => {
+          const acc = new ReportAccumulator();
+          for (const latencyMs of latencies) {
+            acc.event({
+              kind: 'confirm',
+              at: T0,
+              rfqId: 'r',
+              quoteId: 'q',
+              marketTicker: 'KXA-1',
+              strategy: 's',
+              ok: true,
+              latencyMs,
+            });
+          }
+          const sorted = [...latencies].sort((a, b) => a - b);
+          const rank = (p: number) =>
+            sorted.length === 0
+              ? null
+              : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+          expect(acc.rows().total.confirmLatencyMs).toEqual({
+            p50: rank(50),
+            p99: rank(99),
+            n: sorted.length,
+          });
+        },
+      ),
+    );
   });
 });

@@ -160,14 +160,11 @@ describe('ExposureBook life cycle', () => {
     expect(after?.worstLoss).toBe($('15'));
     expect(after?.worstContracts).toBeLessThanOrEqual(before?.worstContracts ?? 0);
     expect(book.position('KXA-26-A')).toBe(c('50'));
-    // flat and quiet: the market's episode ends
+    // flat and quiet: the market's episode ends and the book forgets the market
     book.quoteRemoved('q2');
     fill(book, 'q3', 'KXA-26-A', 'no', '0.40', '50');
-    expect(book.snapshot().positions.get('KXA-26-A')).toMatchObject({
-      contracts: 0,
-      cost: 0,
-      episodeRealized: 0,
-    });
+    expect(book.snapshot().positions.has('KXA-26-A')).toBe(false);
+    expect(riskView(book.snapshot(), { openQuoteWeightPpm: 1_000_000 }).totalExposure).toBe(0);
   });
 
   it('reserves a quote under a provisional id and renames it when the exchange answers', () => {
@@ -336,6 +333,55 @@ describe('ExposureBook daily P&L', () => {
   });
 });
 
+describe('ExposureBook markets that went quiet', () => {
+  it('forgets a flat market with no live quote, keeping its day in the P&L and its event', () => {
+    const clock = new ManualClock(T0);
+    const book = new ExposureBook({ clock });
+    // A day of short-lived markets: each is quoted, filled, marked, closed out and settles.
+    for (let i = 0; i < 500; i++) {
+      const ticker = `KXDAY-M${i}-A`;
+      book.quoteOpened(
+        liveQuote(`q${i}`, rfq(ticker, bySize('10'), `KXDAY-M${i}`), {
+          yesBid: $('0.40'),
+          noBid: $('0.50'),
+          yesContracts: c('10'),
+          noContracts: c('10'),
+        }),
+      );
+      book.quoteAccepted(`q${i}`, 'yes');
+      execute(book, `q${i}`, ticker, 'yes', '0.40', '10');
+      book.markToMarket([[ticker, $('0.45')]]);
+      book.settleMarket(ticker, 'no');
+    }
+    const snapshot = book.snapshot();
+    // Each lost its $4: realised −$2,000; the marks (+$0.50 each) were undone by the settlement.
+    expect(snapshot.pnl).toMatchObject({ realized: $('-2000'), unrealized: 0, total: $('-2000') });
+    expect(snapshot.positions.size).toBe(0);
+    expect(riskView(snapshot, { openQuoteWeightPpm: 1_000_000 })).toMatchObject({
+      totalExposure: 0,
+      liveQuotes: 0,
+    });
+    // Its event stays what it was, whatever a later RFQ says.
+    expect(book.eventFor('KXDAY-M7-A', 'OTHER')).toBe('KXDAY-M7');
+  });
+
+  it('keeps a forgotten market’s marked move from the day’s baseline in the day’s P&L', () => {
+    const clock = new ManualClock(Date.parse('2026-01-05T12:00:00Z'));
+    const book = new ExposureBook({ clock });
+    fill(book, 'a', 'KXA-26-A', 'yes', '0.60', '100');
+    book.markToMarket([['KXA-26-A', $('0.45')]]);
+    clock.advanceTo(Date.parse('2026-01-06T00:00:00Z'));
+    // Today starts at −$15 marked; closing at 0.50 realises −$10 (yesterday's −$15 and today's +$5).
+    fill(book, 'b', 'KXA-26-A', 'no', '0.50', '100');
+    expect(book.snapshot().positions.has('KXA-26-A')).toBe(false);
+    expect(book.snapshot().pnl).toMatchObject({ realized: $('-10'), unrealized: $('15'), total: $('5') });
+    // Trading it again starts from flat.
+    fill(book, 'c', 'KXA-26-A', 'yes', '0.50', '10');
+    book.markToMarket([['KXA-26-A', $('0.70')]]);
+    expect(book.snapshot().pnl).toMatchObject({ realized: $('-10'), unrealized: $('17'), total: $('7') });
+  });
+});
+
 describe('ExposureBook fills', () => {
   it('books a fill at its own price, even one no quote claims, once per trade id', () => {
     const book = new ExposureBook({ clock: new ManualClock(T0) });
@@ -383,6 +429,17 @@ describe('ExposureBook fills', () => {
     );
     book.quoteAccepted('q1', 'no', c('4'));
     expect(book.liveQuote('q1')?.accepted).toMatchObject({ side: 'no', contracts: c('10') });
+  });
+
+  it('remembers as many trade ids as it is told to (a backtest needs seconds, not a day)', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0), ledgerMemory: 3 });
+    const trades = ['1', '2', '3', '4'].map((n) => ({
+      ...tradeOf(`o${n}`, 'KXA-26-A', 'yes', '0.5', '1'),
+      tradeId: `x${n}`,
+    }));
+    for (const trade of trades) expect(book.applyFill(trade).kind).toBe('booked');
+    expect(book.applyFill(trades[3]!).kind).toBe('duplicate');
+    expect(book.applyFill(trades[0]!).kind).toBe('booked');
   });
 
   it('refuses a broken fill without touching the books', () => {
