@@ -132,13 +132,27 @@ export class Probe {
           end: Number.NaN,
         };
         this.#requests.push(req);
-        return target().run(spec, () => {
-          req.admitted = wallNow();
+        const settled = () => {
+          // Refused before admission (deadline, abort), or admitted and then never sent: it
+          // waited until now and went nowhere. Left open, it would count as a wait on the path
+          // of every RFQ after it.
+          if (!Number.isNaN(req.start)) return;
           const list = this.#admitted.get(key);
-          if (list) list.push(req);
-          else this.#admitted.set(key, [req]);
-          return send();
-        });
+          const index = list?.indexOf(req) ?? -1;
+          if (index >= 0) list!.splice(index, 1);
+          const now = wallNow();
+          if (Number.isNaN(req.admitted)) req.admitted = now;
+          req.start = req.end = now;
+        };
+        return target()
+          .run(spec, () => {
+            req.admitted = wallNow();
+            const list = this.#admitted.get(key);
+            if (list) list.push(req);
+            else this.#admitted.set(key, [req]);
+            return send();
+          })
+          .finally(settled);
       },
       budget: (bucket) => target().budget(bucket),
     };
@@ -170,7 +184,15 @@ export class Probe {
               .catch(() => undefined);
         }
       }
-      const response = await inner(input, init);
+      let response: Response;
+      try {
+        response = await inner(input, init);
+      } catch (error) {
+        // Failed (time-out, connection lost): its wait ended here. Left open, it would count as
+        // a market read still on the wire for every RFQ after it.
+        if (req) req.end = wallNow();
+        throw error;
+      }
       if (req) {
         req.end = wallNow();
         req.status = response.status;

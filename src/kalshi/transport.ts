@@ -76,6 +76,12 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** fetch's rejection of a 3xx answer under `redirect: 'error'`. */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error && cause.message === 'unexpected redirect';
+}
+
 export class Transport {
   readonly options: ResolvedOptions;
   readonly costs: EndpointCostTable;
@@ -228,6 +234,9 @@ export class Transport {
         timeout: false,
         signal,
         fetch: options.fetch as typeof fetch,
+        // A redirect is an error: a signed request goes only to baseUrl (fetch would resend our
+        // key id and signature to any origin).
+        redirect: 'error',
       });
       status = response.status;
       const ok = status >= 200 && status <= 299;
@@ -329,6 +338,14 @@ export class Transport {
     if (callerAborted) return new AbortedError('aborted by the caller', context, { status, cause: error });
     if (timedOut) return new TimeoutError(context, this.options.timeoutMs, { status, cause: error });
     const code = causeCode(error);
+    if (isRedirectRefusal(error)) {
+      return new NetworkError(
+        'the exchange answered with a redirect, which is not followed (requests go only to exchange.baseUrl)',
+        context,
+        true,
+        { status, cause: error },
+      );
+    }
     // Once a status arrived the request was certainly received.
     const maybeSent = status !== undefined || code === undefined || !NOT_SENT_CODES.has(code);
     const reason = status !== undefined ? 'connection lost while reading the response' : 'request failed';

@@ -7,6 +7,7 @@ import {
   SLOT,
   SYNC_DATA_METHODS,
   type SyncDataMethod,
+  wallNow,
 } from './worker/protocol.js';
 
 /** Pieces of a worker slot (worker-slot.ts): call labels and ids, and its answers to the worker. */
@@ -83,4 +84,31 @@ export function relayLogLine(log: Logger, line: string): void {
   const label = (typeof level === 'number' && pino.levels.labels[level]) || 'info';
   const write = log[label as 'info'];
   if (typeof write === 'function') write.call(log, fields, typeof msg === 'string' ? msg : '');
+}
+
+/** When a worker asked for a read and when the bot's thread answered it (`wallNow()` ms). */
+export interface ReadTimes {
+  readonly askedAt: number;
+  readonly answeredAt: number;
+}
+
+/** A read answered now; the worker's stamp is not trusted before its call was sent. */
+export function readTimes(callSentAt: number, askedAt: unknown): ReadTimes {
+  const answeredAt = wallNow();
+  const asked = typeof askedAt === 'number' && Number.isFinite(askedAt) ? askedAt : answeredAt;
+  return { askedAt: Math.min(answeredAt, Math.max(callSentAt, asked)), answeredAt };
+}
+
+/**
+ * A time-out is not the strategy's when its last read was answered with too little of the
+ * limit left to finish (a fifth), after waiting on the bot's thread (busy with a burst, signing,
+ * a long GC) or on the exchange at least as long: its time went waiting. A strategy that reads
+ * late in its own time waited little for the read and is still blamed.
+ */
+export function lateReadExcuse(read: ReadTimes | undefined, timeoutMs: number): string | undefined {
+  if (read === undefined) return undefined;
+  const grace = timeoutMs / 5;
+  const waited = read.answeredAt - read.askedAt;
+  if (wallNow() - read.answeredAt >= grace || waited < grace) return undefined;
+  return `its market data reached it late: answered after ${Math.round(waited)}ms`;
 }

@@ -13,12 +13,16 @@ import {
   SYNC_VALUE_OFFSET,
   type ToWorker,
   type WorkerInit,
+  wallNow,
 } from './worker/protocol.js';
 import {
   answerSyncRead,
   type CallLabel,
+  lateReadExcuse,
   nextCallId,
+  type ReadTimes,
   reached,
+  readTimes,
   relayLogLine,
   type SetupFailure,
 } from './worker-io.js';
@@ -55,6 +59,10 @@ interface Pending {
   readonly data: TrackedData;
   /** Sequence number of the last market-data answer sent for this call. */
   lastAnswerSeq: number;
+  /** When the call was sent (`wallNow()`). */
+  readonly sentAt: number;
+  /** The call's last market-data read: when the worker asked, when this thread answered. */
+  lastRead: ReadTimes | undefined;
   settled: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   settle(result: HookResult<unknown>): void;
@@ -192,6 +200,8 @@ export class WorkerSlot {
         label,
         data: new TrackedData(this.#options.data),
         lastAnswerSeq: 0,
+        sentAt: wallNow(),
+        lastRead: undefined,
         settled: false,
         timer: undefined,
         settle: (result) => {
@@ -267,7 +277,7 @@ export class WorkerSlot {
 
   #timedOut(pending: Pending, timeoutMs: number): void {
     const result = { kind: 'timeout', timeoutMs } as const;
-    const excused = this.#excuse(pending) ?? pending.data.excuse(result);
+    const excused = this.#excuse(pending, timeoutMs) ?? pending.data.excuse(result);
     pending.settle(excused === undefined ? result : { ...result, excused });
     // The worker still runs it; keep it on the books (load, watchdog) until it answers or dies.
     pending.timer = setTimeout(() => this.#calls.delete(pending.id), ABANDON_AFTER_MS);
@@ -275,7 +285,9 @@ export class WorkerSlot {
   }
 
   /** Why a time-out is not the call's own fault, judged from what the worker last processed. */
-  #excuse(pending: Pending): string | undefined {
+  #excuse(pending: Pending, timeoutMs: number): string | undefined {
+    const late = lateReadExcuse(pending.lastRead, timeoutMs);
+    if (late !== undefined) return late;
     const processed = Atomics.load(this.#ints, SLOT.processed);
     const current = Atomics.load(this.#ints, SLOT.currentCall);
     // The call the worker is in (or last ran) is its own trouble.
@@ -332,7 +344,10 @@ export class WorkerSlot {
     const tracker = pending?.data ?? new TrackedData(this.#options.data);
     const answer = (body: { value: unknown } | { error: { name: string; message: string } }) => {
       const seq = this.#post({ t: 'data', call, req, ...body } as Outgoing);
-      if (pending !== undefined && seq !== undefined) pending.lastAnswerSeq = seq;
+      if (pending !== undefined && seq !== undefined) {
+        pending.lastAnswerSeq = seq;
+        pending.lastRead = readTimes(pending.sentAt, message.sentAt);
+      }
     };
     if (!ASYNC_DATA_METHODS.has(method) || typeof ticker !== 'string') {
       answer({ error: { name: 'TypeError', message: `unknown market-data read ${String(method)}` } });
@@ -352,6 +367,8 @@ export class WorkerSlot {
     const about = message.method === 'position' ? subject?.subject?.ticker : subject?.subject?.event;
     if (about !== undefined && about === message.ticker) subject?.learn?.(message.method);
     answerSyncRead(this.#ints, this.#value, this.#options.data, message, this.#strategyLog);
+    const pending = this.#calls.get(message.call);
+    if (pending !== undefined) pending.lastRead = readTimes(pending.sentAt, message.sentAt);
   }
 
   /** A strategy's log line, written by the bot's logger (its level, its redaction). */

@@ -105,6 +105,8 @@ export type FromWorker =
       readonly req: number;
       readonly method: AsyncDataMethod;
       readonly ticker: string;
+      /** When the worker asked (`wallNow()`): how long the read waited on the bot's thread. */
+      readonly sentAt: number;
     }
   | {
       readonly t: 'sync';
@@ -112,10 +114,16 @@ export type FromWorker =
       readonly req: number;
       readonly method: SyncDataMethod;
       readonly ticker: string;
+      readonly sentAt: number;
     }
   /** One pino line of a strategy's `ctx.log`, as JSON. */
   | { readonly t: 'log'; readonly line: string }
   | { readonly t: 'pong'; readonly n: number };
+
+/** Epoch milliseconds, sub-millisecond, comparable between the bot's thread and its workers. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 export function toWireError(error: unknown, describe: (error: unknown) => string): WireError {
   const name = error instanceof Error ? error.name : 'Error';

@@ -20,6 +20,7 @@ import {
   SLOT,
   type SyncDataMethod,
   type ToWorker,
+  wallNow,
 } from './protocol.js';
 
 type DataAnswer = Extract<ToWorker, { t: 'data' }>;
@@ -88,7 +89,14 @@ export class DataChannel {
     const req = this.#request();
     return new Promise((resolve, reject) => {
       this.#waiting.set(req, { resolve, reject });
-      this.#port.postMessage({ t: 'data', call, req, method, ticker } satisfies FromWorker);
+      this.#port.postMessage({
+        t: 'data',
+        call,
+        req,
+        method,
+        ticker,
+        sentAt: wallNow(),
+      } satisfies FromWorker);
     });
   }
 
@@ -96,7 +104,7 @@ export class DataChannel {
   #readNow(call: number, method: SyncDataMethod, ticker: string): Centis {
     if (typeof ticker !== 'string') throw new TypeError(`${method}: ticker must be a string`);
     const req = this.#request();
-    this.#port.postMessage({ t: 'sync', call, req, method, ticker } satisfies FromWorker);
+    this.#port.postMessage({ t: 'sync', call, req, method, ticker, sentAt: wallNow() } satisfies FromWorker);
     const deadline = Date.now() + this.#syncTimeoutMs;
     for (;;) {
       const done = Atomics.load(this.#ints, SLOT.syncDone);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { KalshiClient, parsePrivateKey } from '../../../src/kalshi/index.js';
+import { KalshiClient, NetworkError, parsePrivateKey } from '../../../src/kalshi/index.js';
 import { startTestServer, type TestServer } from '../../helpers/test-server.js';
-import { captureLogs, harness, QUOTE_ID, RFQ_ID, T0, testKey, wireQuote } from './fixtures.js';
+import { captureLogs, harness, QUOTE_ID, RFQ_ID, rejection, T0, testKey, wireQuote } from './fixtures.js';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -84,6 +84,25 @@ describe('secrets stay secret', () => {
       for (const text of texts) expect(text).not.toContain(secret);
     }
     expect(errors.map((e) => (e as Error).message).join('\n')).toContain('[redacted]');
+  });
+
+  it('a redirect is not followed: the signed request never reaches another origin', async () => {
+    const elsewhere = await startTestServer();
+    try {
+      elsewhere.handle('GET', '/communications/id', () => ({ json: { communications_id: 'c0ffee' } }));
+      server.handle('GET', '/communications/id', () => ({
+        status: 307,
+        headers: { location: `${elsewhere.baseUrl}/communications/id` },
+      }));
+      const { client } = harness(server, { retry: { readAttempts: 2 } });
+      const error = await rejection(client.getCommunicationsId());
+      expect(server.requestsTo('GET', '/communications/id')).toHaveLength(2);
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).message).toMatch(/redirect, which is not followed/);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('options errors and key errors do not print key material', () => {

@@ -195,3 +195,64 @@ describe('an in-process strategy whose data arrived while the bot thread was bus
     expect(await outcome).toMatchObject({ kind: 'quote' });
   });
 });
+
+describe('a worker call whose market data this thread served late', () => {
+  /** Serving the worker's first read finds this thread busy for `busyMs` (a burst, signing). */
+  class BusyBooks extends InMemoryMarketData {
+    constructor(private readonly busyMs: number) {
+      super();
+    }
+    override orderBook(ticker: string): Promise<OrderBook> {
+      const until = performance.now() + this.busyMs;
+      while (performance.now() < until) {
+        // busy
+      }
+      return super.orderBook(ticker);
+    }
+  }
+
+  async function priceOnce(price: string, busyMs: number) {
+    const temp = await tempPluginDir({ 'p.mjs': plugin('p', price) });
+    onTestFinished(temp.cleanup);
+    const logger = pino({ level: 'silent' });
+    const registry = await loadStrategies({ dir: temp.dir, logger });
+    const data = new BusyBooks(busyMs).setMarket({ ticker: 'KXL-1', eventTicker: 'KXL' });
+    data.setBook(testBook('KXL-1', { yes: [['0.45', '10']], no: [['0.50', '10']] }));
+    const failures: string[] = [];
+    const runner = new StrategyRunner({
+      router: new StrategyRouter(registry, [{ strategy: 'p', options: {} }], logger),
+      data,
+      logger,
+      timeoutMs: 100,
+      workers: { size: 1, hardTimeoutMs: 1_000 },
+      events: { onFailure: (strategy, failure) => failures.push(`${strategy} ${failure}`) },
+    });
+    onTestFinished(() => runner.stop());
+    await runner.start();
+    const outcome = await runner.price(testRfq({ marketTicker: 'KXL-1' }));
+    return { reason: outcome.kind === 'skip' ? `${outcome.cause}: ${outcome.reason}` : 'quote', failures };
+  }
+
+  const SPIN = (ms: number) => `{ const t = Date.now(); while (Date.now() - t < ${ms}) {} }`;
+
+  it('times out excused, not counted against the route (a burst must not disable it)', async () => {
+    // 30 ms of work once the book is in: the worker cannot answer before the verdict.
+    const { reason, failures } = await priceOnce(
+      `const book = await ctx.data.orderBook(rfq.marketTicker); ${SPIN(30)}
+       return { yesBid: book.yes[0].price, noBid: 400000 };`,
+      300,
+    );
+    expect(reason).toMatch(/^timeout: timeout after 100ms \(its market data reached it late/);
+    expect(failures).toEqual([]);
+  });
+
+  it('a strategy that reads late in its own time is still blamed', async () => {
+    const { reason, failures } = await priceOnce(
+      `${SPIN(70)} const book = await ctx.data.orderBook(rfq.marketTicker); ${SPIN(60)}
+       return { yesBid: book.yes[0].price, noBid: 400000 };`,
+      0,
+    );
+    expect(reason).toBe('timeout: timeout after 100ms');
+    expect(failures).toEqual(['p timeout']);
+  });
+});
