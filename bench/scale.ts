@@ -196,6 +196,7 @@ export function scaleChartSvg(rows: readonly ScaleRow[], subtitle: string): stri
   ).join('\n');
   const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${3 * W}" height="${H + 50}" font-family="sans-serif">
+<title>Scale curve: internal RFQ→quote p99, CPU and RSS against the arrival rate, by open RFQs (${escapeXml(subtitle)})</title>
 <rect width="100%" height="100%" fill="white"/>
 ${panel(rows, 'internal RFQ→quote p99 (ms)', (r) => r.internalMs.p99, SCALE_TARGETS.internalP99Ms, 0)}
 ${panel(rows, 'CPU (% of one core)', (r) => r.cpuPercent, undefined, W)}
