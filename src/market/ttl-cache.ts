@@ -1,13 +1,9 @@
 import type { Clock } from '../domain/clock.js';
 
-/** One key's state. Every field always present: one object shape, changed in place. */
 interface Entry<V> {
-  value: V | undefined;
-  hasValue: boolean;
+  value?: V;
   expiresAt: number;
-  pending: Promise<V> | undefined;
-  /** The value as a settled promise, handed to every reader while it is fresh. */
-  resolved: Promise<V> | undefined;
+  pending?: Promise<V>;
 }
 
 /**
@@ -27,32 +23,14 @@ export class TtlCache<V> {
     const now = this.clock.now();
     const entry = this.#entries.get(key);
     if (entry?.pending) return entry.pending;
-    if (entry?.hasValue && entry.expiresAt > now) {
-      entry.resolved ??= Promise.resolve(entry.value as V);
-      return entry.resolved;
-    }
+    if (entry && 'value' in entry && entry.expiresAt > now) return Promise.resolve(entry.value as V);
     const pending = load().then(
       (value) => {
         const current = this.#entries.get(key);
         // Expired or invalidated while loading: the value is kept (`peek`) but not as fresh.
         const fresh = current?.pending === pending;
         if (fresh || current?.pending === undefined) {
-          const expiresAt = fresh ? this.clock.now() + this.ttlMs : 0;
-          if (current === undefined) {
-            this.#entries.set(key, {
-              value,
-              hasValue: true,
-              expiresAt,
-              pending: undefined,
-              resolved: undefined,
-            });
-          } else {
-            current.value = value;
-            current.hasValue = true;
-            current.expiresAt = expiresAt;
-            current.pending = undefined;
-            current.resolved = undefined;
-          }
+          this.#entries.set(key, { value, expiresAt: fresh ? this.clock.now() + this.ttlMs : 0 });
           this.#evict();
         }
         return value;
@@ -60,23 +38,13 @@ export class TtlCache<V> {
       (error: unknown) => {
         const current = this.#entries.get(key);
         if (current?.pending === pending) {
-          if (current.hasValue) current.pending = undefined;
+          if (current && 'value' in current) delete current.pending;
           else this.#entries.delete(key);
         }
         throw error;
       },
     );
-    if (entry === undefined) {
-      this.#entries.set(key, {
-        value: undefined,
-        hasValue: false,
-        expiresAt: 0,
-        pending,
-        resolved: undefined,
-      });
-    } else {
-      entry.pending = pending;
-    }
+    this.#entries.set(key, { ...(entry ?? { expiresAt: 0 }), pending });
     return pending;
   }
 
@@ -100,7 +68,7 @@ export class TtlCache<V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     entry.expiresAt = 0;
-    entry.pending = undefined;
+    delete entry.pending;
   }
 
   clear(): void {
