@@ -12,7 +12,20 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** Answers a compiled glob list remembers (tickers repeat: every quote asks about its market). */
+const GLOB_ANSWERS_KEPT = 10_000;
+
 export function compileGlobs(globs: readonly string[]): (value: string) => boolean {
   const patterns = globs.map(globToRegExp);
-  return (value) => patterns.some((pattern) => pattern.test(value));
+  if (patterns.length === 0) return () => false;
+  const answers = new Map<string, boolean>();
+  return (value) => {
+    let matches = answers.get(value);
+    if (matches === undefined) {
+      matches = patterns.some((pattern) => pattern.test(value));
+      if (answers.size >= GLOB_ANSWERS_KEPT) answers.clear();
+      answers.set(value, matches);
+    }
+    return matches;
+  };
 }

@@ -1,9 +1,13 @@
 import type { Clock } from '../domain/clock.js';
 
+/** One key's state. Every field always present: one object shape, changed in place. */
 interface Entry<V> {
-  value?: V;
+  value: V | undefined;
+  hasValue: boolean;
   expiresAt: number;
-  pending?: Promise<V>;
+  pending: Promise<V> | undefined;
+  /** The value as a settled promise, handed to every reader while it is fresh. */
+  resolved: Promise<V> | undefined;
 }
 
 /**
@@ -23,14 +27,32 @@ export class TtlCache<V> {
     const now = this.clock.now();
     const entry = this.#entries.get(key);
     if (entry?.pending) return entry.pending;
-    if (entry && 'value' in entry && entry.expiresAt > now) return Promise.resolve(entry.value as V);
+    if (entry?.hasValue && entry.expiresAt > now) {
+      entry.resolved ??= Promise.resolve(entry.value as V);
+      return entry.resolved;
+    }
     const pending = load().then(
       (value) => {
         const current = this.#entries.get(key);
         // Expired or invalidated while loading: the value is kept (`peek`) but not as fresh.
         const fresh = current?.pending === pending;
         if (fresh || current?.pending === undefined) {
-          this.#entries.set(key, { value, expiresAt: fresh ? this.clock.now() + this.ttlMs : 0 });
+          const expiresAt = fresh ? this.clock.now() + this.ttlMs : 0;
+          if (current === undefined) {
+            this.#entries.set(key, {
+              value,
+              hasValue: true,
+              expiresAt,
+              pending: undefined,
+              resolved: undefined,
+            });
+          } else {
+            current.value = value;
+            current.hasValue = true;
+            current.expiresAt = expiresAt;
+            current.pending = undefined;
+            current.resolved = undefined;
+          }
           this.#evict();
         }
         return value;
@@ -38,13 +60,23 @@ export class TtlCache<V> {
       (error: unknown) => {
         const current = this.#entries.get(key);
         if (current?.pending === pending) {
-          if (current && 'value' in current) delete current.pending;
+          if (current.hasValue) current.pending = undefined;
           else this.#entries.delete(key);
         }
         throw error;
       },
     );
-    this.#entries.set(key, { ...(entry ?? { expiresAt: 0 }), pending });
+    if (entry === undefined) {
+      this.#entries.set(key, {
+        value: undefined,
+        hasValue: false,
+        expiresAt: 0,
+        pending,
+        resolved: undefined,
+      });
+    } else {
+      entry.pending = pending;
+    }
     return pending;
   }
 
@@ -68,7 +100,7 @@ export class TtlCache<V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     entry.expiresAt = 0;
-    delete entry.pending;
+    entry.pending = undefined;
   }
 
   clear(): void {

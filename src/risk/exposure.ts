@@ -16,14 +16,14 @@ import { FillLedger, fillProblem } from './fill-ledger.js';
 import { RiskConfigError, type RiskLimits } from './limits.js';
 import { DailyPnlTracker, type SavedDay } from './pnl.js';
 import { applyTrade, FLAT, type NetPosition, settlementPnl } from './position.js';
+import { type MarketState, PositionsView, tallied } from './positions-view.js';
 import { QuoteReservations } from './quote-reservations.js';
 import type { PositionDiscrepancy } from './reconcile.js';
-import { RiskTally, type TalliedPosition } from './risk-tally.js';
+import { RiskTally } from './risk-tally.js';
 import {
   type DailyPnl,
   deriveEventTicker,
   type ExposureSnapshot,
-  type PositionExposure,
   type QuoteExposure,
   sideExposure,
 } from './snapshot.js';
@@ -40,26 +40,8 @@ export type {
 } from './book-types.js';
 export type { PositionDiscrepancy } from './reconcile.js';
 
-function tallied(market: MarketState): TalliedPosition {
-  return {
-    marketTicker: market.marketTicker,
-    eventTicker: market.eventTicker,
-    contracts: market.position.contracts,
-    cost: market.position.cost,
-    episodeRealized: market.episodeRealized,
-  };
-}
-
 /** How many forgotten markets' events are remembered (oldest forgotten first). */
 const FORGOTTEN_EVENTS_KEPT = 50_000;
-
-interface MarketState {
-  readonly marketTicker: string;
-  readonly eventTicker: string;
-  position: NetPosition;
-  episodeRealized: Micros;
-  fairValue: Micros | undefined;
-}
 
 /**
  * Our positions and live quotes. Positions, realised P&L and fees come from the exchange's fills
@@ -84,14 +66,8 @@ export class ExposureBook {
   private readonly tally: RiskTally;
   /** Today's P&L as `current()` hands it out, until a position, a mark or the day changes. */
   private pnlNow: DailyPnl | undefined;
-  /** The positions of the last snapshot, and the position objects they were made from. */
-  private lastPositions:
-    | {
-        readonly positions: ReadonlyMap<string, PositionExposure>;
-        readonly marketEvents: ReadonlyMap<string, string>;
-        readonly sources: ReadonlyMap<string, NetPosition>;
-      }
-    | undefined;
+  /** The positions part of snapshots, reused while markets do not change. */
+  private readonly positions = new PositionsView();
 
   constructor(options: ExposureBookOptions = {}) {
     const timeZone = options.dayTimeZone ?? 'UTC';
@@ -401,7 +377,9 @@ export class ExposureBook {
 
   snapshot(): ExposureSnapshot {
     this.rollDay();
-    const { positions, marketEvents } = this.positionsView();
+    const { positions, marketEvents } = this.positions.of(this.markets, (market) =>
+      this.pnl.unrealizedOf(market),
+    );
     // Computed afresh: a snapshot is the reference the figure `current()` keeps is tested against.
     const pnl = this.pnl.current(this.markets.values());
     this.pnlNow = pnl;
@@ -412,57 +390,6 @@ export class ExposureBook {
       marketEvents,
       pnl,
     });
-  }
-
-  /**
-   * The positions part of a snapshot. The guard takes a snapshot per quote and per confirm, while
-   * markets change only on fills and marks: an unchanged market's frozen view is reused, and so
-   * are the maps when no market changed (they are never mutated once handed out).
-   */
-  private positionsView(): {
-    positions: ReadonlyMap<string, PositionExposure>;
-    marketEvents: ReadonlyMap<string, string>;
-  } {
-    const cached = this.lastPositions;
-    const same = (market: MarketState): PositionExposure | undefined => {
-      const previous = cached?.positions.get(market.marketTicker);
-      return previous !== undefined &&
-        cached?.sources.get(market.marketTicker) === market.position &&
-        previous.episodeRealized === market.episodeRealized &&
-        previous.fairValue === market.fairValue &&
-        previous.eventTicker === market.eventTicker
-        ? previous
-        : undefined;
-    };
-    if (cached && cached.positions.size === this.markets.size) {
-      let unchanged = true;
-      for (const market of this.markets.values()) {
-        if (same(market) === undefined) {
-          unchanged = false;
-          break;
-        }
-      }
-      if (unchanged) return cached;
-    }
-    const positions = new Map<string, PositionExposure>();
-    const marketEvents = new Map<string, string>();
-    const sources = new Map<string, NetPosition>();
-    for (const market of this.markets.values()) {
-      marketEvents.set(market.marketTicker, market.eventTicker);
-      sources.set(market.marketTicker, market.position);
-      const position: PositionExposure = same(market) ?? {
-        marketTicker: market.marketTicker,
-        eventTicker: market.eventTicker,
-        contracts: market.position.contracts,
-        cost: market.position.cost,
-        episodeRealized: market.episodeRealized,
-        unrealized: this.pnl.unrealizedOf(market),
-        ...(market.fairValue === undefined ? {} : { fairValue: market.fairValue }),
-      };
-      positions.set(market.marketTicker, Object.isFrozen(position) ? position : Object.freeze(position));
-    }
-    this.lastPositions = { positions, marketEvents, sources };
-    return this.lastPositions;
   }
 
   /**

@@ -83,7 +83,7 @@ export interface FairValueFeedOptions {
   readonly source: string;
   /** How often to check for changes. */
   readonly reloadMs: number;
-  /** Limit of one fetch; a slow fetch delays the next reload. @default 10000 */
+  /** Limit of one fetch; reloads due while a fetch is out join it. @default 10000 */
   readonly requestTimeoutMs?: number;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
@@ -183,14 +183,21 @@ export class FairValueFeed {
     return value === undefined ? { kind: 'missing' } : { kind: 'ok', value, ageMs };
   }
 
+  /**
+   * Reloads every `reloadMs` of the clock, counted from the last reload's start, not its end: on a
+   * backtest's clock, time moves on while a read is out, and counting from its end would put the
+   * next reload wherever the disk happened to answer (a replay would not give the same result
+   * twice). A reload due while one is still out joins it.
+   */
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = this.#clock.schedule(
       this.#reloadMs,
-      () => void this.refresh().finally(() => this.#schedule()),
-      {
-        unref: true,
+      () => {
+        this.#schedule();
+        void this.refresh();
       },
+      { unref: true },
     );
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FairValueFeedError, parseFairValueDocument } from '../../../src/strategy/feed.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { FairValueFeed, FairValueFeedError, parseFairValueDocument } from '../../../src/strategy/feed.js';
 
 describe('parseFairValueDocument', () => {
   it('reads the flat form', () => {
@@ -38,5 +39,31 @@ describe('parseFairValueDocument', () => {
   it('lists at most five problems', () => {
     const json = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`KX-${i}`, 'bad']));
     expect(() => parseFairValueDocument(json, 'f')).toThrow(/; and 3 more$/);
+  });
+});
+
+describe('FairValueFeed reloads', () => {
+  it('keeps its cadence on the clock, whenever a read comes back', async () => {
+    const clock = new ManualClock(1_000_000);
+    const asked: number[] = [];
+    const answers: (() => void)[] = [];
+    const fetch = (async () => {
+      asked.push(clock.now());
+      await new Promise<void>((resolve) => answers.push(resolve));
+      return new Response(JSON.stringify({ 'KX-A': '0.5' }), { status: 200 });
+    }) as unknown as typeof globalThis.fetch;
+    const feed = new FairValueFeed({ source: 'https://feed.invalid/fv.json', reloadMs: 5_000, clock, fetch });
+    const started = feed.start();
+    answers.shift()?.();
+    await started;
+    clock.advance(5_000);
+    // The clock moves on while the read is out (as a backtest's does) before it answers.
+    clock.advance(3_000);
+    answers.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(2_000);
+    expect(asked).toEqual([1_000_000, 1_005_000, 1_010_000]);
+    answers.shift()?.();
+    feed.stop();
   });
 });
