@@ -54,7 +54,14 @@ export class RecentMap<K, V> {
     this.#keys.push(key);
     this.#seqs.push(seq);
     while (this.#slots.size > this.capacity) this.#forgetOldest();
-    if (this.#keys.length - this.#head > 2 * this.#slots.size + 1_024) this.#compact();
+    // The order list holds the consumed prefix and stale repeats too: drop them once they are
+    // as many as the entries (amortised constant time, memory at most about twice the entries).
+    if (this.#keys.length > 2 * this.#slots.size + 1_024) this.#compact();
+  }
+
+  /** Keys the order list holds, live or stale (at most about twice the entries, plus 1,024). */
+  get orderLength(): number {
+    return this.#keys.length;
   }
 
   delete(key: K): boolean {

@@ -52,6 +52,8 @@ describe('RecentMap', () => {
     expect(forgotten[0]).toBe('rfq-0');
     expect(recent.get('rfq-179999')).toBeUndefined();
     expect(recent.get('rfq-180000')).toBe(180_000);
+    // What it forgot does not stay in its order list.
+    expect(recent.orderLength).toBeLessThanOrEqual(2 * 20_000 + 1_024);
   });
 });
 
