@@ -6,6 +6,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { FeeSchedule } from '../domain/fees.js';
 import { type Micros, ONE_DOLLAR } from '../domain/money.js';
+import { RecentMap } from '../domain/recent.js';
 import type { EventInfo, Fill, Market, OrderBook, Rfq } from '../domain/types.js';
 import type { FillRecord, JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
@@ -190,21 +191,15 @@ export function wireJournal(options: {
   };
   // The last market data journaled per ticker: only changes are written again. Bounded: a
   // market forgotten and read again is journaled again, which costs a line.
-  const marketSeen = new Map<string, MarketInfo>();
   // The market objects last read: the cache hands out the same object until it reads again.
   const lastRead = new Map<string, Market>();
+  const marketSeen = new RecentMap<string, MarketInfo>(MARKETS_REMEMBERED, (ticker) =>
+    lastRead.delete(ticker),
+  );
   const recordMarket = (info: MarketInfo) => {
     const previous = marketSeen.get(info.marketTicker);
     if (previous !== undefined && sameMarketInfo(previous, info)) return;
-    marketSeen.delete(info.marketTicker);
     marketSeen.set(info.marketTicker, info);
-    if (marketSeen.size > MARKETS_REMEMBERED) {
-      const oldest = marketSeen.keys().next();
-      if (!oldest.done) {
-        marketSeen.delete(oldest.value);
-        lastRead.delete(oldest.value);
-      }
-    }
     journal.record(info);
   };
   return {

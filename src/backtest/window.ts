@@ -3,8 +3,12 @@
  * far ahead of the clock as the taker model may look. Memory holds that window, never the file.
  */
 import type { Micros } from '../domain/money.js';
+import { RecentMap } from '../domain/recent.js';
 import type { EpochMs } from '../domain/types.js';
 import type { RecordedLine } from './reader.js';
+
+/** RFQs whose recorded decisions are kept while they wait to enter (oldest forgotten first). */
+const DECISIONS_KEPT = 100_000;
 
 interface BufferedMark {
   readonly at: EpochMs;
@@ -57,7 +61,7 @@ export class EventWindow {
   #scanned = 0;
   readonly #marks = new Map<string, Queue<BufferedMark>>();
   /** The recorded bot's decisions on each RFQ (the first few), as buffered. */
-  readonly #decided = new Map<string, { at: EpochMs; quote: boolean }[]>();
+  readonly #decided = new RecentMap<string, { at: EpochMs; quote: boolean }[]>(DECISIONS_KEPT);
   #exhausted = false;
   #lastBufferedAt = Number.NEGATIVE_INFINITY;
   /** Most events held at once: the window's memory, reported with the results. */
@@ -103,9 +107,8 @@ export class EventWindow {
   #noteDecision(rfqId: string, at: EpochMs, outcome: string): void {
     const known = this.#decided.get(rfqId);
     if (known === undefined) {
+      // Bounded: an RFQ's entry goes when it is read or closes; the bound only guards against leaks.
       this.#decided.set(rfqId, [{ at, quote: outcome === 'quote' }]);
-      // Bounded: an RFQ's entry goes when it is read or closes; this only guards against leaks.
-      if (this.#decided.size > 100_000) this.#decided.delete(this.#decided.keys().next().value as string);
     } else if (known.length < 8) known.push({ at, quote: outcome === 'quote' });
   }
 

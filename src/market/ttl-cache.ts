@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { RecentMap } from '../domain/recent.js';
 
 /** One key's state. Every field always present: one object shape, changed in place. */
 interface Entry<V> {
@@ -15,13 +16,16 @@ interface Entry<V> {
  * values kept for `ttlMs`, failures not cached. Bounded: the oldest entries go first.
  */
 export class TtlCache<V> {
-  readonly #entries = new Map<string, Entry<V>>();
+  /** Bounded: the oldest entries (by first load) go first. */
+  readonly #entries: RecentMap<string, Entry<V>>;
 
   constructor(
     private readonly ttlMs: number,
     private readonly clock: Clock,
-    private readonly maxEntries = 20_000,
-  ) {}
+    maxEntries = 20_000,
+  ) {
+    this.#entries = new RecentMap(maxEntries);
+  }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = this.clock.now();
@@ -53,7 +57,6 @@ export class TtlCache<V> {
             current.pending = undefined;
             current.resolved = undefined;
           }
-          this.#evict();
         }
         return value;
       },
@@ -109,13 +112,5 @@ export class TtlCache<V> {
 
   get size(): number {
     return this.#entries.size;
-  }
-
-  #evict(): void {
-    while (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) return;
-      this.#entries.delete(oldest.value);
-    }
   }
 }

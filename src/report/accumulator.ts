@@ -6,6 +6,7 @@
  * the most recent ids only.
  */
 import { CENTIS_PER_CONTRACT, type Centis, type Micros, mulDiv, ONE_DOLLAR } from '../domain/money.js';
+import { RecentMap, RecentSet } from '../domain/recent.js';
 import type { EpochMs, Side } from '../domain/types.js';
 import type { JournalEvent } from '../journal/events.js';
 import { applyTrade, FLAT, type NetPosition } from '../risk/position.js';
@@ -71,40 +72,17 @@ export interface ReportFill {
 /** The rows a fill was credited to: where its mark-outs go once the mids are known. */
 export type MarkoutTarget = readonly Accumulator[];
 
-/** A set that forgets its oldest members past `capacity`: de-duplication in bounded memory. */
-export class RecentSet {
-  readonly #items = new Set<string>();
-  constructor(private readonly capacity = 20_000) {}
-  /** Adds; true when it was not there. */
-  add(item: string): boolean {
-    if (this.#items.has(item)) return false;
-    this.#items.add(item);
-    if (this.#items.size > this.capacity) this.#items.delete(this.#items.values().next().value as string);
-    return true;
-  }
-}
-
-class RecentMap<V> {
-  readonly #items = new Map<string, V>();
-  constructor(private readonly capacity = 20_000) {}
-  get(key: string): V | undefined {
-    return this.#items.get(key);
-  }
-  set(key: string, value: V): void {
-    this.#items.delete(key);
-    this.#items.set(key, value);
-    if (this.#items.size > this.capacity) this.#items.delete(this.#items.keys().next().value as string);
-  }
-}
+/** How many RFQ ids each row remembers to count an RFQ once. */
+const IDS_REMEMBERED = 20_000;
 
 interface Accumulator {
-  readonly rfqs: RecentSet;
+  readonly rfqs: RecentSet<string>;
   rfqsSeen: number;
-  readonly quotedSet: RecentSet;
+  readonly quotedSet: RecentSet<string>;
   quoted: number;
   accepted: number;
   confirmed: number;
-  readonly filledSet: RecentSet;
+  readonly filledSet: RecentSet<string>;
   filledQuotes: number;
   fills: number;
   filledContracts: Centis;
@@ -122,13 +100,13 @@ interface Accumulator {
 
 function accumulator(): Accumulator {
   return {
-    rfqs: new RecentSet(),
+    rfqs: new RecentSet(IDS_REMEMBERED),
     rfqsSeen: 0,
-    quotedSet: new RecentSet(),
+    quotedSet: new RecentSet(IDS_REMEMBERED),
     quoted: 0,
     accepted: 0,
     confirmed: 0,
-    filledSet: new RecentSet(),
+    filledSet: new RecentSet(IDS_REMEMBERED),
     filledQuotes: 0,
     fills: 0,
     filledContracts: 0,
@@ -179,7 +157,7 @@ export class ReportAccumulator {
   readonly #groups = new Map<string, Accumulator>();
   readonly #total = accumulator();
   readonly #eventOf = new Map<string, string>();
-  readonly #strategyOfRfq = new RecentMap<string>();
+  readonly #strategyOfRfq = new RecentMap<string, string>(IDS_REMEMBERED);
   readonly #positions = new Map<string, NetPosition>();
   readonly #pnlOverTime: PnlPoint[] | undefined;
   #cumulative: Micros = 0;

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import { DEFAULT_FEE_SCHEDULE } from '../domain/fees.js';
 import type { Centis, Micros } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
+import { RecentMap } from '../domain/recent.js';
 import type { EpochMs, EventPosition, MarketPosition, Side } from '../domain/types.js';
 import type {
   BookFill,
@@ -54,7 +55,7 @@ export class ExposureBook {
   /** Markets with a position, a live quote or an open episode; flat and quiet ones are forgotten. */
   private readonly markets = new Map<string, MarketState>();
   /** The events of forgotten markets: a market's event stays what it was when first known. */
-  private readonly forgottenEvents = new Map<string, string>();
+  private readonly forgottenEvents = new RecentMap<string, string>(FORGOTTEN_EVENTS_KEPT);
   private readonly ledger: FillLedger;
   private readonly quotes: QuoteReservations;
   private readonly knownEvents: string[] = [];
@@ -483,12 +484,7 @@ export class ExposureBook {
     this.markets.delete(market.marketTicker);
     this.changed(market.marketTicker);
     this.pnl.forgetMarket(market);
-    this.forgottenEvents.delete(market.marketTicker);
     this.forgottenEvents.set(market.marketTicker, market.eventTicker);
-    if (this.forgottenEvents.size > FORGOTTEN_EVENTS_KEPT) {
-      const oldest = this.forgottenEvents.keys().next();
-      if (!oldest.done) this.forgottenEvents.delete(oldest.value);
-    }
   }
 
   private adopt(market: MarketState, position: NetPosition): void {

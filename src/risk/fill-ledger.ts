@@ -1,17 +1,9 @@
 import type { Centis } from '../domain/money.js';
+import { RecentMap, RecentSet } from '../domain/recent.js';
 import type { BookFill } from './book-types.js';
 
 /** How many trade ids, order links and per-order totals are remembered (oldest forgotten first). */
 export const LEDGER_MEMORY = 200_000;
-
-function remember<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > cap) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-}
 
 /**
  * The bookkeeping behind "fills are the record": which trades are booked (a fill pushed on the
@@ -20,11 +12,15 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
  * far (a fill can arrive before we learn whose order it is).
  */
 export class FillLedger {
-  readonly #trades = new Map<string, true>();
-  readonly #quoteOfOrder = new Map<string, string>();
-  readonly #filledByOrder = new Map<string, Centis>();
+  readonly #trades: RecentSet<string>;
+  readonly #quoteOfOrder: RecentMap<string, string>;
+  readonly #filledByOrder: RecentMap<string, Centis>;
 
-  constructor(private readonly cap = LEDGER_MEMORY) {}
+  constructor(cap = LEDGER_MEMORY) {
+    this.#trades = new RecentSet(cap);
+    this.#quoteOfOrder = new RecentMap(cap);
+    this.#filledByOrder = new RecentMap(cap);
+  }
 
   /** Whether the trade is booked already. */
   has(tradeId: string): boolean {
@@ -33,17 +29,17 @@ export class FillLedger {
 
   /** Records a booked trade and what it filled on its order. */
   book(tradeId: string, orderId: string, contracts: Centis): void {
-    remember(this.#trades, tradeId, true, this.cap);
-    remember(this.#filledByOrder, orderId, (this.#filledByOrder.get(orderId) ?? 0) + contracts, this.cap);
+    this.#trades.add(tradeId);
+    this.#filledByOrder.set(orderId, (this.#filledByOrder.get(orderId) ?? 0) + contracts);
   }
 
   /** Marks trades as booked without booking them (already in a position loaded or restored). */
   noteBooked(tradeId: string): void {
-    remember(this.#trades, tradeId, true, this.cap);
+    this.#trades.add(tradeId);
   }
 
   link(orderId: string, quoteId: string): void {
-    remember(this.#quoteOfOrder, orderId, quoteId, this.cap);
+    this.#quoteOfOrder.set(orderId, quoteId);
   }
 
   quoteOf(orderId: string): string | undefined {

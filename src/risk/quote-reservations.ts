@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Centis } from '../domain/money.js';
+import { RecentMap } from '../domain/recent.js';
 import type { EpochMs, Side } from '../domain/types.js';
 import type { FinishedState } from './book-types.js';
 import { type QuoteExposure, sideCost } from './snapshot.js';
@@ -14,7 +15,8 @@ const FINISHED_MEMORY = 10_000;
  */
 export class QuoteReservations {
   readonly #live = new Map<string, QuoteExposure>();
-  readonly #finished = new Map<string, FinishedState>();
+  /** How quotes that ended, ended (the last FINISHED_MEMORY): a late report must not revive one. */
+  readonly #finished = new RecentMap<string, FinishedState>(FINISHED_MEMORY);
   /** Live quote ids per market: asked on every fill and quote end, and by the risk tally. */
   readonly #byMarket = new Map<string, Set<string>>();
 
@@ -159,10 +161,6 @@ export class QuoteReservations {
     if (!quote) return undefined;
     this.#remove(quote);
     this.#finished.set(quoteId, state);
-    if (this.#finished.size > FINISHED_MEMORY) {
-      const oldest = this.#finished.keys().next();
-      if (!oldest.done) this.#finished.delete(oldest.value);
-    }
     return quote;
   }
 

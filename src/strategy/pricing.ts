@@ -1,5 +1,13 @@
 import { DEFAULT_FEE_SCHEDULE, type FeeSchedule, makerFee, makerFeeBps } from '../domain/fees.js';
-import { type Centis, divBig, formatDollarsMinimal, type Micros, ONE_DOLLAR } from '../domain/money.js';
+import {
+  CENTIS_PER_CONTRACT,
+  type Centis,
+  divBig,
+  formatDollarsMinimal,
+  type Micros,
+  mulDiv,
+  ONE_DOLLAR,
+} from '../domain/money.js';
 import type { Market, OrderBook, QuotePrices, Rfq } from '../domain/types.js';
 
 /**
@@ -125,7 +133,7 @@ export function makerFeePerContract(
 ): Micros {
   if (price <= 0 || price >= ONE_DOLLAR) return 0;
   if (count !== undefined && count > 0)
-    return Number(divBig(BigInt(makerFee(price, count, schedule)) * 100n, BigInt(count), 'ceil'));
+    return mulDiv(makerFee(price, count, schedule), CENTIS_PER_CONTRACT, count, 'ceil');
   const bps = makerFeeBps(schedule);
   if (bps === 0 || schedule.multiplierPpm === 0) return 0;
   const numerator = BigInt(bps) * BigInt(price) * BigInt(ONE_DOLLAR - price) * BigInt(schedule.multiplierPpm);

@@ -129,6 +129,21 @@ describe('maker fees', () => {
     expect(makerFeePerContract(500_000, MAKER, 100)).toBe(4_400);
   });
 
+  it('spreads the trade fee over the count exactly (rounded up), whatever the size', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999_999 }),
+        fc.integer({ min: 1, max: 100_000_000 }),
+        (price, count) => {
+          const fee = BigInt(makerFee(price, count, MAKER)) * 100n;
+          const exact = fee / BigInt(count) + (fee % BigInt(count) > 0n ? 1n : 0n);
+          expect(makerFeePerContract(price, MAKER, count)).toBe(Number(exact));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
   it('gives the highest bid whose price plus fee fits within the bid', () => {
     fc.assert(
       fc.property(

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RecentMap, RecentSet } from '../../../src/domain/recent.js';
+
+/** The reference: a Map moved to the end on set, its first key deleted past the capacity. */
+function referenceMap(capacity: number) {
+  const map = new Map<string, number>();
+  return {
+    map,
+    set(key: string, value: number) {
+      map.delete(key);
+      map.set(key, value);
+      if (map.size > capacity) map.delete(map.keys().next().value as string);
+    },
+  };
+}
+
+describe('RecentMap', () => {
+  it('keeps exactly what a map forgetting its oldest would, after any sets and deletes', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.nat(30), value: fc.integer() }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.nat(30) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 400 }), (capacity, ops) => {
+        const recent = new RecentMap<string, number>(capacity);
+        const reference = referenceMap(capacity);
+        for (const o of ops) {
+          if (o.kind === 'set') {
+            recent.set(`k${o.key}`, o.value);
+            reference.set(`k${o.key}`, o.value);
+          } else {
+            expect(recent.delete(`k${o.key}`)).toBe(reference.map.delete(`k${o.key}`));
+          }
+          expect(recent.size).toBe(reference.map.size);
+        }
+        for (let key = 0; key <= 30; key++) expect(recent.get(`k${key}`)).toBe(reference.map.get(`k${key}`));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('tells what it forgets, and stays quick when full', () => {
+    const forgotten: string[] = [];
+    const recent = new RecentMap<string, number>(20_000, (key) => forgotten.push(key));
+    const started = performance.now();
+    for (let i = 0; i < 200_000; i++) recent.set(`rfq-${i}`, i);
+    // A Map evicting through keys().next() takes about 2 s here (holes at the front of its table).
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(recent.size).toBe(20_000);
+    expect(forgotten).toHaveLength(180_000);
+    expect(forgotten[0]).toBe('rfq-0');
+    expect(recent.get('rfq-179999')).toBeUndefined();
+    expect(recent.get('rfq-180000')).toBe(180_000);
+    // What it forgot does not stay in its order list.
+    expect(recent.orderLength).toBeLessThanOrEqual(2 * 20_000 + 1_024);
+  });
+});
+
+describe('RecentSet', () => {
+  it('keeps exactly what a set forgetting its oldest would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.nat(40), { maxLength: 400 }),
+        (capacity, items) => {
+          const recent = new RecentSet<number>(capacity);
+          const reference = new Set<number>();
+          for (const item of items) {
+            const added = !reference.has(item);
+            if (added) {
+              reference.add(item);
+              if (reference.size > capacity) reference.delete(reference.values().next().value as number);
+            }
+            expect(recent.add(item)).toBe(added);
+            expect(recent.size).toBe(reference.size);
+          }
+          for (let item = 0; item <= 40; item++) expect(recent.has(item)).toBe(reference.has(item));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adds once, keeps an item’s place when added again, forgets the oldest added', () => {
+    const set = new RecentSet<string>(2);
+    expect(set.add('a')).toBe(true);
+    expect(set.add('b')).toBe(true);
+    expect(set.add('a')).toBe(false);
+    expect(set.add('c')).toBe(true);
+    expect([set.has('a'), set.has('b'), set.has('c')]).toEqual([false, true, true]);
+  });
+});
