@@ -39,10 +39,11 @@ type Frame = readonly [name: string, url: string];
 const CATEGORIES: readonly (readonly [string, (name: string, file: string) => boolean])[] = [
   ['idle', (name) => name === '(idle)'],
   ['gc', (name) => name === '(garbage collector)'],
+  // Before the others: the journal's flush posts a message and its wiring runs inside the hot path.
+  ['journal', (_, file) => file.includes('/journal/') || file.endsWith('/journal-wiring.ts')],
   ['signing', (name, file) => name === 'signOneShot' || (name === 'signRequest' && file.includes('auth'))],
   ['logging', (_, file) => /pino|sonic-boom|log-censor|ops\/logger/.test(file)],
   ['worker messages', (name, file) => name === 'postMessage' || /strategy\/worker-(pool|slot|io)/.test(file)],
-  ['journal', (_, file) => file.includes('/journal/')],
   ['json parse', (name, file) => name === 'parse' && file === ''],
   ['fetch (undici)', (_, file) => file.includes('undici')],
   ['websocket', (_, file) => /node_modules\/ws\/|kalshi\/stream\//.test(file)],
@@ -72,6 +73,10 @@ export interface TailReport {
   /** Milliseconds of the bot thread by category over the slow RFQs' spans (added → create). */
   readonly slowByCategory: Record<string, number>;
   readonly allByCategory: Record<string, number>;
+  /** Per category, its milliseconds within one RFQ's span: p50, p99 and max over all RFQs. */
+  readonly perRfq: Record<string, { readonly p50: number; readonly p99: number; readonly max: number }>;
+  /** Per category, its longest unbroken stretch anywhere in the profile (ms): what it can block. */
+  readonly longestRunMs: Record<string, number>;
   /** Heaviest leaf functions over the slow spans, idle and GC left out. */
   readonly slowLeaves: Record<string, number>;
   /** Network and token waits the probe subtracted from those spans (ms). */
@@ -122,8 +127,20 @@ export function tail(profile: CpuProfile, trace: Trace, overMs: number): TailRep
     slowNetworkMs: 0,
     slowBudgetMs: 0,
     slowInternalMs: 0,
+    perRfq: {} as TailReport['perRfq'],
+    longestRunMs: {} as Record<string, number>,
   };
+  let run = { category: '', ms: 0 };
+  for (let i = 1; i < times.length; i++) {
+    const category = categoryOf(stack(profile.samples[i]!));
+    const ms = (times[i]! - times[i - 1]!) / 1000;
+    run = category === run.category ? { category, ms: run.ms + ms } : { category, ms };
+    if (run.ms > (report.longestRunMs[category] ?? 0)) report.longestRunMs[category] = run.ms;
+  }
+  const spans: Record<string, number>[] = [];
   for (const timing of trace.timings) {
+    const span: Record<string, number> = {};
+    spans.push(span);
     const from = toHr(timing.added);
     const to = toHr(timing.createStart);
     const slow = timing.internalMs > overMs;
@@ -142,6 +159,7 @@ export function tail(profile: CpuProfile, trace: Trace, overMs: number): TailRep
       const frames = stack(profile.samples[i]!);
       const category = categoryOf(frames);
       add(report.allByCategory, category, ms);
+      add(span, category, ms);
       if (!slow) continue;
       add(report.slowByCategory, category, ms);
       if (category !== 'idle' && category !== 'gc') {
@@ -149,6 +167,11 @@ export function tail(profile: CpuProfile, trace: Trace, overMs: number): TailRep
         add(report.slowLeaves, `${name || '(anonymous)'} ${url.split('/').pop() ?? ''}`, ms);
       }
     }
+  }
+  for (const category of Object.keys(report.allByCategory)) {
+    const values = spans.map((span) => span[category] ?? 0).sort((a, b) => a - b);
+    const at = (q: number) => values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)] ?? 0;
+    report.perRfq[category] = { p50: at(0.5), p99: at(0.99), max: values.at(-1) ?? 0 };
   }
   return report;
 }
@@ -187,6 +210,12 @@ if (process.argv[1]?.endsWith('tail.ts') || process.argv[1]?.endsWith('tail.js')
     ...sorted(r.slowLeaves, 15).map(([k, v]) => `  ${ms(v).padStart(8)}  ${k}`),
     'all RFQs, ms by category:',
     ...sorted(r.allByCategory).map(([k, v]) => `  ${ms(v).padStart(8)}  ${k}`),
+    'within one RFQ (added → create), ms by category: p50 / p99 / max over all RFQs',
+    ...sorted(r.allByCategory).map(([k]) => {
+      const d = r.perRfq[k]!;
+      const longest = (r.longestRunMs[k] ?? 0).toFixed(3);
+      return `  ${k.padEnd(18)} ${d.p50.toFixed(3)} / ${d.p99.toFixed(3)} / ${d.max.toFixed(3)}   longest stretch anywhere ${longest}`;
+    }),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }
