@@ -80,6 +80,50 @@ export interface ScenarioResult {
   /** Creates waiting in the action queue during the window (sampled every 100 ms). */
   readonly queuedWrites: { readonly min: number; readonly max: number };
   readonly killSwitched: boolean;
+  /** The journal's own time on the bot thread (absent with the journal off). */
+  readonly journalCost: JournalCost | undefined;
+}
+
+/**
+ * What the journal took of the bot thread, measured in the bot: its hooks (building and recording
+ * events) per RFQ, and its flushes (encoding and posting a batch to the writer thread). An RFQ
+ * can wait for at most one flush (they are 100 ms apart) plus its own hooks, so
+ * `boundMs = flushMaxMs + hookMsPerRfq` bounds what the journal adds to any RFQ's internal time.
+ */
+export interface JournalCost {
+  readonly rfqs: number;
+  readonly hookMsPerRfq: number;
+  readonly hookCallsPerRfq: number;
+  readonly hookMaxMs: number;
+  readonly flushes: number;
+  readonly eventsPerFlush: number;
+  readonly flushMeanMs: number;
+  readonly flushP99Ms: number;
+  readonly flushMaxMs: number;
+  readonly boundMs: number;
+}
+
+function journalCost(runs: readonly RawRun[]): JournalCost | undefined {
+  const counters = runs.map((run) => run.report.counters).filter((c) => c['journalFlushes'] !== undefined);
+  if (counters.length === 0) return undefined;
+  const sum = (key: string) => counters.reduce((total, c) => total + (c[key] ?? 0), 0);
+  const max = (key: string) => Math.max(...counters.map((c) => c[key] ?? 0));
+  const rfqs = sum('journalRfqs');
+  const flushes = sum('journalFlushes');
+  const hookMsPerRfq = rfqs > 0 ? sum('journalHookMs') / rfqs : Number.NaN;
+  const flushMaxMs = max('journalFlushMaxMs');
+  return {
+    rfqs,
+    hookMsPerRfq,
+    hookCallsPerRfq: rfqs > 0 ? sum('journalHookCalls') / rfqs : Number.NaN,
+    hookMaxMs: max('journalHookMaxMs'),
+    flushes,
+    eventsPerFlush: flushes > 0 ? sum('journalEvents') / flushes : Number.NaN,
+    flushMeanMs: flushes > 0 ? sum('journalFlushMs') / flushes : Number.NaN,
+    flushP99Ms: max('journalFlushP99Ms'),
+    flushMaxMs,
+    boundMs: flushMaxMs + hookMsPerRfq,
+  };
 }
 
 const p50 = (values: readonly number[]) => percentile(values, 50);
@@ -298,6 +342,7 @@ export function analyzeRuns(runs: readonly RawRun[]): ScenarioResult {
     stepsMs: first.steps.map((step) => (step.reached ? step.ms : Number.NaN)),
     tokensByEndpoint: tokensByEndpoint(last.counts.byEndpoint),
     cpuPercent: mid('cpuPercent'),
+    journalCost: journalCost(runs),
     lagP99Ms: mid('lagP99Ms'),
     lagMaxMs: mid('lagMaxMs'),
     bookSize: last.status.bookSize,

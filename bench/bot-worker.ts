@@ -91,6 +91,23 @@ function ms(ns: number): number {
   return ns / 1e6;
 }
 
+/** The journal's time on the bot thread (hooks and flushes), for the journal's bench row. */
+function journalCounters(bot: App): Record<string, number> {
+  const { hooks, flush } = bot.journalCost;
+  if (!hooks || !flush) return {};
+  return {
+    journalRfqs: hooks.rfqs,
+    journalHookCalls: hooks.calls,
+    journalHookMs: hooks.busyMs,
+    journalHookMaxMs: hooks.maxCallMs,
+    journalFlushes: flush.flushes,
+    journalEvents: flush.events,
+    journalFlushMs: flush.busyMs,
+    journalFlushMaxMs: flush.maxFlushMs,
+    journalFlushP99Ms: flush.flushMicros.count > 0 ? flush.flushMicros.percentile(99) / 1000 : 0,
+  };
+}
+
 /** A fresh journal file for this bot process, removed when it exits. */
 function journalFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-journal-'));
@@ -303,6 +320,7 @@ const handlers = {
       counters: app
         ? {
             ...app.schedules.counters,
+            ...journalCounters(app),
             ...(app.dashboard
               ? {
                   dashboardTicks: app.dashboard.cost.ticks,

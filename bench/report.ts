@@ -163,6 +163,15 @@ export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
       met: parts.journal.addedP99Ms <= 0.5,
     });
   }
+  const journalCost = parts.journal.botThread;
+  if (journalCost) {
+    out.push({
+      name: `journal: its own bot-thread time, worst flush ${round(journalCost.flushMaxMs)} ms + hooks ${round(journalCost.hookMsPerRfq * 1000)} µs per RFQ (bounds what it adds to any RFQ)`,
+      value: round(journalCost.boundMs),
+      limit: '≤ 0.5 ms',
+      met: journalCost.boundMs <= 0.5,
+    });
+  }
   if (parts.workers.addedP99Ms !== null) {
     out.push({
       name: 'worker threads: internal p99 added (push-0ms vs push-0ms-in-process)',
@@ -202,6 +211,7 @@ function newParts(byKey: ReadonlyMap<string, ScenarioResult>) {
       offMs: noJournal,
       addedP50Ms: diff(base?.p50 ?? null, noJournal?.p50 ?? null),
       addedP99Ms: diff(base?.p99 ?? null, noJournal?.p99 ?? null),
+      botThread: byKey.get(HEADLINE.latency)?.journalCost,
     },
     workers: {
       workerMs: base,

@@ -55,7 +55,7 @@ import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
-import { type JournalWiring, wireJournal } from './journal-wiring.js';
+import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
 import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
 import {
@@ -237,6 +237,14 @@ export class App {
   }
 
   /** True once the exchange has answered a signed request. */
+  /** The bot thread's time the journal took: its hooks, and handing batches to the writer. */
+  get journalCost(): { readonly hooks?: WiringCost; readonly flush?: Journal['cost'] } {
+    return {
+      ...(this.#journalWiring ? { hooks: this.#journalWiring.cost } : {}),
+      ...(this.journal ? { flush: this.journal.cost } : {}),
+    };
+  }
+
   get authenticated(): boolean {
     return this.#authenticated;
   }

@@ -31,6 +31,39 @@ export interface JournalWiring {
   /** Journals a market's fee schedule (and series) when it changed. */
   readonly feesRead: (ticker: string, fees: FeeSchedule, event: EventInfo) => void;
   readonly dispose: () => void;
+  /** The bot thread's time in these hooks (building events, recording them): what quoting pays. */
+  readonly cost: WiringCost;
+}
+
+export interface WiringCost {
+  /** RFQs the book added: the hooks' time per RFQ is `busyMs / rfqs`. */
+  rfqs: number;
+  calls: number;
+  busyMs: number;
+  maxCallMs: number;
+}
+
+/** `fn`, its time added to `cost`: a clock read costs ~40 ns against a hook's microseconds. */
+function timed<A extends unknown[]>(cost: WiringCost, fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    const started = performance.now();
+    try {
+      fn(...args);
+    } finally {
+      const took = performance.now() - started;
+      cost.calls++;
+      cost.busyMs += took;
+      if (took > cost.maxCallMs) cost.maxCallMs = took;
+    }
+  };
+}
+
+function timedHooks<T extends object>(cost: WiringCost, hooks: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, hook] of Object.entries(hooks)) {
+    out[name] = typeof hook === 'function' ? timed(cost, hook as (...args: unknown[]) => void) : hook;
+  }
+  return out as T;
 }
 
 /** Markets whose last journaled data is remembered (a day's trading touches far fewer). */
@@ -60,50 +93,57 @@ export function wireJournal(options: {
 }): JournalWiring {
   const { journal, store, book, killSwitch, clock } = options;
   const now = () => clock.now();
+  const cost: WiringCost = { rfqs: 0, calls: 0, busyMs: 0, maxCallMs: 0 };
   const unsubscribe = [
-    book.subscribe({
-      added: (rfq, source) =>
+    book.subscribe(
+      timedHooks(cost, {
+        added: (rfq, source) => {
+          cost.rfqs++;
+          journal.record({
+            kind: 'rfq_seen',
+            at: now(),
+            rfqId: rfq.id,
+            marketTicker: rfq.marketTicker,
+            eventTicker: rfq.eventTicker,
+            ...rfqSize(rfq),
+            source,
+            createdAt: rfq.createdAt,
+          });
+        },
+        removed: (rfq) => journal.record({ kind: 'rfq_gone', at: now(), rfqId: rfq.id, reason: 'closed' }),
+      }),
+    ),
+    store.onTransition(
+      timed(cost, (quote, from, details) => {
         journal.record({
-          kind: 'rfq_seen',
-          at: now(),
-          rfqId: rfq.id,
-          marketTicker: rfq.marketTicker,
-          eventTicker: rfq.eventTicker,
-          ...rfqSize(rfq),
-          source,
-          createdAt: rfq.createdAt,
-        }),
-      removed: (rfq) => journal.record({ kind: 'rfq_gone', at: now(), rfqId: rfq.id, reason: 'closed' }),
-    }),
-    store.onTransition((quote, from, details) => {
-      journal.record({
-        kind: 'quote',
-        at: now(),
-        ...quoteFields(quote),
-        from,
-        to: quote.state,
-        reason: details.reason,
-        yesBid: quote.yesBid,
-        noBid: quote.noBid,
-        yesContracts: quote.yesContracts,
-        noContracts: quote.noContracts,
-      });
-      // What the requester did, self-contained for backtests' recorded-accept taker model.
-      const newlyAccepted = quote.state === 'accepted' && isLive(from);
-      if (newlyAccepted && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
-        const side = quote.acceptedSide;
-        journal.record({
-          kind: 'quote_accepted',
+          kind: 'quote',
           at: now(),
           ...quoteFields(quote),
-          quoteId: quote.quoteId,
-          side,
-          price: side === 'yes' ? quote.yesBid : quote.noBid,
-          contracts: quote.acceptedContracts ?? 0,
-          offered: side === 'yes' ? quote.yesContracts : quote.noContracts,
+          from,
+          to: quote.state,
+          reason: details.reason,
+          yesBid: quote.yesBid,
+          noBid: quote.noBid,
+          yesContracts: quote.yesContracts,
+          noContracts: quote.noContracts,
         });
-      }
-    }),
+        // What the requester did, self-contained for backtests' recorded-accept taker model.
+        const newlyAccepted = quote.state === 'accepted' && isLive(from);
+        if (newlyAccepted && quote.acceptedSide !== undefined && quote.quoteId !== undefined) {
+          const side = quote.acceptedSide;
+          journal.record({
+            kind: 'quote_accepted',
+            at: now(),
+            ...quoteFields(quote),
+            quoteId: quote.quoteId,
+            side,
+            price: side === 'yes' ? quote.yesBid : quote.noBid,
+            contracts: quote.acceptedContracts ?? 0,
+            offered: side === 'yes' ? quote.yesContracts : quote.noContracts,
+          });
+        }
+      }),
+    ),
     killSwitch.onChange((state, previous) => {
       if (state.tripped === previous.tripped) return;
       journal.record({
@@ -202,8 +242,7 @@ export function wireJournal(options: {
     marketSeen.set(info.marketTicker, info);
     journal.record(info);
   };
-  return {
-    events,
+  const reads: Pick<JournalWiring, 'bookRead' | 'marketRead' | 'feesRead'> = {
     bookRead: (ticker, orderBook) => {
       journal.record({ kind: 'book', at: now(), marketTicker: ticker, yes: orderBook.yes, no: orderBook.no });
       const mid = bookMid(orderBook);
@@ -250,9 +289,14 @@ export function wireJournal(options: {
         fees: { type: fees.type, multiplierPpm: fees.multiplierPpm },
       });
     },
+  };
+  return {
+    events: timedHooks(cost, events),
+    ...timedHooks(cost, reads),
     dispose: () => {
       for (const off of unsubscribe) off();
     },
+    cost,
   };
 }
 

@@ -3,6 +3,7 @@
  * pending events go to the writer thread as one batch (one transaction). A process crash loses at
  * most the batches not yet committed; the file is never corrupted (SQLite WAL).
  */
+import { createHistogram } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
@@ -61,6 +62,11 @@ export class Journal {
   #lastWriteAt: number | undefined;
   #error: JournalError | undefined;
   #closed: Promise<void> | undefined;
+  /**
+   * The bot thread's time handing batches to the writer (copy, encode, post): the only journal
+   * work besides `record()`'s push, and what an RFQ arriving mid-flush waits for.
+   */
+  readonly cost = { flushes: 0, events: 0, busyMs: 0, maxFlushMs: 0, flushMicros: createHistogram() };
 
   private constructor(options: JournalOptions, db: JournalDatabase, worker: Worker) {
     this.path = options.path;
@@ -186,6 +192,7 @@ export class Journal {
    */
   #send(): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
+    const started = performance.now();
     const sent: Promise<void>[] = [];
     for (let from = 0; from < this.#pending.length; from += MAX_BATCH) {
       const events = this.#pending.slice(from, from + MAX_BATCH);
@@ -204,6 +211,12 @@ export class Journal {
       });
       sent.push(done);
     }
+    const took = performance.now() - started;
+    this.cost.flushes++;
+    this.cost.events += this.#pending.length;
+    this.cost.busyMs += took;
+    if (took > this.cost.maxFlushMs) this.cost.maxFlushMs = took;
+    this.cost.flushMicros.record(Math.max(1, Math.round(took * 1000)));
     this.#pending = [];
     return Promise.all(sent).then(() => undefined);
   }

@@ -54,6 +54,30 @@ describe('the journal wiring for recordings', () => {
     ]);
   });
 
+  it("times its hooks on the bot's thread: RFQs, calls, busy time", () => {
+    const { wiring, events } = wired();
+    const book = new RfqBook(new ManualClock(0));
+    const counted = wireJournal({
+      journal: { record: (event) => events.push(event) },
+      store: new QuoteStore(silent, new ManualClock(0)),
+      book,
+      killSwitch: new KillSwitch({ clock: new ManualClock(0) }),
+      clock: new ManualClock(0),
+    });
+    book.upsert(testRfq({ id: 'rfq-1', marketTicker: 'KXA-26DEC-T1' }), 'push');
+    counted.events.skipped?.(
+      testRfq({ id: 'rfq-1', marketTicker: 'KXA-26DEC-T1' }),
+      'fixed-spread',
+      'no-price',
+      'no book',
+    );
+    wiring.marketRead(testMarket({ ticker: 'KXA-26DEC-T1' }));
+    expect(counted.cost).toMatchObject({ rfqs: 1, calls: 2 });
+    expect(counted.cost.busyMs).toBeGreaterThan(0);
+    expect(counted.cost.maxCallMs).toBeLessThanOrEqual(counted.cost.busyMs);
+    expect(wiring.cost).toMatchObject({ rfqs: 0, calls: 1 });
+  });
+
   it('journals the mid of each market read with both sides quoted (the mark-outs of held markets)', () => {
     const { clock, events, wiring } = wired();
     const market = { ...testMarket({ ticker: 'KXA-26DEC-T1' }), yesBid: 430_000, yesAsk: 470_000 };

@@ -120,6 +120,11 @@ describe('the journal', () => {
       source: 'push',
     });
     expect(journal.health()).toMatchObject({ ok: true, pending: 0, written: 5, dropped: 0 });
+    // What the bot thread paid to hand them over: one flush of all six, timed.
+    expect(journal.cost).toMatchObject({ flushes: 1, events: events.length });
+    expect(journal.cost.busyMs).toBeGreaterThan(0);
+    expect(journal.cost.maxFlushMs).toBe(journal.cost.busyMs);
+    expect(journal.cost.flushMicros.count).toBe(1);
   });
 
   it('a clean close leaves the file alone: its write-ahead log checkpointed and removed', async () => {
