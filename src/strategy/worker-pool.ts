@@ -8,7 +8,7 @@ import { pluginFileOf } from './loader.js';
 import { Prefetcher, subjectOf } from './prefetch.js';
 import type { StrategyInstance } from './router.js';
 import type { MarketData } from './types.js';
-import { type SetupFailure, WorkerSlot } from './worker-slot.js';
+import { type SetupFailure, WORKER_YOUNG_GENERATION_MB, WorkerSlot } from './worker-slot.js';
 
 export interface WorkerPoolSettings {
   /** Worker threads. @default min(2, available cores) */
@@ -17,6 +17,8 @@ export interface WorkerPoolSettings {
   readonly hardTimeoutMs?: number;
   /** Heap limit per worker in MB; a worker past it is replaced. @default 128 */
   readonly maxMemoryMb?: number;
+  /** Young-generation size of one worker (MB). */
+  readonly youngGenerationMb?: number;
 }
 
 export interface WorkerPoolOptions extends WorkerPoolSettings {
@@ -79,6 +81,7 @@ export class StrategyWorkerPool implements StrategyHost {
   readonly #clock: Clock;
   readonly #hardTimeoutMs: number;
   readonly #maxMemoryMb: number;
+  readonly #youngGenerationMb: number;
   readonly #entry = workerEntry();
   /** Instances set up on the pool: a replacement worker sets them up before its first call of each. */
   readonly #active = new Map<string, { instance: StrategyInstance; timeoutMs: number }>();
@@ -95,6 +98,7 @@ export class StrategyWorkerPool implements StrategyHost {
     this.size = options.size ?? Math.min(2, availableParallelism());
     this.#hardTimeoutMs = options.hardTimeoutMs ?? 1_000;
     this.#maxMemoryMb = options.maxMemoryMb ?? 128;
+    this.#youngGenerationMb = options.youngGenerationMb ?? WORKER_YOUNG_GENERATION_MB;
     this.#log = options.logger.child({ module: 'strategy-workers' });
     this.#clock = options.clock ?? systemClock;
     this.#prefetcher = new Prefetcher(options.data);
@@ -331,6 +335,7 @@ export class StrategyWorkerPool implements StrategyHost {
       log: this.#options.logger,
       hardTimeoutMs: this.#hardTimeoutMs,
       maxMemoryMb: this.#maxMemoryMb,
+      youngGenerationMb: this.#youngGenerationMb,
       env: workerEnv(process.env, this.#options.hiddenEnv, this.#options.secretValues),
       onExit: (gone, reason, culprit) => this.#replace(gone, reason, culprit),
     });

@@ -46,6 +46,7 @@ export interface WorkerSlotOptions {
   readonly hardTimeoutMs: number;
   /** Heap limit of the worker (V8 old generation). */
   readonly maxMemoryMb: number;
+  readonly youngGenerationMb: number;
   /** The worker's `process.env`. */
   readonly env: Record<string, string>;
   /** Tells the pool the worker is gone (crashed, stuck or closed). */
@@ -76,9 +77,10 @@ export type CallMessage = DistributiveOmit<Extract<ToWorker, { t: 'setup' | 'cal
 /** A finished-but-unanswered call is forgotten after this long (a strategy awaiting forever). */
 const ABANDON_AFTER_MS = 60_000;
 /**
- * A worker's young generation (V8 grows it to 32 MB under a burst of calls and keeps it): a
- * strategy call allocates little and briefly, and two workers' young generations were ~60 MB of
- * the bot's RSS after a burst of 10,000 RFQs.
+ * A worker's young generation by default (`strategies.workers.youngGenerationMb`; V8 grows it
+ * to 32 MB under a burst of calls and keeps it): two workers' young generations were ~60 MB of
+ * the bot's RSS after a burst of 10,000 RFQs. Smaller collects more often, and a collection
+ * (about 2 ms here) is what the slowest hops wait for.
  */
 export const WORKER_YOUNG_GENERATION_MB = 8;
 /**
@@ -120,7 +122,7 @@ export class WorkerSlot {
       execArgv: [],
       resourceLimits: {
         maxOldGenerationSizeMb: options.maxMemoryMb,
-        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+        maxYoungGenerationSizeMb: options.youngGenerationMb,
       },
       stdout: false,
       stderr: false,

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from '../errors.js';
-import { deepFreeze } from '../freeze.js';
+import { deepFreeze, freezeFresh } from '../freeze.js';
 import {
   createTsImporter,
   exportedStrategies,
@@ -48,7 +48,7 @@ const data = new DataChannel(
 );
 const log: Logger = forwardingLogger(port, init.logLevel);
 const instances = new Map<string, Instance>();
-const running = new Map<number, AbortController>();
+const running = new Map<number, LazySignal>();
 const modules = new Map<string, Promise<unknown[]>>();
 let ts: Promise<TsImporter> | undefined;
 
@@ -82,6 +82,45 @@ function strategiesOf(file: string): Promise<unknown[]> {
   return loaded;
 }
 
+/**
+ * A call's abort signal, made when the strategy first asks for it (most never do: a controller
+ * and a timer per call were a good part of what each call allocated). Aborted at the time limit
+ * counted from the call's start, or when the runner stops.
+ */
+class LazySignal {
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #abortedWith: { readonly reason: unknown } | undefined;
+  readonly #startedAt = performance.now();
+
+  constructor(
+    private readonly call: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortedWith !== undefined) this.#controller.abort(this.#abortedWith.reason);
+      else {
+        const left = Math.max(0, this.timeoutMs - (performance.now() - this.#startedAt));
+        this.#timer = setTimeout(() => this.abort(new StrategyTimeoutError(this.call, this.timeoutMs)), left);
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#abortedWith !== undefined) return;
+    this.#abortedWith = { reason };
+    this.#controller?.abort(reason);
+  }
+
+  end(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+}
+
 /** Runs one hook with its own signal, aborted at the time limit or when the runner stops. */
 async function runHook(
   message: SetupMessage | CallMessage,
@@ -89,13 +128,8 @@ async function runHook(
   hook: string,
   invoke: (ctx: StrategyContext<unknown>) => unknown,
 ): Promise<unknown> {
-  const controller = new AbortController();
-  running.set(message.id, controller);
-  const call = `${instance.strategy.name}.${hook}`;
-  const timer = setTimeout(
-    () => controller.abort(new StrategyTimeoutError(call, message.timeoutMs)),
-    message.timeoutMs,
-  );
+  const lazy = new LazySignal(`${instance.strategy.name}.${hook}`, message.timeoutMs);
+  running.set(message.id, lazy);
   try {
     let callLog: Logger | undefined;
     return await invoke({
@@ -106,11 +140,13 @@ async function runHook(
         return callLog;
       },
       clock: workerClock(message.now),
-      signal: controller.signal,
+      get signal() {
+        return lazy.signal;
+      },
       data: data.forCall(message.id, message.t === 'call' ? message.prefetched : undefined),
     });
   } finally {
-    clearTimeout(timer);
+    lazy.end();
     running.delete(message.id);
   }
 }
@@ -144,7 +180,7 @@ async function call(message: CallMessage): Promise<void> {
       reply(message.id, message.hook, undefined);
       return;
     }
-    const args = message.args.map((arg) => deepFreeze(arg));
+    const args = message.args.map((arg) => freezeFresh(arg));
     const value = await runHook(message, instance, message.hook, (ctx) =>
       hook.call(instance.strategy, ...args, ctx),
     );
@@ -174,7 +210,7 @@ port.on('message', (message: ToWorker) => {
       post({ t: 'pong', n: message.n });
       return;
     case 'cancel':
-      for (const controller of running.values()) controller.abort(new StrategyStoppedError());
+      for (const call of running.values()) call.abort(new StrategyStoppedError());
       return;
   }
 });

@@ -271,6 +271,30 @@ describe('strategies in worker threads', () => {
       );
       expect(before).toBeUndefined();
       expect((await data.market('KXC-1')).priceGrid[0]?.step).toBe(10_000);
+      // Learned by now: the market comes along with the call (prefetched), frozen all the same.
+      expect(kind(await runner.price(testRfq({ marketTicker: 'KXC-1' }))), isolation).toMatch(
+        /read only property 'step'/,
+      );
     }
+  });
+
+  it("ctx.signal in a worker aborts at the call's time limit, counted from the call's start", async () => {
+    // Asked for late (150 ms into a 200 ms limit): it must abort ~50 ms later, not 200 ms later.
+    const late = `const started = Date.now();
+      await new Promise((r) => setTimeout(r, 150));
+      const signal = ctx.signal;
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      ctx.log.info({ after: Date.now() - started, reason: signal.reason?.name, aborted: signal.aborted }, 'aborted');
+      ${QUOTE}`;
+    const { runner, lines } = await start({ 'late.mjs': plugin('late', late) }, [{ strategy: 'late' }]);
+    expect(kind(await runner.price(rfqA()))).toMatch(/^timeout/);
+    await waitFor(() => lines.some((l) => l.msg === 'aborted'));
+    const line = lines.find((l) => l.msg === 'aborted')!;
+    expect(line).toMatchObject({ reason: 'StrategyTimeoutError', aborted: true });
+    expect(line['after']).toBeGreaterThanOrEqual(195);
+    expect(line['after']).toBeLessThan(340);
+    // A call that never asks for its signal still answers.
+    const { runner: plain } = await start({ 'plain.mjs': plugin('plain', QUOTE) }, [{ strategy: 'plain' }]);
+    expect(kind(await plain.price(rfqA()))).toBe('quote');
   });
 });
