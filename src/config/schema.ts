@@ -251,9 +251,9 @@ const workersSchema = section('strategy worker settings', {
   maxMemoryMb: meta(integer({ min: 16 }).default(128), {
     description: 'Heap limit of one worker in MB; a worker past it is replaced.',
   }),
-  youngGenerationMb: meta(integer({ min: 1, max: 256 }).default(8), {
+  youngGenerationMb: meta(integer({ min: 1, max: 256 }).default(48), {
     description:
-      "Young-generation size of one worker in MB. A worker's garbage collections are most of the worker hop's p99: larger collects less often (bench:worker-hop p99 added 1.2-2.4 ms at 8, 0.3-0.8 ms at 48) for up to that much more RSS per worker.",
+      "Young-generation size of one worker in MB. A worker's garbage collections are most of the worker hop's p99: larger collects less often (bench:worker-hop p99 added 1.0-2.9 ms at 8, 0.3-0.6 ms at 48) for up to that much more RSS per worker.",
   }),
 });
 

@@ -77,12 +77,12 @@ export type CallMessage = DistributiveOmit<Extract<ToWorker, { t: 'setup' | 'cal
 /** A finished-but-unanswered call is forgotten after this long (a strategy awaiting forever). */
 const ABANDON_AFTER_MS = 60_000;
 /**
- * A worker's young generation by default (`strategies.workers.youngGenerationMb`; V8 grows it
- * to 32 MB under a burst of calls and keeps it): two workers' young generations were ~60 MB of
- * the bot's RSS after a burst of 10,000 RFQs. Smaller collects more often, and a collection
- * (about 2 ms here) is what the slowest hops wait for.
+ * A worker's young generation by default (`strategies.workers.youngGenerationMb`). A collection
+ * there takes ~2 ms on this machine and is what the slowest hops wait for: at 8 MB the hop's p99
+ * added 1.0-2.9 ms in bench:worker-hop, at 48 MB 0.3-0.6 ms, for ~15 MB more RSS after a burst
+ * of 10,000 RFQs (V8 grows it only under a run of calls).
  */
-export const WORKER_YOUNG_GENERATION_MB = 8;
+export const WORKER_YOUNG_GENERATION_MB = 48;
 /**
  * One strategy worker as the bot sees it: messages out, answers in, the market data it asks
  * for, its logs, and a watchdog that terminates it when its event loop stops answering. Timers
