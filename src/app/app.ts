@@ -21,7 +21,7 @@ import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
 import { JournalReader } from '../journal/queries.js';
 import { RecordingFile } from '../journal/recording-file.js';
-import type { RequestGate } from '../kalshi/gate.js';
+import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
@@ -351,6 +351,7 @@ export class App {
       onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
       onMarket: (market) => this.#journalWiring?.marketRead(market),
       onFees: (ticker, fees, event) => this.#journalWiring?.feesRead(ticker, fees, event),
+      urgent: () => contextReadPriority() === 'confirm',
     });
     // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
     this.#cleanups.push(

@@ -4,6 +4,7 @@
  * sees how it ended (a RateLimitError thrown by `send` tells it to back off). Every attempt of
  * a retried request passes the gate again, so retries are budgeted like first tries.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type Bucket = 'read' | 'write';
 
@@ -11,6 +12,22 @@ export type Bucket = 'read' | 'write';
 export type Priority = 'confirm' | 'delete' | 'create' | 'read';
 
 export const PRIORITY_ORDER: readonly Priority[] = ['confirm', 'delete', 'create', 'read'];
+
+const readsOnBehalfOf = new AsyncLocalStorage<Priority>();
+
+/**
+ * Runs `fn` with the reads it starts (however deep: market data, a strategy's reads) sent at
+ * `priority` instead of their endpoint's: last look's book read is part of a confirm, and at
+ * `read` priority it waited behind hundreds of listings in a flood.
+ */
+export function readsAt<T>(priority: Priority, fn: () => T): T {
+  return readsOnBehalfOf.run(priority, fn);
+}
+
+/** The priority `readsAt` gave the reads of the current call chain, if any. */
+export function contextReadPriority(): Priority | undefined {
+  return readsOnBehalfOf.getStore();
+}
 
 export interface RequestSpec {
   /** A stable endpoint name, e.g. `create_quote`, for budgeting, metrics and logs. */

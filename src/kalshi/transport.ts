@@ -20,7 +20,7 @@ import {
   ResponseTooLargeError,
   TimeoutError,
 } from './errors.js';
-import { GateRejectedError, type Priority, type RequestSpec } from './gate.js';
+import { contextReadPriority, GateRejectedError, type Priority, type RequestSpec } from './gate.js';
 import type { ResolvedOptions } from './options.js';
 import { backoffDelay, isRetryableIdempotent, retryLoop } from './retry.js';
 import { type UnknownReporter, WireFieldError } from './wire-reader.js';
@@ -122,7 +122,10 @@ export class Transport {
       path: context.path,
       bucket: endpoint.bucket,
       cost: this.costs.costOf(endpoint),
-      priority: call?.priority ?? endpoint.priority,
+      priority:
+        call?.priority ??
+        (endpoint.bucket === 'read' ? contextReadPriority() : undefined) ??
+        endpoint.priority,
       ...(call?.deadline !== undefined ? { deadline: call.deadline } : {}),
       ...(call?.signal !== undefined ? { signal: call.signal } : {}),
     };

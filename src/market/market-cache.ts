@@ -45,6 +45,11 @@ export interface MarketDataCacheOptions {
   readonly onMarket?: (market: Market) => void;
   /** Every fee schedule answered, with the event it came from: the journal records changes. */
   readonly onFees?: (ticker: string, fees: FeeSchedule, event: EventInfo) => void;
+  /**
+   * Whether the current read is urgent (last look, on behalf of a confirm): it starts its own
+   * request rather than wait on one of ordinary priority that may still be queued.
+   */
+  readonly urgent?: () => boolean;
 }
 
 /**
@@ -71,11 +76,12 @@ export class MarketDataCache implements MarketData {
     this.#onMarket = options.onMarket;
     this.#onFees = options.onFees;
     this.#positions = options.positions;
-    this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, options.clock);
-    this.#books = new TtlCache(options.bookTtlMs ?? 500, options.clock);
+    const { clock, urgent } = options;
+    this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, clock, undefined, urgent);
+    this.#books = new TtlCache(options.bookTtlMs ?? 500, clock, undefined, urgent);
     const referenceTtl = options.referenceTtlMs ?? 300_000;
-    this.#events = new TtlCache(referenceTtl, options.clock);
-    this.#series = new TtlCache(referenceTtl, options.clock);
+    this.#events = new TtlCache(referenceTtl, clock, undefined, urgent);
+    this.#series = new TtlCache(referenceTtl, clock, undefined, urgent);
   }
 
   market(ticker: string): Promise<Market> {

@@ -7,6 +7,10 @@ interface Entry<V> {
   hasValue: boolean;
   expiresAt: number;
   pending: Promise<V> | undefined;
+  /** Whether the load in flight was started by an urgent reader (it goes first at the exchange). */
+  pendingUrgent: boolean;
+  /** The load the value came from: an older load that ends later does not replace it. */
+  loadSeq: number;
   /** The value as a settled promise, handed to every reader while it is fresh. */
   resolved: Promise<V> | undefined;
 }
@@ -18,11 +22,17 @@ interface Entry<V> {
 export class TtlCache<V> {
   /** Bounded: the oldest entries (by first load) go first. */
   readonly #entries: RecentMap<string, Entry<V>>;
+  #loads = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly clock: Clock,
     maxEntries = 20_000,
+    /**
+     * Whether the caller is urgent (a read on behalf of a confirm): it does not wait on a load
+     * that was started at the ordinary priority and may still be queued behind others.
+     */
+    private readonly urgent: () => boolean = () => false,
   ) {
     this.#entries = new RecentMap(maxEntries);
   }
@@ -30,14 +40,18 @@ export class TtlCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = this.clock.now();
     const entry = this.#entries.get(key);
-    if (entry?.pending) return entry.pending;
+    const urgent = this.urgent();
+    if (entry?.pending && (entry.pendingUrgent || !urgent)) return entry.pending;
     if (entry?.hasValue && entry.expiresAt > now) {
       entry.resolved ??= Promise.resolve(entry.value as V);
       return entry.resolved;
     }
+    const seq = ++this.#loads;
     const pending = load().then(
       (value) => {
         const current = this.#entries.get(key);
+        // A newer load (an urgent one) already gave its value.
+        if (current !== undefined && current.loadSeq > seq) return value;
         // Expired or invalidated while loading: the value is kept (`peek`) but not as fresh.
         const fresh = current?.pending === pending;
         if (fresh || current?.pending === undefined) {
@@ -48,6 +62,8 @@ export class TtlCache<V> {
               hasValue: true,
               expiresAt,
               pending: undefined,
+              pendingUrgent: false,
+              loadSeq: seq,
               resolved: undefined,
             });
           } else {
@@ -55,6 +71,8 @@ export class TtlCache<V> {
             current.hasValue = true;
             current.expiresAt = expiresAt;
             current.pending = undefined;
+            current.pendingUrgent = false;
+            current.loadSeq = seq;
             current.resolved = undefined;
           }
         }
@@ -63,8 +81,10 @@ export class TtlCache<V> {
       (error: unknown) => {
         const current = this.#entries.get(key);
         if (current?.pending === pending) {
-          if (current.hasValue) current.pending = undefined;
-          else this.#entries.delete(key);
+          if (current.hasValue) {
+            current.pending = undefined;
+            current.pendingUrgent = false;
+          } else this.#entries.delete(key);
         }
         throw error;
       },
@@ -75,10 +95,13 @@ export class TtlCache<V> {
         hasValue: false,
         expiresAt: 0,
         pending,
+        pendingUrgent: urgent,
+        loadSeq: 0,
         resolved: undefined,
       });
     } else {
       entry.pending = pending;
+      entry.pendingUrgent = urgent;
     }
     return pending;
   }
@@ -104,6 +127,7 @@ export class TtlCache<V> {
     if (entry === undefined) return;
     entry.expiresAt = 0;
     entry.pending = undefined;
+    entry.pendingUrgent = false;
   }
 
   clear(): void {

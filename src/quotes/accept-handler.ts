@@ -1,7 +1,7 @@
 import type { Timer } from '../domain/clock.js';
 import type { Centis } from '../domain/money.js';
 import type { EpochMs, Quote, Side } from '../domain/types.js';
-import { GateRejectedError } from '../kalshi/gate.js';
+import { GateRejectedError, readsAt } from '../kalshi/gate.js';
 import { BadRequestError, isExchangeFault } from '../kalshi/index.js';
 import { evaluateConfirm } from '../risk/guard.js';
 import {
@@ -147,7 +147,8 @@ export class AcceptHandler {
   async #lastLook(quote: TrackedQuote, reported: Quote): Promise<void> {
     const { deps } = this;
     const log = deps.logger.child({ rfqId: quote.rfq.id, quoteId: quote.quoteId });
-    const refusal = await this.#refusal(quote, reported);
+    // Its reads (the strategy's fair value, its book) are the confirm's: they go at its priority.
+    const refusal = await readsAt('confirm', () => this.#refusal(quote, reported));
     if (refusal) {
       log.info({ reason: refusal, side: quote.acceptedSide }, 'last look declined: letting the accept lapse');
       deps.events.declined?.(quote, refusal);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOnGrid } from '../../../src/domain/grid.js';
+import { readsAt } from '../../../src/kalshi/gate.js';
 import { KalshiClient, RequestValidationError, ResponseFormatError } from '../../../src/kalshi/index.js';
 import { startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { collect, harness, rejection, wireMarket } from './fixtures.js';
@@ -43,6 +44,27 @@ describe('markets', () => {
       path: '/markets/KXTEST-26JUL06-T50',
       bucket: 'read',
     });
+  });
+
+  it("reads made on a confirm's behalf (readsAt) go at its priority; writes keep their own", async () => {
+    const { client, gate } = harness(server);
+    const market = { json: { market: wireMarket() } };
+    server.reply('GET', '/markets/KXTEST-26JUL06-T50', market, market, market);
+    await client.getMarket('KXTEST-26JUL06-T50');
+    await readsAt('confirm', () => client.getMarket('KXTEST-26JUL06-T50'));
+    // Deep in an async chain too: the context follows the awaits.
+    await readsAt('confirm', async () => {
+      await Promise.resolve();
+      await client.getMarket('KXTEST-26JUL06-T50');
+    });
+    server.reply('DELETE', '/communications/rfqs/r-1', { status: 204 });
+    await readsAt('confirm', () => client.deleteRfq('r-1'));
+    expect(gate.specs.map((s) => [s.endpoint, s.priority])).toEqual([
+      ['get_market', 'read'],
+      ['get_market', 'confirm'],
+      ['get_market', 'confirm'],
+      ['delete_rfq', 'delete'],
+    ]);
   });
 
   it('rejects a market whose grid is not a grid, naming the field', async () => {

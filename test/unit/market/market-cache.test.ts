@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { FeeSchedule } from '../../../src/domain/fees.js';
 import type { EventInfo, Market, OrderBook } from '../../../src/domain/types.js';
+import { contextReadPriority, readsAt } from '../../../src/kalshi/gate.js';
 import { MarketDataCache, type MarketReads } from '../../../src/market/market-cache.js';
 import { testMarket } from '../../../src/strategy/memory-data.js';
 
@@ -17,6 +18,11 @@ class HeldReads implements MarketReads {
     return new Promise((resolve) => this.#waiting.push(() => resolve(value())));
   }
 
+  /** Answers the read asked last only (a later request overtaking an earlier one). */
+  answerLast(): void {
+    this.#waiting.pop()?.();
+  }
+
   /** Answers every read asked so far; returns how many. */
   answerAll(): number {
     const waiting = this.#waiting.splice(0);
@@ -27,8 +33,10 @@ class HeldReads implements MarketReads {
   getMarket(ticker: string): Promise<Market> {
     return this.#held(`market ${ticker}`, () => testMarket({ ticker, eventTicker: 'KXE-1' }));
   }
+  #books = 0;
   getOrderBook(ticker: string): Promise<OrderBook> {
-    return this.#held(`book ${ticker}`, () => ({ ticker, yes: [], no: [] }) as unknown as OrderBook);
+    const read = ++this.#books;
+    return this.#held(`book ${ticker}`, () => ({ ticker, yes: [], no: [], read }) as unknown as OrderBook);
   }
   readonly nested: boolean[] = [];
   getEvent(eventTicker: string, options: { withNestedMarkets: boolean }): Promise<EventInfo> {
@@ -57,9 +65,40 @@ function cache() {
     reads,
     positions: { position: () => 0, eventPosition: () => 0 },
     clock: new ManualClock(1_000_000),
+    urgent: () => contextReadPriority() === 'confirm',
   });
   return { reads, data };
 }
+
+describe("MarketDataCache reads on a confirm's behalf", () => {
+  it('do not wait on a read of ordinary priority in flight, and urgent ones share theirs', async () => {
+    const { reads, data } = cache();
+    const ordinary = data.orderBook('KXE-1-A');
+    const urgent = readsAt('confirm', () => data.orderBook('KXE-1-A'));
+    const urgentToo = readsAt('confirm', () => data.orderBook('KXE-1-A'));
+    await settle();
+    expect(reads.asked).toEqual(['book KXE-1-A', 'book KXE-1-A']);
+    // The urgent read is answered first (it went first at the exchange).
+    reads.answerLast();
+    expect(await urgent).toMatchObject({ read: 2 });
+    expect(await urgentToo).toMatchObject({ read: 2 });
+    reads.answerAll();
+    expect(await ordinary).toMatchObject({ read: 1 });
+    // The older answer, arriving last, does not replace the newer one.
+    expect(await data.orderBook('KXE-1-A')).toMatchObject({ read: 2 });
+    expect(reads.asked).toHaveLength(2);
+  });
+
+  it('use a fresh cached value like any read', async () => {
+    const { reads, data } = cache();
+    const first = data.orderBook('KXE-1-A');
+    await settle();
+    reads.answerAll();
+    await first;
+    expect(await readsAt('confirm', () => data.orderBook('KXE-1-A'))).toMatchObject({ read: 1 });
+    expect(reads.asked).toHaveLength(1);
+  });
+});
 
 describe('MarketDataCache reference data', () => {
   it('cold, the fees of a market take three reads one after another', async () => {

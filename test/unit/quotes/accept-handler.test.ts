@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Quote, Side } from '../../../src/domain/types.js';
-import { GateRejectedError } from '../../../src/kalshi/gate.js';
+import { contextReadPriority, GateRejectedError } from '../../../src/kalshi/gate.js';
 import { BadRequestError, ServerError } from '../../../src/kalshi/index.js';
 import { AcceptHandler } from '../../../src/quotes/accept-handler.js';
 import { exposureId } from '../../../src/quotes/context.js';
@@ -171,6 +171,30 @@ describe('AcceptHandler: last look', () => {
     expect(quote.endReason).toBe('confirm window passed');
     expect(h.exposed(quote)).toBe(false);
     expect(h.exposure.finishedState(exposureId(quote))).toBe('lapsed');
+  });
+
+  it("reads what last look needs at the confirm's priority, pricing at its own", async () => {
+    const priorities: string[] = [];
+    const seen = (what: string) => priorities.push(`${what} ${contextReadPriority() ?? 'own'}`);
+    const setup = await openQuote({
+      behaviour: {
+        price: () => {
+          seen('price');
+          return { yesBid: 400_000, noBid: 500_000, fairValue: 450_000 };
+        },
+        lastLook: () => {
+          seen('lastLook');
+          return true;
+        },
+        fairValue: () => {
+          seen('fairValue');
+          return 450_000;
+        },
+      },
+    });
+    accept(setup);
+    await until(() => setup.quote.state === 'confirmed', 'the confirm');
+    expect(priorities).toEqual(['price own', 'lastLook confirm', 'fairValue confirm']);
   });
 
   it('confirms at top priority with the end of the window as deadline when every rule passes', async () => {
