@@ -10,6 +10,7 @@ import { RecentMap } from '../domain/recent.js';
 import type { EventInfo, Fill, Market, OrderBook, Rfq } from '../domain/types.js';
 import type { FillRecord, JournalEvent, MarketInfo } from '../journal/events.js';
 import type { QuoteManagerEvents } from '../quotes/context.js';
+import { toBookFill } from '../quotes/fill-intake.js';
 import { isLive } from '../quotes/lifecycle.js';
 import type { QuoteStore, TrackedQuote } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
@@ -328,16 +329,11 @@ function sameMarketInfo(a: MarketInfo, b: MarketInfo): boolean {
 
 /** A fill of ours as the journal keeps it: with its quote, RFQ and strategy when known. */
 export function fillRecord(fill: Fill, at: number, quote?: TrackedQuote): FillRecord {
+  const booked = toBookFill(fill);
   return {
     kind: 'fill',
     at,
-    tradeId: fill.tradeId,
-    orderId: fill.orderId,
-    marketTicker: fill.ticker,
-    side: fill.outcomeSide,
-    contracts: fill.count,
-    price: fill.outcomeSide === 'yes' ? fill.yesPrice : fill.noPrice,
-    fee: fill.fee,
+    ...booked,
     isTaker: fill.isTaker,
     tradedAt: fill.createdAt ?? at,
     ...(quote ? { rfqId: quote.rfq.id, quoteId: quote.quoteId, strategy: quote.strategy } : {}),
