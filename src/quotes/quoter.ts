@@ -187,7 +187,14 @@ export class Quoter {
       return;
     }
 
-    const outcome = await deps.runner.price(rfq);
+    // Outside its route's trading windows an RFQ is not priced (a strategy call and its reads).
+    const routed = await deps.runner.routeFor(rfq);
+    if (routed?.windows && !routed.windows.isActive()) {
+      const strategy = routed.instance.strategy.name;
+      deps.events.skipped?.(rfq, strategy, 'window', `outside the trading windows of ${routed.label}`);
+      return;
+    }
+    const outcome = await deps.runner.price(rfq, routed);
     if (outcome.kind === 'skip') {
       deps.events.skipped?.(rfq, outcome.strategy, outcome.cause, outcome.reason);
       if (TRANSIENT_SKIPS.has(outcome.cause)) this.#transientFailure(rfq.id, outcome.reason);
@@ -197,6 +204,7 @@ export class Quoter {
     }
     const { intent, strategy, route } = outcome;
     deps.events.priced?.(rfq, strategy, intent);
+    // A window that closed while the strategy priced.
     if (route.windows && !route.windows.isActive()) {
       deps.events.skipped?.(rfq, strategy, 'window', `outside the trading windows of ${route.label}`);
       return;

@@ -191,10 +191,16 @@ export class StrategyRunner<Windows = unknown> {
   }
 
   /** Prices an RFQ: route → strategy.price (time-limited) → validation → snapping. */
-  async price(rfq: Rfq): Promise<PriceOutcome<Windows>> {
+  /** The route an RFQ goes to (undefined: none matches), e.g. to check its windows before pricing. */
+  async routeFor(rfq: Rfq): Promise<CompiledRoute<Windows> | undefined> {
+    return (await this.#resolve(undefined, rfq)).route;
+  }
+
+  /** Prices the RFQ with its route's strategy (`route`: one `routeFor` already found). */
+  async price(rfq: Rfq, route?: CompiledRoute<Windows>): Promise<PriceOutcome<Windows>> {
     const log = lazyChild(this.#log, { rfqId: rfq.id, marketTicker: rfq.marketTicker });
     if (this.#stop.signal.aborted) return this.#skip(log, 'stopped', 'runner stopped');
-    const { route } = await this.#resolve(undefined, rfq);
+    ({ route } = await this.#resolve(route, rfq));
     if (route === undefined) return this.#skip(log, 'no-route', 'no route matches this RFQ');
     const instance = route.instance;
     const strategy = instance.strategy;

@@ -13,7 +13,7 @@ import {
 import { Quoter, RETRY_DELAYS_MS } from '../../../src/quotes/quoter.js';
 import { testMarket } from '../../../src/strategy/memory-data.js';
 import { errorContext } from '../../helpers/fake-exchange.js';
-import { type Harness, type HarnessOptions, quotingHarness, until } from './harness.js';
+import { type Harness, type HarnessOptions, quotingHarness, START, until } from './harness.js';
 
 const harnesses: Harness[] = [];
 afterEach(async () => {
@@ -220,6 +220,35 @@ describe('Quoter: pricing to a live quote', () => {
     ]);
     expect(h.eventsOf('refused')).toEqual([]);
     expect(quoter.takeWaitingForRoom(5)).toEqual([b.id]);
+  });
+
+  it("outside its route's trading windows an RFQ is not priced at all", async () => {
+    // Open 16:00-16:59 UTC; the harness starts at 15:00.
+    const { h, quoter } = await setup({ routeWindows: [{ cron: '* 16 * * *', timezone: 'UTC' }] });
+    let priced = 0;
+    const price = h.strategy.price;
+    h.strategy.price = (rfq) => {
+      priced++;
+      return price(rfq);
+    };
+    const rfq = h.rfq();
+    h.book.upsert(rfq);
+    const books = h.exchange.callsOf('getOrderBook').length;
+    await quoter.quote(rfq, 'new');
+    expect(priced).toBe(0);
+    expect(h.exchange.callsOf('getOrderBook')).toHaveLength(books);
+    expect(h.eventsOf('skipped')).toEqual([
+      {
+        type: 'skipped',
+        rfqId: rfq.id,
+        cause: 'window',
+        reason: 'outside the trading windows of routes[0] "all"',
+      },
+    ]);
+    h.clock.advanceTo(START + 60 * 60_000);
+    await quoter.quote(rfq, 'new');
+    expect(priced).toBe(1);
+    expect(h.exchange.callsOf('createQuote')).toHaveLength(1);
   });
 
   const SKIPS: readonly {
