@@ -60,7 +60,7 @@ export async function restoreDayFromFills(options: FillRestoreOptions): Promise<
     journal?.record(fillRecord(fill, now));
   }
   const fills = [...journaled, ...missed.map(toBookFill)];
-  const saved = reader?.lastPnl(exposure.dayOf(now));
+  const saved = reader?.lastPnl(exposure.dayOf(now), now - 2 * 86_400_000);
   const report = restoreFromFills(exposure, fills, saved);
   for (const d of report.unexplained) {
     // A market the exchange holds that the fills do not reach is worth a look; one the fills hold

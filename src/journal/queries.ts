@@ -92,12 +92,14 @@ export class JournalReader {
   }
 
   /** The last P&L snapshot written for `day` (the day key the risk book uses). */
-  lastPnl(day: string): PnlSnapshot | undefined {
+  lastPnl(day: string, since: EpochMs): PnlSnapshot | undefined {
+    // `since` bounds the walk to recent snapshots (a day at any offset is within two): without
+    // it a day with no snapshot yet read every snapshot ever journaled.
     const row = this.db
       .prepare(
-        "SELECT data FROM events WHERE kind = 'pnl' AND json_extract(data, '$.day') = ? ORDER BY seq DESC LIMIT 1",
+        "SELECT data FROM events WHERE kind = 'pnl' AND at >= ? AND json_extract(data, '$.day') = ? ORDER BY at DESC, seq DESC LIMIT 1",
       )
-      .get(day) as { data: string } | undefined;
+      .get(since, day) as { data: string } | undefined;
     return row ? (JSON.parse(row.data) as PnlSnapshot) : undefined;
   }
 
