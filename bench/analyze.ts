@@ -101,9 +101,14 @@ export interface JournalCost {
   readonly flushP99Ms: number;
   readonly flushMaxMs: number;
   readonly boundMs: number;
+  /**
+   * The journal's time between each RFQ entering the book and its create leaving (its hooks,
+   * other RFQs' hooks and any flush in that span): the most the journal added to that RFQ.
+   */
+  readonly inRfqSpanMs: Dist;
 }
 
-function journalCost(runs: readonly RawRun[]): JournalCost | undefined {
+function journalCost(runs: readonly RawRun[], inSpan: readonly number[]): JournalCost | undefined {
   const counters = runs.map((run) => run.report.counters).filter((c) => c['journalFlushes'] !== undefined);
   if (counters.length === 0) return undefined;
   const sum = (key: string) => counters.reduce((total, c) => total + (c[key] ?? 0), 0);
@@ -123,6 +128,7 @@ function journalCost(runs: readonly RawRun[]): JournalCost | undefined {
     flushP99Ms: max('journalFlushP99Ms'),
     flushMaxMs,
     boundMs: flushMaxMs + hookMsPerRfq,
+    inRfqSpanMs: dist(inSpan),
   };
 }
 
@@ -146,6 +152,8 @@ interface RunSamples {
   readonly budget: number[];
   readonly createNet: number[];
   readonly internal: number[];
+  /** The journal's bot-thread time within each RFQ's internal span. */
+  readonly journalInSpan: number[];
   readonly pushed: number;
   readonly confirmLatency: number[];
   readonly watchWait: number[];
@@ -183,6 +191,7 @@ function collect(run: RawRun): RunSamples {
     budget: [] as number[],
     createNet: [] as number[],
     internal: [] as number[],
+    journalInSpan: [] as number[],
     pushed: 0,
     confirmLatency: [] as number[],
     watchWait: [] as number[],
@@ -209,6 +218,7 @@ function collect(run: RawRun): RunSamples {
     out.budget.push(t.budgetMs);
     out.createNet.push(quoted - t.createStart);
     out.internal.push(t.internalMs);
+    out.journalInSpan.push(t.meteredMs);
   }
 
   const accepted = Object.entries(after.accepted).filter(([, t]) => t >= from && t <= to);
@@ -342,7 +352,10 @@ export function analyzeRuns(runs: readonly RawRun[]): ScenarioResult {
     stepsMs: first.steps.map((step) => (step.reached ? step.ms : Number.NaN)),
     tokensByEndpoint: tokensByEndpoint(last.counts.byEndpoint),
     cpuPercent: mid('cpuPercent'),
-    journalCost: journalCost(runs),
+    journalCost: journalCost(
+      runs,
+      pool((s) => s.journalInSpan),
+    ),
     lagP99Ms: mid('lagP99Ms'),
     lagMaxMs: mid('lagMaxMs'),
     bookSize: last.status.bookSize,

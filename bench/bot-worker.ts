@@ -164,6 +164,11 @@ async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
         : {}),
   });
   if (probed) {
+    // The journal's time on the bot thread, read at each RFQ's start and at its create.
+    probe.meter = () => {
+      const { hooks, flush } = instance.journalCost;
+      return (hooks?.busyMs ?? 0) + (flush?.busyMs ?? 0);
+    };
     // Subscribed before start, so these run before the quote manager's listeners.
     instance.book.subscribe({ added: (rfq) => probe.rfqAdded(rfq.id, rfq.marketTicker) });
     // Only the push source upserts single RFQs: mark them (instance-level, engine unchanged).

@@ -22,6 +22,8 @@ interface Req {
   first?: boolean;
   /** A create's JSON body, as sent. */
   body?: string;
+  /** The meter's reading when the request left. */
+  meterAtStart?: number;
 }
 
 function rfqIdOf(req: Req): string | undefined {
@@ -59,6 +61,8 @@ export interface RfqTiming extends PathTiming {
   /** Poll only: that cycle's last page arrived. */
   readonly lastPageEnd?: number;
   readonly createStart: number;
+  /** What the meter (the journal's time on the bot thread) counted between `added` and the create. */
+  readonly meteredMs: number;
 }
 
 export interface ConfirmTiming extends PathTiming {
@@ -112,7 +116,9 @@ export class Probe {
   readonly #requests: Req[] = [];
   /** Admitted, not yet fetched, by "METHOD /path": the fetch that follows takes the oldest. */
   readonly #admitted = new Map<string, Req[]>();
-  readonly #added = new Map<string, { t: number; ticker: string; push: boolean }>();
+  readonly #added = new Map<string, { t: number; ticker: string; push: boolean; meter: number }>();
+  /** A running total of some part's busy time (ms), read at each RFQ's start and at its create. */
+  meter: () => number = () => 0;
   /** True while the RFQ book is applying a pushed RFQ. */
   pushing = false;
   readonly #seen = new Map<string, { t: number; ticker: string }>();
@@ -169,6 +175,7 @@ export class Probe {
       const start = wallNow();
       if (req) {
         req.start = start;
+        req.meterAtStart = this.meter();
         if (req.endpoint === 'get_rfqs') req.first = !url.searchParams.has('cursor');
         // The body names the RFQ: kept as sent, read after the scenario.
         if (req.endpoint === 'create_quote') {
@@ -203,7 +210,8 @@ export class Probe {
   }
 
   rfqAdded(rfqId: string, ticker: string): void {
-    if (!this.#added.has(rfqId)) this.#added.set(rfqId, { t: wallNow(), ticker, push: this.pushing });
+    if (!this.#added.has(rfqId))
+      this.#added.set(rfqId, { t: wallNow(), ticker, push: this.pushing, meter: this.meter() });
   }
 
   acceptSeen(quoteId: string, ticker: string): void {
@@ -257,15 +265,17 @@ export class Probe {
       if (rfqId !== undefined && !creates.has(rfqId)) creates.set(rfqId, r);
     }
     const out: RfqTiming[] = [];
-    for (const [rfqId, { t: added, ticker, push }] of this.#added) {
+    for (const [rfqId, { t: added, ticker, push, meter }] of this.#added) {
       const create = creates.get(rfqId);
       if (!create) continue;
+      const meteredMs = (create.meterAtStart ?? meter) - meter;
       if (push) {
         out.push({
           rfqId,
           source: 'push',
           added,
           createStart: create.start,
+          meteredMs,
           ...this.#path(ticker, added, create.start, create),
         });
         continue;
@@ -280,6 +290,7 @@ export class Probe {
         cycleStart: first.start,
         lastPageEnd: page.end,
         createStart: create.start,
+        meteredMs,
         ...this.#path(ticker, page.end, create.start, create),
       });
     }
