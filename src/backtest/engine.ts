@@ -450,7 +450,7 @@ class Replay {
 
   #sampleExposure(): void {
     this.#exposureSampledAt = this.#clock.now();
-    const worst = this.#core.exposure.riskView(this.#core.limits).totalExposure;
+    const worst = this.#core.exposure.totalExposure(this.#core.limits);
     if (worst > this.#worstCase) this.#worstCase = worst;
   }
 

@@ -401,11 +401,19 @@ export class ExposureBook {
   current(): ExposureState {
     this.rollDay();
     this.pnlNow ??= this.pnl.current(this.markets.values());
+    const { markets, quotes, tally } = this;
+    // Methods, not arrow properties: tsx names each arrow made per call (a defineProperty each).
     return {
       pnl: this.pnlNow,
-      eventOf: (marketTicker) => this.markets.get(marketTicker)?.eventTicker,
-      quote: (quoteId) => this.quotes.get(quoteId),
-      riskView: (options) => this.tally.view(options),
+      eventOf(marketTicker) {
+        return markets.get(marketTicker)?.eventTicker;
+      },
+      quote(quoteId) {
+        return quotes.get(quoteId);
+      },
+      riskView(options) {
+        return tally.view(options);
+      },
     };
   }
 
@@ -415,6 +423,13 @@ export class ExposureBook {
     // As a snapshot does: the day's peak is the highest total the book was asked about.
     this.pnlNow ??= this.pnl.current(this.markets.values());
     return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
+  }
+
+  /** `riskView(limits).totalExposure`, without copying every market and event into a view. */
+  totalExposure(limits: RiskLimits): Micros {
+    this.rollDay();
+    this.pnlNow ??= this.pnl.current(this.markets.values());
+    return this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }).totalExposure;
   }
 
   /** Our filled net position in a market (+YES / −NO). */

@@ -381,8 +381,14 @@ export class StrategyRunner<Windows = unknown> {
 
   /** One hook call through the route's host, its failure counted against the route unless excused. */
   async #call<T>(route: CompiledRoute<Windows>, call: HookCall): Promise<HookResult<T>> {
-    const lateFailure = (reason: string) => this.#breakers.failed(route, 'crashed', reason);
-    const result = await this.#host(route.instance).call<T>(route.instance, { ...call, lateFailure });
+    const breakers = this.#breakers;
+    // A method, not an arrow bound to a name: tsx names those, a defineProperty per call.
+    const result = await this.#host(route.instance).call<T>(route.instance, {
+      ...call,
+      lateFailure(reason: string) {
+        breakers.failed(route, 'crashed', reason);
+      },
+    });
     if (result.kind === 'ok') this.#breakers.succeeded(route);
     else if (result.kind !== 'stopped' && result.excused === undefined) {
       this.#breakers.failed(route, result.kind as FailureKind, failureReason(result));
