@@ -169,7 +169,7 @@ export class Quoter {
     }
     const blocked = this.#blocked(rfq);
     if (blocked) {
-      log().debug({ reason: blocked }, 'not quoting');
+      if (deps.logger.isLevelEnabled('debug')) log().debug({ reason: blocked }, 'not quoting');
       return;
     }
 
@@ -218,7 +218,7 @@ export class Quoter {
     // Everything below up to the reservation is synchronous: guard and book agree.
     const blockedNow = this.#blocked(rfq);
     if (blockedNow) {
-      log().debug({ reason: blockedNow }, 'not quoting');
+      if (deps.logger.isLevelEnabled('debug')) log().debug({ reason: blockedNow }, 'not quoting');
       return;
     }
     const eventTicker = deps.exposure.eventFor(rfq.marketTicker, eventHint);
@@ -232,13 +232,17 @@ export class Quoter {
       deps.limits(),
     );
     if (!decision.approved) {
-      log().info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
+      if (deps.logger.isLevelEnabled('info'))
+        log().info(
+          { strategy, limit: decision.limit, reason: decision.reason },
+          'quote refused by risk guard',
+        );
       deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
       this.#retries.delete(rfq.id);
       if (ROOM_LIMITS.has(decision.limit)) this.#waitingForRoom.add(rfq.id);
       return;
     }
-    if (decision.clippedSides.length > 0) {
+    if (decision.clippedSides.length > 0 && deps.logger.isLevelEnabled('info')) {
       log().info({ strategy, clips: decision.clips }, 'risk guard declined a side');
     }
     const settings = deps.settings();

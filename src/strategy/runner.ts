@@ -415,10 +415,15 @@ export class StrategyRunner<Windows = unknown> {
       reason,
       ...(route ? { strategy: route.strategyName, route: route.label } : {}),
     };
-    if (cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled')
-      log().debug(fields, 'RFQ skipped');
-    else if (cause === 'snapped-away') log().info(fields, 'RFQ skipped');
-    else log().warn(fields, 'RFQ skipped: strategy error');
+    // The RFQ's child logger is made only for a line that is written (skips are common).
+    const level =
+      cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled'
+        ? 'debug'
+        : cause === 'snapped-away'
+          ? 'info'
+          : 'warn';
+    if (this.#log.isLevelEnabled(level))
+      log()[level](fields, level === 'warn' ? 'RFQ skipped: strategy error' : 'RFQ skipped');
     return {
       kind: 'skip',
       cause,
