@@ -476,7 +476,8 @@ export class ExposureBook {
       };
       this.markets.set(marketTicker, market);
       this.pnl.startBaseline(market);
-      this.changed(marketTicker);
+      // Flat and unmarked, its baseline 0: the day's P&L is what it was (and need not be summed again).
+      this.tally.touch(marketTicker);
     }
     return market;
   }
@@ -494,10 +495,14 @@ export class ExposureBook {
    */
   private endEpisodeIfQuiet(market: MarketState): void {
     if (market.position.contracts !== 0 || this.quotes.anyIn(market.marketTicker)) return;
+    // No contracts and no cost: marked at 0 before and after, and its move today is kept as
+    // forgotten, so the day's P&L stands (and need not be summed again).
+    const pnlMoves = market.position.cost !== 0;
     market.episodeRealized = 0;
     market.position = FLAT;
     this.markets.delete(market.marketTicker);
-    this.changed(market.marketTicker);
+    if (pnlMoves) this.changed(market.marketTicker);
+    else this.tally.touch(market.marketTicker);
     this.pnl.forgetMarket(market);
     this.forgottenEvents.set(market.marketTicker, market.eventTicker);
   }
