@@ -69,7 +69,7 @@ export interface ReplayOptions {
   /** Every fill the run makes, as it happens. */
   readonly onFill?: (fill: FillRecord) => void;
   /** Every event the replayed bot journals (decisions, refusals, quote transitions, …), as it happens. */
-  readonly onEvent?: (event: JournalEvent) => void;
+  readonly onEvent?: ((event: JournalEvent) => void) | undefined;
   /** Called every 10 000 events with the count so far. */
   readonly onProgress?: (events: number) => void;
 }
@@ -197,6 +197,7 @@ class Replay {
       registry: options.registry,
       clock,
       logger,
+      marketDataEvents: options.onEvent !== undefined,
       exchange: counted(this.#exchange, () => this.#activity++),
       reads: counted(this.#market, () => this.#activity++),
       sink: {
