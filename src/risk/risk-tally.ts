@@ -68,6 +68,20 @@ function contribution(quote: QuoteExposure, weightPpm: number): { yes: Sums; no:
   };
 }
 
+/** Adds `contribution(quote, weightPpm)` to `totals` in place (a market's refresh, per quote). */
+function addContribution(totals: { yes: Sums; no: Sums }, quote: QuoteExposure, weightPpm: number): void {
+  if (quote.accepted) {
+    const hit = quote.accepted.side === 'yes' ? totals.yes : totals.no;
+    hit.contracts += quote.accepted.contracts;
+    hit.cost += quote.accepted.cost;
+    return;
+  }
+  totals.yes.contracts += weigh(quote.yes.contracts, weightPpm);
+  totals.yes.cost += weigh(quote.yes.cost, weightPpm);
+  totals.no.contracts += weigh(quote.no.contracts, weightPpm);
+  totals.no.cost += weigh(quote.no.cost, weightPpm);
+}
+
 function riskOf(position: TalliedPosition, yes: HitTotals, no: HitTotals, liveQuotes: number): MarketRisk {
   const base = baseLosses(position);
   return marketRisk({
@@ -232,16 +246,8 @@ export class RiskTally {
       let liveQuotes = 0;
       for (const quote of this.#source.quotesIn(ticker)) {
         liveQuotes++;
-        const w = contribution(quote, this.#weight);
-        const a = contribution(quote, 0);
-        weighted.yes.contracts += w.yes.contracts;
-        weighted.yes.cost += w.yes.cost;
-        weighted.no.contracts += w.no.contracts;
-        weighted.no.cost += w.no.cost;
-        accepted.yes.contracts += a.yes.contracts;
-        accepted.yes.cost += a.yes.cost;
-        accepted.no.contracts += a.no.contracts;
-        accepted.no.cost += a.no.cost;
+        addContribution(weighted, quote, this.#weight);
+        addContribution(accepted, quote, 0);
       }
       const tallied: Tallied = {
         weighted: riskOf(position, weighted.yes, weighted.no, liveQuotes),
