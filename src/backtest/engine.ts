@@ -209,7 +209,10 @@ class Replay {
         },
       },
     });
-    this.#market.onChange((ticker) => this.#core.data.expireMarket(ticker));
+    this.#market.onChange((ticker) => {
+      this.#core.data.expireMarket(ticker);
+      this.#metrics.midChanged(ticker);
+    });
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
     this.#requesters = new Requesters({
       taker: options.taker,
