@@ -462,12 +462,15 @@ class Replay {
   #markStep(): void {
     const { exposure, killSwitch, book } = this.#core;
     const mids = new Map<string, Micros>();
-    for (const ticker of exposure.snapshot().positions.keys()) {
+    // What two snapshots gave, without copying every live quote twice: the day's P&L (and its
+    // peak) as it stands before the mark, the markets marked, the P&L after.
+    exposure.current();
+    for (const ticker of exposure.trackedMarkets()) {
       const mid = this.#market.mid(ticker);
       if (mid !== undefined) mids.set(ticker, mid);
     }
     exposure.markToMarket(mids);
-    const pnl = exposure.snapshot().pnl;
+    const { pnl } = exposure.current();
     killSwitch.checkPnl(pnl.total, pnl.peak);
     this.#sampleExposure();
     this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));

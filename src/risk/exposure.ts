@@ -425,6 +425,12 @@ export class ExposureBook {
     return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
   }
 
+  /** The markets the book tracks (a snapshot's positions), in the order it took them up. */
+  trackedMarkets(): IterableIterator<string> {
+    this.rollDay();
+    return this.markets.keys();
+  }
+
   /** `riskView(limits).totalExposure`, without copying every market and event into a view. */
   totalExposure(limits: RiskLimits): Micros {
     this.rollDay();
