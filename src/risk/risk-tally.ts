@@ -213,7 +213,14 @@ export class RiskTally {
     this.#current(version);
     if (changed?.event.eventTicker === ticker) return changed.event;
     const sums = this.#events.get(ticker);
-    return sums && { eventTicker: ticker, ...sums[pick], liveQuotes: sums.liveQuotes };
+    if (sums === undefined) return undefined;
+    const picked = sums[pick];
+    return {
+      eventTicker: ticker,
+      contracts: picked.contracts,
+      dollars: picked.dollars,
+      liveQuotes: sums.liveQuotes,
+    };
   }
 
   /** The book's market; a market with live quotes the book has no position record for counts as flat. */
