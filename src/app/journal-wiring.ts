@@ -76,10 +76,14 @@ export function wireJournal(options: {
       removed: (rfq) => journal.record({ kind: 'rfq_gone', at: now(), rfqId: rfq.id, reason: 'closed' }),
     }),
     store.onTransition((quote, from, details) => {
+      // Fields spelled out (a spread of a fresh object per transition cost as much as the rest).
       journal.record({
         kind: 'quote',
         at: now(),
-        ...quoteFields(quote),
+        rfqId: quote.rfq.id,
+        quoteId: quote.quoteId,
+        marketTicker: quote.rfq.marketTicker,
+        strategy: quote.strategy,
         from,
         to: quote.state,
         reason: details.reason,

@@ -198,7 +198,6 @@ export class StrategyRunner<Windows = unknown> {
     if (route === undefined) return this.#skip(log, 'no-route', 'no route matches this RFQ');
     const instance = route.instance;
     const strategy = instance.strategy;
-    const logFields = { strategy: strategy.name, route: route.label };
     const disabled = this.#breakers.blocked(route);
     if (disabled !== undefined) return this.#skip(log, 'disabled', `route disabled: ${disabled}`, route);
     const setupError = await this.#lifecycle.ensure(instance);
@@ -236,7 +235,10 @@ export class StrategyRunner<Windows = unknown> {
     }
     if (checked.kind !== 'quote') return this.#skip(log, checked.kind, checked.reason, route);
     if (this.#log.isLevelEnabled('debug'))
-      log().debug({ ...logFields, intent: checked.intent }, 'strategy priced RFQ');
+      log().debug(
+        { strategy: strategy.name, route: route.label, intent: checked.intent },
+        'strategy priced RFQ',
+      );
     return { kind: 'quote', intent: checked.intent, strategy: strategy.name, route };
   }
 
