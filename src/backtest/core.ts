@@ -14,8 +14,9 @@ import {
 } from '../app/options-from-config.js';
 import type { Config } from '../config/index.js';
 import type { ManualClock } from '../domain/clock.js';
+import type { FeeSchedule } from '../domain/fees.js';
 import type { Micros } from '../domain/money.js';
-import type { Rfq } from '../domain/types.js';
+import type { EventInfo, Market, OrderBook, Rfq } from '../domain/types.js';
 import { MarketDataCache, type MarketReads } from '../market/market-cache.js';
 import type { QuoteWrites, QuotingDeps, QuotingSettings, RouteWindows } from '../quotes/context.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
@@ -37,13 +38,14 @@ import type { LiveQuote, QuoteEvent } from '../strategy/types.js';
  */
 export class CountingRunner extends StrategyRunner<RouteWindows> {
   inFlight = 0;
+  /** One callback for every call (tsx names each closure made per call, at a cost). */
+  readonly #done = (): void => {
+    this.inFlight--;
+  };
 
   #count<T>(work: Promise<T>): Promise<T> {
     this.inFlight++;
-    const done = () => {
-      this.inFlight--;
-    };
-    work.then(done, done);
+    work.then(this.#done, this.#done);
     return work;
   }
 
@@ -79,6 +81,8 @@ export interface CoreOptions {
   readonly reads: MarketReads;
   /** Where the journal wiring sends what the bot sees and does. */
   readonly sink: JournalSink;
+  /** Whether the market data the bot reads is journaled to the sink too (default true). */
+  readonly marketDataEvents?: boolean;
 }
 
 export interface Core {
@@ -138,9 +142,16 @@ export function buildCore(options: CoreOptions): Core {
     marketTtlMs: UNTIL_THE_RECORDING_CHANGES,
     bookTtlMs: UNTIL_THE_RECORDING_CHANGES,
     logger: logger.child({ module: 'market-data' }),
-    onBook: (ticker, orderBook) => wiring.bookRead(ticker, orderBook),
-    onMarket: (market) => wiring.marketRead(market),
-    onFees: (ticker, fees, event) => wiring.feesRead(ticker, fees, event),
+    // The reads the bot journals (books, marks, market data) count for nothing in the results: made
+    // only for whoever watches every event. Each read is counted as the bot's activity anyway.
+    ...(options.marketDataEvents === false
+      ? {}
+      : {
+          onBook: (ticker: string, orderBook: OrderBook) => wiring.bookRead(ticker, orderBook),
+          onMarket: (market: Market) => wiring.marketRead(market),
+          onFees: (ticker: string, fees: FeeSchedule, event: EventInfo) =>
+            wiring.feesRead(ticker, fees, event),
+        }),
   });
   const marketData = data;
   // Strategies run in-process in a backtest, whatever each route's isolation says: a worker hop

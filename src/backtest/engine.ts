@@ -69,7 +69,7 @@ export interface ReplayOptions {
   /** Every fill the run makes, as it happens. */
   readonly onFill?: (fill: FillRecord) => void;
   /** Every event the replayed bot journals (decisions, refusals, quote transitions, …), as it happens. */
-  readonly onEvent?: (event: JournalEvent) => void;
+  readonly onEvent?: ((event: JournalEvent) => void) | undefined;
   /** Called every 10 000 events with the count so far. */
   readonly onProgress?: (events: number) => void;
 }
@@ -197,6 +197,7 @@ class Replay {
       registry: options.registry,
       clock,
       logger,
+      marketDataEvents: options.onEvent !== undefined,
       exchange: counted(this.#exchange, () => this.#activity++),
       reads: counted(this.#market, () => this.#activity++),
       sink: {
@@ -208,7 +209,10 @@ class Replay {
         },
       },
     });
-    this.#market.onChange((ticker) => this.#core.data.expireMarket(ticker));
+    this.#market.onChange((ticker) => {
+      this.#core.data.expireMarket(ticker);
+      this.#metrics.midChanged(ticker);
+    });
     this.#filter = compileRfqFilter(rfqFilterFrom(config));
     this.#requesters = new Requesters({
       taker: options.taker,
@@ -450,7 +454,7 @@ class Replay {
 
   #sampleExposure(): void {
     this.#exposureSampledAt = this.#clock.now();
-    const worst = this.#core.exposure.riskView(this.#core.limits).totalExposure;
+    const worst = this.#core.exposure.totalExposure(this.#core.limits);
     if (worst > this.#worstCase) this.#worstCase = worst;
   }
 
@@ -458,12 +462,15 @@ class Replay {
   #markStep(): void {
     const { exposure, killSwitch, book } = this.#core;
     const mids = new Map<string, Micros>();
-    for (const ticker of exposure.snapshot().positions.keys()) {
+    // What two snapshots gave, without copying every live quote twice: the day's P&L (and its
+    // peak) as it stands before the mark, the markets marked, the P&L after.
+    exposure.current();
+    for (const ticker of exposure.trackedMarkets()) {
       const mid = this.#market.mid(ticker);
       if (mid !== undefined) mids.set(ticker, mid);
     }
     exposure.markToMarket(mids);
-    const pnl = exposure.snapshot().pnl;
+    const { pnl } = exposure.current();
     killSwitch.checkPnl(pnl.total, pnl.peak);
     this.#sampleExposure();
     this.#metrics.sample(this.#clock.now(), (ticker) => this.#market.mid(ticker));

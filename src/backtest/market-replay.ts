@@ -106,7 +106,9 @@ export class RecordedMarket implements MarketReads {
     state.midAt = event.at;
     state.markBid = event.yesBid;
     state.markAsk = event.yesAsk;
-    state.served = undefined;
+    // With a book, the market served takes its bid and ask from it, not from marks: it stands
+    // (the same object, so its reads are not copied and frozen again).
+    if (state.book === undefined) state.served = undefined;
     this.#changed(event.marketTicker);
   }
 

@@ -78,6 +78,11 @@ export class RunMetrics {
   readonly #settled = new Set<string>();
   /** What settlements paid on the positions they closed (part of the marked P&L from then on). */
   #settledPnl: Micros = 0;
+  /** Each open market's marked value less cost at its mid, as last sampled, and their sum. */
+  readonly #openValues = new Map<string, Micros>();
+  #openSum: Micros = 0;
+  /** Markets whose position or mid changed since: a sample values only these again. */
+  readonly #stale = new Set<string>();
 
   event(event: JournalEvent): void {
     this.acc.event(event);
@@ -89,6 +94,7 @@ export class RunMetrics {
     if (position !== undefined && position.contracts !== 0 && !this.#settled.has(fill.marketTicker))
       this.#open.add(fill.marketTicker);
     else this.#open.delete(fill.marketTicker);
+    this.#stale.add(fill.marketTicker);
     let queues = this.#pending.get(fill.marketTicker);
     if (!queues) {
       queues = MARKOUT_HORIZONS_MS.map(() => []);
@@ -140,19 +146,40 @@ export class RunMetrics {
     if (position === undefined || position.contracts === 0 || this.#settled.has(ticker)) return;
     this.#settled.add(ticker);
     this.#open.delete(ticker);
+    this.#stale.add(ticker);
     this.#settledPnl += settlementPnl(position, result);
   }
 
-  /** Samples marked P&L (open positions at `midOf`) for the drawdown and the chart. */
+  /** The market's mid may have moved (`sample`'s `midOf` answers differently for it from now on). */
+  midChanged(ticker: string): void {
+    if (this.#openValues.has(ticker) || this.#open.has(ticker)) this.#stale.add(ticker);
+  }
+
+  /**
+   * Samples marked P&L (open positions at `midOf`) for the drawdown and the chart. Only markets
+   * whose position or mid changed (`midChanged`) since the last sample are valued again: a sample
+   * per fill over every open market cost more than the fill.
+   */
   sample(at: EpochMs, midOf: (ticker: string) => Micros | undefined): void {
     const realized = this.acc.realizedNet;
-    const positions = this.acc.positions();
-    let marked = realized + this.#settledPnl;
-    for (const ticker of this.#open) {
-      const position = positions.get(ticker)!;
-      const mid = midOf(ticker);
-      if (mid !== undefined) marked += markedValue(position, mid) - position.cost;
+    if (this.#stale.size > 0) {
+      const positions = this.acc.positions();
+      for (const ticker of this.#stale) {
+        const before = this.#openValues.get(ticker) ?? 0;
+        if (this.#open.has(ticker)) {
+          const position = positions.get(ticker)!;
+          const mid = midOf(ticker);
+          const value = mid === undefined ? 0 : markedValue(position, mid) - position.cost;
+          this.#openValues.set(ticker, value);
+          this.#openSum += value - before;
+        } else {
+          this.#openValues.delete(ticker);
+          this.#openSum -= before;
+        }
+      }
+      this.#stale.clear();
     }
+    const marked = realized + this.#settledPnl + this.#openSum;
     if (marked > this.#peak) this.#peak = marked;
     if (this.#peak - marked > this.#maxDrawdown) this.#maxDrawdown = this.#peak - marked;
     this.#sampler.add({ at, realized, marked });

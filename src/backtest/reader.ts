@@ -35,6 +35,9 @@ function parseLine(text: string, line: number, last: boolean): JournalEvent {
   }
 }
 
+/** Lines parsed per batch handed out. */
+const LINES_PER_BATCH = 256;
+
 /** The events of a recording file, in file order, with their line numbers. */
 export async function* readRecording(path: string, options: ReadOptions = {}): AsyncGenerator<RecordedLine> {
   for await (const batch of readRecordingBatches(path, options)) yield* batch;
@@ -67,23 +70,28 @@ export async function* readRecordingBatches(
   try {
     for await (const chunk of source) {
       const text = rest + decoder.write(chunk);
-      const batch: RecordedLine[] = [];
       let start = 0;
-      let ended = false;
-      for (;;) {
-        const end = text.indexOf('\n', start);
-        if (end < 0) break;
-        const event = handle(text.slice(start, end), false);
-        start = end + 1;
-        if (event === undefined || event.at < from) continue;
-        if (event.at >= to) {
-          ended = true;
-          break;
+      // Parsed a few hundred lines at a time, as the replay asks: a block's events parsed at once
+      // would outlive several young-generation collections (copied, then promoted) before use.
+      for (let more = true; more; ) {
+        const batch: RecordedLine[] = [];
+        while (batch.length < LINES_PER_BATCH) {
+          const end = text.indexOf('\n', start);
+          if (end < 0) {
+            more = false;
+            break;
+          }
+          const event = handle(text.slice(start, end), false);
+          start = end + 1;
+          if (event === undefined || event.at < from) continue;
+          if (event.at >= to) {
+            if (batch.length > 0) yield batch;
+            return;
+          }
+          batch.push({ line: lineNo, event });
         }
-        batch.push({ line: lineNo, event });
+        if (batch.length > 0) yield batch;
       }
-      if (batch.length > 0) yield batch;
-      if (ended) return;
       rest = text.slice(start);
     }
     rest += decoder.end();

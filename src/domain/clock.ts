@@ -26,7 +26,11 @@ export const systemClock: Clock = Object.freeze({
   schedule(delayMs: number, fn: () => void, options?: ScheduleOptions): Timer {
     const handle = setTimeout(fn, Math.max(0, delayMs));
     if (options?.unref) handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    return {
+      cancel() {
+        clearTimeout(handle);
+      },
+    };
   },
 });
 
@@ -129,12 +133,18 @@ export class ManualClock implements Clock {
       else hi = mid;
     }
     this.#timers.splice(lo, 0, timer);
+    const timers = this;
+    // A method, not an arrow property: tsx names those, a defineProperty per timer.
     return {
-      cancel: () => {
-        const index = this.#timers.indexOf(timer);
-        if (index >= 0) this.#timers.splice(index, 1);
+      cancel() {
+        timers.#cancel(timer);
       },
     };
+  }
+
+  #cancel(timer: PendingTimer): void {
+    const index = this.#timers.indexOf(timer);
+    if (index >= 0) this.#timers.splice(index, 1);
   }
 
   /** Due time of the earliest pending timer. */

@@ -222,19 +222,21 @@ export class QuoteStore {
       quote.endReason = details.reason;
       this.#ended.push({ quote, at: now });
     }
-    this.logger.info(
-      {
-        rfqId: quote.rfq.id,
-        quoteId: quote.quoteId,
-        marketTicker: quote.rfq.marketTicker,
-        from,
-        to,
-        reason: details.reason,
-        strategy: quote.strategy,
-        ...(to === 'open' ? quoteTerms(quote) : {}),
-      },
-      `quote ${to}`,
-    );
+    // Built only when written: a replay logs at error, and the line's fields cost per transition.
+    if (this.logger.isLevelEnabled('info'))
+      this.logger.info(
+        {
+          rfqId: quote.rfq.id,
+          quoteId: quote.quoteId,
+          marketTicker: quote.rfq.marketTicker,
+          from,
+          to,
+          reason: details.reason,
+          strategy: quote.strategy,
+          ...(to === 'open' ? quoteTerms(quote) : {}),
+        },
+        `quote ${to}`,
+      );
     for (const listener of this.#listeners) listener(quote, from, details);
     return true;
   }

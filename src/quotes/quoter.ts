@@ -161,10 +161,7 @@ export class Quoter {
 
   async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
     const { deps } = this;
-    // Made when first used: most RFQs log nothing here, and a child costs its bindings' JSON.
-    let logger: Logger | undefined;
-    const log = () =>
-      (logger ??= deps.logger.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger }));
+    const log = lazyLogger(deps.logger, rfq, trigger);
     const gated = this.canQuote();
     if (gated) {
       deps.events.skipped?.(rfq, undefined, 'blocked', gated);
@@ -172,7 +169,7 @@ export class Quoter {
     }
     const blocked = this.#blocked(rfq);
     if (blocked) {
-      log().debug({ reason: blocked }, 'not quoting');
+      if (deps.logger.isLevelEnabled('debug')) log().debug({ reason: blocked }, 'not quoting');
       return;
     }
 
@@ -229,7 +226,7 @@ export class Quoter {
     // Everything below up to the reservation is synchronous: guard and book agree.
     const blockedNow = this.#blocked(rfq);
     if (blockedNow) {
-      log().debug({ reason: blockedNow }, 'not quoting');
+      if (deps.logger.isLevelEnabled('debug')) log().debug({ reason: blockedNow }, 'not quoting');
       return;
     }
     const eventTicker = deps.exposure.eventFor(rfq.marketTicker, eventHint);
@@ -243,13 +240,17 @@ export class Quoter {
       deps.limits(),
     );
     if (!decision.approved) {
-      log().info({ strategy, limit: decision.limit, reason: decision.reason }, 'quote refused by risk guard');
+      if (deps.logger.isLevelEnabled('info'))
+        log().info(
+          { strategy, limit: decision.limit, reason: decision.reason },
+          'quote refused by risk guard',
+        );
       deps.events.refused?.(rfq, strategy, decision.limit, decision.reason);
       this.#retries.delete(rfq.id);
       if (ROOM_LIMITS.has(decision.limit)) this.#waitingForRoom.add(rfq.id);
       return;
     }
-    if (decision.clippedSides.length > 0) {
+    if (decision.clippedSides.length > 0 && deps.logger.isLevelEnabled('info')) {
       log().info({ strategy, clips: decision.clips }, 'risk guard declined a side');
     }
     const settings = deps.settings();
@@ -371,4 +372,13 @@ export class Quoter {
     if (current && isAwaitingFill(current.state)) return 'our quote on it was accepted';
     return undefined;
   }
+}
+
+/**
+ * The RFQ's logger, made when first used: most RFQs log nothing here, and a child costs its
+ * bindings' JSON. (A helper: tsx names an arrow bound to a name in the hot path, at a cost.)
+ */
+function lazyLogger(parent: Logger, rfq: Rfq, trigger: QuoteTrigger): () => Logger {
+  let logger: Logger | undefined;
+  return () => (logger ??= parent.child({ rfqId: rfq.id, marketTicker: rfq.marketTicker, trigger }));
 }

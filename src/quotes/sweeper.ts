@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { Micros } from '../domain/money.js';
+import type { EpochMs } from '../domain/types.js';
 import type { QuotingDeps, Route } from './context.js';
 import type { TrackedQuote } from './quote-store.js';
 
@@ -28,6 +29,12 @@ export interface SweeperOptions {
   readonly onRemainderDue?: (quote: TrackedQuote) => void;
 }
 
+interface FairValueCheck {
+  readonly at: EpochMs;
+  readonly sweep: number;
+  readonly pending: Promise<Micros | undefined>;
+}
+
 /**
  * Finds our open quotes that should not stay live: older than their TTL, on an RFQ that
  * closed, outside their route's trading windows, or priced on a fair value that has since
@@ -38,8 +45,12 @@ export class Sweeper {
   readonly #options: SweeperOptions;
   #timer: Timer | undefined;
   #running: Promise<void> | undefined;
-  /** When each route (by label) last checked each market's fair value. */
-  readonly #lastFairValueCheck = new Map<string, Map<string, number>>();
+  /**
+   * Each route's (by label) last fair-value check of each market: when, in which sweep, and its
+   * answer (shared by the market's other quotes in that sweep). One lookup per quote and sweep.
+   */
+  readonly #fairValueChecks = new Map<string, Map<string, FairValueCheck>>();
+  #sweeps = 0;
 
   constructor(options: SweeperOptions) {
     this.#options = options;
@@ -72,43 +83,48 @@ export class Sweeper {
 
   /** One sweep over every open quote. */
   async sweep(): Promise<void> {
-    const { deps, clock } = this.#options;
+    const { deps, clock, routeOf, onStale } = this.#options;
+    const { book, runner } = deps;
     const now = clock.now();
+    const sweep = ++this.#sweeps;
     const tolerance = deps.settings().fairValueTolerance;
-    const fairValues = new Map<string, Map<string, Promise<Micros | undefined>>>();
     const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
     const readsShort =
       (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens ?? 0);
     for (const quote of deps.store.liveNow()) {
       if (quote.state !== 'open' || quote.openedAt === undefined) continue;
-      const route = this.#options.routeOf(quote);
-      if (!deps.book.has(quote.rfq.id)) {
-        this.#options.onStale(quote, 'rfq closed', 'the RFQ is no longer open');
+      const route = routeOf(quote);
+      if (!book.has(quote.rfq.id)) {
+        onStale(quote, 'rfq closed', 'the RFQ is no longer open');
       } else if (now - quote.openedAt >= quote.ttlMs) {
-        this.#options.onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);
+        onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);
       } else if (route?.windows && !route.windows.isActive(now)) {
-        this.#options.onStale(quote, 'route window closed', `outside the trading windows of ${route.label}`);
+        onStale(quote, 'route window closed', `outside the trading windows of ${route.label}`);
       } else if (quote.fairValue !== undefined && route && !readsShort) {
         // One fair-value call per market and route per sweep, and at most one per checkEvery.
         const ticker = quote.rfq.marketTicker;
-        let pending = fairValues.get(route.label)?.get(ticker);
-        if (!pending) {
-          const checked = this.#lastFairValueCheck.get(route.label) ?? new Map<string, number>();
-          if (now - (checked.get(ticker) ?? 0) < checkEvery) continue;
-          checked.set(ticker, now);
-          this.#lastFairValueCheck.set(route.label, checked);
-          pending = deps.runner.fairValue(quote.rfq, route).catch(() => undefined);
-          const ofRoute = fairValues.get(route.label) ?? new Map<string, Promise<Micros | undefined>>();
-          ofRoute.set(ticker, pending);
-          fairValues.set(route.label, ofRoute);
+        let ofRoute = this.#fairValueChecks.get(route.label);
+        if (ofRoute === undefined) {
+          ofRoute = new Map();
+          this.#fairValueChecks.set(route.label, ofRoute);
         }
-        const current = await pending;
+        let check = ofRoute.get(ticker);
+        if (check?.sweep !== sweep) {
+          if (now - (check?.at ?? 0) < checkEvery) continue;
+          check = {
+            at: now,
+            sweep,
+            pending: runner.fairValue(quote.rfq, route).catch(() => undefined),
+          };
+          ofRoute.set(ticker, check);
+        }
+        const current = await check.pending;
         if (
           current !== undefined &&
           quote.state === 'open' &&
           Math.abs(current - quote.fairValue) > tolerance
         ) {
-          this.#options.onStale(
+          onStale(
             quote,
             'fair value moved',
             `fair value ${quote.fairValue} -> ${current} micros (tolerance ${tolerance})`,
@@ -122,7 +138,7 @@ export class Sweeper {
     }
     deps.store.prune();
     let checks = 0;
-    for (const checked of this.#lastFairValueCheck.values()) checks += checked.size;
-    if (checks > 10_000) this.#lastFairValueCheck.clear();
+    for (const ofRoute of this.#fairValueChecks.values()) checks += ofRoute.size;
+    if (checks > 10_000) this.#fairValueChecks.clear();
   }
 }

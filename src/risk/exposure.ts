@@ -401,11 +401,19 @@ export class ExposureBook {
   current(): ExposureState {
     this.rollDay();
     this.pnlNow ??= this.pnl.current(this.markets.values());
+    const { markets, quotes, tally } = this;
+    // Methods, not arrow properties: tsx names each arrow made per call (a defineProperty each).
     return {
       pnl: this.pnlNow,
-      eventOf: (marketTicker) => this.markets.get(marketTicker)?.eventTicker,
-      quote: (quoteId) => this.quotes.get(quoteId),
-      riskView: (options) => this.tally.view(options),
+      eventOf(marketTicker) {
+        return markets.get(marketTicker)?.eventTicker;
+      },
+      quote(quoteId) {
+        return quotes.get(quoteId);
+      },
+      riskView(options) {
+        return tally.view(options);
+      },
     };
   }
 
@@ -415,6 +423,19 @@ export class ExposureBook {
     // As a snapshot does: the day's peak is the highest total the book was asked about.
     this.pnlNow ??= this.pnl.current(this.markets.values());
     return keptView(this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }));
+  }
+
+  /** The markets the book tracks (a snapshot's positions), in the order it took them up. */
+  trackedMarkets(): IterableIterator<string> {
+    this.rollDay();
+    return this.markets.keys();
+  }
+
+  /** `riskView(limits).totalExposure`, without copying every market and event into a view. */
+  totalExposure(limits: RiskLimits): Micros {
+    this.rollDay();
+    this.pnlNow ??= this.pnl.current(this.markets.values());
+    return this.tally.view({ openQuoteWeightPpm: openQuoteWeight(limits) }).totalExposure;
   }
 
   /** Our filled net position in a market (+YES / −NO). */
@@ -461,7 +482,8 @@ export class ExposureBook {
       };
       this.markets.set(marketTicker, market);
       this.pnl.startBaseline(market);
-      this.changed(marketTicker);
+      // Flat and unmarked, its baseline 0: the day's P&L is what it was (and need not be summed again).
+      this.tally.touch(marketTicker);
     }
     return market;
   }
@@ -479,10 +501,14 @@ export class ExposureBook {
    */
   private endEpisodeIfQuiet(market: MarketState): void {
     if (market.position.contracts !== 0 || this.quotes.anyIn(market.marketTicker)) return;
+    // No contracts and no cost: marked at 0 before and after, and its move today is kept as
+    // forgotten, so the day's P&L stands (and need not be summed again).
+    const pnlMoves = market.position.cost !== 0;
     market.episodeRealized = 0;
     market.position = FLAT;
     this.markets.delete(market.marketTicker);
-    this.changed(market.marketTicker);
+    if (pnlMoves) this.changed(market.marketTicker);
+    else this.tally.touch(market.marketTicker);
     this.pnl.forgetMarket(market);
     this.forgottenEvents.set(market.marketTicker, market.eventTicker);
   }

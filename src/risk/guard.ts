@@ -151,6 +151,11 @@ interface SideContext {
 }
 
 /** Checks one side as if hit, on top of `ctx.view`. */
+/** Where a side's hit would breach (worded only for a breach: most checks pass). */
+function hitWhere(market: MarketRisk, side: Side): string {
+  return `${market.marketTicker} if the ${side} side is hit`;
+}
+
 function checkSide(
   ctx: SideContext,
   side: Side,
@@ -186,17 +191,16 @@ function checkSide(
     };
   }
   const after = withHit(market, side, contracts, cost);
-  const where = `${market.marketTicker} if the ${side} side is hit`;
   if (breaches(after.worstContracts, market.worstContracts, limits.maxPositionPerMarket.contracts)) {
     return {
       limit: 'maxPositionPerMarket.contracts',
-      reason: `worst-case position ${n(after.worstContracts)} on ${where}, above ${n(limits.maxPositionPerMarket.contracts)}`,
+      reason: `worst-case position ${n(after.worstContracts)} on ${hitWhere(market, side)}, above ${n(limits.maxPositionPerMarket.contracts)}`,
     };
   }
   if (breaches(after.worstLoss, market.worstLoss, limits.maxPositionPerMarket.dollars)) {
     return {
       limit: 'maxPositionPerMarket.dollars',
-      reason: `worst-case loss ${$(after.worstLoss)} on ${where}, above ${$(limits.maxPositionPerMarket.dollars)}`,
+      reason: `worst-case loss ${$(after.worstLoss)} on ${hitWhere(market, side)}, above ${$(limits.maxPositionPerMarket.dollars)}`,
     };
   }
   const event = view.events.get(market.eventTicker) ?? { contracts: 0, dollars: 0 };

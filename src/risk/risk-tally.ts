@@ -68,6 +68,20 @@ function contribution(quote: QuoteExposure, weightPpm: number): { yes: Sums; no:
   };
 }
 
+/** Adds `contribution(quote, weightPpm)` to `totals` in place (a market's refresh, per quote). */
+function addContribution(totals: { yes: Sums; no: Sums }, quote: QuoteExposure, weightPpm: number): void {
+  if (quote.accepted) {
+    const hit = quote.accepted.side === 'yes' ? totals.yes : totals.no;
+    hit.contracts += quote.accepted.contracts;
+    hit.cost += quote.accepted.cost;
+    return;
+  }
+  totals.yes.contracts += weigh(quote.yes.contracts, weightPpm);
+  totals.yes.cost += weigh(quote.yes.cost, weightPpm);
+  totals.no.contracts += weigh(quote.no.contracts, weightPpm);
+  totals.no.cost += weigh(quote.no.cost, weightPpm);
+}
+
 function riskOf(position: TalliedPosition, yes: HitTotals, no: HitTotals, liveQuotes: number): MarketRisk {
   const base = baseLosses(position);
   return marketRisk({
@@ -88,6 +102,14 @@ function riskOf(position: TalliedPosition, yes: HitTotals, no: HitTotals, liveQu
  * position or one of its quotes changes, and a view refreshes only those. The numbers are
  * `riskView`'s to the micro (the same functions compute them); only the work differs.
  */
+/** A view's one market (and its event) moved by leaving a quote out. */
+interface ChangedRisk {
+  readonly market: MarketRisk;
+  readonly event: EventRisk;
+}
+
+type Pick = 'weighted' | 'acceptedOnly';
+
 export class RiskTally {
   readonly #source: RiskTallySource;
   readonly #markets = new Map<string, Tallied>();
@@ -123,7 +145,7 @@ export class RiskTally {
     let total = this.#total[pick];
     let liveQuotes = this.#liveQuotes;
     // Leaving a quote out touches its market only: that market, its event and the totals move.
-    let changed: { readonly market: MarketRisk; readonly event: EventRisk } | undefined;
+    let changed: ChangedRisk | undefined;
     const excluded = options.exclude === undefined ? undefined : this.#source.quote(options.exclude);
     const before = excluded && this.#markets.get(excluded.marketTicker)?.[pick];
     const position = excluded && this.#positionOf(excluded.marketTicker);
@@ -152,24 +174,52 @@ export class RiskTally {
       liveQuotes -= 1;
     }
     const version = this.#version;
-    const current = () => {
-      if (this.#version !== version) throw new Error('a risk view was read after the exposure book changed');
-    };
-    const marketOf = (ticker: string): MarketRisk | undefined => {
-      current();
-      return changed?.market.marketTicker === ticker ? changed.market : this.#markets.get(ticker)?.[pick];
-    };
-    const eventOf = (ticker: string): EventRisk | undefined => {
-      current();
-      if (changed?.event.eventTicker === ticker) return changed.event;
-      const sums = this.#events.get(ticker);
-      return sums && { eventTicker: ticker, ...sums[pick], liveQuotes: sums.liveQuotes };
-    };
+    // Arrows passed straight as arguments: tsx names every closure bound to a name (a
+    // defineProperty each), and a view is made for every check.
     return {
-      markets: new ReadMap(marketOf, () => this.#markets.keys()),
-      events: new ReadMap(eventOf, () => this.#events.keys()),
+      markets: new ReadMap(
+        (ticker) => this.#marketAt(version, changed, pick, ticker),
+        () => this.#markets.keys(),
+      ),
+      events: new ReadMap(
+        (ticker) => this.#eventAt(version, changed, pick, ticker),
+        () => this.#events.keys(),
+      ),
       totalExposure: total,
       liveQuotes,
+    };
+  }
+
+  #current(version: number): void {
+    if (this.#version !== version) throw new Error('a risk view was read after the exposure book changed');
+  }
+
+  #marketAt(
+    version: number,
+    changed: ChangedRisk | undefined,
+    pick: Pick,
+    ticker: string,
+  ): MarketRisk | undefined {
+    this.#current(version);
+    return changed?.market.marketTicker === ticker ? changed.market : this.#markets.get(ticker)?.[pick];
+  }
+
+  #eventAt(
+    version: number,
+    changed: ChangedRisk | undefined,
+    pick: Pick,
+    ticker: string,
+  ): EventRisk | undefined {
+    this.#current(version);
+    if (changed?.event.eventTicker === ticker) return changed.event;
+    const sums = this.#events.get(ticker);
+    if (sums === undefined) return undefined;
+    const picked = sums[pick];
+    return {
+      eventTicker: ticker,
+      contracts: picked.contracts,
+      dollars: picked.dollars,
+      liveQuotes: sums.liveQuotes,
     };
   }
 
@@ -203,16 +253,8 @@ export class RiskTally {
       let liveQuotes = 0;
       for (const quote of this.#source.quotesIn(ticker)) {
         liveQuotes++;
-        const w = contribution(quote, this.#weight);
-        const a = contribution(quote, 0);
-        weighted.yes.contracts += w.yes.contracts;
-        weighted.yes.cost += w.yes.cost;
-        weighted.no.contracts += w.no.contracts;
-        weighted.no.cost += w.no.cost;
-        accepted.yes.contracts += a.yes.contracts;
-        accepted.yes.cost += a.yes.cost;
-        accepted.no.contracts += a.no.contracts;
-        accepted.no.cost += a.no.cost;
+        addContribution(weighted, quote, this.#weight);
+        addContribution(accepted, quote, 0);
       }
       const tallied: Tallied = {
         weighted: riskOf(position, weighted.yes, weighted.no, liveQuotes),

@@ -5,26 +5,58 @@
  * (plugins are ES modules, so strict mode) instead of silently reaching the bot.
  */
 
-/** Roots already frozen deeply: cached market data is frozen once, not on every read. */
+/**
+ * Roots already frozen deeply: cached market data is frozen once, not on every read. Only roots
+ * are remembered: a weak entry for every part cost three times the freezing (and the collector
+ * walks them all).
+ */
 const frozenRoots = new WeakSet<object>();
+
+/** Deeper than plain data goes: past it (a cycle, say) the walk that remembers what it saw takes over. */
+const TREE_DEPTH = 64;
 
 /** Freezes a plain-data object graph in place and returns it. Cycles and shared parts are fine. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || frozenRoots.has(value)) return value;
+  if (!freezeTree(value, 0)) freezeGraph(value);
+  frozenRoots.add(value);
+  return value;
+}
+
+/** Freezes a tree depth first (children before parents); false past TREE_DEPTH, some of it frozen. */
+function freezeTree(node: object, depth: number): boolean {
+  if (depth > TREE_DEPTH) return false;
+  // Typed arrays with elements cannot be frozen; strategies never receive any.
+  if (ArrayBuffer.isView(node)) return true;
+  // Plain data: values read directly (a property descriptor per key cost twice as much).
+  const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+  for (const child of children) {
+    if (
+      typeof child === 'object' &&
+      child !== null &&
+      !frozenRoots.has(child) &&
+      !freezeTree(child, depth + 1)
+    )
+      return false;
+  }
+  Object.freeze(node);
+  return true;
+}
+
+/** Freezes any object graph, cycles included, remembering what it saw. */
+function freezeGraph(value: object): void {
+  const seen = new Set<object>();
   const pending: object[] = [value];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (frozenRoots.has(next)) continue;
-    frozenRoots.add(next);
-    // Typed arrays with elements cannot be frozen; strategies never receive any.
+    if (seen.has(next)) continue;
+    seen.add(next);
     if (ArrayBuffer.isView(next)) continue;
-    // Plain data: values read directly (a property descriptor per key cost twice as much).
     const children: unknown[] = Array.isArray(next) ? next : Object.values(next);
     for (const child of children) {
       if (typeof child === 'object' && child !== null && !frozenRoots.has(child)) pending.push(child);
     }
     Object.freeze(next);
   }
-  return value;
 }
 
 /**

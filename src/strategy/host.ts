@@ -97,16 +97,31 @@ export class TrackedData implements MarketData {
     return undefined;
   }
 
-  async #track<M extends AsyncRead>(method: M, ticker: string): Promise<Awaited<ReturnType<MarketData[M]>>> {
+  /** A read through `.then`, not an async function: as many turns, fewer allocations per read. */
+  #track<M extends AsyncRead>(method: M, ticker: string): Promise<Awaited<ReturnType<MarketData[M]>>> {
     this.#pending += 1;
+    let read: Promise<Awaited<ReturnType<MarketData[M]>>>;
     try {
-      return deepFreeze(await (this.data[method](ticker) as Promise<Awaited<ReturnType<MarketData[M]>>>));
+      read = Promise.resolve(this.data[method](ticker) as Promise<Awaited<ReturnType<MarketData[M]>>>);
     } catch (error) {
-      this.#failed ??= describeThrown(error);
-      throw error;
-    } finally {
-      this.#pending -= 1;
+      this.#readFailed(error);
+      return Promise.reject(error);
     }
+    return read.then(
+      (value) => {
+        this.#pending -= 1;
+        return deepFreeze(value);
+      },
+      (error: unknown) => {
+        this.#readFailed(error);
+        throw error;
+      },
+    );
+  }
+
+  #readFailed(error: unknown): void {
+    this.#pending -= 1;
+    this.#failed ??= describeThrown(error);
   }
 }
 

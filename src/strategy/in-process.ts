@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import { frozenCopy } from './freeze.js';
 import type { HookCall, HookResult, HostOptions, StrategyHost } from './host.js';
 import { TrackedData } from './host.js';
@@ -83,19 +84,55 @@ export class InProcessHost implements StrategyHost {
     signal: () => AbortSignal,
     data: MarketData = new TrackedData(this.#options.data),
   ): StrategyContext<unknown> {
-    const root = this.#options.log;
-    let log: Logger | undefined;
-    return {
-      options: instance.options,
-      get log(): Logger {
-        log ??= root.child({ module: 'strategy', strategy: instance.strategy.name, route, ...fields });
-        return log;
-      },
-      clock: this.#options.clock,
-      get signal(): AbortSignal {
-        return signal();
-      },
-      data,
-    };
+    return new CallContext(instance, this.#options, route, fields, signal, data);
+  }
+}
+
+/**
+ * A call's `ctx`, its lazy `log` and `signal` getters on the class: an object literal with
+ * getters of its own cost close to a microsecond to make, per call.
+ */
+class CallContext implements StrategyContext<unknown> {
+  readonly options: unknown;
+  readonly clock: Clock;
+  readonly data: MarketData;
+  // Private for real (#): the strategy holding this ctx must not reach the host or raw data.
+  readonly #root: Logger;
+  readonly #strategy: string;
+  readonly #route: string;
+  readonly #fields: object;
+  readonly #signal: () => AbortSignal;
+  #log: Logger | undefined;
+
+  constructor(
+    instance: StrategyInstance,
+    host: HostOptions,
+    route: string,
+    fields: object,
+    signal: () => AbortSignal,
+    data: MarketData,
+  ) {
+    this.options = instance.options;
+    this.clock = host.clock;
+    this.data = data;
+    this.#root = host.log;
+    this.#strategy = instance.strategy.name;
+    this.#route = route;
+    this.#fields = fields;
+    this.#signal = signal;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.#root.child({
+      module: 'strategy',
+      strategy: this.#strategy,
+      route: this.#route,
+      ...this.#fields,
+    });
+    return this.#log;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal();
   }
 }

@@ -69,9 +69,12 @@ export function checkIntent(decision: unknown, grid: PriceGrid): IntentCheck {
     return { kind: 'invalid', reason: `skip must be a string reason, got ${showPrice(skip)}` };
   }
   const { yesBid, noBid, fairValue, ttlMs, note } = record;
-  const problems = [checkSide('yesBid', yesBid), checkSide('noBid', noBid)].filter(
-    (p): p is string => p !== undefined,
-  );
+  // Checked on every priced RFQ: one array, no filtered copy of another.
+  const problems: string[] = [];
+  const yesProblem = checkSide('yesBid', yesBid);
+  if (yesProblem !== undefined) problems.push(yesProblem);
+  const noProblem = checkSide('noBid', noBid);
+  if (noProblem !== undefined) problems.push(noProblem);
   if (fairValue !== undefined) {
     if (typeof fairValue !== 'number' || !Number.isSafeInteger(fairValue)) {
       problems.push(`fairValue ${showPrice(fairValue)} is not a safe integer (micros)`);
@@ -104,12 +107,10 @@ export function checkIntent(decision: unknown, grid: PriceGrid): IntentCheck {
       reason: `yesBid + noBid = ${showPrice(yes + no)} exceeds $1 after snapping (yesBid ${showPrice(yes)}, noBid ${showPrice(no)})`,
     };
   }
-  const intent: QuoteIntent = {
-    yesBid: yes,
-    noBid: no,
-    ...(fairValue !== undefined ? { fairValue: fairValue as Micros } : {}),
-    ...(ttlMs !== undefined ? { ttlMs: ttlMs as number } : {}),
-    ...(note !== undefined ? { note: (note as string).slice(0, MAX_NOTE) } : {}),
-  };
+  // Fields set one by one (in this order), not spread from objects made for the purpose.
+  const intent: { -readonly [K in keyof QuoteIntent]: QuoteIntent[K] } = { yesBid: yes, noBid: no };
+  if (fairValue !== undefined) intent.fairValue = fairValue as Micros;
+  if (ttlMs !== undefined) intent.ttlMs = ttlMs as number;
+  if (note !== undefined) intent.note = (note as string).slice(0, MAX_NOTE);
   return { kind: 'quote', intent: Object.freeze(intent) };
 }

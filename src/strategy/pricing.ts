@@ -140,6 +140,11 @@ export function makerFeePerContract(
   return Number(divBig(numerator, 10_000n * 1_000_000n * 1_000_000n, 'ceil'));
 }
 
+/** A price plus its maker fee per contract (a function of its own: tsx names closures, at a cost per call). */
+function withFee(price: Micros, schedule: FeeSchedule, count: Centis | undefined): Micros {
+  return price + makerFeePerContract(price, schedule, count);
+}
+
 /**
  * The highest bid whose price plus maker fee stays within `bid`: quote this to keep the edge
  * you priced after paying the fee. `0` stays `0`.
@@ -150,18 +155,17 @@ export function bidNetOfMakerFee(
   count?: Centis,
 ): Micros {
   if (bid <= 0) return 0;
-  const cost = (price: Micros) => price + makerFeePerContract(price, schedule, count);
   let net = bid - makerFeePerContract(bid, schedule, count);
-  if (cost(net) > bid) {
+  if (withFee(net, schedule, count) > bid) {
     // Above $0.50 the fee grows as the price falls: every price skipped here costs too much.
-    while (net > 0 && cost(net) > bid) net -= cost(net) - bid;
+    while (net > 0 && withFee(net, schedule, count) > bid) net -= withFee(net, schedule, count) - bid;
     return Math.max(0, net);
   }
   // Below $0.50 price + fee rises with price: binary-search the highest price that fits.
   let high = bid;
   while (net < high) {
     const middle = net + Math.ceil((high - net) / 2);
-    if (cost(middle) <= bid) net = middle;
+    if (withFee(middle, schedule, count) <= bid) net = middle;
     else high = middle - 1;
   }
   return Math.max(0, net);

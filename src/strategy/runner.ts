@@ -204,7 +204,6 @@ export class StrategyRunner<Windows = unknown> {
     if (route === undefined) return this.#skip(log, 'no-route', 'no route matches this RFQ');
     const instance = route.instance;
     const strategy = instance.strategy;
-    const logFields = { strategy: strategy.name, route: route.label };
     const disabled = this.#breakers.blocked(route);
     if (disabled !== undefined) return this.#skip(log, 'disabled', `route disabled: ${disabled}`, route);
     const setupError = await this.#lifecycle.ensure(instance);
@@ -242,7 +241,10 @@ export class StrategyRunner<Windows = unknown> {
     }
     if (checked.kind !== 'quote') return this.#skip(log, checked.kind, checked.reason, route);
     if (this.#log.isLevelEnabled('debug'))
-      log().debug({ ...logFields, intent: checked.intent }, 'strategy priced RFQ');
+      log().debug(
+        { strategy: strategy.name, route: route.label, intent: checked.intent },
+        'strategy priced RFQ',
+      );
     return { kind: 'quote', intent: checked.intent, strategy: strategy.name, route };
   }
 
@@ -387,8 +389,14 @@ export class StrategyRunner<Windows = unknown> {
 
   /** One hook call through the route's host, its failure counted against the route unless excused. */
   async #call<T>(route: CompiledRoute<Windows>, call: HookCall): Promise<HookResult<T>> {
-    const lateFailure = (reason: string) => this.#breakers.failed(route, 'crashed', reason);
-    const result = await this.#host(route.instance).call<T>(route.instance, { ...call, lateFailure });
+    const breakers = this.#breakers;
+    // A method, not an arrow bound to a name: tsx names those, a defineProperty per call.
+    const result = await this.#host(route.instance).call<T>(route.instance, {
+      ...call,
+      lateFailure(reason: string) {
+        breakers.failed(route, 'crashed', reason);
+      },
+    });
     if (result.kind === 'ok') this.#breakers.succeeded(route);
     else if (result.kind !== 'stopped' && result.excused === undefined) {
       this.#breakers.failed(route, result.kind as FailureKind, failureReason(result));
@@ -415,10 +423,15 @@ export class StrategyRunner<Windows = unknown> {
       reason,
       ...(route ? { strategy: route.strategyName, route: route.label } : {}),
     };
-    if (cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled')
-      log().debug(fields, 'RFQ skipped');
-    else if (cause === 'snapped-away') log().info(fields, 'RFQ skipped');
-    else log().warn(fields, 'RFQ skipped: strategy error');
+    // The RFQ's child logger is made only for a line that is written (skips are common).
+    const level =
+      cause === 'no-route' || cause === 'declined' || cause === 'stopped' || cause === 'disabled'
+        ? 'debug'
+        : cause === 'snapped-away'
+          ? 'info'
+          : 'warn';
+    if (this.#log.isLevelEnabled(level))
+      log()[level](fields, level === 'warn' ? 'RFQ skipped: strategy error' : 'RFQ skipped');
     return {
       kind: 'skip',
       cause,

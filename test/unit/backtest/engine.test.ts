@@ -163,4 +163,29 @@ describe('the replay engine', () => {
     expect(result.input.outOfOrder).toBe(1);
     expect(result.input.rfqs).toBe(2);
   });
+
+  it('journals the market data the bot reads only for an onEvent watcher, with the same results without', async () => {
+    const path = recording([
+      market(T0),
+      book(T0, 450_000, 500_000),
+      rfqSeen(T0 + 1_000, 'r1'),
+      book(T0 + 1_500, 460_000, 490_000),
+      rfqSeen(T0 + 2_000, 'r2'),
+      accepted(T0 + 2_500, 'r1', 'yes', 390_000, 400),
+      accepted(T0 + 3_000, 'r2', 'yes', 390_000, 300),
+      rfqGone(T0 + 9_000, 'r1'),
+      rfqGone(T0 + 9_000, 'r2'),
+    ]);
+    const extra = { executionDelayMs: 1_000 };
+    const watched = await run(path, quoteAt(400_000, 500_000), { extra });
+    expect(watched.events.filter((e) => e.kind === 'book').length).toBeGreaterThan(0);
+    expect(watched.events.filter((e) => e.kind === 'market').length).toBeGreaterThan(0);
+    const unwatched = await run(path, quoteAt(400_000, 500_000), {
+      extra: { ...extra, onEvent: undefined },
+    });
+    expect(unwatched.events).toEqual([]);
+    expect(unwatched.fills).toEqual(watched.fills);
+    expect(unwatched.fills.length).toBe(2);
+    expect(JSON.stringify(unwatched.result)).toBe(JSON.stringify(watched.result));
+  });
 });

@@ -66,6 +66,19 @@ function fill(book: ExposureBook, id: string, marketTicker: string, side: Side, 
 }
 
 describe('ExposureBook life cycle', () => {
+  it('tracks the markets a snapshot lists, and totals the worst case as a risk view does', () => {
+    const book = new ExposureBook({ clock: new ManualClock(T0) });
+    open(book, 'q1', 'KX-A', '0.40', '0.50', '10');
+    expect(fill(book, 'q2', 'KX-B', 'yes', '0.30', '5')).toBe(true);
+    open(book, 'q3', 'KX-C', '0.20', '0.10', '3');
+    book.quoteRemoved('q3');
+    expect([...book.trackedMarkets()]).toEqual([...book.snapshot().positions.keys()]);
+    expect([...book.trackedMarkets()]).toEqual(['KX-A', 'KX-B']);
+    const limits = looseLimits();
+    expect(book.totalExposure(limits)).toBe(book.riskView(limits).totalExposure);
+    expect(book.totalExposure(limits)).toBeGreaterThan(0);
+  });
+
   it('moves a quote open → accepted → confirmed → executed; only its fill makes position, once', () => {
     const book = new ExposureBook({ clock: new ManualClock(T0) });
     expect(open(book, 'q1', 'KXA-26-A', '0.40', '0.50', '10')).toBe(true);

@@ -480,3 +480,36 @@ describe('StrategyRunner lifecycle', () => {
     expect(skipOf(await runner.price(testRfq({ marketTicker: 'KXA-1' }))).cause).toBe('stopped');
   });
 });
+
+describe('an in-process call context', () => {
+  it('shows the strategy its options, clock, data, a lazy logger and signal, and nothing of the host', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const { runner, lines } = setup({
+      strategies: [
+        fakeStrategy('s', {
+          async price(rfq, ctx) {
+            seen = {
+              keys: Object.keys(ctx).sort(),
+              signal: ctx.signal instanceof AbortSignal,
+              book: (await ctx.data.orderBook(rfq.marketTicker)) !== undefined,
+              frozen: Object.isFrozen(await ctx.data.market(rfq.marketTicker)),
+              options: ctx.options,
+            };
+            ctx.log.info('from the strategy');
+            return { yesBid: 400_000, noBid: 400_000 };
+          },
+        }),
+      ],
+    });
+    expect((await runner.price(testRfq({ id: 'r9', marketTicker: 'KXA-1' }))).kind).toBe('quote');
+    expect(seen).toEqual({
+      keys: ['clock', 'data', 'options'],
+      signal: true,
+      book: true,
+      frozen: true,
+      options: {},
+    });
+    const line = lines.find((l) => l.msg === 'from the strategy');
+    expect(line).toMatchObject({ module: 'strategy', strategy: 's', rfqId: 'r9' });
+  });
+});
