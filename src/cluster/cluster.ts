@@ -14,7 +14,7 @@ import { GateRejectedError } from '../kalshi/gate.js';
 import type { ClusterGateChange, ClusterHooks, QuoteWrites } from '../quotes/context.js';
 import type { OwnQuotesSource } from '../quotes/own-quote-watcher.js';
 import { RedisBudget } from './budgets.js';
-import { ClusterConnection } from './connection.js';
+import { ClusterConnection, RECONNECT_MAX_MS } from './connection.js';
 import type { ClusterExposureBook } from './exposure-book.js';
 import { clusterKeys } from './keys.js';
 import { Membership } from './membership.js';
@@ -56,6 +56,13 @@ export class Cluster implements ClusterHooks {
   #timer: Timer | undefined;
   #refreshing = false;
   #closed = false;
+  /**
+   * Redis answered again: no new quote until the other instances have had time to notice it and
+   * re-publish their reservations (Redis may have lost them), and we have read them. Opening at
+   * once let an instance quote into room another's lost reservations still held (chaos
+   * `cluster-redis-restart`: 5 quotes on an event whose limit is 4).
+   */
+  #resyncUntil: number | undefined;
 
   constructor(options: ClusterOptions) {
     this.#options = options;
@@ -108,6 +115,9 @@ export class Cluster implements ClusterHooks {
     this.connection.onChange((up) => {
       this.metrics.redisUp.set(up ? 1 : 0);
       if (up) {
+        // (Not at the first connect of start(): it reads the others' reservations before opening.)
+        if (this.#timer !== undefined)
+          this.#resyncUntil = this.#options.clock.now() + RECONNECT_MAX_MS + this.membership.intervalMs;
         this.#log.warn('cluster: Redis answers again; re-publishing our reservations');
         void this.membership
           .tick()
@@ -268,7 +278,14 @@ export class Cluster implements ClusterHooks {
     if (this.#refreshing || this.#closed) return;
     this.#refreshing = true;
     try {
-      if (this.connection.up) await this.reservations.refresh();
+      if (this.connection.up) {
+        await this.reservations.refresh();
+        // Read after every instance has had time to re-publish: the re-sync is complete.
+        if (this.#resyncUntil !== undefined && this.#options.clock.now() >= this.#resyncUntil) {
+          this.#resyncUntil = undefined;
+          this.#log.info('cluster: re-synced with the other instances; quoting resumes');
+        }
+      }
       this.metrics.members.set(this.reservations.members);
     } catch {
       // Reported through the connection state; the next tick tries again.
@@ -290,6 +307,8 @@ export class Cluster implements ClusterHooks {
         ? { open: false, pull: true, reason: 'Redis unreachable (onRedisDown: stop)' }
         : { open: false, pull: false, reason: 'Redis unreachable: live quotes kept, no new ones' };
     }
+    if (this.#resyncUntil !== undefined)
+      return { open: false, pull: false, reason: 're-syncing reservations after Redis returned' };
     if (this.#takingOver) return { open: false, pull: false, reason: 'taking over from the previous leader' };
     return OPEN;
   }

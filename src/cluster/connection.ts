@@ -21,6 +21,9 @@ import {
 
 type Reply = unknown;
 
+/** The longest pause between two reconnect attempts: every instance sees Redis return within it. */
+export const RECONNECT_MAX_MS = 1_000;
+
 /** The scripts as commands: keys first, then arguments (as ioredis passes them). */
 export interface ClusterCommands {
   bucketTake(key: string, rate: number, capacity: number, cost: number, floor: number): Promise<Reply>;
@@ -113,7 +116,7 @@ export class ClusterConnection {
       commandTimeout: options.commandTimeoutMs,
       connectTimeout: Math.max(1_000, options.commandTimeoutMs * 2),
       // Reconnect for ever, quickly: the scripts are sent again (EVALSHA falls back to EVAL).
-      retryStrategy: (times) => Math.min(100 * times, 1_000),
+      retryStrategy: (times) => Math.min(100 * times, RECONNECT_MAX_MS),
       enableReadyCheck: true,
     });
     for (const [name, { keys, lua }] of Object.entries(SCRIPTS)) {

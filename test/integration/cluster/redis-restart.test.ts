@@ -71,6 +71,11 @@ describe('Redis down and back (real redis-server)', () => {
     expect((await sample()).map((q) => q.id).sort()).toEqual(before.map((q) => q.id).sort());
 
     await redis.restart();
+    // Back, but no new quote until every instance has had time to re-publish what Redis lost
+    // and this one has read it: opening at once quoted into room the others still held.
+    for (let i = 0; i < 200 && !a.app.cluster?.connection.up; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(a.app.cluster?.blocked()).toBe('re-syncing reservations after Redis returned');
     const client = redis.client();
     // Every live quote is published again (Redis had lost all its keys).
     let published = 0;
@@ -82,6 +87,9 @@ describe('Redis down and back (real redis-server)', () => {
     }
     expect(published).toBe((await sample()).length);
     expect(a.app.cluster?.readiness().ok).toBe(true);
+    for (let i = 0; i < 200 && a.app.cluster?.blocked() !== undefined; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(a.app.cluster?.blocked()).toBeUndefined();
 
     // The limit still binds: quotes end, the RFQs waiting get quoted, never above the limit. The
     // quotes that end are A's, where the RFQs created during the outage wait (room another
