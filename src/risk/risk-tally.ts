@@ -1,6 +1,7 @@
 import type { Micros } from '../domain/money.js';
 import type { QuoteExposure } from './snapshot.js';
 import {
+  addQuoteHits,
   baseLosses,
   type EventRisk,
   FULL_WEIGHT_PPM,
@@ -9,7 +10,6 @@ import {
   marketRisk,
   type RiskView,
   type RiskViewOptions,
-  weigh,
 } from './worst-case.js';
 
 /** What the tally reads of one market the book tracks. */
@@ -45,41 +45,9 @@ interface EventSums {
   acceptedOnly: { contracts: number; dollars: number };
 }
 
-interface Sums {
-  contracts: number;
-  cost: number;
-}
-
 /** The open-quote weight as `weigh` applies it: 0 (accepted quotes only), full, or a rate between. */
 function normalWeight(weightPpm: number): number {
   return Math.min(FULL_WEIGHT_PPM, Math.max(0, weightPpm));
-}
-
-/** What one live quote adds to its market's hit totals under a weight. */
-function contribution(quote: QuoteExposure, weightPpm: number): { yes: Sums; no: Sums } {
-  if (quote.accepted) {
-    const hit = { contracts: quote.accepted.contracts, cost: quote.accepted.cost };
-    const none = { contracts: 0, cost: 0 };
-    return quote.accepted.side === 'yes' ? { yes: hit, no: none } : { yes: none, no: hit };
-  }
-  return {
-    yes: { contracts: weigh(quote.yes.contracts, weightPpm), cost: weigh(quote.yes.cost, weightPpm) },
-    no: { contracts: weigh(quote.no.contracts, weightPpm), cost: weigh(quote.no.cost, weightPpm) },
-  };
-}
-
-/** Adds `contribution(quote, weightPpm)` to `totals` in place (a market's refresh, per quote). */
-function addContribution(totals: { yes: Sums; no: Sums }, quote: QuoteExposure, weightPpm: number): void {
-  if (quote.accepted) {
-    const hit = quote.accepted.side === 'yes' ? totals.yes : totals.no;
-    hit.contracts += quote.accepted.contracts;
-    hit.cost += quote.accepted.cost;
-    return;
-  }
-  totals.yes.contracts += weigh(quote.yes.contracts, weightPpm);
-  totals.yes.cost += weigh(quote.yes.cost, weightPpm);
-  totals.no.contracts += weigh(quote.no.contracts, weightPpm);
-  totals.no.cost += weigh(quote.no.cost, weightPpm);
 }
 
 function riskOf(position: TalliedPosition, yes: HitTotals, no: HitTotals, liveQuotes: number): MarketRisk {
@@ -150,7 +118,8 @@ export class RiskTally {
     const before = excluded && this.#markets.get(excluded.marketTicker)?.[pick];
     const position = excluded && this.#positionOf(excluded.marketTicker);
     if (excluded && before && position) {
-      const less = contribution(excluded, weight);
+      const less = { yes: { contracts: 0, cost: 0 }, no: { contracts: 0, cost: 0 } };
+      addQuoteHits(less, excluded, weight);
       const market = riskOf(
         position,
         {
@@ -253,8 +222,8 @@ export class RiskTally {
       let liveQuotes = 0;
       for (const quote of this.#source.quotesIn(ticker)) {
         liveQuotes++;
-        addContribution(weighted, quote, this.#weight);
-        addContribution(accepted, quote, 0);
+        addQuoteHits(weighted, quote, this.#weight);
+        addQuoteHits(accepted, quote, 0);
       }
       const tallied: Tallied = {
         weighted: riskOf(position, weighted.yes, weighted.no, liveQuotes),

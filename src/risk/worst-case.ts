@@ -162,19 +162,30 @@ export function weigh(value: number, weightPpm: number): number {
   return mulDiv(value, weightPpm, FULL_WEIGHT_PPM, 'ceil');
 }
 
-function countQuote(market: MutableMarket, quote: QuoteExposure, weightPpm: number): void {
-  market.liveQuotes += 1;
+/** A market's hit totals per side, summed in place. */
+export interface HitSums {
+  readonly yes: { contracts: number; cost: number };
+  readonly no: { contracts: number; cost: number };
+}
+
+/** Adds what one live quote contributes to its market's hit totals under the weight. */
+export function addQuoteHits(totals: HitSums, quote: QuoteExposure, weightPpm: number): void {
   if (quote.accepted) {
     // An accepted quote can still lapse: it adds risk in its direction and offsets nothing.
-    const target = quote.accepted.side === 'yes' ? market.yes : market.no;
+    const target = quote.accepted.side === 'yes' ? totals.yes : totals.no;
     target.contracts += quote.accepted.contracts;
     target.cost += quote.accepted.cost;
     return;
   }
-  market.yes.contracts += weigh(quote.yes.contracts, weightPpm);
-  market.yes.cost += weigh(quote.yes.cost, weightPpm);
-  market.no.contracts += weigh(quote.no.contracts, weightPpm);
-  market.no.cost += weigh(quote.no.cost, weightPpm);
+  totals.yes.contracts += weigh(quote.yes.contracts, weightPpm);
+  totals.yes.cost += weigh(quote.yes.cost, weightPpm);
+  totals.no.contracts += weigh(quote.no.contracts, weightPpm);
+  totals.no.cost += weigh(quote.no.cost, weightPpm);
+}
+
+function countQuote(market: MutableMarket, quote: QuoteExposure, weightPpm: number): void {
+  market.liveQuotes += 1;
+  addQuoteHits(market, quote, weightPpm);
 }
 
 /** Every market's, event's and the total worst case under the given weighting. */
