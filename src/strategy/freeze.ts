@@ -59,26 +59,6 @@ function freezeGraph(value: object): void {
   }
 }
 
-/**
- * Freezes a graph made for this call alone (a worker's structured clone of its message) and
- * returns it. Unlike `deepFreeze` it remembers nothing: a weak set entry per object of every
- * call made the workers' young generation fill, and collect, several times as often.
- */
-export function freezeFresh<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  const pending: object[] = [value];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    // Frozen already: met before on a cycle or a shared part (or deeply frozen by its maker).
-    if (Object.isFrozen(next) || ArrayBuffer.isView(next)) continue;
-    Object.freeze(next);
-    const children: unknown[] = Array.isArray(next) ? next : Object.values(next);
-    for (const child of children) {
-      if (typeof child === 'object' && child !== null) pending.push(child);
-    }
-  }
-  return value;
-}
-
 const NOT_PLAIN = Symbol('not plain');
 /** Deeper than any argument the bot passes: past it (or a cycle) the structured clone takes over. */
 const PLAIN_DEPTH = 16;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from '../errors.js';
-import { deepFreeze, freezeFresh } from '../freeze.js';
+import { deepFreeze } from '../freeze.js';
 import {
   createTsImporter,
   exportedStrategies,
@@ -180,7 +180,7 @@ async function call(message: CallMessage): Promise<void> {
       reply(message.id, message.hook, undefined);
       return;
     }
-    const args = message.args.map((arg) => freezeFresh(arg));
+    const args = message.args.map((arg) => deepFreeze(arg));
     const value = await runHook(message, instance, message.hook, (ctx) =>
       hook.call(instance.strategy, ...args, ctx),
     );

@@ -10,7 +10,7 @@ import type { Clock, ScheduleOptions, Timer } from '../../domain/clock.js';
 import type { FeeSchedule } from '../../domain/fees.js';
 import type { Centis } from '../../domain/money.js';
 import type { Market, OrderBook } from '../../domain/types.js';
-import { freezeFresh } from '../freeze.js';
+import { deepFreeze } from '../freeze.js';
 import type { MarketData } from '../types.js';
 import {
   type AsyncDataMethod,
@@ -50,7 +50,7 @@ export class DataChannel {
     const read = (method: AsyncDataMethod, ticker: string) => {
       const key = prefetchKey(method, ticker);
       return key in prefetched
-        ? Promise.resolve(freezeFresh(prefetched[key]))
+        ? Promise.resolve(deepFreeze(prefetched[key]))
         : this.#read(call, method, ticker);
     };
     const readNow = (method: SyncDataMethod, ticker: string) => {
@@ -71,7 +71,7 @@ export class DataChannel {
     if (waiting === undefined) return;
     this.#waiting.delete(message.req);
     if ('error' in message) waiting.reject(fromWireError(message.error));
-    else waiting.resolve(freezeFresh(message.value));
+    else waiting.resolve(deepFreeze(message.value));
   }
 
   #request(): number {
