@@ -40,12 +40,13 @@ export class TtlCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = this.clock.now();
     const entry = this.#entries.get(key);
-    const urgent = this.urgent();
-    if (entry?.pending && (entry.pendingUrgent || !urgent)) return entry.pending;
+    // Asked only where it matters: a fresh value serves every reader alike.
+    if (entry?.pending && (entry.pendingUrgent || !this.urgent())) return entry.pending;
     if (entry?.hasValue && entry.expiresAt > now) {
       entry.resolved ??= Promise.resolve(entry.value as V);
       return entry.resolved;
     }
+    const urgent = this.urgent();
     const seq = ++this.#loads;
     const pending = load().then(
       (value) => {
