@@ -272,6 +272,6 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     durationMs: Date.now() - started,
     details,
     problems: all,
-    log: all.length > 0 ? (ctx.bot?.logLines.slice(-40) ?? []) : [],
+    log: all.length > 0 ? (ctx.bot?.logLines.slice(-Number(process.env['CHAOS_LOG_TAIL'] ?? 40)) ?? []) : [],
   };
 }
