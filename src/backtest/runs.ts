@@ -129,7 +129,7 @@ export async function runAll(
   try {
     await Promise.all(
       Array.from({ length: threads }, async () => {
-        const worker = startModuleWorker(siblingModule(import.meta.url, 'run-worker'));
+        const worker = await startModuleWorker(siblingModule(import.meta.url, 'run-worker'));
         workers.push(worker);
         while (next < requests.length) {
           const id = next++;

@@ -90,7 +90,7 @@ export class Journal {
   static async open(options: JournalOptions): Promise<Journal> {
     openJournalDatabase(options.path).close();
     const db = openJournalDatabase(options.path, { readonly: true });
-    const worker = startModuleWorker(siblingModule(import.meta.url, 'writer-worker'), {
+    const worker = await startModuleWorker(siblingModule(import.meta.url, 'writer-worker'), {
       // Batches are parsed and inserted at once: a small young generation keeps the thread's
       // RSS small after a burst (V8 would grow it to 32 MB and keep it).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },

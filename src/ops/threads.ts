@@ -1,22 +1,121 @@
 /**
  * Starting a worker thread from a module of ours, whether the bot runs compiled (`.js`, as in the
- * container) or from source through tsx (`.ts`: the worker registers tsx first).
+ * container) or from source (`.ts`).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
- * Starts `moduleUrl` in a worker thread. For a TypeScript module the worker first registers tsx's
- * loader (a worker does not inherit the parent's), resolved from here so any working directory works.
+ * The script a worker runs for `moduleUrl`. Compiled JS runs as is. From source, a worker that
+ * registered tsx would send every module it loads through tsx's hooks (about 0.3 s of CPU per
+ * thread, paid again by each replacement); instead the module and the sources it imports are
+ * bundled once per process into one plain JS file with esbuild (which tsx brings), packages left
+ * external. Where that cannot be done (no esbuild, nowhere to write), the worker registers tsx.
  */
-export function startModuleWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker {
-  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, options);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+export function workerScript(moduleUrl: URL): Promise<WorkerScript> {
+  if (!moduleUrl.pathname.endsWith('.ts')) return Promise.resolve({ url: moduleUrl, eval: false });
+  let script = scripts.get(moduleUrl.href);
+  if (script === undefined) {
+    script = bundle(moduleUrl).catch(() => tsxBoot(moduleUrl));
+    scripts.set(moduleUrl.href, script);
+  }
+  return script;
+}
+
+export interface WorkerScript {
+  /** A module URL, or code to evaluate when `eval` is true. */
+  readonly url: URL | string;
+  readonly eval: boolean;
+}
+
+/** Starts `moduleUrl` in a worker thread (see workerScript). */
+export async function startModuleWorker(moduleUrl: URL, options: WorkerOptions = {}): Promise<Worker> {
+  const script = await workerScript(moduleUrl);
+  return new Worker(script.url, { execArgv: withoutTsx(process.execArgv), ...options, eval: script.eval });
 }
 
 /** The URL of a sibling module, with the extension the caller itself runs under (.ts or .js). */
 export function siblingModule(callerUrl: string, basename: string): URL {
   const extension = callerUrl.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./${basename}${extension}`, callerUrl);
+}
+
+const scripts = new Map<string, Promise<WorkerScript>>();
+
+/** The parent's flags minus its tsx loader: a worker's script is plain JS or registers tsx itself. */
+function withoutTsx(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (
+      (arg === '--import' || arg === '--require' || arg === '--loader') &&
+      /^tsx\b/.test(execArgv[i + 1] ?? '')
+    ) {
+      i++;
+      continue;
+    }
+    if (/^--(import|require|loader)=tsx\b/.test(arg)) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+/** Code that registers tsx's loader in the worker, then imports the TypeScript module. */
+function tsxBoot(moduleUrl: URL): WorkerScript {
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl.href)}); })`;
+  return { url: code, eval: true };
+}
+
+async function bundle(moduleUrl: URL): Promise<WorkerScript> {
+  const { build } = await import('esbuild');
+  const entry = fileURLToPath(moduleUrl);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        // Each module keeps its own import.meta.url (sibling modules, assets are found from it).
+        name: 'own-module-url',
+        setup(build) {
+          build.onLoad({ filter: /\.ts$/ }, (args) => ({
+            contents: readFileSync(args.path, 'utf8').replace(
+              /\bimport\.meta\.url\b/g,
+              JSON.stringify(pathToFileURL(args.path).href),
+            ),
+            loader: 'ts',
+          }));
+        },
+      },
+    ],
+  });
+  const code = result.outputFiles[0]?.text;
+  if (code === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
+  // Beside the packages, so the bundle's imports of them resolve as the sources' do.
+  const dir = join(nodeModulesOf(import.meta.resolve('esbuild')), '.cache', 'kalshi-rfq-maker', 'workers');
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = join(dir, `${basename(entry, '.ts')}-${hash}.mjs`);
+  mkdirSync(dir, { recursive: true });
+  // Another process may write the same file at the same time: each renames its own copy over it.
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, file);
+  return { url: pathToFileURL(file), eval: false };
+}
+
+/** The node_modules directory holding a resolved package file. */
+function nodeModulesOf(resolvedUrl: string): string {
+  const path = fileURLToPath(resolvedUrl);
+  const at = path.lastIndexOf(`${sep}node_modules${sep}`);
+  if (at < 0) throw new Error(`${path} is not inside a node_modules directory`);
+  return path.slice(0, at + `${sep}node_modules`.length);
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.js';
+import { siblingModule, type WorkerScript, workerScript } from '../ops/threads.js';
 import { describeThrown } from './errors.js';
 import type { HookCall, HookResult, StrategyHost } from './host.js';
 import { failureReason } from './limit.js';
@@ -53,15 +54,8 @@ export function workerEnv(
   return out;
 }
 
-/** The worker script next to this module: compiled JS runs as is, TypeScript through tsx. */
-function workerEntry(): URL {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new URL('./worker/entry.js', here);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker/entry.ts', here).href;
-  const code = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
+/** The worker's module next to this one, compiled or from source (workerScript bundles it). */
+const WORKER_ENTRY = siblingModule(import.meta.url, 'worker/entry');
 
 /** How long a worker may take to answer a ping before its teardown is skipped and it is ended. */
 const STUCK_AT_TEARDOWN_MS = 250;
@@ -82,7 +76,7 @@ export class StrategyWorkerPool implements StrategyHost {
   readonly #hardTimeoutMs: number;
   readonly #maxMemoryMb: number;
   readonly #youngGenerationMb: number;
-  readonly #entry = workerEntry();
+  #entry: WorkerScript | undefined;
   /** Instances set up on the pool: a replacement worker sets them up before its first call of each. */
   readonly #active = new Map<string, { instance: StrategyInstance; timeoutMs: number }>();
   readonly #prefetcher: Prefetcher;
@@ -122,6 +116,7 @@ export class StrategyWorkerPool implements StrategyHost {
   /** Starts the workers; rejects when one cannot start (a broken entry, tsx missing). */
   start(): Promise<void> {
     this.#started ??= (async () => {
+      this.#entry = await workerScript(WORKER_ENTRY);
       for (let i = 0; i < this.size; i++) this.#spawn();
       await Promise.all(this.#slots.map((slot) => slot.ready));
       this.#log.info({ workers: this.size, hardTimeoutMs: this.#hardTimeoutMs }, 'strategy workers ready');
@@ -327,9 +322,11 @@ export class StrategyWorkerPool implements StrategyHost {
   }
 
   #spawn(replacement = false): void {
+    const entry = this.#entry;
+    if (entry === undefined) throw new Error('strategy workers spawned before the pool started');
     const slot = new WorkerSlot({
       id: ++this.#nextSlotId,
-      entry: { url: this.#entry },
+      entry,
       data: this.#options.data,
       clock: this.#clock,
       log: this.#options.logger,

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
+import type { WorkerScript } from '../ops/threads.js';
 import { describeThrown } from './errors.js';
 import { type HookResult, TrackedData } from './host.js';
 import type { MarketData } from './types.js';
@@ -30,14 +31,10 @@ import {
 export type { CallLabel, SetupFailure };
 
 /** How to start the worker script: compiled JS directly, TypeScript sources through a tsx bootstrap. */
-export interface WorkerEntry {
-  readonly url: URL;
-}
-
 export interface WorkerSlotOptions {
   /** Number of the slot, for logs. */
   readonly id: number;
-  readonly entry: WorkerEntry;
+  readonly entry: WorkerScript;
   readonly data: MarketData;
   readonly clock: Clock;
   /** The runner's logger. */
@@ -117,6 +114,7 @@ export class WorkerSlot {
     this.#value = new Float64Array(shared, SYNC_VALUE_OFFSET, 1);
     const init: WorkerInit = { shared, logLevel: options.log.level, syncTimeoutMs: options.hardTimeoutMs };
     this.#worker = new Worker(options.entry.url, {
+      eval: options.entry.eval,
       workerData: init,
       env: options.env,
       execArgv: [],

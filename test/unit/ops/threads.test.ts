@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { startModuleWorker, workerScript } from '../../../src/ops/threads.js';
+
+/** A TypeScript worker module that imports a sibling; both report their own import.meta.url. */
+function fixture(): { main: URL; sibling: URL } {
+  const dir = mkdtempSync(join(tmpdir(), 'threads-'));
+  writeFileSync(
+    join(dir, 'sibling.ts'),
+    'export const siblingUrl: string = import.meta.url;\nexport const twice = (n: number): number => n * 2;\n',
+  );
+  writeFileSync(
+    join(dir, 'main.ts'),
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      "import { siblingUrl, twice } from './sibling.js';",
+      'const own: string = import.meta.url;',
+      'parentPort?.postMessage({ own, siblingUrl, answer: twice(21), execArgv: process.execArgv });',
+      '',
+    ].join('\n'),
+  );
+  return { main: pathToFileURL(join(dir, 'main.ts')), sibling: pathToFileURL(join(dir, 'sibling.ts')) };
+}
+
+describe('worker threads from TypeScript sources', () => {
+  it('runs a bundle of the module in plain JS, each module keeping its own import.meta.url', async () => {
+    const { main, sibling } = fixture();
+    const script = await workerScript(main);
+    expect(script.eval).toBe(false);
+    expect(String(script.url)).toMatch(
+      /node_modules\/\.cache\/kalshi-rfq-maker\/workers\/main-[0-9a-f]{16}\.mjs$/,
+    );
+    expect(readFileSync(new URL(script.url), 'utf8')).not.toMatch(/import\.meta\.url/);
+    // One bundle per module per process.
+    expect(await workerScript(main)).toBe(script);
+
+    const worker = await startModuleWorker(main);
+    const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(reply).toEqual({
+      own: main.href,
+      siblingUrl: sibling.href,
+      answer: 42,
+      execArgv: expect.not.arrayContaining(['tsx']),
+    });
+  });
+
+  it('runs compiled JavaScript as it is', async () => {
+    const url = new URL('file:///opt/bot/src/journal/writer-worker.js');
+    expect(await workerScript(url)).toEqual({ url, eval: false });
+  });
+});
