@@ -1,14 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
+import { workerScript } from '../../src/ops/threads.js';
 import { botEnv, botRawConfig } from './bot.js';
 import { merge } from './config.js';
 import { killSurvivors, type ProcessInfo, processTree } from './process-tree.js';
 import type { SimTestUser, TestSimulator } from './simulator.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * How a test starts the bot: `src/main.ts` bundled into plain JS once per test worker (as the
+ * container runs compiled code), not through tsx, whose loader costs each process about a second
+ * of CPU; through tsx where no bundle can be made. `npm start` itself is tested as it is.
+ */
+const BOT_MAIN: readonly string[] = await (async () => {
+  const script = await workerScript(new URL('../../src/main.ts', import.meta.url));
+  return script.eval ? ['--import', 'tsx', 'src/main.ts'] : [fileURLToPath(script.url as URL)];
+})();
 
 export interface BotProcess {
   readonly child: ChildProcess;
@@ -48,9 +60,9 @@ function capture(child: ChildProcess): Pick<BotProcess, 'output' | 'exited'> {
 }
 
 /**
- * Runs the real entry point (`src/main.ts`) as its own process, as a deployment would: a YAML
- * config file, the keys in the environment. `node --import tsx` keeps it a single process, so
- * a SIGKILL really kills the bot.
+ * Runs the real entry point (`src/main.ts`, see BOT_MAIN) as its own process, as a deployment
+ * would: a YAML config file, the keys in the environment. A single process, so a SIGKILL really
+ * kills the bot.
  */
 export function spawnBot(
   ts: TestSimulator,
@@ -59,7 +71,7 @@ export function spawnBot(
   extraArgs: readonly string[] = [],
 ): BotProcess {
   const { file, raw } = writeBotConfig(ts, patch);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file, ...extraArgs], {
+  const child = spawn(process.execPath, [...BOT_MAIN, '--config', file, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, ...botEnv(user), NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
