@@ -1,7 +1,7 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface TestKey {
   /** A fake API key id (UUID-shaped, like Kalshi's). */
@@ -18,9 +18,32 @@ export interface TestKey {
 
 let counter = 0;
 
-/** A fresh 2048-bit RSA key pair (as Kalshi issues), written to a temp dir. */
+/**
+ * Generating a 2048-bit RSA key costs ~80 ms of CPU; tests take theirs from a pool of this many,
+ * kept on disk between runs. Keys are told apart by their ids, so a pool only needs to be larger
+ * than the keys one test uses at once.
+ */
+const POOL_SIZE = 64;
+const POOL_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/kalshi-rfq-maker/test-keys');
+
+function pooledKeyPair(index: number): { privateKey: KeyObject; publicKey: KeyObject } {
+  const file = join(POOL_DIR, `rsa-${index % POOL_SIZE}.pem`);
+  try {
+    const privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+    return { privateKey, publicKey: createPublicKey(privateKey) };
+  } catch {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    mkdirSync(POOL_DIR, { recursive: true });
+    const temporary = `${file}.${process.pid}`;
+    writeFileSync(temporary, pair.privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+    renameSync(temporary, file);
+    return pair;
+  }
+}
+
+/** A 2048-bit RSA key pair (as Kalshi issues) with an id of its own, written to a temp dir. */
 export function makeTestKey(): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = pooledKeyPair(counter + process.pid);
   const privatePem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const dir = mkdtempSync(join(tmpdir(), 'kalshi-key-'));

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simQuotes } from '../../helpers/bot.js';
 import { type NpmRun, spawnBot, spawnNpmScript, spawnNpmStart } from '../../helpers/bot-process.js';
@@ -130,12 +129,13 @@ describe('during a stop', () => {
 });
 
 /** A strategies folder whose plugin (fixed-spread) throws from a timer once SIGTERM came. */
+/** A plain-JS stand-in for fixed-spread (the name the test config routes to) that throws during a stop. */
 function strategiesThatThrowOnStop(): string {
   const dir = mkdtempSync(join(tmpdir(), 'strategies-'));
-  const fixedSpread = pathToFileURL(resolve(import.meta.dirname, '../../../strategies/fixed-spread.ts')).href;
   writeFileSync(
     join(dir, 'fixed-spread-throws-on-stop.mjs'),
-    `export { fixedSpread } from '${fixedSpread}';\n` +
+    `export const fixedSpread = { name: 'fixed-spread', apiVersion: 1, options: { parse: (x) => x ?? {} },
+      async price() { return { yesBid: 400000, noBid: 500000 }; } };\n` +
       "process.once('SIGTERM', () => setTimeout(() => { throw new Error('boom during the stop'); }, 20));\n",
   );
   return dir;
