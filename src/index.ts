@@ -5,7 +5,6 @@
  * this list so an engine type cannot leak back in.
  */
 
-export { z } from 'zod';
 export type { Clock, Timer } from './domain/clock.js';
 export {
   DEFAULT_FEE_SCHEDULE,
@@ -111,3 +110,4 @@ export {
   type StrategyContext,
   skip,
 } from './strategy/types.js';
+export { z } from './strategy/zod.js';

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { describeThrown, StrategyLoadError } from './errors.js';
 import type { Strategy } from './types.js';
+// Loaded before any plugin, so the plugins' copies of it take the bot's zod (see zod.ts).
+import './zod.js';
 
 /** The plugin API version this bot implements. */
 export const STRATEGY_API_VERSION = 1;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   type Centis,
   formatCount,
@@ -7,6 +6,7 @@ import {
   parseCount,
   parseDollars,
 } from '../domain/money.js';
+import { z } from './zod.js';
 
 /**
  * zod building blocks for strategy options. Config writes money and counts as decimal

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { StrategyLoadError } from '../../../src/strategy/errors.js';
 import { discoverPluginFiles, loadStrategies } from '../../../src/strategy/loader.js';
 import { captureLogger, fakeStrategy, LEVEL, tempPluginDir } from './support.js';
@@ -68,6 +69,25 @@ describe('loadStrategies', () => {
     expect(options).toEqual({ spread: 2 });
     const decision = await alpha.price({} as never, { options } as never);
     expect(decision).toEqual({ yesBid: 400_002, noBid: 400_000 });
+  });
+
+  it("gives every load fresh plugin modules but the bot's own zod", async () => {
+    const dir = await dirWith({
+      'with-zod.ts': `
+        import { z } from ${JSON.stringify(SRC_INDEX)};
+        export const withZod = { name: 'with-zod', apiVersion: 1 as const, options: z.object({}), zod: z,
+          price: () => ({ skip: 'x' }) };
+      `,
+    });
+    const first = (await loadStrategies({ dir, logger: silent })).get('with-zod') as unknown as {
+      zod: unknown;
+    };
+    const second = (await loadStrategies({ dir, logger: silent })).get('with-zod') as unknown as {
+      zod: unknown;
+    };
+    expect(second).not.toBe(first);
+    expect(first.zod).toBe(z);
+    expect(second.zod).toBe(z);
   });
 
   it('skips tests, declarations, helpers, dotfiles and README, and prefers x.ts over a compiled x.js', async () => {
