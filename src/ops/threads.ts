@@ -3,7 +3,7 @@
  * container) or from source (`.ts`).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -109,7 +109,22 @@ async function bundle(moduleUrl: URL): Promise<WorkerScript> {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   writeFileSync(temporary, code);
   renameSync(temporary, file);
+  pruneStale(dir, basename(entry, '.ts'), file);
   return { url: pathToFileURL(file), eval: false };
+}
+
+/** Bundles of earlier sources pile up as the code changes: those untouched for a week go. */
+function pruneStale(dir: string, name: string, keep: string): void {
+  const weekAgo = Date.now() - 7 * 24 * 3_600_000;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (path === keep || !entry.startsWith(`${name}-`)) continue;
+    try {
+      if (statSync(path).mtimeMs < weekAgo) rmSync(path, { force: true });
+    } catch {
+      // Another process pruned it first.
+    }
+  }
 }
 
 /** The node_modules directory holding a resolved package file. */

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startModuleWorker, workerScript } from '../../../src/ops/threads.js';
 
@@ -13,7 +13,7 @@ function fixture(): { main: URL; sibling: URL } {
     'export const siblingUrl: string = import.meta.url;\nexport const twice = (n: number): number => n * 2;\n',
   );
   writeFileSync(
-    join(dir, 'main.ts'),
+    join(dir, 'fixture-main.ts'),
     [
       "import { parentPort } from 'node:worker_threads';",
       "import { siblingUrl, twice } from './sibling.js';",
@@ -22,7 +22,10 @@ function fixture(): { main: URL; sibling: URL } {
       '',
     ].join('\n'),
   );
-  return { main: pathToFileURL(join(dir, 'main.ts')), sibling: pathToFileURL(join(dir, 'sibling.ts')) };
+  return {
+    main: pathToFileURL(join(dir, 'fixture-main.ts')),
+    sibling: pathToFileURL(join(dir, 'sibling.ts')),
+  };
 }
 
 describe('worker threads from TypeScript sources', () => {
@@ -31,7 +34,7 @@ describe('worker threads from TypeScript sources', () => {
     const script = await workerScript(main);
     expect(script.eval).toBe(false);
     expect(String(script.url)).toMatch(
-      /node_modules\/\.cache\/kalshi-rfq-maker\/workers\/main-[0-9a-f]{16}\.mjs$/,
+      /node_modules\/\.cache\/kalshi-rfq-maker\/workers\/fixture-main-[0-9a-f]{16}\.mjs$/,
     );
     expect(readFileSync(new URL(script.url), 'utf8')).not.toMatch(/import\.meta\.url/);
     // One bundle per module per process.
@@ -49,6 +52,20 @@ describe('worker threads from TypeScript sources', () => {
       answer: 42,
       execArgv: expect.not.arrayContaining(['tsx']),
     });
+  });
+
+  it('removes bundles of the same module untouched for a week, and keeps the rest', async () => {
+    const { main } = fixture();
+    const dir = fileURLToPath(new URL('.', (await workerScript(fixture().main)).url));
+    const stale = join(dir, 'fixture-main-0000000000000000.mjs');
+    const recent = join(dir, 'fixture-main-1111111111111111.mjs');
+    for (const file of [stale, recent]) writeFileSync(file, '');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3_600_000);
+    utimesSync(stale, eightDaysAgo, eightDaysAgo);
+    await workerScript(main); // a new bundle is written: the old ones are looked at
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    rmSync(recent);
   });
 
   it('runs compiled JavaScript as it is', async () => {
