@@ -34,7 +34,10 @@ export interface WorkerScript {
 /** Starts `moduleUrl` in a worker thread (see workerScript). */
 export async function startModuleWorker(moduleUrl: URL, options: WorkerOptions = {}): Promise<Worker> {
   const script = await workerScript(moduleUrl);
-  return new Worker(script.url, { execArgv: withoutTsx(process.execArgv), ...options, eval: script.eval });
+  // Plain JS needs none of the parent's flags (its --import tsx would load tsx for nothing, and a
+  // worker refuses some, such as --expose-gc, when they are passed on).
+  const flags = script.eval ? {} : { execArgv: [] };
+  return new Worker(script.url, { ...flags, ...options, eval: script.eval });
 }
 
 /** The URL of a sibling module, with the extension the caller itself runs under (.ts or .js). */
@@ -44,24 +47,6 @@ export function siblingModule(callerUrl: string, basename: string): URL {
 }
 
 const scripts = new Map<string, Promise<WorkerScript>>();
-
-/** The parent's flags minus its tsx loader: a worker's script is plain JS or registers tsx itself. */
-function withoutTsx(execArgv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    if (
-      (arg === '--import' || arg === '--require' || arg === '--loader') &&
-      /^tsx\b/.test(execArgv[i + 1] ?? '')
-    ) {
-      i++;
-      continue;
-    }
-    if (/^--(import|require|loader)=tsx\b/.test(arg)) continue;
-    out.push(arg);
-  }
-  return out;
-}
 
 /** Code that registers tsx's loader in the worker, then imports the TypeScript module. */
 function tsxBoot(moduleUrl: URL): WorkerScript {
