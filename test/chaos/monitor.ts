@@ -273,7 +273,8 @@ export class InvariantMonitor {
         `${live.length} live quotes at the exchange > ${limits.maxOpenQuotes}`,
       );
     }
-    // Worst-case contracts per market: every open side hit, accepted sides at their size.
+    // Worst-case contracts per market: every open side hit, accepted sides at the size accepted
+    // (a partial accept executes only that; the whole offer where the exchange does not say).
     const markets = new Map<string, { position: number; yes: number; no: number; quotes: number }>();
     const entry = (ticker: string) => {
       let m = markets.get(ticker);
@@ -289,11 +290,13 @@ export class InvariantMonitor {
       m.quotes++;
       const yes = parseCount(q['yes_contracts_fp'] as string);
       const no = parseCount(q['no_contracts_fp'] as string);
+      const accepted = q['contracts_accepted_fp'];
       if (q.status === 'open') {
         if (parseDollars(q.yes_bid_dollars) > 0) m.yes += yes;
         if (parseDollars(q.no_bid_dollars) > 0) m.no += no;
-      } else if (q['accepted_side'] === 'yes') m.yes += yes;
-      else if (q['accepted_side'] === 'no') m.no += no;
+      } else if (q['accepted_side'] === 'yes')
+        m.yes += typeof accepted === 'string' ? parseCount(accepted) : yes;
+      else if (q['accepted_side'] === 'no') m.no += typeof accepted === 'string' ? parseCount(accepted) : no;
     }
     const events = new Map<string, { contracts: number; quotes: number }>();
     for (const [ticker, m] of markets) {
