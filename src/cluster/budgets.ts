@@ -41,21 +41,9 @@ export class RedisBudget implements SharedBudget {
     this.#limits = options.limits;
     this.#local = this.#makeLocal(options.limits);
     this.#levels = { read: options.limits.read.capacity, write: options.limits.write.capacity };
-    // The shared bucket may be drained when Redis goes: the local share starts empty then. When
-    // Redis returns, the exchange's bucket holds what the local shares left of it, while Redis's
-    // may have lost its key (and would start full): the shared one starts empty too.
-    let wasDown = false;
+    // The shared bucket may be drained when Redis goes: the local share starts empty then.
     options.connection.onChange((up) => {
-      if (!up) {
-        wasDown = true;
-        this.#local = this.#makeLocal(this.#limits);
-      } else if (wasDown) {
-        wasDown = false;
-        for (const bucket of ['read', 'write'] as const) {
-          this.#levels[bucket] = 0;
-          void options.connection.run('bucketEmpty', options.keys.bucket(bucket)).catch(() => undefined);
-        }
-      }
+      if (!up) this.#local = this.#makeLocal(this.#limits);
     });
   }
 
