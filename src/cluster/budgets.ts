@@ -32,7 +32,8 @@ export class RedisBudget implements SharedBudget {
   readonly #options: RedisBudgetOptions;
   #limits: TierLimits;
   #local: Record<Bucket, TokenBucket>;
-  readonly #levels: Record<Bucket, number>;
+  /** The shared bucket's level as Redis last answered, and when (see level()). */
+  readonly #levels: Record<Bucket, { level: number; at: number }>;
   /** Tokens taken while Redis was unreachable (local share), per bucket. */
   readonly localSpent: Record<Bucket, number> = { read: 0, write: 0 };
 
@@ -40,7 +41,11 @@ export class RedisBudget implements SharedBudget {
     this.#options = options;
     this.#limits = options.limits;
     this.#local = this.#makeLocal(options.limits);
-    this.#levels = { read: options.limits.read.capacity, write: options.limits.write.capacity };
+    const now = options.clock.now();
+    this.#levels = {
+      read: { level: options.limits.read.capacity, at: now },
+      write: { level: options.limits.write.capacity, at: now },
+    };
     // The shared bucket may be drained when Redis goes: the local share starts empty then.
     options.connection.onChange((up) => {
       if (!up) this.#local = this.#makeLocal(this.#limits);
@@ -60,7 +65,7 @@ export class RedisBudget implements SharedBudget {
           cost,
           floor,
         )) as [number, number, string];
-        this.#levels[bucket] = Number(reply[2]);
+        this.#levels[bucket] = { level: Number(reply[2]), at: this.#options.clock.now() };
         return reply[0] === 1 ? 0 : Math.max(1, Number(reply[1]));
       } catch (error) {
         this.#options.onFailure?.(error);
@@ -81,7 +86,14 @@ export class RedisBudget implements SharedBudget {
   }
 
   level(bucket: Bucket): number {
-    if (this.#options.connection.up) return this.#levels[bucket];
+    if (this.#options.connection.up) {
+      // Refilled since Redis last answered, as its script would: a caller that waits for the
+      // level to rise before taking (the poller) must not wait on an answer that never comes.
+      const { level, at } = this.#levels[bucket];
+      const budget = this.#limits[bucket];
+      const elapsedMs = Math.max(0, this.#options.clock.now() - at);
+      return Math.min(budget.capacity, level + (elapsedMs * budget.refillRate * this.#options.safety) / 1000);
+    }
     return this.#local[bucket].level(this.#options.clock.now());
   }
 
