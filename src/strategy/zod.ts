@@ -12,10 +12,14 @@ const holder = globalThis as { [SHARED]?: typeof Zod.z };
 export const z: typeof Zod.z = holder[SHARED] ?? (await import('zod')).z;
 holder[SHARED] = z;
 
-// The types under the same name (`z.infer<typeof schema>`), as zod's own `z` has them.
+// The types authors use under the same name (`z.infer<typeof schema>`); any other zod type:
+// `import type { … } from 'zod'`.
 export declare namespace z {
   export type infer<T> = Zod.z.infer<T>;
   export type input<T> = Zod.z.input<T>;
   export type output<T> = Zod.z.output<T>;
   export type ZodType<Output = unknown, Input = unknown> = Zod.z.ZodType<Output, Input>;
+  export type ZodRawShape = Zod.z.ZodRawShape;
+  export type ZodObject<Shape extends ZodRawShape = ZodRawShape> = Zod.z.ZodObject<Shape>;
+  export type ZodError<T = unknown> = Zod.z.ZodError<T>;
 }
