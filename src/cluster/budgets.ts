@@ -46,9 +46,21 @@ export class RedisBudget implements SharedBudget {
       read: { level: options.limits.read.capacity, at: now },
       write: { level: options.limits.write.capacity, at: now },
     };
-    // The shared bucket may be drained when Redis goes: the local share starts empty then.
+    // The shared bucket may be drained when Redis goes: the local share starts empty then. When
+    // Redis returns, the exchange's bucket holds what the local shares left of it, while Redis's
+    // may have lost its key (and would start full): the shared one starts empty too.
+    let wasDown = false;
     options.connection.onChange((up) => {
-      if (!up) this.#local = this.#makeLocal(this.#limits);
+      if (!up) {
+        wasDown = true;
+        this.#local = this.#makeLocal(this.#limits);
+      } else if (wasDown) {
+        wasDown = false;
+        for (const bucket of ['read', 'write'] as const) {
+          this.#levels[bucket] = { level: 0, at: options.clock.now() };
+          void options.connection.run('bucketEmpty', options.keys.bucket(bucket)).catch(() => undefined);
+        }
+      }
     });
   }
 

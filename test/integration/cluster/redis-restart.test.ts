@@ -25,7 +25,9 @@ describe('Redis down and back (real redis-server)', () => {
       cluster: { redis: redis.url, failoverMs: 20_000 },
       risk: { maxOpenQuotesPerEvent: PER_EVENT },
       poller: { intervalMs: 150, websocket: false },
-      quoting: { ttlMs: 60_000 },
+      // Accepts polled at 500 ms: at the helpers' 100 ms the two instances' polls alone would
+      // ask for the whole read budget, and RFQ listings (the lowest priority) would starve.
+      quoting: { ttlMs: 60_000, acceptPollIntervalMs: 500 },
     };
     const [a, b] = await twoBots(ts, patch, [
       { poller: { filters: { marketTickers: [m1] } } },
