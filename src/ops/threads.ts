@@ -88,13 +88,14 @@ async function bundle(moduleUrl: URL): Promise<WorkerScript> {
   // Beside the packages, so the bundle's imports of them resolve as the sources' do.
   const dir = join(nodeModulesOf(import.meta.resolve('esbuild')), '.cache', 'kalshi-rfq-maker', 'workers');
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const file = join(dir, `${basename(entry, '.ts')}-${hash}.mjs`);
+  const name = basename(entry, '.ts');
+  const file = join(dir, `${name}-${hash}.mjs`);
   mkdirSync(dir, { recursive: true });
   // Another process may write the same file at the same time: each renames its own copy over it.
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   writeFileSync(temporary, code);
   renameSync(temporary, file);
-  pruneStale(dir, basename(entry, '.ts'), file);
+  pruneStale(dir, name, file);
   return { url: pathToFileURL(file), eval: false };
 }
 

@@ -30,10 +30,10 @@ import {
 
 export type { CallLabel, SetupFailure };
 
-/** How to start the worker script: compiled JS directly, TypeScript sources through a tsx bootstrap. */
 export interface WorkerSlotOptions {
   /** Number of the slot, for logs. */
   readonly id: number;
+  /** The worker's script (compiled JS, or a bundle of the sources: see workerScript). */
   readonly entry: WorkerScript;
   readonly data: MarketData;
   readonly clock: Clock;

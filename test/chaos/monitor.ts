@@ -291,12 +291,12 @@ export class InvariantMonitor {
       const yes = parseCount(q['yes_contracts_fp'] as string);
       const no = parseCount(q['no_contracts_fp'] as string);
       const accepted = q['contracts_accepted_fp'];
+      const acceptedOr = (offered: number) => (typeof accepted === 'string' ? parseCount(accepted) : offered);
       if (q.status === 'open') {
         if (parseDollars(q.yes_bid_dollars) > 0) m.yes += yes;
         if (parseDollars(q.no_bid_dollars) > 0) m.no += no;
-      } else if (q['accepted_side'] === 'yes')
-        m.yes += typeof accepted === 'string' ? parseCount(accepted) : yes;
-      else if (q['accepted_side'] === 'no') m.no += typeof accepted === 'string' ? parseCount(accepted) : no;
+      } else if (q['accepted_side'] === 'yes') m.yes += acceptedOr(yes);
+      else if (q['accepted_side'] === 'no') m.no += acceptedOr(no);
     }
     const events = new Map<string, { contracts: number; quotes: number }>();
     for (const [ticker, m] of markets) {
