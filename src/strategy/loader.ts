@@ -26,6 +26,11 @@ const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Extensions in order of preference when one stem has several: the TypeScript source wins. */
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
 const TYPESCRIPT = new Set(['.ts', '.mts']);
+
+/** Whether a plugin file loads through tsx. */
+export function isTypeScriptPlugin(file: string): boolean {
+  return TYPESCRIPT.has(extname(file));
+}
 const HOOKS = ['setup', 'lastLook', 'fairValue', 'onEvent', 'teardown'] as const;
 
 /** Files in a plugin directory that are never plugins. */
@@ -203,7 +208,7 @@ export async function importPlugin(
   ts: () => Promise<TsImporter>,
 ): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
-  if (TYPESCRIPT.has(extname(file))) return (await ts()).import(url, import.meta.url);
+  if (isTypeScriptPlugin(file)) return (await ts()).import(url, import.meta.url);
   return (await import(url)) as Record<string, unknown>;
 }
 

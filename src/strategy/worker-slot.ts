@@ -44,6 +44,8 @@ export interface WorkerSlotOptions {
   /** Heap limit of the worker (V8 old generation). */
   readonly maxMemoryMb: number;
   readonly youngGenerationMb: number;
+  /** Start tsx's loader before the worker is ready (see WorkerInit.typescript). */
+  readonly typescript: boolean;
   /** The worker's `process.env`. */
   readonly env: Record<string, string>;
   /** Tells the pool the worker is gone (crashed, stuck or closed). */
@@ -112,7 +114,12 @@ export class WorkerSlot {
     const shared = new SharedArrayBuffer(SHARED_BYTES);
     this.#ints = new Int32Array(shared, 0, 4);
     this.#value = new Float64Array(shared, SYNC_VALUE_OFFSET, 1);
-    const init: WorkerInit = { shared, logLevel: options.log.level, syncTimeoutMs: options.hardTimeoutMs };
+    const init: WorkerInit = {
+      shared,
+      logLevel: options.log.level,
+      syncTimeoutMs: options.hardTimeoutMs,
+      typescript: options.typescript,
+    };
     this.#worker = new Worker(options.entry.url, {
       eval: options.entry.eval,
       workerData: init,

@@ -220,4 +220,8 @@ process.on('unhandledRejection', (reason) => {
   log.warn({ reason: describeThrown(reason) }, 'unhandled rejection in a strategy (ignored)');
 });
 
+if (init.typescript) {
+  ts = createTsImporter();
+  await ts;
+}
 post({ t: 'ready' });

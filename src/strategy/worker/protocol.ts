@@ -45,6 +45,11 @@ export interface WorkerInit {
   readonly logLevel: string;
   /** How long a synchronous position read waits for the bot's answer. */
   readonly syncTimeoutMs: number;
+  /**
+   * Start tsx's loader before 'ready' (a TypeScript plugin is to be set up): starting it blocks
+   * the thread for a few hundred ms, which during a setup the watchdog would take for a stuck worker.
+   */
+  readonly typescript: boolean;
 }
 
 export interface WireError {

@@ -77,6 +77,17 @@ describe('strategies in worker threads', () => {
     expect(inWorker.kind === 'quote' && inWorker.route.label).toBe('routes[0] "w"');
   });
 
+  it("a TypeScript plugin's setup is not taken for a stuck worker: tsx's loader starts before the worker is ready", async () => {
+    // Starting tsx blocks the worker's thread for longer than this watchdog waits for a ping.
+    const typed = `import { defineStrategy, dollars, z } from ${JSON.stringify(SRC_INDEX)};
+      export const typed = defineStrategy({ name: 'typed', apiVersion: 1, options: z.strictObject({}),
+        price: () => ({ yesBid: dollars('0.40'), noBid: dollars('0.50') }) });\n`;
+    const { runner } = await start({ 'typed.ts': typed }, [{ strategy: 'typed' }], {
+      workers: { size: 1, hardTimeoutMs: 60 },
+    });
+    expect(kind(await runner.price(rfqA()))).toBe('quote');
+  });
+
   it('an endless loop is a time-out skip; the worker is replaced and the bot keeps answering', async () => {
     const failures: string[] = [];
     const restarts: string[] = [];
