@@ -3,96 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simQuotes } from '../../helpers/bot.js';
-import { type NpmRun, spawnBot, spawnNpmScript, spawnNpmStart } from '../../helpers/bot-process.js';
+import { type NpmRun, spawnBot, spawnNpmScript } from '../../helpers/bot-process.js';
 import { startHoldingProxy } from '../../helpers/holding-proxy.js';
-import { type ProcessInfo, waitUntilGone } from '../../helpers/process-tree.js';
+import { exitWithin, programOf, SIGNAL_CASES, send, survivors } from '../../helpers/npm-signals.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
-
-type Target = 'npm' | 'group' | 'program';
-
-/** The program npm runs: the deepest process of the tree whose command names `script`. */
-function programOf(tree: readonly ProcessInfo[], script: string): ProcessInfo {
-  const named = tree.filter((p) => p.command.includes(script));
-  const leaf = named.find((p) => !named.some((other) => other.ppid === p.pid));
-  if (!leaf) throw new Error(`no process runs ${script}: ${tree.map((p) => p.command).join(' | ')}`);
-  return leaf;
-}
-
-function send(run: NpmRun, program: ProcessInfo, target: Target, signal: NodeJS.Signals): void {
-  if (target === 'npm') process.kill(run.pid, signal);
-  else if (target === 'group')
-    process.kill(-run.pid, signal); // a terminal's Ctrl-C, systemd's KillMode
-  else process.kill(program.pid, signal);
-}
-
-/** npm's exit code (or signal), or 'still running' when it has not exited within `ms`. */
-async function exitWithin(run: NpmRun, ms: number): Promise<number | string> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve('still running'), ms);
-  });
-  const result = await Promise.race([run.exited, late]);
-  clearTimeout(timer);
-  return result;
-}
-
-/** What is left of a tree, readable in a failed assertion. */
-async function survivors(tree: readonly ProcessInfo[]): Promise<string[]> {
-  return (await waitUntilGone(tree)).map((p) => `${p.pid} ${p.command}`);
-}
-
-const CASES: readonly [NodeJS.Signals, Target][] = [
-  ['SIGTERM', 'npm'],
-  ['SIGINT', 'npm'],
-  ['SIGINT', 'group'],
-  ['SIGTERM', 'group'],
-  ['SIGTERM', 'program'],
-  ['SIGINT', 'program'],
-];
-
-describe('npm start under signals', () => {
-  it.each(CASES)(
-    '%s to %s: deletes every quote, npm exits 0, no process is left',
-    async (signal, target) => {
-      const ts = await startTestSimulator({ userCount: 1 });
-      const [user] = ts.users;
-      const run = spawnNpmStart(ts, user!);
-      await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 2 });
-      await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 2, {
-        timeoutMs: 30_000,
-        what: 'the bot under npm to quote two RFQs',
-      });
-      const tree = run.snapshot();
-      send(run, programOf(tree, 'src/main.ts'), target, signal);
-
-      expect(await exitWithin(run, 20_000)).toBe(0);
-      expect(await survivors(tree)).toEqual([]);
-      expect(run.output()).toMatch(/"openAtExit":0,.*"msg":"stopped cleanly"/);
-      expect(run.output()).not.toContain('second signal');
-      expect(await simQuotes(ts, user!, 'open')).toEqual([]);
-    },
-    60_000,
-  );
-
-  it('stops cleanly when npm is killed with SIGKILL (its parent is gone)', async () => {
-    const ts = await startTestSimulator({ userCount: 1 });
-    const [user] = ts.users;
-    const run = spawnNpmStart(ts, user!);
-    await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 2 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 2, {
-      timeoutMs: 30_000,
-      what: 'the bot under npm to quote two RFQs',
-    });
-    const tree = run.snapshot();
-    process.kill(run.pid, 'SIGKILL'); // npm forwards nothing: the bot must notice on its own
-
-    expect(await run.exited).toBe('SIGKILL');
-    expect(await survivors(tree)).toEqual([]);
-    expect(run.output()).toMatch(/"reason":"parent exited".*"msg":"stopping/);
-    expect(run.output()).toMatch(/"openAtExit":0,.*"msg":"stopped cleanly"/);
-    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
-  }, 60_000);
-});
 
 describe('during a stop', () => {
   it('within a second is the same stop request; a later one exits at once (128 + signal)', async () => {
@@ -180,7 +94,7 @@ async function startNpmSimulator(): Promise<{ run: NpmRun; url: string }> {
 }
 
 describe('npm run simulator under signals', () => {
-  it.each(CASES)(
+  it.each(SIGNAL_CASES)(
     '%s to %s: npm exits 0, no process is left, the port is closed',
     async (signal, target) => {
       const { run, url } = await startNpmSimulator();
