@@ -10,6 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { dayStart } from '../risk/zoned-time.js';
 import { integrityCheck, openJournalDatabase } from './database.js';
 import { JOURNAL_EVENT_KINDS, type JournalEvent, type JournalEventKind } from './events.js';
 import { pruneBefore } from './prune.js';
@@ -22,9 +23,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export function parseWhen(text: string, flag: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (!Number.isFinite(ms))
+/** A `--from`/`--to` value: YYYY-MM-DD is that day's start in `timeZone` (UTC unless given). */
+export function parseWhen(text: string, flag: string, timeZone = 'UTC'): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? dayStart(text, timeZone) : Date.parse(text);
+  if (ms === undefined || !Number.isFinite(ms))
     throw new UsageError(`${flag}: expected YYYY-MM-DD or an RFC 3339 time, found "${text}"`);
   return ms;
 }

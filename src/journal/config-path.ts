@@ -3,12 +3,23 @@ import { UsageError } from './cli.js';
 
 /** `journal.path` of the config file at `configPath`, for the journal and report commands. */
 export function journalPathFromConfig(configPath: string): string {
+  return journalSettingsFromConfig(configPath).path;
+}
+
+/** What the report reads from the config: the journal file and the zone trading days start in. */
+export interface JournalSettings {
+  readonly path: string;
+  /** `risk.dayStartTimezone`: the report's days are the bot's (loss limit, dashboard) days. */
+  readonly dayTimeZone: string;
+}
+
+export function journalSettingsFromConfig(configPath: string): JournalSettings {
   const result = loadConfig({ path: configPath });
   if (!result.ok)
     throw new UsageError(
       `cannot read journal.path from ${configPath}:\n${formatConfigProblems(result.problems)}\npass --journal FILE instead`,
     );
-  return result.config.journal.path;
+  return { path: result.config.journal.path, dayTimeZone: result.config.risk.dayStartTimezone };
 }
 
 /** Pulls `--config FILE` (or `-c FILE`) out of argv; the rest goes to the command. */

@@ -10,6 +10,7 @@ import { RecentMap, RecentSet } from '../domain/recent.js';
 import type { EpochMs, Side } from '../domain/types.js';
 import type { JournalEvent } from '../journal/events.js';
 import { applyTrade, FLAT, type NetPosition } from '../risk/position.js';
+import { dayKey, hourKey } from '../risk/zoned-time.js';
 
 export type GroupBy = 'market' | 'event' | 'series' | 'strategy' | 'day' | 'hour';
 export const GROUP_BYS: readonly GroupBy[] = ['market', 'event', 'series', 'strategy', 'day', 'hour'];
@@ -160,10 +161,19 @@ export class ReportAccumulator {
   readonly #strategyOfRfq = new RecentMap<string, string>(IDS_REMEMBERED);
   readonly #positions = new Map<string, NetPosition>();
   readonly #pnlOverTime: PnlPoint[] | undefined;
+  readonly #timeZone: string;
   #cumulative: Micros = 0;
 
-  constructor(options: { readonly by?: GroupBy | undefined; readonly keepPnlPoints?: boolean } = {}) {
+  constructor(
+    options: {
+      readonly by?: GroupBy | undefined;
+      readonly keepPnlPoints?: boolean;
+      /** Where days and hours of `by: day|hour` start. @default 'UTC' */
+      readonly timeZone?: string;
+    } = {},
+  ) {
     this.#by = options.by;
+    this.#timeZone = options.timeZone ?? 'UTC';
     this.#pnlOverTime = options.keepPnlPoints === false ? undefined : [];
   }
 
@@ -180,9 +190,9 @@ export class ReportAccumulator {
       case 'strategy':
         return strategy ?? '(none)';
       case 'day':
-        return new Date(at).toISOString().slice(0, 10);
+        return dayKey(at, this.#timeZone);
       case 'hour':
-        return `${new Date(at).toISOString().slice(0, 13)}:00`;
+        return hourKey(at, this.#timeZone);
     }
   }
 

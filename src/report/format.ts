@@ -71,7 +71,8 @@ function reasons(title: string, counts: Readonly<Record<string, number>>): strin
 }
 
 export function formatReport(report: Report): string {
-  const period = `${new Date(report.from).toISOString()} – ${new Date(report.to).toISOString()}`;
+  const zone = report.timeZone === 'UTC' ? '' : ` (days in ${report.timeZone})`;
+  const period = `${new Date(report.from).toISOString()} – ${new Date(report.to).toISOString()}${zone}`;
   const rows = report.by === 'total' ? [report.total] : [...report.rows, report.total];
   return [
     `P&L report ${period}${report.by === 'total' ? '' : ` by ${report.by}`}`,

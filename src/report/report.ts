@@ -31,20 +31,23 @@ export interface ReportOptions {
   readonly by?: GroupBy | undefined;
   /** Where "now" is for marking open positions (the report's own clock). */
   readonly now: EpochMs;
+  /** The zone `--by day|hour` reads days and hours in (`risk.dayStartTimezone`). @default 'UTC' */
+  readonly timeZone?: string;
 }
 
 export interface Report {
   readonly from: EpochMs;
   readonly to: EpochMs;
   readonly by: GroupBy | 'total';
+  readonly timeZone: string;
   readonly rows: readonly ReportRow[];
   readonly total: ReportRow;
   readonly pnlOverTime: readonly PnlPoint[];
 }
 
 export function buildReport(reader: JournalReader, options: ReportOptions): Report {
-  const { from, to, by, now } = options;
-  const acc = new ReportAccumulator({ by });
+  const { from, to, by, now, timeZone = 'UTC' } = options;
+  const acc = new ReportAccumulator({ by, timeZone });
   for (const event of reader.events(from, to)) acc.event(event);
 
   // Fills since the journal began build each market's position, so realised P&L in the period
@@ -75,5 +78,5 @@ export function buildReport(reader: JournalReader, options: ReportOptions): Repo
     acc.open(market, position, unrealized, now);
   }
   const { rows, total } = acc.rows();
-  return { from, to, by: by ?? 'total', rows, total, pnlOverTime: acc.pnlOverTime };
+  return { from, to, by: by ?? 'total', timeZone, rows, total, pnlOverTime: acc.pnlOverTime };
 }

@@ -77,3 +77,43 @@ export function dayKey(at: EpochMs, timeZone: string): string {
   lastDayKey.set(timeZone, { minute, key });
   return key;
 }
+
+const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The instant a calendar day (YYYY-MM-DD) begins in `timeZone`: its local midnight, or the first
+ * minute after it where a DST change skips midnight. Undefined for a day that does not exist.
+ */
+export function dayStart(day: string, timeZone: string): EpochMs | undefined {
+  const match = DAY_KEY.exec(day);
+  if (!match) return undefined;
+  const [year, month, date] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const wallMidnight = Date.UTC(year, month - 1, date);
+  if (new Date(wallMidnight).toISOString().slice(0, 10) !== day) return undefined; // 2026-02-30
+  // Start at midnight read as UTC and correct by the zone's offset there; a second pass settles a
+  // day whose offset changes overnight.
+  let at = wallMidnight;
+  for (let pass = 0; pass < 2; pass++) at = wallMidnight - offsetAt(at, timeZone);
+  // Midnight skipped by a DST change: the first minute of the day that exists.
+  while (dayKey(at, timeZone) !== day) at += 60_000;
+  while (dayKey(at - 60_000, timeZone) === day) at -= 60_000;
+  return at;
+}
+
+/** The calendar day after `day` (YYYY-MM-DD). */
+export function nextDayKey(day: string): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+}
+
+/** The hour of `at` in `timeZone`, as "YYYY-MM-DDTHH:00". */
+export function hourKey(at: EpochMs, timeZone: string): string {
+  const { hour } = zonedParts(at, timeZone);
+  return `${dayKey(at, timeZone)}T${String(hour).padStart(2, '0')}:00`;
+}
+
+/** How far the zone's wall clock is ahead of UTC at `at`, in ms (whole minutes). */
+function offsetAt(at: EpochMs, timeZone: string): number {
+  const { year, month, day, hour, minute } = zonedParts(at, timeZone);
+  return Date.UTC(year, month - 1, day, hour, minute) - Math.floor(at / 60_000) * 60_000;
+}

@@ -191,6 +191,30 @@ describe('the P&L report', () => {
     expect(text).toContain('skipped: window 1');
   });
 
+  it("groups by day and hour in the bot's day zone (risk.dayStartTimezone)", () => {
+    // 03:00 UTC is still 5 December in New York; 15:00 UTC is 6 December there too.
+    const early = Date.parse('2026-12-06T03:00:00Z');
+    const late = Date.parse('2026-12-06T15:00:00Z');
+    const reader = journalWith([
+      fill('e', early, 'yes', 100, 400_000, 0),
+      fill('l', late, 'yes', 100, 400_000, 0),
+    ]);
+    const period = { from: early - DAY, to: late + DAY, now: late };
+    const keys = (options: Partial<Parameters<typeof buildReport>[1]>) =>
+      buildReport(reader, { ...period, ...options }).rows.map((row) => [row.key, row.fills]);
+    expect(keys({ by: 'day' })).toEqual([['2026-12-06', 2]]);
+    expect(keys({ by: 'day', timeZone: 'America/New_York' })).toEqual([
+      ['2026-12-05', 1],
+      ['2026-12-06', 1],
+    ]);
+    expect(keys({ by: 'hour', timeZone: 'America/New_York' })).toEqual([
+      ['2026-12-05T22:00', 1],
+      ['2026-12-06T10:00', 1],
+    ]);
+    const text = formatReport(buildReport(reader, { ...period, timeZone: 'America/New_York' }));
+    expect(text.split('\n')[0]).toMatch(/\(days in America\/New_York\)$/);
+  });
+
   it('draws the P&L chart as a standalone SVG', () => {
     const svg = pnlChartSvg([{ at: T0 + 1_000, realized: -70_000 }], T0, T0 + 3_600_000, 'test');
     expect(svg).toMatch(/^<\?xml/);
