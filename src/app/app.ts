@@ -52,7 +52,7 @@ import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue, STOPPING } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
-import { buildEngine } from './engine-wiring.js';
+import { buildEngine, pollerTunables } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
@@ -735,6 +735,11 @@ export class App {
     for (const route of this.runner.router.table.routes) route.windows?.start();
     this.#limits = riskLimitsFrom(next);
     this.#settings = quotingSettingsFrom(next);
+    const poller = pollerTunables(next);
+    this.poller.configure(poller);
+    this.push?.setFilter(poller.filter);
+    // RFQs the new filters turn away leave the book (and lose our quotes) at the next listing: now.
+    if (diff.hot.some((path) => path.startsWith('poller.filters'))) this.poller.requestCycle();
     this.#config = next;
     this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
     return { applied: true, changed: diff.hot };

@@ -10,7 +10,7 @@ import type { QuoteManagerEvents, QuotingDeps, QuotingSettings } from '../quotes
 import { FillSync } from '../quotes/fill-sync.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
 import { compileRfqFilter } from '../rfq/filters.js';
-import { RfqPoller } from '../rfq/poller.js';
+import { type PollerTunables, RfqPoller } from '../rfq/poller.js';
 import type { RiskLimits } from '../risk/limits.js';
 import type { WindowSchedule } from '../risk/windows.js';
 import type { StrategyRunner } from '../strategy/runner.js';
@@ -36,6 +36,7 @@ export type EngineHost = Pick<
   | 'cluster'
   | 'push'
   | 'communicationsId'
+  | 'config'
 >;
 
 export interface EngineInputs {
@@ -109,7 +110,7 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     sweepIntervalMs: config.quoting.sweepIntervalMs,
     nudgeWatcher: () => void watcher.checkNow().catch(() => undefined),
     readBudget: () => queue.budget('read').available,
-    minReadTokens: config.poller.minReadTokens,
+    minReadTokens: () => host.config.poller.minReadTokens,
     awaitExecutionsOnStop: !config.dryRun,
   });
   fillSync = new FillSync(
@@ -127,16 +128,13 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
   const poller = new RfqPoller({
     source: client,
     book: host.book,
-    filter: compileRfqFilter(rfqFilterFrom(config)),
     gate: inputs.gate ?? queue,
     logger: host.logger.child({ module: 'poller' }),
     clock: host.clock,
     intervalMs: config.poller.intervalMs,
     intervalWithPushMs: config.poller.intervalWithPushMs,
     pushConnected: () => host.push?.connected === true,
-    pageSize: config.poller.pageSize,
-    maxPages: config.poller.maxPages,
-    minReadTokens: config.poller.minReadTokens,
+    ...pollerTunables(config),
     ownCommunicationsId: () => (config.poller.ignoreOwnRfqs ? host.communicationsId : undefined),
     onCycle: (result) => {
       const outcome = result.kind === 'completed' ? 'ok' : result.kind === 'skipped' ? 'skipped' : 'error';
@@ -146,4 +144,15 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     },
   });
   return Object.freeze({ runner, schedules, manager, fillSync, poller });
+}
+
+/** The poller settings a reload applies to the running poller (`RfqPoller.configure`). */
+export function pollerTunables(config: Config): PollerTunables {
+  return {
+    filter: compileRfqFilter(rfqFilterFrom(config)),
+    pageSize: config.poller.pageSize,
+    maxPages: config.poller.maxPages,
+    minReadTokens: config.poller.minReadTokens,
+    maxBudgetSkips: config.poller.maxBudgetSkips,
+  };
 }

@@ -188,6 +188,10 @@ export const pollerSchema = meta(
     minReadTokens: meta(integer({ min: 0 }).default(20), {
       description: 'Skip a cycle when the read bucket holds fewer tokens.',
     }),
+    maxBudgetSkips: meta(integer({ min: 0 }).default(3), {
+      description:
+        'Cycles skipped in a row for minReadTokens before the next lists anyway, its reads queued behind the more urgent ones: other reads must not starve the listing.',
+    }),
     filters: meta(filtersSchema.prefault({}), { description: 'Which RFQs are considered at all.' }),
     ignoreOwnRfqs: meta(boolean().default(true), { description: 'Never quote RFQs we created ourselves.' }),
     websocket: meta(boolean().default(true), {

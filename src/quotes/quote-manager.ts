@@ -20,7 +20,8 @@ export interface QuoteManagerOptions {
   readonly nudgeWatcher?: () => void;
   /** Read tokens available now: the sweeper's fair-value checks yield to polls and accepts. */
   readonly readBudget?: () => number;
-  readonly minReadTokens?: number;
+  /** Read afresh each sweep: a reload may change it. */
+  readonly minReadTokens?: () => number;
   /**
    * At a stop given a deadline, wait (until then) for confirmed quotes to execute and their fills
    * to be booked: a confirm commits us, and the books should hold what it filled. @default false

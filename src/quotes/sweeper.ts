@@ -22,7 +22,8 @@ export interface SweeperOptions {
   readonly fairValueCheckMs?: number;
   /** Skip fair-value checks while the read bucket holds fewer tokens (polls and accepts come first). */
   readonly readBudget?: () => number;
-  readonly minReadTokens?: number;
+  /** Read afresh each sweep: a reload may change it. */
+  readonly minReadTokens?: () => number;
   /** Executed quotes whose remainder rests on the book (`rest_remainder`). */
   readonly remainders?: () => Iterable<TrackedQuote>;
   /** A remainder whose quote's TTL ended: cancel it through the orders API. */
@@ -90,7 +91,7 @@ export class Sweeper {
     const tolerance = deps.settings().fairValueTolerance;
     const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
     const readsShort =
-      (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens ?? 0);
+      (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens?.() ?? 0);
     for (const quote of deps.store.liveNow()) {
       if (quote.state !== 'open' || quote.openedAt === undefined) continue;
       const route = routeOf(quote);

@@ -31,10 +31,22 @@ export interface PollerOptions {
   readonly maxPages: number;
   /** Skip a cycle rather than queue reads when the read bucket holds fewer tokens. */
   readonly minReadTokens: number;
+  /**
+   * Cycles skipped in a row for want of read tokens before the next one lists anyway, its reads
+   * waiting their turn in the read lane: other reads (accept polls, market data) that keep the
+   * bucket below `minReadTokens` must not starve the listing. @default 3
+   */
+  readonly maxBudgetSkips?: number;
   /** Our public communications id: RFQs we created are not ours to quote. */
   readonly ownCommunicationsId: () => string | undefined;
   readonly onCycle?: (result: PollCycleResult) => void;
 }
+
+/** What a config reload may change in a running poller. */
+export type PollerTunables = Pick<
+  PollerOptions,
+  'filter' | 'pageSize' | 'maxPages' | 'minReadTokens' | 'maxBudgetSkips'
+>;
 
 export type PollCycleResult =
   | ({
@@ -50,10 +62,11 @@ export type PollCycleResult =
 /**
  * Pages through every open RFQ on an interval and feeds the RFQ book. Cycles never overlap:
  * a tick that finds the previous cycle still running is skipped, and so is one that finds
- * the read budget short (queueing reads would only delay the writes that matter).
+ * the read budget short (queueing reads would only delay the writes that matter), but never
+ * more than `maxBudgetSkips` in a row.
  */
 export class RfqPoller {
-  readonly #options: PollerOptions;
+  #options: PollerOptions;
   #timer: Timer | undefined;
   /** When the scheduled tick is due. */
   #dueAt = Number.POSITIVE_INFINITY;
@@ -67,6 +80,8 @@ export class RfqPoller {
   #stops = 0;
   #inFlight: Promise<PollCycleResult> | undefined;
   #lastCompletedAt: EpochMs | undefined;
+  /** Cycles skipped in a row for a short read budget. */
+  #budgetSkips = 0;
   #head: Promise<void> | undefined;
   #headAgain = false;
   /** RFQs a head read is for: any it does not find, a full listing must. */
@@ -74,6 +89,11 @@ export class RfqPoller {
 
   constructor(options: PollerOptions) {
     this.#options = options;
+  }
+
+  /** A reload's poller settings: the next cycle or head read takes them (one in flight keeps its own). */
+  configure(tunables: PollerTunables): void {
+    this.#options = { ...this.#options, ...tunables };
   }
 
   /** When the last full cycle finished: the readiness watchdog reads it. */
@@ -177,8 +197,22 @@ export class RfqPoller {
   async pollOnce(): Promise<PollCycleResult> {
     if (this.#running) return this.#report({ kind: 'skipped', reason: 'overlap' });
     const budget = this.#options.gate.budget('read');
-    if (budget.available < this.#options.minReadTokens)
-      return this.#report({ kind: 'skipped', reason: 'budget' });
+    if (budget.available < this.#options.minReadTokens) {
+      const maxSkips = this.#options.maxBudgetSkips ?? 3;
+      if (this.#budgetSkips < maxSkips) {
+        this.#budgetSkips++;
+        return this.#report({ kind: 'skipped', reason: 'budget' });
+      }
+      this.#options.logger.warn(
+        {
+          skipped: this.#budgetSkips,
+          available: budget.available,
+          minReadTokens: this.#options.minReadTokens,
+        },
+        'RFQ listing skipped for want of read tokens too often: listing now, its reads wait their turn',
+      );
+    }
+    this.#budgetSkips = 0;
     this.#running = true;
     this.#inFlight = this.#cycle().finally(() => {
       this.#running = false;

@@ -46,7 +46,7 @@ export interface PushSourceOptions {
  * finds). Accepts and executions of our quotes wake the own-quote watcher at once.
  */
 export class RfqPushSource {
-  readonly #options: PushSourceOptions;
+  #options: PushSourceOptions;
   readonly #log: Logger;
   #unsubscribe: (() => void)[] = [];
   #rfqReads = 0;
@@ -58,6 +58,11 @@ export class RfqPushSource {
 
   get connected(): boolean {
     return this.#options.stream.connected;
+  }
+
+  /** A reload's RFQ filters, for the pushes that come after it. */
+  setFilter(filter: CompiledRfqFilter): void {
+    this.#options = { ...this.#options, filter };
   }
 
   start(): void {

@@ -66,6 +66,41 @@ describe('config reload and dry run', () => {
     if (!refused.applied) expect(refused.reason).toMatch(/exchange\.pathStyle.*restart/);
   });
 
+  it('applies a reload of the RFQ filters to the poller and the push: RFQs outside them lose their quotes and are not quoted', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const { app } = await startBot(ts, user!);
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 50 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+      what: 'a quote on 50 contracts',
+    });
+
+    const narrower = botConfig(
+      ts,
+      user!,
+      { poller: { filters: { maxContracts: '10' } } },
+      dirname(app.config.risk.killSwitch.file),
+    );
+    const result = await app.reload(narrower);
+    expect(result).toEqual({ applied: true, changed: ['poller.filters.maxContracts'] });
+    // The next listing leaves the 50-contract RFQ out: it leaves the book and its quote goes.
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+      what: 'the quote on the RFQ now outside the filters deleted',
+    });
+
+    // Pushed in this order: by the time the small one is quoted, the push has passed the big one.
+    const { body: big } = await ts.admin<{ id: string }>('POST', '/_sim/rfqs', { count: 1, contracts: 50 });
+    const { body: small } = await ts.admin<{ id: string }>('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).some((q) => q.rfq_id === small.id), {
+      what: 'the 5-contract RFQ quoted',
+    });
+    const listedAfter = app.clock.now();
+    app.poller.requestCycle(); // with push live the next one is 30 s away
+    await waitFor(() => (app.poller.lastCompletedAt ?? 0) > listedAfter, { what: 'a listing after both' });
+    expect(app.book.has(big.id)).toBe(false);
+    expect((await simQuotes(ts, user!)).filter((q) => q.rfq_id === big.id)).toEqual([]);
+  });
+
   it('prices and logs but sends no write in dry-run mode', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const [user] = ts.users;

@@ -152,7 +152,7 @@ describe('Sweeper', () => {
 
   it('leaves fair-value checks out while the read budget is short', async () => {
     let tokens = 0;
-    const { h, sweep, stale, open } = await setup({}, { readBudget: () => tokens, minReadTokens: 10 });
+    const { h, sweep, stale, open } = await setup({}, { readBudget: () => tokens, minReadTokens: () => 10 });
     await open();
     let calls = 0;
     h.strategy.fairValue = () => {

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
+import { contracts } from '../../../src/domain/money.js';
 import type { Rfq } from '../../../src/domain/types.js';
 import type { BudgetSnapshot, RequestGate } from '../../../src/kalshi/gate.js';
 import { ServerError } from '../../../src/kalshi/index.js';
@@ -341,6 +342,39 @@ describe('RfqPoller skips', () => {
     expect(source.requests).toEqual([]);
     tokens = 5;
     expect(await poller.pollOnce()).toMatchObject({ kind: 'completed' });
+  });
+  it('lists anyway after maxBudgetSkips cycles skipped in a row for a short read budget', async () => {
+    const { source, poller, results } = setup({ tokens: () => 0, maxBudgetSkips: 2 });
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'budget' });
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'budget' });
+    // Other reads keep the bucket empty: the third cycle lists, its reads waiting their turn.
+    expect(await poller.pollOnce()).toMatchObject({ kind: 'completed' });
+    expect(source.requests).toHaveLength(1);
+    // The count starts again after a listing.
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'budget' });
+    expect(results.map((r) => r.kind)).toEqual(['skipped', 'skipped', 'completed', 'skipped']);
+  });
+
+  it("takes a reload's filters, page size and budget settings from the next cycle", async () => {
+    let tokens = 100;
+    const { source, poller, book, clock } = setup({ tokens: () => tokens });
+    source.pages({ items: [rfq('small', '5'), rfq('big', '50')] });
+    await poller.pollOnce();
+    clock.advance(1_000);
+    expect([book.has('small'), book.has('big')]).toEqual([true, true]);
+    poller.configure({
+      filter: compileRfqFilter({ ...NO_FILTER, maxContracts: contracts('10') }),
+      pageSize: 20,
+      maxPages: 10,
+      minReadTokens: 50,
+      maxBudgetSkips: 3,
+    });
+    source.pages({ items: [rfq('small', '5'), rfq('big', '50')] });
+    expect(await poller.pollOnce()).toMatchObject({ kind: 'completed', filtered: 1, removed: 1 });
+    expect([book.has('small'), book.has('big')]).toEqual([true, false]);
+    expect(source.requests.at(-1)?.query).toMatchObject({ limit: 20 });
+    tokens = 40;
+    expect(await poller.pollOnce()).toEqual({ kind: 'skipped', reason: 'budget' });
   });
 });
 
