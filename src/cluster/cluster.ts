@@ -40,6 +40,7 @@ interface GateState {
 }
 
 const OPEN: GateState = Object.freeze({ open: true, pull: false, reason: 'quoting' });
+const STARTING: GateState = Object.freeze({ open: false, pull: false, reason: 'starting' });
 
 export class Cluster implements ClusterHooks {
   readonly connection: ClusterConnection;
@@ -50,7 +51,7 @@ export class Cluster implements ClusterHooks {
   readonly #options: ClusterOptions;
   readonly #log: Logger;
   readonly #listeners = new Set<(change: ClusterGateChange) => void>();
-  #gate: GateState = { open: false, pull: false, reason: 'starting' };
+  #gate: GateState = STARTING;
   #takingOver = false;
   #takeover: (() => Promise<void>) | undefined;
   #timer: Timer | undefined;
@@ -114,17 +115,16 @@ export class Cluster implements ClusterHooks {
     const { config } = this.#options;
     this.connection.onChange((up) => {
       this.metrics.redisUp.set(up ? 1 : 0);
-      if (up) {
-        // (Not at the first connect of start(): it reads the others' reservations before opening.)
-        if (this.#timer !== undefined)
-          this.#resyncUntil = this.#options.clock.now() + RECONNECT_MAX_MS + this.membership.intervalMs;
+      // The first connect of start() is no return: start() joins and reads the others itself.
+      if (up && this.#timer !== undefined) {
+        this.#resyncUntil = this.#options.clock.now() + RECONNECT_MAX_MS + this.membership.intervalMs;
         this.#log.warn('cluster: Redis answers again; re-publishing our reservations');
         void this.membership
           .tick()
           .then(() => this.reservations.republish())
           .catch((error: unknown) => this.#log.warn({ err: error }, 'cluster: re-sync failed; retrying'))
           .finally(() => this.#update());
-      } else {
+      } else if (!up) {
         this.#log.error(
           { onRedisDown: config.onRedisDown, localShare: config.localShare },
           config.onRedisDown === 'stop'
@@ -300,8 +300,14 @@ export class Cluster implements ClusterHooks {
     if (this.#closed) return { open: false, pull: false, reason: 'cluster closed' };
     if (config.group !== undefined && !this.membership.leading())
       return { open: false, pull: true, reason: 'standby: another instance leads' };
-    if (!this.membership.present())
+    if (!this.membership.present()) {
+      // Not joined yet: no quote of ours exists to pull, and nothing has lapsed.
+      if (!this.membership.joined)
+        return this.connection.up
+          ? STARTING
+          : { open: false, pull: false, reason: 'Redis unreachable: cannot join the cluster yet' };
       return { open: false, pull: true, reason: 'our cluster presence lapsed (Redis unreachable too long)' };
+    }
     if (!this.connection.up) {
       return config.onRedisDown === 'stop'
         ? { open: false, pull: true, reason: 'Redis unreachable (onRedisDown: stop)' }

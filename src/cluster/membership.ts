@@ -65,6 +65,11 @@ export class Membership {
     return this.#options.group;
   }
 
+  /** Whether our presence ever reached Redis: before that nothing of ours can have lapsed. */
+  get joined(): boolean {
+    return this.#wasPresent;
+  }
+
   /** Whether our presence (and so our reservations) certainly still counts for the others. */
   present(now = this.#options.clock.now()): boolean {
     return now < this.#presentUntil;

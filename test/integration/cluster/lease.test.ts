@@ -9,7 +9,8 @@ import { ClusterConnection } from '../../../src/cluster/connection.js';
 import { clusterKeys } from '../../../src/cluster/keys.js';
 import { Membership } from '../../../src/cluster/membership.js';
 import { systemClock } from '../../../src/domain/clock.js';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { capturingLogger, simQuotes, startBot } from '../../helpers/bot.js';
+import { waitFor } from '../../helpers/simulator.js';
 import { activeMarkets, createRfqs, redisForTest, startTestSimulator } from './helpers.js';
 
 const logger = pino({ level: 'silent' });
@@ -89,4 +90,21 @@ describe('leader lease (real redis-server)', () => {
     expect(bot.app.cluster?.membership.leading()).toBe(true);
     expect(await simQuotes(ts, user, 'open')).toHaveLength(3);
   }, 30_000);
+
+  it('a first join is quiet: the gate goes from starting to quoting, with no lapse, pull or re-sync', async () => {
+    const redis = await redisForTest();
+    const ts = await startTestSimulator({ userCount: 1, takers: false, walkIntervalMs: 0 });
+    const { logger, lines } = capturingLogger('info');
+    await startBot(ts, ts.users[0]!, { cluster: { redis: redis.url, failoverMs: 2_000 } }, { logger });
+    await waitFor(() => lines.some((l) => l.msg === 'cluster gate: quoting'), {
+      what: 'the cluster gate to open',
+    });
+    const cluster = lines.filter((l) => String(l.msg).startsWith('cluster'));
+    expect(cluster.filter((l) => String(l.msg).startsWith('cluster gate')).map((l) => l.msg)).toEqual([
+      'cluster gate: quoting',
+    ]);
+    expect(cluster.filter((l) => /lapsed|answers again|re-publish|unreachable/.test(String(l.msg)))).toEqual(
+      [],
+    );
+  }, 20_000);
 });
