@@ -163,6 +163,9 @@ export class QuoteManager {
           else if (change.open) this.requoteAll('resume');
         }),
       );
+      // Room another instance frees wakes our waiting RFQs as our own freed room does.
+      const freedElsewhere = cluster.onRoomFreed?.((count) => this.#roomFreed(count));
+      if (freedElsewhere) this.#unsubscribe.push(freedElsewhere);
     }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
@@ -198,13 +201,15 @@ export class QuoteManager {
   }
 
   /**
-   * A quote of ours ended or filled: RFQs refused for want of room under a limit may fit now.
-   * Batched to the next turn (exposure is updated right after the transition), one waiting RFQ
-   * per freed quote, oldest first; one still refused goes back to the end of the line.
+   * A quote of ours (or, in a cluster, `count` of another instance's) ended or filled: RFQs
+   * refused for want of room under a limit may fit now. Batched to the next turn (exposure is
+   * updated right after the transition), one waiting RFQ per freed quote, oldest first; one
+   * still refused goes back to the end of the line.
    */
-  #roomFreed(): void {
-    this.#freedSinceCheck++;
-    if (this.#freedSinceCheck > 1) return;
+  #roomFreed(count = 1): void {
+    const first = this.#freedSinceCheck === 0;
+    this.#freedSinceCheck += count;
+    if (!first) return;
     setImmediate(() => {
       const freed = this.#freedSinceCheck;
       this.#freedSinceCheck = 0;
