@@ -730,7 +730,8 @@ export class App {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
     }
-    const changed = (key: string) => diff.hot.some((path) => path === key || path.startsWith(`${key}.`));
+    const changed = (key: string) =>
+      diff.hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
     // Compiled before anything is applied: windows the schedule cannot take fail the reload whole.
     const windows = changed('risk.windows')
       ? new TradingWindows(next.risk.windows, 'risk.windows')
