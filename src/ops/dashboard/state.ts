@@ -37,8 +37,10 @@ export interface StateContext {
 }
 
 export class StateBuilder {
-  /** `nextChange` scans minutes ahead: computed once per change, not once per second. */
-  /** By the windows, not the schedule: a reload replaces a schedule's windows. */
+  /**
+   * `nextChange` scans minutes ahead: computed once per change, not once per second. Keyed by
+   * the windows, not the schedule: a reload replaces a schedule's windows.
+   */
   readonly #nextChanges = new WeakMap<TradingWindows, { active: boolean; at?: EpochMs; until: EpochMs }>();
 
   constructor(private readonly sources: DashboardSources) {}
