@@ -44,7 +44,7 @@ import { RfqBook } from '../rfq/rfq-book.js';
 import { ExposureBook } from '../risk/exposure.js';
 import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
-import { WindowSchedule } from '../risk/windows.js';
+import { TradingWindows, WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
 import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
@@ -60,6 +60,7 @@ import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
 import {
   initialLimits,
+  killSwitchLimitsFrom,
   quotingSettingsFrom,
   retryPolicyFrom,
   rfqFilterFrom,
@@ -186,9 +187,7 @@ export class App {
       : new ExposureBook(exposureOptions);
     this.killSwitch = new KillSwitch({
       killFile: config.risk.killSwitch.file,
-      maxConsecutiveErrors: config.risk.killSwitch.maxConsecutiveErrors,
-      maxDailyLoss: config.risk.maxDailyLoss,
-      maxDrawdown: config.risk.killSwitch.maxDrawdown,
+      ...killSwitchLimitsFrom(config),
       clock: this.clock,
       log: this.logger,
     });
@@ -731,16 +730,32 @@ export class App {
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
     }
+    const changed = (key: string) =>
+      diff.hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
+    // Compiled before anything is applied: windows the schedule cannot take fail the reload whole.
+    const windows = changed('risk.windows')
+      ? new TradingWindows(next.risk.windows, 'risk.windows')
+      : undefined;
     await this.runner.reload(routesFrom(next, this.logger, this.clock));
     for (const route of this.runner.router.table.routes) route.windows?.start();
+    const logLevelChanged = changed('logging.level');
+    // Only on a change: a logger handed in (tests) keeps its own level otherwise.
+    if (logLevelChanged) this.logger.level = next.logging.level;
+    this.runner.configure({
+      timeoutMs: next.strategies.timeoutMs,
+      ...(logLevelChanged ? { logLevel: next.logging.level } : {}),
+    });
     this.#limits = riskLimitsFrom(next);
     this.#settings = quotingSettingsFrom(next);
+    this.killSwitch.configure(killSwitchLimitsFrom(next));
     const poller = pollerTunables(next);
     this.poller.configure(poller);
     this.push?.setFilter(poller.filter);
-    // RFQs the new filters turn away leave the book (and lose our quotes) at the next listing: now.
-    if (diff.hot.some((path) => path.startsWith('poller.filters'))) this.poller.requestCycle();
     this.#config = next;
+    // RFQs the new filters (or own-RFQ rule) turn away leave the book and lose our quotes at the next listing: now.
+    if (changed('poller.filters') || changed('poller.ignoreOwnRfqs')) this.poller.requestCycle();
+    // Last, with the new limits in force: a window now closed pulls every quote, one now open requotes.
+    if (windows) this.windows.setWindows(windows);
     this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
     return { applied: true, changed: diff.hot };
   }

@@ -135,7 +135,8 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     intervalWithPushMs: config.poller.intervalWithPushMs,
     pushConnected: () => host.push?.connected === true,
     ...pollerTunables(config),
-    ownCommunicationsId: () => (config.poller.ignoreOwnRfqs ? host.communicationsId : undefined),
+    // The current config's: a reload may change it.
+    ownCommunicationsId: () => (host.config.poller.ignoreOwnRfqs ? host.communicationsId : undefined),
     onCycle: (result) => {
       const outcome = result.kind === 'completed' ? 'ok' : result.kind === 'skipped' ? 'skipped' : 'error';
       host.metrics.pollerCycle(outcome, host.clock.now());

@@ -11,6 +11,7 @@ import { TIER_LIMITS, type TierLimits, type UsageTier } from '../domain/rate-lim
 import type { RetryPolicy } from '../kalshi/index.js';
 import type { QuotingSettings } from '../quotes/context.js';
 import type { RfqFilterConfig } from '../rfq/filters.js';
+import type { KillSwitchLimits } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { RouteConfig } from '../strategy/router.js';
@@ -31,6 +32,16 @@ export function riskLimitsFrom(config: Config): RiskLimits {
     exposureModel: risk.exposureModel,
     onBreach: risk.onBreach,
     expectedHitRatePpm: Math.round(risk.expectedHitRate * 1_000_000),
+  };
+}
+
+/** The kill switch's trip thresholds (startup and reload alike). */
+export function killSwitchLimitsFrom(config: Config): KillSwitchLimits {
+  const { maxDailyLoss, killSwitch } = config.risk;
+  return {
+    maxConsecutiveErrors: killSwitch.maxConsecutiveErrors,
+    maxDailyLoss,
+    maxDrawdown: killSwitch.maxDrawdown,
   };
 }
 

@@ -54,10 +54,37 @@ export interface KillSwitchOptions {
   readonly log?: Logger;
 }
 
+/** The thresholds a config reload may change. */
+export type KillSwitchLimits = Pick<
+  KillSwitchOptions,
+  'maxConsecutiveErrors' | 'maxDailyLoss' | 'maxDrawdown'
+>;
+
 export const DEFAULT_KILL_POLL_MS = 1000;
 export const DEFAULT_MAX_CONSECUTIVE_ERRORS = 5;
 
 const $ = (micros: Micros) => `$${formatDollarsMinimal(micros)}`;
+
+/** Throws `RiskConfigError` listing every invalid option. */
+function checkOptions(options: KillSwitchOptions): void {
+  const problems: string[] = [];
+  const nonNegative = (key: keyof KillSwitchOptions, value: unknown, positive = false) => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (positive ? 1 : 0)) {
+      problems.push(
+        `killSwitch.${key}: expected a ${positive ? 'positive' : 'non-negative'} integer, found ${String(value)}`,
+      );
+    }
+  };
+  nonNegative('pollMs', options.pollMs, true);
+  nonNegative('maxConsecutiveErrors', options.maxConsecutiveErrors);
+  nonNegative('maxDailyLoss', options.maxDailyLoss);
+  nonNegative('maxDrawdown', options.maxDrawdown);
+  if (options.killFile !== undefined && (typeof options.killFile !== 'string' || options.killFile === '')) {
+    problems.push('killSwitch.killFile: expected a non-empty path');
+  }
+  if (problems.length > 0) throw new RiskConfigError(problems);
+}
 
 /**
  * Stops all quoting. Tripping is immediate and idempotent; the quote manager listens and deletes
@@ -75,31 +102,24 @@ export class KillSwitch {
   private readonly listeners = new Set<KillSwitchListener>();
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly options: KillSwitchOptions;
+  private options: KillSwitchOptions;
   private pollHandle: Timer | undefined;
   private polling = false;
 
   constructor(options: KillSwitchOptions = {}) {
-    const problems: string[] = [];
-    const nonNegative = (key: keyof KillSwitchOptions, value: unknown, positive = false) => {
-      if (value === undefined) return;
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (positive ? 1 : 0)) {
-        problems.push(
-          `killSwitch.${key}: expected a ${positive ? 'positive' : 'non-negative'} integer, found ${String(value)}`,
-        );
-      }
-    };
-    nonNegative('pollMs', options.pollMs, true);
-    nonNegative('maxConsecutiveErrors', options.maxConsecutiveErrors);
-    nonNegative('maxDailyLoss', options.maxDailyLoss);
-    nonNegative('maxDrawdown', options.maxDrawdown);
-    if (options.killFile !== undefined && (typeof options.killFile !== 'string' || options.killFile === '')) {
-      problems.push('killSwitch.killFile: expected a non-empty path');
-    }
-    if (problems.length > 0) throw new RiskConfigError(problems);
+    checkOptions(options);
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'kill-switch' });
+  }
+
+  /**
+   * A reload's trip thresholds: the next exchange result and P&L check use them. Throws
+   * `RiskConfigError` (and keeps the current ones) when one is invalid.
+   */
+  configure(limits: KillSwitchLimits): void {
+    checkOptions(limits);
+    this.options = { ...this.options, ...limits };
   }
 
   get isTripped(): boolean {

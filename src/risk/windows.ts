@@ -93,6 +93,10 @@ export class TradingWindows {
   }
 }
 
+function compileWindows(windows: readonly TradingWindowSpec[] | TradingWindows): TradingWindows {
+  return windows instanceof TradingWindows ? windows : new TradingWindows(windows);
+}
+
 export interface WindowChange {
   readonly active: boolean;
   readonly at: EpochMs;
@@ -117,7 +121,7 @@ export interface WindowScheduleOptions {
  * manager can pull every quote when a window ends. `isActive(at)` answers for any instant.
  */
 export class WindowSchedule {
-  readonly windows: TradingWindows;
+  #windows: TradingWindows;
   readonly name: string;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -127,11 +131,28 @@ export class WindowSchedule {
   private state: boolean | undefined;
 
   constructor(options: WindowScheduleOptions) {
-    this.windows =
-      options.windows instanceof TradingWindows ? options.windows : new TradingWindows(options.windows);
+    this.#windows = compileWindows(options.windows);
     this.name = options.name ?? 'global';
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'windows', schedule: this.name });
+  }
+
+  get windows(): TradingWindows {
+    return this.#windows;
+  }
+
+  /**
+   * A reload's windows: in force at once. A state flip (a window now closed) is emitted as any
+   * other, so the quote manager pulls or requotes now rather than at the next minute.
+   */
+  setWindows(windows: readonly TradingWindowSpec[] | TradingWindows): void {
+    this.#windows = compileWindows(windows);
+    if (!this.running) return;
+    this.handle?.cancel();
+    this.handle = undefined;
+    this.log.info({ nextChange: this.#windows.nextChange(this.clock.now()) }, 'trading windows replaced');
+    this.check();
+    this.schedule();
   }
 
   isActive(at: EpochMs = this.clock.now()): boolean {

@@ -99,7 +99,7 @@ export class StrategyRunner<Windows = unknown> {
   /** The logger we were given: strategies' loggers bind their own `module`, not under ours. */
   readonly #rootLog: Logger;
   readonly #clock: Clock;
-  readonly #timeoutMs: number;
+  #timeoutMs: number;
   readonly #lastLookTimeoutMs: number;
   readonly #seriesOf: StrategyRunnerOptions['seriesOf'];
   readonly #stop = new AbortController();
@@ -155,6 +155,19 @@ export class StrategyRunner<Windows = unknown> {
   /** The worker pool, once a worker route has been set up (tests and benchmarks look in). */
   get workers(): StrategyWorkerPool | undefined {
     return this.#pool;
+  }
+
+  /**
+   * A reload's settings: the time limit of price, fairValue and onEvent calls from now on, and
+   * (when given) the log level the strategy workers filter their lines at.
+   */
+  configure(settings: { readonly timeoutMs: number; readonly logLevel?: string }): void {
+    const { timeoutMs, logLevel } = settings;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw new RangeError(`strategies.timeoutMs: expected a positive integer, found ${String(timeoutMs)}`);
+    }
+    this.#timeoutMs = timeoutMs;
+    if (logLevel !== undefined) this.#pool?.setLogLevel(logLevel);
   }
 
   /** Re-enables every disabled route (a config reload, even one that changed nothing). */

@@ -252,6 +252,11 @@ export class StrategyWorkerPool implements StrategyHost {
     for (const slot of this.#slots) slot.cancelAll();
   }
 
+  /** A reload's log level to every worker (replacements start with the logger's own). */
+  setLogLevel(level: string): void {
+    for (const slot of this.#slots) slot.setLogLevel(level);
+  }
+
   #fields(instance: StrategyInstance): Record<string, unknown> {
     return { strategy: instance.strategy.name, route: instance.label };
   }

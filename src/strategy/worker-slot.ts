@@ -260,6 +260,11 @@ export class WorkerSlot {
     this.#post({ t: 'cancel' });
   }
 
+  /** A reload's log level, for the strategy's lines from now on. */
+  setLogLevel(level: string): void {
+    this.#post({ t: 'logLevel', level });
+  }
+
   /** Ends the worker; calls in flight become `crashed` skips. */
   terminate(reason: string): Promise<void> {
     this.#exitReason ??= reason;

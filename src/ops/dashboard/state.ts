@@ -5,7 +5,7 @@
 import type { EpochMs } from '../../domain/types.js';
 import type { Bucket } from '../../kalshi/gate.js';
 import type { KillSwitchState } from '../../risk/kill-switch.js';
-import type { WindowSchedule } from '../../risk/windows.js';
+import type { TradingWindows, WindowSchedule } from '../../risk/windows.js';
 import {
   type BucketView,
   type BudgetsView,
@@ -37,8 +37,11 @@ export interface StateContext {
 }
 
 export class StateBuilder {
-  /** `nextChange` scans minutes ahead: computed once per change, not once per second. */
-  readonly #nextChanges = new WeakMap<WindowSchedule, { active: boolean; at?: EpochMs; until: EpochMs }>();
+  /**
+   * `nextChange` scans minutes ahead: computed once per change, not once per second. Keyed by
+   * the windows, not the schedule: a reload replaces a schedule's windows.
+   */
+  readonly #nextChanges = new WeakMap<TradingWindows, { active: boolean; at?: EpochMs; until: EpochMs }>();
 
   constructor(private readonly sources: DashboardSources) {}
 
@@ -118,11 +121,11 @@ export class StateBuilder {
     const { windows } = schedule;
     const active = schedule.active;
     const activeWindow = windows.alwaysActive ? undefined : windows.activeWindow(now);
-    let next = this.#nextChanges.get(schedule);
+    let next = this.#nextChanges.get(windows);
     if (!windows.alwaysActive && (!next || next.active !== active || now >= next.until)) {
       const at = windows.nextChange(now);
       next = { active, ...(at !== undefined ? { at } : {}), until: at ?? now + NO_CHANGE_RECHECK_MS };
-      this.#nextChanges.set(schedule, next);
+      this.#nextChanges.set(windows, next);
     }
     return {
       name: schedule.name,

@@ -212,6 +212,11 @@ port.on('message', (message: ToWorker) => {
     case 'cancel':
       for (const call of running.values()) call.abort(new StrategyStoppedError());
       return;
+    case 'logLevel':
+      // pino throws on a level it does not know; the bot's config allows only known ones.
+      if (Object.hasOwn(log.levels.values, message.level) || message.level === 'silent')
+        log.level = message.level;
+      return;
   }
 });
 

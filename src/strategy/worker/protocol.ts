@@ -98,7 +98,9 @@ export type ToWorker =
     })
   | (Numbered & { readonly t: 'ping'; readonly n: number })
   /** Aborts `ctx.signal` of calls in flight (the runner is stopping). */
-  | (Numbered & { readonly t: 'cancel' });
+  | (Numbered & { readonly t: 'cancel' })
+  /** A config reload's log level: lines below it are dropped before they cross. */
+  | (Numbered & { readonly t: 'logLevel'; readonly level: string });
 
 export type FromWorker =
   | { readonly t: 'ready' }

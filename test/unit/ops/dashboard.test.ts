@@ -39,6 +39,7 @@ interface Harness {
   readonly activity: RecentActivity;
   readonly dashboard: Dashboard;
   readonly server: OpsServer;
+  readonly windows: WindowSchedule;
 }
 
 const closers: (() => Promise<void> | void)[] = [];
@@ -104,7 +105,7 @@ async function start(options: { metricsToken?: string } = {}): Promise<Harness> 
     () => server.close(),
     () => dashboard.close(),
   );
-  return { clock, store, book, killSwitch, activity, dashboard, server };
+  return { clock, store, book, killSwitch, activity, dashboard, server, windows };
 }
 
 async function stream(h: Harness, headers: Record<string, string> = {}): Promise<EventStreamClient> {
@@ -210,6 +211,21 @@ describe('dashboard stream', () => {
     expect((state.data as { status: { killSwitch: { active: boolean } } }).status.killSwitch.active).toBe(
       true,
     );
+  });
+
+  it('shows the next window change of windows a reload put in place, not of the ones before', async () => {
+    const h = await start();
+    const nextChange = async () => {
+      const res = await fetch(`${h.server.url}/api/state`);
+      const body = (await res.json()) as { status: { windows: { nextChangeAt?: number }[] } };
+      return body.status.windows[0]?.nextChangeAt;
+    };
+    // Monday 15:00Z: both schedules are closed; one opens at 16:00Z, the other at 18:00Z.
+    h.windows.setWindows([{ cron: '* 16 * * *', timezone: 'UTC' }]);
+    expect(await nextChange()).toBe(Date.UTC(2026, 2, 9, 16, 0, 0));
+    h.windows.setWindows([{ cron: '* 18 * * *', timezone: 'UTC' }]);
+    h.clock.advance(1_000);
+    expect(await nextChange()).toBe(Date.UTC(2026, 2, 9, 18, 0, 0));
   });
 
   it('ends every stream when the dashboard closes', async () => {

@@ -139,6 +139,29 @@ describe('KillSwitch', () => {
     expect(drawdown.state.reason).toContain('$301');
   });
 
+  it('takes a reload’s thresholds for the next check; an invalid one is refused and the old ones stay', () => {
+    const ks = make({ maxDailyLoss: $('500'), maxDrawdown: $('300'), maxConsecutiveErrors: 5 });
+    ks.configure({ maxDailyLoss: $('1000'), maxDrawdown: $('2000'), maxConsecutiveErrors: 2 });
+    // Past the old loss and drawdown limits, inside the new ones.
+    expect(ks.checkPnl($('-600'), $('400'))).toBe(false);
+    expect(() => ks.configure({ maxDailyLoss: -1, maxDrawdown: $('0.5'), maxConsecutiveErrors: 1 })).toThrow(
+      RiskConfigError,
+    );
+    expect(ks.checkPnl($('-999'), 0)).toBe(false);
+    expect(ks.recordExchangeResult(false)).toBe(false);
+    expect(ks.recordExchangeResult(false)).toBe(true);
+    expect(ks.state.reason).toBe('2 consecutive exchange errors');
+
+    const tighter = make({ maxDailyLoss: $('500'), maxDrawdown: $('300') });
+    tighter.configure({ maxDailyLoss: $('100'), maxDrawdown: $('300') });
+    expect(tighter.checkPnl($('-100.01'), 0)).toBe(true);
+    expect(tighter.state.reason).toContain('$100');
+    const drawdown = make({ maxDailyLoss: $('500'), maxDrawdown: $('300') });
+    drawdown.configure({ maxDailyLoss: $('500'), maxDrawdown: $('50') });
+    expect(drawdown.checkPnl($('349'), $('400'))).toBe(true);
+    expect(drawdown.state.source).toBe('drawdown');
+  });
+
   it('trips on SIGUSR2 and resumes on SIGHUP from the injected emitter; uninstalls cleanly', async () => {
     const killFile = join(dir, 'KILL');
     const lines: string[] = [];

@@ -223,6 +223,25 @@ describe('WindowSchedule', () => {
     ws.stop();
   });
 
+  it('takes a reload’s windows at once: a window now closed is emitted now, the timer follows the new ones', () => {
+    const { clock, ws, changes } = schedule('2026-03-09T15:00:30Z');
+    expect(ws.start()).toBe(true);
+    // Tokyo business hours: closed at 15:00Z (midnight in Tokyo).
+    ws.setWindows([{ cron: '* 9-16 * * 1-5', timezone: 'Asia/Tokyo', name: 'tokyo' }]);
+    expect(changes).toEqual([{ active: false, at: at('2026-03-09T15:00:30Z'), schedule: 'global' }]);
+    expect(ws.windows.windows.map((w) => w.name)).toEqual(['tokyo']);
+    expect(clock.pendingTimers).toBe(1);
+    // 09:00 Tuesday in Tokyo is 00:00Z.
+    clock.advanceTo(at('2026-03-10T00:00:00Z'));
+    expect(changes.at(-1)).toMatchObject({ active: true, window: 'tokyo' });
+    // Always active again: open stays open, no timer needed.
+    ws.setWindows([]);
+    expect(changes).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
+    expect(() => ws.setWindows([{ cron: 'nonsense', timezone: 'UTC' }])).toThrow(RiskConfigError);
+    expect(ws.windows.alwaysActive).toBe(true);
+  });
+
   it('with no windows never needs a timer', () => {
     const clock = new ManualClock(0);
     const ws = new WindowSchedule({ windows: [], clock, name: 'my-strategy' });
