@@ -736,7 +736,10 @@ export class App {
     const windows = changed('risk.windows')
       ? new TradingWindows(next.risk.windows, 'risk.windows')
       : undefined;
+    const retired = this.runner.router.table.routes.map((route) => route.windows);
     await this.runner.reload(routesFrom(next, this.logger, this.clock));
+    // The replaced routes' window timers go with them (each reload used to leave them ticking).
+    for (const windows of retired) windows?.stop();
     for (const route of this.runner.router.table.routes) route.windows?.start();
     const logLevelChanged = changed('logging.level');
     // Only on a change: a logger handed in (tests) keeps its own level otherwise.

@@ -127,7 +127,7 @@ export class WindowSchedule {
   private readonly log: Logger;
   private readonly listeners = new Set<WindowListener>();
   private handle: Timer | undefined;
-  private running = false;
+  #running = false;
   private state: boolean | undefined;
 
   constructor(options: WindowScheduleOptions) {
@@ -135,6 +135,11 @@ export class WindowSchedule {
     this.name = options.name ?? 'global';
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'windows', schedule: this.name });
+  }
+
+  /** Started and not stopped: its minute timer is armed. */
+  get running(): boolean {
+    return this.#running;
   }
 
   get windows(): TradingWindows {
@@ -147,7 +152,7 @@ export class WindowSchedule {
    */
   setWindows(windows: readonly TradingWindowSpec[] | TradingWindows): void {
     this.#windows = compileWindows(windows);
-    if (!this.running) return;
+    if (!this.#running) return;
     this.handle?.cancel();
     this.handle = undefined;
     this.log.info({ nextChange: this.#windows.nextChange(this.clock.now()) }, 'trading windows replaced');
@@ -171,8 +176,8 @@ export class WindowSchedule {
 
   /** Evaluates now and starts the minute timer; returns whether a window is active. Idempotent. */
   start(): boolean {
-    if (this.running) return this.active;
-    this.running = true;
+    if (this.#running) return this.active;
+    this.#running = true;
     const now = this.clock.now();
     this.state = this.isActive(now);
     this.log.info(
@@ -184,7 +189,7 @@ export class WindowSchedule {
   }
 
   stop(): void {
-    this.running = false;
+    this.#running = false;
     this.handle?.cancel();
     this.handle = undefined;
   }
@@ -211,7 +216,7 @@ export class WindowSchedule {
   }
 
   private schedule(): void {
-    if (!this.running || this.windows.alwaysActive) return;
+    if (!this.#running || this.windows.alwaysActive) return;
     const now = this.clock.now();
     const delay = MINUTE - (((now % MINUTE) + MINUTE) % MINUTE);
     this.handle = this.clock.schedule(

@@ -200,4 +200,30 @@ describe('a reload applies every hot key to the running bot', () => {
     if (result.applied) expect(result.changed.some((path) => path.startsWith(c.key))).toBe(true);
     await c.prove(bot, arranged);
   });
+
+  it("stops the replaced routes' window timers (each reload left them ticking)", async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const route = (spread: string) => ({
+      strategies: {
+        routes: [
+          {
+            name: 'all',
+            strategy: 'fixed-spread',
+            isolation: 'in-process',
+            options: { spread, maxBookSpread: '0.50' },
+            windows: [{ cron: '* * * * *', timezone: 'UTC' }],
+          },
+        ],
+      },
+    });
+    const { app } = await startBot(ts, user!, route('0.04'));
+    const before = app.runner.router.table.routes[0]!.windows!;
+    expect(before.running).toBe(true);
+    const next = botConfig(ts, user!, route('0.06'), dirname(app.config.risk.killSwitch.file));
+    expect(await app.reload(next)).toMatchObject({ applied: true });
+    const after = app.runner.router.table.routes[0]!.windows!;
+    expect(after).not.toBe(before);
+    expect([before.running, after.running]).toEqual([false, true]);
+  });
 });
