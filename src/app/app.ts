@@ -716,22 +716,43 @@ export class App {
       });
       return { applied: false, reason: refused };
     }
-    this.#record({
-      kind: 'config_reload',
-      at,
-      trigger: trigger ?? 'reload',
-      applied: true,
-      configHash: configHash(next),
-      changed: diff.hot,
-    });
+    const record = (
+      outcome: { applied: true; changed: readonly string[] } | { applied: false; reason: string },
+    ) =>
+      this.#record({
+        kind: 'config_reload',
+        at,
+        trigger: trigger ?? 'reload',
+        ...(outcome.applied
+          ? { applied: true, configHash: configHash(next), changed: [...outcome.changed] }
+          : outcome),
+      });
     // A reload is the operator's way to bring back routes disabled by strategy failures.
     this.runner.enableAll();
     if (diff.hot.length === 0) {
+      record({ applied: true, changed: [] });
       this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
       return { applied: true, changed: [] };
     }
+    try {
+      await this.#applyReload(next, diff.hot);
+    } catch (error) {
+      // Journaled as what it was (new routes' setup failed, …): the running config stays.
+      record({
+        applied: false,
+        reason: `reload failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      throw error;
+    }
+    record({ applied: true, changed: diff.hot });
+    this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
+    return { applied: true, changed: diff.hot };
+  }
+
+  /** Puts a validated config's hot keys in force; throws (current config kept) if the routes cannot be set up. */
+  async #applyReload(next: Config, hot: readonly string[]): Promise<void> {
     const changed = (key: string) =>
-      diff.hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
+      hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
     // Compiled before anything is applied: windows the schedule cannot take fail the reload whole.
     const windows = changed('risk.windows')
       ? new TradingWindows(next.risk.windows, 'risk.windows')
@@ -759,8 +780,6 @@ export class App {
     if (changed('poller.filters') || changed('poller.ignoreOwnRfqs')) this.poller.requestCycle();
     // Last, with the new limits in force: a window now closed pulls every quote, one now open requotes.
     if (windows) this.windows.setWindows(windows);
-    this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
-    return { applied: true, changed: diff.hot };
   }
 
   /**

@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ONE_DOLLAR } from '../../../src/domain/money.js';
 import { integrityCheck, openJournalDatabase } from '../../../src/journal/database.js';
 import { JournalReader } from '../../../src/journal/queries.js';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { botConfig, simQuotes, startBot } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
@@ -107,6 +107,37 @@ describe('the journal in the running bot', () => {
     await second.app.stop('restart');
     const third = await startBot(ts, user, {}, {}, dir);
     expect(third.app.killSwitch.isTripped).toBe(false);
+  });
+
+  it('journals a reload whose new routes cannot be set up as not applied, with the reason', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'bot-'));
+    const strategies = (strategy: string) => ({
+      strategies: {
+        dir: resolve(import.meta.dirname, '../../fixtures/reload-strategies'),
+        routes: [{ name: 'all', strategy, isolation: 'in-process' }],
+      },
+    });
+    const { app } = await startBot(ts, user, strategies('slow'), {}, dir);
+    await expect(app.reload(botConfig(ts, user, strategies('setup-fails'), dir), 'SIGHUP')).rejects.toThrow(
+      /no fair values to start from/,
+    );
+    const journal = app.journal!;
+    await journal.flush();
+    const reloads = [...new JournalReader(journal.db).events(0, Date.now() + 1, ['config_reload'])];
+    expect(reloads).toEqual([
+      expect.objectContaining({
+        trigger: 'SIGHUP',
+        applied: false,
+        reason: expect.stringMatching(/^reload failed: .*no fair values/),
+      }),
+    ]);
+    // The running routes stay: still quoting with fixed-spread.
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 1, {
+      what: 'a quote on the old routes',
+    });
   });
 
   it('a journal path it cannot write stops startup with the path and the reason, exit 1, nothing sent', async () => {
