@@ -434,6 +434,7 @@ export class App {
       book: this.book,
       filter: compileRfqFilter(rfqFilterFrom(config)),
       ownCommunicationsId: () => this.communicationsId,
+      ignoreOwnRfqs: () => this.#config.poller.ignoreOwnRfqs,
       fetchRfq: (rfqId) => this.client.getRfq(rfqId),
       onOwnQuoteAccepted: (event) => {
         this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);

@@ -18,6 +18,8 @@ export interface PushSourceOptions {
   readonly book: RfqBook;
   readonly filter: CompiledRfqFilter;
   readonly ownCommunicationsId: () => string | undefined;
+  /** `poller.ignoreOwnRfqs`, read per push (a reload may change it). @default () => true */
+  readonly ignoreOwnRfqs?: () => boolean;
   /** Reads the full RFQ (target-cost RFQs: the push lacks `target_cost_excludes_fees`). */
   readonly fetchRfq: (rfqId: string) => Promise<Rfq>;
   /**
@@ -98,7 +100,8 @@ export class RfqPushSource {
 
   #rfqCreated({ rfq, complete }: RfqCreatedEvent): void {
     const { book, filter } = this.#options;
-    if (rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId()) return;
+    const ours = rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId();
+    if (ours && this.#options.ignoreOwnRfqs?.() !== false) return;
     if (complete) {
       if (rfq.size.kind === 'contracts' && rfq.size.contracts <= 0) return;
       if (filter.reject(rfq) === undefined) book.upsert(rfq);

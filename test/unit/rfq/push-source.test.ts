@@ -41,7 +41,9 @@ function acceptFrame(seq: number, quoteId: string, creator: string) {
   };
 }
 
-async function pushSource(options: { maxRfqReads?: number; readsHeldUntil?: Promise<void> } = {}) {
+async function pushSource(
+  options: { maxRfqReads?: number; readsHeldUntil?: Promise<void>; ignoreOwnRfqs?: () => boolean } = {},
+) {
   const server = await startScriptedWsServer();
   const client = new KalshiClient({
     baseUrl: 'http://127.0.0.1:9/trade-api/v2',
@@ -58,6 +60,7 @@ async function pushSource(options: { maxRfqReads?: number; readsHeldUntil?: Prom
     book,
     filter: compileRfqFilter({ eventTickers: [], marketTickers: [], tickerGlobs: ['KXA-*'] }),
     ownCommunicationsId: () => OWN,
+    ...(options.ignoreOwnRfqs ? { ignoreOwnRfqs: options.ignoreOwnRfqs } : {}),
     fetchRfq: async (rfqId): Promise<Rfq> => {
       reads.push(rfqId);
       await options.readsHeldUntil;
@@ -107,6 +110,22 @@ describe('push source (stream → RFQ book and watcher)', () => {
         msg: { id: 'plain', creator_id: 'x', market_ticker: 'KXA-26-T1', deleted_ts: '2026-07-06T01:56:00Z' },
       });
       await waitFor(() => !book.has('plain'), { what: 'the deletion' });
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('takes our own RFQs when poller.ignoreOwnRfqs is off, read at each push', async () => {
+    let ignore = true;
+    const { push, book, connection } = await pushSource({ ignoreOwnRfqs: () => ignore });
+    try {
+      connection.send(rfqFrame(1, { id: 'ours-1', creator_id: OWN, contracts_fp: '5.00' }));
+      connection.send(rfqFrame(2, { id: 'theirs-1', contracts_fp: '5.00' }));
+      await waitFor(() => book.has('theirs-1'), { what: 'the first pushes' });
+      expect(book.has('ours-1')).toBe(false);
+      ignore = false; // a reload turned it off
+      connection.send(rfqFrame(3, { id: 'ours-2', creator_id: OWN, contracts_fp: '5.00' }));
+      await waitFor(() => book.has('ours-2'), { what: 'our own RFQ in the book' });
     } finally {
       await push.stop();
     }
