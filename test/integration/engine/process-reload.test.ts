@@ -7,16 +7,22 @@ import { merge } from '../../helpers/config.js';
 import { duplicateJsonKeys } from '../../helpers/json-keys.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
+/** A bot process with watchConfig on, quoting one RFQ. */
+async function watchingBotQuoting() {
+  const ts = await startTestSimulator({ userCount: 1 });
+  const user = ts.users[0]!;
+  const bot = spawnBot(ts, user, { watchConfig: true });
+  await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 3 });
+  await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 1, {
+    timeoutMs: 20_000,
+    what: 'the bot to quote',
+  });
+  return { ts, user, bot };
+}
+
 describe('config reload in the running process', () => {
   it('reloads on SIGHUP and, with watchConfig, when the file changes', async () => {
-    const ts = await startTestSimulator({ userCount: 1 });
-    const [user] = ts.users;
-    const bot = spawnBot(ts, user!, { watchConfig: true });
-    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 3 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
-      timeoutMs: 20_000,
-      what: 'the bot to quote',
-    });
+    const { bot } = await watchingBotQuoting();
 
     const edited = merge(bot.raw, { risk: { maxOpenQuotes: 150 } });
     writeFileSync(bot.configFile, stringify(edited));
@@ -43,14 +49,7 @@ describe('config reload in the running process', () => {
   });
 
   it('a reload of an alias bomb or a __proto__ key keeps quoting on the running config; SIGTERM exits 0', async () => {
-    const ts = await startTestSimulator({ userCount: 1 });
-    const [user] = ts.users;
-    const bot = spawnBot(ts, user!, { watchConfig: true });
-    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 3 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
-      timeoutMs: 20_000,
-      what: 'the bot to quote',
-    });
+    const { ts, user, bot } = await watchingBotQuoting();
     const good = readFileSync(bot.configFile, 'utf8');
 
     writeFileSync(bot.configFile, `${good}${aliasBomb()}`);
@@ -81,7 +80,7 @@ describe('config reload in the running process', () => {
 
     // Still quoting, on the old config.
     await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 3 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 3, {
+    await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 3, {
       timeoutMs: 20_000,
       what: 'the bot to quote after the refused reloads',
     });
@@ -90,7 +89,7 @@ describe('config reload in the running process', () => {
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
     expect(bot.output()).toContain('stopped cleanly');
-    expect(await simQuotes(ts, user!, 'open')).toEqual([]);
+    expect(await simQuotes(ts, user, 'open')).toEqual([]);
     expectNoDuplicateKeys(bot.output());
   });
 });
