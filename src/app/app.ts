@@ -8,13 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
-import {
-  type Config,
-  configHash,
-  diffConfig,
-  redactedRoutes,
-  restartRequiredMessage,
-} from '../config/index.js';
+import { type Config, configHash, redactedRoutes } from '../config/index.js';
 import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
@@ -44,7 +38,7 @@ import { RfqBook } from '../rfq/rfq-book.js';
 import { ExposureBook } from '../risk/exposure.js';
 import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
-import { TradingWindows, WindowSchedule } from '../risk/windows.js';
+import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
 import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
@@ -52,7 +46,7 @@ import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
 import { ActionQueue, STOPPING } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
-import { buildEngine, pollerTunables } from './engine-wiring.js';
+import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
@@ -69,8 +63,10 @@ import {
   strategyRunnerSettingsFrom,
 } from './options-from-config.js';
 import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
+import { type ReloadResult, reloadConfig } from './reload.js';
 import { StartupAbortedError } from './startup-aborted.js';
 
+export type { ReloadResult };
 export { StartupAbortedError };
 
 export interface AppOverrides {
@@ -103,10 +99,6 @@ export interface StopReport {
   readonly durationMs: number;
   readonly timedOut: boolean;
 }
-
-export type ReloadResult =
-  | { readonly applied: true; readonly changed: readonly string[] }
-  | { readonly applied: false; readonly reason: string };
 
 /** Everything the running bot is made of; tests and benchmarks reach in here. */
 export class App {
@@ -702,85 +694,24 @@ export class App {
    * Applies a reloaded config: limits, strategy options and routes, quoting settings, filters.
    * `trigger` (SIGHUP, file changed, …) leads the log line: what caused the reload.
    */
-  async reload(next: Config, trigger?: string): Promise<ReloadResult> {
-    const prefix = trigger ? `${trigger}: ` : '';
-    const diff = diffConfig(this.#config, next);
-    const refused = restartRequiredMessage(diff);
-    const at = this.clock.now();
-    if (refused) {
-      this.#record({
-        kind: 'config_reload',
-        at,
-        trigger: trigger ?? 'reload',
-        applied: false,
-        reason: refused,
-      });
-      return { applied: false, reason: refused };
-    }
-    const record = (
-      outcome: { applied: true; changed: readonly string[] } | { applied: false; reason: string },
-    ) =>
-      this.#record({
-        kind: 'config_reload',
-        at,
-        trigger: trigger ?? 'reload',
-        ...(outcome.applied
-          ? { applied: true, configHash: configHash(next), changed: [...outcome.changed] }
-          : outcome),
-      });
-    // A reload is the operator's way to bring back routes disabled by strategy failures.
-    this.runner.enableAll();
-    if (diff.hot.length === 0) {
-      record({ applied: true, changed: [] });
-      this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
-      return { applied: true, changed: [] };
-    }
-    try {
-      await this.#applyReload(next, diff.hot);
-    } catch (error) {
-      // Journaled as what it was (new routes' setup failed, …): the running config stays.
-      record({
-        applied: false,
-        reason: `reload failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      throw error;
-    }
-    record({ applied: true, changed: diff.hot });
-    this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
-    return { applied: true, changed: diff.hot };
-  }
-
-  /** Puts a validated config's hot keys in force; throws (current config kept) if the routes cannot be set up. */
-  async #applyReload(next: Config, hot: readonly string[]): Promise<void> {
-    const changed = (key: string) =>
-      hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
-    // Compiled before anything is applied: windows the schedule cannot take fail the reload whole.
-    const windows = changed('risk.windows')
-      ? new TradingWindows(next.risk.windows, 'risk.windows')
-      : undefined;
-    const retired = this.runner.router.table.routes.map((route) => route.windows);
-    await this.runner.reload(routesFrom(next, this.logger, this.clock));
-    // The replaced routes' window timers go with them (each reload used to leave them ticking).
-    for (const windows of retired) windows?.stop();
-    for (const route of this.runner.router.table.routes) route.windows?.start();
-    const logLevelChanged = changed('logging.level');
-    // Only on a change: a logger handed in (tests) keeps its own level otherwise.
-    if (logLevelChanged) this.logger.level = next.logging.level;
-    this.runner.configure({
-      timeoutMs: next.strategies.timeoutMs,
-      ...(logLevelChanged ? { logLevel: next.logging.level } : {}),
-    });
-    this.#limits = riskLimitsFrom(next);
-    this.#settings = quotingSettingsFrom(next);
-    this.killSwitch.configure(killSwitchLimitsFrom(next));
-    const poller = pollerTunables(next);
-    this.poller.configure(poller);
-    this.push?.setFilter(poller.filter);
-    this.#config = next;
-    // RFQs the new filters (or own-RFQ rule) turn away leave the book and lose our quotes at the next listing: now.
-    if (changed('poller.filters') || changed('poller.ignoreOwnRfqs')) this.poller.requestCycle();
-    // Last, with the new limits in force: a window now closed pulls every quote, one now open requotes.
-    if (windows) this.windows.setWindows(windows);
+  reload(next: Config, trigger?: string): Promise<ReloadResult> {
+    return reloadConfig(
+      this,
+      {
+        record: (event) => this.#record(event),
+        setLimits: (limits) => {
+          this.#limits = limits;
+        },
+        setSettings: (settings) => {
+          this.#settings = settings;
+        },
+        setConfig: (config) => {
+          this.#config = config;
+        },
+      },
+      next,
+      trigger,
+    );
   }
 
   /**
