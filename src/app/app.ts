@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
 import { type Config, configHash, redactedRoutes } from '../config/index.js';
-import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
+import { type Clock, repeatEvery, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
@@ -29,7 +29,6 @@ import type { FillSync } from '../quotes/fill-sync.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
-import { deleteStragglers } from '../quotes/shutdown.js';
 import { handleOrphans } from '../quotes/startup.js';
 import { compileRfqFilter } from '../rfq/filters.js';
 import type { RfqPoller } from '../rfq/poller.js';
@@ -44,7 +43,7 @@ import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
-import { ActionQueue, STOPPING } from '../throttle/action-queue.js';
+import { ActionQueue } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
@@ -64,9 +63,10 @@ import {
 } from './options-from-config.js';
 import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
 import { type ReloadResult, reloadConfig } from './reload.js';
+import { type StopReport, stopApp } from './shutdown.js';
 import { StartupAbortedError } from './startup-aborted.js';
 
-export type { ReloadResult };
+export type { ReloadResult, StopReport };
 export { StartupAbortedError };
 
 export interface AppOverrides {
@@ -91,13 +91,6 @@ export interface AppOverrides {
   readonly onFatal?: (reason: string) => void;
   /** Also write every journaled event to this file in the recording format (`--record FILE`). */
   readonly record?: string;
-}
-
-export interface StopReport {
-  /** Our quotes still open at the exchange after shutdown (0 is the goal); -1 when it could not be checked. */
-  readonly openAtExit: number;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
 }
 
 /** Everything the running bot is made of; tests and benchmarks reach in here. */
@@ -725,107 +718,24 @@ export class App {
     return this.#stopping;
   }
 
-  async #stop(reason: string): Promise<StopReport> {
-    const log = this.logger.child({ module: 'app' });
-    const startedAt = this.clock.now();
-    const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
-    log.info({ reason }, 'stopping: deleting every live quote');
-    // Startup quits at its next step; what it had started by then is unwound below.
-    if (this.#starting) {
-      await withDeadline(
-        this.clock,
-        this.#starting.catch(() => undefined),
-        deadline - this.clock.now(),
-      );
-    }
-    let openAtExit = 0;
-    let timedOut = false;
-    await this.push?.stop();
-    const engine = this.#engine;
-    const exchange = this.#exchange;
-    if (engine && exchange) {
-      await engine.poller.stop();
-      // Deletes and every read: the watcher's listing goes at confirm priority and is what
-      // reports the executions waited for next (refused, they were never seen: docs/reliability.md).
-      exchange.queue.close(STOPPING);
-      // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
-      await withDeadline(this.clock, engine.manager.stop(deadline - 1_000), deadline - this.clock.now());
-      // The last fills (of executions that settled as we stopped) into the books and the journal.
-      engine.fillSync.stop();
-      if (this.#authenticated && !this.#config.dryRun) {
-        await withDeadline(
-          this.clock,
-          engine.fillSync.sync('shutdown').then(
-            () => undefined,
-            () => undefined,
-          ),
-          deadline - this.clock.now(),
-        );
-      }
-      engine.manager.fills.flush();
-    }
-    if (exchange) {
-      const { watcher, client, queue } = exchange;
-      await watcher.stop();
-      // Before the exchange took our keys this run cannot have placed a quote; one left by an
-      // earlier run is found at the next start, as after a kill -9.
-      if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
-      openAtExit =
-        this.#config.dryRun || !this.#authenticated
-          ? 0
-          : await deleteStragglers({
-              listOpen: () => watcher.listOpen(),
-              client,
-              clock: this.clock,
-              deadline,
-              settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
-              logger: log,
-            });
-      timedOut = this.clock.now() >= deadline;
-      await queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
-    }
-    engine?.schedules.stop();
-    const runner = this.#runner;
-    if (runner) {
-      await runner.stop();
-      for (const route of runner.router.table.routes) route.windows?.stop();
-    }
-    await this.cluster?.close();
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.killSwitch.stop();
-    this.windows.stop();
-    this.dashboard?.close();
-    await this.ops?.close();
-    this.metrics.close();
-    await this.simulator?.stop();
-    const durationMs = this.clock.now() - startedAt;
-    this.#journalWiring?.dispose();
-    this.#journalPnl();
-    this.#record({
-      kind: 'run_stopped',
-      at: this.clock.now(),
-      runId: this.runId,
+  #stop(reason: string): Promise<StopReport> {
+    return stopApp(
+      this,
+      {
+        starting: this.#starting,
+        exchange: () => this.#exchange,
+        engine: () => this.#engine,
+        runner: () => this.#runner,
+        authenticated: () => this.#authenticated,
+        lastUncertainCreateAt: () => this.#lastUncertainCreateAt,
+        takeCleanups: () => this.#cleanups.splice(0),
+        disposeJournalWiring: () => this.#journalWiring?.dispose(),
+        journalPnl: () => this.#journalPnl(),
+        record: (event) => this.#record(event),
+      },
       reason,
-      openAtExit,
-    });
-    await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
-    await this.recording?.close();
-    log.info(
-      { openAtExit, durationMs, timedOut },
-      openAtExit === 0
-        ? 'stopped cleanly'
-        : openAtExit < 0
-          ? 'stopped without being able to check for open quotes'
-          : 'stopped with quotes still open',
     );
-    return { openAtExit, durationMs, timedOut };
   }
-}
-
-async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<void> {
-  const gaveUp = new AbortController();
-  await Promise.race([work, sleepOn(clock, ms, gaveUp.signal)]);
-  gaveUp.abort();
 }
 
 /** The commit this build runs: KALSHI_RFQ_COMMIT (set in the container image), else git's. */
