@@ -30,9 +30,8 @@ import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
 import { handleOrphans } from '../quotes/startup.js';
-import { compileRfqFilter } from '../rfq/filters.js';
 import type { RfqPoller } from '../rfq/poller.js';
-import { RfqPushSource } from '../rfq/push-source.js';
+import type { RfqPushSource } from '../rfq/push-source.js';
 import { RfqBook } from '../rfq/rfq-book.js';
 import { ExposureBook } from '../risk/exposure.js';
 import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
@@ -47,7 +46,7 @@ import { ActionQueue } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
-import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
+import { restoreDayFromFills } from './fill-wiring.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
 import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
@@ -56,12 +55,12 @@ import {
   killSwitchLimitsFrom,
   quotingSettingsFrom,
   retryPolicyFrom,
-  rfqFilterFrom,
   riskLimitsFrom,
   routesFrom,
   strategyRunnerSettingsFrom,
 } from './options-from-config.js';
 import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
+import { buildPushSource } from './push-wiring.js';
 import { type ReloadResult, reloadConfig } from './reload.js';
 import { type StopReport, stopApp } from './shutdown.js';
 import { StartupAbortedError } from './startup-aborted.js';
@@ -386,7 +385,10 @@ export class App {
     this.poller.start();
     this.watcher.start();
     this.fillSync.start();
-    if (config.poller.websocket && credentials) this.#startPush(wsUrl);
+    if (config.poller.websocket && credentials) {
+      this.push = buildPushSource(this, wsUrl);
+      this.push.start();
+    }
     this.schedules.start();
     log.info(
       {
@@ -398,44 +400,6 @@ export class App {
       },
       'quoting',
     );
-  }
-
-  #startPush(url: string): void {
-    const config = this.#config;
-    const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
-    const stream = this.client.communicationsStream({
-      url,
-      maxPayloadBytes: config.exchange.maxResponseBytes,
-      fills: true,
-    });
-    wireFillPush(stream, {
-      take: (fill) => this.manager.fills.take(fill, 'push'),
-      sync: (reason) => void this.fillSync.sync(reason).catch(() => undefined),
-    });
-    stream.on('gap', () => this.metrics.pushIncident('gap'));
-    stream.on('malformed', () => this.metrics.pushIncident('malformed'));
-    this.push = new RfqPushSource({
-      stream,
-      book: this.book,
-      filter: compileRfqFilter(rfqFilterFrom(config)),
-      ownCommunicationsId: () => this.communicationsId,
-      ignoreOwnRfqs: () => this.#config.poller.ignoreOwnRfqs,
-      fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteAccepted: (event) => {
-        this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);
-        wakeWatcher();
-      },
-      onOwnQuoteExecuted: (event) => {
-        this.manager.executionPushed(event.quoteId, event.orderId);
-        wakeWatcher();
-      },
-      // Pushes were lost: the listing finds what they carried without waiting for the next poll.
-      onGap: () => this.poller.requestCycle(),
-      onDeferred: (rfqId) => this.poller.requestHead(rfqId),
-      logger: this.logger.child({ module: 'push' }),
-      onStateChange: (connected) => this.metrics.pushState(connected),
-    });
-    this.push.start();
   }
 
   /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
