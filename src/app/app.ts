@@ -1,20 +1,14 @@
-/**
- * Wiring only: builds every part from the config and connects them (DESIGN.md's flow).
- * The decisions live in the parts; this file decides who talks to whom, and in which order
- * things start and stop.
- */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
 import { type Config, configHash, redactedRoutes } from '../config/index.js';
-import { type Clock, repeatEvery, systemClock } from '../domain/clock.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
-import { Journal } from '../journal/journal.js';
+import type { Journal } from '../journal/journal.js';
 import { JournalReader } from '../journal/queries.js';
-import { RecordingFile } from '../journal/recording-file.js';
+import type { RecordingFile } from '../journal/recording-file.js';
 import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
@@ -38,7 +32,6 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
@@ -47,6 +40,7 @@ import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { restoreDayFromFills } from './fill-wiring.js';
+import { journalPnl, openJournal } from './journal-open.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
 import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
@@ -291,7 +285,17 @@ export class App {
     );
     this.#continueAfter('nothing');
 
-    await this.#openJournal(log, hash);
+    await openJournal(
+      this,
+      {
+        overrides: this.overrides,
+        record: (event) => this.#record(event),
+        wire: () => this.#wireJournal(),
+        addCleanup: (cleanup) => this.#cleanups.push(cleanup),
+      },
+      log,
+      hash,
+    );
     const connection = await connectExchange(config, this.logger, this.overrides.simulator);
     this.simulator = connection.simulator;
     const { baseUrl, credentials, wsUrl } = connection;
@@ -402,94 +406,10 @@ export class App {
     );
   }
 
-  /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
-  #embeddedExecutionDelay(): { executionDelayMs?: number; hvExecutionDelayMs?: number } {
-    const { exchange, simulator } = this.#config;
-    if (exchange.environment !== 'simulator' || exchange.baseUrl) return {};
-    const lifecycle = this.overrides.simulator?.lifecycle;
-    return {
-      executionDelayMs: lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
-      hvExecutionDelayMs: lifecycle?.hvExecutionDelayMs ?? DEFAULT_LIFECYCLE.hvExecutionDelayMs,
-    };
-  }
-
   /** One journaled event to the journal and the recording, whichever are open. */
   #record(event: JournalEvent): void {
     this.journal?.record(event);
     this.recording?.record(event);
-  }
-
-  /**
-   * Opens the recording (`--record`) and the journal first: a path either cannot use stops
-   * startup before anything trades.
-   */
-  async #openJournal(log: Logger, hash: string): Promise<void> {
-    const settings = this.#config.journal;
-    if (this.overrides.record !== undefined) {
-      this.recording = RecordingFile.open({
-        path: this.overrides.record,
-        clock: this.clock,
-        logger: this.logger.child({ module: 'recording' }),
-        meta: { runId: this.runId, configHash: hash, ...this.#embeddedExecutionDelay() },
-      });
-      log.info({ path: this.overrides.record }, 'recording to a file');
-    }
-    const runStarted: JournalEvent = {
-      kind: 'run_started',
-      at: this.clock.now(),
-      runId: this.runId,
-      commit: gitCommit(),
-      configHash: hash,
-      environment: this.#config.exchange.environment,
-      pid: process.pid,
-    };
-    if (!settings.enabled) {
-      if (!this.recording) return;
-      this.#record(runStarted);
-      this.#wireJournal();
-      return;
-    }
-    const journal = await Journal.open({
-      path: settings.path,
-      clock: this.clock,
-      logger: this.logger.child({ module: 'journal' }),
-      flushIntervalMs: settings.flushIntervalMs,
-      ...(settings.maxSizeMb !== undefined ? { maxBytes: settings.maxSizeMb * 1024 * 1024 } : {}),
-      onError: (error) => {
-        this.metrics.journalErrors.inc();
-        if (this.#config.journal.onError !== 'stop') return;
-        const reason = `journal cannot write: ${error.message}`;
-        if (this.overrides.onFatal) this.overrides.onFatal(reason);
-        else void this.stop(reason);
-      },
-    });
-    this.journal = journal;
-    journal.runId = this.runId;
-    this.#record(runStarted);
-    this.#wireJournal();
-    const DAY = 86_400_000;
-    const prune = () =>
-      void journal
-        .prune(this.clock.now() - settings.retainDays * DAY)
-        .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
-    prune();
-    this.metrics.observeJournal(journal.health());
-    const timers = [
-      repeatEvery(this.clock, DAY, prune, { unref: true }),
-      repeatEvery(
-        this.clock,
-        10_000,
-        () => {
-          this.metrics.observeJournal(journal.health());
-          this.#journalPnl();
-        },
-        { unref: true },
-      ),
-    ];
-    this.#cleanups.push(() => {
-      for (const timer of timers) timer.cancel();
-    });
-    log.info({ path: settings.path, runId: this.runId }, 'journal open');
   }
 
   #wireJournal(): void {
@@ -499,21 +419,6 @@ export class App {
       book: this.book,
       killSwitch: this.killSwitch,
       clock: this.clock,
-    });
-  }
-
-  /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
-  #journalPnl(): void {
-    const pnl = this.exposure.snapshot().pnl;
-    this.#record({
-      kind: 'pnl',
-      at: this.clock.now(),
-      day: pnl.day,
-      realized: pnl.realized,
-      fees: pnl.fees,
-      unrealized: pnl.unrealized,
-      total: pnl.total,
-      peak: pnl.peak,
     });
   }
 
@@ -694,26 +599,11 @@ export class App {
         lastUncertainCreateAt: () => this.#lastUncertainCreateAt,
         takeCleanups: () => this.#cleanups.splice(0),
         disposeJournalWiring: () => this.#journalWiring?.dispose(),
-        journalPnl: () => this.#journalPnl(),
+        journalPnl: () => journalPnl(this, (event) => this.#record(event)),
         record: (event) => this.#record(event),
       },
       reason,
     );
-  }
-}
-
-/** The commit this build runs: KALSHI_RFQ_COMMIT (set in the container image), else git's. */
-function gitCommit(): string {
-  const fromEnv = process.env['KALSHI_RFQ_COMMIT'];
-  if (fromEnv) return fromEnv;
-  try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2_000,
-    }).trim();
-  } catch {
-    return 'unknown';
   }
 }
 
