@@ -9,9 +9,9 @@ import type { JournalEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { JournalReader } from '../journal/queries.js';
 import type { RecordingFile } from '../journal/recording-file.js';
-import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
-import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
-import { MarketDataCache } from '../market/market-cache.js';
+import type { RequestGate } from '../kalshi/gate.js';
+import type { FetchLike, KalshiClient } from '../kalshi/index.js';
+import type { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
 import type { Dashboard } from '../ops/dashboard/dashboard.js';
 import { createLogger } from '../ops/logger.js';
@@ -20,7 +20,7 @@ import type { Schedules } from '../ops/schedules.js';
 import { type OpsServer, type ReadinessCheck, standardReadinessChecks } from '../ops/server.js';
 import { describeError } from '../quotes/context.js';
 import type { FillSync } from '../quotes/fill-sync.js';
-import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
+import type { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
 import { handleOrphans } from '../quotes/startup.js';
@@ -35,20 +35,19 @@ import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
 import { loadStrategies } from '../strategy/loader.js';
 import { StrategyRouter } from '../strategy/router.js';
 import { StrategyRunner } from '../strategy/runner.js';
-import { ActionQueue } from '../throttle/action-queue.js';
+import type { ActionQueue } from '../throttle/action-queue.js';
 import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
+import { buildExchangeParts } from './exchange-parts.js';
 import { restoreDayFromFills } from './fill-wiring.js';
 import { journalPnl, openJournal } from './journal-open.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
 import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
 import {
-  initialLimits,
   killSwitchLimitsFrom,
   quotingSettingsFrom,
-  retryPolicyFrom,
   riskLimitsFrom,
   routesFrom,
   strategyRunnerSettingsFrom,
@@ -301,51 +300,21 @@ export class App {
     const { baseUrl, credentials, wsUrl } = connection;
     this.#continueAfter('connecting');
     this.cluster = await startCluster(this, config, credentials, () => this.#settings.ttlMs);
-    const queue = new ActionQueue({
-      limits: initialLimits(config),
-      safetyFactor: config.exchange.budgetSafety,
-      reserve: { read: 0, write: config.exchange.confirmReserveTokens },
-      logger: this.logger.child({ module: 'action-queue' }),
-      hooks: {
-        onAdmit: (spec) => this.metrics.spendTokens(spec.bucket, spec.cost),
-      },
-      ...(this.cluster ? { shared: this.cluster.budget } : {}),
-    });
-    const client = new KalshiClient({
+    this.#exchange = buildExchangeParts(this, {
+      config,
       baseUrl,
       credentials,
-      gate: this.overrides.gate ?? queue,
-      pathStyle: config.exchange.pathStyle,
-      timeoutMs: config.exchange.requestTimeoutMs,
-      maxResponseBytes: config.exchange.maxResponseBytes,
-      retry: retryPolicyFrom(config),
-      signPublicReads: config.exchange.signPublicReads,
-      logger: this.logger,
-      clock: this.clock,
-      ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
-      onResponse: (info) => {
-        if (info.endpoint === 'create_quote' && info.retry === 'may-have-landed') {
-          this.#lastUncertainCreateAt = this.clock.now();
-        }
-        this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
+      gate: this.overrides.gate,
+      fetch: this.overrides.fetch,
+      onUncertainCreate: (at) => {
+        this.#lastUncertainCreateAt = at;
       },
-    });
-    const data = new MarketDataCache({
-      reads: client,
-      positions: this.exposure,
-      clock: this.clock,
-      logger: this.logger.child({ module: 'market-data' }),
-      onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
-      onMarket: (market) => this.#journalWiring?.marketRead(market),
-      onFees: (ticker, fees, event) => this.#journalWiring?.feesRead(ticker, fees, event),
-      urgent: () => contextReadPriority() === 'confirm',
+      journalWiring: () => this.#journalWiring,
     });
     // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
     this.#cleanups.push(
       this.book.subscribe({ added: (rfq) => this.data.warm(rfq.marketTicker, rfq.eventTicker) }),
     );
-
-    this.#exchange = Object.freeze({ queue, client, data, watcher: this.#buildWatcher(client) });
 
     await this.#readAccount(log);
     await this.#restoreDay(log);
@@ -502,34 +471,6 @@ export class App {
     await runner.start();
     for (const route of router.table.routes) route.windows?.start();
     return runner;
-  }
-
-  /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
-  #buildWatcher(client: KalshiClient): OwnQuoteWatcher {
-    const config = this.#config;
-    return new OwnQuoteWatcher({
-      // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
-      source: this.cluster ? this.cluster.ownQuotes(client) : client,
-      logger: this.logger.child({ module: 'own-quote-watcher' }),
-      clock: this.clock,
-      intervalMs: config.quoting.acceptPollIntervalMs,
-      fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
-      minGapMs: () => this.#watchGapMs(),
-      hasActivity: () => this.store.hasActivity(),
-      onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
-      onOpenQuotes: (quotes, listedAt) => this.manager.reconcileOpen(quotes, listedAt),
-    });
-  }
-
-  /**
-   * While the read rate is slowed after 429s the watcher takes at most half of it, so pricing
-   * reads still get through; at full rate the configured interval alone applies.
-   */
-  #watchGapMs(): number {
-    const budget = this.queue.budget('read');
-    if (budget.slowdown >= 1) return 0;
-    const cost = this.client.costs.costOf(ENDPOINTS.get_quotes);
-    return Math.ceil((2 * cost * 1000) / Math.max(budget.refillRate, 1e-3));
   }
 
   async #reconcileAtStartup(log: Logger): Promise<void> {
