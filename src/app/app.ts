@@ -4,10 +4,8 @@ import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
 import { type Config, configHash, redactedRoutes } from '../config/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import type { TierLimits } from '../domain/rate-limits.js';
 import type { JournalEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
-import { JournalReader } from '../journal/queries.js';
 import type { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import type { FetchLike, KalshiClient } from '../kalshi/index.js';
@@ -18,12 +16,10 @@ import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import type { Schedules } from '../ops/schedules.js';
 import { type OpsServer, type ReadinessCheck, standardReadinessChecks } from '../ops/server.js';
-import { describeError } from '../quotes/context.js';
 import type { FillSync } from '../quotes/fill-sync.js';
 import type { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
-import { handleOrphans } from '../quotes/startup.js';
 import type { RfqPoller } from '../rfq/poller.js';
 import type { RfqPushSource } from '../rfq/push-source.js';
 import { RfqBook } from '../rfq/rfq-book.js';
@@ -32,31 +28,23 @@ import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { loadStrategies } from '../strategy/loader.js';
-import { StrategyRouter } from '../strategy/router.js';
-import { StrategyRunner } from '../strategy/runner.js';
+import type { StrategyRunner } from '../strategy/runner.js';
 import type { ActionQueue } from '../throttle/action-queue.js';
+import { readAccount, reconcileAtStartup, restoreDay } from './account-startup.js';
 import { startCluster } from './cluster-wiring.js';
 import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
 import { buildExchangeParts } from './exchange-parts.js';
-import { restoreDayFromFills } from './fill-wiring.js';
 import { journalPnl, openJournal } from './journal-open.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
-import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
-import {
-  killSwitchLimitsFrom,
-  quotingSettingsFrom,
-  riskLimitsFrom,
-  routesFrom,
-  strategyRunnerSettingsFrom,
-} from './options-from-config.js';
+import { killSwitchLimitsFrom, quotingSettingsFrom, riskLimitsFrom } from './options-from-config.js';
 import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
 import { buildPushSource } from './push-wiring.js';
 import { type ReloadResult, reloadConfig } from './reload.js';
 import { type StopReport, stopApp } from './shutdown.js';
 import { StartupAbortedError } from './startup-aborted.js';
+import { buildStrategies } from './strategy-wiring.js';
 
 export type { ReloadResult, StopReport };
 export { StartupAbortedError };
@@ -316,10 +304,19 @@ export class App {
       this.book.subscribe({ added: (rfq) => this.data.warm(rfq.marketTicker, rfq.eventTicker) }),
     );
 
-    await this.#readAccount(log);
-    await this.#restoreDay(log);
+    await readAccount(
+      this,
+      {
+        authenticated: () => {
+          this.#authenticated = true;
+        },
+        continueAfter: (step) => this.#continueAfter(step),
+      },
+      log,
+    );
+    this.#fillsFrom = await restoreDay(this, log);
     this.#continueAfter('reading positions and fills');
-    this.#runner = await this.#buildStrategies();
+    this.#runner = await buildStrategies(this, () => this.#engine?.manager);
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
     this.#engine = buildEngine(this, {
@@ -332,7 +329,7 @@ export class App {
       fillsFrom: this.#fillsFrom,
       gate: this.overrides.gate,
     });
-    await this.#reconcileAtStartup(log);
+    await reconcileAtStartup(this, () => this.#settings.ttlMs, log);
     this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
     // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
@@ -389,108 +386,6 @@ export class App {
       killSwitch: this.killSwitch,
       clock: this.clock,
     });
-  }
-
-  /**
-   * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
-   * journal's and the exchange's since), the drawdown peak and a loss or drawdown trip of the
-   * kill switch from the journal.
-   */
-  async #restoreDay(log: Logger): Promise<void> {
-    const restored = await restoreDayFromFills({
-      source: this.client,
-      exposure: this.exposure,
-      journal: this.journal,
-      clock: this.clock,
-      logger: log,
-    });
-    this.#fillsFrom = restored.newest;
-    if (!this.journal) return;
-    restoreKillSwitch({
-      reader: new JournalReader(this.journal.db),
-      killSwitch: this.killSwitch,
-      dayOf: (at) => this.exposure.dayOf(at),
-      now: this.clock.now(),
-      logger: log,
-    });
-  }
-
-  async #readAccount(log: Logger): Promise<void> {
-    const { exchange } = this.#config;
-    this.communicationsId = await this.client.getCommunicationsId();
-    this.#authenticated = true;
-    this.#continueAfter('reading our communications id');
-    if (exchange.tier === 'auto') {
-      const limits = await this.client.getApiLimits();
-      const tier: TierLimits = {
-        read: { refillRate: limits.read.refillRate, capacity: limits.read.capacity },
-        write: { refillRate: limits.write.refillRate, capacity: limits.write.capacity },
-      };
-      this.queue.setLimits(tier);
-      log.info(
-        { usageTier: limits.usageTier, read: tier.read, write: tier.write },
-        'rate limits read from the exchange',
-      );
-      this.#continueAfter('reading the rate limits');
-    }
-    if (exchange.endpointCosts === 'auto') {
-      try {
-        await this.client.refreshEndpointCosts();
-      } catch (error) {
-        log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
-      }
-      this.#continueAfter('reading the endpoint costs');
-    }
-    const positions = await this.client.allPositions();
-    this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
-  }
-
-  async #buildStrategies(): Promise<StrategyRunner<WindowSchedule | undefined>> {
-    const config = this.#config;
-    const registry = await loadStrategies({ dir: config.strategies.dir, logger: this.logger });
-    const router = new StrategyRouter<WindowSchedule | undefined>(
-      registry,
-      routesFrom(config, this.logger, this.clock),
-      this.logger,
-    );
-    const runner = new StrategyRunner({
-      router,
-      data: this.data,
-      logger: this.logger,
-      clock: this.clock,
-      ...strategyRunnerSettingsFrom(config),
-      seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
-      events: {
-        onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
-        onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
-        // A disabled strategy would decline every accept at last look: its quotes go now.
-        onDisabled: (route, reason) => void this.#engine?.manager.pullAll(`route disabled: ${reason}`, route),
-        onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
-      },
-    });
-    await runner.start();
-    for (const route of router.table.routes) route.windows?.start();
-    return runner;
-  }
-
-  async #reconcileAtStartup(log: Logger): Promise<void> {
-    // A standby must not touch the leader's quotes: it takes over on promotion instead.
-    if (this.cluster?.membership.group !== undefined) return;
-    const open = await this.watcher.listOpen();
-    if (open.length === 0) return;
-    this.manager.noteForeign(open.map((quote) => quote.id));
-    const report = await handleOrphans({
-      open,
-      policy: this.#config.quoting.onStartup,
-      client: this.client,
-      store: this.store,
-      exposure: this.exposure,
-      book: this.book,
-      ttlMs: this.#settings.ttlMs,
-      logger: this.logger.child({ module: 'startup' }),
-      clock: this.clock,
-    });
-    log.warn(report, 'found open quotes of ours from an earlier run');
   }
 
   /**
