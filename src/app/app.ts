@@ -1,3 +1,9 @@
+/**
+ * Wiring only: builds every part from the config and connects them (DESIGN.md's flow).
+ * The decisions live in the parts; this file decides who talks to whom, and in which order
+ * things start and stop. Each longer procedure (journal opening, account reads, reload,
+ * shutdown, …) lives in a module of its own named for it, given only the parts it needs.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
@@ -117,8 +123,6 @@ export class App {
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
-  /** The newest fill booked at startup: where the fill listing resumes. */
-  #fillsFrom = 0;
 
   constructor(
     config: Config,
@@ -200,7 +204,6 @@ export class App {
     return { ...this.#exchange, ...this.#engine };
   }
 
-  /** True once the exchange has answered a signed request. */
   /** The bot thread's time the journal took: its hooks, and handing batches to the writer. */
   get journalCost(): { readonly hooks?: WiringCost; readonly flush?: Journal['cost'] } {
     return {
@@ -209,6 +212,7 @@ export class App {
     };
   }
 
+  /** True once the exchange has answered a signed request. */
   get authenticated(): boolean {
     return this.#authenticated;
   }
@@ -314,7 +318,7 @@ export class App {
       },
       log,
     );
-    this.#fillsFrom = await restoreDay(this, log);
+    const fillsFrom = await restoreDay(this, log);
     this.#continueAfter('reading positions and fills');
     this.#runner = await buildStrategies(this, () => this.#engine?.manager);
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
@@ -326,7 +330,7 @@ export class App {
       limits: () => this.#limits,
       settings: () => this.#settings,
       journalEvents: this.#journalWiring?.events,
-      fillsFrom: this.#fillsFrom,
+      fillsFrom,
       gate: this.overrides.gate,
     });
     await reconcileAtStartup(this, () => this.#settings.ttlMs, log);
@@ -419,12 +423,7 @@ export class App {
    */
   stop(reason = 'shutdown'): Promise<StopReport> {
     this.#stopRequested = true;
-    this.#stopping ??= this.#stop(reason);
-    return this.#stopping;
-  }
-
-  #stop(reason: string): Promise<StopReport> {
-    return stopApp(
+    this.#stopping ??= stopApp(
       this,
       {
         starting: this.#starting,
@@ -440,6 +439,7 @@ export class App {
       },
       reason,
     );
+    return this.#stopping;
   }
 }
 
