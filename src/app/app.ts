@@ -1,76 +1,58 @@
 /**
  * Wiring only: builds every part from the config and connects them (DESIGN.md's flow).
  * The decisions live in the parts; this file decides who talks to whom, and in which order
- * things start and stop.
+ * things start and stop. Each longer procedure (journal opening, account reads, reload,
+ * shutdown, …) lives in a module of its own named for it, given only the parts it needs.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import { ClusterExposureBook } from '../cluster/exposure-book.js';
-import {
-  type Config,
-  configHash,
-  diffConfig,
-  redactedRoutes,
-  restartRequiredMessage,
-} from '../config/index.js';
-import { type Clock, repeatEvery, sleepOn, systemClock } from '../domain/clock.js';
-import type { TierLimits } from '../domain/rate-limits.js';
+import { type Config, configHash, redactedRoutes } from '../config/index.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import type { JournalEvent } from '../journal/events.js';
-import { Journal } from '../journal/journal.js';
-import { JournalReader } from '../journal/queries.js';
-import { RecordingFile } from '../journal/recording-file.js';
-import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
-import { ENDPOINTS, type FetchLike, KalshiClient } from '../kalshi/index.js';
-import { MarketDataCache } from '../market/market-cache.js';
+import type { Journal } from '../journal/journal.js';
+import type { RecordingFile } from '../journal/recording-file.js';
+import type { RequestGate } from '../kalshi/gate.js';
+import type { FetchLike, KalshiClient } from '../kalshi/index.js';
+import type { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
 import type { Dashboard } from '../ops/dashboard/dashboard.js';
 import { createLogger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import type { Schedules } from '../ops/schedules.js';
 import { type OpsServer, type ReadinessCheck, standardReadinessChecks } from '../ops/server.js';
-import { describeError } from '../quotes/context.js';
 import type { FillSync } from '../quotes/fill-sync.js';
-import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
+import type { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import type { QuoteManager } from '../quotes/quote-manager.js';
 import { QuoteStore } from '../quotes/quote-store.js';
-import { deleteStragglers } from '../quotes/shutdown.js';
-import { handleOrphans } from '../quotes/startup.js';
-import { compileRfqFilter } from '../rfq/filters.js';
 import type { RfqPoller } from '../rfq/poller.js';
-import { RfqPushSource } from '../rfq/push-source.js';
+import type { RfqPushSource } from '../rfq/push-source.js';
 import { RfqBook } from '../rfq/rfq-book.js';
 import { ExposureBook } from '../risk/exposure.js';
 import { KillSwitch, type SignalEmitter } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
-import { TradingWindows, WindowSchedule } from '../risk/windows.js';
+import { WindowSchedule } from '../risk/windows.js';
 import type { SimulatorHandle, SimulatorOptions } from '../simulator/index.js';
-import { DEFAULT_LIFECYCLE } from '../simulator/options.js';
-import { loadStrategies } from '../strategy/loader.js';
-import { StrategyRouter } from '../strategy/router.js';
-import { StrategyRunner } from '../strategy/runner.js';
-import { ActionQueue, STOPPING } from '../throttle/action-queue.js';
+import type { StrategyRunner } from '../strategy/runner.js';
+import type { ActionQueue } from '../throttle/action-queue.js';
+import { readAccount, reconcileAtStartup, restoreDay } from './account-startup.js';
 import { startCluster } from './cluster-wiring.js';
-import { buildEngine, pollerTunables } from './engine-wiring.js';
+import { buildEngine } from './engine-wiring.js';
 import { connectExchange } from './exchange.js';
-import { restoreDayFromFills, wireFillPush } from './fill-wiring.js';
+import { buildExchangeParts } from './exchange-parts.js';
+import { journalPnl, openJournal } from './journal-open.js';
 import { type JournalWiring, type WiringCost, wireJournal } from './journal-wiring.js';
-import { restoreKillSwitch } from './kill-switch-restore.js';
 import { startOpsServer } from './ops-wiring.js';
-import {
-  initialLimits,
-  killSwitchLimitsFrom,
-  quotingSettingsFrom,
-  retryPolicyFrom,
-  rfqFilterFrom,
-  riskLimitsFrom,
-  routesFrom,
-  strategyRunnerSettingsFrom,
-} from './options-from-config.js';
+import { killSwitchLimitsFrom, quotingSettingsFrom, riskLimitsFrom } from './options-from-config.js';
 import { type EngineParts, type ExchangeParts, type RunningParts, started } from './parts.js';
+import { buildPushSource } from './push-wiring.js';
+import { type ReloadResult, reloadConfig } from './reload.js';
+import { type StopReport, stopApp } from './shutdown.js';
 import { StartupAbortedError } from './startup-aborted.js';
+import { buildStrategies } from './strategy-wiring.js';
 
+export type { ReloadResult, StopReport };
 export { StartupAbortedError };
 
 export interface AppOverrides {
@@ -96,17 +78,6 @@ export interface AppOverrides {
   /** Also write every journaled event to this file in the recording format (`--record FILE`). */
   readonly record?: string;
 }
-
-export interface StopReport {
-  /** Our quotes still open at the exchange after shutdown (0 is the goal); -1 when it could not be checked. */
-  readonly openAtExit: number;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
-}
-
-export type ReloadResult =
-  | { readonly applied: true; readonly changed: readonly string[] }
-  | { readonly applied: false; readonly reason: string };
 
 /** Everything the running bot is made of; tests and benchmarks reach in here. */
 export class App {
@@ -152,8 +123,6 @@ export class App {
   #cleanups: (() => void)[] = [];
   /** When a create_quote attempt last ended in a way that may still land (no answer, 5xx). */
   #lastUncertainCreateAt = 0;
-  /** The newest fill booked at startup: where the fill listing resumes. */
-  #fillsFrom = 0;
 
   constructor(
     config: Config,
@@ -235,7 +204,6 @@ export class App {
     return { ...this.#exchange, ...this.#engine };
   }
 
-  /** True once the exchange has answered a signed request. */
   /** The bot thread's time the journal took: its hooks, and handing batches to the writer. */
   get journalCost(): { readonly hooks?: WiringCost; readonly flush?: Journal['cost'] } {
     return {
@@ -244,6 +212,7 @@ export class App {
     };
   }
 
+  /** True once the exchange has answered a signed request. */
   get authenticated(): boolean {
     return this.#authenticated;
   }
@@ -307,62 +276,51 @@ export class App {
     );
     this.#continueAfter('nothing');
 
-    await this.#openJournal(log, hash);
+    await openJournal(
+      this,
+      {
+        overrides: this.overrides,
+        record: (event) => this.#record(event),
+        wire: () => this.#wireJournal(),
+        addCleanup: (cleanup) => this.#cleanups.push(cleanup),
+      },
+      log,
+      hash,
+    );
     const connection = await connectExchange(config, this.logger, this.overrides.simulator);
     this.simulator = connection.simulator;
     const { baseUrl, credentials, wsUrl } = connection;
     this.#continueAfter('connecting');
     this.cluster = await startCluster(this, config, credentials, () => this.#settings.ttlMs);
-    const queue = new ActionQueue({
-      limits: initialLimits(config),
-      safetyFactor: config.exchange.budgetSafety,
-      reserve: { read: 0, write: config.exchange.confirmReserveTokens },
-      logger: this.logger.child({ module: 'action-queue' }),
-      hooks: {
-        onAdmit: (spec) => this.metrics.spendTokens(spec.bucket, spec.cost),
-      },
-      ...(this.cluster ? { shared: this.cluster.budget } : {}),
-    });
-    const client = new KalshiClient({
+    this.#exchange = buildExchangeParts(this, {
+      config,
       baseUrl,
       credentials,
-      gate: this.overrides.gate ?? queue,
-      pathStyle: config.exchange.pathStyle,
-      timeoutMs: config.exchange.requestTimeoutMs,
-      maxResponseBytes: config.exchange.maxResponseBytes,
-      retry: retryPolicyFrom(config),
-      signPublicReads: config.exchange.signPublicReads,
-      logger: this.logger,
-      clock: this.clock,
-      ...(this.overrides.fetch ? { fetch: this.overrides.fetch } : {}),
-      onResponse: (info) => {
-        if (info.endpoint === 'create_quote' && info.retry === 'may-have-landed') {
-          this.#lastUncertainCreateAt = this.clock.now();
-        }
-        this.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
+      gate: this.overrides.gate,
+      fetch: this.overrides.fetch,
+      onUncertainCreate: (at) => {
+        this.#lastUncertainCreateAt = at;
       },
-    });
-    const data = new MarketDataCache({
-      reads: client,
-      positions: this.exposure,
-      clock: this.clock,
-      logger: this.logger.child({ module: 'market-data' }),
-      onBook: (ticker, book) => this.#journalWiring?.bookRead(ticker, book),
-      onMarket: (market) => this.#journalWiring?.marketRead(market),
-      onFees: (ticker, fees, event) => this.#journalWiring?.feesRead(ticker, fees, event),
-      urgent: () => contextReadPriority() === 'confirm',
+      journalWiring: () => this.#journalWiring,
     });
     // Before the quote manager hears of a new RFQ: its market, event and fees start loading.
     this.#cleanups.push(
       this.book.subscribe({ added: (rfq) => this.data.warm(rfq.marketTicker, rfq.eventTicker) }),
     );
 
-    this.#exchange = Object.freeze({ queue, client, data, watcher: this.#buildWatcher(client) });
-
-    await this.#readAccount(log);
-    await this.#restoreDay(log);
+    await readAccount(
+      this,
+      {
+        authenticated: () => {
+          this.#authenticated = true;
+        },
+        continueAfter: (step) => this.#continueAfter(step),
+      },
+      log,
+    );
+    const fillsFrom = await restoreDay(this, log);
     this.#continueAfter('reading positions and fills');
-    this.#runner = await this.#buildStrategies();
+    this.#runner = await buildStrategies(this, () => this.#engine?.manager);
     log.info({ routes: redactedRoutes(config) }, 'strategy options');
     this.#continueAfter('loading strategies');
     this.#engine = buildEngine(this, {
@@ -372,10 +330,10 @@ export class App {
       limits: () => this.#limits,
       settings: () => this.#settings,
       journalEvents: this.#journalWiring?.events,
-      fillsFrom: this.#fillsFrom,
+      fillsFrom,
       gate: this.overrides.gate,
     });
-    await this.#reconcileAtStartup(log);
+    await reconcileAtStartup(this, () => this.#settings.ttlMs, log);
     this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();
     // The gauge follows the switch whether or not the ops server runs (the kill file may exist already).
@@ -401,7 +359,10 @@ export class App {
     this.poller.start();
     this.watcher.start();
     this.fillSync.start();
-    if (config.poller.websocket && credentials) this.#startPush(wsUrl);
+    if (config.poller.websocket && credentials) {
+      this.push = buildPushSource(this, wsUrl);
+      this.push.start();
+    }
     this.schedules.start();
     log.info(
       {
@@ -415,132 +376,10 @@ export class App {
     );
   }
 
-  #startPush(url: string): void {
-    const config = this.#config;
-    const wakeWatcher = () => void this.watcher.checkNow().catch(() => undefined);
-    const stream = this.client.communicationsStream({
-      url,
-      maxPayloadBytes: config.exchange.maxResponseBytes,
-      fills: true,
-    });
-    wireFillPush(stream, {
-      take: (fill) => this.manager.fills.take(fill, 'push'),
-      sync: (reason) => void this.fillSync.sync(reason).catch(() => undefined),
-    });
-    stream.on('gap', () => this.metrics.pushIncident('gap'));
-    stream.on('malformed', () => this.metrics.pushIncident('malformed'));
-    this.push = new RfqPushSource({
-      stream,
-      book: this.book,
-      filter: compileRfqFilter(rfqFilterFrom(config)),
-      ownCommunicationsId: () => this.communicationsId,
-      ignoreOwnRfqs: () => this.#config.poller.ignoreOwnRfqs,
-      fetchRfq: (rfqId) => this.client.getRfq(rfqId),
-      onOwnQuoteAccepted: (event) => {
-        this.manager.acceptPushed(event.quoteId, event.side, event.contractsAccepted);
-        wakeWatcher();
-      },
-      onOwnQuoteExecuted: (event) => {
-        this.manager.executionPushed(event.quoteId, event.orderId);
-        wakeWatcher();
-      },
-      // Pushes were lost: the listing finds what they carried without waiting for the next poll.
-      onGap: () => this.poller.requestCycle(),
-      onDeferred: (rfqId) => this.poller.requestHead(rfqId),
-      logger: this.logger.child({ module: 'push' }),
-      onStateChange: (connected) => this.metrics.pushState(connected),
-    });
-    this.push.start();
-  }
-
-  /** The embedded simulator's confirm → execution delay, which a backtest of the recording replays. */
-  #embeddedExecutionDelay(): { executionDelayMs?: number; hvExecutionDelayMs?: number } {
-    const { exchange, simulator } = this.#config;
-    if (exchange.environment !== 'simulator' || exchange.baseUrl) return {};
-    const lifecycle = this.overrides.simulator?.lifecycle;
-    return {
-      executionDelayMs: lifecycle?.executionDelayMs ?? simulator.executionDelayMs,
-      hvExecutionDelayMs: lifecycle?.hvExecutionDelayMs ?? DEFAULT_LIFECYCLE.hvExecutionDelayMs,
-    };
-  }
-
   /** One journaled event to the journal and the recording, whichever are open. */
   #record(event: JournalEvent): void {
     this.journal?.record(event);
     this.recording?.record(event);
-  }
-
-  /**
-   * Opens the recording (`--record`) and the journal first: a path either cannot use stops
-   * startup before anything trades.
-   */
-  async #openJournal(log: Logger, hash: string): Promise<void> {
-    const settings = this.#config.journal;
-    if (this.overrides.record !== undefined) {
-      this.recording = RecordingFile.open({
-        path: this.overrides.record,
-        clock: this.clock,
-        logger: this.logger.child({ module: 'recording' }),
-        meta: { runId: this.runId, configHash: hash, ...this.#embeddedExecutionDelay() },
-      });
-      log.info({ path: this.overrides.record }, 'recording to a file');
-    }
-    const runStarted: JournalEvent = {
-      kind: 'run_started',
-      at: this.clock.now(),
-      runId: this.runId,
-      commit: gitCommit(),
-      configHash: hash,
-      environment: this.#config.exchange.environment,
-      pid: process.pid,
-    };
-    if (!settings.enabled) {
-      if (!this.recording) return;
-      this.#record(runStarted);
-      this.#wireJournal();
-      return;
-    }
-    const journal = await Journal.open({
-      path: settings.path,
-      clock: this.clock,
-      logger: this.logger.child({ module: 'journal' }),
-      flushIntervalMs: settings.flushIntervalMs,
-      ...(settings.maxSizeMb !== undefined ? { maxBytes: settings.maxSizeMb * 1024 * 1024 } : {}),
-      onError: (error) => {
-        this.metrics.journalErrors.inc();
-        if (this.#config.journal.onError !== 'stop') return;
-        const reason = `journal cannot write: ${error.message}`;
-        if (this.overrides.onFatal) this.overrides.onFatal(reason);
-        else void this.stop(reason);
-      },
-    });
-    this.journal = journal;
-    journal.runId = this.runId;
-    this.#record(runStarted);
-    this.#wireJournal();
-    const DAY = 86_400_000;
-    const prune = () =>
-      void journal
-        .prune(this.clock.now() - settings.retainDays * DAY)
-        .catch((error: unknown) => log.warn({ err: error }, 'journal prune failed'));
-    prune();
-    this.metrics.observeJournal(journal.health());
-    const timers = [
-      repeatEvery(this.clock, DAY, prune, { unref: true }),
-      repeatEvery(
-        this.clock,
-        10_000,
-        () => {
-          this.metrics.observeJournal(journal.health());
-          this.#journalPnl();
-        },
-        { unref: true },
-      ),
-    ];
-    this.#cleanups.push(() => {
-      for (const timer of timers) timer.cancel();
-    });
-    log.info({ path: settings.path, runId: this.runId }, 'journal open');
   }
 
   #wireJournal(): void {
@@ -553,234 +392,28 @@ export class App {
     });
   }
 
-  /** Today's P&L as the risk book has it, for the journal (restored after a restart). */
-  #journalPnl(): void {
-    const pnl = this.exposure.snapshot().pnl;
-    this.#record({
-      kind: 'pnl',
-      at: this.clock.now(),
-      day: pnl.day,
-      realized: pnl.realized,
-      fees: pnl.fees,
-      unrealized: pnl.unrealized,
-      total: pnl.total,
-      peak: pnl.peak,
-    });
-  }
-
-  /**
-   * A restart carries the day on: realised P&L, fees and cost bases rebuilt from fills (the
-   * journal's and the exchange's since), the drawdown peak and a loss or drawdown trip of the
-   * kill switch from the journal.
-   */
-  async #restoreDay(log: Logger): Promise<void> {
-    const restored = await restoreDayFromFills({
-      source: this.client,
-      exposure: this.exposure,
-      journal: this.journal,
-      clock: this.clock,
-      logger: log,
-    });
-    this.#fillsFrom = restored.newest;
-    if (!this.journal) return;
-    restoreKillSwitch({
-      reader: new JournalReader(this.journal.db),
-      killSwitch: this.killSwitch,
-      dayOf: (at) => this.exposure.dayOf(at),
-      now: this.clock.now(),
-      logger: log,
-    });
-  }
-
-  async #readAccount(log: Logger): Promise<void> {
-    const { exchange } = this.#config;
-    this.communicationsId = await this.client.getCommunicationsId();
-    this.#authenticated = true;
-    this.#continueAfter('reading our communications id');
-    if (exchange.tier === 'auto') {
-      const limits = await this.client.getApiLimits();
-      const tier: TierLimits = {
-        read: { refillRate: limits.read.refillRate, capacity: limits.read.capacity },
-        write: { refillRate: limits.write.refillRate, capacity: limits.write.capacity },
-      };
-      this.queue.setLimits(tier);
-      log.info(
-        { usageTier: limits.usageTier, read: tier.read, write: tier.write },
-        'rate limits read from the exchange',
-      );
-      this.#continueAfter('reading the rate limits');
-    }
-    if (exchange.endpointCosts === 'auto') {
-      try {
-        await this.client.refreshEndpointCosts();
-      } catch (error) {
-        log.warn({ reason: describeError(error) }, 'endpoint costs unavailable; using the built-in table');
-      }
-      this.#continueAfter('reading the endpoint costs');
-    }
-    const positions = await this.client.allPositions();
-    this.exposure.loadPositions(positions.marketPositions, positions.eventPositions);
-  }
-
-  async #buildStrategies(): Promise<StrategyRunner<WindowSchedule | undefined>> {
-    const config = this.#config;
-    const registry = await loadStrategies({ dir: config.strategies.dir, logger: this.logger });
-    const router = new StrategyRouter<WindowSchedule | undefined>(
-      registry,
-      routesFrom(config, this.logger, this.clock),
-      this.logger,
-    );
-    const runner = new StrategyRunner({
-      router,
-      data: this.data,
-      logger: this.logger,
-      clock: this.clock,
-      ...strategyRunnerSettingsFrom(config),
-      seriesOf: async (eventTicker) => (await this.data.event(eventTicker)).seriesTicker,
-      events: {
-        onFailure: (strategy, kind) => this.metrics.strategyFailures.inc({ strategy, kind }),
-        onDisabledCount: (count) => this.metrics.strategyRoutesDisabled.set(count),
-        // A disabled strategy would decline every accept at last look: its quotes go now.
-        onDisabled: (route, reason) => void this.#engine?.manager.pullAll(`route disabled: ${reason}`, route),
-        onWorkerRestart: (reason) => this.metrics.strategyWorkerRestarts.inc({ reason }),
-      },
-    });
-    await runner.start();
-    for (const route of router.table.routes) route.windows?.start();
-    return runner;
-  }
-
-  /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
-  #buildWatcher(client: KalshiClient): OwnQuoteWatcher {
-    const config = this.#config;
-    return new OwnQuoteWatcher({
-      // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
-      source: this.cluster ? this.cluster.ownQuotes(client) : client,
-      logger: this.logger.child({ module: 'own-quote-watcher' }),
-      clock: this.clock,
-      intervalMs: config.quoting.acceptPollIntervalMs,
-      fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
-      minGapMs: () => this.#watchGapMs(),
-      hasActivity: () => this.store.hasActivity(),
-      onQuote: (quote, seenAt) => this.manager.exchangeReported(quote, seenAt),
-      onOpenQuotes: (quotes, listedAt) => this.manager.reconcileOpen(quotes, listedAt),
-    });
-  }
-
-  /**
-   * While the read rate is slowed after 429s the watcher takes at most half of it, so pricing
-   * reads still get through; at full rate the configured interval alone applies.
-   */
-  #watchGapMs(): number {
-    const budget = this.queue.budget('read');
-    if (budget.slowdown >= 1) return 0;
-    const cost = this.client.costs.costOf(ENDPOINTS.get_quotes);
-    return Math.ceil((2 * cost * 1000) / Math.max(budget.refillRate, 1e-3));
-  }
-
-  async #reconcileAtStartup(log: Logger): Promise<void> {
-    // A standby must not touch the leader's quotes: it takes over on promotion instead.
-    if (this.cluster?.membership.group !== undefined) return;
-    const open = await this.watcher.listOpen();
-    if (open.length === 0) return;
-    this.manager.noteForeign(open.map((quote) => quote.id));
-    const report = await handleOrphans({
-      open,
-      policy: this.#config.quoting.onStartup,
-      client: this.client,
-      store: this.store,
-      exposure: this.exposure,
-      book: this.book,
-      ttlMs: this.#settings.ttlMs,
-      logger: this.logger.child({ module: 'startup' }),
-      clock: this.clock,
-    });
-    log.warn(report, 'found open quotes of ours from an earlier run');
-  }
-
   /**
    * Applies a reloaded config: limits, strategy options and routes, quoting settings, filters.
    * `trigger` (SIGHUP, file changed, …) leads the log line: what caused the reload.
    */
-  async reload(next: Config, trigger?: string): Promise<ReloadResult> {
-    const prefix = trigger ? `${trigger}: ` : '';
-    const diff = diffConfig(this.#config, next);
-    const refused = restartRequiredMessage(diff);
-    const at = this.clock.now();
-    if (refused) {
-      this.#record({
-        kind: 'config_reload',
-        at,
-        trigger: trigger ?? 'reload',
-        applied: false,
-        reason: refused,
-      });
-      return { applied: false, reason: refused };
-    }
-    const record = (
-      outcome: { applied: true; changed: readonly string[] } | { applied: false; reason: string },
-    ) =>
-      this.#record({
-        kind: 'config_reload',
-        at,
-        trigger: trigger ?? 'reload',
-        ...(outcome.applied
-          ? { applied: true, configHash: configHash(next), changed: [...outcome.changed] }
-          : outcome),
-      });
-    // A reload is the operator's way to bring back routes disabled by strategy failures.
-    this.runner.enableAll();
-    if (diff.hot.length === 0) {
-      record({ applied: true, changed: [] });
-      this.logger.info({ trigger, changed: [] }, `${prefix}config unchanged`);
-      return { applied: true, changed: [] };
-    }
-    try {
-      await this.#applyReload(next, diff.hot);
-    } catch (error) {
-      // Journaled as what it was (new routes' setup failed, …): the running config stays.
-      record({
-        applied: false,
-        reason: `reload failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      throw error;
-    }
-    record({ applied: true, changed: diff.hot });
-    this.logger.info({ trigger, changed: diff.hot }, `${prefix}config reloaded`);
-    return { applied: true, changed: diff.hot };
-  }
-
-  /** Puts a validated config's hot keys in force; throws (current config kept) if the routes cannot be set up. */
-  async #applyReload(next: Config, hot: readonly string[]): Promise<void> {
-    const changed = (key: string) =>
-      hot.some((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
-    // Compiled before anything is applied: windows the schedule cannot take fail the reload whole.
-    const windows = changed('risk.windows')
-      ? new TradingWindows(next.risk.windows, 'risk.windows')
-      : undefined;
-    const retired = this.runner.router.table.routes.map((route) => route.windows);
-    await this.runner.reload(routesFrom(next, this.logger, this.clock));
-    // The replaced routes' window timers go with them (each reload used to leave them ticking).
-    for (const windows of retired) windows?.stop();
-    for (const route of this.runner.router.table.routes) route.windows?.start();
-    const logLevelChanged = changed('logging.level');
-    // Only on a change: a logger handed in (tests) keeps its own level otherwise.
-    if (logLevelChanged) this.logger.level = next.logging.level;
-    this.runner.configure({
-      timeoutMs: next.strategies.timeoutMs,
-      ...(logLevelChanged ? { logLevel: next.logging.level } : {}),
-    });
-    this.#limits = riskLimitsFrom(next);
-    this.#settings = quotingSettingsFrom(next);
-    this.killSwitch.configure(killSwitchLimitsFrom(next));
-    const poller = pollerTunables(next);
-    this.poller.configure(poller);
-    this.push?.setFilter(poller.filter);
-    this.#config = next;
-    // RFQs the new filters (or own-RFQ rule) turn away leave the book and lose our quotes at the next listing: now.
-    if (changed('poller.filters') || changed('poller.ignoreOwnRfqs')) this.poller.requestCycle();
-    // Last, with the new limits in force: a window now closed pulls every quote, one now open requotes.
-    if (windows) this.windows.setWindows(windows);
+  reload(next: Config, trigger?: string): Promise<ReloadResult> {
+    return reloadConfig(
+      this,
+      {
+        record: (event) => this.#record(event),
+        setLimits: (limits) => {
+          this.#limits = limits;
+        },
+        setSettings: (settings) => {
+          this.#settings = settings;
+        },
+        setConfig: (config) => {
+          this.#config = config;
+        },
+      },
+      next,
+      trigger,
+    );
   }
 
   /**
@@ -790,125 +423,23 @@ export class App {
    */
   stop(reason = 'shutdown'): Promise<StopReport> {
     this.#stopRequested = true;
-    this.#stopping ??= this.#stop(reason);
-    return this.#stopping;
-  }
-
-  async #stop(reason: string): Promise<StopReport> {
-    const log = this.logger.child({ module: 'app' });
-    const startedAt = this.clock.now();
-    const deadline = startedAt + this.#config.quoting.shutdownTimeoutMs;
-    log.info({ reason }, 'stopping: deleting every live quote');
-    // Startup quits at its next step; what it had started by then is unwound below.
-    if (this.#starting) {
-      await withDeadline(
-        this.clock,
-        this.#starting.catch(() => undefined),
-        deadline - this.clock.now(),
-      );
-    }
-    let openAtExit = 0;
-    let timedOut = false;
-    await this.push?.stop();
-    const engine = this.#engine;
-    const exchange = this.#exchange;
-    if (engine && exchange) {
-      await engine.poller.stop();
-      // Deletes and every read: the watcher's listing goes at confirm priority and is what
-      // reports the executions waited for next (refused, they were never seen: docs/reliability.md).
-      exchange.queue.close(STOPPING);
-      // Executions of confirmed quotes are waited for, leaving a second for the rest of the stop.
-      await withDeadline(this.clock, engine.manager.stop(deadline - 1_000), deadline - this.clock.now());
-      // The last fills (of executions that settled as we stopped) into the books and the journal.
-      engine.fillSync.stop();
-      if (this.#authenticated && !this.#config.dryRun) {
-        await withDeadline(
-          this.clock,
-          engine.fillSync.sync('shutdown').then(
-            () => undefined,
-            () => undefined,
-          ),
-          deadline - this.clock.now(),
-        );
-      }
-      engine.manager.fills.flush();
-    }
-    if (exchange) {
-      const { watcher, client, queue } = exchange;
-      await watcher.stop();
-      // Before the exchange took our keys this run cannot have placed a quote; one left by an
-      // earlier run is found at the next start, as after a kill -9.
-      if (!this.#authenticated) log.info('stopped before reaching the exchange: nothing to delete');
-      openAtExit =
-        this.#config.dryRun || !this.#authenticated
-          ? 0
-          : await deleteStragglers({
-              listOpen: () => watcher.listOpen(),
-              client,
-              clock: this.clock,
-              deadline,
-              settleAt: this.#lastUncertainCreateAt + this.#config.exchange.requestTimeoutMs,
-              logger: log,
-            });
-      timedOut = this.clock.now() >= deadline;
-      await queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - this.clock.now()) });
-    }
-    engine?.schedules.stop();
-    const runner = this.#runner;
-    if (runner) {
-      await runner.stop();
-      for (const route of runner.router.table.routes) route.windows?.stop();
-    }
-    await this.cluster?.close();
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.killSwitch.stop();
-    this.windows.stop();
-    this.dashboard?.close();
-    await this.ops?.close();
-    this.metrics.close();
-    await this.simulator?.stop();
-    const durationMs = this.clock.now() - startedAt;
-    this.#journalWiring?.dispose();
-    this.#journalPnl();
-    this.#record({
-      kind: 'run_stopped',
-      at: this.clock.now(),
-      runId: this.runId,
+    this.#stopping ??= stopApp(
+      this,
+      {
+        starting: this.#starting,
+        exchange: () => this.#exchange,
+        engine: () => this.#engine,
+        runner: () => this.#runner,
+        authenticated: () => this.#authenticated,
+        lastUncertainCreateAt: () => this.#lastUncertainCreateAt,
+        takeCleanups: () => this.#cleanups.splice(0),
+        disposeJournalWiring: () => this.#journalWiring?.dispose(),
+        journalPnl: () => journalPnl(this, (event) => this.#record(event)),
+        record: (event) => this.#record(event),
+      },
       reason,
-      openAtExit,
-    });
-    await this.journal?.close().catch((error: unknown) => log.error({ err: error }, 'journal close failed'));
-    await this.recording?.close();
-    log.info(
-      { openAtExit, durationMs, timedOut },
-      openAtExit === 0
-        ? 'stopped cleanly'
-        : openAtExit < 0
-          ? 'stopped without being able to check for open quotes'
-          : 'stopped with quotes still open',
     );
-    return { openAtExit, durationMs, timedOut };
-  }
-}
-
-async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<void> {
-  const gaveUp = new AbortController();
-  await Promise.race([work, sleepOn(clock, ms, gaveUp.signal)]);
-  gaveUp.abort();
-}
-
-/** The commit this build runs: KALSHI_RFQ_COMMIT (set in the container image), else git's. */
-function gitCommit(): string {
-  const fromEnv = process.env['KALSHI_RFQ_COMMIT'];
-  if (fromEnv) return fromEnv;
-  try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2_000,
-    }).trim();
-  } catch {
-    return 'unknown';
+    return this.#stopping;
   }
 }
 

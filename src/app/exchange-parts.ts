@@ -1,0 +1,112 @@
+/**
+ * The parts the bot reaches the exchange with, built together once it is connected: the action
+ * queue (the gate every call passes), the signed client, the market data cache and the watcher
+ * of our own quotes.
+ */
+import type { Config } from '../config/index.js';
+import type { EpochMs } from '../domain/types.js';
+import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
+import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
+import { MarketDataCache } from '../market/market-cache.js';
+import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
+import { ActionQueue } from '../throttle/action-queue.js';
+import type { App } from './app.js';
+import type { JournalWiring } from './journal-wiring.js';
+import { initialLimits, retryPolicyFrom } from './options-from-config.js';
+import type { ExchangeParts } from './parts.js';
+
+/** The app's parts the exchange parts report to; `manager` is read once the watcher runs. */
+export type ExchangeHost = Pick<
+  App,
+  'logger' | 'clock' | 'metrics' | 'cluster' | 'exposure' | 'store' | 'manager'
+>;
+
+export interface ExchangeInputs {
+  readonly config: Config;
+  readonly baseUrl: string;
+  readonly credentials: KalshiCredentials | undefined;
+  /** Benchmarks only: the client's gate instead of the action queue. */
+  readonly gate: RequestGate | undefined;
+  readonly fetch: FetchLike | undefined;
+  /** A create_quote attempt ended in a way that may still land (no answer, 5xx). */
+  readonly onUncertainCreate: (at: EpochMs) => void;
+  /** The journal's hooks, once wired (none without a journal or a recording). */
+  readonly journalWiring: () => JournalWiring | undefined;
+}
+
+export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): ExchangeParts {
+  const { config } = inputs;
+  const queue = new ActionQueue({
+    limits: initialLimits(config),
+    safetyFactor: config.exchange.budgetSafety,
+    reserve: { read: 0, write: config.exchange.confirmReserveTokens },
+    logger: host.logger.child({ module: 'action-queue' }),
+    hooks: {
+      onAdmit: (spec) => host.metrics.spendTokens(spec.bucket, spec.cost),
+    },
+    ...(host.cluster ? { shared: host.cluster.budget } : {}),
+  });
+  const client = new KalshiClient({
+    baseUrl: inputs.baseUrl,
+    credentials: inputs.credentials,
+    gate: inputs.gate ?? queue,
+    pathStyle: config.exchange.pathStyle,
+    timeoutMs: config.exchange.requestTimeoutMs,
+    maxResponseBytes: config.exchange.maxResponseBytes,
+    retry: retryPolicyFrom(config),
+    signPublicReads: config.exchange.signPublicReads,
+    logger: host.logger,
+    clock: host.clock,
+    ...(inputs.fetch ? { fetch: inputs.fetch } : {}),
+    onResponse: (info) => {
+      if (info.endpoint === 'create_quote' && info.retry === 'may-have-landed') {
+        inputs.onUncertainCreate(host.clock.now());
+      }
+      host.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
+    },
+  });
+  const data = new MarketDataCache({
+    reads: client,
+    positions: host.exposure,
+    clock: host.clock,
+    logger: host.logger.child({ module: 'market-data' }),
+    onBook: (ticker, book) => inputs.journalWiring()?.bookRead(ticker, book),
+    onMarket: (market) => inputs.journalWiring()?.marketRead(market),
+    onFees: (ticker, fees, event) => inputs.journalWiring()?.feesRead(ticker, fees, event),
+    urgent: () => contextReadPriority() === 'confirm',
+  });
+  const watcher = buildWatcher(host, config, queue, client);
+  return Object.freeze({ queue, client, data, watcher });
+}
+
+/** Built with the client: the stop lists our open quotes through it even if startup quit early. */
+function buildWatcher(
+  host: ExchangeHost,
+  config: Config,
+  queue: ActionQueue,
+  client: KalshiClient,
+): OwnQuoteWatcher {
+  return new OwnQuoteWatcher({
+    // In a cluster, quotes another instance owns are not ours to adopt, confirm or delete.
+    source: host.cluster ? host.cluster.ownQuotes(client) : client,
+    logger: host.logger.child({ module: 'own-quote-watcher' }),
+    clock: host.clock,
+    intervalMs: config.quoting.acceptPollIntervalMs,
+    fullSweepIntervalMs: config.quoting.fullListingIntervalMs,
+    minGapMs: () => watchGapMs(queue, client),
+    hasActivity: () => host.store.hasActivity(),
+    onQuote: (quote, seenAt) => host.manager.exchangeReported(quote, seenAt),
+    onOpenQuotes: (quotes, listedAt) => host.manager.reconcileOpen(quotes, listedAt),
+  });
+}
+
+/**
+ * While the read rate is slowed after 429s the watcher takes at most half of it, so pricing
+ * reads still get through; at full rate the configured interval alone applies.
+ */
+function watchGapMs(queue: ActionQueue, client: KalshiClient): number {
+  const budget = queue.budget('read');
+  if (budget.slowdown >= 1) return 0;
+  const cost = client.costs.costOf(ENDPOINTS.get_quotes);
+  return Math.ceil((2 * cost * 1000) / Math.max(budget.refillRate, 1e-3));
+}
