@@ -5,6 +5,7 @@
 import { cpus, release, totalmem } from 'node:os';
 import type { ScenarioResult } from './analyze.js';
 import { largestHeld, scaleRows } from './scale.js';
+import { MEMORY_FIRST_FLAGS } from './scenarios.js';
 import { fmt, ratio, round } from './stats.js';
 
 export interface Machine {
@@ -32,6 +33,8 @@ export const HEADLINE = {
   flood: 'flood-0ms',
   memory: 'memory-10k',
   memoryUnbounded: 'memory-10k-unbounded',
+  memoryFirst: 'memory-10k-small',
+  memoryFirstLatency: 'push-0ms-small',
   burst: 'burst-100',
   inProcess: 'push-0ms-in-process',
   noJournal: 'push-0ms-no-journal',
@@ -134,7 +137,7 @@ export function targets(byKey: ReadonlyMap<string, ScenarioResult>): Target[] {
       met: flood.http429 === 0,
     });
   }
-  for (const key of [HEADLINE.memory, HEADLINE.memoryUnbounded]) {
+  for (const key of [HEADLINE.memory, HEADLINE.memoryUnbounded, HEADLINE.memoryFirst]) {
     const memory = byKey.get(key);
     if (!memory) continue;
     out.push({
@@ -226,6 +229,27 @@ function newParts(byKey: ReadonlyMap<string, ScenarioResult>) {
       dash1: internal(HEADLINE.dash1),
       dash20: internal(HEADLINE.dash20),
     },
+  };
+}
+
+/**
+ * The memory-first V8 flags (MEMORY_FIRST_FLAGS): the RSS they save at 10k RFQs against the
+ * unbounded default, and what they add to push-0ms's internal time.
+ */
+function memoryFirst(byKey: ReadonlyMap<string, ScenarioResult>) {
+  const small = byKey.get(HEADLINE.memoryFirst);
+  const unbounded = byKey.get(HEADLINE.memoryUnbounded);
+  const latency = byKey.get(HEADLINE.latency);
+  const smallLatency = byKey.get(HEADLINE.memoryFirstLatency);
+  const base = latency ? p50p99(latency.rfqParts.internal) : null;
+  const withFlags = smallLatency ? p50p99(smallLatency.rfqParts.internal) : null;
+  return {
+    flags: MEMORY_FIRST_FLAGS,
+    rssMbAt10kRfqs: round(small?.rssMb ?? Number.NaN),
+    rssMbSaved: diff(unbounded ? round(unbounded.rssMb) : null, small ? round(small.rssMb) : null),
+    internalMs: withFlags,
+    addedP50Ms: diff(withFlags?.p50 ?? null, base?.p50 ?? null),
+    addedP99Ms: diff(withFlags?.p99 ?? null, base?.p99 ?? null),
   };
 }
 
@@ -369,6 +393,7 @@ export function summary(
     },
     internalRfqToQuoteMs: p50p99(latency?.rfqParts.internal),
     rssMbAt10kRfqsUnbounded: round(unbounded?.rssMb ?? Number.NaN),
+    memoryFirst: memoryFirst(byKey),
     heapMbAt10kRfqs: {
       afterGc: round(memory?.heapAfterGcMb ?? Number.NaN),
       afterGcUnbounded: round(unbounded?.heapAfterGcMb ?? Number.NaN),

@@ -124,11 +124,18 @@ export function steady(
 }
 
 /** push-0ms with one part changed: the rows showing what the journal, the dashboard and the workers cost. */
-export type Variant = 'in-process' | 'no-journal' | 'dash0' | 'dash1' | 'dash20';
+export type Variant = 'in-process' | 'no-journal' | 'dash0' | 'dash1' | 'dash20' | 'small';
+
+/** V8 favouring memory over speed (old space grown less, a small young generation): see docs/performance.md. */
+export const MEMORY_FIRST_FLAGS: readonly string[] = ['--optimize-for-size'];
 
 const VARIANTS: Record<
   Variant,
-  { readonly title: string; readonly settings: Partial<ScenarioSpec['settings']> }
+  {
+    readonly title: string;
+    readonly settings?: Partial<ScenarioSpec['settings']>;
+    readonly execArgv?: readonly string[];
+  }
 > = {
   'in-process': {
     title: 'strategies on the bot thread (isolation: in-process)',
@@ -138,16 +145,18 @@ const VARIANTS: Record<
   dash0: { title: 'ops server and dashboard on, no dashboard open', settings: { dashboards: 0 } },
   dash1: { title: '1 dashboard open', settings: { dashboards: 1 } },
   dash20: { title: '20 dashboards open', settings: { dashboards: 20 } },
+  small: { title: `memory first (${MEMORY_FIRST_FLAGS.join(' ')})`, execArgv: MEMORY_FIRST_FLAGS },
 };
 
 export function variant(sizes: Sizes, which: Variant): ScenarioSpec {
   const base = steady('bot', sizes, 0, { push: true });
-  const { title, settings } = VARIANTS[which];
+  const { title, settings, execArgv } = VARIANTS[which];
   return {
     ...base,
     key: `push-0ms-${which}`,
     title: `${base.title}; ${title}`,
     settings: { ...base.settings, ...settings },
+    ...(execArgv ? { execArgv } : {}),
   };
 }
 
@@ -197,18 +206,28 @@ export function flood(mode: ScenarioSpec['mode'], sizes: Sizes, latency: number,
 /** The Dockerfile's NODE_OPTIONS=--max-old-space-size: the memory scenario runs the bot as deployed. */
 export const CONTAINER_HEAP_MB = 192;
 
-export function memory(sizes: Sizes, heapCapMb: number | undefined = CONTAINER_HEAP_MB): ScenarioSpec {
+export function memory(
+  sizes: Sizes,
+  heapCapMb: number | undefined = CONTAINER_HEAP_MB,
+  options: { readonly memoryFirst?: boolean } = {},
+): ScenarioSpec {
   const live = 1_000;
+  const flags = [
+    ...(heapCapMb ? [`--max-old-space-size=${heapCapMb}`] : []),
+    ...(options.memoryFirst ? MEMORY_FIRST_FLAGS : []),
+  ];
   return {
     key:
       heapCapMb === CONTAINER_HEAP_MB
         ? 'memory-10k'
         : heapCapMb
           ? `memory-10k-heap${heapCapMb}`
-          : 'memory-10k-unbounded',
+          : options.memoryFirst
+            ? 'memory-10k-small'
+            : 'memory-10k-unbounded',
     compiled: true,
-    ...(heapCapMb ? { execArgv: [`--max-old-space-size=${heapCapMb}`] } : {}),
-    title: `${sizes.memoryRfqs} open RFQs tracked, ${live} live quotes (premier tier, prices frozen, compiled, ${heapCapMb ? `--max-old-space-size=${heapCapMb}${heapCapMb === CONTAINER_HEAP_MB ? ' as in the container' : ''}` : 'no old-space bound'})`,
+    ...(flags.length > 0 ? { execArgv: flags } : {}),
+    title: `${sizes.memoryRfqs} open RFQs tracked, ${live} live quotes (premier tier, prices frozen, compiled, ${heapCapMb ? `--max-old-space-size=${heapCapMb}${heapCapMb === CONTAINER_HEAP_MB ? ' as in the container' : ''}` : 'no old-space bound'}${options.memoryFirst ? `, memory first: ${MEMORY_FIRST_FLAGS.join(' ')}` : ''})`,
     mode: 'bot',
     sim: { seed: SEED, tier: 'premier', walkIntervalMs: 0 },
     // A long TTL and frozen prices keep the quotes live; a 5 s strategy limit lets a burst of
@@ -242,14 +261,14 @@ export function scenarios(sizes: Sizes): ScenarioSpec[] {
   return [
     ...sizes.latencies.map(([latency, discovery]) => steady('bot', sizes, latency, discovery)),
     ...(sizes.newParts
-      ? (['in-process', 'no-journal', 'dash0', 'dash1', 'dash20'] as const).map((which) =>
+      ? (['in-process', 'no-journal', 'dash0', 'dash1', 'dash20', 'small'] as const).map((which) =>
           variant(sizes, which),
         )
       : []),
     bursts(sizes),
     ...sizes.floodLatencies.map((latency) => flood('bot', sizes, latency)),
     memory(sizes),
-    ...(sizes.heapCap ? [memory(sizes, 0)] : []),
+    ...(sizes.heapCap ? [memory(sizes, 0), memory(sizes, 0, { memoryFirst: true })] : []),
     steady('naive', sizes, 0, { push: true }, 'naive-steady'),
     flood('naive', sizes, 0, 'naive-flood'),
     steady('unbudgeted', sizes, 0, { push: true }, 'unbudgeted-steady'),
