@@ -180,14 +180,6 @@ export class Cluster implements ClusterHooks {
     return () => this.#listeners.delete(listener);
   }
 
-  /**
-   * Another instance's reservations left Redis. Safe to act on only while the gate is open: right
-   * after Redis returns (every reservation gone until re-published) the gate holds new quotes.
-   */
-  onRoomFreed(listener: (count: number) => void): () => void {
-    return this.reservations.onRemoteReleased(listener);
-  }
-
   async admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined> {
     const refusal = this.blocked() ?? (await this.reservations.admit(exposureId, recheck));
     this.metrics.admissions.inc({ outcome: refusal === undefined ? 'admitted' : outcomeOf(refusal) });

@@ -62,19 +62,9 @@ export class Reservations {
   #syncing: Promise<void> | undefined;
   /** Releases that could not be written (Redis down): done by the next full re-sync. */
   #dirty = false;
-  readonly #releaseListeners = new Set<(count: number) => void>();
 
   constructor(options: ReservationsOptions) {
     this.#options = options;
-  }
-
-  /**
-   * Other instances' reservations left the account-wide view (their quotes ended, or they left):
-   * `count` of them since the last read. Room under shared limits may be free.
-   */
-  onRemoteReleased(listener: (count: number) => void): () => void {
-    this.#releaseListeners.add(listener);
-    return () => this.#releaseListeners.delete(listener);
   }
 
   get version(): number {
@@ -251,12 +241,9 @@ export class Reservations {
         ...(parsed.x === undefined ? {} : { executedAt: parsed.x }),
       });
     }
-    let released = 0;
-    for (const field of this.#remote.keys()) if (!remote.has(field)) released++;
     this.#version = Number(reply[0]) || 0;
     this.#remote = remote;
     this.#members = members;
-    if (released > 0) for (const listener of [...this.#releaseListeners]) listener(released);
   }
 
   #reserve(own: OwnReservation, mode: 'check' | 'bump' | 'plain'): Promise<unknown> {

@@ -109,11 +109,6 @@ export interface ClusterHooks {
   blocked(): string | undefined;
   onChange(listener: (change: ClusterGateChange) => void): () => void;
   /**
-   * Another instance's quotes left the account-wide view: RFQs waiting for room under a shared
-   * limit may fit now (`count` reservations gone).
-   */
-  onRoomFreed?(listener: (count: number) => void): () => void;
-  /**
    * Publishes a quote reserved in the local book (under `exposureId`) to the other instances
    * before its create is sent. `recheck` runs the guard again on a fresh account-wide view.
    * Resolves undefined when admitted, else why not.

@@ -163,9 +163,6 @@ export class QuoteManager {
           else if (change.open) this.requoteAll('resume');
         }),
       );
-      // Room another instance frees wakes our waiting RFQs as our own freed room does.
-      const freedElsewhere = cluster.onRoomFreed?.((count) => this.#roomFreed(count));
-      if (freedElsewhere) this.#unsubscribe.push(freedElsewhere);
     }
     this.#unsubscribe.push(
       this.#deps.store.onTransition((quote, from) => {
@@ -201,15 +198,13 @@ export class QuoteManager {
   }
 
   /**
-   * A quote of ours (or, in a cluster, `count` of another instance's) ended or filled: RFQs
-   * refused for want of room under a limit may fit now. Batched to the next turn (exposure is
-   * updated right after the transition), one waiting RFQ per freed quote, oldest first; one
-   * still refused goes back to the end of the line.
+   * A quote of ours ended or filled: RFQs refused for want of room under a limit may fit now.
+   * Batched to the next turn (exposure is updated right after the transition), one waiting RFQ
+   * per freed quote, oldest first; one still refused goes back to the end of the line.
    */
-  #roomFreed(count = 1): void {
-    const first = this.#freedSinceCheck === 0;
-    this.#freedSinceCheck += count;
-    if (!first) return;
+  #roomFreed(): void {
+    this.#freedSinceCheck++;
+    if (this.#freedSinceCheck > 1) return;
     setImmediate(() => {
       const freed = this.#freedSinceCheck;
       this.#freedSinceCheck = 0;

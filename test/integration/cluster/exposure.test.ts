@@ -4,9 +4,9 @@
  * our live quotes, sampled throughout. Without Redis each instance fills the limit alone.
  */
 import { describe, expect, it } from 'vitest';
-import { pollCyclesPass, simQuotes, startBot } from '../../helpers/bot.js';
+import { simQuotes, startBot } from '../../helpers/bot.js';
 import { merge } from '../../helpers/config.js';
-import { type TestSimulator, waitFor } from '../../helpers/simulator.js';
+import type { TestSimulator } from '../../helpers/simulator.js';
 import { activeMarkets, createRfqs, redisForTest, startTestSimulator, twoBots } from './helpers.js';
 
 const PER_EVENT = 3;
@@ -84,39 +84,5 @@ describe('shared exposure (real redis-server)', () => {
     // One account without Redis is no control: each instance deletes the other's quotes as strays.
     const { peak } = await peakOnEvent({}, { until: (seen) => seen > PER_EVENT, accounts: 2 });
     expect(peak).toBeGreaterThan(PER_EVENT);
-  }, 40_000);
-
-  it('room another instance frees wakes an RFQ waiting for it under a shared limit', async () => {
-    const redis = await redisForTest();
-    const ts = await startTestSimulator({ userCount: 1, takers: false, walkIntervalMs: 0 });
-    const [m1, m2] = await eventMarkets(ts);
-    const shared = {
-      ...RISK,
-      risk: { ...RISK.risk, maxOpenQuotesPerEvent: 1 },
-      quoting: { ttlMs: 60_000, sweepIntervalMs: 100 },
-      cluster: { redis: redis.url, failoverMs: 2_000 },
-    };
-    const [, b] = await twoBots(ts, shared, [
-      { poller: { filters: { marketTickers: [m1] } } },
-      { poller: { filters: { marketTickers: [m2] } } },
-    ]);
-    const [held] = await createRfqs(ts, m1, 1);
-    await waitFor(async () => (await simQuotes(ts, ts.users[0]!, 'open')).length === 1, {
-      what: "instance A's quote, the event's one",
-    });
-    await createRfqs(ts, m2, 1);
-    await waitFor(() => b.app.manager.quoter.waitingForRoom === 1, {
-      what: 'B waiting for room on the event',
-    });
-    // B's own quotes never end (it has none): only A's ending can free the room.
-    await pollCyclesPass(b.app, 3);
-    expect(b.app.manager.quoter.waitingForRoom).toBe(1);
-
-    await ts.admin('POST', `/_sim/rfqs/${held}/close`, { reason: 'test' });
-    await waitFor(
-      async () => (await simQuotes(ts, ts.users[0]!, 'open')).some((q) => q.market_ticker === m2),
-      { what: "B's waiting RFQ quoted once A's quote ended" },
-    );
-    expect(b.app.manager.quoter.waitingForRoom).toBe(0);
   }, 40_000);
 });
