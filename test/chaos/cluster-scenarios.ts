@@ -89,10 +89,19 @@ function clusterExposure(): Scenario {
       await sleep(8_000);
       ctx.notes['writesPerInstance'] = createsBy(ctx).join('/');
     },
-    verify(ctx) {
-      const live = [ctx.bot, ...ctx.others].map((b) => b?.app.metrics.registry);
-      return createsBy(ctx).some((n) => n === 0) || live.length < 2
-        ? ['not exercised: one instance sent nothing']
+    async verify(ctx) {
+      const bots = [ctx.bot, ...ctx.others];
+      // Exercised when each instance met the shared limits: it sent quotes, or its guard refused
+      // some because of the account's exposure (the other instance may hold the room throughout).
+      const refused = await Promise.all(
+        bots.map(async (b) =>
+          b ? (await b.app.metrics.riskRejections.get()).values.reduce((sum, v) => sum + v.value, 0) : 0,
+        ),
+      );
+      const creates = createsBy(ctx);
+      ctx.notes['refusedPerInstance'] = refused.join('/');
+      return bots.length < 2 || creates.some((n, i) => n === 0 && refused[i] === 0)
+        ? ['not exercised: one instance neither sent a quote nor met a limit']
         : [];
     },
     cleanup() {
