@@ -48,16 +48,6 @@ export async function reloadConfig(
   const diff = diffConfig(host.config, next);
   const refused = restartRequiredMessage(diff);
   const at = host.clock.now();
-  if (refused) {
-    target.record({
-      kind: 'config_reload',
-      at,
-      trigger: trigger ?? 'reload',
-      applied: false,
-      reason: refused,
-    });
-    return { applied: false, reason: refused };
-  }
   const record = (
     outcome: { applied: true; changed: readonly string[] } | { applied: false; reason: string },
   ) =>
@@ -69,6 +59,10 @@ export async function reloadConfig(
         ? { applied: true, configHash: configHash(next), changed: [...outcome.changed] }
         : outcome),
     });
+  if (refused) {
+    record({ applied: false, reason: refused });
+    return { applied: false, reason: refused };
+  }
   // A reload is the operator's way to bring back routes disabled by strategy failures.
   host.runner.enableAll();
   if (diff.hot.length === 0) {

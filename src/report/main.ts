@@ -37,15 +37,13 @@ function run(): number {
   const settings = settingsFor(configPath, values.journal, values.tz);
   const timeZone = settings.dayTimeZone;
   const now = Date.now();
-  const today = dayKey(now, timeZone);
   const from = values.from
     ? parseWhen(values.from, '--from', timeZone)
-    : (dayStart(today, timeZone) as number);
+    : (dayStart(dayKey(now, timeZone), timeZone) as number);
+  // To the end of the day the period starts in.
   const to = values.to
     ? parseWhen(values.to, '--to', timeZone)
-    : values.from
-      ? (dayStart(nextDayKey(dayKey(from, timeZone)), timeZone) as number)
-      : (dayStart(nextDayKey(today), timeZone) as number);
+    : (dayStart(nextDayKey(dayKey(from, timeZone)), timeZone) as number);
   if (to <= from) throw new UsageError('--to must be after --from');
   const path = settings.path;
   const db = openJournalDatabase(path, { readonly: true });

@@ -63,19 +63,26 @@ export function zonedParts(at: EpochMs, timeZone: string): ZonedParts {
   };
 }
 
-/** The last day key computed per zone, by UTC minute: offsets are whole minutes, so it holds all minute. */
-const lastDayKey = new Map<string, { minute: number; key: string }>();
+/** The last minute's keys computed per zone, by UTC minute: offsets are whole minutes, so they hold all minute. */
+const lastKeys = new Map<string, { minute: number; day: string; hour: string }>();
+
+/** The day (YYYY-MM-DD) and hour (YYYY-MM-DDTHH:00) of `at` in `timeZone`. */
+function minuteKeys(at: EpochMs, timeZone: string): { readonly day: string; readonly hour: string } {
+  // The risk book asks on every snapshot, the report on every event; Intl formatting is far
+  // dearer than this lookup.
+  const minute = Math.floor(at / 60_000);
+  const cached = lastKeys.get(timeZone);
+  if (cached?.minute === minute) return cached;
+  const { year, month, day, hour } = zonedParts(at, timeZone);
+  const dayText = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const keys = { minute, day: dayText, hour: `${dayText}T${String(hour).padStart(2, '0')}:00` };
+  lastKeys.set(timeZone, keys);
+  return keys;
+}
 
 /** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
 export function dayKey(at: EpochMs, timeZone: string): string {
-  // The risk book asks on every snapshot; Intl formatting is far dearer than this lookup.
-  const minute = Math.floor(at / 60_000);
-  const cached = lastDayKey.get(timeZone);
-  if (cached?.minute === minute) return cached.key;
-  const { year, month, day } = zonedParts(at, timeZone);
-  const key = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  lastDayKey.set(timeZone, { minute, key });
-  return key;
+  return minuteKeys(at, timeZone).day;
 }
 
 const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -108,8 +115,7 @@ export function nextDayKey(day: string): string {
 
 /** The hour of `at` in `timeZone`, as "YYYY-MM-DDTHH:00". */
 export function hourKey(at: EpochMs, timeZone: string): string {
-  const { hour } = zonedParts(at, timeZone);
-  return `${dayKey(at, timeZone)}T${String(hour).padStart(2, '0')}:00`;
+  return minuteKeys(at, timeZone).hour;
 }
 
 /** How far the zone's wall clock is ahead of UTC at `at`, in ms (whole minutes). */
