@@ -1,7 +1,8 @@
 /**
  * The app's shutdown: stop finding RFQs, refuse new creates and all confirms, delete every live
- * quote, check at the exchange that nothing of ours is left open, then close everything startup
- * opened, journal last.
+ * quote, wait for confirmed ones to execute (the push socket stays up to report them), check at
+ * the exchange that nothing of ours is left open, then close everything startup opened, journal
+ * last.
  */
 import { type Clock, sleepOn } from '../domain/clock.js';
 import type { JournalEvent } from '../journal/events.js';
@@ -77,7 +78,7 @@ export async function stopApp(host: ShutdownHost, state: ShutdownState, reason: 
   }
   let openAtExit = 0;
   let timedOut = false;
-  await host.push?.stop();
+  host.push?.stopDiscovery();
   const engine = state.engine();
   const exchange = state.exchange();
   if (engine && exchange) {
@@ -101,6 +102,7 @@ export async function stopApp(host: ShutdownHost, state: ShutdownState, reason: 
     }
     engine.manager.fills.flush();
   }
+  await host.push?.stop();
   if (exchange) {
     const { watcher, client, queue } = exchange;
     await watcher.stop();

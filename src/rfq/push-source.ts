@@ -52,6 +52,7 @@ export class RfqPushSource {
   readonly #log: Logger;
   #unsubscribe: (() => void)[] = [];
   #rfqReads = 0;
+  #discovering = true;
 
   constructor(options: PushSourceOptions) {
     this.#options = options;
@@ -93,12 +94,22 @@ export class RfqPushSource {
     stream.start();
   }
 
+  /**
+   * Shutdown's first step: new RFQs are no longer taken, while the socket stays up to report
+   * the executions of quotes confirmed before the stop (a poll may be seconds away).
+   */
+  stopDiscovery(): void {
+    this.#discovering = false;
+  }
+
   async stop(): Promise<void> {
+    this.#discovering = false;
     await this.#options.stream.stop();
     for (const off of this.#unsubscribe.splice(0)) off();
   }
 
   #rfqCreated({ rfq, complete }: RfqCreatedEvent): void {
+    if (!this.#discovering) return;
     const { book, filter } = this.#options;
     const ours = rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId();
     if (ours && this.#options.ignoreOwnRfqs?.() !== false) return;

@@ -53,6 +53,14 @@ describe('push discovery over the communications websocket', () => {
       what: 'the pushed accept to be confirmed',
     });
     expect(Date.now() - acceptedAt).toBeLessThan(5_000);
+
+    // A stop right after the confirm: the socket stays up until the execution is reported, so the
+    // stop waits ~the execution delay (not for a poll 10 s away) and the fill is the quote's.
+    const report = await app.stop('test');
+    expect(report.durationMs).toBeLessThan(3_000);
+    const executed = app.store.byQuoteId(quote.id);
+    expect(executed?.state).toBe('executed');
+    expect(executed?.fillOutcome).toBe('filled');
   });
 
   it('reconnects after the socket drops and keeps quoting', async () => {

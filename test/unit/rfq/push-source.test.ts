@@ -149,6 +149,21 @@ describe('push source (stream → RFQ book and watcher)', () => {
     }
   });
 
+  it('after stopDiscovery (a stop under way) takes no new RFQ but still reports our accepts', async () => {
+    const { push, book, accepted, connection } = await pushSource();
+    try {
+      push.stopDiscovery();
+      connection.send(rfqFrame(1, { id: 'late', contracts_fp: '5.00' }));
+      connection.send(acceptFrame(2, 'ours', OWN));
+      // Frames arrive in order: once the accept is in, the RFQ before it was seen and dropped.
+      await waitFor(() => accepted.length === 1, { what: 'our accept' });
+      expect(book.has('late')).toBe(false);
+      expect(push.connected).toBe(true);
+    } finally {
+      await push.stop();
+    }
+  });
+
   it('each (re)subscription asks for a listing: RFQs created while no subscription was live', async () => {
     const { server, push, gaps, connection } = await pushSource();
     try {
