@@ -169,6 +169,8 @@ export class FillTracker {
   }
 
   #settle(quote: TrackedQuote): void {
+    // Two looks can overlap (a stop's own beside a timer's): the first to end settles.
+    if (quote.fillOutcome !== undefined) return;
     const { exposure, logger, events } = this.deps;
     this.#timers.get(quote.key)?.cancel();
     this.#timers.delete(quote.key);

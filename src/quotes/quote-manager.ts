@@ -399,20 +399,29 @@ export class QuoteManager {
     return this.#listing.reconcile(open, listedAt);
   }
 
-  /** Until no confirm is pending execution and every execution's fills are in (or rest), or `deadline`. */
+  /**
+   * Until no confirm is pending execution and every execution's fills are in (or rest), or
+   * `deadline`. Each execution is looked at as soon as it is seen, not `fillSettleMs` after it:
+   * a stop right after a confirm would otherwise wait that long for nothing.
+   */
   async #executionsSettled(deadline: EpochMs): Promise<void> {
+    const unsettledExecution = (quote: TrackedQuote) =>
+      quote.state === 'executed' && quote.fillOutcome === undefined && quote.restingContracts === undefined;
     const unsettled = () =>
       [...this.#deps.store.all()].some(
-        (quote) =>
-          quote.state === 'confirming' ||
-          quote.state === 'confirmed' ||
-          (quote.state === 'executed' &&
-            quote.fillOutcome === undefined &&
-            quote.restingContracts === undefined),
+        (quote) => quote.state === 'confirming' || quote.state === 'confirmed' || unsettledExecution(quote),
       );
     const { clock, logger } = this.#deps;
     if (unsettled()) logger.info('stopping: waiting for confirmed quotes to execute and their fills');
-    while (unsettled() && clock.now() < deadline) await sleepOn(clock, Math.min(100, deadline - clock.now()));
+    const lookedAt = new Set<number>();
+    while (unsettled() && clock.now() < deadline) {
+      for (const quote of this.#deps.store.all()) {
+        if (!unsettledExecution(quote) || lookedAt.has(quote.key)) continue;
+        lookedAt.add(quote.key);
+        void this.#executions.check(quote);
+      }
+      await sleepOn(clock, Math.min(100, deadline - clock.now()));
+    }
   }
 
   /**

@@ -54,10 +54,11 @@ describe('push discovery over the communications websocket', () => {
     });
     expect(Date.now() - acceptedAt).toBeLessThan(5_000);
 
-    // A stop right after the confirm: the socket stays up until the execution is reported, so the
-    // stop waits ~the execution delay (not for a poll 10 s away) and the fill is the quote's.
+    // A stop right after the confirm: the socket stays up until the execution is reported, and
+    // the execution is looked at once seen, so the stop waits ~the execution delay (not for a
+    // poll 10 s away, nor fillSettleMs, 2 s) and the fill is the quote's.
     const report = await app.stop('test');
-    expect(report.durationMs).toBeLessThan(3_000);
+    expect(report.durationMs).toBeLessThan(1_800);
     const executed = app.store.byQuoteId(quote.id);
     expect(executed?.state).toBe('executed');
     expect(executed?.fillOutcome).toBe('filled');
