@@ -350,6 +350,10 @@ export class App {
     // From here on nothing awaits: every loop starts, or (stopped before) none does.
     const signals = this.overrides.signals === undefined ? process : this.overrides.signals;
     if (signals) this.#cleanups.push(this.killSwitch.installSignalTrigger(signals, { resume: null }));
+    // A day already past its loss limit (rebuilt from the fills) trips now, before anything
+    // quotes, not at the first mark seconds later.
+    const restored = this.exposure.snapshot().pnl;
+    this.killSwitch.checkPnl(restored.total, restored.peak);
     this.windows.start();
     this.manager.start();
     // Tripped before the manager listened (kill file, a restored trip): quotes adopted from an

@@ -194,6 +194,7 @@ describe('the journal of a bot process against the exchange record', () => {
     // The restart, with a daily loss limit the day's loss (made before the kill) exceeds.
     const restarted = spawnBot(ts, user, {
       ...patch,
+      logging: { level: 'debug' },
       risk: { maxDailyLoss: (Math.floor(dayLoss / 10_000) / 100 - 1).toFixed(2) },
     });
     const restored = await logged(
@@ -205,6 +206,15 @@ describe('the journal of a bot process against the exchange record', () => {
       realized: day.realized - day.fees,
       fees: day.fees,
     });
+    // The restored day trips the switch before the bot starts quoting, not at its first mark.
+    const tripped = await logged(
+      restarted,
+      (line) => line.msg === 'KILL SWITCH TRIPPED: pulling every quote, confirming nothing',
+      'the kill switch to trip on the day’s loss',
+    );
+    expect(tripped['source']).toBe('loss');
+    const quoting = await logged(restarted, (line) => line.msg === 'quoting', 'the bot to start quoting');
+    expect(Date.parse(String(tripped['time']))).toBeLessThanOrEqual(Date.parse(String(quoting['time'])));
     const res = await ts.admin<{ ids: string[] }>('POST', '/_sim/rfqs', {
       market_ticker: MARKET,
       count: 1,
@@ -213,15 +223,10 @@ describe('the journal of a bot process against the exchange record', () => {
     await logged(
       restarted,
       (line) =>
-        line.msg === 'quote refused by risk guard' &&
+        line.msg === 'RFQ skipped' &&
         line['rfqId'] === res.body.ids[0] &&
-        line['limit'] === 'maxDailyLoss',
-      'the new RFQ refused for the day’s loss',
-    );
-    await logged(
-      restarted,
-      (line) => line.msg === 'KILL SWITCH TRIPPED: pulling every quote, confirming nothing',
-      'the kill switch to trip on the day’s loss',
+        /kill switch/.test(String(line['reason'])),
+      'the new RFQ skipped for the tripped switch',
     );
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
