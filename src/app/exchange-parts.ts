@@ -55,7 +55,6 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
     maxResponseBytes: config.exchange.maxResponseBytes,
     retry: retryPolicyFrom(config),
     signPublicReads: config.exchange.signPublicReads,
-    signatureReuseMs: config.exchange.signatureReuseMs,
     logger: host.logger,
     clock: host.clock,
     ...(inputs.fetch ? { fetch: inputs.fetch } : {}),

@@ -122,7 +122,6 @@ export async function stopApp(host: ShutdownHost, state: ShutdownState, reason: 
           });
     timedOut = host.clock.now() >= deadline;
     await queue.drain({ allow: ['delete'], timeoutMs: Math.max(0, deadline - host.clock.now()) });
-    client.close();
   }
   engine?.schedules.stop();
   const runner = state.runner();

@@ -95,11 +95,6 @@ export const exchangeSchema = meta(
         'Public market data (markets, order books, events, series): auto sends it unsigned (one RSA signature less per read) and signs an endpoint once the exchange refuses it unsigned; always signs everything.',
       reload: 'restart',
     }),
-    signatureReuseMs: meta(integer({ min: 0, max: 5000 }).default(1000), {
-      description:
-        'How long the signature of one method and path is reused: Kalshi does not sign the body, so quote creates share headers while their timestamp is this fresh (Kalshi accepted 10 s old), re-signed in the background, and skip the RSA signature on their way out. 0 signs every request; a 401 to reused headers turns reuse off until restart.',
-      reload: 'restart',
-    }),
     confirmReserveTokens: meta(integer({ min: 0 }).default(30), {
       description:
         'Write tokens held back for confirms (three confirms by default): creates and deletes never spend them.',

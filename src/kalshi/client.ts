@@ -50,11 +50,6 @@ export class KalshiClient {
     this.#t = new Transport(resolved, this.costs, new UnknownReporter(resolved.logger));
   }
 
-  /** Ends the background re-signing of hot paths (signatureReuseMs); calls still work, signing each. */
-  close(): void {
-    this.#t.close();
-  }
-
   /** The normalised REST base URL (ends in `/trade-api/v2`). */
   get baseUrl(): string {
     return this.#t.options.baseUrl;

@@ -70,17 +70,10 @@ export interface KalshiClientOptions {
    * order book signed is an open question of the fact sheet. @default 'always'
    */
   readonly signPublicReads?: 'always' | 'auto' | undefined;
-  /**
-   * How long a method and path's signature is reused (Kalshi does not sign the body, and
-   * accepted timestamps 10 s old): quote creates then skip the RSA signature on their way out.
-   * 0 signs every request; a 401 to reused headers turns reuse off for good. @default 0
-   */
-  readonly signatureReuseMs?: number | undefined;
 }
 
 export interface ResolvedOptions {
   readonly signPublicReads: 'always' | 'auto';
-  readonly signatureReuseMs: number;
   /** Origin plus the path ending in `/trade-api/v2`, no trailing slash. */
   readonly baseUrl: string;
   readonly credentials: KalshiCredentials | undefined;
@@ -175,13 +168,6 @@ export function resolveOptions(options: KalshiClientOptions): ResolvedOptions {
   if (credentials !== undefined && credentials.privateKey?.type !== 'private') {
     throw new ClientConfigError('privateKey must be a private KeyObject', 'credentials');
   }
-  const signatureReuseMs = options.signatureReuseMs ?? 0;
-  if (!Number.isSafeInteger(signatureReuseMs) || signatureReuseMs < 0 || signatureReuseMs > 5_000) {
-    throw new ClientConfigError(
-      `must be an integer from 0 to 5000 ms, got ${String(signatureReuseMs)}`,
-      'signatureReuseMs',
-    );
-  }
   return {
     baseUrl: normalizeBaseUrl(options.baseUrl),
     credentials,
@@ -198,6 +184,5 @@ export function resolveOptions(options: KalshiClientOptions): ResolvedOptions {
     fetch: fetchImpl,
     onResponse: options.onResponse,
     signPublicReads: options.signPublicReads ?? 'always',
-    signatureReuseMs,
   };
 }

@@ -5,6 +5,7 @@
  */
 import ky from 'ky';
 import type { EpochMs } from '../domain/types.js';
+import { signRequest } from './auth.js';
 import { BodyTooLarge, readCappedText } from './body.js';
 import { type EndpointCostTable, type EndpointDef, fillPath } from './endpoints.js';
 import {
@@ -22,7 +23,6 @@ import {
 import { contextReadPriority, GateRejectedError, type Priority, type RequestSpec } from './gate.js';
 import type { ResolvedOptions } from './options.js';
 import { backoffDelay, isRetryableIdempotent, retryLoop } from './retry.js';
-import { RequestSigner } from './signer.js';
 import { type UnknownReporter, WireFieldError } from './wire-reader.js';
 
 /** Per-call options every client method accepts. */
@@ -88,20 +88,11 @@ export class Transport {
   readonly reporter: UnknownReporter;
   /** Public endpoints the exchange refused unsigned (signPublicReads: auto). */
   readonly #signedPublic = new Set<string>();
-  readonly #signer: RequestSigner | undefined;
 
   constructor(options: ResolvedOptions, costs: EndpointCostTable, reporter: UnknownReporter) {
     this.options = options;
     this.costs = costs;
     this.reporter = reporter;
-    this.#signer = options.credentials
-      ? new RequestSigner(options.credentials, { reuseMs: options.signatureReuseMs, clock: options.clock })
-      : undefined;
-  }
-
-  /** Stops re-signing hot paths in the background. */
-  close(): void {
-    this.#signer?.stop();
   }
 
   context(args: Pick<RequestArgs<unknown>, 'endpoint' | 'pathParams' | 'rfqId' | 'quoteId'>): ErrorContext {
@@ -222,13 +213,12 @@ export class Transport {
     const { options } = this;
     const url = this.#url(args, context.path);
     const headers: Record<string, string> = { accept: 'application/json' };
-    const signer = this.#signer;
-    const signed = signer !== undefined && this.#mustSign(args.endpoint);
-    let reusedSignature = false;
+    const signed = options.credentials !== undefined && this.#mustSign(args.endpoint);
     if (signed) {
-      const auth = signer.sign(args.endpoint.method, url.pathname);
-      Object.assign(headers, auth.headers);
-      reusedSignature = auth.reused;
+      Object.assign(
+        headers,
+        signRequest(options.credentials!, args.endpoint.method, url.pathname, options.clock.now()),
+      );
     }
     const timer = new AbortController();
     const callerSignal = args.call?.signal;
@@ -271,16 +261,6 @@ export class Transport {
       throw failure;
     } finally {
       clearTimeout(timeout);
-    }
-    if (status === 401 && reusedSignature && signer !== undefined) {
-      // Refused before it was processed: sent again with a signature of its own.
-      signer.disableReuse();
-      options.logger.warn(
-        { endpoint: args.endpoint.name },
-        'the exchange refused a reused request signature; signing every request from now on',
-      );
-      this.#report(args, status, started, undefined);
-      return this.#send(args, context);
     }
     if ((status === 401 || status === 403) && !signed && options.credentials !== undefined) {
       // A public read the exchange wants signed after all: sign this endpoint from now on.

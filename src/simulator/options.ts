@@ -50,15 +50,8 @@ export interface SimulatorOptions {
   readonly clock?: Clock;
   /** Wall time for signature timestamps and token buckets. @default Date.now */
   readonly wallClock?: Clock;
-  /**
-   * Signature timestamp tolerance, ms, and whether a signature may be used twice (Kalshi
-   * documents no replay protection). @default { pastToleranceMs: 20000, futureToleranceMs: 45000, rejectReusedSignatures: false }
-   */
-  readonly auth?: {
-    readonly pastToleranceMs?: number;
-    readonly futureToleranceMs?: number;
-    readonly rejectReusedSignatures?: boolean;
-  };
+  /** Signature timestamp tolerance, ms. @default { pastToleranceMs: 20000, futureToleranceMs: 45000 } */
+  readonly auth?: { readonly pastToleranceMs?: number; readonly futureToleranceMs?: number };
   /** Websocket heartbeat ping interval. @default 10000 */
   readonly wsPingIntervalMs?: number;
   /** Write the exchange's view of the session to this file as a recording (`--record`). */

@@ -10,7 +10,6 @@ import { EventBus } from './exchange/events.js';
 import { Exchange, type ExchangeFaultView } from './exchange/exchange.js';
 import { Housekeeping } from './exchange/housekeeping.js';
 import { ExchangeStore } from './exchange/store.js';
-import { UsedSignatures } from './http/auth.js';
 import { Faults } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
@@ -188,7 +187,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     futureToleranceMs: options.auth?.futureToleranceMs ?? 45_000,
     wallClock,
     skewMs: () => faults.config.skewMs,
-    usedSignatures: options.auth?.rejectReusedSignatures ? new UsedSignatures() : undefined,
   };
   const holder: { ws?: SimWebSocket; http?: SimHttpServer } = {};
   const admin = createAdminHandler(sim, {

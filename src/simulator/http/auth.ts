@@ -13,27 +13,6 @@ export interface AuthConfig {
   readonly wallClock: Clock;
   /** Server clock offset (the `skewMs` fault). */
   readonly skewMs: () => number;
-  /**
-   * Refuse a signature already used (replay protection; Kalshi documents none and a
-   * client may reuse one while its timestamp is fresh). Absent: reuse is allowed.
-   */
-  readonly usedSignatures?: UsedSignatures | undefined;
-}
-
-/** The signatures seen while their timestamps are within the tolerance (older ones are dropped). */
-export class UsedSignatures {
-  readonly #seen = new Map<string, number>();
-
-  /** True the first time; false for a signature seen before. */
-  first(signature: string, timestampMs: number, oldestMs: number): boolean {
-    if (this.#seen.has(signature)) return false;
-    for (const [seen, at] of this.#seen) {
-      if (at >= oldestMs) break;
-      this.#seen.delete(seen);
-    }
-    this.#seen.set(signature, timestampMs);
-    return true;
-  }
 }
 
 const authError = (details: string, message: string): SimError =>
@@ -100,8 +79,5 @@ export function authenticate(
     ok = false;
   }
   if (!ok) throw authError('INCORRECT_API_KEY_SIGNATURE', 'incorrect api key signature');
-  if (config.usedSignatures && !config.usedSignatures.first(signature, ts, now - config.pastToleranceMs)) {
-    throw authError('SIGNATURE_REUSED', 'signature already used');
-  }
   return user;
 }
