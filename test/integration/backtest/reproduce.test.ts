@@ -56,7 +56,7 @@ describe('a backtest of a recorded simulator run', () => {
       walkIntervalMs: 500,
       truth: { partialAcceptShare: 0.3 },
       lifecycle: LIFECYCLE,
-      takers: { ratePerMinute: 300, quoteWaitMs: [600, QUOTE_WAIT_MS], maxRounds: 2, deleteChance: 0 },
+      takers: { ratePerMinute: 900, quoteWaitMs: [600, QUOTE_WAIT_MS], maxRounds: 2, deleteChance: 0 },
     });
     const user = ts.addUser({ balanceMicros: 10_000_000 * 1_000_000 });
     const { raw: base, dir } = botRawConfig(ts, {
@@ -81,7 +81,7 @@ describe('a backtest of a recorded simulator run', () => {
       });
       // Stop the flow; requesters already waiting decide within maxRounds × their wait, and every
       // accept then executes before the bot (and its recording) stops.
-      await ts.admin('PATCH', '/_sim/takers', { rate_per_minute: 0 });
+      expect((await ts.admin('POST', '/_sim/takers', { rate_per_minute: 0 })).status).toBe(200);
       const quietAt = Date.now() + 2 * QUOTE_WAIT_MS + 500;
       await waitFor(() => Date.now() > quietAt && [...app.store.awaitingFill()].length === 0, {
         timeoutMs: 30_000,
