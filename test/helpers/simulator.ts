@@ -211,7 +211,14 @@ export async function startTestSimulator(options: StartTestSimulatorOptions = {}
           : {}),
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+      const answer = (text ? JSON.parse(text) : undefined) as T;
+      // A misspelt method or path is a broken test, not an answer to check (a PATCH for a POST
+      // once left a test's "stop the flow" a silent no-op).
+      const error = (answer as { error?: unknown } | undefined)?.error;
+      if (res.status === 404 && typeof error === 'string' && error.startsWith('no admin route')) {
+        throw new Error(`${error} (test helper: no such admin route)`);
+      }
+      return { status: res.status, body: answer };
     },
     stop: () => sim.stop(),
   };

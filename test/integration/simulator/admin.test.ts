@@ -141,7 +141,8 @@ describe('simulator admin API (/_sim/)', () => {
       rate_per_minute: 0,
     });
     expect((await t.admin('POST', '/_sim/clock/advance', { ms: 10 })).status).toBe(400);
-    expect((await t.admin('GET', '/_sim/nope')).status).toBe(404);
+    expect((await fetch(`${t.url}/_sim/nope`)).status).toBe(404);
+    await expect(t.admin('GET', '/_sim/nope')).rejects.toThrow(/no admin route GET \/_sim\/nope/);
     expect((await t.admin('GET', '/_sim/users/nobody')).status).toBe(404);
     expect((await t.admin('POST', '/_sim/rfqs', { count: 0 })).status).toBe(400);
   });
@@ -185,9 +186,10 @@ describe('simulator admin API errors', () => {
       error: 'limit must be between 1 and ∞',
     });
     // A path parameter that cannot be decoded matches no route (it threw a 500 before).
-    expect(await error('GET', '/_sim/users/%E0%A4%A')).toEqual({
+    const undecodable = await fetch(`${t.url}/_sim/users/%E0%A4%A`);
+    expect({ status: undecodable.status, body: await undecodable.json() }).toEqual({
       status: 404,
-      error: 'no admin route GET /_sim/users/%E0%A4%A',
+      body: { error: 'no admin route GET /_sim/users/%E0%A4%A' },
     });
     // Parameters are decoded once: a user found by an encoded label.
     const byKey = await t.admin<{ user_id: string }>('GET', `/_sim/users/${encodeURIComponent(user.keyId)}`);
