@@ -1,9 +1,14 @@
-import type { Quote } from '../domain/types.js';
+import type { EpochMs, Quote } from '../domain/types.js';
 import { describeError, type QuotingDeps } from './context.js';
 import type { KeyedSerializer } from './keyed-serializer.js';
 
 /** How many foreign quote ids are remembered. */
 const MAX_FOREIGN_IDS = 10_000;
+/** Open strays created during this run, within this window, that suggest another quoter. */
+export const FOREIGN_QUOTER_STRAYS = 3;
+export const FOREIGN_QUOTER_WINDOW_MS = 60_000;
+/** The warning about another quoter is repeated at most this often. */
+const FOREIGN_QUOTER_REPEAT_MS = 600_000;
 
 /**
  * Quotes of ours at the exchange that this run does not track: left by an earlier run (found at
@@ -12,11 +17,17 @@ const MAX_FOREIGN_IDS = 10_000;
  */
 export class StrayQuotes {
   readonly #foreign = new Set<string>();
+  readonly #startedAt: EpochMs;
+  /** When recent strays created during this run were found. */
+  #recentStrays: EpochMs[] = [];
+  #warnedAt: EpochMs | undefined;
 
   constructor(
     private readonly deps: QuotingDeps,
     private readonly serial: KeyedSerializer,
-  ) {}
+  ) {
+    this.#startedAt = deps.clock.now();
+  }
 
   /** Whether the id is one of ours this run did not create. */
   isForeign(quoteId: string): boolean {
@@ -35,6 +46,25 @@ export class StrayQuotes {
     }
   }
 
+  /**
+   * Open strays created while this run was up, with no create of ours pending on their RFQ:
+   * one is a create whose answer was lost; several within a minute are most likely another
+   * process quoting with the same key, each deleting the other's quotes and neither counting
+   * the other's exposure. Said once, loudly, with what to do.
+   */
+  #strayOfThisRun(): void {
+    const now = this.deps.clock.now();
+    this.#recentStrays = this.#recentStrays.filter((at) => now - at < FOREIGN_QUOTER_WINDOW_MS);
+    this.#recentStrays.push(now);
+    if (this.#recentStrays.length < FOREIGN_QUOTER_STRAYS) return;
+    if (this.#warnedAt !== undefined && now - this.#warnedAt < FOREIGN_QUOTER_REPEAT_MS) return;
+    this.#warnedAt = now;
+    this.deps.logger.error(
+      { strays: this.#recentStrays.length, windowMs: FOREIGN_QUOTER_WINDOW_MS },
+      'open quotes of ours keep appearing that this run did not create: another process may be quoting with this API key (run one bot per key, or join them with cluster.redis)',
+    );
+  }
+
   /** A quote of ours the exchange reports and we do not track: deletes it if it is open. */
   handle(reported: Quote): void {
     const { logger, client } = this.deps;
@@ -47,6 +77,7 @@ export class StrayQuotes {
     }
     log.warn('deleting an open quote of ours that we do not track (stray)');
     this.noteForeign([reported.id]);
+    if (reported.createdAt >= this.#startedAt) this.#strayOfThisRun();
     void this.serial.run(reported.rfqId, async () => {
       try {
         await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });

@@ -4,6 +4,8 @@
  * and the exchange never answers 429. Without Redis the same two instances overrun it.
  */
 import { describe, expect, it } from 'vitest';
+import { capturingLogger } from '../../helpers/bot.js';
+import { waitFor } from '../../helpers/simulator.js';
 import {
   activeMarkets,
   createRfqs,
@@ -28,10 +30,17 @@ function writeTokens(before: Record<string, number>, after: Record<string, numbe
   return 2 * d('quotesCreated') + 2 * d('quotesDeleted') + 10 * d('confirms');
 }
 
+/** The error a bot logs when quotes it did not create keep appearing (another quoter on the key). */
+const ANOTHER_QUOTER = /another process may be quoting with this API key/;
+
 async function flood(patch: Record<string, unknown>) {
   const ts = await startTestSimulator({ userCount: 1, takers: false, rateLimits: LIMITS, walkIntervalMs: 0 });
   const markets = (await activeMarkets(ts)).slice(0, 12).map((m) => m.ticker);
-  const [a, b] = await twoBots(ts, { ...FLOOD_PATCH, ...patch }, splitMarkets(markets));
+  const logs = [capturingLogger('warn'), capturingLogger('warn')] as const;
+  const [a, b] = await twoBots(ts, { ...FLOOD_PATCH, ...patch }, splitMarkets(markets), [
+    { logger: logs[0].logger },
+    { logger: logs[1].logger },
+  ]);
   for (const market of markets) await createRfqs(ts, market, 8);
   await new Promise((r) => setTimeout(r, 2_000));
   const before = await simStats(ts);
@@ -41,7 +50,8 @@ async function flood(patch: Record<string, unknown>) {
   const used = writeTokens(before, after) / ((WRITE.refillRate * windowMs) / 1000);
   const created = [a, b].map((bot) => bot.app.queue.stats().write.sent);
   await Promise.all([a.app.stop('test'), b.app.stop('test')]);
-  return { used, rateLimited: (after['rateLimited'] ?? 0) - (before['rateLimited'] ?? 0), created };
+  const warned = logs.map(({ lines }) => lines.some((line) => ANOTHER_QUOTER.test(line.msg ?? '')));
+  return { used, rateLimited: (after['rateLimited'] ?? 0) - (before['rateLimited'] ?? 0), created, warned };
 }
 
 describe('shared budgets (real redis-server)', () => {
@@ -51,6 +61,8 @@ describe('shared budgets (real redis-server)', () => {
     expect(result.rateLimited).toBe(0);
     expect(result.used).toBeGreaterThanOrEqual(0.85);
     expect(result.created.every((n) => n > 0)).toBe(true);
+    // Each leaves the other's quotes alone: neither takes the other for a stray quoter.
+    expect(result.warned).toEqual([false, false]);
   }, 40_000);
 
   it('without Redis the same two instances overrun the budget (429s): the test above is not vacuous', async () => {
@@ -61,7 +73,11 @@ describe('shared budgets (real redis-server)', () => {
       walkIntervalMs: 0,
     });
     const markets = (await activeMarkets(ts)).slice(0, 12).map((m) => m.ticker);
-    const [a, b] = await twoBots(ts, FLOOD_PATCH, splitMarkets(markets));
+    const logs = [capturingLogger('warn'), capturingLogger('warn')] as const;
+    const [a, b] = await twoBots(ts, FLOOD_PATCH, splitMarkets(markets), [
+      { logger: logs[0].logger },
+      { logger: logs[1].logger },
+    ]);
     for (const market of markets) await createRfqs(ts, market, 8);
     // The first 429 is the proof; no need to watch the whole window.
     let rateLimited = 0;
@@ -69,7 +85,14 @@ describe('shared budgets (real redis-server)', () => {
       await new Promise((r) => setTimeout(r, 50));
       rateLimited = (await simStats(ts))['rateLimited'] ?? 0;
     }
-    await Promise.all([a.app.stop('test'), b.app.stop('test')]);
     expect(rateLimited).toBeGreaterThan(0);
+    // Each deletes the other's quotes as strays, and says what is wrong.
+    await waitFor(
+      () => logs.every(({ lines }) => lines.some((line) => ANOTHER_QUOTER.test(line.msg ?? ''))),
+      {
+        what: 'both instances to say another process quotes with their key',
+      },
+    );
+    await Promise.all([a.app.stop('test'), b.app.stop('test')]);
   }, 40_000);
 });

@@ -1,5 +1,6 @@
 /** Shared pieces of the cluster tests: a world of one simulator key, Redis, and bots on both. */
 import { onTestFinished } from 'vitest';
+import type { AppOverrides } from '../../../src/app/app.js';
 import { type StartedBot, startBot } from '../../helpers/bot.js';
 import { merge } from '../../helpers/config.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
@@ -49,10 +50,11 @@ export async function twoBots(
   ts: TestSimulator,
   patch: Raw,
   own: readonly [Raw, Raw] = [{}, {}],
+  overrides: readonly [AppOverrides, AppOverrides] = [{}, {}],
 ): Promise<[StartedBot, StartedBot]> {
   const user = ts.users[0]!;
-  const a = await startBot(ts, user, merge(patch, own[0]));
-  const b = await startBot(ts, user, merge(patch, own[1]));
+  const a = await startBot(ts, user, merge(patch, own[0]), overrides[0]);
+  const b = await startBot(ts, user, merge(patch, own[1]), overrides[1]);
   return [a, b];
 }
 
