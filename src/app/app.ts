@@ -332,6 +332,7 @@ export class App {
       journalEvents: this.#journalWiring?.events,
       fillsFrom,
       gate: this.overrides.gate,
+      lastUncertainCreateAt: () => this.#lastUncertainCreateAt,
     });
     await reconcileAtStartup(this, () => this.#settings.ttlMs, log);
     this.#continueAfter('reconciling open quotes');

@@ -2,7 +2,9 @@
  * The quoting engine, built once the exchange is reached and the strategies are loaded:
  * schedules, quote manager, fill sync and poller, wired to metrics, journal and dashboard.
  */
+
 import type { Config } from '../config/index.js';
+import type { EpochMs } from '../domain/types.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import { wireQuoteMetrics } from '../ops/metrics-wiring.js';
 import { Schedules } from '../ops/schedules.js';
@@ -50,6 +52,8 @@ export interface EngineInputs {
   readonly fillsFrom: number;
   /** Benchmarks only: the poller's gate instead of the action queue. */
   readonly gate: RequestGate | undefined;
+  /** When a create last ended in a way that may still land (no answer, 5xx). */
+  readonly lastUncertainCreateAt: () => EpochMs;
 }
 
 export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts {
@@ -94,6 +98,7 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     dryRun: config.dryRun,
     logger: host.logger.child({ module: 'quote-manager' }),
     clock: host.clock,
+    lastUncertainCreateAt: inputs.lastUncertainCreateAt,
     events: combineEvents(
       wireQuoteMetrics({
         store: host.store,

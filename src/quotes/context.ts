@@ -146,6 +146,8 @@ export interface QuotingDeps {
   readonly events: QuoteManagerEvents;
   /** Several instances on one account; undefined for a single instance. */
   readonly cluster?: ClusterHooks | undefined;
+  /** When a create of ours last ended in a way that may still land (no answer, 5xx). */
+  readonly lastUncertainCreateAt?: (() => EpochMs) | undefined;
 }
 
 /** The id under which the exposure book knows a tracked quote: stable before the exchange assigns one. */

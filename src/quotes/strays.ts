@@ -47,8 +47,22 @@ export class StrayQuotes {
   }
 
   /**
-   * Open strays created while this run was up, with no create of ours pending on their RFQ:
-   * one is a create whose answer was lost; several within a minute are most likely another
+   * On an RFQ this run quoted, a stray can be one of our own creates landing late: its answer
+   * was lost (our quote there has its prices and no id), or a create's outcome was uncertain
+   * within the last minute (a time-out, a 5xx: the client may have sent it again meanwhile).
+   */
+  #mayBeOurLateCreate(reported: Quote): boolean {
+    const mine = this.deps.store.forRfq(reported.rfqId);
+    if (mine === undefined) return false;
+    if (mine.quoteId === undefined && mine.yesBid === reported.yesBid && mine.noBid === reported.noBid)
+      return true;
+    const uncertainAt = this.deps.lastUncertainCreateAt?.() ?? 0;
+    return uncertainAt > 0 && this.deps.clock.now() - uncertainAt < FOREIGN_QUOTER_WINDOW_MS;
+  }
+
+  /**
+   * Open strays created while this run was up that no create of ours explains (see
+   * `#mayBeOurLateCreate`): several within a minute are most likely another
    * process quoting with the same key, each deleting the other's quotes and neither counting
    * the other's exposure. Said once, loudly, with what to do.
    */
@@ -77,7 +91,7 @@ export class StrayQuotes {
     }
     log.warn('deleting an open quote of ours that we do not track (stray)');
     this.noteForeign([reported.id]);
-    if (reported.createdAt >= this.#startedAt) this.#strayOfThisRun();
+    if (reported.createdAt >= this.#startedAt && !this.#mayBeOurLateCreate(reported)) this.#strayOfThisRun();
     void this.serial.run(reported.rfqId, async () => {
       try {
         await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });

@@ -249,6 +249,11 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     notes['accepts'] = traffic.accepted.length;
     notes['confirmed'] = confirmed;
     notes['samples'] = monitor.samples;
+    const anotherQuoter = [ctx.bot, ...ctx.others].reduce(
+      (n, bot) => n + (bot?.anotherQuoterErrors() ?? 0),
+      0,
+    );
+    if (anotherQuoter > 0) notes['anotherQuoterErrors'] = anotherQuoter;
   } catch (error) {
     problems.push(
       `scenario aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -64,19 +64,21 @@ export const CHAOS_BOT_PATCH: Raw = {
 export function ringLogger(
   level: string,
   keep = Number(process.env['CHAOS_KEEP'] ?? 300),
-): { logger: Logger; lines: string[] } {
+): { logger: Logger; lines: string[]; anotherQuoter: () => number } {
   const lines: string[] = [];
+  let anotherQuoter = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n')) {
         if (line.length === 0) continue;
+        if (line.includes('another process may be quoting with this API key')) anotherQuoter++;
         lines.push(line);
         if (lines.length > keep) lines.splice(0, lines.length - keep);
       }
       done();
     },
   });
-  return { logger: pino({ level }, sink), lines };
+  return { logger: pino({ level }, sink), lines, anotherQuoter: () => anotherQuoter };
 }
 
 export interface SimMarket {
@@ -177,6 +179,8 @@ export interface ChaosBot {
   readonly app: App;
   readonly config: Config;
   readonly logLines: string[];
+  /** Times it logged that another process may be quoting with its key (never, with one bot per key). */
+  readonly anotherQuoterErrors: () => number;
 }
 
 /** Starts the bot in-process against the world's simulator. */
@@ -186,10 +190,10 @@ export async function startChaosBot(
   overrides: AppOverrides = {},
 ): Promise<ChaosBot> {
   const config = chaosConfig(world, patch);
-  const { logger, lines } = ringLogger(process.env['CHAOS_LOG_LEVEL'] ?? 'warn');
+  const { logger, lines, anotherQuoter } = ringLogger(process.env['CHAOS_LOG_LEVEL'] ?? 'warn');
   const app = new App(config, { logger, signals: false, opsServer: false, ...overrides });
   await app.start();
-  return { app, config, logLines: lines };
+  return { app, config, logLines: lines, anotherQuoterErrors: anotherQuoter };
 }
 
 /** The chaos bot's config with a scenario's patch. */

@@ -164,6 +164,36 @@ describe('QuoteManager: a quote flushed by the exchange', () => {
   });
 });
 
+describe('QuoteManager: another quoter on the key', () => {
+  const ANOTHER_QUOTER = /another process may be quoting with this API key/;
+
+  it('is named once after three open strays created during this run, not for those of an earlier run', async () => {
+    const { h, manager } = await started();
+    const template = h.exchange.quotes.get((await quoted(h)).quoteId!)!;
+    let n = 0;
+    const stray = (createdAt: number) => ({ ...template, id: `stray-${++n}`, rfqId: `rfq-x${n}`, createdAt });
+    const errors = () => h.lines.filter((line) => ANOTHER_QUOTER.test(String(line.msg))).length;
+
+    // Left by an earlier run (created before this one started): deleted, nothing more.
+    await manager.reconcileOpen([stray(0), stray(1), stray(2)], h.clock.now());
+    await until(() => h.exchange.callsOf('deleteQuote').length === 3, 'the earlier run’s strays deleted');
+    expect(errors()).toBe(0);
+
+    // Created while this run is up, on RFQs it never quoted: a second process on the key.
+    h.clock.advance(1_000);
+    await manager.reconcileOpen([stray(h.clock.now()), stray(h.clock.now())], h.clock.now());
+    expect(errors()).toBe(0);
+    await manager.reconcileOpen([stray(h.clock.now())], h.clock.now());
+    expect(errors()).toBe(1);
+    await manager.reconcileOpen([stray(h.clock.now())], h.clock.now());
+    expect(errors()).toBe(1);
+    expect(h.lines.find((line) => ANOTHER_QUOTER.test(String(line.msg)))).toMatchObject({
+      level: 50,
+      strays: 3,
+    });
+  });
+});
+
 describe('QuoteManager: retries and room', () => {
   it('prices an RFQ again after a create failed for a passing reason', async () => {
     const { h } = await started();
