@@ -70,6 +70,8 @@ export interface HarnessOptions {
   readonly behaviour?: Partial<TestStrategyBehaviour>;
   /** Trading windows of the one route (risk.windows stay always open). */
   readonly routeWindows?: readonly TradingWindowSpec[];
+  /** When a create last ended in a way that may still land (the app tells the manager). */
+  readonly lastUncertainCreateAt?: () => number;
 }
 
 export interface Harness {
@@ -196,6 +198,7 @@ export async function quotingHarness(options: HarnessOptions = {}): Promise<Harn
     logger,
     clock,
     events: reports,
+    lastUncertainCreateAt: options.lastUncertainCreateAt,
   };
   return harness;
 }

@@ -192,6 +192,34 @@ describe('QuoteManager: another quoter on the key', () => {
       strays: 3,
     });
   });
+
+  it('does not count strays on RFQs it quoted right after a create of uncertain outcome (its own late creates)', async () => {
+    let uncertainAt = 0;
+    const { h, manager } = await started({ lastUncertainCreateAt: () => uncertainAt });
+    const errors = () => h.lines.filter((line) => ANOTHER_QUOTER.test(String(line.msg))).length;
+    const ours = [await quoted(h), await quoted(h), await quoted(h)];
+    const template = h.exchange.quotes.get(ours[0]!.quoteId!)!;
+    // Earlier copies of our creates on the same RFQs (sent again after a time-out), landing late.
+    const late = (quote: TrackedQuote, i: number) => ({
+      ...template,
+      id: `late-${i}`,
+      rfqId: quote.rfq.id,
+      yesBid: template.yesBid - 10_000,
+      createdAt: h.clock.now(),
+    });
+    h.clock.advance(1_000);
+    uncertainAt = h.clock.now();
+    await manager.reconcileOpen(ours.map(late), h.clock.now());
+    await until(() => h.exchange.callsOf('deleteQuote').length === 3, 'the late creates deleted');
+    expect(errors()).toBe(0);
+    // A minute without uncertain creates: the same on RFQs it quoted counts again.
+    h.clock.advance(61_000);
+    await manager.reconcileOpen(
+      ours.map((quote, i) => ({ ...late(quote, i + 3), createdAt: h.clock.now() })),
+      h.clock.now(),
+    );
+    expect(errors()).toBe(1);
+  });
 });
 
 describe('QuoteManager: retries and room', () => {
