@@ -14,6 +14,9 @@ import { Quoter, type QuoteTrigger } from './quoter.js';
 import { StrayQuotes } from './strays.js';
 import { type StaleReason, Sweeper } from './sweeper.js';
 
+/** At a stop, how long after an execution its order is read (fillSettleMs when that is shorter). */
+const STOP_LOOK_AFTER_MS = 250;
+
 export interface QuoteManagerOptions {
   readonly sweepIntervalMs: number;
   /** Asks the own-quote watcher for an early look (after a confirm). */
@@ -401,8 +404,8 @@ export class QuoteManager {
 
   /**
    * Until no confirm is pending execution and every execution's fills are in (or rest), or
-   * `deadline`. Each execution is looked at as soon as it is seen, not `fillSettleMs` after it:
-   * a stop right after a confirm would otherwise wait that long for nothing.
+   * `deadline`. Each execution is looked at a moment after it is seen (`STOP_LOOK_AFTER_MS`), not
+   * `fillSettleMs` after it: a stop right after a confirm would otherwise wait that long for nothing.
    */
   async #executionsSettled(deadline: EpochMs): Promise<void> {
     const unsettledExecution = (quote: TrackedQuote) =>
@@ -413,10 +416,16 @@ export class QuoteManager {
       );
     const { clock, logger } = this.#deps;
     if (unsettled()) logger.info('stopping: waiting for confirmed quotes to execute and their fills');
+    // A moment for the exchange to book the execution's fills before its order is read.
+    const lookAfterMs = Math.min(
+      STOP_LOOK_AFTER_MS,
+      this.#deps.settings().fillSettleMs ?? STOP_LOOK_AFTER_MS,
+    );
     const lookedAt = new Set<number>();
     while (unsettled() && clock.now() < deadline) {
       for (const quote of this.#deps.store.all()) {
         if (!unsettledExecution(quote) || lookedAt.has(quote.key)) continue;
+        if (clock.now() - (quote.executedAt ?? clock.now()) < lookAfterMs) continue;
         lookedAt.add(quote.key);
         void this.#executions.check(quote);
       }
