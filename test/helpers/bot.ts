@@ -80,6 +80,19 @@ export async function simQuotes(ts: TestSimulator, user: SimTestUser, status?: s
   return body.quotes;
 }
 
+/** Waits until the simulator lists exactly `count` open quotes of `user`. */
+export async function waitForOpenQuotes(
+  ts: TestSimulator,
+  user: SimTestUser,
+  count: number,
+  options: { readonly timeoutMs?: number; readonly intervalMs?: number; readonly what?: string } = {},
+): Promise<void> {
+  await waitFor(async () => (await simQuotes(ts, user, 'open')).length === count, {
+    what: `${count} open quotes`,
+    ...options,
+  });
+}
+
 export interface SimQuote {
   readonly id: string;
   readonly rfq_id: string;

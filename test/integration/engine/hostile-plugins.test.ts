@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type SimQuote, simQuotes, startBot, TEST_OPS_TOKEN } from '../../helpers/bot.js';
+import { type SimQuote, simQuotes, startBot, TEST_OPS_TOKEN, waitForOpenQuotes } from '../../helpers/bot.js';
 import { type BotProcess, spawnBot } from '../../helpers/bot-process.js';
 import {
   type SimTestUser,
@@ -92,7 +92,7 @@ describe(`hostile plugins (isolation: ${ISOLATION})`, () => {
       signal: AbortSignal.timeout(10_000),
     });
     expect(kill.status).toBe(200);
-    await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 0, {
+    await waitForOpenQuotes(ts, user, 0, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'every quote to be pulled',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ONE_DOLLAR } from '../../../src/domain/money.js';
 import { integrityCheck, openJournalDatabase } from '../../../src/journal/database.js';
 import { JournalReader } from '../../../src/journal/queries.js';
-import { botConfig, simQuotes, startBot } from '../../helpers/bot.js';
+import { botConfig, simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
@@ -135,7 +135,7 @@ describe('the journal in the running bot', () => {
     ]);
     // The running routes stay: still quoting with fixed-spread.
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
-    await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 1, {
+    await waitForOpenQuotes(ts, user, 1, {
       what: 'a quote on the old routes',
     });
   });

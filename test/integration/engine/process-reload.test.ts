@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { simQuotes } from '../../helpers/bot.js';
+import { simQuotes, waitForOpenQuotes } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { merge } from '../../helpers/config.js';
 import { duplicateJsonKeys } from '../../helpers/json-keys.js';
@@ -13,7 +13,7 @@ async function watchingBotQuoting() {
   const user = ts.users[0]!;
   const bot = spawnBot(ts, user, { watchConfig: true });
   await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 3 });
-  await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 1, {
+  await waitForOpenQuotes(ts, user, 1, {
     timeoutMs: 20_000,
     what: 'the bot to quote',
   });
@@ -80,7 +80,7 @@ describe('config reload in the running process', () => {
 
     // Still quoting, on the old config.
     await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 3 });
-    await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 3, {
+    await waitForOpenQuotes(ts, user, 3, {
       timeoutMs: 20_000,
       what: 'the bot to quote after the refused reloads',
     });

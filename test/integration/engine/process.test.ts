@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../../src/kalshi/index.js';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { spawnBot } from '../../helpers/bot-process.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
@@ -13,7 +13,7 @@ describe('the bot as a process', () => {
     const [user] = ts.users;
     const bot = spawnBot(ts, user!);
     await ts.admin('POST', '/_sim/rfqs', { count: 5, contracts: 3 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 5, {
+    await waitForOpenQuotes(ts, user!, 5, {
       timeoutMs: 20_000,
       what: 'the bot process to quote five RFQs',
     });
@@ -98,7 +98,7 @@ describe('the bot as a process', () => {
     const [user] = ts.users;
     const bot = spawnBot(ts, user!);
     await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 2 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 2, {
+    await waitForOpenQuotes(ts, user!, 2, {
       timeoutMs: 20_000,
       what: 'two quotes from the first run',
     });
@@ -109,7 +109,7 @@ describe('the bot as a process', () => {
     writeFileSync(join(dir, 'KILL'), '');
     const { app } = await startBot(ts, user!, { quoting: { onStartup: 'adopt' } }, {}, dir);
     expect(app.killSwitch.state).toMatchObject({ tripped: true, source: 'file' });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+    await waitForOpenQuotes(ts, user!, 0, {
       what: 'the adopted quotes to be deleted',
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseDollars } from '../../../src/domain/money.js';
-import { metricValue, type SimQuote, simQuotes, startBot } from '../../helpers/bot.js';
+import { metricValue, type SimQuote, simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 const LIFECYCLE = {
@@ -117,7 +117,7 @@ describe('the quoting engine against the simulator', () => {
     // Trip the kill switch: the next accept must not be confirmed.
     const target = open.find((q) => q.rfq_id === accepting)!;
     app.killSwitch.trip('test', 'manual');
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+    await waitForOpenQuotes(ts, user!, 0, {
       what: 'quotes pulled on kill',
     });
     const quote = app.store.byQuoteId(target.id)!;

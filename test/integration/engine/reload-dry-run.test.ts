@@ -1,7 +1,14 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDollars } from '../../../src/domain/money.js';
-import { botConfig, capturingLogger, metricValue, simQuotes, startBot } from '../../helpers/bot.js';
+import {
+  botConfig,
+  capturingLogger,
+  metricValue,
+  simQuotes,
+  startBot,
+  waitForOpenQuotes,
+} from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 describe('config reload and dry run', () => {
@@ -71,7 +78,7 @@ describe('config reload and dry run', () => {
     const [user] = ts.users;
     const { app } = await startBot(ts, user!);
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 50 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+    await waitForOpenQuotes(ts, user!, 1, {
       what: 'a quote on 50 contracts',
     });
 
@@ -84,7 +91,7 @@ describe('config reload and dry run', () => {
     const result = await app.reload(narrower);
     expect(result).toEqual({ applied: true, changed: ['poller.filters.maxContracts'] });
     // The next listing leaves the 50-contract RFQ out: it leaves the book and its quote goes.
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 0, {
+    await waitForOpenQuotes(ts, user!, 0, {
       what: 'the quote on the RFQ now outside the filters deleted',
     });
 

@@ -14,6 +14,7 @@ import {
   metricValue,
   simQuotes,
   startBot,
+  waitForOpenQuotes,
 } from '../../helpers/bot.js';
 import { merge, type Raw } from '../../helpers/config.js';
 import {
@@ -125,7 +126,7 @@ const cases: ReloadCase[] = [
       await ts.admin('POST', '/_sim/rfqs', { count: 4, contracts: 5 });
       await waitFor(() => app.killSwitch.isTripped, { what: 'the kill switch tripped by exchange errors' });
       expect(app.killSwitch.state.reason).toBe('3 consecutive exchange errors');
-      await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 0, { what: 'quotes pulled' });
+      await waitForOpenQuotes(ts, user, 0, { what: 'quotes pulled' });
     },
   },
   {
@@ -140,7 +141,7 @@ const cases: ReloadCase[] = [
       return undefined;
     },
     async prove({ ts, user, app }) {
-      await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 0, {
+      await waitForOpenQuotes(ts, user, 0, {
         what: 'the quote pulled as the trading window closed',
       });
       expect(app.windows.isActive()).toBe(false);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { simQuotes } from '../../helpers/bot.js';
+import { simQuotes, waitForOpenQuotes } from '../../helpers/bot.js';
 import { spawnNpmStart } from '../../helpers/bot-process.js';
 import { exitWithin, programOf, SIGNAL_CASES, send, survivors } from '../../helpers/npm-signals.js';
-import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
+import { startTestSimulator } from '../../helpers/simulator.js';
 
 /** `npm start` against a test simulator, quoting two RFQs. */
 async function npmStartQuoting() {
@@ -10,7 +10,7 @@ async function npmStartQuoting() {
   const user = ts.users[0]!;
   const run = spawnNpmStart(ts, user);
   await ts.admin('POST', '/_sim/rfqs', { count: 2, contracts: 2 });
-  await waitFor(async () => (await simQuotes(ts, user, 'open')).length === 2, {
+  await waitForOpenQuotes(ts, user, 2, {
     timeoutMs: 30_000,
     what: 'the bot under npm to quote two RFQs',
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simQuotes } from '../../helpers/bot.js';
+import { simQuotes, waitForOpenQuotes } from '../../helpers/bot.js';
 import { type NpmRun, spawnBot, spawnNpmScript } from '../../helpers/bot-process.js';
 import { startHoldingProxy } from '../../helpers/holding-proxy.js';
 import { exitWithin, programOf, SIGNAL_CASES, send, survivors } from '../../helpers/npm-signals.js';
@@ -18,7 +18,7 @@ describe('during a stop', () => {
       poller: { websocket: false },
     });
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 2 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+    await waitForOpenQuotes(ts, user!, 1, {
       timeoutMs: 30_000,
       what: 'the bot to quote',
     });
@@ -66,7 +66,7 @@ describe('an uncaught exception during a stop', () => {
       strategies: { dir: strategiesThatThrowOnStop() },
     });
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 2 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+    await waitForOpenQuotes(ts, user!, 1, {
       timeoutMs: 30_000,
       what: 'the bot to quote',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 const LIFECYCLE = {
@@ -78,7 +78,7 @@ describe('push discovery over the communications websocket', () => {
       what: 'the websocket to reconnect',
     });
     await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 2 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 1, {
+    await waitForOpenQuotes(ts, user!, 1, {
       timeoutMs: 5_000,
       what: 'a quote after the reconnect',
     });

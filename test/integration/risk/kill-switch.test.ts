@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app/app.js';
-import { metricValue, simQuotes, startBot, TEST_OPS_TOKEN } from '../../helpers/bot.js';
+import { metricValue, simQuotes, startBot, TEST_OPS_TOKEN, waitForOpenQuotes } from '../../helpers/bot.js';
 import {
   type SimTestUser,
   startTestSimulator,
@@ -50,7 +50,7 @@ describe('kill switch against the simulator', () => {
     rmSync(file);
     // (the HTTP path answers 409 with the reason while the file exists: see the POST /kill test)
     expect((await app.killSwitch.resume('signal')).resumed).toBe(true);
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 4, {
+    await waitForOpenQuotes(ts, user!, 4, {
       what: 'quoting to resume',
     });
   });
@@ -90,7 +90,7 @@ describe('kill switch against the simulator', () => {
       headers: { Authorization: `Bearer ${TEST_OPS_TOKEN}` },
     });
     expect(resume.status).toBe(200);
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 2, {
+    await waitForOpenQuotes(ts, user!, 2, {
       what: 'quoting to resume',
     });
     const metrics = await (await fetch(`${url}/metrics`)).text();

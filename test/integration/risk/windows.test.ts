@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simQuotes, startBot } from '../../helpers/bot.js';
+import { simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 import { SteppedClock } from '../../helpers/stepped-clock.js';
 
@@ -54,7 +54,7 @@ describe('trading windows against the simulator', () => {
     );
     expect(app.windows.isActive()).toBe(true);
     await ts.admin('POST', '/_sim/rfqs', { count: 3, contracts: 5 });
-    await waitFor(async () => (await simQuotes(ts, user!, 'open')).length === 3, { what: 'three quotes' });
+    await waitForOpenQuotes(ts, user!, 3, { what: 'three quotes' });
     expect(clock.now()).toBeLessThan(windowEnd);
     // Skip the rest of the wait: the window now ends in 300 ms, for bot and exchange alike.
     clock.step(windowEnd - 300 - clock.now());
