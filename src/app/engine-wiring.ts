@@ -2,7 +2,6 @@
  * The quoting engine, built once the exchange is reached and the strategies are loaded:
  * schedules, quote manager, fill sync and poller, wired to metrics, journal and dashboard.
  */
-
 import type { Config } from '../config/index.js';
 import type { EpochMs } from '../domain/types.js';
 import type { RequestGate } from '../kalshi/gate.js';
@@ -11,15 +10,14 @@ import { Schedules } from '../ops/schedules.js';
 import type { QuoteManagerEvents, QuotingDeps, QuotingSettings } from '../quotes/context.js';
 import { FillSync } from '../quotes/fill-sync.js';
 import { QuoteManager } from '../quotes/quote-manager.js';
-import { compileRfqFilter } from '../rfq/filters.js';
-import { type PollerTunables, RfqPoller } from '../rfq/poller.js';
+import { RfqPoller } from '../rfq/poller.js';
 import type { RiskLimits } from '../risk/limits.js';
 import type { WindowSchedule } from '../risk/windows.js';
 import type { StrategyRunner } from '../strategy/runner.js';
 import type { App } from './app.js';
 import { activityEvents } from './dashboard-wiring.js';
 import { combineEvents } from './journal-wiring.js';
-import { rfqFilterFrom } from './options-from-config.js';
+import { pollerTunables } from './options-from-config.js';
 import type { EngineParts, ExchangeParts } from './parts.js';
 
 /** The app's long-lived parts the engine is built around. */
@@ -150,15 +148,4 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     },
   });
   return Object.freeze({ runner, schedules, manager, fillSync, poller });
-}
-
-/** The poller settings a reload applies to the running poller (`RfqPoller.configure`). */
-export function pollerTunables(config: Config): PollerTunables {
-  return {
-    filter: compileRfqFilter(rfqFilterFrom(config)),
-    pageSize: config.poller.pageSize,
-    maxPages: config.poller.maxPages,
-    minReadTokens: config.poller.minReadTokens,
-    maxBudgetSkips: config.poller.maxBudgetSkips,
-  };
 }

@@ -10,7 +10,8 @@ import { compileGlobs } from '../domain/glob.js';
 import { TIER_LIMITS, type TierLimits, type UsageTier } from '../domain/rate-limits.js';
 import type { RetryPolicy } from '../kalshi/index.js';
 import type { QuotingSettings } from '../quotes/context.js';
-import type { RfqFilterConfig } from '../rfq/filters.js';
+import { compileRfqFilter, type RfqFilterConfig } from '../rfq/filters.js';
+import type { PollerTunables } from '../rfq/poller.js';
 import type { KillSwitchLimits } from '../risk/kill-switch.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { WindowSchedule } from '../risk/windows.js';
@@ -128,5 +129,16 @@ export function strategyRunnerSettingsFrom(config: Config) {
       ),
     },
     breaker: config.strategies.circuitBreaker,
+  };
+}
+
+/** The poller settings a reload applies to the running poller (`RfqPoller.configure`). */
+export function pollerTunables(config: Config): PollerTunables {
+  return {
+    filter: compileRfqFilter(rfqFilterFrom(config)),
+    pageSize: config.poller.pageSize,
+    maxPages: config.poller.maxPages,
+    minReadTokens: config.poller.minReadTokens,
+    maxBudgetSkips: config.poller.maxBudgetSkips,
   };
 }

@@ -8,9 +8,9 @@ import type { QuotingSettings } from '../quotes/context.js';
 import type { RiskLimits } from '../risk/limits.js';
 import { TradingWindows } from '../risk/windows.js';
 import type { App } from './app.js';
-import { pollerTunables } from './engine-wiring.js';
 import {
   killSwitchLimitsFrom,
+  pollerTunables,
   quotingSettingsFrom,
   riskLimitsFrom,
   routesFrom,
