@@ -142,6 +142,15 @@ function embeddedExecutionDelay(
 function gitCommit(): string {
   const fromEnv = process.env['KALSHI_RFQ_COMMIT'];
   if (fromEnv) return fromEnv;
+  // Asked once per process: the code loaded does not change with a later checkout, and a
+  // journal reopened by a reload need not block the event loop on git again.
+  loadedCommit ??= askGit();
+  return loadedCommit;
+}
+
+let loadedCommit: string | undefined;
+
+function askGit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
       encoding: 'utf8',

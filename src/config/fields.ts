@@ -221,13 +221,21 @@ function timeZones(): readonly string[] {
   return knownZones;
 }
 
+/** Zones already checked: a DateTimeFormat costs ~0.3 ms, and every config load checks a few. */
+const checkedZones = new Map<string, boolean>();
+
 export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
+  let known = checkedZones.get(value);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (checkedZones.size < 1_000) checkedZones.set(value, known);
   }
+  return known;
 }
 
 export function timeZone() {

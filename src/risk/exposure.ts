@@ -39,6 +39,10 @@ export type {
   QuoteFillResult,
   QuoteOpenOptions,
 } from './book-types.js';
+
+/** Made once, not per instance: a pino instance costs tens of µs, and tests make thousands. */
+const SILENT = pino({ level: 'silent' });
+
 export type { PositionDiscrepancy } from './reconcile.js';
 
 /** How many forgotten markets' events are remembered (oldest forgotten first). */
@@ -78,7 +82,7 @@ export class ExposureBook {
     this.eventOf = options.eventOf;
     this.ledger = new FillLedger(options.ledgerMemory);
     this.clock = options.clock ?? systemClock;
-    this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'exposure' });
+    this.log = (options.log ?? SILENT).child({ module: 'exposure' });
     this.pnl = new DailyPnlTracker(timeZone);
     this.quotes = new QuoteReservations(this.log, (marketTicker) => this.tally.touch(marketTicker));
     this.tally = new RiskTally({

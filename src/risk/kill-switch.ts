@@ -5,6 +5,9 @@ import { formatDollarsMinimal, type Micros } from '../domain/money.js';
 import type { EpochMs } from '../domain/types.js';
 import { DEFAULT_RISK_LIMITS, RiskConfigError } from './limits.js';
 
+/** Made once, not per instance: a pino instance costs tens of µs, and tests make thousands. */
+const SILENT = pino({ level: 'silent' });
+
 /** Who or what tripped or resumed the switch. */
 export type KillSource =
   | 'file'
@@ -110,7 +113,7 @@ export class KillSwitch {
     checkOptions(options);
     this.options = options;
     this.clock = options.clock ?? systemClock;
-    this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'kill-switch' });
+    this.log = (options.log ?? SILENT).child({ module: 'kill-switch' });
   }
 
   /**

@@ -5,6 +5,9 @@ import { type CronMatcher, compileCron } from './cron-match.js';
 import { RiskConfigError } from './limits.js';
 import { isValidTimeZone, type ZonedParts, zonedParts } from './zoned-time.js';
 
+/** Made once, not per instance: a pino instance costs tens of µs, and tests make thousands. */
+const SILENT = pino({ level: 'silent' });
+
 /**
  * A trading window: active during every minute its cron expression matches, read on the wall
  * clock of `timezone`. `* 9-16 * * 1-5` in America/New_York is Monday–Friday 09:00–16:59.
@@ -134,7 +137,7 @@ export class WindowSchedule {
     this.#windows = compileWindows(options.windows);
     this.name = options.name ?? 'global';
     this.clock = options.clock ?? systemClock;
-    this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'windows', schedule: this.name });
+    this.log = (options.log ?? SILENT).child({ module: 'windows', schedule: this.name });
   }
 
   /** Started and not stopped: its minute timer is armed. */
