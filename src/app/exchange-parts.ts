@@ -53,6 +53,7 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
     pathStyle: config.exchange.pathStyle,
     timeoutMs: config.exchange.requestTimeoutMs,
     maxResponseBytes: config.exchange.maxResponseBytes,
+    httpClient: config.exchange.httpClient,
     retry: retryPolicyFrom(config),
     signPublicReads: config.exchange.signPublicReads,
     logger: host.logger,

@@ -86,6 +86,11 @@ export const exchangeSchema = meta(
       description:
         'Largest exchange response body read (8 MiB): a longer one fails that request (ResponseTooLargeError) instead of being buffered; also the largest websocket message.',
     }),
+    httpClient: meta(oneOf(['node', 'fetch']).default('node'), {
+      description:
+        'How requests go out: node (node:http with keep-alive connections, ~40% less CPU per request) or fetch (the runtime’s fetch, undici), the fallback should a proxy or TLS setup need it.',
+      reload: 'restart',
+    }),
     retry: meta(retrySchema.prefault({}), { description: 'Retries of failed requests.' }),
     budgetSafety: meta(decimal({ min: 0, minExclusive: true, max: 1 }).default(0.95), {
       description: 'Fraction of the tier’s refill rate the bot allows itself.',

@@ -21,6 +21,7 @@ import {
   TimeoutError,
 } from './errors.js';
 import { contextReadPriority, GateRejectedError, type Priority, type RequestSpec } from './gate.js';
+import { CONNECT_TIMEOUT } from './node-fetch.js';
 import type { ResolvedOptions } from './options.js';
 import { backoffDelay, isRetryableIdempotent, retryLoop } from './retry.js';
 import { type UnknownReporter, WireFieldError } from './wire-reader.js';
@@ -62,6 +63,7 @@ const NOT_SENT_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
+  CONNECT_TIMEOUT,
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);

@@ -1,0 +1,232 @@
+/**
+ * A fetch for the client on node:http/https with keep-alive agents, in place of undici's fetch:
+ * the same request through ky costs about 40% less CPU on the bot thread (undici's fetch was the
+ * largest share of the slow RFQs' time, docs/performance.md). It does what the transport needs
+ * of fetch and no more: one request, never a redirect followed (`redirect: 'error'` rejects as
+ * fetch does, anything else returns the 3xx), gzip/deflate/br answers decoded, and the body read
+ * whole into memory up to a cap before the promise resolves (past it the connection is closed,
+ * so the transport's own cap check refuses or truncates the answer). Errors have fetch's shape:
+ * a `TypeError('fetch failed')` whose `cause` carries the socket's error code; an abort rejects
+ * with the signal's reason. `exchange.httpClient: fetch` goes back to undici's fetch.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { FetchLike } from './options.js';
+
+export interface NodeFetchOptions {
+  /** Bytes of a decoded body kept; one more byte than this and the connection is closed. */
+  readonly maxBodyBytes: number;
+  /** A new connection (TCP and TLS) not made in this time fails as CONNECT_TIMEOUT: never sent. */
+  readonly connectTimeoutMs?: number;
+  /** An idle kept-alive connection is closed after this long (servers close theirs at ~5 s). */
+  readonly idleSocketMs?: number;
+  readonly userAgent?: string;
+}
+
+/** The error code of a connection that was never made in time: the request was never sent. */
+export const CONNECT_TIMEOUT = 'CONNECT_TIMEOUT';
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** Bodies this fetch read whole: the transport takes them as they are, without a stream. */
+const bufferedBodies = new WeakMap<Response, Buffer>();
+
+/** The body of a response made by a node fetch, or undefined for any other response. */
+export function bufferedBody(response: Response): Buffer | undefined {
+  return bufferedBodies.get(response);
+}
+
+export function createNodeFetch(options: NodeFetchOptions): FetchLike {
+  const idle = options.idleSocketMs ?? 4_000;
+  // `timeout` on an agent closes only its idle sockets; a request in flight is bounded by its signal.
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout: idle }),
+    'https:': new https.Agent({ keepAlive: true, timeout: idle }),
+  } as const;
+  const settings = {
+    maxBodyBytes: options.maxBodyBytes,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    userAgent: options.userAgent ?? 'kalshi-rfq-maker',
+  };
+  return async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const signal = init?.signal ?? request.signal;
+    signal?.throwIfAborted();
+    const url = new URL(request.url);
+    const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
+    if (agent === undefined) {
+      throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
+    }
+    const payload = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers['accept-encoding'] ??= 'gzip, deflate, br';
+    headers['user-agent'] ??= settings.userAgent;
+    if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
+    return send(
+      url,
+      request.method,
+      headers,
+      payload,
+      agent,
+      signal ?? undefined,
+      request.redirect,
+      settings,
+    );
+  };
+}
+
+interface Settings {
+  readonly maxBodyBytes: number;
+  readonly connectTimeoutMs: number;
+}
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  payload: Buffer | undefined,
+  agent: http.Agent,
+  signal: AbortSignal | undefined,
+  redirect: Request['redirect'],
+  settings: Settings,
+): Promise<Response> {
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise<Response>((resolve, reject) => {
+    let settled = false;
+    let connectTimer: NodeJS.Timeout | undefined;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const failed = (error: unknown) => finish(() => reject(new TypeError('fetch failed', { cause: error })));
+    const onAbort = () => {
+      const reason = signal?.reason;
+      request.destroy();
+      finish(() => reject(reason));
+    };
+    const request = transport.request(url, { method, headers, agent }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400 && redirect === 'error') {
+        response.destroy();
+        failed(new Error('unexpected redirect'));
+        return;
+      }
+      if (status < 200 || status > 599) {
+        response.destroy();
+        failed(new Error(`invalid HTTP status ${status}`));
+        return;
+      }
+      const declared = Number(response.headers['content-length'] ?? Number.NaN);
+      if (status < 300 && declared > settings.maxBodyBytes) {
+        // Refused unread (the transport reads the declared length); an error's first bytes are read.
+        response.destroy();
+        finish(() => resolve(answer(response, status, Buffer.alloc(0), false)));
+        return;
+      }
+      const decoded = decoder(response.headers['content-encoding']);
+      const body: Readable = decoded ? response.pipe(decoded) : response;
+      if (decoded) response.on('error', (error) => decoded.destroy(error));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      body.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        chunks.push(chunk);
+        size += chunk.byteLength;
+        if (size > settings.maxBodyBytes) {
+          // Enough to refuse it: the rest is never read, and the connection goes.
+          response.destroy();
+          decoded?.destroy();
+          done();
+        }
+      });
+      body.on('end', () => done());
+      // Lost after the status arrived: the transport learns the status and then the failure.
+      body.on('error', (error) => finish(() => resolve(failingResponse(response, status, error))));
+      response.on('close', () => {
+        if (!response.complete) body.destroy(new Error('the connection closed before the body ended'));
+      });
+      const done = () => {
+        const whole = Buffer.concat(chunks, size);
+        finish(() => resolve(answer(response, status, whole, decoded !== undefined)));
+      };
+    });
+    request.on('error', failed);
+    request.on('socket', (socket: Socket) => {
+      if (!socket.connecting) return;
+      // A fresh connection: not made in time means nothing was sent.
+      connectTimer = setTimeout(() => {
+        const error = Object.assign(new Error(`no connection within ${settings.connectTimeoutMs} ms`), {
+          code: CONNECT_TIMEOUT,
+        });
+        request.destroy(error);
+      }, settings.connectTimeoutMs);
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.end(payload);
+  });
+}
+
+function decoder(
+  encoding: string | undefined,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+/** The answer's headers; a decoded body drops the encoding and the encoded length. */
+function responseHeaders(response: http.IncomingMessage, decoded: boolean): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined) continue;
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
+    if (Array.isArray(value)) for (const one of value) pairs.push([name, one]);
+    else pairs.push([name, value]);
+  }
+  return pairs;
+}
+
+function answer(response: http.IncomingMessage, status: number, whole: Buffer, decoded: boolean): Response {
+  const made = new Response(NULL_BODY_STATUSES.has(status) ? null : whole, {
+    status,
+    statusText: response.statusMessage ?? '',
+    headers: responseHeaders(response, decoded),
+  });
+  bufferedBodies.set(made, whole);
+  return made;
+}
+
+/** A response whose body fails on reading, as fetch's does when the connection drops mid-body. */
+function failingResponse(response: http.IncomingMessage, status: number, error: unknown): Response {
+  const cause = new TypeError('terminated', { cause: error });
+  const body = NULL_BODY_STATUSES.has(status)
+    ? null
+    : new ReadableStream({
+        start(controller) {
+          controller.error(cause);
+        },
+      });
+  return new Response(body, {
+    status,
+    statusText: response.statusMessage ?? '',
+    headers: responseHeaders(response, true),
+  });
+}

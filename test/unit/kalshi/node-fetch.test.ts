@@ -1,0 +1,184 @@
+/**
+ * The client's node:http fetch (exchange.httpClient: node, the default) against real local
+ * servers: what undici's fetch did for the transport, it must do too — keep-alive, decoded
+ * bodies under the byte cap, a status known before a connection drops mid-body, a connection
+ * never made counted as never sent — and `httpClient: fetch` still goes through undici.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetworkError, ResponseTooLargeError } from '../../../src/kalshi/index.js';
+import { CONNECT_TIMEOUT, createNodeFetch } from '../../../src/kalshi/node-fetch.js';
+import { startTestServer } from '../../helpers/test-server.js';
+import { harness, RFQ_ID, rejection, wireRfq } from './fixtures.js';
+
+const gzip = promisify(zlib.gzip);
+const deflate = promisify(zlib.deflate);
+const brotli = promisify(zlib.brotliCompress);
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** An HTTP server on 127.0.0.1 answering with `handler`; the sockets it saw are counted. */
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ baseUrl: string; connections: () => number }> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  server.on('connection', (socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}/trade-api/v2`, connections: () => connections };
+}
+
+async function client(baseUrl: string, maxResponseBytes = 1 << 20) {
+  const unused = await startTestServer();
+  closers.push(() => unused.close());
+  return harness(unused, { baseUrl, maxResponseBytes, retry: { readAttempts: 1 } }).client;
+}
+
+const PAGE = JSON.stringify({ rfqs: [wireRfq()], cursor: '' });
+
+describe('the node fetch', () => {
+  it('sends the signed request as given and reuses one connection for calls in turn', async () => {
+    const seen: IncomingMessage[] = [];
+    const server = await serve((req, res) => {
+      seen.push(req);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(PAGE);
+    });
+    const kalshi = await client(server.baseUrl);
+    for (let i = 0; i < 3; i++) {
+      const page = await kalshi.rfqsPage({ status: 'open' });
+      expect(page.items.map((rfq) => rfq.id)).toEqual([RFQ_ID]);
+    }
+    expect(server.connections()).toBe(1);
+    expect(seen[0]?.url).toBe('/trade-api/v2/communications/rfqs?status=open');
+    expect(seen[0]?.headers['kalshi-access-key']).toMatch(/\S/);
+    expect(seen[0]?.headers['kalshi-access-signature']).toMatch(/\S/);
+    expect(seen[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+    expect(seen[0]?.headers['user-agent']).toBe('kalshi-rfq-maker');
+  });
+
+  it.each([
+    ['gzip', gzip],
+    ['deflate', deflate],
+    ['br', brotli],
+  ] as const)('decodes a %s body', async (encoding, encode) => {
+    const body = await encode(Buffer.from(PAGE));
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+      res.end(body);
+    });
+    const page = await (await client(server.baseUrl)).rfqsPage();
+    expect(page.items.map((rfq) => rfq.id)).toEqual([RFQ_ID]);
+  });
+
+  it('caps the decoded bytes: a small gzip body that inflates past the cap is refused', async () => {
+    // 64 MiB of one byte compresses to ~64 KiB; the cap is 1 MiB of decoded text.
+    const bomb = await gzip(Buffer.alloc(64 * 1024 * 1024, 0x20));
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    });
+    const error = (await rejection((await client(server.baseUrl)).rfqsPage())) as ResponseTooLargeError;
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.limitBytes).toBe(1 << 20);
+    expect(error.receivedBytes).toBeGreaterThan(1 << 20);
+    expect(error.receivedBytes).toBeLessThan(2 << 20);
+  });
+
+  it('a connection lost mid-body is a network error that knows the status: it may have landed', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write(PAGE.slice(0, 20), () => res.socket?.destroy());
+    });
+    const error = (await rejection((await client(server.baseUrl)).rfqsPage())) as NetworkError;
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.status).toBe(201);
+    expect(error.message).toMatch(/connection lost while reading the response/);
+    expect(error.retry).toBe('may-have-landed');
+  });
+
+  it('a connection never made in time fails as never sent', async () => {
+    // TCP connects, the TLS handshake never answers.
+    const sockets = new Set<Socket>();
+    const silent: TcpServer = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const { port } = silent.address() as AddressInfo;
+    const fetch = createNodeFetch({ maxBodyBytes: 1 << 20, connectTimeoutMs: 200 });
+    const started = Date.now();
+    const error = (await rejection(fetch(`https://127.0.0.1:${port}/x`))) as TypeError;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error.cause as { code?: string }).code).toBe(CONNECT_TIMEOUT);
+    expect(sockets.size).toBe(1);
+  });
+
+  it('rejects with the abort reason when the signal fires, and sends nothing after an abort', async () => {
+    const server = await serve(() => undefined); // never answers
+    const fetch = createNodeFetch({ maxBodyBytes: 1 << 20 });
+    const controller = new AbortController();
+    const pending = rejection(fetch(`${server.baseUrl}/x`, { signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error('stop now')), 50);
+    expect(((await pending) as Error).message).toBe('stop now');
+    await expect(fetch(`${server.baseUrl}/x`, { signal: controller.signal })).rejects.toThrow('stop now');
+  });
+
+  it('a refused connection keeps its code, so the transport knows it was never sent', async () => {
+    const server = await serve(() => undefined);
+    const port = new URL(server.baseUrl).port;
+    await closers.pop()?.();
+    const error = (await rejection(
+      (await client(`http://127.0.0.1:${port}/trade-api/v2`)).rfqsPage(),
+    )) as NetworkError;
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.retry).not.toBe('may-have-landed');
+  });
+});
+
+describe('httpClient: fetch', () => {
+  it("goes through the runtime's fetch, with the same result", async () => {
+    const agents: (string | undefined)[] = [];
+    const server = await serve((req, res) => {
+      agents.push(req.headers['user-agent']);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(PAGE);
+    });
+    const unused = await startTestServer();
+    closers.push(() => unused.close());
+    const { client: kalshi } = harness(unused, { baseUrl: server.baseUrl, httpClient: 'fetch' });
+    expect((await kalshi.rfqsPage()).items.map((rfq) => rfq.id)).toEqual([RFQ_ID]);
+    expect(agents).toHaveLength(1);
+    expect(agents[0]).not.toBe('kalshi-rfq-maker');
+  });
+});
