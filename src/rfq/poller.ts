@@ -160,7 +160,7 @@ export class RfqPoller {
         const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
         let fresh = 0;
         for (const rfq of page.items) {
-          if ((own !== undefined && rfq.creatorId === own) || filter.reject(rfq) !== undefined) continue;
+          if (this.#isOwn(rfq, own) || filter.reject(rfq) !== undefined) continue;
           if (!book.has(rfq.id)) fresh++;
           listing.add(rfq);
         }
@@ -268,7 +268,7 @@ export class RfqPoller {
         const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
         pages++;
         for (const rfq of page.items) {
-          if (own !== undefined && rfq.creatorId === own) continue;
+          if (this.#isOwn(rfq, own)) continue;
           if (filter.reject(rfq) !== undefined) {
             filtered++;
             continue;
@@ -304,6 +304,17 @@ export class RfqPoller {
       filtered,
       ...result,
     });
+  }
+
+  /**
+   * Whether `rfq` is one of ours (skipped). The push cannot tell (Kalshi sends `rfq_created` with
+   * an empty creator_id), so an own RFQ it brought into the book leaves it here, at the first
+   * listing that names its creator, however recently it was pushed.
+   */
+  #isOwn(rfq: Rfq, own: string | undefined): boolean {
+    if (own === undefined || rfq.creatorId !== own) return false;
+    if (this.#options.book.has(rfq.id)) this.#options.book.remove(rfq.id);
+    return true;
   }
 
   #partial(listing: RfqListing, pages: number, startedAt: EpochMs, reason: string): PollCycleResult {

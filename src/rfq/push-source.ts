@@ -128,6 +128,9 @@ export class RfqPushSource {
     void this.#options
       .fetchRfq(rfq.id)
       .then((full) => {
+        // The read names the creator the push left empty.
+        const ownRead = full.creatorId !== '' && full.creatorId === this.#options.ownCommunicationsId();
+        if (ownRead && this.#options.ignoreOwnRfqs?.() !== false) return;
         if (filter.reject(full) === undefined) book.upsert(full);
       })
       .catch((error: unknown) =>

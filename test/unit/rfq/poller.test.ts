@@ -310,6 +310,18 @@ describe('RfqPoller cycles', () => {
     expect([...book.all()].map((r) => r.id)).toEqual(['a', 'b']);
   });
 
+  it('an own RFQ the push brought in (no creator) leaves at the first listing naming us, even one begun before the push', async () => {
+    const { book, source, poller, changes } = setup();
+    let release: (page: Page) => void = () => undefined;
+    source.pages(new Promise<Page>((resolve) => (release = resolve)));
+    const cycle = poller.pollOnce();
+    book.upsert({ ...rfq('ours'), creatorId: '' }); // rfq_created carries no creator_id
+    release({ items: [{ ...rfq('ours'), creatorId: 'us' }, rfq('a')] });
+    expect(await cycle).toMatchObject({ kind: 'completed', added: 1 });
+    expect([...book.all()].map((r) => r.id)).toEqual(['a']);
+    expect(changes).toEqual(['+ours', '-ours', '+a']);
+  });
+
   it('does not remove an RFQ pushed while the listing was being read', async () => {
     const { book, source, poller } = setup();
     let release: (page: Page) => void = () => undefined;

@@ -42,7 +42,13 @@ function acceptFrame(seq: number, quoteId: string, creator: string) {
 }
 
 async function pushSource(
-  options: { maxRfqReads?: number; readsHeldUntil?: Promise<void>; ignoreOwnRfqs?: () => boolean } = {},
+  options: {
+    maxRfqReads?: number;
+    readsHeldUntil?: Promise<void>;
+    ignoreOwnRfqs?: () => boolean;
+    /** The creator the full read names. @default 'them' */
+    readCreator?: string;
+  } = {},
 ) {
   const server = await startScriptedWsServer();
   const client = new KalshiClient({
@@ -66,7 +72,7 @@ async function pushSource(
       await options.readsHeldUntil;
       return {
         id: rfqId,
-        creatorId: 'them',
+        creatorId: options.readCreator ?? 'them',
         marketTicker: 'KXA-26-T1',
         size: { kind: 'targetCost', targetCost: 20_000_000, excludesFees: true },
         status: 'open',
@@ -126,6 +132,26 @@ describe('push source (stream → RFQ book and watcher)', () => {
       ignore = false; // a reload turned it off
       connection.send(rfqFrame(3, { id: 'ours-2', creator_id: OWN, contracts_fp: '5.00' }));
       await waitFor(() => book.has('ours-2'), { what: 'our own RFQ in the book' });
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('an incomplete push (no creator, as Kalshi sends it) whose full read names us is not taken, unless ignoreOwnRfqs is off', async () => {
+    let ignore = true;
+    const { push, book, reads, connection } = await pushSource({
+      readCreator: OWN,
+      ignoreOwnRfqs: () => ignore,
+    });
+    try {
+      connection.send(rfqFrame(1, { id: 'ours-1', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
+      await waitFor(() => reads.includes('ours-1'), { what: 'the full read' });
+      connection.send(rfqFrame(2, { id: 'theirs', contracts_fp: '5.00' }));
+      await waitFor(() => book.has('theirs'), { what: 'the later push' });
+      expect(book.has('ours-1')).toBe(false);
+      ignore = false;
+      connection.send(rfqFrame(3, { id: 'ours-2', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
+      await waitFor(() => book.has('ours-2'), { what: 'our own RFQ taken with ignoreOwnRfqs off' });
     } finally {
       await push.stop();
     }
