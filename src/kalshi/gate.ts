@@ -14,6 +14,8 @@ export type Priority = 'confirm' | 'delete' | 'create' | 'read';
 export const PRIORITY_ORDER: readonly Priority[] = ['confirm', 'delete', 'create', 'read'];
 
 const readsOnBehalfOf = new AsyncLocalStorage<Priority>();
+/** `readsAt` calls not yet settled. */
+let inFlight = 0;
 
 /**
  * Runs `fn` with the reads it starts (however deep: market data, a strategy's reads) sent at
@@ -21,7 +23,31 @@ const readsOnBehalfOf = new AsyncLocalStorage<Priority>();
  * `read` priority it waited behind hundreds of listings in a flood.
  */
 export function readsAt<T>(priority: Priority, fn: () => T): T {
-  return readsOnBehalfOf.run(priority, fn);
+  inFlight++;
+  let result: T;
+  try {
+    result = readsOnBehalfOf.run(priority, fn);
+  } catch (error) {
+    settled();
+    throw error;
+  }
+  if (isThenable(result)) result.then(settled, settled);
+  else settled();
+  return result;
+}
+
+/**
+ * On Node 20 a used AsyncLocalStorage keeps async hooks on for every promise of the process
+ * (~15% on promise-heavy code, ~6% of a backtest); with no `readsAt` in flight it is disabled,
+ * which turns them off until the next one.
+ */
+function settled(): void {
+  inFlight--;
+  if (inFlight === 0) readsOnBehalfOf.disable();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** The priority `readsAt` gave the reads of the current call chain, if any. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOnGrid } from '../../../src/domain/grid.js';
-import { readsAt } from '../../../src/kalshi/gate.js';
+import { contextReadPriority, readsAt } from '../../../src/kalshi/gate.js';
 import { KalshiClient, RequestValidationError, ResponseFormatError } from '../../../src/kalshi/index.js';
 import { startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { collect, harness, rejection, wireMarket } from './fixtures.js';
@@ -65,6 +65,31 @@ describe('markets', () => {
       ['get_market', 'confirm'],
       ['delete_rfq', 'delete'],
     ]);
+  });
+
+  it('readsAt calls overlapping in time each keep their priority to the end (the context store is dropped only when none is left)', async () => {
+    const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+    const long = readsAt('confirm', async () => {
+      const seen = [contextReadPriority()];
+      await tick();
+      await tick(); // the short one below has ended by now
+      seen.push(contextReadPriority());
+      return seen;
+    });
+    const short = readsAt('delete', async () => {
+      await tick();
+      return contextReadPriority();
+    });
+    expect(await short).toBe('delete');
+    expect(await long).toEqual(['confirm', 'confirm']);
+    expect(contextReadPriority()).toBeUndefined();
+    // A throw inside settles it too: the next call still gets its priority.
+    expect(() =>
+      readsAt('confirm', () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(await readsAt('confirm', async () => contextReadPriority())).toBe('confirm');
   });
 
   it('rejects a market whose grid is not a grid, naming the field', async () => {
