@@ -15,13 +15,23 @@ import {
 import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
+import type { Config } from '../src/config/index.js';
 import { unlimitedGate } from '../src/kalshi/gate.js';
+import type { FetchLike } from '../src/kalshi/index.js';
+import { createNodeFetch } from '../src/kalshi/node-fetch.js';
 import { createLogger } from '../src/ops/logger.js';
 import { benchConfig } from './config.js';
 import { serve, wallNow } from './ipc.js';
 import { Probe } from './probe.js';
 import type { SimInfo } from './sim-types.js';
 import type { BotStatus, MemoryBreakdown, WorkerReport, WorkerStart } from './worker-types.js';
+
+/** The fetch the bot's client would use by itself (exchange.httpClient), for the probe to wrap. */
+function clientFetch(config: Config): FetchLike {
+  return config.exchange.httpClient === 'node'
+    ? createNodeFetch({ maxBodyBytes: config.exchange.maxResponseBytes })
+    : globalThis.fetch;
+}
 
 let app: App | undefined;
 let naive: import('./naive.js').NaiveLoop | undefined;
@@ -158,7 +168,7 @@ async function startBot(sim: SimInfo, params: WorkerStart): Promise<void> {
     signals: false,
     opsServer: params.settings.dashboards !== undefined,
     ...(probed
-      ? { fetch: probe.fetch(), gate: probe.gate(target) }
+      ? { fetch: probe.fetch(clientFetch(config)), gate: probe.gate(target) }
       : unbudgeted
         ? { gate: unlimitedGate }
         : {}),
