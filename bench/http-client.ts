@@ -1,5 +1,5 @@
 /**
- * `npm run bench:http [-- --requests N]`: what one request costs through the bot's client with
+ * `npm run bench:http [-- --requests N] [--concurrency N]`: what one request costs through the bot's client with
  * each `exchange.httpClient`: `node` (node:http, keep-alive) and `fetch` (undici). The real
  * KalshiClient (ky, signing, the transport's checks and mapping) reads a page of 5 RFQs and
  * creates a quote against a local server that answers at once; rounds alternate between the
@@ -17,10 +17,16 @@ import { wireRfq } from '../test/unit/kalshi/fixtures.js';
 import { percentile, round } from './stats.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '4000' }, rounds: { type: 'string', default: '4' } },
+  options: {
+    requests: { type: 'string', default: '4000' },
+    rounds: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '1' },
+  },
 });
 const perRound = Number(values.requests);
 const rounds = Number(values.rounds);
+/** Requests in flight at once: 1 is the steady flow, 100 a burst. */
+const concurrency = Number(values.concurrency);
 
 const page = JSON.stringify({
   rfqs: Array.from({ length: 5 }, (_, i) =>
@@ -72,10 +78,14 @@ const samples = new Map<string, Samples>();
 async function round1(client: Client, kind: Kind, n: number, record: boolean): Promise<void> {
   const cpu = process.cpuUsage();
   const latency: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await call[kind](clients[client]);
-    latency.push((performance.now() - t0) * 1000);
+  for (let i = 0; i < n; i += concurrency) {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, n - i) }, async () => {
+        const t0 = performance.now();
+        await call[kind](clients[client]);
+        latency.push((performance.now() - t0) * 1000);
+      }),
+    );
   }
   if (!record) return;
   const used = process.cpuUsage(cpu);
@@ -103,7 +113,7 @@ const rows = [...samples].map(([key, s]) => ({
   p99Us: round(percentile(s.latencyUs, 99)),
 }));
 console.log(
-  `bench:http: ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${rounds} rounds of ${perRound} per client and kind, alternating`,
+  `bench:http: ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${rounds} rounds of ${perRound} per client and kind, alternating, ${concurrency} in flight`,
 );
 console.log('client/kind     CPU µs/request   p50 µs   p99 µs');
 for (const row of rows) {
