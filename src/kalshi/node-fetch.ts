@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { FetchLike } from './options.js';
 
@@ -24,6 +25,8 @@ export interface NodeFetchOptions {
   /** An idle kept-alive connection is closed after this long (servers close theirs at ~5 s). */
   readonly idleSocketMs?: number;
   readonly userAgent?: string;
+  /** Certificates trusted beside Node's (a TLS-inspecting proxy's CA; the tests' own). */
+  readonly ca?: string | Buffer;
 }
 
 /** The error code of a connection that was never made in time: the request was never sent. */
@@ -44,7 +47,11 @@ export function createNodeFetch(options: NodeFetchOptions): FetchLike {
   // `timeout` on an agent closes only its idle sockets; a request in flight is bounded by its signal.
   const agents = {
     'http:': new http.Agent({ keepAlive: true, timeout: idle }),
-    'https:': new https.Agent({ keepAlive: true, timeout: idle }),
+    'https:': new https.Agent({
+      keepAlive: true,
+      timeout: idle,
+      ...(options.ca !== undefined ? { ca: [...tls.rootCertificates, String(options.ca)] } : {}),
+    }),
   } as const;
   const settings = {
     maxBodyBytes: options.maxBodyBytes,

@@ -4,13 +4,16 @@
  * bodies under the byte cap, a status known before a connection drops mid-body, a connection
  * never made counted as never sent — and `httpClient: fetch` still goes through undici.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import {
   type AddressInfo,
   createServer as createTcpServer,
   type Socket,
   type Server as TcpServer,
 } from 'node:net';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,6 +166,57 @@ describe('the node fetch', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.message).toMatch(/ECONNREFUSED/);
     expect(error.retry).not.toBe('may-have-landed');
+  });
+});
+
+describe('the node fetch over TLS', () => {
+  const TLS = resolve(import.meta.dirname, '../../fixtures/tls');
+  const cert = readFileSync(join(TLS, 'localhost-cert.pem'));
+  const key = readFileSync(join(TLS, 'localhost-key.pem'));
+
+  async function tlsServer(): Promise<{ url: string; connections: () => number }> {
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const server = createHttpsServer({ cert, key }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(PAGE);
+      });
+    });
+    server.on('secureConnection', (socket) => {
+      connections++;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+    });
+    return {
+      url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      connections: () => connections,
+    };
+  }
+
+  it('answers over https and keeps one connection for calls in turn', async () => {
+    const server = await tlsServer();
+    const fetch = createNodeFetch({ maxBodyBytes: 1 << 20, ca: cert });
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${server.url}/trade-api/v2/communications/rfqs`);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(await response.text())).toEqual(JSON.parse(PAGE));
+    }
+    expect(server.connections()).toBe(1);
+  });
+
+  it('refuses a certificate it does not trust, as a failed fetch', async () => {
+    const server = await tlsServer();
+    const fetch = createNodeFetch({ maxBodyBytes: 1 << 20 });
+    const error = (await rejection(fetch(`${server.url}/x`))) as TypeError;
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error.cause as { code?: string }).code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
   });
 });
 
