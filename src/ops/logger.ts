@@ -79,6 +79,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     // Not pino's `redact`: its wildcard paths cost a clone and ~40 path matches per field.
     formatters: { log: censorSecrets },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // The cause as a nested `cause`, not appended to the message: our errors already name their
+    // cause in their message, which pino's default then repeated ("…: ENOENT …: ENOENT …").
+    serializers: { err: pino.stdSerializers.errWithCause },
     ...(options.base ? { base: options.base } : {}),
   };
   return censoringChildren(pino(pinoOptions, scrubbingStream(destination, scrub, pretty)));

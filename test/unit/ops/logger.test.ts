@@ -144,6 +144,24 @@ describe('createLogger format and level', () => {
     expect(typeof parsed[0]?.['time']).toBe('string');
   });
 
+  it("logs an error's cause once, nested, not appended again to a message that already names it", () => {
+    const { log, lines } = capture({ format: 'json' });
+    const cause = Object.assign(new Error("ENOENT: no such file or directory, scandir '/x'"), {
+      code: 'ENOENT',
+    });
+    log.error(
+      { err: new Error(`cannot read the strategy directory: ${cause.message}`, { cause }) },
+      'startup failed',
+    );
+    const err = (
+      JSON.parse(lines()[0]!) as { err: { message: string; cause: { message: string; code: string } } }
+    ).err;
+    expect(err.message).toBe(
+      "cannot read the strategy directory: ENOENT: no such file or directory, scandir '/x'",
+    );
+    expect(err.cause).toMatchObject({ message: cause.message, code: 'ENOENT' });
+  });
+
   it('writes human lines on a terminal (auto) with the module up front', () => {
     const { log, text } = capture({ isTty: true });
     log.child({ module: 'risk' }).info({ rfqId: 'r-2' }, 'refused');
