@@ -31,7 +31,6 @@ export function buildPushSource(host: PushHost, url: string): RfqPushSource {
     url,
     maxPayloadBytes: config.exchange.maxResponseBytes,
     fills: true,
-    ownRfqs: true,
   });
   wireFillPush(stream, {
     take: (fill) => host.manager.fills.take(fill, 'push'),
