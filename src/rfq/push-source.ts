@@ -108,11 +108,16 @@ export class RfqPushSource {
     for (const off of this.#unsubscribe.splice(0)) off();
   }
 
+  /** Ours (by its creator, when it names one) while `poller.ignoreOwnRfqs` is on. */
+  #skippedAsOwn(rfq: Rfq): boolean {
+    const ours = rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId();
+    return ours && this.#options.ignoreOwnRfqs?.() !== false;
+  }
+
   #rfqCreated({ rfq, complete }: RfqCreatedEvent): void {
     if (!this.#discovering) return;
     const { book, filter } = this.#options;
-    const ours = rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId();
-    if (ours && this.#options.ignoreOwnRfqs?.() !== false) return;
+    if (this.#skippedAsOwn(rfq)) return;
     if (complete) {
       if (rfq.size.kind === 'contracts' && rfq.size.contracts <= 0) return;
       if (filter.reject(rfq) === undefined) book.upsert(rfq);
@@ -129,8 +134,7 @@ export class RfqPushSource {
       .fetchRfq(rfq.id)
       .then((full) => {
         // The read names the creator the push left empty.
-        const ownRead = full.creatorId !== '' && full.creatorId === this.#options.ownCommunicationsId();
-        if (ownRead && this.#options.ignoreOwnRfqs?.() !== false) return;
+        if (this.#skippedAsOwn(full)) return;
         if (filter.reject(full) === undefined) book.upsert(full);
       })
       .catch((error: unknown) =>

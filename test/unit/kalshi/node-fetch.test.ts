@@ -31,17 +31,22 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** An HTTP server on 127.0.0.1 answering with `handler`; the sockets it saw are counted. */
+/**
+ * An HTTP server on 127.0.0.1 (HTTPS with `tls`) answering with `handler`; the connections it
+ * took are counted, and it closes after the test.
+ */
 async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ baseUrl: string; connections: () => number }> {
+  tls?: { readonly cert: Buffer; readonly key: Buffer },
+): Promise<{ origin: string; baseUrl: string; connections: () => number }> {
   const sockets = new Set<Socket>();
   let connections = 0;
-  const server: Server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     req.on('end', () => handler(req, res));
-  });
-  server.on('connection', (socket) => {
+  };
+  const server: Server = tls ? createHttpsServer(tls, answer) : createServer(answer);
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -51,8 +56,8 @@ async function serve(
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}/trade-api/v2`, connections: () => connections };
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, baseUrl: `${origin}/trade-api/v2`, connections: () => connections };
 }
 
 async function client(baseUrl: string, maxResponseBytes = 1 << 20) {
@@ -175,37 +180,20 @@ describe('the node fetch over TLS', () => {
   const cert = readFileSync(join(TLS, 'localhost-cert.pem'));
   const key = readFileSync(join(TLS, 'localhost-key.pem'));
 
-  async function tlsServer(): Promise<{ url: string; connections: () => number }> {
-    const sockets = new Set<Socket>();
-    let connections = 0;
-    const server = createHttpsServer({ cert, key }, (req, res) => {
-      req.resume();
-      req.on('end', () => {
+  const tlsServer = () =>
+    serve(
+      (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(PAGE);
-      });
-    });
-    server.on('secureConnection', (socket) => {
-      connections++;
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    closers.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    });
-    return {
-      url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      connections: () => connections,
-    };
-  }
+      },
+      { cert, key },
+    );
 
   it('answers over https and keeps one connection for calls in turn', async () => {
     const server = await tlsServer();
     const fetch = createNodeFetch({ maxBodyBytes: 1 << 20, ca: cert });
     for (let i = 0; i < 3; i++) {
-      const response = await fetch(`${server.url}/trade-api/v2/communications/rfqs`);
+      const response = await fetch(`${server.baseUrl}/communications/rfqs`);
       expect(response.status).toBe(200);
       expect(JSON.parse(await response.text())).toEqual(JSON.parse(PAGE));
     }
@@ -215,7 +203,7 @@ describe('the node fetch over TLS', () => {
   it('refuses a certificate it does not trust, as a failed fetch', async () => {
     const server = await tlsServer();
     const fetch = createNodeFetch({ maxBodyBytes: 1 << 20 });
-    const error = (await rejection(fetch(`${server.url}/x`))) as TypeError;
+    const error = (await rejection(fetch(`${server.origin}/x`))) as TypeError;
     expect(error).toBeInstanceOf(TypeError);
     expect((error.cause as { code?: string }).code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
   });
