@@ -80,6 +80,8 @@ export class RfqPoller {
   #stops = 0;
   #inFlight: Promise<PollCycleResult> | undefined;
   #lastCompletedAt: EpochMs | undefined;
+  #cyclesStarted = 0;
+  #lastCompletedCycle = 0;
   /** Cycles skipped in a row for a short read budget. */
   #budgetSkips = 0;
   #head: Promise<void> | undefined;
@@ -99,6 +101,16 @@ export class RfqPoller {
   /** When the last full cycle finished: the readiness watchdog reads it. */
   get lastCompletedAt(): EpochMs | undefined {
     return this.#lastCompletedAt;
+  }
+
+  /** Full cycles begun so far; with `lastCompletedCycle`, tells a listing that began later. */
+  get cyclesStarted(): number {
+    return this.#cyclesStarted;
+  }
+
+  /** The ordinal (1-based, in `cyclesStarted`) of the last full cycle that completed; 0 if none. */
+  get lastCompletedCycle(): number {
+    return this.#lastCompletedCycle;
   }
 
   start(): void {
@@ -160,6 +172,8 @@ export class RfqPoller {
         const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
         let fresh = 0;
         for (const rfq of page.items) {
+          // Found: one turned away here needs no full listing to look for it.
+          this.#wanted.delete(rfq.id);
           if (this.#isOwn(rfq, own) || filter.reject(rfq) !== undefined) continue;
           if (!book.has(rfq.id)) fresh++;
           listing.add(rfq);
@@ -254,6 +268,7 @@ export class RfqPoller {
   async #cycle(): Promise<PollCycleResult> {
     const { source, filter, book, clock, logger, pageSize, maxPages } = this.#options;
     const startedAt = clock.now();
+    const ordinal = ++this.#cyclesStarted;
     const stops = this.#stops;
     const own = this.#options.ownCommunicationsId();
     // Each page goes into the book as it arrives: no array of every open RFQ is built (10,000
@@ -296,6 +311,7 @@ export class RfqPoller {
     }
     const result = listing.finish(true);
     this.#lastCompletedAt = clock.now();
+    this.#lastCompletedCycle = ordinal;
     if (this.#requested === undefined) this.#owed = false;
     return this.#report({
       kind: 'completed',

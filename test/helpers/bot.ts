@@ -115,13 +115,20 @@ export async function metricValue(
 }
 
 /**
- * Resolves once the poller has completed `count` more full cycles: the proof that the bot has
- * looked at the exchange's RFQs again since the call (what a fixed sleep would only hope for).
+ * Resolves once `count` more full cycles, each begun after the call, have completed: the proof that
+ * the bot has looked at the exchange's RFQs again since (what a fixed sleep would only hope for).
+ * A cycle in flight at the call does not count: it may have read the exchange before.
  */
 export async function pollCyclesPass(app: App, count: number): Promise<void> {
-  const completed = () => metricValue(app.metrics.pollerCycles, { outcome: 'ok' });
-  const target = (await completed()) + count;
-  await waitFor(async () => (await completed()) >= target, { what: `${count} more poll cycles` });
+  const target = app.poller.cyclesStarted + count;
+  await waitFor(() => app.poller.lastCompletedCycle >= target, { what: `${count} more poll cycles` });
+}
+
+/** Asks for a full listing now (with push live the next is 30 s away) and waits for one begun after the call. */
+export async function freshListing(app: App): Promise<void> {
+  const target = app.poller.cyclesStarted + 1;
+  app.poller.requestCycle();
+  await waitFor(() => app.poller.lastCompletedCycle >= target, { what: 'a listing begun after the call' });
 }
 
 export type { Quote };

@@ -4,6 +4,7 @@ import { parseDollars } from '../../../src/domain/money.js';
 import {
   botConfig,
   capturingLogger,
+  freshListing,
   metricValue,
   simQuotes,
   startBot,
@@ -101,9 +102,7 @@ describe('config reload and dry run', () => {
     await waitFor(async () => (await simQuotes(ts, user!, 'open')).some((q) => q.rfq_id === small.id), {
       what: 'the 5-contract RFQ quoted',
     });
-    const listedAfter = app.clock.now();
-    app.poller.requestCycle(); // with push live the next one is 30 s away
-    await waitFor(() => (app.poller.lastCompletedAt ?? 0) > listedAfter, { what: 'a listing after both' });
+    await freshListing(app);
     expect(app.book.has(big.id)).toBe(false);
     expect((await simQuotes(ts, user!)).filter((q) => q.rfq_id === big.id)).toEqual([]);
   });

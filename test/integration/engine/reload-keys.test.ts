@@ -10,6 +10,7 @@ import type { App } from '../../../src/app/app.js';
 import {
   botConfig,
   capturingLogger,
+  freshListing,
   type LoggedLine,
   metricValue,
   simQuotes,
@@ -57,13 +58,6 @@ function quoteOn(bot: Bot, rfqId: string): Promise<unknown> {
   });
 }
 
-/** A full listing that started after the call (with push live, the next one is 30 s away). */
-async function listed(app: App): Promise<void> {
-  const after = app.clock.now();
-  app.poller.requestCycle();
-  await waitFor(() => (app.poller.lastCompletedAt ?? 0) > after, { what: 'a listing' });
-}
-
 const debugLine = (lines: readonly LoggedLine[], msg: string, rfqId: string) =>
   lines.some((line) => line.level === 20 && line.msg === msg && line['rfqId'] === rfqId);
 
@@ -83,12 +77,12 @@ const cases: ReloadCase[] = [
         contracts: 500,
         restRemainder: false,
       });
-      await listed(app);
+      await freshListing(app);
       expect(app.book.has(own)).toBe(false);
       return own;
     },
     async prove({ app }, own) {
-      await listed(app);
+      await freshListing(app);
       expect(app.book.has(own!)).toBe(true);
     },
   },

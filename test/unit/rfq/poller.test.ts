@@ -219,6 +219,25 @@ describe('RfqPoller cycles', () => {
     ]);
   });
 
+  it('an RFQ the head read found but turned away (ours, or filtered) needs no full listing', async () => {
+    const { clock, source, poller, book } = setup({
+      filter: { ...NO_FILTER, maxContracts: contracts('50') },
+      intervalWithPushMs: 30_000,
+      pushConnected: () => true,
+    });
+    const start = clock.now();
+    poller.start();
+    await clock.advanceAsync(0);
+    source.pages({ items: [{ ...rfq('ours'), creatorId: 'us' }, rfq('big', '500')] });
+    poller.requestHead('ours');
+    poller.requestHead('big');
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(1_000);
+    // The first listing, the head read, and the one asked again while it ran: no listing at 1 s.
+    expect(source.requests.map((r) => r.at - start)).toEqual([0, 0, 0]);
+    expect(book.size).toBe(0);
+  });
+
   it('asked for more RFQs than a head read holds, it lists everything instead', async () => {
     const { clock, source, poller } = setup({
       pageSize: 2,
