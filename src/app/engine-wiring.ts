@@ -73,6 +73,7 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
       syncFills: async () => {
         await fillSync?.sync('position reconciliation');
       },
+      fillsCaughtUp: (through) => host.cluster?.fillsCaughtUp(through),
     },
     {
       reconcileCron: config.risk.reconcileCron,

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterConfig } from '../config/index.js';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
-import type { Quote } from '../domain/types.js';
+import type { EpochMs, Quote } from '../domain/types.js';
 import { GateRejectedError } from '../kalshi/gate.js';
 import type { ClusterGateChange, ClusterHooks, QuoteWrites } from '../quotes/context.js';
 import type { OwnQuotesSource } from '../quotes/own-quote-watcher.js';
@@ -93,7 +93,7 @@ export class Cluster implements ClusterHooks {
       failoverMs: config.failoverMs,
       clock,
       logger: this.#log,
-      positionsAt: () => options.exposure.positionsAt,
+      fillsBookedThrough: () => options.exposure.fillsBookedThrough,
     });
     this.reservations = new Reservations({
       connection: this.connection,
@@ -108,6 +108,12 @@ export class Cluster implements ClusterHooks {
 
   get instanceId(): string {
     return this.membership.id;
+  }
+
+  /** Every fill before `through` is booked here: the others may drop their executed reservations. */
+  fillsCaughtUp(through: EpochMs): void {
+    const exposure = this.#options.exposure;
+    exposure.fillsBookedThrough = Math.max(exposure.fillsBookedThrough, through);
   }
 
   /** Connects, announces this instance, reads the others' reservations, starts the heartbeat. */

@@ -5,9 +5,11 @@
  * is handed to the reservations (published to the others).
  *
  * Positions need no sharing: every instance on the account receives every fill of the account
- * (the `fill` channel and `GET /portfolio/fills` are per account), so each books them all. An
- * instance's accepted quote stays reserved, shrinking as its fills come, until its order is done;
- * the others take off what they have booked of its order themselves, so a fill counts once.
+ * (the `fill` channel and `GET /portfolio/fills` are per account), so each books them all, each
+ * at its own pace. An instance's accepted quote stays reserved, shrinking as its fills come; the
+ * others count it as what it may still fill plus what it has booked and they have not, so a fill
+ * counts once and never zero times. Once its order is done it stays published as executed until
+ * every other instance has booked the fills before it (`fillsBookedThrough`, in their presence).
  */
 import type { Centis } from '../domain/money.js';
 import type { LiveQuote } from '../domain/quoting.js';
@@ -45,15 +47,19 @@ const CLAIM_SLACK_MS = 1_000;
 export class ClusterExposureBook extends ExposureBook {
   #share: ExposureShare | undefined;
   readonly #unclaimed: UnclaimedFill[] = [];
-  /** When positions were last read from the exchange (shared with the others through presence). */
-  positionsAt = 0;
+  /**
+   * Every fill of the account before this time is booked here (positions loaded, or a fill sync
+   * that left them equal to the exchange's): published with our presence, it lets the others drop
+   * their executed reservations.
+   */
+  fillsBookedThrough = 0;
 
   constructor(options: ExposureBookOptions = {}) {
     super(options);
   }
 
   override loadPositions(positions: readonly MarketPosition[], events: readonly EventPosition[] = []): void {
-    this.positionsAt = this.now();
+    this.fillsBookedThrough = this.now();
     super.loadPositions(positions, events);
   }
 
@@ -71,7 +77,11 @@ export class ClusterExposureBook extends ExposureBook {
     this.#forgetOldUnclaimed();
     const claimed = new Map<UnclaimedFill, Centis>();
     for (const r of remote) {
-      const e = this.#lessBookedHere(r.exposure, claimed);
+      const e =
+        r.executedAt === undefined
+          ? this.#lessBookedHere(r.exposure, claimed)
+          : this.#notYetBooked(r.exposure);
+      if (e === undefined) continue;
       if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
       quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
     }
@@ -141,8 +151,16 @@ export class ClusterExposureBook extends ExposureBook {
   }
 
   override quoteFillsDone(quoteId: string): QuoteFillResult | undefined {
+    const last = this.liveQuote(quoteId);
     const result = super.quoteFillsDone(quoteId);
-    if (result) this.#share?.changed(quoteId, undefined);
+    if (!result) return result;
+    if (last?.accepted && last.orderId !== undefined && result.filled > 0) {
+      // The others may not have booked all its fills yet: nothing more to fill, what did stays.
+      const done = { ...last, accepted: { ...last.accepted, contracts: 0, cost: 0 }, filled: result.filled };
+      this.#share?.changed(quoteId, done, this.now());
+    } else {
+      this.#share?.changed(quoteId, undefined);
+    }
     return result;
   }
 
@@ -159,10 +177,26 @@ export class ClusterExposureBook extends ExposureBook {
   }
 
   /**
+   * Another instance's executed quote as far as its fills are not yet booked here (they will be,
+   * and its owner no longer counts them); nothing once they all are.
+   */
+  #notYetBooked(exposure: QuoteExposure): QuoteExposure | undefined {
+    const { accepted, orderId } = exposure;
+    if (!accepted || orderId === undefined) return undefined;
+    const missing = (exposure.filled ?? 0) - this.filledOnOrder(orderId);
+    if (missing <= 0) return undefined;
+    return {
+      ...exposure,
+      accepted: { ...accepted, contracts: missing, cost: sideCost(accepted.bid, missing, exposure.fees) },
+    };
+  }
+
+  /**
    * Another instance's accepted quote, less what we have booked of its order beyond what it had
-   * published as filled: the fill is in our positions already and must not count twice. Until that
-   * instance has published its order id (a few hundred ms after its execution), a fill no quote of
-   * ours claims, on that market and side, at that bid, after the accept, is taken as its fill.
+   * published as filled (the fill is in our positions already and must not count twice), plus
+   * what it has booked and we have not (it no longer counts that, and our positions lack it).
+   * Until that instance has published its order id (a few hundred ms after its execution), a fill
+   * no quote of ours claims, on that market and side, at that bid, after the accept, is its fill.
    */
   #lessBookedHere(exposure: QuoteExposure, claimed: Map<UnclaimedFill, Centis>): QuoteExposure {
     const { accepted, orderId } = exposure;
@@ -185,7 +219,7 @@ export class ClusterExposureBook extends ExposureBook {
         ahead += take;
       }
     }
-    if (ahead <= 0) return exposure;
+    if (ahead === 0) return exposure;
     const pending = Math.max(0, accepted.contracts - ahead);
     return {
       ...exposure,

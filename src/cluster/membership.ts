@@ -22,8 +22,8 @@ export interface MembershipOptions {
   readonly failoverMs: number;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** When this instance last loaded positions from the exchange (published with the presence). */
-  readonly positionsAt: () => number;
+  /** Every fill of the account before this time is booked here (published with the presence). */
+  readonly fillsBookedThrough: () => number;
 }
 
 export type RoleChange = { readonly leader: boolean; readonly reason: string };
@@ -149,7 +149,7 @@ export class Membership {
           keys.instances,
           this.id,
           this.ttlMs,
-          String(this.#options.positionsAt()),
+          String(this.#options.fillsBookedThrough()),
         );
         const lapsed = this.#wasPresent && (existed === 0 || sentAt >= this.#presentUntil);
         this.#presentUntil = sentAt + this.ttlMs - this.#marginMs;

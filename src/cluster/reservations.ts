@@ -38,9 +38,9 @@ interface OwnReservation {
   chain: Promise<void>;
 }
 
-/** How long after an execution the others still count it, beyond their next positions load. */
+/** Slack on `fillsBookedThrough`: a fill may be stamped a little before its execution is published. */
 export const FILL_OVERLAP_MS = 2_000;
-/** An executed reservation is dropped after this even if some instance never reloads positions. */
+/** An executed reservation is dropped after this even if some instance never catches up. */
 const EXECUTED_MAX_MS = 10 * 60_000;
 const MAX_ADMIT_ATTEMPTS = 8;
 

@@ -9,7 +9,7 @@ import {
   type Micros,
   ONE_DOLLAR,
 } from '../domain/money.js';
-import type { MarketPosition } from '../domain/types.js';
+import type { EpochMs, MarketPosition } from '../domain/types.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
 import type { RfqBook } from '../rfq/rfq-book.js';
@@ -32,6 +32,8 @@ export interface ScheduleDeps {
   readonly positions: () => Promise<readonly MarketPosition[]>;
   /** Books the fills the exchange lists and we lack (before positions are compared). */
   readonly syncFills?: () => Promise<void>;
+  /** Every fill before `through` is booked: a fill sync begun then left our positions as the exchange's. */
+  readonly fillsCaughtUp?: (through: EpochMs) => void;
 }
 
 export interface ScheduleSettings {
@@ -126,9 +128,13 @@ export class Schedules {
     this.#reconciling = true;
     const { exposure, metrics, logger } = this.deps;
     try {
+      const syncedFrom = this.deps.clock.now();
       await this.deps.syncFills?.();
       const differing = differingMarkets(exposure, await this.deps.positions());
-      if (differing.size === 0) return 0;
+      if (differing.size === 0) {
+        this.deps.fillsCaughtUp?.(syncedFrom);
+        return 0;
+      }
       await sleepOn(this.deps.clock, this.settings.reconcileRecheckMs ?? 1_000);
       await this.deps.syncFills?.();
       const positions = await this.deps.positions();

@@ -25,7 +25,7 @@ async function member(url: string, group: string) {
     failoverMs: 1_000,
     clock: systemClock,
     logger,
-    positionsAt: () => 0,
+    fillsBookedThrough: () => 0,
   });
   return { connection, membership };
 }

@@ -9,6 +9,7 @@ import { ManualClock } from '../../../src/domain/clock.js';
 import { DEFAULT_FEE_SCHEDULE } from '../../../src/domain/fees.js';
 import { type QuoteExposure, sideExposure } from '../../../src/risk/snapshot.js';
 import { openQuoteWeight, riskView } from '../../../src/risk/worst-case.js';
+import { testRfq } from '../../../src/strategy/memory-data.js';
 
 const fees = DEFAULT_FEE_SCHEDULE;
 const yes = sideExposure(400_000, 1_000, fees);
@@ -73,6 +74,89 @@ describe('ClusterExposureBook', () => {
     expect(worst()).toBe(1_000);
     remote.splice(0);
     expect(worst()).toBe(1_000);
+  });
+
+  it('counts the fills another instance has booked and we have not yet: they are in neither its reservation nor our position', () => {
+    // It booked 600 of its 1,000 contracts; the same fills reach us a moment later.
+    const partly: QuoteExposure = {
+      ...quote('q6', 'r6', 'yes'),
+      orderId: 'o-6',
+      filled: 600,
+      accepted: { side: 'yes', ...sideExposure(400_000, 400, fees) },
+    };
+    const executed: QuoteExposure = {
+      ...partly,
+      filled: 1_000,
+      accepted: { side: 'yes', ...sideExposure(400_000, 0, fees) },
+    };
+    const remote: RemoteReservation[] = [{ field: 'other|q6', owner: 'other', exposure: partly }];
+    const { b } = book(remote);
+    const view = () => riskView(b.snapshot(), { openQuoteWeightPpm: openQuoteWeight(limits) });
+    const worst = () => view().markets.get('EV-M1')?.worstContracts;
+    expect(worst()).toBe(1_000);
+    // Its order done, it publishes the execution: still 1,000 until our fills catch up.
+    remote[0] = { ...remote[0]!, exposure: executed, executedAt: 1_000_000 };
+    expect(worst()).toBe(1_000);
+    b.applyFill({
+      tradeId: 't-6a',
+      orderId: 'o-6',
+      marketTicker: 'EV-M1',
+      side: 'yes',
+      contracts: 600,
+      price: 400_000,
+      fee: 0,
+      tradedAt: 1_000_000,
+    });
+    expect(worst()).toBe(1_000);
+    b.applyFill({
+      tradeId: 't-6b',
+      orderId: 'o-6',
+      marketTicker: 'EV-M1',
+      side: 'yes',
+      contracts: 400,
+      price: 400_000,
+      fee: 0,
+      tradedAt: 1_000_000,
+    });
+    // All booked here: the execution is position only, and no live quote.
+    expect(worst()).toBe(1_000);
+    expect(view().liveQuotes).toBe(0);
+  });
+
+  it('publishes its own executed quote, with what filled, until the others have booked it', () => {
+    const changes: [string, QuoteExposure | undefined, number | undefined][] = [];
+    const clock = new ManualClock(1_000_000);
+    const b = new ClusterExposureBook({ clock });
+    b.share({ changed: (id, exposure, at) => changes.push([id, exposure, at]), remote: () => [] });
+    const rfq = testRfq({ id: 'r7', marketTicker: 'EV-M1', contracts: '10' });
+    b.quoteOpened({
+      rfq,
+      quoteId: 'q7',
+      yesBid: 400_000,
+      noBid: 500_000,
+      yesContracts: 1_000,
+      noContracts: 1_000,
+      sentAt: 1_000_000,
+    });
+    b.quoteAccepted('q7', 'yes');
+    b.linkOrder('q7', 'o-7');
+    b.applyFill({
+      tradeId: 't-7',
+      orderId: 'o-7',
+      marketTicker: 'EV-M1',
+      side: 'yes',
+      contracts: 1_000,
+      price: 400_000,
+      fee: 0,
+      tradedAt: 1_000_000,
+    });
+    clock.advance(5);
+    b.quoteFillsDone('q7');
+    expect(changes.at(-1)).toEqual([
+      'q7',
+      expect.objectContaining({ filled: 1_000, accepted: expect.objectContaining({ contracts: 0 }) }),
+      1_000_005,
+    ]);
   });
 
   it('before the other instance publishes its order id, takes an unclaimed fill at its bid as its fill', () => {
