@@ -176,6 +176,11 @@ export class Cluster implements ClusterHooks {
     this.#takeover = takeover;
   }
 
+  /** Whether new quotes may be admitted now; unlike `blocked()`, it changes nothing. */
+  get open(): boolean {
+    return this.#state().open;
+  }
+
   blocked(): string | undefined {
     this.#update();
     return this.#gate.open ? undefined : this.#gate.reason;

@@ -32,6 +32,8 @@ import type { RemoteReservation } from './reservations.js';
 export interface ExposureShare {
   changed(localId: string, exposure: QuoteExposure | undefined, executedAt?: number): void;
   remote(): readonly RemoteReservation[];
+  /** Another instance has most likely just traded: read its reservations again soon. */
+  othersTraded?(): void;
 }
 
 /** A fill of the account no quote of ours claims: most likely another instance's. */
@@ -146,7 +148,11 @@ export class ClusterExposureBook extends ExposureBook {
     if (booking.kind !== 'booked') return booking;
     // Our quote's reservation shrank by what filled: the others count less of it.
     if (booking.quoteId !== undefined) this.#publish(booking.quoteId);
-    else this.#unclaimed.push({ ...fill, bookedAt: this.now() });
+    else {
+      this.#unclaimed.push({ ...fill, bookedAt: this.now() });
+      // Until we read its accept, its quote counts as open beside the fill: twice.
+      this.#share?.othersTraded?.();
+    }
     return booking;
   }
 

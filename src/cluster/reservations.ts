@@ -76,6 +76,11 @@ export class Reservations {
     return [...this.#remote.values()];
   }
 
+  /** A fill no quote of ours claims: another instance's, whose accept a sync now brings in. */
+  othersTraded(): void {
+    if (this.#options.connection.up) void this.sync().catch(() => undefined);
+  }
+
   /** Other live instances, as last read. */
   get members(): number {
     return this.#members.size;

@@ -159,6 +159,24 @@ describe('ClusterExposureBook', () => {
     ]);
   });
 
+  it("asks for the others' reservations again at a fill no quote of ours claims (theirs: its accept comes with them)", () => {
+    let asked = 0;
+    const b = new ClusterExposureBook({ clock: new ManualClock(1_000_000) });
+    b.share({ changed: () => undefined, remote: () => [], othersTraded: () => asked++ });
+    const fill = {
+      orderId: 'o-theirs',
+      marketTicker: 'EV-M1',
+      side: 'yes' as const,
+      contracts: 1_000,
+      price: 400_000,
+      fee: 0,
+      tradedAt: 1_000_000,
+    };
+    b.applyFill({ ...fill, tradeId: 't-8' });
+    b.applyFill({ ...fill, tradeId: 't-8' }); // the same trade again: booked once, asked once
+    expect(asked).toBe(1);
+  });
+
   it('before the other instance publishes its order id, takes an unclaimed fill at its bid as its fill', () => {
     const fill = (tradeId: string, price: number) => ({
       tradeId,
