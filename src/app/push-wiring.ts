@@ -31,6 +31,7 @@ export function buildPushSource(host: PushHost, url: string): RfqPushSource {
     url,
     maxPayloadBytes: config.exchange.maxResponseBytes,
     fills: true,
+    ownRfqs: true,
   });
   wireFillPush(stream, {
     take: (fill) => host.manager.fills.take(fill, 'push'),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { RecentSet } from '../domain/recent.js';
 import type { Rfq } from '../domain/types.js';
 import type {
   CommunicationsStream,
@@ -8,6 +9,9 @@ import type {
 } from '../kalshi/index.js';
 import type { CompiledRfqFilter } from './filters.js';
 import type { RfqBook } from './rfq-book.js';
+
+/** Own RFQ ids remembered: far more than an account creates between two listings. */
+const OWN_RFQS_KEPT = 10_000;
 
 /** The part of the client's communications stream the push source uses. */
 export type PushStream = Pick<CommunicationsStream, 'on' | 'start' | 'stop' | 'connected'>;
@@ -53,6 +57,8 @@ export class RfqPushSource {
   #unsubscribe: (() => void)[] = [];
   #rfqReads = 0;
   #discovering = true;
+  /** RFQs the own-RFQ subscription named ours (a push of one comes without its creator). */
+  readonly #ownRfqs = new RecentSet<string>(OWN_RFQS_KEPT);
 
   constructor(options: PushSourceOptions) {
     this.#options = options;
@@ -74,6 +80,7 @@ export class RfqPushSource {
     const own = (creatorId: string) => creatorId === this.#options.ownCommunicationsId();
     this.#unsubscribe = [
       stream.on('rfqCreated', (event) => this.#rfqCreated(event)),
+      stream.on('ownRfqCreated', (event) => this.#ownRfqCreated(event.rfq.id)),
       stream.on('rfqDeleted', (event) => book.remove(event.rfqId)),
       stream.on('quoteAccepted', (event) => {
         if (own(event.quoteCreatorId)) this.#options.onOwnQuoteAccepted?.(event);
@@ -108,10 +115,20 @@ export class RfqPushSource {
     for (const off of this.#unsubscribe.splice(0)) off();
   }
 
-  /** Ours (by its creator, when it names one) while `poller.ignoreOwnRfqs` is on. */
+  /** Ours (named by the own-RFQ subscription, or by its creator) while `poller.ignoreOwnRfqs` is on. */
   #skippedAsOwn(rfq: Rfq): boolean {
-    const ours = rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId();
+    const ours =
+      this.#ownRfqs.has(rfq.id) ||
+      (rfq.creatorId !== '' && rfq.creatorId === this.#options.ownCommunicationsId());
     return ours && this.#options.ignoreOwnRfqs?.() !== false;
+  }
+
+  /** Ours, whichever frame came first: one already in the book leaves it (and any quote on it). */
+  #ownRfqCreated(rfqId: string): void {
+    this.#ownRfqs.add(rfqId);
+    if (this.#options.ignoreOwnRfqs?.() !== false && this.#options.book.has(rfqId)) {
+      this.#options.book.remove(rfqId);
+    }
   }
 
   #rfqCreated({ rfq, complete }: RfqCreatedEvent): void {

@@ -38,6 +38,7 @@ export class CommunicationsStream {
     quoteAccepted: [],
     quoteExecuted: [],
     fill: [],
+    ownRfqCreated: [],
     connected: [],
     fillsConnected: [],
     disconnected: [],
@@ -56,6 +57,9 @@ export class CommunicationsStream {
   #sid: number | undefined;
   #fillCommandId: number | undefined;
   #fillSid: number | undefined;
+  /** The `user_filter: self` subscription (ownRfqs option): its command and its sid. */
+  #ownCommandId: number | undefined;
+  #ownSid: number | undefined;
   readonly #lastSeq = new Map<number, number>();
   /** Malformed (type, field) pairs already logged at warn: a flood logs once per kind. */
   readonly #malformedSeen = new Set<string>();
@@ -70,6 +74,7 @@ export class CommunicationsStream {
       handshakeTimeoutMs: 10_000,
       maxPayloadBytes: 8 * 1024 * 1024,
       fills: false,
+      ownRfqs: false,
       ...options,
     };
     this.#deps = deps;
@@ -210,6 +215,16 @@ export class CommunicationsStream {
     socket.send(JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['fill'] } }));
   }
 
+  /** Our own RFQs' subscription: `rfq_created` has no creator_id, this one has only ours. */
+  #subscribeOwn(socket: WebSocket): void {
+    if (!this.#options.ownRfqs) return;
+    const id = this.#nextCommandId++;
+    this.#ownCommandId = id;
+    socket.send(
+      JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['communications'], user_filter: 'self' } }),
+    );
+  }
+
   #subscribe(socket: WebSocket): void {
     const id = this.#nextCommandId++;
     this.#subscribeCommandId = id;
@@ -252,6 +267,8 @@ export class CommunicationsStream {
     this.#subscribeCommandId = undefined;
     this.#fillCommandId = undefined;
     this.#fillSid = undefined;
+    this.#ownCommandId = undefined;
+    this.#ownSid = undefined;
     this.#unsubscribed(info);
   }
 
@@ -289,6 +306,10 @@ export class CommunicationsStream {
       case 'event':
         this.#checkSeq(frame.sid, frame.seq);
         this.#stats.events++;
+        if (frame.sid !== undefined && frame.sid === this.#ownSid) {
+          if (frame.message.type === 'rfqCreated') this.#emit('ownRfqCreated', frame.message.event);
+          return;
+        }
         this.#deliver(frame.message);
         return;
       case 'subscribed':
@@ -300,12 +321,19 @@ export class CommunicationsStream {
           return;
         }
         if (frame.channel !== 'communications') return;
+        if (frame.id !== undefined && frame.id === this.#ownCommandId) {
+          this.#ownSid = frame.sid;
+          this.#lastSeq.set(frame.sid, 0);
+          this.#log.info({ sid: frame.sid }, 'subscribed to our own RFQs');
+          return;
+        }
         this.#sid = frame.sid;
         this.#lastSeq.set(frame.sid, 0);
         this.#attempt = 0;
         this.#log.info({ sid: frame.sid }, 'subscribed to communications');
         this.#emit('connected');
         if (this.#socket && this.#fillSid === undefined) this.#subscribeFills(this.#socket);
+        if (this.#socket && this.#ownSid === undefined) this.#subscribeOwn(this.#socket);
         return;
       case 'error':
         this.#commandError(frame);
@@ -370,6 +398,12 @@ export class CommunicationsStream {
   #commandError(frame: Extract<StreamFrame, { kind: 'error' }>): void {
     const socket = this.#socket;
     const context = { code: frame.code, sid: frame.sid, id: frame.id, message: frame.message };
+    if (frame.id !== undefined && frame.id === this.#ownCommandId && this.#ownSid === undefined) {
+      // Our own pushed RFQs are then known at the next listing only (poller.ignoreOwnRfqs).
+      this.#log.warn(context, 'own-RFQ subscribe refused; our own RFQs are told apart at listings only');
+      this.#ownCommandId = undefined;
+      return;
+    }
     if (frame.id !== undefined && frame.id === this.#fillCommandId && this.#fillSid === undefined) {
       // Fills still reach us through the REST listing: keep the socket, say so once.
       this.#log.warn(context, 'fill subscribe refused; fills come from the REST listing only');
@@ -388,6 +422,19 @@ export class CommunicationsStream {
       this.#fillSid = undefined;
       this.#emit('gap', { reason: 'subscription-lost', channel: 'fill', sid: frame.sid, code: frame.code });
       this.#subscribeFills(socket);
+      return;
+    }
+    if (
+      frame.code !== undefined &&
+      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
+      frame.sid !== undefined &&
+      frame.sid === this.#ownSid &&
+      socket !== undefined
+    ) {
+      // What was pushed meanwhile is told apart at the next listing.
+      this.#log.warn(context, 'the exchange ended the own-RFQ subscription; resubscribing');
+      this.#ownSid = undefined;
+      this.#subscribeOwn(socket);
       return;
     }
     if (frame.id !== undefined && frame.id === this.#subscribeCommandId && this.#sid === undefined) {

@@ -126,6 +126,11 @@ export interface CommunicationsStreamEvents {
   quoteExecuted: (event: QuoteExecutedEvent) => void;
   /** A fill of ours (only with the `fills` option). */
   fill: (event: FillEvent) => void;
+  /**
+   * An RFQ of ours was created (only with the `ownRfqs` option): `rfq_created` carries no
+   * creator_id, so this is how a pushed RFQ is known to be ours.
+   */
+  ownRfqCreated: (event: RfqCreatedEvent) => void;
   /** Subscribed: pushes flow from now on. */
   connected: () => void;
   /**

@@ -25,6 +25,12 @@ export interface CommunicationsStreamOptions {
   readonly maxPayloadBytes?: number;
   /** Also subscribe to the private `fill` channel on the same socket (`fill` events). @default false */
   readonly fills?: boolean;
+  /**
+   * Also subscribe to `communications` with `user_filter: self` (`ownRfqCreated` events): the
+   * only way a push tells which RFQs are ours. Its other events repeat the main subscription's
+   * and are dropped. @default false
+   */
+  readonly ownRfqs?: boolean;
 }
 
 /** What the client hands the stream: its credentials, clock, logger, jitter and unknown-field reporter. */

@@ -64,6 +64,35 @@ describe('push discovery over the communications websocket', () => {
     expect(executed?.fillOutcome).toBe('filled');
   });
 
+  it('never quotes an RFQ of our own that came by push (rfq_created names no creator), with no listing to tell', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const [user] = ts.users;
+    const { app } = await startBot(ts, user!, {
+      poller: { intervalMs: 60_000, intervalWithPushMs: 600_000, websocket: true, ignoreOwnRfqs: true },
+    });
+    await waitFor(() => app.push?.connected === true && app.poller.lastCompletedAt !== undefined, {
+      what: 'the websocket to connect and the first poll to finish',
+    });
+    const listingsBefore = app.poller.lastCompletedAt;
+    const { body } = await ts.admin<{ markets: { ticker: string; status: string }[] }>(
+      'GET',
+      '/_sim/markets',
+    );
+    const market = body.markets.find((m) => m.status === 'active' && !m.ticker.startsWith('KXMVE'))!.ticker;
+    const own = await app.client.createRfq({ marketTicker: market, contracts: 5, restRemainder: false });
+    // Someone else's RFQ on the same market, pushed after ours: once it is quoted, ours was seen.
+    const theirs = await ts.admin<{ id: string }>('POST', '/_sim/rfqs', {
+      market_ticker: market,
+      contracts: 5,
+    });
+    await waitFor(async () => (await simQuotes(ts, user!, 'open')).some((q) => q.rfq_id === theirs.body.id), {
+      what: 'the other RFQ to be quoted',
+    });
+    expect(app.book.has(own)).toBe(false);
+    expect((await simQuotes(ts, user!, 'open')).filter((q) => q.rfq_id === own)).toEqual([]);
+    expect(app.poller.lastCompletedAt).toBe(listingsBefore); // no listing told it apart
+  });
+
   it('reconnects after the socket drops and keeps quoting', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const [user] = ts.users;

@@ -59,6 +59,7 @@ function streamFor(
     quoteAccepted: [],
     quoteExecuted: [],
     fill: [],
+    ownRfqCreated: [],
     fillsConnected: [],
     connected: [],
     disconnected: [],
@@ -217,6 +218,36 @@ describe('communications stream', () => {
       expect(seen.gap[1]).toEqual([{ reason: 'subscription-lost', channel: 'fill', sid: 2, code: 25 }]);
       expect(seen.disconnected).toEqual([]);
       expect(stream.connected).toBe(true);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('with ownRfqs on, a user_filter: self subscription names our RFQs (rfq_created has no creator); its other events are dropped', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen, logs } = streamFor(server, { ownRfqs: true });
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => connection.commands.length === 2, { what: 'the own-RFQ subscribe' });
+      expect(connection.commands.map((c) => c['params'])).toEqual([
+        { channels: ['communications'] },
+        { channels: ['communications'], user_filter: 'self' },
+      ]);
+      await waitFor(() => logs.lines().some((l) => l['msg'] === 'subscribed to our own RFQs'), {
+        what: 'the own subscription acknowledged',
+      });
+      connection.send(rfqCreatedFrame('ours', 1)); // the main subscription: no creator
+      connection.send({ ...rfqCreatedFrame('ours', 1), sid: 2 }); // ours, on the self one
+      connection.send({ ...rfqCreatedFrame('ours-2', 2), sid: 2, type: 'rfq_deleted' }); // dropped
+      connection.send(rfqCreatedFrame('theirs', 2));
+      await waitFor(() => seen.rfqCreated.length === 2 && seen.ownRfqCreated.length === 1, {
+        what: 'both subscriptions',
+      });
+      expect(seen.ownRfqCreated.map(([event]) => event.rfq.id)).toEqual(['ours']);
+      expect(seen.rfqCreated.map(([event]) => event.rfq.id)).toEqual(['ours', 'theirs']);
+      expect(seen.rfqDeleted).toEqual([]);
+      expect(seen.gap).toEqual([]);
     } finally {
       await stream.stop();
     }

@@ -62,7 +62,7 @@ async function pushSource(
   let deferred = 0;
   const push = new RfqPushSource({
     ...(options.maxRfqReads === undefined ? {} : { maxRfqReads: options.maxRfqReads }),
-    stream: client.communicationsStream({ url: server.url, minReconnectMs: 20 }),
+    stream: client.communicationsStream({ url: server.url, minReconnectMs: 20, ownRfqs: true }),
     book,
     filter: compileRfqFilter({ eventTickers: [], marketTickers: [], tickerGlobs: ['KXA-*'] }),
     ownCommunicationsId: () => OWN,
@@ -87,6 +87,8 @@ async function pushSource(
   push.start();
   await waitFor(() => push.connected, { what: 'the subscription' });
   const connection = await server.connection(0);
+  // The own-RFQ subscribe has reached the server, so its acknowledgement goes out before any frame a test sends.
+  await waitFor(() => connection.commands.length >= 2, { what: 'the own-RFQ subscribe' });
   return { server, push, book, reads, accepted, gaps: () => gaps, deferred: () => deferred, connection };
 }
 
@@ -152,6 +154,31 @@ describe('push source (stream → RFQ book and watcher)', () => {
       ignore = false;
       connection.send(rfqFrame(3, { id: 'ours-2', contracts_fp: '0.00', target_cost_dollars: '20.0000' }));
       await waitFor(() => book.has('ours-2'), { what: 'our own RFQ taken with ignoreOwnRfqs off' });
+    } finally {
+      await push.stop();
+    }
+  });
+
+  it('an RFQ the own-RFQ subscription names leaves the book, whichever frame came first; kept with ignoreOwnRfqs off', async () => {
+    let ignore = true;
+    const { push, book, connection } = await pushSource({ ignoreOwnRfqs: () => ignore });
+    const own = (seq: number, id: string) => ({ ...rfqFrame(seq, { id, contracts_fp: '5.00' }), sid: 2 });
+    try {
+      connection.send(rfqFrame(1, { id: 'ours-1', contracts_fp: '5.00' })); // no creator: taken
+      await waitFor(() => book.has('ours-1'), { what: 'the anonymous push' });
+      connection.send(own(1, 'ours-1'));
+      await waitFor(() => !book.has('ours-1'), { what: 'our RFQ to leave the book' });
+      connection.send(own(2, 'ours-2'));
+      connection.send(rfqFrame(2, { id: 'ours-2', contracts_fp: '5.00' }));
+      connection.send(rfqFrame(3, { id: 'theirs', contracts_fp: '5.00' }));
+      await waitFor(() => book.has('theirs'), { what: 'the later push' });
+      expect(book.has('ours-2')).toBe(false);
+      ignore = false;
+      connection.send(rfqFrame(4, { id: 'ours-3', contracts_fp: '5.00' }));
+      connection.send(own(3, 'ours-3'));
+      connection.send(rfqFrame(5, { id: 'theirs-2', contracts_fp: '5.00' }));
+      await waitFor(() => book.has('theirs-2'), { what: 'the last push' });
+      expect(book.has('ours-3')).toBe(true);
     } finally {
       await push.stop();
     }
