@@ -176,6 +176,11 @@ export class Cluster implements ClusterHooks {
     this.#takeover = takeover;
   }
 
+  /** Whether another instance published `orderId` as its quote's (its fills are not strangers). */
+  othersOrder(orderId: string): boolean {
+    return this.reservations.othersOrder(orderId);
+  }
+
   /** Whether new quotes may be admitted now; unlike `blocked()`, it changes nothing. */
   get open(): boolean {
     return this.#state().open;

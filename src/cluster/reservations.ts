@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
+import { RecentSet } from '../domain/recent.js';
 import type { QuoteExposure } from '../risk/snapshot.js';
 import type { ClusterConnection } from './connection.js';
 import type { ClusterKeys } from './keys.js';
@@ -43,6 +44,8 @@ export const FILL_OVERLAP_MS = 2_000;
 /** An executed reservation is dropped after this even if some instance never catches up. */
 const EXECUTED_MAX_MS = 10 * 60_000;
 const MAX_ADMIT_ATTEMPTS = 8;
+/** Far more orders than the others execute within a fill's attribution grace (30 s). */
+const OTHERS_ORDERS_KEPT = 10_000;
 
 export interface ReservationsOptions {
   readonly connection: ClusterConnection;
@@ -58,6 +61,8 @@ export class Reservations {
   #remote = new Map<string, RemoteReservation>();
   /** Other live instances → when each last loaded positions. */
   #members = new Map<string, number>();
+  /** Order ids the others' reservations named: their fills reach us too, and are not strangers. */
+  readonly #othersOrders = new RecentSet<string>(OTHERS_ORDERS_KEPT);
   #version = 0;
   #syncing: Promise<void> | undefined;
   /** Releases that could not be written (Redis down): done by the next full re-sync. */
@@ -79,6 +84,11 @@ export class Reservations {
   /** A fill no quote of ours claims: another instance's, whose accept a sync now brings in. */
   othersTraded(): void {
     if (this.#options.connection.up) void this.sync().catch(() => undefined);
+  }
+
+  /** Whether another instance published `orderId` as its quote's (remembered after it released it). */
+  othersOrder(orderId: string): boolean {
+    return this.#othersOrders.has(orderId);
   }
 
   /** Other live instances, as last read. */
@@ -239,6 +249,7 @@ export class Reservations {
         this.#options.logger.warn({ field }, 'unreadable reservation in Redis; ignored');
         continue;
       }
+      if (parsed.e.orderId !== undefined) this.#othersOrders.add(parsed.e.orderId);
       remote.set(field, {
         field,
         owner,

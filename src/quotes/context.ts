@@ -114,6 +114,8 @@ export interface ClusterHooks {
    * Resolves undefined when admitted, else why not.
    */
   admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined>;
+  /** Whether another instance on the account published `orderId` as its quote's: its fills are theirs. */
+  othersOrder?(orderId: string): boolean;
 }
 
 /** What booking a fill did, as the quote manager reports it. */

@@ -74,21 +74,25 @@ export class FillIntake {
     for (const [orderId, waiting] of this.#unclaimed) {
       if (now - waiting[0]!.at < this.graceMs) continue;
       this.#unclaimed.delete(orderId);
+      // In a cluster most such fills are another instance's: expected, and no cause for alarm.
+      const theirs = this.deps.cluster?.othersOrder?.(orderId) === true;
       for (const { fill, source } of waiting) {
         const booking = this.#booking.get(fill.tradeId);
         this.#booking.delete(fill.tradeId);
-        this.deps.logger.warn(
-          {
-            tradeId: fill.tradeId,
-            orderId,
-            marketTicker: fill.ticker,
-            side: fill.outcomeSide,
-            contracts: fill.count,
-            source,
-          },
-          'fill booked but no quote of ours claims its order (unattributed)',
-        );
-        this.deps.events.fillUnattributed?.(fill);
+        const context = {
+          tradeId: fill.tradeId,
+          orderId,
+          marketTicker: fill.ticker,
+          side: fill.outcomeSide,
+          contracts: fill.count,
+          source,
+        };
+        if (theirs) {
+          this.deps.logger.debug(context, "fill booked: another instance's quote");
+        } else {
+          this.deps.logger.warn(context, 'fill booked but no quote of ours claims its order (unattributed)');
+          this.deps.events.fillUnattributed?.(fill);
+        }
         if (booking) this.#report(fill, booking, source, undefined);
       }
     }

@@ -12,7 +12,7 @@ import { waitFor } from '../../helpers/simulator.js';
 import { activeMarkets, createRfqs, redisForTest, startTestSimulator, twoBots } from './helpers.js';
 
 interface Stored {
-  readonly e: { readonly rfqId: string; readonly filled?: number };
+  readonly e: { readonly rfqId: string; readonly filled?: number; readonly orderId?: string };
   readonly x?: number;
 }
 
@@ -47,6 +47,10 @@ describe('executed reservations (real redis-server)', () => {
       { what: 'the quote executed and its reservation marked so' },
     );
     expect(executed!.e).toMatchObject({ rfqId, filled: Math.round(Number(quote['yes_contracts_fp']) * 100) });
+    // Its fills reach the other instance too: as another instance's, not as strangers'.
+    await waitFor(() => a.app.cluster?.othersOrder(executed!.e.orderId!) === true, {
+      what: 'the order known to the other instance as not its own',
+    });
     // Past the slack on the others' catch-up time, nothing yet tells it that they caught up.
     await waitFor(() => Date.now() > executed!.x! + 2_100, { what: 'the slack passed' });
     expect((await stored()).length).toBe(1);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ServerError } from '../../../src/kalshi/index.js';
-import { exposureId, type QuoteManagerEvents } from '../../../src/quotes/context.js';
+import { type ClusterHooks, exposureId, type QuoteManagerEvents } from '../../../src/quotes/context.js';
 import { FillIntake } from '../../../src/quotes/fill-intake.js';
 import { MarketWindows } from '../../../src/quotes/market-windows.js';
 import { QuoteManager } from '../../../src/quotes/quote-manager.js';
@@ -126,6 +126,25 @@ describe('fills are the record', () => {
     h.clock.advance(30_000);
     manager.fills.expire();
     expect(reported.unattributed).toEqual([stranger.tradeId]);
+  });
+
+  it("in a cluster, a fill of another instance's order is no stranger: not reported as unattributed", async () => {
+    const { h, manager, reported } = await started();
+    const cluster: ClusterHooks = {
+      blocked: () => undefined,
+      onChange: () => () => undefined,
+      admit: async () => undefined,
+      othersOrder: (orderId) => orderId === 'their-order',
+    };
+    Object.assign(h.deps, { cluster });
+    const theirs = h.exchange.addFillFor('their-order', 'KXOTHER-1', 'yes', 200, 410_000);
+    const stranger = h.exchange.addFillFor('manual-order', 'KXOTHER-1', 'no', 300, 410_000);
+    manager.fills.take(theirs, 'push');
+    manager.fills.take(stranger, 'push');
+    h.clock.advance(30_000);
+    manager.fills.expire();
+    expect(reported.unattributed).toEqual([stranger.tradeId]);
+    expect(h.exposure.position('KXOTHER-1')).toBe(-100);
   });
 
   it('looks again while the order has filled more than its fills show, and settles once they are in', async () => {
