@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
+import { freshListing, simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 const LIFECYCLE = {
@@ -70,10 +70,10 @@ describe('push discovery over the communications websocket', () => {
     const { app } = await startBot(ts, user!, {
       poller: { intervalMs: 60_000, intervalWithPushMs: 600_000, websocket: true, ignoreOwnRfqs: true },
     });
-    await waitFor(() => app.push?.connected === true && app.poller.lastCompletedAt !== undefined, {
-      what: 'the websocket to connect and the first poll to finish',
-    });
-    const listingsBefore = app.poller.lastCompletedAt;
+    await waitFor(() => app.push?.connected === true, { what: 'the websocket to connect' });
+    // The listings startup and the connect asked for are done: the next is 10 minutes away.
+    await freshListing(app);
+    const listingsBefore = app.poller.cyclesStarted;
     const { body } = await ts.admin<{ markets: { ticker: string; status: string }[] }>(
       'GET',
       '/_sim/markets',
@@ -90,7 +90,7 @@ describe('push discovery over the communications websocket', () => {
     });
     expect(app.book.has(own)).toBe(false);
     expect((await simQuotes(ts, user!, 'open')).filter((q) => q.rfq_id === own)).toEqual([]);
-    expect(app.poller.lastCompletedAt).toBe(listingsBefore); // no listing told it apart
+    expect(app.poller.cyclesStarted).toBe(listingsBefore); // no listing told it apart
   });
 
   it('reconnects after the socket drops and keeps quoting', async () => {
