@@ -44,7 +44,17 @@ function clusterBudget(): Scenario {
     traffic: { rfqEveryMs: 150, closeShare: 0.1 },
     async start(ctx) {
       redis = await startTestRedis();
-      await startPair(ctx, { cluster: { redis: redis.url, failoverMs: 3_000 } });
+      // Busy markets split between the two: on the same RFQs the instance whose push is handled
+      // first (both run in this process) won every claim, and the other often sent nothing.
+      const { busy, probe } = ctx.world;
+      const markets = (own: readonly string[]) => ({
+        poller: { filters: { marketTickers: [...own, ...probe] } },
+      });
+      await startPair(
+        ctx,
+        merge({ cluster: { redis: redis.url, failoverMs: 3_000 } }, markets(busy.slice(0, 2))),
+        markets(busy.slice(2)),
+      );
     },
     async fault(ctx) {
       await sleep(1_000);
