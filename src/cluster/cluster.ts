@@ -176,6 +176,10 @@ export class Cluster implements ClusterHooks {
     this.#takeover = takeover;
   }
 
+  onOthersFreed(listener: (count: number) => void): () => void {
+    return this.reservations.onOthersFreed(listener);
+  }
+
   /** Whether another instance published `orderId` as its quote's (its fills are not strangers). */
   othersOrder(orderId: string): boolean {
     return this.reservations.othersOrder(orderId);

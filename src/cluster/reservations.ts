@@ -65,6 +65,7 @@ export class Reservations {
   readonly #othersOrders = new RecentSet<string>(OTHERS_ORDERS_KEPT);
   #version = 0;
   #syncing: Promise<void> | undefined;
+  readonly #freedListeners = new Set<(count: number) => void>();
   /** Releases that could not be written (Redis down): done by the next full re-sync. */
   #dirty = false;
 
@@ -89,6 +90,15 @@ export class Reservations {
   /** Whether another instance published `orderId` as its quote's (remembered after it released it). */
   othersOrder(orderId: string): boolean {
     return this.#othersOrders.has(orderId);
+  }
+
+  /**
+   * Calls `listener` with how many of the others' live quotes a read found gone or executed
+   * since the last: room under shared limits that RFQs we turned away may fit now.
+   */
+  onOthersFreed(listener: (count: number) => void): () => void {
+    this.#freedListeners.add(listener);
+    return () => this.#freedListeners.delete(listener);
   }
 
   /** Other live instances, as last read. */
@@ -258,8 +268,14 @@ export class Reservations {
       });
     }
     this.#version = Number(reply[0]) || 0;
+    let freed = 0;
+    for (const [field, before] of this.#remote) {
+      const after = remote.get(field);
+      if (!after || (before.executedAt === undefined && after.executedAt !== undefined)) freed++;
+    }
     this.#remote = remote;
     this.#members = members;
+    if (freed > 0) for (const listener of [...this.#freedListeners]) listener(freed);
   }
 
   #reserve(own: OwnReservation, mode: 'check' | 'bump' | 'plain'): Promise<unknown> {

@@ -116,6 +116,8 @@ export interface ClusterHooks {
   admit(exposureId: string, recheck: () => string | undefined): Promise<string | undefined>;
   /** Whether another instance on the account published `orderId` as its quote's: its fills are theirs. */
   othersOrder?(orderId: string): boolean;
+  /** Another instance's quotes ended or executed (`count` of them): room under shared limits. */
+  onOthersFreed?(listener: (count: number) => void): () => void;
 }
 
 /** What booking a fill did, as the quote manager reports it. */

@@ -179,6 +179,9 @@ export class QuoteManager {
         if (freed) this.#roomFreed();
       }),
     );
+    // In a cluster the others' quotes share the limits: their ending frees room for ours too.
+    const othersFreed = this.#deps.cluster?.onOthersFreed?.((count) => this.#roomFreed(count));
+    if (othersFreed) this.#unsubscribe.push(othersFreed);
     this.#sweeper.start();
     this.#retryTimer = repeatEvery(this.#deps.clock, this.#retryIntervalMs, () => this.#retryDue(), {
       unref: true,
@@ -201,13 +204,14 @@ export class QuoteManager {
   }
 
   /**
-   * A quote of ours ended or filled: RFQs refused for want of room under a limit may fit now.
-   * Batched to the next turn (exposure is updated right after the transition), one waiting RFQ
-   * per freed quote, oldest first; one still refused goes back to the end of the line.
+   * `count` quotes (ours, or in a cluster another instance's) ended or filled: RFQs refused for
+   * want of room under a limit may fit now. Batched to the next turn (exposure is updated right
+   * after the transition), one waiting RFQ per freed quote, oldest first; one still refused goes
+   * back to the end of the line.
    */
-  #roomFreed(): void {
-    this.#freedSinceCheck++;
-    if (this.#freedSinceCheck > 1) return;
+  #roomFreed(count = 1): void {
+    this.#freedSinceCheck += count;
+    if (this.#freedSinceCheck > count) return;
     setImmediate(() => {
       const freed = this.#freedSinceCheck;
       this.#freedSinceCheck = 0;
