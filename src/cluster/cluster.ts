@@ -176,6 +176,7 @@ export class Cluster implements ClusterHooks {
     this.#takeover = takeover;
   }
 
+  /** Another instance's quotes ended or executed (`count` of them): room under the shared limits. */
   onOthersFreed(listener: (count: number) => void): () => void {
     return this.reservations.onOthersFreed(listener);
   }

@@ -59,7 +59,7 @@ export class Reservations {
   readonly #options: ReservationsOptions;
   readonly #own = new Map<string, OwnReservation>();
   #remote = new Map<string, RemoteReservation>();
-  /** Other live instances → when each last loaded positions. */
+  /** Other live instances → the time each has booked every fill before (`fillsBookedThrough`). */
   #members = new Map<string, number>();
   /** Order ids the others' reservations named: their fills reach us too, and are not strangers. */
   readonly #othersOrders = new RecentSet<string>(OTHERS_ORDERS_KEPT);
