@@ -79,11 +79,9 @@ export class ClusterExposureBook extends ExposureBook {
     this.#forgetOldUnclaimed();
     const claimed = new Map<UnclaimedFill, Centis>();
     for (const r of remote) {
-      const e =
-        r.executedAt === undefined
-          ? this.#lessBookedHere(r.exposure, claimed)
-          : this.#notYetBooked(r.exposure);
-      if (e === undefined) continue;
+      const e = this.#lessBookedHere(r.exposure, claimed);
+      // Executed, it holds only the fills we have not booked yet; none left, it is no live quote.
+      if (r.executedAt !== undefined && !(e.accepted && e.accepted.contracts > 0)) continue;
       if (!marketEvents.has(e.marketTicker)) marketEvents.set(e.marketTicker, e.eventTicker);
       quotes.set(`r:${r.field}`, { ...e, quoteId: `r:${r.field}` });
     }
@@ -180,21 +178,6 @@ export class ClusterExposureBook extends ExposureBook {
     const changed = super.quoteRemoved(quoteId);
     if (changed) this.#share?.changed(quoteId, undefined);
     return changed;
-  }
-
-  /**
-   * Another instance's executed quote as far as its fills are not yet booked here (they will be,
-   * and its owner no longer counts them); nothing once they all are.
-   */
-  #notYetBooked(exposure: QuoteExposure): QuoteExposure | undefined {
-    const { accepted, orderId } = exposure;
-    if (!accepted || orderId === undefined) return undefined;
-    const missing = (exposure.filled ?? 0) - this.filledOnOrder(orderId);
-    if (missing <= 0) return undefined;
-    return {
-      ...exposure,
-      accepted: { ...accepted, contracts: missing, cost: sideCost(accepted.bid, missing, exposure.fees) },
-    };
   }
 
   /**
