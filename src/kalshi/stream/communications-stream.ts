@@ -410,32 +410,25 @@ export class CommunicationsStream {
       this.#fillCommandId = undefined;
       return;
     }
-    if (
-      frame.code !== undefined &&
-      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
-      frame.sid !== undefined &&
-      frame.sid === this.#fillSid &&
-      socket !== undefined
-    ) {
-      this.#log.warn(context, 'the exchange ended the fill subscription; resubscribing');
-      this.#stats.gaps++;
-      this.#fillSid = undefined;
-      this.#emit('gap', { reason: 'subscription-lost', channel: 'fill', sid: frame.sid, code: frame.code });
-      this.#subscribeFills(socket);
-      return;
-    }
-    if (
-      frame.code !== undefined &&
-      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
-      frame.sid !== undefined &&
-      frame.sid === this.#ownSid &&
-      socket !== undefined
-    ) {
-      // What was pushed meanwhile is told apart at the next listing.
-      this.#log.warn(context, 'the exchange ended the own-RFQ subscription; resubscribing');
-      this.#ownSid = undefined;
-      this.#subscribeOwn(socket);
-      return;
+    const lostCode =
+      frame.code !== undefined && SUBSCRIPTION_LOST_CODES.has(frame.code) ? frame.code : undefined;
+    // The exchange ended a side subscription (it names its sid): subscribe it again on this socket.
+    if (lostCode !== undefined && frame.sid !== undefined && socket !== undefined) {
+      if (frame.sid === this.#fillSid) {
+        this.#log.warn(context, 'the exchange ended the fill subscription; resubscribing');
+        this.#stats.gaps++;
+        this.#fillSid = undefined;
+        this.#emit('gap', { reason: 'subscription-lost', channel: 'fill', sid: frame.sid, code: lostCode });
+        this.#subscribeFills(socket);
+        return;
+      }
+      if (frame.sid === this.#ownSid) {
+        // What was pushed meanwhile is told apart at the next listing.
+        this.#log.warn(context, 'the exchange ended the own-RFQ subscription; resubscribing');
+        this.#ownSid = undefined;
+        this.#subscribeOwn(socket);
+        return;
+      }
     }
     if (frame.id !== undefined && frame.id === this.#subscribeCommandId && this.#sid === undefined) {
       // The subscribe itself was refused: start over on a new socket, after the back-off.
@@ -443,10 +436,7 @@ export class CommunicationsStream {
       socket?.terminate();
       return;
     }
-    const lost =
-      frame.code !== undefined &&
-      SUBSCRIPTION_LOST_CODES.has(frame.code) &&
-      (frame.sid === undefined || frame.sid === this.#sid);
+    const lost = lostCode !== undefined && (frame.sid === undefined || frame.sid === this.#sid);
     if (!lost || socket === undefined || this.#sid === undefined) {
       this.#log.warn(context, 'websocket command error');
       return;
@@ -454,8 +444,8 @@ export class CommunicationsStream {
     this.#log.warn(context, 'the exchange ended the communications subscription; resubscribing');
     this.#stats.gaps++;
     const sid = this.#sid;
-    this.#unsubscribed({ reason: `subscription lost (error ${frame.code})` });
-    this.#emit('gap', { reason: 'subscription-lost', sid, code: frame.code });
+    this.#unsubscribed({ reason: `subscription lost (error ${lostCode})` });
+    this.#emit('gap', { reason: 'subscription-lost', sid, code: lostCode });
     this.#subscribe(socket);
   }
 }
