@@ -174,7 +174,7 @@ export class RfqPoller {
         for (const rfq of page.items) {
           // Found: one turned away here needs no full listing to look for it.
           this.#wanted.delete(rfq.id);
-          if (this.#isOwn(rfq, own) || filter.reject(rfq) !== undefined) continue;
+          if (this.#droppedAsOwn(rfq, own) || filter.reject(rfq) !== undefined) continue;
           if (!book.has(rfq.id)) fresh++;
           listing.add(rfq);
         }
@@ -283,7 +283,7 @@ export class RfqPoller {
         const page = await source.rfqsPage({ ...filter.server, status: 'open', limit: pageSize }, cursor);
         pages++;
         for (const rfq of page.items) {
-          if (this.#isOwn(rfq, own)) continue;
+          if (this.#droppedAsOwn(rfq, own)) continue;
           if (filter.reject(rfq) !== undefined) {
             filtered++;
             continue;
@@ -323,11 +323,11 @@ export class RfqPoller {
   }
 
   /**
-   * Whether `rfq` is one of ours (skipped). The push cannot tell (Kalshi sends `rfq_created` with
-   * an empty creator_id), so an own RFQ it brought into the book leaves it here, at the first
-   * listing that names its creator, however recently it was pushed.
+   * Whether `rfq` is one of ours (skipped); if so it leaves the book. The push cannot tell
+   * (Kalshi sends `rfq_created` with an empty creator_id), so an own RFQ it brought into the book
+   * leaves it here, at the first listing that names its creator, however recently it was pushed.
    */
-  #isOwn(rfq: Rfq, own: string | undefined): boolean {
+  #droppedAsOwn(rfq: Rfq, own: string | undefined): boolean {
     if (own === undefined || rfq.creatorId !== own) return false;
     if (this.#options.book.has(rfq.id)) this.#options.book.remove(rfq.id);
     return true;
