@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { bundleModule, cacheDir } from '../ops/bundle.js';
 import { describeThrown, StrategyLoadError } from './errors.js';
 import type { Strategy } from './types.js';
 // Loaded before any plugin, so the plugins' copies of it take the bot's zod (see zod.ts).
@@ -27,7 +28,7 @@ const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
 const TYPESCRIPT = new Set(['.ts', '.mts']);
 
-/** Whether a plugin file loads through tsx. */
+/** Whether a plugin file is compiled before it is imported (see pluginModuleUrl). */
 export function isTypeScriptPlugin(file: string): boolean {
   return TYPESCRIPT.has(extname(file));
 }
@@ -191,39 +192,38 @@ export function exportedStrategies(namespace: Record<string, unknown>): unknown[
   return found;
 }
 
-export interface TsImporter {
-  import(url: string, parent: string): Promise<Record<string, unknown>>;
-  unregister(): Promise<void>;
+/**
+ * The URL a plugin is imported from. TypeScript is compiled by esbuild into one JS module (the
+ * sources it imports bundled in, packages resolved from the plugin's folder), so no loader thread
+ * runs in the bot or its workers; JavaScript is imported as it is.
+ */
+export async function pluginModuleUrl(file: string, load: string): Promise<string> {
+  if (!isTypeScriptPlugin(file)) return pathToFileURL(file).href;
+  pluginDir ??= cacheDir('plugins');
+  const compiled = await bundleModule(file, { packages: 'resolved', dir: pluginDir, sourcemap: true });
+  // A query per load: each load gets fresh instances of the plugin and of the sources bundled in it.
+  return `${pathToFileURL(compiled).href}?load=${load}`;
 }
 
-export async function createTsImporter(): Promise<TsImporter> {
-  const { register } = await import('tsx/esm/api');
-  // One namespace per load: plugins share module instances with each other, not with a later load.
-  return register({ namespace: `strategies-${randomUUID()}` }) as TsImporter;
-}
+let pluginDir: string | undefined;
 
-/** Imports a plugin file: TypeScript through tsx (`ts` makes the importer on first use), JavaScript natively. */
-export async function importPlugin(
-  file: string,
-  ts: () => Promise<TsImporter>,
-): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  if (isTypeScriptPlugin(file)) return (await ts()).import(url, import.meta.url);
-  return (await import(url)) as Record<string, unknown>;
-}
-
-/** The file each loaded plugin strategy came from: a worker loads its own copy from there. */
-const pluginFiles = new WeakMap<object, string>();
+/** The file each loaded plugin strategy came from, and the module URL a worker loads its own copy from. */
+const pluginFiles = new WeakMap<object, { readonly file: string; readonly module: string }>();
 
 /** The plugin file a strategy was loaded from; undefined for one registered in code. */
 export function pluginFileOf(strategy: Strategy<unknown>): string | undefined {
-  return pluginFiles.get(strategy);
+  return pluginFiles.get(strategy)?.file;
+}
+
+/** The module URL a strategy was imported from (see pluginModuleUrl); undefined for one registered in code. */
+export function pluginModuleOf(strategy: Strategy<unknown>): string | undefined {
+  return pluginFiles.get(strategy)?.module;
 }
 
 /**
  * Loads every plugin in `dir` plus the built-ins, validates them and returns them by name.
- * TypeScript plugins are compiled in memory by tsx (no build step); JavaScript ones are
- * imported natively. A module exports its strategy as `default` and/or as named exports made
+ * TypeScript plugins are compiled on load (no build step, see pluginModuleUrl); JavaScript
+ * ones are imported natively. A module exports its strategy as `default` and/or as named exports made
  * with `defineStrategy` (any named export object with an `apiVersion`); several per file are
  * allowed. Every failure is a `StrategyLoadError` naming the file and the problem.
  */
@@ -252,43 +252,38 @@ export async function loadStrategies(
   if (options.dir === undefined) return registry;
 
   const files = await discoverPluginFiles(options.dir, log);
-  let ts: TsImporter | undefined;
-  try {
-    for (const file of files) {
-      let namespace: Record<string, unknown>;
-      try {
-        namespace = await importPlugin(file, async () => {
-          ts ??= await createTsImporter();
-          return ts;
-        });
-      } catch (error) {
-        const kind = error instanceof Error ? `${error.name}: ` : '';
-        throw new StrategyLoadError(
-          'import_failed',
-          file,
-          `failed to load: ${kind}${describeThrown(error)}`,
-          undefined,
-          {
-            cause: error,
-          },
-        );
-      }
-      const strategies = exportedStrategies(namespace);
-      if (strategies.length === 0) {
-        throw new StrategyLoadError(
-          'no_strategy_export',
-          file,
-          'exports no strategy; write `export default defineStrategy({ name, apiVersion: 1, options, price })`',
-        );
-      }
-      for (const value of strategies) {
-        const strategy = validateStrategy(value, file);
-        register(strategy, file);
-        pluginFiles.set(strategy, file);
-      }
+  const load = randomUUID().slice(0, 8);
+  for (const file of files) {
+    let namespace: Record<string, unknown>;
+    let module: string;
+    try {
+      module = await pluginModuleUrl(file, load);
+      namespace = (await import(module)) as Record<string, unknown>;
+    } catch (error) {
+      const kind = error instanceof Error ? `${error.name}: ` : '';
+      throw new StrategyLoadError(
+        'import_failed',
+        file,
+        `failed to load: ${kind}${describeThrown(error)}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
-  } finally {
-    await ts?.unregister();
+    const strategies = exportedStrategies(namespace);
+    if (strategies.length === 0) {
+      throw new StrategyLoadError(
+        'no_strategy_export',
+        file,
+        'exports no strategy; write `export default defineStrategy({ name, apiVersion: 1, options, price })`',
+      );
+    }
+    for (const value of strategies) {
+      const strategy = validateStrategy(value, file);
+      register(strategy, file);
+      pluginFiles.set(strategy, { file, module });
+    }
   }
   if (files.length === 0) log.warn({ dir: resolve(options.dir) }, 'no strategy plugins found');
   return registry;

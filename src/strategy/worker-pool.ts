@@ -5,7 +5,7 @@ import { siblingModule, type WorkerScript, workerScript } from '../ops/threads.j
 import { describeThrown } from './errors.js';
 import type { HookCall, HookResult, StrategyHost } from './host.js';
 import { failureReason } from './limit.js';
-import { isTypeScriptPlugin, pluginFileOf } from './loader.js';
+import { pluginFileOf, pluginModuleOf } from './loader.js';
 import { Prefetcher, subjectOf } from './prefetch.js';
 import type { StrategyInstance } from './router.js';
 import type { MarketData } from './types.js';
@@ -77,8 +77,6 @@ export class StrategyWorkerPool implements StrategyHost {
   readonly #maxMemoryMb: number;
   readonly #youngGenerationMb: number;
   #entry: WorkerScript | undefined;
-  /** A TypeScript plugin was set up: workers started from now on load tsx before they are ready. */
-  #typescript = false;
   /** Instances set up on the pool: a replacement worker sets them up before its first call of each. */
   readonly #active = new Map<string, { instance: StrategyInstance; timeoutMs: number }>();
   readonly #prefetcher: Prefetcher;
@@ -129,7 +127,6 @@ export class StrategyWorkerPool implements StrategyHost {
   async setup(instance: StrategyInstance, timeoutMs: number): Promise<string | undefined> {
     const file = pluginFileOf(instance.strategy);
     if (file === undefined) return `strategy "${instance.strategy.name}" was not loaded from a file`;
-    if (isTypeScriptPlugin(file)) this.#typescript = true;
     try {
       await this.start();
     } catch (error) {
@@ -265,6 +262,7 @@ export class StrategyWorkerPool implements StrategyHost {
     let ready = slot.instances.get(instance.key);
     if (ready === undefined) {
       const file = pluginFileOf(instance.strategy) as string;
+      const module = pluginModuleOf(instance.strategy) as string;
       const timeoutMs = this.#active.get(instance.key)?.timeoutMs ?? 10_000;
       ready = slot
         .send(
@@ -272,6 +270,7 @@ export class StrategyWorkerPool implements StrategyHost {
             t: 'setup',
             key: instance.key,
             file,
+            module,
             strategy: instance.strategy.name,
             options: instance.rawOptions,
             timeoutMs,
@@ -341,7 +340,6 @@ export class StrategyWorkerPool implements StrategyHost {
       hardTimeoutMs: this.#hardTimeoutMs,
       maxMemoryMb: this.#maxMemoryMb,
       youngGenerationMb: this.#youngGenerationMb,
-      typescript: this.#typescript,
       env: workerEnv(process.env, this.#options.hiddenEnv, this.#options.secretValues),
       onExit: (gone, reason, culprit) => this.#replace(gone, reason, culprit),
     });

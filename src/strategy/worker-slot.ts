@@ -44,8 +44,6 @@ export interface WorkerSlotOptions {
   /** Heap limit of the worker (V8 old generation). */
   readonly maxMemoryMb: number;
   readonly youngGenerationMb: number;
-  /** Start tsx's loader before the worker is ready (see WorkerInit.typescript). */
-  readonly typescript: boolean;
   /** The worker's `process.env`. */
   readonly env: Record<string, string>;
   /** Tells the pool the worker is gone (crashed, stuck or closed). */
@@ -118,7 +116,6 @@ export class WorkerSlot {
       shared,
       logLevel: options.log.level,
       syncTimeoutMs: options.hardTimeoutMs,
-      typescript: options.typescript,
     };
     this.#worker = new Worker(options.entry.url, {
       eval: options.entry.eval,

@@ -7,13 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from '../errors.js';
 import { deepFreeze } from '../freeze.js';
-import {
-  createTsImporter,
-  exportedStrategies,
-  importPlugin,
-  type TsImporter,
-  validateStrategy,
-} from '../loader.js';
+import { exportedStrategies, validateStrategy } from '../loader.js';
 import type { Strategy, StrategyContext } from '../types.js';
 import {
   type FromWorker,
@@ -50,7 +44,6 @@ const log: Logger = forwardingLogger(port, init.logLevel);
 const instances = new Map<string, Instance>();
 const running = new Map<number, LazySignal>();
 const modules = new Map<string, Promise<unknown[]>>();
-let ts: Promise<TsImporter> | undefined;
 
 function post(message: FromWorker): void {
   port?.postMessage(message);
@@ -70,14 +63,12 @@ function fail(id: number, error: unknown): void {
   post({ t: 'done', id, error: toWireError(error, describeThrown) });
 }
 
-function strategiesOf(file: string): Promise<unknown[]> {
-  let loaded = modules.get(file);
+/** The strategies of a plugin module, by the URL the bot imported it from (compiled TypeScript, or the file). */
+function strategiesOf(module: string): Promise<unknown[]> {
+  let loaded = modules.get(module);
   if (loaded === undefined) {
-    loaded = importPlugin(file, () => {
-      ts ??= createTsImporter();
-      return ts;
-    }).then(exportedStrategies);
-    modules.set(file, loaded);
+    loaded = import(module).then(exportedStrategies);
+    modules.set(module, loaded);
   }
   return loaded;
 }
@@ -153,7 +144,7 @@ async function runHook(
 
 async function setup(message: SetupMessage): Promise<void> {
   try {
-    const found = (await strategiesOf(message.file)).find(
+    const found = (await strategiesOf(message.module)).find(
       (value) => (value as { name?: unknown } | null)?.name === message.strategy,
     );
     if (found === undefined)
@@ -225,8 +216,4 @@ process.on('unhandledRejection', (reason) => {
   log.warn({ reason: describeThrown(reason) }, 'unhandled rejection in a strategy (ignored)');
 });
 
-if (init.typescript) {
-  ts = createTsImporter();
-  await ts;
-}
 post({ t: 'ready' });

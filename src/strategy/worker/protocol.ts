@@ -45,11 +45,6 @@ export interface WorkerInit {
   readonly logLevel: string;
   /** How long a synchronous position read waits for the bot's answer. */
   readonly syncTimeoutMs: number;
-  /**
-   * Start tsx's loader before 'ready' (a TypeScript plugin is to be set up): starting it blocks
-   * the thread for a few hundred ms, which during a setup the watchdog would take for a stuck worker.
-   */
-  readonly typescript: boolean;
 }
 
 export interface WireError {
@@ -76,8 +71,9 @@ interface CallBase extends Numbered {
 export type ToWorker =
   | (CallBase & {
       readonly t: 'setup';
-      /** The plugin module to load (absolute path) and the strategy's name in it. */
+      /** The plugin file (absolute path, for messages), the module URL to import, the strategy's name in it. */
       readonly file: string;
+      readonly module: string;
       readonly strategy: string;
       /** Raw options from config: the worker parses them with its own copy of the strategy. */
       readonly options: unknown;

@@ -77,8 +77,8 @@ describe('strategies in worker threads', () => {
     expect(inWorker.kind === 'quote' && inWorker.route.label).toBe('routes[0] "w"');
   });
 
-  it("a TypeScript plugin's setup is not taken for a stuck worker: tsx's loader starts before the worker is ready", async () => {
-    // Starting tsx blocks the worker's thread for longer than this watchdog waits for a ping.
+  it('a TypeScript plugin runs in a worker under a tight watchdog: the worker imports it compiled, no loader starts', async () => {
+    // A loader started in the worker (tsx) blocked its thread for longer than this watchdog waits for a ping.
     const typed = `import { defineStrategy, dollars, z } from ${JSON.stringify(SRC_INDEX)};
       export const typed = defineStrategy({ name: 'typed', apiVersion: 1, options: z.strictObject({}),
         price: () => ({ yesBid: dollars('0.40'), noBid: dollars('0.50') }) });\n`;

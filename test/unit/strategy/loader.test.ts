@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -35,7 +36,7 @@ async function loadError(files: Record<string, string>): Promise<StrategyLoadErr
 }
 
 describe('loadStrategies', () => {
-  it('loads TypeScript (via tsx, importing the public surface), JavaScript, .mjs and folder plugins', async () => {
+  it('loads TypeScript (compiled, importing the public surface), JavaScript, .mjs and folder plugins', async () => {
     const dir = await dirWith({
       'alpha.ts': `
         import { defineStrategy, dollars, z } from ${JSON.stringify(SRC_INDEX)};
@@ -88,6 +89,28 @@ describe('loadStrategies', () => {
     expect(second).not.toBe(first);
     expect(first.zod).toBe(z);
     expect(second.zod).toBe(z);
+  });
+
+  it("compiles a TypeScript plugin: packages come from the plugin's own folder, import.meta.url is its own file", async () => {
+    const dir = await dirWith({
+      'node_modules/local-lib/package.json':
+        '{ "name": "local-lib", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/local-lib/index.js': 'export const answer = 42;\n',
+      '_where.ts': 'export const helperUrl: string = import.meta.url;\n',
+      'located.ts': `
+        import { answer } from 'local-lib';
+        import { helperUrl } from './_where.js';
+        export default { name: 'located', apiVersion: 1 as const, options: { parse: (x: unknown) => x },
+          price: () => ({ skip: 'x' }), answer, own: import.meta.url, helperUrl };
+      `,
+    });
+    const located = (await loadStrategies({ dir, logger: silent })).get('located') as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(located['answer']).toBe(42);
+    expect(located['own']).toBe(pathToFileURL(join(dir, 'located.ts')).href);
+    expect(located['helperUrl']).toBe(pathToFileURL(join(dir, '_where.ts')).href);
   });
 
   it('skips tests, declarations, helpers, dotfiles and README, and prefers x.ts over a compiled x.js', async () => {
@@ -183,7 +206,9 @@ describe('loadStrategies', () => {
   it('names the file of a TypeScript or JavaScript syntax error, and of a throw at import time', async () => {
     const ts = await loadError({ 'broken.ts': 'export const = ;\n' });
     expect(ts.code).toBe('import_failed');
-    expect(ts.message).toMatch(/^strategy plugin .*broken\.ts: failed to load: /);
+    expect(ts.message).toMatch(
+      /^strategy plugin .*broken\.ts: failed to load: .*broken\.ts:1:14: Expected identifier/,
+    );
     const js = await loadError({ 'broken.js': 'export default {\n' });
     // Node says SyntaxError; under vitest its own transform reports "invalid JS syntax".
     expect(js.message).toMatch(/^strategy plugin .*broken\.js: failed to load: .*(SyntaxError|syntax)/i);

@@ -1,0 +1,178 @@
+/**
+ * Our TypeScript turned into one plain JS module that `import()` and `new Worker()` take without a
+ * loader: worker entries (threads.ts) and TypeScript strategy plugins (strategy/compile.ts). A
+ * registered loader (tsx) would run a hooks thread per registering thread, each with its own heap:
+ * about 20 MB and 0.2 s of CPU apiece.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+
+export interface BundleOptions {
+  /**
+   * `beside`: package imports stay bare and resolve from where the bundle is written (it must
+   * sit in the bot's node_modules). `resolved`: each is resolved from the importing source file
+   * (its own node_modules first) and written as an absolute file URL, so the bundle may sit anywhere.
+   */
+  readonly packages: 'beside' | 'resolved';
+  /** Folder the bundle is written to, by content hash; see cacheDir. */
+  readonly dir: string;
+  /** An inline source map (positions in the sources under --enable-source-maps). */
+  readonly sourcemap?: boolean;
+}
+
+/**
+ * Bundles `entry` and the sources it imports into one ESM file named `<stem>-<hash>.mjs` in
+ * `options.dir`; returns its path. Packages and node built-ins stay imports. Rejects with the
+ * compiler's first errors (file:line:column: text) when the sources do not compile.
+ */
+export async function bundleModule(entry: string, options: BundleOptions): Promise<string> {
+  const { build, stop } = await import('esbuild');
+  const plugins = [ownModuleUrl()];
+  if (options.packages === 'resolved') plugins.push(packagesResolvedFromImporter());
+  buildsRunning++;
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Node's own conditions (import, node, default): not esbuild's extra "module".
+    conditions: [],
+    ...(options.packages === 'beside' ? { packages: 'external' as const } : {}),
+    sourcemap: options.sourcemap === true ? 'inline' : false,
+    sourcesContent: false,
+    write: false,
+    logLevel: 'silent',
+    plugins,
+  })
+    .catch((error: unknown) => {
+      throw compileError(error);
+    })
+    .finally(() => {
+      // esbuild's service process (~18 MB) would otherwise live as long as the bot; the next
+      // build starts another.
+      if (--buildsRunning === 0) void stop();
+    });
+  const code = result.outputFiles[0]?.text;
+  if (code === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const name = basename(entry, extname(entry));
+  const file = join(options.dir, `${name}-${hash}.mjs`);
+  mkdirSync(options.dir, { recursive: true });
+  // Another process may write the same file at the same time: each renames its own copy over it.
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, file);
+  pruneStale(options.dir, name, file);
+  return file;
+}
+
+let buildsRunning = 0;
+
+/**
+ * Where bundles of one kind are kept: beside the packages (`node_modules/.cache/kalshi-rfq-maker/
+ * <kind>`), or under the temporary folder when node_modules is not writable (the container's user
+ * does not own it).
+ */
+export function cacheDir(kind: string, writableOnly = true): string {
+  const beside = join(nodeModulesOf(import.meta.resolve('esbuild')), '.cache', 'kalshi-rfq-maker', kind);
+  if (!writableOnly) return beside;
+  try {
+    mkdirSync(beside, { recursive: true });
+    const probe = join(beside, `.probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+    return beside;
+  } catch {
+    const uid = process.getuid?.() ?? 'user';
+    return join(tmpdir(), `kalshi-rfq-maker-${uid}`, kind);
+  }
+}
+
+/** The compiler's failure as one line per error (at most three), positions relative to the cwd. */
+function compileError(error: unknown): Error {
+  const errors = (error as { errors?: readonly EsbuildMessage[] }).errors;
+  if (!Array.isArray(errors) || errors.length === 0)
+    return error instanceof Error ? error : new Error(String(error));
+  const lines = errors.slice(0, 3).map((message) => {
+    const at = message.location;
+    return at ? `${at.file}:${at.line}:${at.column + 1}: ${message.text}` : message.text;
+  });
+  if (errors.length > 3) lines.push(`(and ${errors.length - 3} more)`);
+  return new Error(`does not compile: ${lines.join('; ')}`, { cause: error });
+}
+
+interface EsbuildMessage {
+  readonly text: string;
+  readonly location: { readonly file: string; readonly line: number; readonly column: number } | null;
+}
+
+/** Each module keeps its own import.meta.url / dirname / filename (siblings and assets are found from them). */
+function ownModuleUrl(): Plugin {
+  return {
+    name: 'own-module-url',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => ({
+        contents: readFileSync(args.path, 'utf8')
+          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(join(args.path, '..')))
+          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path)),
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
+/** Package imports resolved as Node would from the importing file, kept as imports of that file's URL. */
+function packagesResolvedFromImporter(): Plugin {
+  return {
+    name: 'packages-resolved-from-importer',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        // Built-ins esbuild keeps as they are (platform node).
+        if (args.pluginData === RESOLVING || isBuiltin(args.path)) return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: RESOLVING,
+        });
+        if (found.errors.length > 0) return { errors: found.errors };
+        return { path: pathToFileURL(found.path).href, external: true };
+      });
+    },
+  };
+}
+
+const RESOLVING = Symbol('resolving');
+
+/** Bundles of earlier sources pile up as the code changes: those untouched for a week go. */
+function pruneStale(dir: string, name: string, keep: string): void {
+  const weekAgo = Date.now() - 7 * 24 * 3_600_000;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (path === keep || !isBundleOf(name, entry)) continue;
+    try {
+      if (statSync(path).mtimeMs < weekAgo) rmSync(path, { force: true });
+    } catch {
+      // Another process pruned it first.
+    }
+  }
+}
+
+function isBundleOf(name: string, entry: string): boolean {
+  return entry.startsWith(`${name}-`) && /^-[0-9a-f]{16}\.mjs$/.test(entry.slice(name.length));
+}
+
+/** The node_modules directory holding a resolved package file. */
+function nodeModulesOf(resolvedUrl: string): string {
+  const path = fileURLToPath(resolvedUrl);
+  const at = path.lastIndexOf(`${sep}node_modules${sep}`);
+  if (at < 0) throw new Error(`${path} is not inside a node_modules directory`);
+  return path.slice(0, at + `${sep}node_modules`.length);
+}
