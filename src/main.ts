@@ -14,8 +14,8 @@
 import { watchFile } from 'node:fs';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
-// Type imports only until the signals are heard: loading the app takes about a second under
-// tsx, and a signal in that time would otherwise kill the process by default.
+// Type imports only until the signals are heard: loading the app takes most of a second, and a
+// signal in that time would otherwise kill the process by default.
 import type { App } from './app/app.js';
 import type { Config } from './config/index.js';
 import { systemClock } from './domain/clock.js';

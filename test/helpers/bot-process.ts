@@ -1,26 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
-import { workerScript } from '../../src/ops/threads.js';
 import { botEnv, botRawConfig } from './bot.js';
 import { merge } from './config.js';
+import { entryArgs } from './entry.js';
 import { killSurvivors, type ProcessInfo, processTree } from './process-tree.js';
 import type { SimTestUser, TestSimulator } from './simulator.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/**
- * How a test starts the bot: `src/main.ts` bundled into plain JS once per test worker (as the
- * container runs compiled code), not through tsx, whose loader costs each process about a second
- * of CPU; through tsx where no bundle can be made. `npm start` itself is tested as it is.
- */
-const BOT_MAIN: readonly string[] = await (async () => {
-  const script = await workerScript(new URL('../../src/main.ts', import.meta.url));
-  return script.eval ? ['--import', 'tsx', 'src/main.ts'] : [fileURLToPath(script.url as URL)];
-})();
+/** How a test starts the bot: see entryArgs. */
+const BOT_MAIN: readonly string[] = await entryArgs('src/main.ts');
 
 export interface BotProcess {
   readonly child: ChildProcess;

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runBacktestCli } from '../../../src/backtest/cli.js';
 import { writeSyntheticRecording } from '../../../src/backtest/synthetic.js';
 import { RecordingError } from '../../../src/journal/recording.js';
+import { entryArgs } from '../../helpers/entry.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CONFIG = join(ROOT, 'config.yaml');
@@ -113,7 +114,7 @@ describe('npm run backtest', () => {
     const lineNo = text.slice(0, cut).split('\n').length;
     const run = promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'src/backtest/main.ts', '--config', CONFIG, '--input', truncated],
+      [...(await entryArgs('src/backtest/main.ts')), '--config', CONFIG, '--input', truncated],
       { cwd: ROOT },
     );
     const error = (await run.then(

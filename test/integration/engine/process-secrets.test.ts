@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { entryArgs } from '../../helpers/entry.js';
 import { makeTestKey } from '../../helpers/keys.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -22,11 +23,11 @@ function runMain(env: Record<string, string>, args: readonly string[] = []): Pro
 }
 
 /** A real entry point (the bot's or the simulator's) as its own process, without our secrets. */
-function run(entry: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
+async function run(entry: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(KALSHI_|OPS_TOKEN)/.test(name)),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...(await entryArgs(entry)), ...args], {
     cwd: ROOT,
     env: { ...clean, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

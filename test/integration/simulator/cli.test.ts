@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError, parseCli } from '../../../src/simulator/cli.js';
 import { TRUTH_DEFAULTS, TRUTH_OFF } from '../../../src/simulator/index.js';
+import { entryArgs } from '../../helpers/entry.js';
 import { makeTestKey } from '../../helpers/keys.js';
 import { rawRequest } from '../../helpers/simulator.js';
 
@@ -101,7 +102,7 @@ describe('standalone simulator command', () => {
   it('fails with usage on bad arguments', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/simulator/main.ts', '--tier', 'platinum'],
+      [...(await entryArgs('src/simulator/main.ts')), '--tier', 'platinum'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);

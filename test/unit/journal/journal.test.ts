@@ -11,6 +11,7 @@ import type { FillRecord, JournalEvent } from '../../../src/journal/events.js';
 import { Journal } from '../../../src/journal/journal.js';
 import { JournalReader } from '../../../src/journal/queries.js';
 import { SCHEMA_VERSION } from '../../../src/journal/schema.js';
+import { entryArgs } from '../../helpers/entry.js';
 
 const silent = pino({ level: 'silent' });
 const T0 = Date.parse('2026-12-06T10:00:00Z');
@@ -184,7 +185,7 @@ describe('the journal', () => {
 
   it('survives kill -9 while writing: the file checks clean and holds every acknowledged batch', async () => {
     const path = tempPath();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/journal-child.ts', path], {
+    const child = spawn(process.execPath, [...(await entryArgs('test/helpers/journal-child.ts')), path], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let acknowledged = 0;

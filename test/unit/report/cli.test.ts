@@ -6,13 +6,14 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openJournalDatabase } from '../../../src/journal/database.js';
 import { dayKey, dayStart, nextDayKey } from '../../../src/risk/zoned-time.js';
+import { entryArgs } from '../../helpers/entry.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 async function report(args: string[]): Promise<{ from: string; to: string; timeZone: string }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', 'src/report/main.ts', '--json', ...args],
+    [...(await entryArgs('src/report/main.ts')), '--json', ...args],
     { cwd: ROOT },
   );
   return JSON.parse(stdout) as { from: string; to: string; timeZone: string };
