@@ -5,10 +5,19 @@
  * about 20 MB and 0.2 s of CPU apiece.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 
@@ -31,6 +40,11 @@ export interface BundleOptions {
  * compiler's first errors (file:line:column: text) when the sources do not compile.
  */
 export async function bundleModule(entry: string, options: BundleOptions): Promise<string> {
+  const key = JSON.stringify([entry, options.packages, options.dir, options.sourcemap === true]);
+  const previous = built.get(key);
+  // Sources unchanged since this process bundled them: the same file (a test suite or a backtest
+  // loads the same plugins hundreds of times; each esbuild start is a process spawn).
+  if (previous !== undefined && unchanged(previous.inputs) && existsSync(previous.file)) return previous.file;
   const { build, stop } = await import('esbuild');
   const plugins = [ownModuleUrl()];
   if (options.packages === 'resolved') plugins.push(packagesResolvedFromImporter());
@@ -47,6 +61,8 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
     sourcemap: options.sourcemap === true ? 'inline' : false,
     sourcesContent: false,
     write: false,
+    metafile: true,
+    absWorkingDir: process.cwd(),
     logLevel: 'silent',
     plugins,
   })
@@ -69,7 +85,34 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
   writeFileSync(temporary, code);
   renameSync(temporary, file);
   pruneStale(options.dir, name, file);
+  const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(process.cwd(), input)));
+  built.set(key, { file, inputs });
   return file;
+}
+
+/** What this process bundled: the file and every source in it, as it was then. */
+const built = new Map<string, { readonly file: string; readonly inputs: readonly SourceStamp[] }>();
+
+interface SourceStamp {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+function stamp(path: string): SourceStamp {
+  const info = statSync(path);
+  return { path, mtimeMs: info.mtimeMs, size: info.size };
+}
+
+function unchanged(inputs: readonly SourceStamp[]): boolean {
+  try {
+    return inputs.every((input) => {
+      const now = statSync(input.path);
+      return now.mtimeMs === input.mtimeMs && now.size === input.size;
+    });
+  } catch {
+    return false; // a source is gone
+  }
 }
 
 let buildsRunning = 0;
