@@ -14,6 +14,7 @@ import {
 } from '../../../src/domain/grid.js';
 import { dollars } from '../../../src/domain/money.js';
 import { contractsForTargetCost, contractsPerSide } from '../../../src/domain/sizing.js';
+import { expectIs } from '../../helpers/hot-expect.js';
 
 const TAPERED_DECI_CENT: PriceGrid = validateGrid([
   { start: 0, end: 100_000, step: 1_000 },
@@ -152,10 +153,10 @@ describe('target-cost sizing', () => {
           const count = contractsForTargetCost(target, bid, excludesFees);
           const unit = 1_000_000 - bid;
           const principal = (BigInt(count) * BigInt(unit)) / 100n;
-          expect(principal <= BigInt(target)).toBe(true);
+          expectIs(principal <= BigInt(target), true);
           // one more hundredth would exceed the target
           const more = (BigInt(count + 1) * BigInt(unit) + 99n) / 100n;
-          if (excludesFees) expect(more > BigInt(target)).toBe(true);
+          if (excludesFees) expectIs(more > BigInt(target), true);
         },
       ),
     );

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecentMap, RecentSet } from '../../../src/domain/recent.js';
+import { expectIs } from '../../helpers/hot-expect.js';
 
 /** The reference: a Map moved to the end on set, its first key deleted past the capacity. */
 function referenceMap(capacity: number) {
@@ -30,11 +31,11 @@ describe('RecentMap', () => {
             recent.set(`k${o.key}`, o.value);
             reference.set(`k${o.key}`, o.value);
           } else {
-            expect(recent.delete(`k${o.key}`)).toBe(reference.map.delete(`k${o.key}`));
+            expectIs(recent.delete(`k${o.key}`), reference.map.delete(`k${o.key}`));
           }
-          expect(recent.size).toBe(reference.map.size);
+          expectIs(recent.size, reference.map.size);
         }
-        for (let key = 0; key <= 30; key++) expect(recent.get(`k${key}`)).toBe(reference.map.get(`k${key}`));
+        for (let key = 0; key <= 30; key++) expectIs(recent.get(`k${key}`), reference.map.get(`k${key}`));
       }),
       { numRuns: 300 },
     );
@@ -70,10 +71,10 @@ describe('RecentSet', () => {
               reference.add(item);
               if (reference.size > capacity) reference.delete(reference.values().next().value as number);
             }
-            expect(recent.add(item)).toBe(added);
-            expect(recent.size).toBe(reference.size);
+            expectIs(recent.add(item), added);
+            expectIs(recent.size, reference.size);
           }
-          for (let item = 0; item <= 40; item++) expect(recent.has(item)).toBe(reference.has(item));
+          for (let item = 0; item <= 40; item++) expectIs(recent.has(item), reference.has(item));
         },
       ),
       { numRuns: 300 },

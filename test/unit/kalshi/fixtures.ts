@@ -16,9 +16,9 @@ export const RFQ_ID = '7f3c2a10-1111-4a4a-9b9b-000000000001';
 export const QUOTE_ID = '9e8d7c6b-2222-4b4b-8c8c-000000000002';
 
 let sharedKey: TestKey | undefined;
-/** One RSA key per test file (generation costs tens of ms). */
+/** One RSA key per test file, 2048-bit as Kalshi issues (the signing tests check its signatures). */
 export function testKey(): TestKey {
-  sharedKey ??= makeTestKey();
+  sharedKey ??= makeTestKey(2048);
   return sharedKey;
 }
 

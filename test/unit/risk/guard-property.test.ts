@@ -8,6 +8,7 @@ import { ExposureBook } from '../../../src/risk/exposure.js';
 import { evaluateConfirm, evaluateQuote } from '../../../src/risk/guard.js';
 import { type RiskLimits, resolveRiskLimits } from '../../../src/risk/limits.js';
 import { riskView } from '../../../src/risk/worst-case.js';
+import { expectEqual, expectIs } from '../../helpers/hot-expect.js';
 
 /*
  * For any sequence of intents, accepts, confirms, executions, lapses and deletes applied through
@@ -222,8 +223,8 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
         if (snapshot.pnl.total < -limits.maxDailyLoss)
           expect(decision).toMatchObject({ approved: false, limit: 'maxDailyLoss' });
         if (!decision.approved) break;
-        expect(decision.yesBid === command.yesBid || decision.yesBid === 0).toBe(true);
-        expect(decision.noBid === command.noBid || decision.noBid === 0).toBe(true);
+        expectIs(decision.yesBid === command.yesBid || decision.yesBid === 0, true);
+        expectIs(decision.noBid === command.noBid || decision.noBid === 0, true);
         const quote: LiveQuote = {
           rfq: { ...rfq, creatorId: 'x', status: 'open', createdAt: 0 },
           quoteId: `q-${seq}`,
@@ -262,7 +263,7 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
         const offered = side === 'yes' ? q.yes : q.no;
         const contracts = Math.max(1, Math.floor((offered.contracts * command.partialPpm) / 1_000_000));
         if (offered.contracts === 0) break;
-        expect(book.quoteAccepted(q.quote.quoteId, side, contracts)).toBe(true);
+        expectIs(book.quoteAccepted(q.quote.quoteId, side, contracts), true);
         q.state = 'accepted';
         q.accepted = { side, bid: offered.bid, contracts, cost: cost(offered.bid, contracts, q.fees) };
         q.quote = { ...q.quote, acceptedSide: side, acceptedContracts: contracts };
@@ -273,10 +274,10 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
         if (!q) break;
         const decision = evaluateConfirm(q.quote, book.snapshot(), limits);
         if (decision.approved) {
-          expect(book.quoteConfirmed(q.quote.quoteId)).toBe(true);
+          expectIs(book.quoteConfirmed(q.quote.quoteId), true);
           q.state = 'confirmed';
         } else {
-          expect(book.quoteLapsed(q.quote.quoteId)).toBe(true);
+          expectIs(book.quoteLapsed(q.quote.quoteId), true);
           finish(q);
         }
         break;
@@ -285,8 +286,8 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
         const q = pick(command.pick, ['confirmed']);
         if (!q?.accepted) break;
         const id = q.quote.quoteId;
-        expect(book.quoteExecuted(id)).toBe(true);
-        expect(book.quoteExecuted(id)).toBe(false);
+        expectIs(book.quoteExecuted(id), true);
+        expectIs(book.quoteExecuted(id), false);
         // The order fills in full at the bid, maker fee charged: the fill makes the position.
         const { side, bid, contracts } = q.accepted;
         const fill = {
@@ -299,10 +300,10 @@ function run(limits: RiskLimits, commands: readonly Command[]): void {
           fee: makerFee(bid, contracts, q.fees),
           tradedAt: Date.now(),
         };
-        expect(book.linkOrder(id, fill.orderId)).toBe(true);
-        expect(book.applyFill(fill).kind).toBe('booked');
-        expect(book.applyFill(fill).kind).toBe('duplicate');
-        expect(book.quoteFillsDone(id)).toEqual({ filled: contracts, reserved: contracts });
+        expectIs(book.linkOrder(id, fill.orderId), true);
+        expectIs(book.applyFill(fill).kind, 'booked');
+        expectIs(book.applyFill(fill).kind, 'duplicate');
+        expectEqual(book.quoteFillsDone(id), { filled: contracts, reserved: contracts });
         const ledger = ledgers[q.market] as Ledger;
         ledger.cost += q.accepted.cost;
         if (q.accepted.side === 'yes') ledger.yes += q.accepted.contracts;

@@ -4,6 +4,7 @@ import { ManualClock } from '../../../src/domain/clock.js';
 import type { Side } from '../../../src/domain/types.js';
 import { ExposureBook } from '../../../src/risk/exposure.js';
 import { keptView, type RiskViewOptions, riskView } from '../../../src/risk/worst-case.js';
+import { expectEqual } from '../../helpers/hot-expect.js';
 import { $, bySize, c, liveQuote, marketPosition, rfq } from './fixtures.js';
 
 /*
@@ -182,7 +183,7 @@ describe('the risk tally', () => {
           apply(book, clock, op, ids, trades);
           // The P&L current() keeps between changes, against a snapshot's computed afresh.
           const pnl = book.current().pnl;
-          expect(pnl).toEqual(book.snapshot().pnl);
+          expectEqual(pnl, book.snapshot().pnl);
           const live = ids.filter((quoteId) => book.liveQuote(quoteId) !== undefined);
           const options: RiskViewOptions[] = [
             { openQuoteWeightPpm: 1_000_000 },
@@ -193,7 +194,7 @@ describe('the risk tally', () => {
           ];
           for (const option of options) {
             const tallied = keptView(book.current().riskView(option));
-            expect(tallied).toEqual(riskView(book.snapshot(), option));
+            expectEqual(tallied, riskView(book.snapshot(), option));
           }
         }
       }),

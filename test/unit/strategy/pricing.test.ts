@@ -25,6 +25,7 @@ import {
   twoSided,
   withMakerFees,
 } from '../../../src/strategy/pricing.js';
+import { expectAbove, expectAtLeast, expectAtMost, expectIs } from '../../helpers/hot-expect.js';
 
 const MAKER: FeeSchedule = { type: 'quadratic_with_maker_fees', multiplierPpm: 1_000_000 };
 
@@ -137,7 +138,7 @@ describe('maker fees', () => {
         (price, count) => {
           const fee = BigInt(makerFee(price, count, MAKER)) * 100n;
           const exact = fee / BigInt(count) + (fee % BigInt(count) > 0n ? 1n : 0n);
-          expect(makerFeePerContract(price, MAKER, count)).toBe(Number(exact));
+          expectIs(makerFeePerContract(price, MAKER, count), Number(exact));
         },
       ),
       { numRuns: 5_000 },
@@ -155,14 +156,14 @@ describe('maker fees', () => {
         fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
         (bid, schedule, count) => {
           const net = bidNetOfMakerFee(bid, schedule, count);
-          expect(Number.isSafeInteger(net)).toBe(true);
-          expect(net).toBeGreaterThanOrEqual(0);
-          expect(net).toBeLessThanOrEqual(bid);
-          if (net > 0) expect(net + makerFeePerContract(net, schedule, count)).toBeLessThanOrEqual(bid);
+          expectIs(Number.isSafeInteger(net), true);
+          expectAtLeast(net, 0);
+          expectAtMost(net, bid);
+          if (net > 0) expectAtMost(net + makerFeePerContract(net, schedule, count), bid);
           // Highest such bid wherever price + fee is monotonic (both on one side of $0.50).
           if (bid <= 500_000 || net >= 500_000) {
             for (let higher = net + 1; higher <= Math.min(bid, net + 20); higher++) {
-              expect(higher + makerFeePerContract(higher, schedule, count)).toBeGreaterThan(bid);
+              expectAbove(higher + makerFeePerContract(higher, schedule, count), bid);
             }
           }
         },
