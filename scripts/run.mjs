@@ -63,8 +63,9 @@ async function bundle(path) {
     target: 'node20',
     conditions: [],
     packages: 'external',
-    sourcemap: 'inline',
+    sourcemap: 'external',
     sourcesContent: false,
+    outdir: DIR,
     write: false,
     logLevel: 'silent',
     plugins: [ownModuleUrl],
@@ -78,7 +79,7 @@ async function bundle(path) {
   });
   // Its service process would otherwise live as long as the program.
   await stop();
-  const code = result.outputFiles[0].text;
+  const code = withInlineMap(result.outputFiles);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const name = basename(path, extname(path));
   const target = join(DIR, `${name}-${hash}.mjs`);
@@ -88,6 +89,19 @@ async function bundle(path) {
   renameSync(temporary, target);
   pruneStale(name, target);
   return target;
+}
+
+/**
+ * The bundle with its source map inline, the map's sources as absolute file URLs (esbuild writes
+ * them relative to the bundle, which Node then shows unnormalised: `…/entries/../../src/x.ts`).
+ */
+function withInlineMap(outputFiles) {
+  const code = outputFiles.find((file) => file.path.endsWith('.js'));
+  const map = outputFiles.find((file) => file.path.endsWith('.js.map'));
+  const json = JSON.parse(map.text);
+  json.sources = json.sources.map((source) => pathToFileURL(resolve(dirname(map.path), source)).href);
+  const text = code.text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(json)).toString('base64')}\n`;
 }
 
 /** Bundles of earlier sources untouched for a week go. */

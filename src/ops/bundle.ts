@@ -17,9 +17,9 @@ import {
 } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { OutputFile, Plugin } from 'esbuild';
 
 export interface BundleOptions {
   /**
@@ -58,8 +58,9 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
     // Node's own conditions (import, node, default): not esbuild's extra "module".
     conditions: [],
     ...(options.packages === 'beside' ? { packages: 'external' as const } : {}),
-    sourcemap: options.sourcemap === true ? 'inline' : false,
+    sourcemap: options.sourcemap === true ? 'external' : false,
     sourcesContent: false,
+    outdir: options.dir,
     write: false,
     metafile: true,
     absWorkingDir: process.cwd(),
@@ -74,7 +75,7 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
       // build starts another.
       if (--buildsRunning === 0) void stop();
     });
-  const code = result.outputFiles[0]?.text;
+  const code = withInlineMap(result.outputFiles);
   if (code === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const name = basename(entry, extname(entry));
@@ -116,6 +117,20 @@ function unchanged(inputs: readonly SourceStamp[]): boolean {
 }
 
 let buildsRunning = 0;
+
+/**
+ * The bundle, with its source map (if any) inline and the map's sources as absolute file URLs
+ * (esbuild writes them relative to the bundle, which Node then shows unnormalised).
+ */
+function withInlineMap(outputFiles: readonly OutputFile[]): string | undefined {
+  const code = outputFiles.find((file) => file.path.endsWith('.js'));
+  const map = outputFiles.find((file) => file.path.endsWith('.js.map'));
+  if (code === undefined || map === undefined) return code?.text;
+  const json = JSON.parse(map.text) as { sources: string[] };
+  json.sources = json.sources.map((source) => pathToFileURL(resolve(dirname(map.path), source)).href);
+  const text = code.text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(json)).toString('base64')}\n`;
+}
 
 /**
  * Where bundles of one kind are kept: beside the packages (`node_modules/.cache/kalshi-rfq-maker/
