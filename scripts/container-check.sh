@@ -26,8 +26,9 @@ P=(podman --storage-driver vfs --runtime runc)
 B=(buildah --storage-driver vfs)
 headers="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node"
 [[ -f "$headers/node.h" ]] || headers=/usr/include/node
-if command -v podman >/dev/null && ! "${P[@]}" image exists "$base" 2>/dev/null; then
+if ! command -v podman >/dev/null || ! "${P[@]}" image exists "$base" 2>/dev/null; then
   # container-check makes its stand-in for the FROM of the Dockerfile it is run on: a one-line one.
+  # (On a fresh machine it also installs podman and buildah first.)
   seed="$(mktemp -d)"
   echo 'FROM node:20-bookworm-slim' > "$seed/Dockerfile"
   checker="$(readlink -f "$check")"
