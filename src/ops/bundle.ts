@@ -1,6 +1,6 @@
 /**
  * Our TypeScript turned into one plain JS module that `import()` and `new Worker()` take without a
- * loader: worker entries (threads.ts) and TypeScript strategy plugins (strategy/compile.ts). A
+ * loader: worker entries (threads.ts) and TypeScript strategy plugins (strategy/loader.ts). A
  * registered loader (tsx) would run a hooks thread per registering thread, each with its own heap:
  * about 20 MB and 0.2 s of CPU apiece.
  */
@@ -28,7 +28,7 @@ export interface BundleOptions {
    * (its own node_modules first) and written as an absolute file URL, so the bundle may sit anywhere.
    */
   readonly packages: 'beside' | 'resolved';
-  /** Folder the bundle is written to, by content hash; see cacheDir. */
+  /** Folder the bundle is written to, by content hash: packageCacheDir or writableCacheDir. */
   readonly dir: string;
   /** An inline source map (positions in the sources under --enable-source-maps). */
   readonly sourcemap?: boolean;
@@ -132,14 +132,17 @@ function withInlineMap(outputFiles: readonly OutputFile[]): string | undefined {
   return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(json)).toString('base64')}\n`;
 }
 
+/** Where bundles of one kind are kept beside the packages: `node_modules/.cache/kalshi-rfq-maker/<kind>`. */
+export function packageCacheDir(kind: string): string {
+  return join(nodeModulesOf(import.meta.resolve('esbuild')), '.cache', 'kalshi-rfq-maker', kind);
+}
+
 /**
- * Where bundles of one kind are kept: beside the packages (`node_modules/.cache/kalshi-rfq-maker/
- * <kind>`), or under the temporary folder when node_modules is not writable (the container's user
- * does not own it).
+ * packageCacheDir where it can be written, else a folder under the temporary one (the container's
+ * user does not own node_modules).
  */
-export function cacheDir(kind: string, writableOnly = true): string {
-  const beside = join(nodeModulesOf(import.meta.resolve('esbuild')), '.cache', 'kalshi-rfq-maker', kind);
-  if (!writableOnly) return beside;
+export function writableCacheDir(kind: string): string {
+  const beside = packageCacheDir(kind);
   try {
     mkdirSync(beside, { recursive: true });
     const probe = join(beside, `.probe-${process.pid}`);
@@ -178,7 +181,7 @@ function ownModuleUrl(): Plugin {
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => ({
         contents: readFileSync(args.path, 'utf8')
           .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(join(args.path, '..')))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
           .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path)),
         loader: 'ts',
       }));

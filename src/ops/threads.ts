@@ -4,13 +4,13 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { bundleModule, cacheDir } from './bundle.js';
+import { bundleModule, packageCacheDir } from './bundle.js';
 
 /**
  * The script a worker runs for `moduleUrl`. Compiled JS runs as is. From source, a worker that
  * registered tsx would send every module it loads through tsx's hooks (about 0.3 s of CPU per
  * thread, paid again by each replacement); instead the module and the sources it imports are
- * bundled once per process into one plain JS file with esbuild (which tsx brings), packages left
+ * bundled once per process into one plain JS file with esbuild (bundle.ts), packages left
  * external. Where that cannot be done (no esbuild, nowhere to write), the worker registers tsx.
  */
 export function workerScript(moduleUrl: URL): Promise<WorkerScript> {
@@ -57,7 +57,7 @@ async function bundle(moduleUrl: URL): Promise<WorkerScript> {
   // Beside the packages, so the bundle's imports of them resolve as the sources' do.
   const file = await bundleModule(fileURLToPath(moduleUrl), {
     packages: 'beside',
-    dir: cacheDir('workers', false),
+    dir: packageCacheDir('workers'),
   });
   return { url: pathToFileURL(file), eval: false };
 }

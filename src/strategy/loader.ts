@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { bundleModule, cacheDir } from '../ops/bundle.js';
+import { bundleModule, writableCacheDir } from '../ops/bundle.js';
 import { describeThrown, StrategyLoadError } from './errors.js';
 import type { Strategy } from './types.js';
 // Loaded before any plugin, so the plugins' copies of it take the bot's zod (see zod.ts).
@@ -199,7 +199,7 @@ export function exportedStrategies(namespace: Record<string, unknown>): unknown[
  */
 export async function pluginModuleUrl(file: string, load: string): Promise<string> {
   if (!isTypeScriptPlugin(file)) return pathToFileURL(file).href;
-  pluginDir ??= cacheDir('plugins');
+  pluginDir ??= writableCacheDir('plugins');
   const compiled = await bundleModule(file, { packages: 'resolved', dir: pluginDir, sourcemap: true });
   // A query per load: each load gets fresh instances of the plugin and of the sources bundled in it.
   return `${pathToFileURL(compiled).href}?load=${load}`;
