@@ -17,6 +17,12 @@ const FOREIGN_QUOTER_REPEAT_MS = 600_000;
  */
 export class StrayQuotes {
   readonly #foreign = new Set<string>();
+  /**
+   * Strays whose delete is queued or in flight. Every listing names them again until the delete
+   * lands; queueing one per listing piled up hundreds of deletes behind a slowed write budget
+   * (two bots on one key, listing every 200 ms), and a stop then waited for all of them.
+   */
+  readonly #deleting = new Set<string>();
   readonly #startedAt: EpochMs;
   /** When recent strays created during this run were found. */
   #recentStrays: EpochMs[] = [];
@@ -89,9 +95,11 @@ export class StrayQuotes {
       if (reported.status === 'executed') log.warn('an executed quote we do not track: ignoring its report');
       return;
     }
+    if (this.#deleting.has(reported.id)) return;
     log.warn('deleting an open quote of ours that we do not track (stray)');
     this.noteForeign([reported.id]);
     if (reported.createdAt >= this.#startedAt && !this.#mayBeOurLateCreate(reported)) this.#strayOfThisRun();
+    this.#deleting.add(reported.id);
     void this.serial.run(reported.rfqId, async () => {
       try {
         await client.deleteQuote(reported.rfqId, reported.id, { priority: 'delete' });
@@ -100,6 +108,8 @@ export class StrayQuotes {
           { reason: describeError(error) },
           'deleting a stray quote failed; will retry on the next listing',
         );
+      } finally {
+        this.#deleting.delete(reported.id);
       }
     });
   }

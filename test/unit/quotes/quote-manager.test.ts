@@ -164,6 +164,29 @@ describe('QuoteManager: a quote flushed by the exchange', () => {
   });
 });
 
+describe('QuoteManager: stray deletes', () => {
+  it('queues one delete per stray while it is pending, however often listings name it; again once it failed', async () => {
+    const { h, manager } = await started();
+    const template = h.exchange.quotes.get((await quoted(h)).quoteId!)!;
+    const stray = { ...template, id: 'stray-1', rfqId: 'rfq-stray', createdAt: 0 };
+    h.exchange.quotes.set(stray.id, stray);
+    const deletion = h.exchange.hold('deleteQuote');
+    await manager.reconcileOpen([stray], h.clock.now());
+    await deletion.called;
+    // Listings every 200 ms name it again while its delete waits for the write budget.
+    for (let i = 0; i < 5; i++) await manager.reconcileOpen([stray], h.clock.now());
+    expect(h.exchange.callsOf('deleteQuote')).toHaveLength(1);
+    deletion.fail(serverError('delete_quote'));
+    await until(
+      () => h.lines.some((line) => String(line.msg).startsWith('deleting a stray quote failed')),
+      'the failed delete',
+    );
+    // Failed: the next listing that names it tries again.
+    await manager.reconcileOpen([stray], h.clock.now());
+    await until(() => h.exchange.callsOf('deleteQuote').length === 2, 'a second delete');
+  });
+});
+
 describe('QuoteManager: another quoter on the key', () => {
   const ANOTHER_QUOTER = /another process may be quoting with this API key/;
 
