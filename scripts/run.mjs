@@ -6,13 +6,23 @@
  *
  * The entry and the sources it imports are bundled with esbuild into one JS module beside the
  * packages (node_modules/.cache/kalshi-rfq-maker/entries, by content hash), which this process
- * then imports. tsx's loader (`--import tsx`) cost each start ~0.5 s more CPU and its hooks
- * thread ~35 MB of RSS for the whole run. Stack traces map to the sources.
+ * then imports; a later start whose sources are unchanged imports that bundle without esbuild.
+ * tsx's loader (`--import tsx`) cost each start ~0.5 s more CPU and its hooks thread ~35 MB of
+ * RSS for the whole run. Stack traces map to the sources.
  *
  * The same bundling as src/ops/bundle.ts (which this script cannot import: it is TypeScript).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -45,7 +55,7 @@ const stopEarly = () => process.exit(0);
 process.once('SIGINT', stopEarly);
 process.once('SIGTERM', stopEarly);
 
-const file = await bundle(entry);
+const file = unchangedBundle(entry) ?? (await bundle(entry));
 process.off('SIGINT', stopEarly);
 process.off('SIGTERM', stopEarly);
 // The entry sees the arguments as if it had been run directly.
@@ -67,6 +77,8 @@ async function bundle(path) {
     sourcesContent: false,
     outdir: DIR,
     write: false,
+    metafile: true,
+    absWorkingDir: ROOT,
     logLevel: 'silent',
     plugins: [ownModuleUrl],
   }).catch((error) => {
@@ -88,7 +100,40 @@ async function bundle(path) {
   writeFileSync(temporary, code);
   renameSync(temporary, target);
   pruneStale(name, target);
+  // What it was built from, for the next start (unchangedBundle).
+  const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(ROOT, input)));
+  writeFileSync(manifestOf(path), JSON.stringify({ file: target, inputs }));
   return target;
+}
+
+/**
+ * The bundle an earlier start made of `path`, if none of its sources changed since (same size
+ * and modification time): a start then skips esbuild (~0.2 s of CPU).
+ */
+function unchangedBundle(path) {
+  try {
+    const { file, inputs } = JSON.parse(readFileSync(manifestOf(path), 'utf8'));
+    if (!existsSync(file)) return undefined;
+    const same = inputs.every(([source, mtimeMs, size]) => {
+      const now = statSync(source);
+      return now.mtimeMs === mtimeMs && now.size === size;
+    });
+    return same ? file : undefined;
+  } catch {
+    return undefined; // none yet, or a source is gone
+  }
+}
+
+function manifestOf(path) {
+  return join(
+    DIR,
+    `${basename(path, extname(path))}-${createHash('sha256').update(path).digest('hex').slice(0, 16)}.json`,
+  );
+}
+
+function stamp(path) {
+  const info = statSync(path);
+  return [path, info.mtimeMs, info.size];
 }
 
 /**
@@ -104,12 +149,12 @@ function withInlineMap(outputFiles) {
   return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(json)).toString('base64')}\n`;
 }
 
-/** Bundles of earlier sources untouched for a week go. */
+/** Bundles of earlier sources (and manifests of entries) untouched for a week go. */
 function pruneStale(name, keep) {
   const weekAgo = Date.now() - 7 * 24 * 3_600_000;
   for (const entryName of readdirSync(DIR)) {
     const path = join(DIR, entryName);
-    if (path === keep || !new RegExp(`^${name}-[0-9a-f]{16}\\.mjs$`).test(entryName)) continue;
+    if (path === keep || !new RegExp(`^${name}-[0-9a-f]{16}\\.(mjs|json)$`).test(entryName)) continue;
     try {
       if (statSync(path).mtimeMs < weekAgo) rmSync(path, { force: true });
     } catch {
