@@ -41,10 +41,18 @@ export interface BundleOptions {
  */
 export async function bundleModule(entry: string, options: BundleOptions): Promise<string> {
   const key = JSON.stringify([entry, options.packages, options.dir, options.sourcemap === true]);
-  const previous = built.get(key);
-  // Sources unchanged since this process bundled them: the same file (a test suite or a backtest
-  // loads the same plugins hundreds of times; each esbuild start is a process spawn).
-  if (previous !== undefined && unchanged(previous.inputs) && existsSync(previous.file)) return previous.file;
+  const manifest = join(
+    options.dir,
+    `${basename(entry, extname(entry))}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`,
+  );
+  // Sources unchanged since this process, or an earlier one, bundled them: the same file (a test
+  // suite or a backtest loads the same plugins hundreds of times, and each esbuild start is a
+  // process spawn; a restart needs no esbuild at all).
+  const previous = built.get(key) ?? readManifest(manifest);
+  if (previous !== undefined && unchanged(previous.inputs) && existsSync(previous.file)) {
+    built.set(key, previous);
+    return previous.file;
+  }
   const { build, stop } = await import('esbuild');
   const plugins = [ownModuleUrl()];
   if (options.packages === 'resolved') plugins.push(packagesResolvedFromImporter());
@@ -88,11 +96,30 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
   pruneStale(options.dir, name, file);
   const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(process.cwd(), input)));
   built.set(key, { file, inputs });
+  // Another process may write it at the same time: each renames its own copy over it.
+  const written = `${manifest}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(written, JSON.stringify({ file, inputs }));
+  renameSync(written, manifest);
   return file;
 }
 
-/** What this process bundled: the file and every source in it, as it was then. */
-const built = new Map<string, { readonly file: string; readonly inputs: readonly SourceStamp[] }>();
+function readManifest(path: string): Built | undefined {
+  try {
+    const read = JSON.parse(readFileSync(path, 'utf8')) as Built;
+    return typeof read.file === 'string' && Array.isArray(read.inputs) ? read : undefined;
+  } catch {
+    return undefined; // none yet
+  }
+}
+
+/** A bundle and every source in it, as it was when bundled. */
+interface Built {
+  readonly file: string;
+  readonly inputs: readonly SourceStamp[];
+}
+
+/** What this process bundled or found bundled (see the manifests beside the bundles). */
+const built = new Map<string, Built>();
 
 interface SourceStamp {
   readonly path: string;
@@ -212,7 +239,7 @@ function packagesResolvedFromImporter(): Plugin {
 
 const RESOLVING = Symbol('resolving');
 
-/** Bundles of earlier sources pile up as the code changes: those untouched for a week go. */
+/** Bundles (and manifests) of earlier sources pile up as the code changes: those untouched for a week go. */
 function pruneStale(dir: string, name: string, keep: string): void {
   const weekAgo = Date.now() - 7 * 24 * 3_600_000;
   for (const entry of readdirSync(dir)) {
@@ -226,8 +253,9 @@ function pruneStale(dir: string, name: string, keep: string): void {
   }
 }
 
+/** A bundle of `name`, or the manifest of one. */
 function isBundleOf(name: string, entry: string): boolean {
-  return entry.startsWith(`${name}-`) && /^-[0-9a-f]{16}\.mjs$/.test(entry.slice(name.length));
+  return entry.startsWith(`${name}-`) && /^-[0-9a-f]{16}\.(mjs|json)$/.test(entry.slice(name.length));
 }
 
 /** The node_modules directory holding a resolved package file. */
