@@ -1,6 +1,7 @@
 /**
  * Our TypeScript turned into one plain JS module that `import()` and `new Worker()` take without a
- * loader: worker entries (threads.ts) and TypeScript strategy plugins (strategy/loader.ts). A
+ * loader: worker entries (threads.ts), TypeScript strategy plugins (strategy/loader.ts) and the
+ * npm scripts' entry points (scripts/run.mjs, through a compiled copy of this file). A
  * registered loader (tsx) would run a hooks thread per registering thread, each with its own heap:
  * about 20 MB and 0.2 s of CPU apiece.
  */

@@ -48,9 +48,12 @@ describe('scripts/run.mjs (what npm start runs)', () => {
     const mine = manifests
       .map(
         (name) =>
-          JSON.parse(readFileSync(join(ENTRIES, name), 'utf8')) as { file: string; inputs: [string][] },
+          JSON.parse(readFileSync(join(ENTRIES, name), 'utf8')) as {
+            file: string;
+            inputs: { path: string }[];
+          },
       )
-      .find((manifest) => manifest.inputs.some(([source]) => source === entry));
+      .find((manifest) => manifest.inputs.some((input) => input.path === entry));
     expect(mine).toBeDefined();
     writeFileSync(mine!.file, 'console.log("reused");\n');
     expect((await runScript([entry])).stdout).toBe('reused\n');
