@@ -57,6 +57,8 @@ export class QuoteManager {
   readonly #awaitExecutionsOnStop: boolean;
   #retryTimer: Timer | undefined;
   #stopping = false;
+  /** The cluster's last word when it asked for every quote to be pulled; undefined once it reopened. */
+  #clusterPull: string | undefined;
 
   constructor(deps: QuotingDeps, options: QuoteManagerOptions) {
     this.#deps = deps;
@@ -97,6 +99,7 @@ export class QuoteManager {
       clock: deps.clock,
       ...(options.readBudget ? { readBudget: options.readBudget } : {}),
       ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
+      mustPull: () => this.#mustPullReason(),
       remainders: () => this.#executions.resting(),
       onRemainderDue: (quote) => void this.#cancelRemainder(quote, 'ttl'),
     });
@@ -141,6 +144,14 @@ export class QuoteManager {
     return this.#deps.cluster?.blocked();
   }
 
+  /** Why every live quote must be pulled now, or undefined (not merely: no new ones). */
+  #mustPullReason(): string | undefined {
+    if (this.#deps.killSwitch.isTripped)
+      return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
+    if (!this.#deps.windows.isActive()) return 'trading window closed';
+    return this.#clusterPull;
+  }
+
   start(): void {
     const { book, killSwitch, windows } = this.#deps;
     this.#unsubscribe.push(
@@ -162,6 +173,7 @@ export class QuoteManager {
     if (cluster) {
       this.#unsubscribe.push(
         cluster.onChange((change) => {
+          this.#clusterPull = change.pull ? `cluster: ${change.reason}` : undefined;
           if (change.pull) void this.pullAll(`cluster: ${change.reason}`);
           else if (change.open) this.requoteAll('resume');
         }),
@@ -272,7 +284,7 @@ export class QuoteManager {
     const rfq = quote.rfq;
     void this.#serial.run(rfq.id, async () => {
       if (quote.state !== 'open') return;
-      await this.pull(quote, `${reason}: ${detail}`);
+      await this.pull(quote, reason === 'must pull' ? detail : `${reason}: ${detail}`);
       const requote =
         (reason === 'ttl' || reason === 'fair value moved') && this.#deps.settings().requoteOnSweep;
       if (requote && stateOf(quote) === 'deleted' && this.#deps.book.has(rfq.id)) {

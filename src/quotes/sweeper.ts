@@ -5,7 +5,7 @@ import type { EpochMs } from '../domain/types.js';
 import type { QuotingDeps, Route } from './context.js';
 import type { TrackedQuote } from './quote-store.js';
 
-export type StaleReason = 'ttl' | 'rfq closed' | 'fair value moved' | 'route window closed';
+export type StaleReason = 'ttl' | 'rfq closed' | 'fair value moved' | 'route window closed' | 'must pull';
 
 export interface SweeperOptions {
   readonly deps: QuotingDeps;
@@ -24,6 +24,11 @@ export interface SweeperOptions {
   readonly readBudget?: () => number;
   /** Read afresh each sweep: a reload may change it. */
   readonly minReadTokens?: () => number;
+  /**
+   * Why every open quote must go now (kill switch, window closed, cluster), or undefined. A quote
+   * still open then is one whose pull failed: each sweep tries again.
+   */
+  readonly mustPull?: () => string | undefined;
   /** Executed quotes whose remainder rests on the book (`rest_remainder`). */
   readonly remainders?: () => Iterable<TrackedQuote>;
   /** A remainder whose quote's TTL ended: cancel it through the orders API. */
@@ -37,8 +42,8 @@ interface FairValueCheck {
 }
 
 /**
- * Finds our open quotes that should not stay live: older than their TTL, on an RFQ that
- * closed, outside their route's trading windows, or priced on a fair value that has since
+ * Finds our open quotes that should not stay live: any while quoting must stop (a pull that
+ * failed), older than their TTL, on an RFQ that closed, outside their route's trading windows, or priced on a fair value that has since
  * moved beyond the tolerance; and remainders resting on the book past their quote's TTL. Runs on
  * an interval (sub-second allowed); sweeps never overlap.
  */
@@ -92,10 +97,13 @@ export class Sweeper {
     const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
     const readsShort =
       (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens?.() ?? 0);
+    const mustPull = this.#options.mustPull?.();
     for (const quote of deps.store.liveNow()) {
       if (quote.state !== 'open' || quote.openedAt === undefined) continue;
       const route = routeOf(quote);
-      if (!book.has(quote.rfq.id)) {
+      if (mustPull !== undefined) {
+        onStale(quote, 'must pull', mustPull);
+      } else if (!book.has(quote.rfq.id)) {
         onStale(quote, 'rfq closed', 'the RFQ is no longer open');
       } else if (now - quote.openedAt >= quote.ttlMs) {
         onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);

@@ -158,9 +158,10 @@ export class WindowSchedule {
     if (!this.#running) return;
     this.handle?.cancel();
     this.handle = undefined;
-    this.log.info({ nextChange: this.#windows.nextChange(this.clock.now()) }, 'trading windows replaced');
-    this.check();
-    this.schedule();
+    const at = this.clock.now();
+    this.log.info({ nextChange: this.#windows.nextChange(at) }, 'trading windows replaced');
+    this.check(at);
+    this.schedule(at);
   }
 
   isActive(at: EpochMs = this.clock.now()): boolean {
@@ -187,7 +188,7 @@ export class WindowSchedule {
       { active: this.state, nextChange: this.windows.nextChange(now) },
       'trading windows started',
     );
-    this.schedule();
+    this.schedule(now);
     return this.state;
   }
 
@@ -197,9 +198,8 @@ export class WindowSchedule {
     this.handle = undefined;
   }
 
-  /** Re-evaluates now and emits a change if the state flipped; returns the state. */
-  check(): boolean {
-    const at = this.clock.now();
+  /** Re-evaluates at `at` (now) and emits a change if the state flipped; returns the state. */
+  check(at: EpochMs = this.clock.now()): boolean {
     const window = this.windows.activeWindow(at);
     const active = this.windows.alwaysActive || window !== undefined;
     if (this.state !== undefined && active !== this.state) {
@@ -218,16 +218,21 @@ export class WindowSchedule {
     return active;
   }
 
-  private schedule(): void {
+  /**
+   * Arms the timer for the first minute boundary after `checkedAt`, the instant last evaluated.
+   * A timer may fire a millisecond early (libuv's cached loop time): the boundary it was meant for
+   * is then still ahead and is aimed at again, instead of being skipped for the next minute.
+   */
+  private schedule(checkedAt: EpochMs): void {
     if (!this.#running || this.windows.alwaysActive) return;
-    const now = this.clock.now();
-    const delay = MINUTE - (((now % MINUTE) + MINUTE) % MINUTE);
+    const boundary = Math.floor(checkedAt / MINUTE) * MINUTE + MINUTE;
     this.handle = this.clock.schedule(
-      delay,
+      Math.max(0, boundary - this.clock.now()),
       () => {
         this.handle = undefined;
-        this.check();
-        this.schedule();
+        const at = this.clock.now();
+        this.check(at);
+        this.schedule(at);
       },
       { unref: true },
     );

@@ -90,6 +90,25 @@ describe('QuoteManager: a delete that meets an accept', () => {
     ).toBe(true);
   });
 
+  it('tries a failed pull again at each sweep while the kill switch is on, until the quote is gone', async () => {
+    const { h } = await started();
+    const quote = await quoted(h);
+    h.exchange.fail('deleteQuote', serverError('delete_quote'), serverError('delete_quote'));
+    h.killSwitch.trip('operator', 'manual');
+    await until(
+      () => h.lines.some((l) => l['to'] === 'open' && String(l['reason']).startsWith('delete failed')),
+      'the first pull to fail',
+    );
+    expect(quote.state).toBe('open');
+    h.clock.advance(SWEEP_MS);
+    await until(() => h.exchange.callsOf('deleteQuote').length >= 2, 'the second delete');
+    h.clock.advance(SWEEP_MS);
+    await until(() => quote.state === 'deleted', 'the quote pulled at the third attempt');
+    expect(quote.endReason).toBe('kill switch: operator');
+    expect(h.exchange.openQuotes()).toEqual([]);
+    expect(h.exposed(quote)).toBe(false);
+  });
+
   it('deletes a quote whose pull was asked for while its create was in flight, once the create returns', async () => {
     const { h, manager } = await started();
     const create = h.exchange.hold<string>('createQuote');

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { createTask } from 'node-cron';
 import { describe, expect, it } from 'vitest';
+import type { Clock, Timer } from '../../../src/domain/clock.js';
+import type { EpochMs } from '../../../src/domain/types.js';
 import { RiskConfigError } from '../../../src/risk/limits.js';
 import { TradingWindows, type WindowChange, WindowSchedule } from '../../../src/risk/windows.js';
 import { zonedParts } from '../../../src/risk/zoned-time.js';
@@ -213,6 +215,21 @@ describe('WindowSchedule', () => {
     ws.stop();
   });
 
+  it('emits a close whose timer fired a millisecond early, at the boundary and not a minute later', () => {
+    // libuv's loop time is cached, so a timer can fire just before its instant, and the clock
+    // ticks on while the callback runs: each read inside a callback is a millisecond later.
+    const clock = new EarlyTimerClock(at('2026-03-09T20:59:30Z'));
+    const ws = new WindowSchedule({ windows: [US_HOURS], clock });
+    const changes: WindowChange[] = [];
+    ws.onChange((change) => changes.push(change));
+    expect(ws.start()).toBe(true);
+    clock.runUntil(at('2026-03-09T21:00:05Z'));
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ active: false });
+    expect(changes[0]!.at - at('2026-03-09T21:00:00Z')).toBeLessThanOrEqual(2);
+    ws.stop();
+  });
+
   it('catches up after the clock jumps past a boundary', () => {
     const { clock, ws, changes } = schedule('2026-03-09T15:00:00Z');
     ws.start();
@@ -250,3 +267,46 @@ describe('WindowSchedule', () => {
     expect(ws.name).toBe('my-strategy');
   });
 });
+
+/** Timers fire 1 ms before their instant, and every `now()` inside a callback reads 1 ms later. */
+class EarlyTimerClock implements Clock {
+  #now: EpochMs;
+  #ticking = false;
+  readonly #timers: { at: EpochMs; fn: () => void; cancelled: boolean }[] = [];
+
+  constructor(start: EpochMs) {
+    this.#now = start;
+  }
+
+  now(): EpochMs {
+    const now = this.#now;
+    if (this.#ticking) this.#now += 1;
+    return now;
+  }
+
+  schedule(delayMs: number, fn: () => void): Timer {
+    const timer = { at: this.#now + Math.max(0, delayMs) - 1, fn, cancelled: false };
+    this.#timers.push(timer);
+    return {
+      cancel: () => {
+        timer.cancelled = true;
+      },
+    };
+  }
+
+  runUntil(end: EpochMs): void {
+    for (;;) {
+      const live = this.#timers.filter((t) => !t.cancelled).sort((a, b) => a.at - b.at);
+      const next = live[0];
+      if (!next || next.at > end) break;
+      next.cancelled = true;
+      this.#now = Math.max(this.#now, next.at);
+      this.#ticking = true;
+      try {
+        next.fn();
+      } finally {
+        this.#ticking = false;
+      }
+    }
+  }
+}
