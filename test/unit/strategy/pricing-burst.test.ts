@@ -247,14 +247,18 @@ describe('a worker call whose market data this thread served late', () => {
   });
 
   it('a strategy that reads late in its own time is still blamed', async () => {
-    // Its read is answered at once, but a loaded machine may delay the answer's delivery: 40 ms
-    // of its own work first leaves 40 ms of such delay before the answer counts as late.
-    const { reason, failures } = await priceOnce(
-      `${SPIN(40)} const book = await ctx.data.orderBook(rfq.marketTicker); ${SPIN(90)}
-       return { yesBid: book.yes[0].price, noBid: 400000 };`,
-      0,
-    );
-    expect(reason).toBe('timeout: timeout after 100ms');
-    expect(failures).toEqual(['p timeout']);
+    // Its read is answered at once, unless a loaded machine leaves this thread unscheduled for
+    // a fifth of the limit (then the excuse is right): such a run proves nothing and is repeated.
+    const late = /^timeout: timeout after 100ms \(its market data reached it late/;
+    let outcome: Awaited<ReturnType<typeof priceOnce>> | undefined;
+    for (let attempt = 0; attempt < 5 && (outcome === undefined || late.test(outcome.reason)); attempt++) {
+      outcome = await priceOnce(
+        `${SPIN(40)} const book = await ctx.data.orderBook(rfq.marketTicker); ${SPIN(90)}
+         return { yesBid: book.yes[0].price, noBid: 400000 };`,
+        0,
+      );
+    }
+    expect(outcome?.reason).toBe('timeout: timeout after 100ms');
+    expect(outcome?.failures).toEqual(['p timeout']);
   });
 });
