@@ -4,10 +4,11 @@
  *
  *   node scripts/run.mjs src/main.ts [args...]
  *
- * The entry and the sources it imports are bundled into one JS module beside the packages
- * (node_modules/.cache/kalshi-rfq-maker/entries), which this process then imports; a later start
- * whose sources are unchanged imports that bundle without esbuild. tsx's loader (`--import tsx`)
- * cost each start ~0.5 s more CPU and its hooks thread ~35 MB of RSS for the whole run. Stack
+ * The entry, the sources it imports and the packages (native add-ons aside) are bundled into
+ * one JS module beside the packages (node_modules/.cache/kalshi-rfq-maker/entries), which this
+ * process then imports; a later start whose sources are unchanged imports that bundle without
+ * esbuild. tsx's loader (`--import tsx`) cost each start ~0.5 s more CPU and its hooks thread
+ * ~35 MB of RSS for the whole run; loading the packages file by file, another ~0.3 s. Stack
  * traces map to the sources.
  *
  * The bundling is src/ops/bundle.ts's. Being TypeScript, it is itself compiled first, once per
@@ -34,7 +35,7 @@ process.once('SIGINT', stopEarly);
 process.once('SIGTERM', stopEarly);
 
 const { bundleModule } = await import(pathToFileURL(await bundler()).href);
-const file = await bundleModule(entry, { packages: 'beside', dir: DIR, sourcemap: true }).catch((error) => {
+const file = await bundleModule(entry, { packages: 'inline', dir: DIR, sourcemap: true }).catch((error) => {
   process.stderr.write(`cannot compile ${entryArg}: ${error.message}\n`);
   process.exit(1);
 });

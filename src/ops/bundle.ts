@@ -24,11 +24,14 @@ import type { OutputFile, Plugin } from 'esbuild';
 
 export interface BundleOptions {
   /**
-   * `beside`: package imports stay bare and resolve from where the bundle is written (it must
-   * sit in the bot's node_modules). `resolved`: each is resolved from the importing source file
-   * (its own node_modules first) and written as an absolute file URL, so the bundle may sit anywhere.
+   * `inline`: packages are bundled in too, except native add-ons and optional peers
+   * (KEPT_EXTERNAL), which stay bare imports: the bundle must sit beside the packages (in the
+   * bot's node_modules). A process then loads one file instead of ~400: half the CPU of starting
+   * the bot (0.35 s against 0.66 s to print its config) and ~15 MB less RSS. `resolved`: each
+   * package import is resolved from the importing source file (its own node_modules first) and
+   * written as an absolute file URL, so the bundle may sit anywhere (plugins).
    */
-  readonly packages: 'beside' | 'resolved';
+  readonly packages: 'inline' | 'resolved';
   /** Folder the bundle is written to, by content hash: packageCacheDir or writableCacheDir. */
   readonly dir: string;
   /** An inline source map (positions in the sources under --enable-source-maps). */
@@ -37,7 +40,7 @@ export interface BundleOptions {
 
 /**
  * Bundles `entry` and the sources it imports into one ESM file named `<stem>-<hash>.mjs` in
- * `options.dir`; returns its path. Packages and node built-ins stay imports. Rejects with the
+ * `options.dir`; returns its path. Node built-ins stay imports, packages as `options.packages` says. Rejects with the
  * compiler's first errors (file:line:column: text) when the sources do not compile.
  */
 export async function bundleModule(entry: string, options: BundleOptions): Promise<string> {
@@ -66,7 +69,7 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
     target: 'node20',
     // Node's own conditions (import, node, default): not esbuild's extra "module".
     conditions: [],
-    ...(options.packages === 'beside' ? { packages: 'external' as const } : {}),
+    ...(options.packages === 'inline' ? { external: [...KEPT_EXTERNAL], banner: { js: CJS_GLOBALS } } : {}),
     sourcemap: options.sourcemap === true ? 'external' : false,
     sourcesContent: false,
     outdir: options.dir,
@@ -159,6 +162,19 @@ function withInlineMap(outputFiles: readonly OutputFile[]): string | undefined {
   const text = code.text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
   return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(json)).toString('base64')}\n`;
 }
+
+/** Left out of `inline` bundles: native add-ons, and packages loaded by name only if installed. */
+const KEPT_EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'pino-pretty', 'esbuild', 'tsx'];
+
+/** What bundled CommonJS packages expect of their scope (an ES module has none of it). */
+const CJS_GLOBALS = [
+  "import { createRequire as __bundleCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __bundleFileUrlToPath } from 'node:url';",
+  "import { dirname as __bundleDirname } from 'node:path';",
+  'const require = __bundleCreateRequire(import.meta.url);',
+  'const __filename = __bundleFileUrlToPath(import.meta.url);',
+  'const __dirname = __bundleDirname(__filename);',
+].join('\n');
 
 /** Where bundles of one kind are kept beside the packages: `node_modules/.cache/kalshi-rfq-maker/<kind>`. */
 export function packageCacheDir(kind: string): string {

@@ -10,8 +10,8 @@ import { bundleModule, packageCacheDir } from './bundle.js';
  * The script a worker runs for `moduleUrl`. Compiled JS runs as is. From source, a worker that
  * registered tsx would send every module it loads through tsx's hooks (about 0.3 s of CPU per
  * thread, paid again by each replacement); instead the module and the sources it imports are
- * bundled once per process into one plain JS file with esbuild (bundle.ts), packages left
- * external. Where that cannot be done (no esbuild, nowhere to write), the worker registers tsx.
+ * bundled once per process into one plain JS file with esbuild (bundle.ts), the packages
+ * in it too (one file to load instead of hundreds). Where that cannot be done (no esbuild, nowhere to write), the worker registers tsx.
  */
 export function workerScript(moduleUrl: URL): Promise<WorkerScript> {
   if (!moduleUrl.pathname.endsWith('.ts')) return Promise.resolve({ url: moduleUrl, eval: false });
@@ -56,7 +56,7 @@ function tsxBoot(moduleUrl: URL): WorkerScript {
 async function bundle(moduleUrl: URL): Promise<WorkerScript> {
   // Beside the packages, so the bundle's imports of them resolve as the sources' do.
   const file = await bundleModule(fileURLToPath(moduleUrl), {
-    packages: 'beside',
+    packages: 'inline',
     dir: packageCacheDir('workers'),
   });
   return { url: pathToFileURL(file), eval: false };

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { bundleModule } from '../../../src/ops/bundle.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { bundleModule, packageCacheDir } from '../../../src/ops/bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -53,6 +54,39 @@ describe('bundleModule', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['scripts/run.mjs', again], { cwd: ROOT });
     expect(stdout.trim()).toBe(first);
     expect(readFileSync(first, 'utf8')).toBe('// left as it is\n');
+  });
+
+  it('inline: packages go in the bundle, native add-ons stay imports, CommonJS code finds require and __dirname', async () => {
+    // Inside the repository, so its packages resolve from the entry as from our sources.
+    mkdirSync(packageCacheDir('test-inline'), { recursive: true });
+    const dir = mkdtempSync(join(packageCacheDir('test-inline'), 'src-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'scope.cjs'), 'module.exports = { dir: __dirname, require: typeof require };\n');
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(
+      entry,
+      [
+        "import Database from 'better-sqlite3';",
+        "import pino from 'pino';",
+        "import { parse } from 'yaml';",
+        "import scope from './scope.cjs';",
+        "export const parsed: unknown = parse('a: 1');",
+        "export const logs: boolean = typeof pino({ level: 'silent' }).info === 'function';",
+        "export const row: unknown = new Database(':memory:').prepare('select 2 as two').get();",
+        'export { scope };',
+      ].join('\n'),
+    );
+    const file = await bundleModule(entry, { packages: 'inline', dir: join(dir, 'out') });
+    const code = readFileSync(file, 'utf8');
+    expect(code).not.toMatch(/from ["'](yaml|pino)["']/);
+    expect(code).toMatch(/from ["']better-sqlite3["']/);
+    const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    expect(loaded).toMatchObject({
+      parsed: { a: 1 },
+      logs: true,
+      row: { two: 2 },
+      scope: { dir: dirname(file), require: 'function' },
+    });
   });
 
   it("rejects a source that does not compile with the compiler's file:line:column", async () => {
