@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenBudget } from '../../../src/domain/rate-limits.js';
 import { type Bucket, GateRejectedError, PRIORITY_ORDER, type Priority } from '../../../src/kalshi/gate.js';
 import { TokenCostError } from '../../../src/throttle/action-queue.js';
+import { expectEqual, expectIs } from '../../helpers/hot-expect.js';
 import { Harness, RateLimitError, WINDOWS_MS, worstWindow } from './gate-harness.js';
 
 const budgetArb = fc.record({
@@ -70,26 +71,33 @@ describe('ActionQueue over random schedules (property)', () => {
             budget.refillRate * scenario.safetyFactor,
             WINDOWS_MS,
           );
-          expect(worst.excess, `${bucket} ${JSON.stringify(worst)}`).toBeLessThanOrEqual(1e-6);
+          if (worst.excess > 1e-6)
+            expect(worst.excess, `${bucket} ${JSON.stringify(worst)}`).toBeLessThanOrEqual(1e-6);
         }
         for (const call of h.calls) {
-          expect(call.status).not.toBe('pending');
+          if (call.status === 'pending') expect(call.status).not.toBe('pending');
           if (call.status === 'fulfilled') continue;
           const e = call.error;
           const expected =
             (e instanceof GateRejectedError && e.reason === 'deadline' && call.spec.deadline !== undefined) ||
             (e instanceof RateLimitError && call.attempts === 3) ||
             e instanceof TokenCostError;
-          expect(expected, String(e)).toBe(true);
+          if (!expected) expect(expected, String(e)).toBe(true);
           if (e instanceof GateRejectedError)
-            expect(h.sends.every((s) => s.id !== call.id || s.t < call.spec.deadline!)).toBe(true);
+            expectIs(
+              h.sends.every((s) => s.id !== call.id || s.t < call.spec.deadline!),
+              true,
+            );
         }
         // First attempts leave each (bucket, priority) lane in submission order.
         const firsts = h.sends.filter((s) => s.attempt === 1);
         for (const bucket of ['read', 'write'] as const)
           for (const priority of PRIORITY_ORDER) {
             const ids = firsts.filter((s) => s.bucket === bucket && s.priority === priority).map((s) => s.id);
-            expect(ids).toEqual([...ids].sort((a, b) => a - b));
+            expectEqual(
+              ids,
+              [...ids].sort((a, b) => a - b),
+            );
           }
         expect(h.clock.pendingTimers).toBe(0);
         expect(h.clock.now()).toBeGreaterThanOrEqual(t0);
