@@ -117,7 +117,8 @@ function usableConfig(config: Config): void {
   const limits = riskLimitsFrom(config);
   expectEqual(riskLimitProblems(limits), []);
   for (const [key, value] of Object.entries(limits)) {
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) expect(Number.isSafeInteger(value), key).toBe(true);
+    if (typeof value === 'number' && !Number.isSafeInteger(value))
+      expect(Number.isSafeInteger(value), key).toBe(true);
   }
   expectIs(Number.isSafeInteger(config.quoting.ttlMs) && config.quoting.ttlMs > 0, true);
   expectIs(Number.isSafeInteger(config.poller.intervalMs) && config.poller.intervalMs > 0, true);
