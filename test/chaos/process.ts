@@ -7,9 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { merge } from '../helpers/config.js';
+import { entryArgs } from '../helpers/entry.js';
 import { chaosEnv, chaosRawConfig, type World } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** The bot as plain JS, bundled once (as the tests run it), not through tsx's loader. */
+const BOT = await entryArgs('src/main.ts');
 
 export interface ChaosProcess {
   readonly child: ChildProcess;
@@ -22,7 +25,7 @@ export function spawnChaosBot(world: World, patch: Record<string, unknown> = {})
   const { raw, dir } = chaosRawConfig(world, merge({ logging: { level: 'info' }, ops: { port: 0 } }, patch));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(raw));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+  const child = spawn(process.execPath, [...BOT, '--config', file], {
     cwd: ROOT,
     env: { ...process.env, ...chaosEnv(world), NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],

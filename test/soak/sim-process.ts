@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AdminCall, describeWorld, type World } from '../chaos/world.js';
+import { entryArgs } from '../helpers/entry.js';
 import { makeTestKey } from '../helpers/keys.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,9 +31,7 @@ export async function startSimulatorProcess(options: SimProcessOptions): Promise
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/simulator/main.ts',
+      ...(await entryArgs('src/simulator/main.ts')),
       '--port',
       '0',
       '--seed',

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityCheck, openJournalDatabase } from '../../../src/journal/database.js';
 import { type SimQuote, simQuotes } from '../../helpers/bot.js';
 import { type BotProcess, spawnBot } from '../../helpers/bot-process.js';
+import { entryArgs } from '../../helpers/entry.js';
 import { decimalMicros, listFills, oracleBook, type WireFillRecord } from '../../helpers/fill-oracle.js';
 import {
   type SimTestUser,
@@ -113,9 +114,7 @@ async function reportTotal(journalPath: string): Promise<ReportTotal> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/report/main.ts',
+      ...(await entryArgs('src/report/main.ts')),
       '--json',
       '--journal',
       journalPath,
