@@ -1,13 +1,15 @@
 /**
  * Compiles the bot (src, strategies and the benchmark's worker) to JavaScript in a temporary
- * directory, so that the memory scenario measures the bot as the container runs it: plain
- * `node` on compiled code, without tsx's loader thread and in-memory compiler (about 35 MB of RSS).
+ * directory, its entry points bundled, so that the memory scenario measures the bot as the
+ * container runs it: plain `node` on compiled code, without tsx's loader thread and in-memory
+ * compiler (about 35 MB of RSS).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntriesInPlace, DIST_ENTRIES } from '../scripts/bundle-dist.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,5 +38,8 @@ export async function compileBot(): Promise<CompiledBot> {
   // Packages resolve from the compiled tree through a link to the project's node_modules.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  // As `npm run build` does for the container: the entry points become bundles, packages in.
+  const workerEntries = DIST_ENTRIES.filter((entry) => !entry.endsWith('/main.js'));
+  await bundleEntriesInPlace(dir, ['bench/bot-worker.js', ...workerEntries]);
   return { worker, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
