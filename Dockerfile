@@ -13,7 +13,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/copy-dashboard-page.mjs scripts/bundle-dist.mjs ./scripts/
+COPY scripts/copy-dashboard-page.mjs scripts/bundle-dist.mjs scripts/bundler.mjs ./scripts/
 COPY src ./src
 COPY strategies ./strategies
 RUN npm run build && find dist \( -name '*.d.ts' -o -name '*.map' \) -delete

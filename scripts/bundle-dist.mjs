@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBundler } from './bundler.mjs';
 
 /** Entry points, relative to the compiled tree's root. */
 export const DIST_ENTRIES = [
@@ -25,17 +26,6 @@ export const DIST_ENTRIES = [
   'src/backtest/run-worker.js',
 ];
 
-/** As src/ops/bundle.ts's KEPT_EXTERNAL and CJS_GLOBALS (this runs before anything is built). */
-const KEPT_EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'pino-pretty', 'esbuild', 'tsx'];
-const CJS_GLOBALS = [
-  "import { createRequire as __bundleCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __bundleFileUrlToPath } from 'node:url';",
-  "import { dirname as __bundleDirname } from 'node:path';",
-  'const require = __bundleCreateRequire(import.meta.url);',
-  'const __filename = __bundleFileUrlToPath(import.meta.url);',
-  'const __dirname = __bundleDirname(__filename);',
-].join('\n');
-
 /**
  * Replaces each of `entries` (relative to `root`) by its bundle. A module inside keeps its own
  * import.meta.url (siblings, worker modules and the dashboard page are found from it), written
@@ -43,6 +33,7 @@ const CJS_GLOBALS = [
  */
 export async function bundleEntriesInPlace(root, entries) {
   const { build } = await import('esbuild');
+  const { inlinePackages } = await loadBundler();
   const top = resolve(root);
   for (const entry of entries) {
     const file = join(top, entry);
@@ -53,8 +44,7 @@ export async function bundleEntriesInPlace(root, entries) {
       format: 'esm',
       target: 'node20',
       conditions: [],
-      external: KEPT_EXTERNAL,
-      banner: { js: CJS_GLOBALS },
+      ...inlinePackages(),
       write: false,
       outfile: file,
       allowOverwrite: true,
@@ -66,6 +56,7 @@ export async function bundleEntriesInPlace(root, entries) {
   }
 }
 
+/** import.meta of each module of the tree, through the helpers inlinePackages' banner imports. */
 function ownModuleUrl(top, bundleDir) {
   return {
     name: 'own-module-url-relative',

@@ -69,7 +69,7 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
     target: 'node20',
     // Node's own conditions (import, node, default): not esbuild's extra "module".
     conditions: [],
-    ...(options.packages === 'inline' ? { external: [...KEPT_EXTERNAL], banner: { js: CJS_GLOBALS } } : {}),
+    ...(options.packages === 'inline' ? inlinePackages() : {}),
     sourcemap: options.sourcemap === true ? 'external' : false,
     sourcesContent: false,
     outdir: options.dir,
@@ -175,6 +175,11 @@ const CJS_GLOBALS = [
   'const __filename = __bundleFileUrlToPath(import.meta.url);',
   'const __dirname = __bundleDirname(__filename);',
 ].join('\n');
+
+/** esbuild's options that take the packages into a bundle (scripts/bundle-dist.mjs uses them too). */
+export function inlinePackages(): { external: string[]; banner: { js: string } } {
+  return { external: [...KEPT_EXTERNAL], banner: { js: CJS_GLOBALS } };
+}
 
 /** Where bundles of one kind are kept beside the packages: `node_modules/.cache/kalshi-rfq-maker/<kind>`. */
 export function packageCacheDir(kind: string): string {
