@@ -19,7 +19,7 @@ COPY strategies ./strategies
 RUN npm run build && find dist \( -name '*.d.ts' -o -name '*.map' \) -delete
 
 # Production dependencies only, in their own stage so the npm cache and the compilers never reach
-# the image. tsx is one of them: the loader uses it for .ts strategy plugins mounted at run time.
+# the image. esbuild is one of them: it compiles .ts strategy plugins mounted at run time.
 # better-sqlite3 (the journal) compiles its addon here with node-gyp, against the headers the
 # official node image carries in /usr/local/include/node (no download).
 FROM node:20-bookworm-slim AS deps

@@ -11,7 +11,8 @@ import { bundleModule, packageCacheDir } from './bundle.js';
  * registered tsx would send every module it loads through tsx's hooks (about 0.3 s of CPU per
  * thread, paid again by each replacement); instead the module and the sources it imports are
  * bundled once per process into one plain JS file with esbuild (bundle.ts), the packages
- * in it too (one file to load instead of hundreds). Where that cannot be done (no esbuild, nowhere to write), the worker registers tsx.
+ * in it too (one file to load instead of hundreds). Where that cannot be done (no esbuild,
+ * nowhere to write), the worker registers tsx.
  */
 export function workerScript(moduleUrl: URL): Promise<WorkerScript> {
   if (!moduleUrl.pathname.endsWith('.ts')) return Promise.resolve({ url: moduleUrl, eval: false });
