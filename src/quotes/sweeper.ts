@@ -43,9 +43,9 @@ interface FairValueCheck {
 
 /**
  * Finds our open quotes that should not stay live: any while quoting must stop (a pull that
- * failed), older than their TTL, on an RFQ that closed, outside their route's trading windows, or priced on a fair value that has since
- * moved beyond the tolerance; and remainders resting on the book past their quote's TTL. Runs on
- * an interval (sub-second allowed); sweeps never overlap.
+ * failed), older than their TTL, on an RFQ that closed, outside their route's trading windows,
+ * or priced on a fair value that has since moved beyond the tolerance; and remainders resting on
+ * the book past their quote's TTL. Runs on an interval (sub-second allowed); sweeps never overlap.
  */
 export class Sweeper {
   readonly #options: SweeperOptions;
