@@ -33,23 +33,19 @@ export const DIST_ENTRIES = [
  */
 export async function bundleEntriesInPlace(root, entries) {
   const { build } = await import('esbuild');
-  const { inlinePackages } = await loadBundler();
+  const { inlinePackages, nodeModuleOptions, withOwnImportMeta } = await loadBundler();
   const top = resolve(root);
   for (const entry of entries) {
     const file = join(top, entry);
     const result = await build({
       entryPoints: [file],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: [],
+      ...nodeModuleOptions(),
       ...inlinePackages(),
       write: false,
       outfile: file,
       allowOverwrite: true,
       logLevel: 'warning',
-      plugins: [ownModuleUrl(top, dirname(file))],
+      plugins: [ownModuleUrl(top, dirname(file), withOwnImportMeta)],
     });
     const [output] = result.outputFiles;
     writeFileSync(file, output.text);
@@ -57,7 +53,7 @@ export async function bundleEntriesInPlace(root, entries) {
 }
 
 /** import.meta of each module of the tree, through the helpers inlinePackages' banner imports. */
-function ownModuleUrl(top, bundleDir) {
+function ownModuleUrl(top, bundleDir, withOwnImportMeta) {
   return {
     name: 'own-module-url-relative',
     setup(build) {
@@ -66,10 +62,11 @@ function ownModuleUrl(top, bundleDir) {
         if (inTree.startsWith('..') || inTree.split(sep).includes('node_modules')) return undefined;
         const url = `new URL(${JSON.stringify(toUrlPath(relative(bundleDir, args.path)))}, import.meta.url)`;
         return {
-          contents: readFileSync(args.path, 'utf8')
-            .replace(/\bimport\.meta\.url\b/g, `${url}.href`)
-            .replace(/\bimport\.meta\.dirname\b/g, `__bundleDirname(__bundleFileUrlToPath(${url}))`)
-            .replace(/\bimport\.meta\.filename\b/g, `__bundleFileUrlToPath(${url})`),
+          contents: withOwnImportMeta(readFileSync(args.path, 'utf8'), {
+            url: `${url}.href`,
+            dirname: `__bundleDirname(__bundleFileUrlToPath(${url}))`,
+            filename: `__bundleFileUrlToPath(${url})`,
+          }),
           loader: 'js',
         };
       });

@@ -40,14 +40,16 @@ export interface BundleOptions {
 
 /**
  * Bundles `entry` and the sources it imports into one ESM file named `<stem>-<hash>.mjs` in
- * `options.dir`; returns its path. Node built-ins stay imports, packages as `options.packages` says. Rejects with the
- * compiler's first errors (file:line:column: text) when the sources do not compile.
+ * `options.dir`; returns its path. Node built-ins stay imports, packages as `options.packages`
+ * says. Rejects with the compiler's first errors (file:line:column: text) when the sources do
+ * not compile.
  */
 export async function bundleModule(entry: string, options: BundleOptions): Promise<string> {
   const key = JSON.stringify([entry, options.packages, options.dir, options.sourcemap === true]);
+  const name = basename(entry, extname(entry));
   const manifest = join(
     options.dir,
-    `${basename(entry, extname(entry))}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`,
+    `${name}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`,
   );
   // Sources unchanged since this process, or an earlier one, bundled them: the same file (a test
   // suite or a backtest loads the same plugins hundreds of times, and each esbuild start is a
@@ -63,12 +65,7 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
   buildsRunning++;
   const result = await build({
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Node's own conditions (import, node, default): not esbuild's extra "module".
-    conditions: [],
+    ...nodeModuleOptions(),
     ...(options.packages === 'inline' ? inlinePackages() : {}),
     sourcemap: options.sourcemap === true ? 'external' : false,
     sourcesContent: false,
@@ -90,21 +87,47 @@ export async function bundleModule(entry: string, options: BundleOptions): Promi
   const code = withInlineMap(result.outputFiles);
   if (code === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const name = basename(entry, extname(entry));
   const file = join(options.dir, `${name}-${hash}.mjs`);
   mkdirSync(options.dir, { recursive: true });
-  // Another process may write the same file at the same time: each renames its own copy over it.
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(temporary, code);
-  renameSync(temporary, file);
+  writeReplacing(file, code);
   pruneStale(options.dir, name, file);
   const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(process.cwd(), input)));
   built.set(key, { file, inputs });
-  // Another process may write it at the same time: each renames its own copy over it.
-  const written = `${manifest}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(written, JSON.stringify({ file, inputs }));
-  renameSync(written, manifest);
+  writeReplacing(manifest, JSON.stringify({ file, inputs }));
   return file;
+}
+
+/** Another process may write the same file at the same time: each renames its own copy over it. */
+function writeReplacing(path: string, content: string): void {
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+/** What every bundle of ours is built as (scripts/bundle-dist.mjs builds with them too). */
+export function nodeModuleOptions(): {
+  bundle: true;
+  platform: 'node';
+  format: 'esm';
+  target: string;
+  conditions: string[];
+} {
+  // Node's own conditions (import, node, default): not esbuild's extra "module".
+  return { bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: [] };
+}
+
+/**
+ * `source` with `import.meta.url`, `.dirname` and `.filename` replaced by the given JS
+ * expressions: bundled into another file, each module still finds its siblings and assets.
+ */
+export function withOwnImportMeta(
+  source: string,
+  meta: { readonly url: string; readonly dirname: string; readonly filename: string },
+): string {
+  return source
+    .replace(/\bimport\.meta\.url\b/g, meta.url)
+    .replace(/\bimport\.meta\.dirname\b/g, meta.dirname)
+    .replace(/\bimport\.meta\.filename\b/g, meta.filename);
 }
 
 function readManifest(path: string): Built | undefined {
@@ -228,10 +251,11 @@ function ownModuleUrl(): Plugin {
     name: 'own-module-url',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => ({
-        contents: readFileSync(args.path, 'utf8')
-          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
-          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path)),
+        contents: withOwnImportMeta(readFileSync(args.path, 'utf8'), {
+          url: JSON.stringify(pathToFileURL(args.path).href),
+          dirname: JSON.stringify(dirname(args.path)),
+          filename: JSON.stringify(args.path),
+        }),
         loader: 'ts',
       }));
     },

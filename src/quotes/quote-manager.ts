@@ -138,18 +138,20 @@ export class QuoteManager {
   /** Why nothing may be quoted now, or undefined when quoting is allowed. */
   #blockedReason(): string | undefined {
     if (this.#stopping) return 'shutting down';
-    if (this.#deps.killSwitch.isTripped)
-      return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
+    if (this.#deps.killSwitch.isTripped) return this.#killSwitchReason();
     if (!this.#deps.windows.isActive()) return 'outside the trading windows';
     return this.#deps.cluster?.blocked();
   }
 
   /** Why every live quote must be pulled now, or undefined (not merely: no new ones). */
   #mustPullReason(): string | undefined {
-    if (this.#deps.killSwitch.isTripped)
-      return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
+    if (this.#deps.killSwitch.isTripped) return this.#killSwitchReason();
     if (!this.#deps.windows.isActive()) return 'trading window closed';
     return this.#clusterPull;
+  }
+
+  #killSwitchReason(): string {
+    return `kill switch: ${this.#deps.killSwitch.state.reason ?? 'tripped'}`;
   }
 
   start(): void {
