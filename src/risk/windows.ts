@@ -3,7 +3,7 @@ import { type Clock, systemClock, type Timer } from '../domain/clock.js';
 import type { EpochMs } from '../domain/types.js';
 import { type CronMatcher, compileCron } from './cron-match.js';
 import { RiskConfigError } from './limits.js';
-import { isValidTimeZone, type ZonedParts, zonedParts } from './zoned-time.js';
+import { isValidTimeZone, type ZonedParts, zonedMinutes, zonedParts } from './zoned-time.js';
 
 /** Made once, not per instance: a pino instance costs tens of µs, and tests make thousands. */
 const SILENT = pino({ level: 'silent' });
@@ -102,10 +102,15 @@ export class TradingWindows {
   nextChange(from: EpochMs, horizonMinutes = DEFAULT_TRANSITION_HORIZON_MINUTES): EpochMs | undefined {
     if (this.alwaysActive) return undefined;
     const state = this.isActive(from);
-    let minute = Math.floor(from / MINUTE) * MINUTE;
+    const first = Math.floor(from / MINUTE) * MINUTE + MINUTE;
+    const zones = [...new Set(this.windows.map((w) => w.timezone))];
+    const clocks = zones.map((zone) => zonedMinutes(first, zone));
+    const zoneOf = this.windows.map((w) => zones.indexOf(w.timezone));
+    const local: ZonedParts[] = [];
     for (let i = 0; i < horizonMinutes; i++) {
-      minute += MINUTE;
-      if (this.isActive(minute) !== state) return minute;
+      for (let z = 0; z < clocks.length; z++) local[z] = (clocks[z] as Generator<ZonedParts>).next().value;
+      const active = this.windows.some((w, k) => w.matcher.matches(local[zoneOf[k] as number] as ZonedParts));
+      if (active !== state) return first + i * MINUTE;
     }
     return undefined;
   }

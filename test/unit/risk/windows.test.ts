@@ -106,6 +106,37 @@ describe('TradingWindows', () => {
     expect(us.nextChange(at('2026-03-06T22:00:00Z'))).toBe(at('2026-03-09T13:00:00Z'));
   });
 
+  it('finds the same next change as asking minute by minute, across offset changes', () => {
+    const windows = new TradingWindows([
+      { cron: '0-29 1,2 * * *', timezone: 'Australia/Lord_Howe' }, // 02:00 -> 02:30 on 4 October
+      { cron: '* 2 * * *', timezone: NY }, // an hour New York skips on 8 March
+      { cron: '15 0 * * *', timezone: 'America/St_Johns' }, // 00:01 -> 01:01 on 9 March 2008
+    ]);
+    const MINUTE = 60_000;
+    const byMinute = (from: number): number | undefined => {
+      const state = windows.isActive(from);
+      for (let m = Math.floor(from / MINUTE) * MINUTE + MINUTE, i = 0; i < 2 * 1440; i++, m += MINUTE)
+        if (windows.isActive(m) !== state) return m;
+      return undefined;
+    };
+    const starts = [
+      '2026-10-03T14:00:00Z',
+      '2026-10-03T15:29:30Z',
+      '2026-03-08T06:00:00Z',
+      '2008-03-09T03:00:00Z',
+    ];
+    let from = 0;
+    for (const start of starts) {
+      // follow the changes through the day after each start
+      for (from = at(start); from < at(start) + 1440 * MINUTE; ) {
+        const next = windows.nextChange(from, 2 * 1440);
+        expect(next, new Date(from).toISOString()).toBe(byMinute(from));
+        if (next === undefined) break;
+        from = next;
+      }
+    }
+  });
+
   it('rejects bad expressions, time zones and second-level windows, listing every problem', () => {
     try {
       new TradingWindows([
