@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { TierLimits } from '../domain/rate-limits.js';
 import type { Bucket } from '../kalshi/gate.js';
-import type { SharedBudget } from '../throttle/shared-grants.js';
+import type { SharedBudget, SharedTake } from '../throttle/shared-grants.js';
 import { TokenBucket } from '../throttle/token-bucket.js';
 import type { ClusterConnection } from './connection.js';
 import type { ClusterKeys } from './keys.js';
@@ -65,6 +65,10 @@ export class RedisBudget implements SharedBudget {
   }
 
   async take(bucket: Bucket, cost: number, floor: number): Promise<number> {
+    return (await this.takeUpTo(bucket, cost, cost, floor)).waitMs;
+  }
+
+  async takeUpTo(bucket: Bucket, cost: number, want: number, floor: number): Promise<SharedTake> {
     const { connection, keys } = this.#options;
     if (connection.up) {
       const budget = this.#limits[bucket];
@@ -76,14 +80,18 @@ export class RedisBudget implements SharedBudget {
           budget.capacity,
           cost,
           floor,
-        )) as [number, number, string];
+          want,
+        )) as [number, number, string, string];
         this.#levels[bucket] = { level: Number(reply[2]), at: this.#options.clock.now() };
-        return reply[0] === 1 ? 0 : Math.max(1, Number(reply[1]));
+        return reply[0] === 1
+          ? { taken: Number(reply[3]), waitMs: 0 }
+          : { taken: 0, waitMs: Math.max(1, Number(reply[1])) };
       } catch (error) {
         this.#options.onFailure?.(error);
       }
     }
-    return this.#takeLocal(bucket, cost, floor);
+    const waitMs = this.#takeLocal(bucket, cost, floor);
+    return { taken: waitMs === 0 ? cost : 0, waitMs };
   }
 
   rateLimited(bucket: Bucket): void {

@@ -26,7 +26,14 @@ export const RECONNECT_MAX_MS = 1_000;
 
 /** The scripts as commands: keys first, then arguments (as ioredis passes them). */
 export interface ClusterCommands {
-  bucketTake(key: string, rate: number, capacity: number, cost: number, floor: number): Promise<Reply>;
+  bucketTake(
+    key: string,
+    rate: number,
+    capacity: number,
+    cost: number,
+    floor: number,
+    want?: number,
+  ): Promise<Reply>;
   bucketEmpty(key: string): Promise<Reply>;
   presence(key: string, set: string, id: string, ttlMs: number, value: string): Promise<Reply>;
   leaseAcquire(

@@ -11,16 +11,19 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 `;
 
 /**
- * KEYS[1] bucket hash. ARGV: refill rate (tokens/s, safety applied), capacity, cost, floor.
+ * KEYS[1] bucket hash. ARGV: refill rate (tokens/s, safety applied), capacity, cost, floor,
+ * and optionally want (tokens for the calls queued behind this one, cost included).
  * Refills by the time elapsed, then takes `cost` if that leaves at least `floor` (the confirm
- * reserve for callers that may not spend it). A negative cost gives tokens back.
- * Returns {granted 0|1, ms until it could be granted, level as text}.
+ * reserve for callers that may not spend it), and as many more whole `cost`s as `want` asks
+ * and the floor allows. A negative cost gives tokens back.
+ * Returns {granted 0|1, ms until it could be granted, level as text, tokens taken as text}.
  */
 export const BUCKET_TAKE = `${NOW}
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local floor = tonumber(ARGV[4])
+local want = tonumber(ARGV[5]) or cost
 local level = tonumber(redis.call('HGET', KEYS[1], 'level'))
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if level == nil or at == nil then
@@ -34,16 +37,21 @@ end
 level = math.min(level, capacity)
 local granted = 0
 local wait = 0
+local taken = 0
 if cost < 0 or level - cost >= floor then
-  level = math.min(capacity, level - cost)
+  taken = cost
+  if cost > 0 and want > cost then
+    taken = cost + math.floor(math.min(want - cost, level - floor - cost) / cost) * cost
+  end
+  level = math.min(capacity, level - taken)
   granted = 1
-  if cost > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', cost) end
+  if taken ~= 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', taken) end
 else
   wait = math.max(1, math.ceil((cost + floor - level) * 1000 / rate))
 end
 redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(at))
 redis.call('PEXPIRE', KEYS[1], 3600000)
-return {granted, wait, tostring(level)}
+return {granted, wait, tostring(level), tostring(taken)}
 `;
 
 /** KEYS[1] bucket hash: a fresh 429 says the exchange's bucket is empty, so ours is too. */

@@ -341,7 +341,7 @@ export class ActionQueue implements RequestGate {
       if (action === undefined || !this.#slotFree(action.spec.priority)) continue;
       const floor = this.#floor(state, action.spec.priority);
       const ready = state.shared
-        ? state.shared.ready(action, floor)
+        ? state.shared.ready(action, floor, state.lanes.size)
         : state.tokens.canTake(action.spec.cost, floor, now);
       if (!ready) continue;
       const better =

@@ -46,6 +46,22 @@ describe('shared budget (real redis-server)', () => {
     expect(budget.level('read')).toBe(20);
   }, 20_000);
 
+  // One question for several queued calls (SharedGrants): whole calls' worth, above the floor.
+  it('takes up to the tokens wanted in whole costs, never below the floor, and takes back what is returned', async () => {
+    const redis = await redisForTest();
+    const { budget } = await sharedBudget(redis.url, systemClock, 0.1); // 1 token/s: little refill meanwhile
+    const first = await budget.takeUpTo('write', 2, 16, 5);
+    // 20 in the bucket, 5 kept: 2 + six more calls of 2, not eight.
+    expect(first).toEqual({ taken: 14, waitMs: 0 });
+    const second = await budget.takeUpTo('write', 2, 16, 5);
+    expect(second.taken).toBe(0);
+    expect(second.waitMs).toBeGreaterThan(0);
+    expect(await budget.take('write', -14, 0)).toBe(0);
+    expect(await budget.takeUpTo('write', 3, 9, 0)).toEqual({ taken: 9, waitMs: 0 });
+    expect(budget.level('write')).toBeGreaterThanOrEqual(11);
+    expect(budget.level('write')).toBeLessThan(12);
+  }, 20_000);
+
   // The exchange's bucket holds what the instances' local shares left of it.
   it('starts the shared bucket empty when Redis returns, as the local share did when it went', async () => {
     const redis = await redisForTest();
