@@ -106,6 +106,7 @@ export class ClusterConnection {
   readonly #commands: ClusterCommands;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #commandTimeoutMs: number;
   readonly #listeners = new Set<(up: boolean) => void>();
   #up = false;
   #closed = false;
@@ -115,12 +116,12 @@ export class ClusterConnection {
   constructor(options: ConnectionOptions) {
     this.#logger = options.logger;
     this.#clock = options.clock;
+    this.#commandTimeoutMs = options.commandTimeoutMs;
     this.#redis = new Redis(options.url, {
       ...(options.password ? { password: options.password } : {}),
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs,
       connectTimeout: Math.max(1_000, options.commandTimeoutMs * 2),
       // Reconnect for ever, quickly: the scripts are sent again (EVALSHA falls back to EVAL).
       retryStrategy: (times) => Math.min(100 * times, RECONNECT_MAX_MS),
@@ -171,7 +172,7 @@ export class ClusterConnection {
     if (!this.#up) throw new RedisUnavailableError('Redis is not connected');
     try {
       const command = this.#commands[name] as (...a: unknown[]) => Promise<unknown>;
-      return await command.apply(this.#redis, args);
+      return await this.#withinTimeout(command.apply(this.#redis, args));
     } catch (error) {
       // A silent server (network cut, paused process) keeps the socket open: drop it, so the
       // reconnect logic finds out when Redis answers again.
@@ -183,6 +184,39 @@ export class ClusterConnection {
       wrapped.cause = error;
       throw wrapped;
     }
+  }
+
+  /**
+   * ioredis's own command time-out fires in the timers phase, before the poll phase reads a reply
+   * that came while this thread was stalled (a long collection, a starved container): a stall
+   * longer than the time-out marked a Redis that had answered down, and stopped new quotes. The
+   * verdict waits for one setImmediate, after the poll phase: a reply on the socket counts.
+   */
+  #withinTimeout<T>(pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = this.#clock.schedule(this.#commandTimeoutMs, () => {
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new Error(`Command timed out after ${this.#commandTimeoutMs} ms`));
+        });
+      });
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          timer.cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          timer.cancel();
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Plain commands for tests, tools and the bench. */
