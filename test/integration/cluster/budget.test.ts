@@ -50,10 +50,10 @@ async function flood(patch: Record<string, unknown>) {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const before = await simStats(ts);
-  // Two full runs of the suite measured 79% and 82%: a stall of this process longer than the
-  // 200 ms Redis command time-out (lag up to 317 ms) had marked a Redis that answered down, and
-  // new quotes stopped (docs/reliability.md item 38). The longest pause of both bots' writes is
-  // in the message.
+  // Two full runs of the suite measured 79% and 82% (fewer creates, as many deletes), with stalls
+  // of this process longer than the 200 ms Redis command time-out, which then marked a Redis that
+  // had answered down and stopped new quotes (fixed: docs/reliability.md item 38; the likely
+  // cause). The longest pause of both bots' writes is in the message.
   const windowMs = 6_000;
   const sentBy = () => a.app.queue.stats().write.sent + b.app.queue.stats().write.sent;
   let lastSent = { count: sentBy(), at: performance.now() };
