@@ -241,7 +241,8 @@ export class WorkerSlot {
     this.#pings = (this.#pings + 1) | 0;
     const n = this.#pings;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), withinMs);
+      // After the messages a stall of this thread left waiting (as for calls).
+      const timer = setTimeout(() => setImmediate(() => done(false)), withinMs);
       const done = (answered: boolean) => {
         clearTimeout(timer);
         this.#pongWaiters.delete(n);
@@ -414,11 +415,17 @@ export class WorkerSlot {
       this.#post({ t: 'ping', n: this.#pings });
       return;
     }
-    const silentMs = Math.round(now - this.#ping.sentAt);
+    const ping = this.#ping;
+    const silentMs = Math.round(now - ping.sentAt);
     if (silentMs < this.#options.hardTimeoutMs) return;
-    const culprit = this.#calls.get(Atomics.load(this.#ints, SLOT.currentCall));
-    const where = culprit === undefined ? 'between calls' : `in ${culprit.label.name}`;
-    void this.terminate(`stuck ${where}: no answer for ${silentMs}ms`);
+    // This check runs in the timers phase, before the poll phase delivers a pong that came while
+    // the bot's own thread was stalled (a long collection): judge after it.
+    setImmediate(() => {
+      if (this.#ping !== ping || this.#state === 'dead') return;
+      const culprit = this.#calls.get(Atomics.load(this.#ints, SLOT.currentCall));
+      const where = culprit === undefined ? 'between calls' : `in ${culprit.label.name}`;
+      void this.terminate(`stuck ${where}: no answer for ${silentMs}ms`);
+    });
   }
 
   #died(reason: string): void {

@@ -60,6 +60,29 @@ describe('strategy lifecycle in workers', () => {
     expect(await runner.fairValue(rfqA())).toBe(600_000);
   });
 
+  it('a stall of the bot thread longer than hardTimeoutMs does not kill a worker that answered', async () => {
+    // The call keeps its worker busy for 60 ms (under the 100 ms limit), so a ping sent then is
+    // answered late; the bot's thread stalls meanwhile and finds the answer waiting in the port.
+    const busyThenWait = `const end = Date.now() + 60; while (Date.now() < end) {}
+      await new Promise((r) => setTimeout(r, 300)); ${QUOTE}`;
+    const { runner, lines } = await start(
+      { 'slow.mjs': plugin('slow', busyThenWait) },
+      [{ strategy: 'slow' }],
+      { timeoutMs: 2_000, workers: { size: 1, hardTimeoutMs: 100 } },
+    );
+    const priced = runner.price(rfqA());
+    await new Promise((r) => setTimeout(r, 25));
+    // Stall in the check phase, so that the next loop turn runs its timers (the watchdog) before
+    // it reads the port: where a long collection would leave it.
+    await new Promise((r) => setImmediate(r));
+    const end = Date.now() + 300;
+    while (Date.now() < end) {
+      // the bot's thread stalls
+    }
+    expect(kind(await priced)).toBe('quote');
+    expect(lines.filter((l) => l.msg?.includes('terminated'))).toEqual([]);
+  });
+
   it('a worker past its heap limit is replaced; its call ends as crashed', async () => {
     const { runner, lines } = await start(
       {
