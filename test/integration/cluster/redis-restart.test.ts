@@ -70,7 +70,13 @@ describe('Redis down and back (real redis-server)', () => {
     for (let i = 0; i < 200 && (await cycles()) < cyclesBefore + 3; i++)
       await new Promise((r) => setTimeout(r, 25));
     expect(await cycles()).toBeGreaterThanOrEqual(cyclesBefore + 3);
-    expect((await sample()).map((q) => q.id).sort()).toEqual(before.map((q) => q.id).sort());
+    const nowOpen = (await sample()).map((q) => q.id).sort();
+    // A quote gone: its record at the exchange and whether an instance still tracks it.
+    const gone = before.filter((q) => !nowOpen.includes(q.id)).map((q) => q.id);
+    const goneRecords =
+      gone.length === 0 ? [] : (await simQuotes(ts, user)).filter((q) => gone.includes(q.id));
+    const tracked = gone.map((id) => [a, b].map((bot) => bot.app.store.byQuoteId(id)?.state ?? 'untracked'));
+    expect(nowOpen, JSON.stringify({ goneRecords, tracked })).toEqual(before.map((q) => q.id).sort());
 
     await redis.restart();
     // Back, but no new quote until every instance has had time to re-publish what Redis lost
