@@ -165,14 +165,16 @@ export class ClusterConnection {
   }
 
   /** Runs one script; any failure becomes RedisUnavailableError (and marks Redis down on a time-out). */
-  async run<K extends keyof ClusterCommands>(
-    name: K,
-    ...args: Parameters<ClusterCommands[K]>
-  ): Promise<unknown> {
+  run<K extends keyof ClusterCommands>(name: K, ...args: Parameters<ClusterCommands[K]>): Promise<unknown> {
+    const command = this.#commands[name] as (...a: unknown[]) => Promise<unknown>;
+    return this.command(name, (redis) => command.apply(redis, args));
+  }
+
+  /** A plain command (`redis.hkeys(…)`), under the same time-out and failure rules as `run`. */
+  async command<T>(name: string, send: (redis: Redis) => Promise<T>): Promise<T> {
     if (!this.#up) throw new RedisUnavailableError('Redis is not connected');
     try {
-      const command = this.#commands[name] as (...a: unknown[]) => Promise<unknown>;
-      return await this.#withinTimeout(command.apply(this.#redis, args));
+      return await this.#withinTimeout(send(this.#redis));
     } catch (error) {
       // A silent server (network cut, paused process) keeps the socket open: drop it, so the
       // reconnect logic finds out when Redis answers again.
@@ -219,7 +221,7 @@ export class ClusterConnection {
     });
   }
 
-  /** Plain commands for tests, tools and the bench. */
+  /** Plain commands for tests, tools and the bench, without a time-out (the bot uses `command`). */
   get client(): Redis {
     return this.#redis;
   }

@@ -233,7 +233,7 @@ export class Membership {
     try {
       if (group !== undefined && token !== undefined)
         await connection.run('leaseRelease', keys.lease(group), token);
-      await connection.client.del(keys.presence(this.id));
+      await connection.command('del', (redis) => redis.del(keys.presence(this.id)));
     } catch {
       // Our keys lapse by themselves within one TTL.
     }

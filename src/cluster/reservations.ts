@@ -203,12 +203,12 @@ export class Reservations {
    */
   async republish(): Promise<void> {
     const { connection, keys, instanceId } = this.#options;
-    const fields = (await connection.client.hkeys(keys.reservations)).filter((f) =>
-      f.startsWith(`${instanceId}|`),
+    const fields = (await connection.command('hkeys', (redis) => redis.hkeys(keys.reservations))).filter(
+      (f) => f.startsWith(`${instanceId}|`),
     );
     const held = new Set([...this.#own.values()].filter((o) => o.stored).map((o) => o.field));
     for (const field of fields) {
-      if (!held.has(field)) await connection.client.hdel(keys.reservations, field);
+      if (!held.has(field)) await connection.command('hdel', (redis) => redis.hdel(keys.reservations, field));
     }
     for (const own of this.#own.values()) {
       if (own.stored !== undefined) this.#enqueue(own, () => this.#write(own, 'bump'));

@@ -53,4 +53,20 @@ describe('Redis command time-out (real redis-server)', () => {
     expect(Date.now() - startedAt).toBeLessThan(TIMEOUT_MS + 1_000);
     expect(connection.up).toBe(false);
   }, 20_000);
+
+  // The plain commands the bot sends (presence removal at shutdown, the re-publish after a
+  // restart) may not hang on a silent Redis either: shutdown waits on one of them.
+  it('gives up on a plain command to a silent Redis as on a script', async () => {
+    const redis = await redisForTest();
+    const connection = await connected(redis.url);
+    await connection.command('set', (r) => r.set('connection-test', '1'));
+    redis.pause();
+    onTestFinished(() => redis.resume());
+    const startedAt = Date.now();
+    await expect(connection.command('del', (r) => r.del('connection-test'))).rejects.toThrow(
+      /Redis del failed: .*timed out/,
+    );
+    expect(Date.now() - startedAt).toBeLessThan(TIMEOUT_MS + 1_000);
+    expect(connection.up).toBe(false);
+  }, 20_000);
 });
