@@ -246,17 +246,22 @@ export class Cluster implements ClusterHooks {
     const reservations = this.reservations;
     const connection = this.connection;
     async function* filtered(quotes: AsyncIterable<Quote>): AsyncGenerator<Quote> {
-      let synced = false;
+      // Whether this listing read the others' reservations: a quote none of them claims is ours
+      // (a stray to adopt or delete) only then. A failed read leaves a view that may lack
+      // another instance's newest quotes, which would then be deleted as strays.
+      let synced: boolean | undefined;
       for await (const quote of quotes) {
         if (reservations.ownsRfq(quote.rfqId)) {
           yield quote;
           continue;
         }
-        if (!synced && connection.up) {
-          synced = true;
-          await reservations.sync().catch(() => undefined);
-        }
-        if (!connection.up || reservations.claimedByOther(quote.rfqId)) continue;
+        synced ??=
+          connection.up &&
+          (await reservations.sync().then(
+            () => true,
+            () => false,
+          ));
+        if (!synced || !connection.up || reservations.claimedByOther(quote.rfqId)) continue;
         yield quote;
       }
     }
