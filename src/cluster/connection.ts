@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Clock } from '../domain/clock.js';
+import { type Clock, scheduleVerdict } from '../domain/clock.js';
 import {
   BUCKET_EMPTY,
   BUCKET_TAKE,
@@ -189,31 +189,20 @@ export class ClusterConnection {
   }
 
   /**
-   * ioredis's own command time-out fires in the timers phase, before the poll phase reads a reply
-   * that came while this thread was stalled (a long collection, a starved container): a stall
-   * longer than the time-out marked a Redis that had answered down, and stopped new quotes. The
-   * verdict waits for one setImmediate, after the poll phase: a reply on the socket counts.
+   * ioredis's own command time-out (off) condemned a reply that came while this thread was
+   * stalled: a healthy Redis marked down, new quotes stopped. The verdict waits for it to be read.
    */
   #withinTimeout<T>(pending: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = this.#clock.schedule(this.#commandTimeoutMs, () => {
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new Error(`Command timed out after ${this.#commandTimeoutMs} ms`));
-        });
-      });
+      const timer = scheduleVerdict(this.#clock, this.#commandTimeoutMs, () =>
+        reject(new Error(`Command timed out after ${this.#commandTimeoutMs} ms`)),
+      );
       pending.then(
         (value) => {
-          if (settled) return;
-          settled = true;
           timer.cancel();
           resolve(value);
         },
         (error: unknown) => {
-          if (settled) return;
-          settled = true;
           timer.cancel();
           reject(error);
         },

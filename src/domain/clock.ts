@@ -35,6 +35,25 @@ export const systemClock: Clock = Object.freeze({
 });
 
 /**
+ * `clock.schedule` for a time-out's verdict: `fn` runs once the I/O that arrived meanwhile has
+ * been read. An event-loop turn runs its timers before it reads I/O, so after a stall of this
+ * thread (a long collection, a starved container) a plain timer condemns an answer that is
+ * already waiting. Cancelling also drops a verdict already due.
+ */
+export function scheduleVerdict(clock: Clock, delayMs: number, fn: () => void): Timer {
+  let immediate: ReturnType<typeof setImmediate> | undefined;
+  const timer = clock.schedule(delayMs, () => {
+    immediate = setImmediate(fn);
+  });
+  return {
+    cancel() {
+      timer.cancel();
+      if (immediate !== undefined) clearImmediate(immediate);
+    },
+  };
+}
+
+/**
  * Runs `fn` every `intervalMs` on `clock` until the returned timer is cancelled. The next run is
  * scheduled after `fn` returns, so a slow run delays the next instead of piling up behind it.
  */

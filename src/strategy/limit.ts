@@ -1,3 +1,4 @@
+import { scheduleVerdict, systemClock, type Timer } from '../domain/clock.js';
 import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from './errors.js';
 
 /** How a time-limited call ended. */
@@ -61,7 +62,7 @@ export async function callWithLimit<T>(
   const state = new CallState(parent);
   const waiters = waitersOf(parent);
   waiters.add(state);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   try {
     let returned: T | PromiseLike<T>;
     try {
@@ -75,9 +76,8 @@ export async function callWithLimit<T>(
     // fewer promises and turns per call).
     const outcome = await new Promise<Limited<Awaited<T>>>((resolve) => {
       state.settle = resolve;
-      // After a busy spell timers run before the I/O that completed meanwhile: let a result
-      // already waiting win (setImmediate runs after that I/O).
-      timer = setTimeout(() => setImmediate(() => resolve({ kind: 'timeout', timeoutMs })), timeoutMs);
+      // After a busy spell a result may already be waiting: it wins.
+      timer = scheduleVerdict(systemClock, timeoutMs, () => resolve({ kind: 'timeout', timeoutMs }));
       Promise.resolve(returned).then(
         (value) => resolve({ kind: 'ok', value }),
         (error: unknown) => resolve({ kind: 'threw', error }),
@@ -86,7 +86,7 @@ export async function callWithLimit<T>(
     if (outcome.kind === 'timeout') state.abort(new StrategyTimeoutError(call, timeoutMs));
     return outcome;
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
     waiters.delete(state);
   }
 }

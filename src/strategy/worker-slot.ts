@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { Clock } from '../domain/clock.js';
+import { type Clock, scheduleVerdict, systemClock, type Timer } from '../domain/clock.js';
 import type { WorkerScript } from '../ops/threads.js';
 import { describeThrown } from './errors.js';
 import { type HookResult, TrackedData } from './host.js';
@@ -62,7 +62,7 @@ interface Pending {
   /** The call's last market-data read: when the worker asked, when this thread answered. */
   lastRead: ReadTimes | undefined;
   settled: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: Timer | undefined;
   settle(result: HookResult<unknown>): void;
 }
 
@@ -211,7 +211,7 @@ export class WorkerSlot {
         settle: (result) => {
           if (pending.settled) return;
           pending.settled = true;
-          clearTimeout(pending.timer);
+          pending.timer?.cancel();
           resolve(result);
         },
       };
@@ -222,15 +222,10 @@ export class WorkerSlot {
       }
       (pending as { seq: number }).seq = seq;
       this.#calls.set(id, pending);
-      // Timers run before the messages that arrived meanwhile: after a busy spell of this thread
-      // (a burst, a long GC) the answer may be waiting. The verdict waits for them to be read.
-      pending.timer = setTimeout(
-        () =>
-          setImmediate(() => {
-            if (!pending.settled) this.#timedOut(pending, message.timeoutMs);
-          }),
-        message.timeoutMs,
-      );
+      // After a busy spell of this thread (a burst, a long GC) the answer may be waiting.
+      pending.timer = scheduleVerdict(systemClock, message.timeoutMs, () => {
+        if (!pending.settled) this.#timedOut(pending, message.timeoutMs);
+      });
       this.#armWatchdog();
     });
   }
@@ -241,10 +236,9 @@ export class WorkerSlot {
     this.#pings = (this.#pings + 1) | 0;
     const n = this.#pings;
     return new Promise((resolve) => {
-      // After the messages a stall of this thread left waiting (as for calls).
-      const timer = setTimeout(() => setImmediate(() => done(false)), withinMs);
+      const timer = scheduleVerdict(systemClock, withinMs, () => done(false));
       const done = (answered: boolean) => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#pongWaiters.delete(n);
         resolve(answered);
       };
@@ -290,8 +284,9 @@ export class WorkerSlot {
     const excused = this.#excuse(pending, timeoutMs) ?? pending.data.excuse(result);
     pending.settle(excused === undefined ? result : { ...result, excused });
     // The worker still runs it; keep it on the books (load, watchdog) until it answers or dies.
-    pending.timer = setTimeout(() => this.#calls.delete(pending.id), ABANDON_AFTER_MS);
-    pending.timer.unref();
+    pending.timer = systemClock.schedule(ABANDON_AFTER_MS, () => this.#calls.delete(pending.id), {
+      unref: true,
+    });
   }
 
   /** Why a time-out is not the call's own fault, judged from what the worker last processed. */
@@ -338,7 +333,7 @@ export class WorkerSlot {
     const pending = this.#calls.get(message.id);
     if (pending === undefined) return;
     this.#calls.delete(message.id);
-    clearTimeout(pending.timer);
+    pending.timer?.cancel();
     if ('error' in message) {
       const result = { kind: 'threw', error: fromWireError(message.error) } as const;
       const excused = pending.data.excuse(result);
@@ -418,8 +413,8 @@ export class WorkerSlot {
     const ping = this.#ping;
     const silentMs = Math.round(now - ping.sentAt);
     if (silentMs < this.#options.hardTimeoutMs) return;
-    // This check runs in the timers phase, before the poll phase delivers a pong that came while
-    // the bot's own thread was stalled (a long collection): judge after it.
+    // This check runs on a timer, before a pong that came while the bot's own thread was stalled
+    // is read: judge after it, as scheduleVerdict does.
     setImmediate(() => {
       if (this.#ping !== ping || this.#state === 'dead') return;
       const culprit = this.#calls.get(Atomics.load(this.#ints, SLOT.currentCall));
@@ -435,7 +430,7 @@ export class WorkerSlot {
     const culpritId = Atomics.load(this.#ints, SLOT.currentCall);
     const culprit = this.#calls.get(culpritId);
     for (const pending of this.#calls.values()) {
-      clearTimeout(pending.timer);
+      pending.timer?.cancel();
       const result = { kind: 'crashed', reason: `worker ${this.id} ${reason}` } as const;
       if (pending === culprit && pending.settled) pending.label.lateFailure?.(result.reason);
       pending.settle(

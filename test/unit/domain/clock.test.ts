@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../../src/domain/clock.js';
+import { ManualClock, scheduleVerdict, systemClock } from '../../../src/domain/clock.js';
 
 describe('ManualClock', () => {
   it('fires due timers in time order, each at its own time, including ones scheduled while firing', () => {
@@ -50,5 +50,33 @@ describe('systemClock', () => {
     await new Promise<void>((resolve) => systemClock.schedule(5, resolve));
     expect(systemClock.now()).toBeGreaterThanOrEqual(started);
     expect(cancelledRan).toBe(false);
+  });
+});
+
+describe('scheduleVerdict', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('gives its verdict after the I/O of the turn its timer fired in, not in that timer', async () => {
+    const clock = new ManualClock(0);
+    const order: string[] = [];
+    scheduleVerdict(clock, 10, () => order.push('verdict'));
+    clock.advance(10);
+    order.push('timer phase over');
+    await turn();
+    expect(order).toEqual(['timer phase over', 'verdict']);
+  });
+
+  it('drops a verdict already due when cancelled (an answer read in between)', async () => {
+    const clock = new ManualClock(0);
+    let verdicts = 0;
+    const timer = scheduleVerdict(clock, 10, () => verdicts++);
+    clock.advance(10);
+    timer.cancel();
+    await turn();
+    expect(verdicts).toBe(0);
+    scheduleVerdict(clock, 10, () => verdicts++).cancel();
+    clock.advance(10);
+    await turn();
+    expect(verdicts).toBe(0);
   });
 });
