@@ -76,21 +76,23 @@ export class TradingWindows {
   activeWindow(at: EpochMs): string | undefined {
     const minute = Math.floor(at / MINUTE);
     if (this.#memo?.minute === minute) return this.#memo.window;
-    const window = this.#firstActive(at);
+    const parts = new Map<string, ZonedParts>();
+    const window = this.#firstActive((zone) => {
+      let local = parts.get(zone);
+      if (!local) {
+        local = zonedParts(at, zone);
+        parts.set(zone, local);
+      }
+      return local;
+    });
     this.#memo = { minute, window };
     return window;
   }
 
-  #firstActive(at: EpochMs): string | undefined {
-    const parts = new Map<string, ZonedParts>();
-    for (const window of this.windows) {
-      let local = parts.get(window.timezone);
-      if (!local) {
-        local = zonedParts(at, window.timezone);
-        parts.set(window.timezone, local);
-      }
-      if (window.matcher.matches(local)) return window.name;
-    }
+  /** The first window whose cron matches its zone's wall clock as `localTime` gives it. */
+  #firstActive(localTime: (timezone: string) => ZonedParts): string | undefined {
+    for (const window of this.windows)
+      if (window.matcher.matches(localTime(window.timezone))) return window.name;
     return undefined;
   }
 
@@ -103,13 +105,11 @@ export class TradingWindows {
     if (this.alwaysActive) return undefined;
     const state = this.isActive(from);
     const first = Math.floor(from / MINUTE) * MINUTE + MINUTE;
-    const zones = [...new Set(this.windows.map((w) => w.timezone))];
-    const clocks = zones.map((zone) => zonedMinutes(first, zone));
-    const zoneOf = this.windows.map((w) => zones.indexOf(w.timezone));
-    const local: ZonedParts[] = [];
+    const clocks = new Map(this.windows.map((w) => [w.timezone, zonedMinutes(first, w.timezone)]));
+    const local = new Map<string, ZonedParts>();
     for (let i = 0; i < horizonMinutes; i++) {
-      for (let z = 0; z < clocks.length; z++) local[z] = (clocks[z] as Generator<ZonedParts>).next().value;
-      const active = this.windows.some((w, k) => w.matcher.matches(local[zoneOf[k] as number] as ZonedParts));
+      for (const [zone, clock] of clocks) local.set(zone, clock.next().value);
+      const active = this.#firstActive((zone) => local.get(zone) as ZonedParts) !== undefined;
       if (active !== state) return first + i * MINUTE;
     }
     return undefined;
