@@ -109,15 +109,25 @@ function action(priority: Priority, cost: number): QueuedAction {
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Grants on a shared bucket refilling at `rate` tokens/s up to `capacity`, answering in 5 ms. */
+function grantsOn(rate: number, capacity: number) {
+  const clock = new ManualClock(1_000_000);
+  const budget = new MemoryBudget(() => clock, rate, capacity);
+  return { clock, budget, grants: new SharedGrants('write', budget, clock, () => undefined) };
+}
+
+/** The shared bucket's answer to the question out arrives. */
+async function answered(clock: ManualClock): Promise<void> {
+  clock.advance(5);
+  await flush();
+}
+
 describe('SharedGrants', () => {
   it('takes the tokens of several queued calls in one question, and gives back what they leave', async () => {
-    const clock = new ManualClock(1_000_000);
-    const budget = new MemoryBudget(() => clock, 10, 100);
-    const grants = new SharedGrants('write', budget, clock, () => undefined);
+    const { clock, budget, grants } = grantsOn(10, 100);
     const create = action('create', 2);
     expect(grants.ready(create, 10, 3)).toBe(false);
-    clock.advance(5);
-    await flush();
+    await answered(clock);
     expect(budget.questions).toEqual([{ cost: 2, want: 6, floor: 10 }]);
     expect(grants.held).toBe(6);
     expect(grants.ready(create, 10, 3)).toBe(true);
@@ -134,12 +144,9 @@ describe('SharedGrants', () => {
   });
 
   it('asks for at most MAX_GRANT_CALLS calls, and never takes past the floor', async () => {
-    const clock = new ManualClock(1_000_000);
-    const budget = new MemoryBudget(() => clock, 0.001, 20);
-    const grants = new SharedGrants('write', budget, clock, () => undefined);
+    const { clock, budget, grants } = grantsOn(0.001, 20);
     grants.ready(action('create', 2), 10, 1_000);
-    clock.advance(5);
-    await flush();
+    await answered(clock);
     expect(budget.questions[0]?.want).toBe(2 * MAX_GRANT_CALLS);
     // 20 in the bucket, 10 kept for confirms: five creates' worth.
     expect(grants.held).toBe(10);
@@ -147,21 +154,17 @@ describe('SharedGrants', () => {
   });
 
   it('never spends tokens taken for a confirm on a create, which may not use the reserve', async () => {
-    const clock = new ManualClock(1_000_000);
-    const budget = new MemoryBudget(() => clock, 10, 100);
-    const grants = new SharedGrants('write', budget, clock, () => undefined);
+    const { clock, budget, grants } = grantsOn(10, 100);
     const confirm = action('confirm', 10);
     const create = action('create', 2);
     grants.ready(confirm, 0, 1);
-    clock.advance(5);
-    await flush();
+    await answered(clock);
     expect(grants.held).toBe(10);
     // The confirm left the queue (its deadline passed): the create behind it asks for itself.
     expect(grants.ready(create, 30, 1)).toBe(false);
     expect(budget.givenBack).toEqual([10]);
     expect(budget.questions.at(-1)).toEqual({ cost: 2, want: 2, floor: 30 });
-    clock.advance(5);
-    await flush();
+    await answered(clock);
     expect(grants.held).toBe(2);
     // The other way round is safe: tokens taken above the reserve serve a confirm.
     const cheapConfirm = action('confirm', 2);
