@@ -4,6 +4,7 @@
  * scenario and a closing `N passed, N failed`; exits 1 when any scenario failed.
  */
 import { parseArgs } from 'node:util';
+import { useRunTempRoot } from '../helpers/temp-root.js';
 import type { ScenarioResult } from './scenario.js';
 import { runScenario } from './scenario.js';
 import { allScenarios } from './scenarios.js';
@@ -39,6 +40,7 @@ process.on('uncaughtException', (error) =>
   crashes.push(`uncaught exception: ${error.stack ?? error.message}`),
 );
 
+const removeTempRoot = useRunTempRoot();
 const started = Date.now();
 const results: ScenarioResult[] = [];
 for (const scenario of selected) {
@@ -58,4 +60,5 @@ for (const scenario of selected) {
 const passed = results.filter((r) => r.passed).length;
 process.stdout.write(`chaos suite: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 process.stdout.write(`${passed} passed, ${results.length - passed} failed\n`);
+removeTempRoot();
 process.exit(passed === results.length ? 0 : 1);

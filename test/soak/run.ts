@@ -26,6 +26,7 @@ import {
   until,
 } from '../chaos/world.js';
 import { merge, type RiskBlock } from '../helpers/config.js';
+import { useRunTempRoot } from '../helpers/temp-root.js';
 import { type FaultKind, SOAK_FAULTS } from './faults.js';
 import { startSimulatorProcess } from './sim-process.js';
 
@@ -69,6 +70,7 @@ if (kinds.length === 0 || (wanted && kinds.length !== wanted.length)) {
   );
   process.exit(2);
 }
+const removeTempRoot = useRunTempRoot();
 const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const MB = 1024 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -435,4 +437,5 @@ process.stdout.write(
   ].join('\n'),
 );
 if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
+removeTempRoot();
 process.exit(violations.length === 0 ? 0 : 1);
