@@ -19,6 +19,7 @@ export { KalshiClient } from './client.js';
 export type { CreateRfqArgs, DeleteResult, ListOptions, QuoteFilter, RfqFilter } from './communications.js';
 export type { EndpointDef, EndpointKey, PathStyle, QuoteOperation } from './endpoints.js';
 export { ENDPOINTS, EndpointCostTable, fillPath, quoteEndpoint, routeKey } from './endpoints.js';
+export { errorFromResponse, parseErrorBody } from './error-response.js';
 export type {
   ErrorContext,
   ExchangeErrorBody,
@@ -32,7 +33,6 @@ export {
   BadRequestError,
   ClientConfigError,
   ConflictError,
-  errorFromResponse,
   isExchangeFault,
   KalshiApiError,
   NetworkError,
@@ -40,7 +40,6 @@ export {
   OversizedPageError,
   PaginationError,
   PermissionError,
-  parseErrorBody,
   QuoteOutcomeUnknownError,
   RateLimitError,
   RequestValidationError,

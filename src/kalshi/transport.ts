@@ -8,11 +8,11 @@ import type { EpochMs } from '../domain/types.js';
 import { signRequest } from './auth.js';
 import { BodyTooLarge, readCappedText } from './body.js';
 import { type EndpointCostTable, type EndpointDef, fillPath } from './endpoints.js';
+import { errorFromResponse } from './error-response.js';
 import {
   AbortedError,
   AuthenticationError,
   type ErrorContext,
-  errorFromResponse,
   KalshiApiError,
   NetworkError,
   OversizedPageError,
