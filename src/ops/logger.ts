@@ -90,20 +90,33 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     serializers: { err: pino.stdSerializers.errWithCause },
     ...(options.base ? { base: options.base } : {}),
   };
-  return censoringChildren(pino(pinoOptions, scrubbingStream(destination, scrub, pretty)));
+  return carefulChildren(pino(pinoOptions, scrubbingStream(destination, scrub, pretty)));
 }
 
 /**
- * Censors the bindings of every child logger too (pino applies `formatters.bindings` to the root's
- * only). Children inherit `child` from their parent, so one override covers every descendant.
+ * Every child logger is made here (children inherit `child` from their parent):
+ * - its bindings are censored too (pino applies `formatters.bindings` to the root's only);
+ * - a key its parent already binds is bound once. pino appends a child's bindings to its
+ *   parent's, so a `module` child of a module's logger wrote `"module"` twice in every line (a
+ *   log store keeps either). Such a child is made from the root with the parent's other
+ *   bindings and level.
  */
-function censoringChildren(logger: Logger): Logger {
-  const child = logger.child as unknown as (this: Logger, bindings: object, options?: object) => Logger;
-  const censoring = function (this: Logger, bindings: object, options?: object): Logger {
-    return child.call(this, censorSecrets(bindings), options);
+function carefulChildren(root: Logger): Logger {
+  const child = root.child as unknown as (this: Logger, bindings: object, options?: object) => Logger;
+  const rootKeys = new Set(Object.keys(root.bindings()));
+  const careful = function (this: Logger, bindings: object, options?: object): Logger {
+    const own = censorSecrets(bindings) as Record<string, unknown>;
+    if (this === root) return child.call(this, own, options);
+    const inherited = this.bindings();
+    if (!Object.keys(own).some((key) => key in inherited && !rootKeys.has(key)))
+      return child.call(this, own, options);
+    const merged: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(inherited))
+      if (!rootKeys.has(key) && !(key in own)) merged[key] = value;
+    return child.call(root, Object.assign(merged, own), { level: this.level, ...options });
   };
-  logger.child = censoring as unknown as Logger['child'];
-  return logger;
+  root.child = careful as unknown as Logger['child'];
+  return root;
 }
 
 /** The logger of one module: every line carries `{ module }`. */

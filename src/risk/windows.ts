@@ -225,7 +225,9 @@ export class WindowSchedule {
     if (this.state !== undefined && active !== this.state) {
       this.state = active;
       const change: WindowChange = { active, at, schedule: this.name, ...(window ? { window } : {}) };
-      this.log.info(change, active ? 'trading window opened' : 'trading window closed');
+      // `schedule` is bound to this logger already.
+      const { schedule: _bound, ...fields } = change;
+      this.log.info(fields, active ? 'trading window opened' : 'trading window closed');
       for (const listener of this.listeners) {
         try {
           listener(change);

@@ -1,9 +1,11 @@
 import pino, { type Logger } from 'pino';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { App, type AppOverrides } from '../../src/app/app.js';
 import { type Config, configOrThrow } from '../../src/config/index.js';
 import type { Quote } from '../../src/domain/types.js';
+import { createLogger, type LogLevel } from '../../src/ops/logger.js';
 import { type Raw, testRawConfig } from './config.js';
+import { duplicateJsonKeys } from './json-keys.js';
 import { type SimTestUser, type TestSimulator, waitFor } from './simulator.js';
 
 /**
@@ -55,10 +57,25 @@ export async function startBot(
   return { app, config };
 }
 
-/** A real pino logger whose lines (parsed) land in an array, for waiting on what the bot logs. */
-export function capturingLogger(level: pino.Level = 'debug'): { logger: Logger; lines: LoggedLine[] } {
+/**
+ * The bot's own logger (`createLogger`, JSON) whose lines (parsed) land in an array, for waiting
+ * on what the bot logs. A line with a key twice (JSON.parse would keep the last silently) fails
+ * the test at its end.
+ */
+export function capturingLogger(level: LogLevel = 'debug'): { logger: Logger; lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as LoggedLine) });
+  const repeated: string[] = [];
+  const logger = createLogger({
+    level,
+    format: 'json',
+    destination: {
+      write: (line: string) => {
+        if (duplicateJsonKeys(line).length > 0) repeated.push(line);
+        lines.push(JSON.parse(line) as LoggedLine);
+      },
+    },
+  });
+  onTestFinished(() => expect(repeated, 'log lines with a key twice').toEqual([]));
   return { logger, lines };
 }
 

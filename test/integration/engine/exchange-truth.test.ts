@@ -230,7 +230,12 @@ describe('exchange truth: the bot books what the exchange filled', () => {
     const learned = lines.find(
       (l) => typeof l.msg === 'string' && l.msg.startsWith('learned the confirm window'),
     );
-    expect(learned).toMatchObject({ marketTicker: STANDARD_MARKET, kind: 'hvm', was: 'unknown' });
+    expect(learned).toMatchObject({
+      module: 'market-windows',
+      marketTicker: STANDARD_MARKET,
+      kind: 'hvm',
+      was: 'unknown',
+    });
   });
 
   it('a restart rebuilds the day from fills: the journal’s, and the exchange’s without one', async () => {

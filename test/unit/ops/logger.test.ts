@@ -4,8 +4,10 @@ import {
   createScrubber,
   type LogFormat,
   moduleLogger,
+  REDACTED,
   resolveLogFormat,
 } from '../../../src/ops/logger.js';
+import { duplicateJsonKeys } from '../../helpers/json-keys.js';
 import { makeTestKey } from '../../helpers/keys.js';
 
 function capture(
@@ -142,6 +144,27 @@ describe('createLogger format and level', () => {
     expect(parsed[0]?.['rfqId']).toBe('r-1');
     expect(parsed[1]?.['module']).toBe('poller');
     expect(typeof parsed[0]?.['time']).toBe('string');
+  });
+
+  it('binds a key once when a child rebinds what its parent binds (a module inside a module)', () => {
+    const { log, lines } = capture({ format: 'json' });
+    const manager = log.child({ module: 'quote-manager', worker: 2 });
+    manager.level = 'info';
+    const windows = manager.child({ module: 'market-windows' });
+    windows.debug('below the parent level: not written');
+    windows.info({ marketTicker: 'M-1' }, 'market kind learned');
+    windows.child({ rfqId: 'r-1', apiKey: 'k-secret' }).warn('deeper');
+    manager.child({ rfqId: 'r-2' }).info('beside');
+    expect(lines().map(duplicateJsonKeys)).toEqual([[], [], []]);
+    const parsed = lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.map((p) => [p['module'], p['worker'], p['msg']])).toEqual([
+      ['market-windows', 2, 'market kind learned'],
+      ['market-windows', 2, 'deeper'],
+      ['quote-manager', 2, 'beside'],
+    ]);
+    expect(parsed[1]?.['rfqId']).toBe('r-1');
+    expect(parsed[1]?.['apiKey']).toBe(REDACTED);
+    expect(typeof parsed[0]?.['pid']).toBe('number');
   });
 
   it("logs an error's cause once, nested, not appended again to a message that already names it", () => {
