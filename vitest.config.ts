@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'strategies/**/*.test.ts'],
     // A temporary folder of the run's own (TMPDIR for every fork and child), removed at its end.
-    globalSetup: ['test/setup/temp-root.ts'],
+    globalSetup: [fileURLToPath(new URL('test/setup/temp-root.ts', import.meta.url))],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Child processes per worker: the process and signal tests spawn and signal real bots.
