@@ -41,7 +41,9 @@ function clusterBudget(): Scenario {
     summary: 'two instances on one key, a flood of RFQs with 1 s TTL churn for 8 s: one shared write budget',
     world: { rateLimits: { read: { refillRate: 1000, capacity: 1000 }, write: WRITE } },
     botPatch: { quoting: { ttlMs: 1_000 }, exchange: { confirmReserveTokens: 10 } },
-    traffic: { rfqEveryMs: 150, closeShare: 0.1 },
+    // The flood ends with the fault: its RFQs left open would keep both instances' 1 s TTL churn
+    // (deletes and re-quotes) saturating the write budget, and the probes would queue behind it.
+    traffic: { rfqEveryMs: 150, closeShare: 0.1, withdrawAtStop: true },
     async start(ctx) {
       redis = await startTestRedis();
       // Busy markets split between the two: on the same RFQs the instance whose push is handled

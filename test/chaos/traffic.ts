@@ -14,6 +14,12 @@ export interface TrafficOptions {
   readonly closeShare?: number;
   readonly minContracts?: number;
   readonly maxContracts?: number;
+  /**
+   * At stop, the requesters close every RFQ of the traffic still open: the flood ends. Where the
+   * quotes churn fast (a 1 s TTL), the RFQs left open keep the write budget saturated with
+   * deletes and re-quotes after the fault, and a probe waits its turn behind them. @default false
+   */
+  readonly withdrawAtStop?: boolean;
   /** Share of accepts that take only part of the offer (25–90% of it). @default 0 */
   readonly partialShare?: number;
   /** Which open quote of ours to accept next (default: a random one on a busy RFQ). */
@@ -49,6 +55,14 @@ export class Traffic {
     this.#stopped = true;
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
     await Promise.allSettled([...this.#pending]);
+    if (this.options.withdrawAtStop) {
+      // One already closed (closeShare, or expired) answers an error: nothing to do for it.
+      await Promise.allSettled(
+        this.rfqs.map((id) =>
+          this.world.admin('POST', `/_sim/rfqs/${id}/close`, { reason: 'deleted_by_creator' }),
+        ),
+      );
+    }
   }
 
   #track(work: Promise<unknown>): void {
