@@ -40,6 +40,53 @@ describe('dollar strings', () => {
     expect(() => parseDollars('99999999999.000000')).toThrow(/too large/);
   });
 
+  it('reads any string exactly as a big-integer reading does, or refuses it (property)', () => {
+    // The oracle: the grammar as a regex and the value in BigInt, nothing shared with the parser.
+    const oracle = (text: string, scale: number): bigint | 'refused' => {
+      const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text.trim());
+      if (!m) return 'refused';
+      const frac = m[3] ?? '';
+      if (/[1-9]/.test(frac.slice(scale))) return 'refused';
+      const units =
+        BigInt(m[2]!) * 10n ** BigInt(scale) + BigInt(frac.slice(0, scale).padEnd(scale, '0') || '0');
+      if (units > BigInt(Number.MAX_SAFE_INTEGER)) return 'refused';
+      return m[1] ? -units : units;
+    };
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom('0', '1', '7', '9', '.', '-', ' ', 'e', '+', '\t'), maxLength: 24 }),
+      fc
+        .tuple(
+          fc.boolean(),
+          fc.bigInt({ min: 0n, max: 10n ** 18n }),
+          fc.option(fc.stringMatching(/^[0-9]{1,10}$/)),
+          fc.constantFrom('', ' ', '\n'),
+        )
+        .map(
+          ([minus, whole, frac, pad]) =>
+            `${pad}${minus ? '-' : ''}${whole}${frac === null ? '' : `.${frac}`}${pad}`,
+        ),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        for (const [parse, scale] of [
+          [parseDollars, 6],
+          [parseCount, 2],
+        ] as const) {
+          const expected = oracle(value, scale);
+          let got: bigint | 'refused';
+          try {
+            got = BigInt(parse(value));
+          } catch (error) {
+            if (!(error instanceof FixedPointError)) throw error;
+            got = 'refused';
+          }
+          expectIs(got, expected);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('tolerates trailing zeros beyond 6 places', () => {
     expect(parseDollars('0.50000000')).toBe(500_000);
   });
