@@ -34,10 +34,14 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** "field: ", the start of an error's message, or nothing without a field. */
+function labelOf(field: string | undefined): string {
+  return field ? `${field}: ` : '';
+}
+
 function notDecimal(value: unknown, what: string, field: string | undefined): FixedPointError {
-  const label = field ? `${field}: ` : '';
   return new FixedPointError(
-    `${label}expected a ${what} decimal string, found ${describe(value)}`,
+    `${labelOf(field)}expected a ${what} decimal string, found ${describe(value)}`,
     field,
     value,
   );
@@ -73,7 +77,7 @@ function parseScaled(value: unknown, scaleDigits: number, what: string, field: s
   }
   if (droppedNonZero) {
     throw new FixedPointError(
-      `${field ? `${field}: ` : ''}${describe(value)} has more than ${scaleDigits} decimal places (finer than the exchange allows)`,
+      `${labelOf(field)}${describe(value)} has more than ${scaleDigits} decimal places (finer than the exchange allows)`,
       field,
       value,
     );
@@ -81,7 +85,7 @@ function parseScaled(value: unknown, scaleDigits: number, what: string, field: s
   for (let pad = Math.min(fracDigits, scaleDigits); pad < scaleDigits; pad++) magnitude *= 10;
   // Past 2^53 the sum above is no longer exact, and neither is the value.
   if (!Number.isSafeInteger(magnitude)) {
-    throw new FixedPointError(`${field ? `${field}: ` : ''}${describe(value)} is too large`, field, value);
+    throw new FixedPointError(`${labelOf(field)}${describe(value)} is too large`, field, value);
   }
   return negative && magnitude !== 0 ? -magnitude : magnitude;
 }
