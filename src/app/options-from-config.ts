@@ -68,6 +68,7 @@ export function quotingSettingsFrom(config: Config): QuotingSettings {
     isStandardMarket: compileGlobs(exchange.standardMarkets),
     unknownMarketConfirmWindowMs: exchange.unknownMarketConfirmWindowMs,
     fillSettleMs: quoting.fillSettleMs,
+    closedRfqDeleteAfterMs: quoting.closedRfqDeleteAfterMs,
     subaccount: exchange.subaccount,
   };
 }

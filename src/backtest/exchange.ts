@@ -92,8 +92,11 @@ export class BacktestExchange implements QuoteWrites {
     this.#rfqs.set(rfqId, { ...rfq, status: 'closed' });
     for (const quoteId of this.#quotesOfRfq.get(rfqId) ?? []) {
       const held = this.#quotes.get(quoteId);
-      if (held?.quote.status === 'open')
+      if (held?.quote.status === 'open') {
         this.#set(held, { status: 'cancelled', cancellationReason: 'rfq_closed' });
+        // As the live watcher's next look reports it (the bot sends no delete of its own).
+        this.#options.report(held.quote);
+      }
     }
     this.#closed.push({ at: now, rfqId });
     while (this.#closed.length > 0 && this.#closed[0]!.at < now - CLOSED_QUOTES_KEPT_MS) {

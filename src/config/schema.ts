@@ -341,6 +341,10 @@ export const quotingSchema = meta(
     confirmSafetyMarginMs: meta(millis(0).default(250), {
       description: 'Never send a confirm with less of the confirm window left.',
     }),
+    closedRfqDeleteAfterMs: meta(millis(0).default(2000), {
+      description:
+        "How long after an RFQ closes the exchange has to report our quote on it cancelled (it cancels a closed RFQ's quotes: the simulator does, Kalshi's documents imply it) before the bot deletes the quote itself; saves a delete's write tokens for every closed RFQ. 0 deletes at once.",
+    }),
     requoteOnSweep: meta(boolean().default(true), {
       description: 'Re-price an RFQ after its quote was swept while it is still open.',
     }),

@@ -58,6 +58,11 @@ export interface QuotingSettings {
   readonly unknownMarketConfirmWindowMs?: number;
   /** How long after an execution its fills have to show before we ask the exchange. @default 2000 */
   readonly fillSettleMs?: number;
+  /**
+   * How long the exchange has to report our quote on a closed RFQ cancelled before we delete it
+   * ourselves; 0 deletes at once. @default 0
+   */
+  readonly closedRfqDeleteAfterMs?: number;
   readonly subaccount: number;
 }
 

@@ -263,7 +263,13 @@ export class QuoteManager {
     this.#quoter.forget(rfq.id);
     const current = this.#deps.store.forRfq(rfq.id);
     if (!current || !isLive(current.state)) return;
-    // Usually the exchange already cancelled it; a delete makes sure (404 is fine).
+    // The exchange cancels a closed RFQ's quotes, and the watcher's next look reports it: a
+    // delete now would most often spend write tokens to be told 404. The sweeper deletes the
+    // quote if that report has not come within closedRfqDeleteAfterMs.
+    if (current.state === 'open' && (this.#deps.settings().closedRfqDeleteAfterMs ?? 0) > 0) {
+      current.rfqClosedAt ??= this.#deps.clock.now();
+      return;
+    }
     void this.#serial.run(rfq.id, () => this.pull(current, 'RFQ closed'));
   }
 

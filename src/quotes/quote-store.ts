@@ -51,6 +51,8 @@ export interface TrackedQuote {
   endReason: string | undefined;
   /** A pull asked for while the create was still in flight: delete as soon as it returns. */
   pullRequested: string | undefined;
+  /** When its RFQ left the book while the quote was open (the exchange cancels it too). */
+  rfqClosedAt?: EpochMs | undefined;
   /** Our leg's order id at the exchange (`creator_order_id`), once reported: fills name it. */
   orderId?: string | undefined;
   /** Contracts filled on our order so far, by the exchange's fills. */

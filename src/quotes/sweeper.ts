@@ -93,7 +93,7 @@ export class Sweeper {
     const { book, runner } = deps;
     const now = clock.now();
     const sweep = ++this.#sweeps;
-    const tolerance = deps.settings().fairValueTolerance;
+    const { fairValueTolerance: tolerance, closedRfqDeleteAfterMs: closedGraceMs = 0 } = deps.settings();
     const checkEvery = this.#options.fairValueCheckMs ?? 5_000;
     const readsShort =
       (this.#options.readBudget?.() ?? Number.POSITIVE_INFINITY) < (this.#options.minReadTokens?.() ?? 0);
@@ -104,6 +104,8 @@ export class Sweeper {
       if (mustPull !== undefined) {
         onStale(quote, 'must pull', mustPull);
       } else if (!book.has(quote.rfq.id)) {
+        // Still time for the exchange to report it cancelled with its RFQ (closedRfqDeleteAfterMs).
+        if (quote.rfqClosedAt !== undefined && now - quote.rfqClosedAt < closedGraceMs) continue;
         onStale(quote, 'rfq closed', 'the RFQ is no longer open');
       } else if (now - quote.openedAt >= quote.ttlMs) {
         onStale(quote, 'ttl', `live for ${now - quote.openedAt} ms (ttl ${quote.ttlMs} ms)`);

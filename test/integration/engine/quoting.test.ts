@@ -94,6 +94,43 @@ describe('the quoting engine against the simulator', () => {
     expect(await simQuotes(ts, user!, 'open')).toEqual([]);
   });
 
+  it('lets the exchange cancel the quote of a closed RFQ (no delete sent), or deletes it at once with 0', async () => {
+    for (const closedRfqDeleteAfterMs of [2_000, 0]) {
+      const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+      const [user] = ts.users;
+      const { app } = await startBot(ts, user!, { quoting: { ttlMs: 60_000, closedRfqDeleteAfterMs } });
+      const created = await ts.admin<{ ids: string[] }>('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+      const [quote] = await waitFor(
+        async () => {
+          const list = await simQuotes(ts, user!, 'open');
+          return list.length === 1 && list;
+        },
+        { what: 'a quote' },
+      );
+      const deletes = () => metricValue(app.metrics.requests, { endpoint: 'delete_quote' });
+      const deletesBefore = await deletes();
+      await ts.admin('POST', `/_sim/rfqs/${created.body.ids[0]}/close`, { reason: 'test' });
+      const ended = await waitFor(
+        () => {
+          const tracked = app.store.byQuoteId(quote!.id);
+          return tracked && ['cancelled', 'deleted'].includes(tracked.state) && tracked;
+        },
+        { what: 'the bot to drop the quote of the closed RFQ' },
+      );
+      expect(app.exposure.liveQuoteCount).toBe(0);
+      if (closedRfqDeleteAfterMs > 0) {
+        // The exchange's own cancel, seen by the watcher: no write tokens spent on it.
+        expect({ state: ended.state, deletes: (await deletes()) - deletesBefore }).toEqual({
+          state: 'cancelled',
+          deletes: 0,
+        });
+      } else {
+        // Sent at once, whichever of it and the watcher's report ended the quote first.
+        await waitFor(async () => (await deletes()) - deletesBefore === 1, { what: 'the delete' });
+      }
+    }
+  });
+
   it('pulls a quote when its RFQ closes and lets an accept lapse when last look fails', async () => {
     const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
     const [user] = ts.users;

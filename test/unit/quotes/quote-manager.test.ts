@@ -323,6 +323,32 @@ describe('QuoteManager: the switches and the RFQ book', () => {
     await until(() => [blocked, ...quotes.map((q) => q.rfq)].every(open), 'every RFQ quoted again');
   });
 
+  it("leaves a closed RFQ's quote to the exchange for closedRfqDeleteAfterMs, then deletes it", async () => {
+    const { h, manager } = await started({ settings: { closedRfqDeleteAfterMs: 2_000 } });
+    // The exchange cancels it with its RFQ and the watcher reports that: no delete is sent.
+    const cancelled = await quoted(h);
+    h.book.remove(cancelled.rfq.id);
+    await h.clock.advanceAsync(SWEEP_MS);
+    expect(cancelled.state).toBe('open');
+    const reported = h.exchange.setStatus(cancelled.quoteId!, 'cancelled', {
+      cancellationReason: 'rfq_closed',
+    });
+    manager.exchangeReported(reported, h.clock.now());
+    await until(() => cancelled.state === 'cancelled', 'the cancel the exchange reported');
+    expect(h.exposed(cancelled)).toBe(false);
+    // Nothing reported: once the time is up the sweeper deletes it.
+    const unreported = await quoted(h);
+    h.book.remove(unreported.rfq.id);
+    await h.clock.advanceAsync(SWEEP_MS);
+    expect(unreported.state).toBe('open');
+    expect(h.exchange.callsOf('deleteQuote')).toEqual([]);
+    await h.clock.advanceAsync(2 * SWEEP_MS);
+    await until(() => unreported.state === 'deleted', 'the delete after the wait');
+    expect(unreported.endReason).toBe('rfq closed: the RFQ is no longer open');
+    expect(h.exchange.callsOf('deleteQuote')).toHaveLength(1);
+    expect(h.exposed(unreported)).toBe(false);
+  });
+
   it('deletes our quote when its RFQ leaves the book, and reprices when the RFQ changes', async () => {
     const { h } = await started();
     const gone = await quoted(h);
