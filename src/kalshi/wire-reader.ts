@@ -165,7 +165,7 @@ export class WireReader {
     return this.has(key) ? this.count(key) : undefined;
   }
 
-  #fixed(key: string, parse: (value: unknown, field?: string) => number): number {
+  #fixed(key: string, parse: (value: unknown) => number): number {
     const value = this.#required(key);
     try {
       // The field's name is built only for an error: a page of 500 quotes has 2,500 such fields.

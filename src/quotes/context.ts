@@ -60,7 +60,7 @@ export interface QuotingSettings {
   readonly fillSettleMs?: number;
   /**
    * How long the exchange has to report our quote on a closed RFQ cancelled before we delete it
-   * ourselves; 0 deletes at once. @default 0
+   * ourselves; 0 deletes at once. @default 0 here; 2000 from the config
    */
   readonly closedRfqDeleteAfterMs?: number;
   readonly subaccount: number;
