@@ -83,7 +83,7 @@ describe('dollar strings', () => {
           expectIs(got, expected);
         }
       }),
-      { numRuns: 20_000 },
+      { numRuns: 8_000 },
     );
   });
 
