@@ -39,7 +39,8 @@ function daysFromEpoch(year: number, month: number, day: number): number {
   return 365 * y + leapDays + DAYS_BEFORE_MONTH[month - 1]! + leapToday + day - 1 - 719_162;
 }
 
-function daysInMonth(year: number, month: number): number {
+/** Days in `month` (1-12) of `year`, in the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

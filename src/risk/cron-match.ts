@@ -1,4 +1,5 @@
 import { parse, validateDetailed } from 'node-cron';
+import { daysInMonth } from '../domain/time.js';
 import { RiskConfigError } from './limits.js';
 import type { ZonedParts } from './zoned-time.js';
 
@@ -14,10 +15,6 @@ const NEAREST_WEEKDAY = /^(\d{1,2}|L)W$/;
 const LAST_OFFSET = /^L-(\d{1,2})$/;
 const LAST_WEEKDAY = /^([0-7])L$/i;
 const NTH_WEEKDAY = /^([0-7])#([1-5])$/;
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 function weekdayOf(year: number, month: number, day: number): number {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
