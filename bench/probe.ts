@@ -7,6 +7,7 @@
  * less the waits on the way (market-data reads on the wire and any request waiting for tokens).
  */
 import type { RequestGate, RequestSpec } from '../src/kalshi/gate.js';
+import { type DirectSend, markDirectSend, takesDirectSend } from '../src/kalshi/node-fetch.js';
 import type { FetchLike } from '../src/kalshi/options.js';
 import { API_PREFIX } from '../src/kalshi/wire.js';
 import { wallNow } from './ipc.js';
@@ -166,7 +167,7 @@ export class Probe {
 
   /** Wraps fetch: when each request leaves and when its response headers arrive. */
   fetch(inner: FetchLike = globalThis.fetch): FetchLike {
-    return async (input, init) => {
+    const wrapped: FetchLike = async (input, init) => {
       // ky passes a Request; other callers a URL and plain init.
       const url = input instanceof URL ? input : new URL(input instanceof Request ? input.url : input);
       const method = (input instanceof Request ? input.method : (init?.method ?? 'GET')).toUpperCase();
@@ -179,7 +180,10 @@ export class Probe {
         if (req.endpoint === 'get_rfqs') req.first = !url.searchParams.has('cursor');
         // The body names the RFQ: kept as sent, read after the scenario.
         if (req.endpoint === 'create_quote') {
-          if (typeof init?.body === 'string') req.body = init.body;
+          const direct = (init as { directSend?: DirectSend } | undefined)?.directSend;
+          if (direct) {
+            if (direct.body !== undefined) req.body = direct.body;
+          } else if (typeof init?.body === 'string') req.body = init.body;
           // ky hands fetch a Request: read a copy of its body off the hot path.
           else if (input instanceof Request)
             void input
@@ -207,6 +211,8 @@ export class Probe {
       if (response.status === 429) this.#status429++;
       return response;
     };
+    // A node fetch's wrapper passes the body and signal on as they came (node-fetch.ts).
+    return takesDirectSend(inner) ? markDirectSend(wrapped) : wrapped;
   }
 
   rfqAdded(rfqId: string, ticker: string): void {

@@ -88,7 +88,7 @@ export const exchangeSchema = meta(
     }),
     httpClient: meta(oneOf(['node', 'fetch']).default('node'), {
       description:
-        'How requests go out: node (node:http with keep-alive connections: 11–23% less CPU per signed request and a third of the p99, npm run bench:http) or fetch (the runtime’s fetch, undici), the fallback should a proxy or TLS setup need it.',
+        'How requests go out: node (node:http with keep-alive connections: 10–17% less CPU per signed read and a third less per create, and a third of the p99, npm run bench:http) or fetch (the runtime’s fetch, undici), the fallback should a proxy or TLS setup need it.',
       reload: 'restart',
     }),
     retry: meta(retrySchema.prefault({}), { description: 'Retries of failed requests.' }),

@@ -1,6 +1,6 @@
 /**
  * A fetch for the client on node:http/https with keep-alive agents, in place of undici's fetch:
- * a signed request through ky costs 11–23% less CPU and its p99 is a third (`npm run
+ * a signed request through ky costs 10–36% less CPU and its p99 is a third (`npm run
  * bench:http`); undici's fetch was the largest share of the slow RFQs' time (docs/performance.md). It does what the transport needs
  * of fetch and no more: one request, never a redirect followed (`redirect: 'error'` rejects as
  * fetch does, anything else returns the 3xx), gzip/deflate/br answers decoded, and the body read
@@ -8,6 +8,11 @@
  * so the transport's own cap check refuses or truncates the answer). Errors have fetch's shape:
  * a `TypeError('fetch failed')` whose `cause` carries the socket's error code; an abort rejects
  * with the signal's reason. `exchange.httpClient: fetch` goes back to undici's fetch.
+ *
+ * It also takes the body text and the abort signal straight from the transport (DirectSend),
+ * beside ky's Request: through the Request, a body is a web stream (built, teed for ky's retry
+ * clone, read back) and the signal a composite (`AbortSignal.any`, twice): about 100 µs of a
+ * request's CPU on Node 20, a third of ky's share (docs/performance.md).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -27,6 +32,30 @@ export interface NodeFetchOptions {
   readonly userAgent?: string;
   /** Certificates trusted beside Node's (a TLS-inspecting proxy's CA; the tests' own). */
   readonly ca?: string | Buffer;
+}
+
+/** What the transport hands a fetch that takes it (see takesDirectSend), in `init.directSend`. */
+export interface DirectSend {
+  /** The request's body as sent; undefined for none. */
+  readonly body: string | undefined;
+  /** Aborts the request: the transport's time-out and the caller's signal in one. */
+  readonly signal: AbortSignal;
+}
+
+const DIRECT_SEND = Symbol('kalshi.directSend');
+
+/** Whether `fetch` reads `init.directSend` (a node fetch, or a wrapper that passes it on). */
+export function takesDirectSend(fetch: FetchLike): boolean {
+  return (fetch as { [DIRECT_SEND]?: boolean })[DIRECT_SEND] === true;
+}
+
+/** Marks a fetch as one that reads `init.directSend`: a wrapper of a node fetch keeps the mark. */
+export function markDirectSend<F extends FetchLike>(fetch: F): F {
+  return Object.assign(fetch, { [DIRECT_SEND]: true });
+}
+
+function directSendOf(init: RequestInit | undefined): DirectSend | undefined {
+  return (init as { directSend?: DirectSend } | undefined)?.directSend;
 }
 
 /** The error code of a connection that was never made in time: the request was never sent. */
@@ -58,16 +87,23 @@ export function createNodeFetch(options: NodeFetchOptions): FetchLike {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     userAgent: options.userAgent ?? 'kalshi-rfq-maker',
   };
-  return async (input, init) => {
+  return markDirectSend(async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
-    const signal = init?.signal ?? request.signal;
+    const direct = directSendOf(init);
+    const signal = direct?.signal ?? init?.signal ?? request.signal;
     signal?.throwIfAborted();
     const url = new URL(request.url);
     const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
     if (agent === undefined) {
       throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
     }
-    const payload = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    const payload = direct
+      ? direct.body === undefined
+        ? undefined
+        : Buffer.from(direct.body)
+      : request.body === null
+        ? undefined
+        : Buffer.from(await request.arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;
@@ -85,7 +121,7 @@ export function createNodeFetch(options: NodeFetchOptions): FetchLike {
       request.redirect,
       settings,
     );
-  };
+  });
 }
 
 interface Settings {

@@ -59,7 +59,7 @@ export interface KalshiClientOptions {
   /** Backoff sleep. @default node:timers/promises setTimeout */
   readonly sleep?: Sleep | undefined;
   /**
-   * How requests go out when no `fetch` is given: `node` (node:http with keep-alive: 11–23% less
+   * How requests go out when no `fetch` is given: `node` (node:http with keep-alive: 10–36% less
    * CPU per signed request, a third of the p99; `npm run bench:http`) or `fetch` (the runtime's fetch, undici). @default 'node'
    */
   readonly httpClient?: 'node' | 'fetch' | undefined;

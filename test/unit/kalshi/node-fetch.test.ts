@@ -4,6 +4,7 @@
  * bodies under the byte cap, a status known before a connection drops mid-body, a connection
  * never made counted as never sent — and `httpClient: fetch` still goes through undici.
  */
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -17,10 +18,16 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetworkError, ResponseTooLargeError } from '../../../src/kalshi/index.js';
+import {
+  AbortedError,
+  NetworkError,
+  QuoteOutcomeUnknownError,
+  ResponseTooLargeError,
+  TimeoutError,
+} from '../../../src/kalshi/index.js';
 import { CONNECT_TIMEOUT, createNodeFetch } from '../../../src/kalshi/node-fetch.js';
 import { startTestServer } from '../../helpers/test-server.js';
-import { harness, RFQ_ID, rejection, wireRfq } from './fixtures.js';
+import { harness, QUOTE_ID, RFQ_ID, rejection, wireRfq } from './fixtures.js';
 
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
@@ -172,6 +179,64 @@ describe('the node fetch', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.message).toMatch(/ECONNREFUSED/);
     expect(error.retry).not.toBe('may-have-landed');
+  });
+});
+
+describe('the body and the abort beside ky (DirectSend)', () => {
+  /** A server that keeps each request's headers and body, answering a created quote. */
+  async function recorder() {
+    const seen: { headers: IncomingMessage['headers']; body: string }[] = [];
+    const server = await serve(() => undefined);
+    await closers.pop()?.();
+    const http = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body });
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: QUOTE_ID }));
+      });
+    });
+    await new Promise<void>((done) => http.listen(Number(new URL(server.origin).port), '127.0.0.1', done));
+    closers.push(() => new Promise<void>((done) => http.close(() => done())));
+    return { baseUrl: server.baseUrl, seen };
+  }
+
+  it('sends the same body and headers as through the runtime fetch', async () => {
+    const server = await recorder();
+    const unused = await startTestServer();
+    closers.push(() => unused.close());
+    const args = { rfqId: RFQ_ID, yesBid: 450_000, noBid: 510_000, restRemainder: false };
+    const node = harness(unused, { baseUrl: server.baseUrl }).client;
+    const viaFetch = harness(unused, { baseUrl: server.baseUrl, httpClient: 'fetch' }).client;
+    expect(await node.createQuote(args)).toBe(QUOTE_ID);
+    expect(await viaFetch.createQuote(args)).toBe(QUOTE_ID);
+    const [direct, fetched] = server.seen;
+    expect(direct!.body).toBe(fetched!.body);
+    expect(JSON.parse(direct!.body)).toMatchObject({ rfq_id: RFQ_ID, yes_bid: '0.45', no_bid: '0.51' });
+    for (const name of ['content-type', 'content-length', 'kalshi-access-key'])
+      expect([name, direct!.headers[name]]).toEqual([name, fetched!.headers[name]]);
+  });
+
+  it("ends the request on the caller's abort and on the time-out, and leaves no listener on the caller's signal", async () => {
+    const server = await serve(() => undefined); // never answers
+    const unused = await startTestServer();
+    closers.push(() => unused.close());
+    const kalshi = harness(unused, { baseUrl: server.baseUrl, timeoutMs: 300 }).client;
+    const args = { rfqId: RFQ_ID, yesBid: 450_000, noBid: 510_000, restRemainder: false };
+    const caller = new AbortController();
+    const aborted = rejection(kalshi.createQuote(args, { signal: caller.signal }));
+    setTimeout(() => caller.abort(new Error('shutting down')), 50);
+    expect(await aborted).toBeInstanceOf(AbortedError);
+    const kept = new AbortController();
+    // A create that timed out may have landed: the time-out is its cause.
+    const timedOut = (await rejection(kalshi.createQuote(args, { signal: kept.signal }))) as Error;
+    expect(timedOut).toBeInstanceOf(QuoteOutcomeUnknownError);
+    expect(timedOut.cause).toBeInstanceOf(TimeoutError);
+    expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
   });
 });
 
