@@ -1,3 +1,4 @@
+import { abortWaitersOf } from '../domain/abort-waiters.js';
 import { scheduleVerdict, systemClock, type Timer } from '../domain/clock.js';
 import { describeThrown, StrategyStoppedError, StrategyTimeoutError } from './errors.js';
 
@@ -9,31 +10,6 @@ export type Limited<T> =
   /** The worker running the call died or was terminated as stuck (worker isolation only). */
   | { readonly kind: 'crashed'; readonly reason: string }
   | { readonly kind: 'stopped' };
-
-/**
- * Callbacks waiting for a parent signal to abort, one real listener per signal: every call in
- * flight adding and removing its own listener costs more than many a strategy call.
- */
-const abortWaiters = new WeakMap<AbortSignal, Set<CallState>>();
-
-/** The calls waiting on `signal`: each stops when it aborts. */
-function waitersOf(signal: AbortSignal): Set<CallState> {
-  let waiters = abortWaiters.get(signal);
-  if (waiters === undefined) {
-    const created = new Set<CallState>();
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const waiter of [...created]) waiter.stop();
-        created.clear();
-      },
-      { once: true },
-    );
-    abortWaiters.set(signal, created);
-    waiters = created;
-  }
-  return waiters;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -60,7 +36,7 @@ export async function callWithLimit<T>(
   // The call's state lives on an object with methods, not in closures made per call: tsx names
   // every closure defined here (a defineProperty each), which cost more than the calls.
   const state = new CallState(parent);
-  const waiters = waitersOf(parent);
+  const waiters = abortWaitersOf(parent);
   waiters.add(state);
   let timer: Timer | undefined;
   try {

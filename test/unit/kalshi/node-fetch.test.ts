@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { abortWaitersOf } from '../../../src/domain/abort-waiters.js';
 import {
   AbortedError,
   NetworkError,
@@ -221,22 +222,35 @@ describe('the body and the abort beside ky (DirectSend)', () => {
       expect([name, direct!.headers[name]]).toEqual([name, fetched!.headers[name]]);
   });
 
-  it("ends the request on the caller's abort and on the time-out, and leaves no listener on the caller's signal", async () => {
+  it("ends the calls on the caller's abort and on the time-out, one listener on a signal they share", async () => {
     const server = await serve(() => undefined); // never answers
     const unused = await startTestServer();
     closers.push(() => unused.close());
     const kalshi = harness(unused, { baseUrl: server.baseUrl, timeoutMs: 300 }).client;
     const args = { rfqId: RFQ_ID, yesBid: 450_000, noBid: 510_000, restRemainder: false };
-    const caller = new AbortController();
-    const aborted = rejection(kalshi.createQuote(args, { signal: caller.signal }));
-    setTimeout(() => caller.abort(new Error('shutting down')), 50);
-    expect(await aborted).toBeInstanceOf(AbortedError);
-    const kept = new AbortController();
-    // A create that timed out may have landed: the time-out is its cause.
-    const timedOut = (await rejection(kalshi.createQuote(args, { signal: kept.signal }))) as Error;
-    expect(timedOut).toBeInstanceOf(QuoteOutcomeUnknownError);
-    expect(timedOut.cause).toBeInstanceOf(TimeoutError);
-    expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const caller = new AbortController();
+      const calls = Array.from({ length: 20 }, () =>
+        rejection(kalshi.createQuote(args, { signal: caller.signal })),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+      caller.abort(new Error('shutting down'));
+      for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(AbortedError);
+      // A create that timed out may have landed: the time-out is its cause.
+      const kept = new AbortController();
+      const timedOut = (await rejection(kalshi.createQuote(args, { signal: kept.signal }))) as Error;
+      expect(timedOut).toBeInstanceOf(QuoteOutcomeUnknownError);
+      expect(timedOut.cause).toBeInstanceOf(TimeoutError);
+      expect(abortWaitersOf(kept.signal).size).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
