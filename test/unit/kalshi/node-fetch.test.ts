@@ -27,6 +27,7 @@ import {
   TimeoutError,
 } from '../../../src/kalshi/index.js';
 import { CONNECT_TIMEOUT, createNodeFetch } from '../../../src/kalshi/node-fetch.js';
+import { waitFor } from '../../helpers/simulator.js';
 import { startTestServer } from '../../helpers/test-server.js';
 import { harness, QUOTE_ID, RFQ_ID, rejection, wireRfq } from './fixtures.js';
 
@@ -223,10 +224,14 @@ describe('the body and the abort beside ky (DirectSend)', () => {
   });
 
   it("ends the calls on the caller's abort and on the time-out, one listener on a signal they share", async () => {
-    const server = await serve(() => undefined); // never answers
+    let received = 0;
+    const server = await serve(() => {
+      received++; // and never answers
+    });
     const unused = await startTestServer();
     closers.push(() => unused.close());
-    const kalshi = harness(unused, { baseUrl: server.baseUrl, timeoutMs: 300 }).client;
+    const kalshi = harness(unused, { baseUrl: server.baseUrl, timeoutMs: 20_000 }).client;
+    const impatient = harness(unused, { baseUrl: server.baseUrl, timeoutMs: 300 }).client;
     const args = { rfqId: RFQ_ID, yesBid: 450_000, noBid: 510_000, restRemainder: false };
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
@@ -236,13 +241,13 @@ describe('the body and the abort beside ky (DirectSend)', () => {
       const calls = Array.from({ length: 20 }, () =>
         rejection(kalshi.createQuote(args, { signal: caller.signal })),
       );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => received === 20, { what: 'the 20 creates to reach the server' });
       expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
       caller.abort(new Error('shutting down'));
       for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(AbortedError);
       // A create that timed out may have landed: the time-out is its cause.
       const kept = new AbortController();
-      const timedOut = (await rejection(kalshi.createQuote(args, { signal: kept.signal }))) as Error;
+      const timedOut = (await rejection(impatient.createQuote(args, { signal: kept.signal }))) as Error;
       expect(timedOut).toBeInstanceOf(QuoteOutcomeUnknownError);
       expect(timedOut.cause).toBeInstanceOf(TimeoutError);
       expect(abortWaitersOf(kept.signal).size).toBe(0);
