@@ -363,6 +363,7 @@ export class App {
       void this.manager.pullAll(`kill switch: ${this.killSwitch.state.reason ?? 'tripped'}`);
     this.poller.start();
     this.watcher.start();
+    this.#exchange.warmer?.start();
     this.fillSync.start();
     if (config.poller.websocket && credentials) {
       this.push = buildPushSource(this, wsUrl);

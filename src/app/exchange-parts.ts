@@ -1,13 +1,14 @@
 /**
  * The parts the bot reaches the exchange with, built together once it is connected: the action
- * queue (the gate every call passes), the signed client, the market data cache and the watcher
- * of our own quotes.
+ * queue (the gate every call passes), the signed client, the market data cache (and what keeps
+ * its markets fresh) and the watcher of our own quotes.
  */
 import type { Config } from '../config/index.js';
 import type { EpochMs } from '../domain/types.js';
 import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
 import { MarketDataCache } from '../market/market-cache.js';
+import { MARKETS_PER_READ, MarketWarmer } from '../market/market-warmer.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
 import { ActionQueue } from '../throttle/action-queue.js';
 import type { App } from './app.js';
@@ -66,10 +67,28 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
       host.metrics.observeRequest(info.endpoint, info.status ?? 'network', info.durationMs);
     },
   });
-  const data = new MarketDataCache({
+  const warmth = config.exchange.marketCache;
+  const warmer =
+    warmth.keepWarmMs > 0
+      ? new MarketWarmer({
+          markets: {
+            marketFreshForMs: (t) => data.marketFreshForMs(t),
+            putMarkets: (m) => data.putMarkets(m),
+          },
+          read: async (tickers) => (await client.marketsPage({ tickers, limit: MARKETS_PER_READ })).items,
+          clock: host.clock,
+          marketTtlMs: warmth.marketTtlMs,
+          windowMs: warmth.keepWarmMs,
+          maxMarkets: warmth.keepWarmMax,
+          logger: host.logger.child({ module: 'market-warmer' }),
+        })
+      : undefined;
+  const data: MarketDataCache = new MarketDataCache({
     reads: client,
     positions: host.exposure,
     clock: host.clock,
+    marketTtlMs: warmth.marketTtlMs,
+    ...(warmer ? { onMarketAsked: (ticker: string) => warmer.asked(ticker) } : {}),
     logger: host.logger.child({ module: 'market-data' }),
     onBook: (ticker, book) => inputs.journalWiring()?.bookRead(ticker, book),
     onMarket: (market) => inputs.journalWiring()?.marketRead(market),
@@ -77,7 +96,7 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
     urgent: () => contextReadPriority() === 'confirm',
   });
   const watcher = buildWatcher(host, config, queue, client);
-  return Object.freeze({ queue, client, data, watcher });
+  return Object.freeze({ queue, client, data, warmer, watcher });
 }
 
 /** Built with the client: the stop lists our open quotes through it even if startup quit early. */

@@ -5,6 +5,7 @@
  */
 import type { KalshiClient } from '../kalshi/index.js';
 import type { MarketDataCache } from '../market/market-cache.js';
+import type { MarketWarmer } from '../market/market-warmer.js';
 import type { Schedules } from '../ops/schedules.js';
 import type { FillSync } from '../quotes/fill-sync.js';
 import type { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
@@ -19,6 +20,8 @@ export interface ExchangeParts {
   readonly queue: ActionQueue;
   readonly client: KalshiClient;
   readonly data: MarketDataCache;
+  /** Batched reads of the markets pricing uses (none with exchange.marketCache.keepWarmMs: 0). */
+  readonly warmer: MarketWarmer | undefined;
   /** Built with the client: a stop lists and deletes our open quotes through it even if startup quit early. */
   readonly watcher: OwnQuoteWatcher;
 }

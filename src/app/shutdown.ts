@@ -104,7 +104,8 @@ export async function stopApp(host: ShutdownHost, state: ShutdownState, reason: 
   }
   await host.push?.stop();
   if (exchange) {
-    const { watcher, client, queue } = exchange;
+    const { watcher, client, queue, warmer } = exchange;
+    warmer?.stop();
     await watcher.stop();
     // Before the exchange took our keys this run cannot have placed a quote; one left by an
     // earlier run is found at the next start, as after a kill -9.

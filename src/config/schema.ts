@@ -43,6 +43,21 @@ const retrySchema = section('retry settings', {
   maxDelayMs: meta(millis(0).default(2000), { description: 'Longest back-off delay.' }),
 });
 
+const marketCacheSchema = section('market cache settings', {
+  marketTtlMs: meta(millis(100).default(10_000), {
+    description:
+      'How long a market’s metadata read from the exchange (status, price grid) is used before it is read again.',
+  }),
+  keepWarmMs: meta(millis(0).default(60_000), {
+    description:
+      'Markets asked for within this long are read again in batches of 100 (GET /markets?tickers=) before their copy expires, so an RFQ’s pricing reads only the order book; 0 turns it off.',
+  }),
+  keepWarmMax: meta(integer({ min: 1 }).default(1000), {
+    description:
+      'Most markets kept fresh that way (the soonest to expire first): 10 reads every 5 s at most.',
+  }),
+});
+
 export const exchangeSchema = meta(
   section('exchange settings', {
     environment: meta(oneOf(EXCHANGE_ENVIRONMENTS).default('simulator'), {
@@ -125,6 +140,9 @@ export const exchangeSchema = meta(
     endpointCosts: meta(oneOf(['auto', 'static']).default('auto'), {
       description:
         'Token cost per endpoint: auto reads GET /account/endpoint_costs at startup, static uses the built-in table.',
+    }),
+    marketCache: meta(marketCacheSchema.prefault({}), {
+      description: 'Market metadata: how long a read is used, and which markets are kept fresh in batches.',
     }),
   }),
   { reload: 'restart' },

@@ -41,6 +41,8 @@ export interface MarketDataCacheOptions {
   readonly logger?: Logger;
   /** Each book read from the exchange (not from the cache): the journal's marks. */
   readonly onBook?: (ticker: string, book: OrderBook) => void;
+  /** Each time a market is asked for, cached or not: what MarketWarmer keeps fresh. */
+  readonly onMarketAsked?: (ticker: string) => void;
   /** Each market read from the exchange (not from the cache): the journal's market data. */
   readonly onMarket?: (market: Market) => void;
   /** Every fee schedule answered, with the event it came from: the journal records changes. */
@@ -66,6 +68,7 @@ export class MarketDataCache implements MarketData {
   readonly #log: Logger | undefined;
   readonly #onBook: ((ticker: string, book: OrderBook) => void) | undefined;
   #warming = 0;
+  readonly #onMarketAsked: ((ticker: string) => void) | undefined;
   readonly #onMarket: ((market: Market) => void) | undefined;
   readonly #onFees: ((ticker: string, fees: FeeSchedule, event: EventInfo) => void) | undefined;
 
@@ -77,6 +80,7 @@ export class MarketDataCache implements MarketData {
     this.#onFees = options.onFees;
     this.#positions = options.positions;
     const { clock, urgent } = options;
+    this.#onMarketAsked = options.onMarketAsked;
     this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, clock, undefined, urgent);
     this.#books = new TtlCache(options.bookTtlMs ?? 500, clock, undefined, urgent);
     const referenceTtl = options.referenceTtlMs ?? 300_000;
@@ -85,11 +89,25 @@ export class MarketDataCache implements MarketData {
   }
 
   market(ticker: string): Promise<Market> {
+    this.#onMarketAsked?.(ticker);
     return this.#markets.get(ticker, async () => {
       const market = await this.#reads.getMarket(ticker);
       this.#onMarket?.(market);
       return market;
     });
+  }
+
+  /** Milliseconds the cached market stays fresh (0: a `market` call would read it). */
+  marketFreshForMs(ticker: string): number {
+    return this.#markets.freshForMs(ticker);
+  }
+
+  /** Markets read in a batch: fresh from now, as if each had been read alone. */
+  putMarkets(markets: readonly Market[]): void {
+    for (const market of markets) {
+      this.#markets.set(market.ticker, market);
+      this.#onMarket?.(market);
+    }
   }
 
   /** The last market read, without a request: for hot paths that accept staleness. */

@@ -107,6 +107,42 @@ export class TtlCache<V> {
     return pending;
   }
 
+  /**
+   * Stores a value read by other means (a batch read) as fresh for `ttlMs`. A load already in
+   * flight still answers its own callers, but does not replace this value when it ends.
+   */
+  set(key: string, value: V): void {
+    const seq = ++this.#loads;
+    const expiresAt = this.clock.now() + this.ttlMs;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#entries.set(key, {
+        value,
+        hasValue: true,
+        expiresAt,
+        pending: undefined,
+        pendingUrgent: false,
+        loadSeq: seq,
+        resolved: undefined,
+      });
+      return;
+    }
+    entry.value = value;
+    entry.hasValue = true;
+    entry.expiresAt = expiresAt;
+    // Readers from now on get this value; the load's own callers still get the load's.
+    entry.pending = undefined;
+    entry.pendingUrgent = false;
+    entry.loadSeq = seq;
+    entry.resolved = undefined;
+  }
+
+  /** Milliseconds the cached value stays fresh (0 when stale or absent). */
+  freshForMs(key: string): number {
+    const entry = this.#entries.get(key);
+    return entry?.hasValue ? Math.max(0, entry.expiresAt - this.clock.now()) : 0;
+  }
+
   /** Whether a fresh value or a load in flight is there (a `get` would not start one). */
   has(key: string): boolean {
     const entry = this.#entries.get(key);

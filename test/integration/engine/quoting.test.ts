@@ -160,4 +160,41 @@ describe('the quoting engine against the simulator', () => {
     const quote = app.store.byQuoteId(target.id)!;
     expect(['deleted', 'cancelled']).toContain(quote.state);
   });
+
+  it('keeps the market of an earlier RFQ fresh with batched reads: the next RFQ there reads only its book', async () => {
+    const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+    const [user] = ts.users;
+    const marketTtlMs = 2_000;
+    const { app } = await startBot(ts, user!, {
+      exchange: { marketCache: { marketTtlMs, keepWarmMs: 60_000 } },
+    });
+    const { body } = await ts.admin<{ markets: { ticker: string; status: string }[] }>(
+      'GET',
+      '/_sim/markets',
+    );
+    const market = body.markets.find((m) => m.status === 'active' && !m.ticker.startsWith('KXMVE'))!.ticker;
+    const reads = (endpoint: string) => metricValue(app.metrics.requests, { endpoint });
+    const quoteOn = async (rfqId: string) =>
+      waitFor(async () => (await simQuotes(ts, user!, 'open')).some((q) => q.rfq_id === rfqId), {
+        what: `a quote on ${rfqId}`,
+      });
+    const first = await ts.admin<{ id: string }>('POST', '/_sim/rfqs', {
+      market_ticker: market,
+      contracts: 5,
+    });
+    await quoteOn(first.body.id);
+    const marketReads = await reads('get_market');
+    const readAt = Date.now();
+    expect(marketReads).toBeGreaterThanOrEqual(1);
+    // Longer than the market is cached: without the batched reads it would be read alone again.
+    await waitFor(async () => Date.now() - readAt > marketTtlMs + 200 && (await reads('get_markets')) >= 2, {
+      what: 'the market to be read again in a batch',
+    });
+    const second = await ts.admin<{ id: string }>('POST', '/_sim/rfqs', {
+      market_ticker: market,
+      contracts: 5,
+    });
+    await quoteOn(second.body.id);
+    expect(await reads('get_market')).toBe(marketReads);
+  });
 });

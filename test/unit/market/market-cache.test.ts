@@ -191,3 +191,22 @@ describe('MarketDataCache expiry at the source', () => {
     await next;
   });
 });
+
+describe('MarketDataCache markets read in a batch', () => {
+  it('keeps a batch read fresh over a single read still in flight, whose callers get their answer', async () => {
+    const { reads, data } = cache();
+    const inFlight = data.market('KXA-1');
+    const batched = testMarket({ ticker: 'KXA-1', eventTicker: 'KXE-1', lastPrice: '0.42' });
+    data.putMarkets([batched]);
+    // A reader from now on gets the batch's market without a read.
+    expect(await data.market('KXA-1')).toBe(batched);
+    reads.answerAll();
+    const answered = await inFlight;
+    expect(answered).not.toBe(batched);
+    await settle();
+    // The single read ended later but started earlier: it does not replace the batch's.
+    expect(data.cachedMarket('KXA-1')).toBe(batched);
+    expect(await data.market('KXA-1')).toBe(batched);
+    expect(reads.asked).toEqual(['market KXA-1']);
+  });
+});
