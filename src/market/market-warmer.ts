@@ -37,6 +37,7 @@ export class MarketWarmer {
   /** When each market was last asked for. */
   readonly #askedAt = new Map<string, number>();
   #timer: Timer | undefined;
+  #stopped = false;
   #running = false;
   #failing = false;
 
@@ -51,11 +52,14 @@ export class MarketWarmer {
 
   start(): void {
     if (this.#timer !== undefined) return;
+    this.#stopped = false;
     const everyMs = Math.max(1, Math.floor(this.#options.marketTtlMs / 2));
     this.#timer = repeatEvery(this.#options.clock, everyMs, () => void this.refresh(), { unref: true });
   }
 
+  /** No look after this; a refresh in flight ends after its current batch, quietly. */
   stop(): void {
+    this.#stopped = true;
     this.#timer?.cancel();
     this.#timer = undefined;
   }
@@ -74,14 +78,16 @@ export class MarketWarmer {
     this.#running = true;
     try {
       const due = this.#due();
-      for (let at = 0; at < due.length && this.#timer !== undefined; at += MARKETS_PER_READ) {
+      for (let at = 0; at < due.length && !this.#stopped; at += MARKETS_PER_READ) {
         const tickers = due.slice(at, at + MARKETS_PER_READ);
         this.#options.markets.putMarkets(await this.#options.read(tickers));
       }
       if (this.#failing) this.#options.logger.info('market refresh works again');
       this.#failing = false;
     } catch (error) {
-      // Pricing reads each market it needs as before; the next look tries again.
+      // Pricing reads each market it needs as before; the next look tries again. Once stopped,
+      // the queue refusing the read is the shutdown, not a failure.
+      if (this.#stopped) return;
       if (!this.#failing) this.#options.logger.warn({ err: error }, 'market refresh failed');
       this.#failing = true;
     } finally {

@@ -167,4 +167,29 @@ describe('MarketWarmer', () => {
     await pass(3 * TTL_MS);
     expect(batches).toHaveLength(before);
   });
+
+  it('says nothing of a read the shutdown refused once stopped', async () => {
+    const clock = new ManualClock(1_000_000);
+    const log = capturingLogger('info');
+    let refuse: (error: Error) => void = () => undefined;
+    const warmer = new MarketWarmer({
+      markets: { marketFreshForMs: () => 0, putMarkets: () => undefined },
+      read: () =>
+        new Promise((_, reject) => {
+          refuse = reject;
+        }),
+      clock,
+      marketTtlMs: TTL_MS,
+      windowMs: 60_000,
+      maxMarkets: 1000,
+      logger: log.logger,
+    });
+    warmer.asked('KXA-1');
+    warmer.start();
+    const refreshing = warmer.refresh();
+    warmer.stop();
+    refuse(new Error('the queue is closing'));
+    await refreshing;
+    expect(log.lines.filter((l) => (l.level ?? 0) >= 40)).toEqual([]);
+  });
 });
