@@ -56,26 +56,7 @@ export class TtlCache<V> {
         // Expired or invalidated while loading: the value is kept (`peek`) but not as fresh.
         const fresh = current?.pending === pending;
         if (fresh || current?.pending === undefined) {
-          const expiresAt = fresh ? this.clock.now() + this.ttlMs : 0;
-          if (current === undefined) {
-            this.#entries.set(key, {
-              value,
-              hasValue: true,
-              expiresAt,
-              pending: undefined,
-              pendingUrgent: false,
-              loadSeq: seq,
-              resolved: undefined,
-            });
-          } else {
-            current.value = value;
-            current.hasValue = true;
-            current.expiresAt = expiresAt;
-            current.pending = undefined;
-            current.pendingUrgent = false;
-            current.loadSeq = seq;
-            current.resolved = undefined;
-          }
+          this.#store(key, current, value, fresh ? this.clock.now() + this.ttlMs : 0, seq);
         }
         return value;
       },
@@ -112,10 +93,13 @@ export class TtlCache<V> {
    * flight still answers its own callers, but does not replace this value when it ends.
    */
   set(key: string, value: V): void {
-    const seq = ++this.#loads;
-    const expiresAt = this.clock.now() + this.ttlMs;
-    const entry = this.#entries.get(key);
-    if (entry === undefined) {
+    // Readers from now on get this value; a load's own callers still get the load's.
+    this.#store(key, this.#entries.get(key), value, this.clock.now() + this.ttlMs, ++this.#loads);
+  }
+
+  /** Puts `value` in place of whatever `current` held, with no load pending. */
+  #store(key: string, current: Entry<V> | undefined, value: V, expiresAt: number, seq: number): void {
+    if (current === undefined) {
       this.#entries.set(key, {
         value,
         hasValue: true,
@@ -127,14 +111,13 @@ export class TtlCache<V> {
       });
       return;
     }
-    entry.value = value;
-    entry.hasValue = true;
-    entry.expiresAt = expiresAt;
-    // Readers from now on get this value; the load's own callers still get the load's.
-    entry.pending = undefined;
-    entry.pendingUrgent = false;
-    entry.loadSeq = seq;
-    entry.resolved = undefined;
+    current.value = value;
+    current.hasValue = true;
+    current.expiresAt = expiresAt;
+    current.pending = undefined;
+    current.pendingUrgent = false;
+    current.loadSeq = seq;
+    current.resolved = undefined;
   }
 
   /** Milliseconds the cached value stays fresh (0 when stale or absent). */
