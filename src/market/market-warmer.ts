@@ -45,9 +45,18 @@ export class MarketWarmer {
     this.#options = options;
   }
 
-  /** A market was asked for (MarketDataCache's onMarketAsked). */
+  /**
+   * A market was asked for (MarketDataCache's onMarketAsked). The latest asked go last; past
+   * twice `maxMarkets` the longest unasked is let go, so a look's work stays bounded however
+   * many markets a minute brings.
+   */
   asked(ticker: string): void {
+    this.#askedAt.delete(ticker);
     this.#askedAt.set(ticker, this.#options.clock.now());
+    if (this.#askedAt.size > 2 * this.#options.maxMarkets) {
+      const oldest = this.#askedAt.keys().next();
+      if (oldest.done !== true) this.#askedAt.delete(oldest.value);
+    }
   }
 
   start(): void {
@@ -70,8 +79,8 @@ export class MarketWarmer {
   }
 
   /**
-   * Reads again, in batches, the markets asked for within the window whose copy expires before
-   * the next look. One refresh at a time: a slow one makes the next look skip.
+   * Reads again, in batches, the markets asked for within the window that were not read since
+   * the last look. One refresh at a time: a slow one makes the next look skip.
    */
   async refresh(): Promise<void> {
     if (this.#running) return;

@@ -138,6 +138,25 @@ describe('MarketWarmer', () => {
     warmer.stop();
   });
 
+  it('tracks at most twice maxMarkets, letting the longest unasked go first', async () => {
+    const { data, warmer, clock, batches, pass } = setup({ maxMarkets: 10 });
+    for (let i = 0; i < 25; i++) {
+      await data.market(`KXM-${i}`);
+      clock.advance(10);
+    }
+    // KXM-0 to 4 were let go; asked again, KXM-0 is back, and KXM-5 goes.
+    await data.market('KXM-0');
+    expect(warmer.size).toBe(20);
+    warmer.start();
+    await pass(TTL_MS / 2);
+    // Ten a look, the soonest to expire first: KXM-0 (read first) and KXM-6 to 14.
+    expect(batches).toHaveLength(1);
+    expect(new Set(batches[0])).toEqual(
+      new Set(['KXM-0', ...Array.from({ length: 9 }, (_, i) => `KXM-${i + 6}`)]),
+    );
+    warmer.stop();
+  });
+
   it('logs a failed refresh once, tries again at the next look, and says when it works again', async () => {
     const { data, warmer, singleReads, batches, log, pass, failNext } = setup();
     warmer.start();
