@@ -54,7 +54,7 @@ const marketCacheSchema = section('market cache settings', {
   }),
   keepWarmMax: meta(integer({ min: 1 }).default(1000), {
     description:
-      'Most markets kept fresh that way (the soonest to expire first): 10 reads every 5 s at most.',
+      'Most markets read again a look (the soonest to expire first; twice as many are tracked): 10 reads every 5 s at most.',
   }),
 });
 
