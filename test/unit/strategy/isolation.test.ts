@@ -184,7 +184,8 @@ describe('strategies in worker threads', () => {
         { match: { markets: ['KXA-*'] }, strategy: 'flood', options: { what: 'log' } },
         { strategy: 'flood', options: { what: 'read' } },
       ],
-      { workers: { size: 2, hardTimeoutMs: 1_000 } },
+      // Stuck workers spin a core each until this passes: long enough for a flood, no longer.
+      { workers: { size: 2, hardTimeoutMs: 400 } },
     );
     let last = performance.now();
     let worstGapMs = 0;
