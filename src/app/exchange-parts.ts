@@ -68,13 +68,23 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
     },
   });
   const warmth = config.exchange.marketCache;
+  const data = new MarketDataCache({
+    reads: client,
+    positions: host.exposure,
+    clock: host.clock,
+    marketTtlMs: warmth.marketTtlMs,
+    // First called after this function returns, when `warmer` below exists.
+    onMarketAsked: (ticker) => warmer?.asked(ticker),
+    logger: host.logger.child({ module: 'market-data' }),
+    onBook: (ticker, book) => inputs.journalWiring()?.bookRead(ticker, book),
+    onMarket: (market) => inputs.journalWiring()?.marketRead(market),
+    onFees: (ticker, fees, event) => inputs.journalWiring()?.feesRead(ticker, fees, event),
+    urgent: () => contextReadPriority() === 'confirm',
+  });
   const warmer =
     warmth.keepWarmMs > 0
       ? new MarketWarmer({
-          markets: {
-            marketFreshForMs: (t) => data.marketFreshForMs(t),
-            putMarkets: (m) => data.putMarkets(m),
-          },
+          markets: data,
           read: async (tickers) => (await client.marketsPage({ tickers, limit: MARKETS_PER_READ })).items,
           clock: host.clock,
           marketTtlMs: warmth.marketTtlMs,
@@ -83,18 +93,6 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
           logger: host.logger.child({ module: 'market-warmer' }),
         })
       : undefined;
-  const data: MarketDataCache = new MarketDataCache({
-    reads: client,
-    positions: host.exposure,
-    clock: host.clock,
-    marketTtlMs: warmth.marketTtlMs,
-    ...(warmer ? { onMarketAsked: (ticker: string) => warmer.asked(ticker) } : {}),
-    logger: host.logger.child({ module: 'market-data' }),
-    onBook: (ticker, book) => inputs.journalWiring()?.bookRead(ticker, book),
-    onMarket: (market) => inputs.journalWiring()?.marketRead(market),
-    onFees: (ticker, fees, event) => inputs.journalWiring()?.feesRead(ticker, fees, event),
-    urgent: () => contextReadPriority() === 'confirm',
-  });
   const watcher = buildWatcher(host, config, queue, client);
   return Object.freeze({ queue, client, data, warmer, watcher });
 }

@@ -97,13 +97,9 @@ export function createNodeFetch(options: NodeFetchOptions): FetchLike {
     if (agent === undefined) {
       throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
     }
-    const payload = direct
-      ? direct.body === undefined
-        ? undefined
-        : Buffer.from(direct.body)
-      : request.body === null
-        ? undefined
-        : Buffer.from(await request.arrayBuffer());
+    let payload: Buffer | undefined;
+    if (direct) payload = direct.body === undefined ? undefined : Buffer.from(direct.body);
+    else if (request.body !== null) payload = Buffer.from(await request.arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;
