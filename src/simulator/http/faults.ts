@@ -49,6 +49,8 @@ export interface FaultConfig {
   postOnlyCrossStormUntil: EpochMs;
   /** RFQs created from now on expire this long after creation (0: the configured lifetime). */
   rfqTtlMs: number;
+  /** Websocket: the next n `orderbook_delta` frames are lost (their `seq` still counts: a gap). */
+  wsDropBookDeltas: number;
   /** One-shot actions of the spec (`flush`, `expireRfqs`), run once by `Faults.apply`. */
   actions: FaultAction[];
 }
@@ -80,6 +82,7 @@ export function noFaults(): FaultConfig {
     cross: 0,
     postOnlyCrossStormUntil: 0,
     rfqTtlMs: 0,
+    wsDropBookDeltas: 0,
     actions: [],
   };
 }
@@ -180,6 +183,11 @@ const FAULT_KINDS: Readonly<Record<string, Setter>> = {
   rfqTtl: (v, f) => {
     f.rfqTtlMs = nonNegative(v, 'rfqTtl');
   },
+  wsDropBookDeltas: (v, f) => {
+    const n = nonNegative(v, 'wsDropBookDeltas');
+    if (!Number.isInteger(n)) throw new Error(`wsDropBookDeltas needs a whole number, got "${v}"`);
+    f.wsDropBookDeltas = n;
+  },
   flush: action('flush'),
   expireRfqs: action('expireRfqs'),
 };
@@ -243,6 +251,14 @@ export class Faults {
   /** What a one-shot action of the spec does (wired by the simulator). */
   onAction(name: FaultAction, handler: () => void): void {
     this.actionHandlers.set(name, handler);
+  }
+
+  /** Whether the next `orderbook_delta` frame is to be lost (`wsDropBookDeltas`); counts it down. */
+  dropBookDelta(): boolean {
+    if (this.current.wsDropBookDeltas <= 0) return false;
+    this.current = { ...this.current, wsDropBookDeltas: this.current.wsDropBookDeltas - 1 };
+    this.injected['wsDropBookDeltas'] = (this.injected['wsDropBookDeltas'] ?? 0) + 1;
+    return true;
   }
 
   /** A post-only cross storm is on (every execution meets a sweep). */

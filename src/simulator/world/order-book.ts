@@ -52,6 +52,12 @@ export class MarketBook {
   private readonly resting: Record<Side, RestingEntry[]> = { yes: [], no: [] };
   private seq = 0;
 
+  /**
+   * @param changed called after every mutation (the one place book changes are observable:
+   *   the world's `onBookChanged`, hence the `orderbook_delta` channel)
+   */
+  constructor(private readonly changed: () => void = () => {}) {}
+
   /** Replaces one side's synthetic levels; a price that stays keeps its age (time priority). */
   setSynthetic(side: Side, levels: readonly BookLevel[], now: EpochMs): void {
     const before = new Map(this.synthetic[side].map((l) => [l.price, l]));
@@ -65,25 +71,33 @@ export class MarketBook {
         seq: kept?.seq ?? ++this.seq,
       };
     });
+    this.changed();
   }
 
   /** Fresh synthetic liquidity at one price (an order that arrives now). */
   addSynthetic(side: Side, price: Micros, count: Centis, now: EpochMs): void {
     this.synthetic[side].push({ side, price, count, since: now, seq: ++this.seq });
+    this.changed();
   }
 
   rest(entry: Omit<RestingEntry, 'seq'>): RestingEntry {
     const full: RestingEntry = { ...entry, seq: ++this.seq };
     this.resting[entry.side].push(full);
+    this.changed();
     return full;
   }
 
   remove(orderId: string): void {
+    let removed = false;
     for (const side of ['yes', 'no'] as const) {
       const list = this.resting[side];
       const at = list.findIndex((e) => e.orderId === orderId);
-      if (at >= 0) list.splice(at, 1);
+      if (at >= 0) {
+        list.splice(at, 1);
+        removed = true;
+      }
     }
+    if (removed) this.changed();
   }
 
   /** Real resting orders, oldest first. */
@@ -121,19 +135,21 @@ export class MarketBook {
   take(liq: Liquidity, count: Centis): void {
     if (liq.kind === 'order') {
       liq.entry.remaining -= count;
-      return;
+    } else {
+      liq.level.count -= count;
+      if (liq.level.count <= 0) {
+        const list = this.synthetic[liq.level.side];
+        const at = list.indexOf(liq.level);
+        if (at >= 0) list.splice(at, 1);
+      }
     }
-    liq.level.count -= count;
-    if (liq.level.count <= 0) {
-      const list = this.synthetic[liq.level.side];
-      const at = list.indexOf(liq.level);
-      if (at >= 0) list.splice(at, 1);
-    }
+    this.changed();
   }
 
   /** Drops synthetic liquidity on `side` at or above `minPrice` (swept by a fresh order). */
   sweepSynthetic(side: Side, minPrice: Micros): void {
     this.synthetic[side] = this.synthetic[side].filter((l) => l.price < minPrice);
+    this.changed();
   }
 
   /** Aggregated levels of one side, ascending (best bid last), as the API shows them. */

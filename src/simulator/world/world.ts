@@ -99,6 +99,7 @@ export class World {
   /** Markets in listing order. */
   readonly marketOrder: string[] = [];
   private readonly bookListeners: ((market: SimMarket) => void)[] = [];
+  private readonly changeListeners = new Set<(market: SimMarket) => void>();
 
   constructor(
     private readonly rng: Rng,
@@ -152,7 +153,8 @@ export class World {
           status: 'active',
           fair: m.fair,
           previousFair: m.fair,
-          book: new MarketBook(),
+          // every mutation of the book, whatever its path, reaches `onBookChanged` listeners
+          book: new MarketBook(() => this.bookChanged(market)),
           lastPrice: 0,
           volume: 0,
           openInterest: 0,
@@ -200,6 +202,18 @@ export class World {
     this.bookListeners.push(listener);
   }
 
+  /**
+   * Called after every change of a market's book: synthetic levels rebuilt, swept or taken,
+   * resting orders added, filled or removed (several times in one turn for one event).
+   * Returns the unsubscribe.
+   */
+  onBookChanged(listener: (market: SimMarket) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => {
+      this.changeListeners.delete(listener);
+    };
+  }
+
   market(ticker: string): SimMarket | undefined {
     return this.markets.get(ticker);
   }
@@ -237,6 +251,10 @@ export class World {
     market.lastPrice = yesPrice;
     market.volume += count;
     market.openInterest = Math.max(0, market.openInterest + openInterestDelta);
+  }
+
+  private bookChanged(market: SimMarket): void {
+    for (const listener of this.changeListeners) listener(market);
   }
 
   private comboFair(market: SimMarket): Micros {
