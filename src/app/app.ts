@@ -15,6 +15,7 @@ import type { Journal } from '../journal/journal.js';
 import type { RecordingFile } from '../journal/recording-file.js';
 import type { RequestGate } from '../kalshi/gate.js';
 import type { FetchLike, KalshiClient } from '../kalshi/index.js';
+import type { LiveBooks } from '../market/live-books.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import { RecentActivity } from '../ops/dashboard/activity.js';
 import type { Dashboard } from '../ops/dashboard/dashboard.js';
@@ -177,6 +178,10 @@ export class App {
   }
   get data(): MarketDataCache {
     return started(this.#exchange, 'data').data;
+  }
+  /** Streamed order books, when exchange.marketCache.streamBooks and the push are on. */
+  get liveBooks(): LiveBooks | undefined {
+    return started(this.#exchange, 'liveBooks').books;
   }
   get watcher(): OwnQuoteWatcher {
     return started(this.#exchange, 'watcher').watcher;
@@ -364,6 +369,7 @@ export class App {
     this.poller.start();
     this.watcher.start();
     this.#exchange.warmer?.start();
+    this.#exchange.books?.start();
     this.fillSync.start();
     if (config.poller.websocket && credentials) {
       this.push = buildPushSource(this, wsUrl);

@@ -7,6 +7,7 @@ import type { Config } from '../config/index.js';
 import type { EpochMs } from '../domain/types.js';
 import { contextReadPriority, type RequestGate } from '../kalshi/gate.js';
 import { ENDPOINTS, type FetchLike, KalshiClient, type KalshiCredentials } from '../kalshi/index.js';
+import { LiveBooks } from '../market/live-books.js';
 import { MarketDataCache } from '../market/market-cache.js';
 import { MARKETS_PER_READ, MarketWarmer } from '../market/market-warmer.js';
 import { OwnQuoteWatcher } from '../quotes/own-quote-watcher.js';
@@ -68,11 +69,22 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
     },
   });
   const warmth = config.exchange.marketCache;
+  // Streamed on the push's socket: without the push, books are read per RFQ as before.
+  const books =
+    warmth.streamBooks && config.poller.websocket && inputs.credentials !== undefined
+      ? new LiveBooks({
+          clock: host.clock,
+          windowMs: warmth.keepWarmMs > 0 ? warmth.keepWarmMs : DEFAULT_BOOK_WINDOW_MS,
+          maxMarkets: warmth.keepWarmMax,
+          logger: host.logger.child({ module: 'live-books' }),
+        })
+      : undefined;
   const data = new MarketDataCache({
     reads: client,
     positions: host.exposure,
     clock: host.clock,
     marketTtlMs: warmth.marketTtlMs,
+    ...(books ? { liveBooks: books } : {}),
     // First called after this function returns, when `warmer` below exists.
     onMarketAsked: (ticker) => warmer?.asked(ticker),
     logger: host.logger.child({ module: 'market-data' }),
@@ -94,8 +106,11 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
         })
       : undefined;
   const watcher = buildWatcher(host, config, queue, client);
-  return Object.freeze({ queue, client, data, warmer, watcher });
+  return Object.freeze({ queue, client, data, warmer, books, watcher });
 }
+
+/** How long a streamed book outlives its last ask when keepWarmMs is 0. */
+const DEFAULT_BOOK_WINDOW_MS = 60_000;
 
 /** Built with the client: the stop lists our open quotes through it even if startup quit early. */
 function buildWatcher(

@@ -4,6 +4,7 @@
  * getters that fail loudly before they exist, and stops whichever exist.
  */
 import type { KalshiClient } from '../kalshi/index.js';
+import type { LiveBooks } from '../market/live-books.js';
 import type { MarketDataCache } from '../market/market-cache.js';
 import type { MarketWarmer } from '../market/market-warmer.js';
 import type { Schedules } from '../ops/schedules.js';
@@ -22,6 +23,8 @@ export interface ExchangeParts {
   readonly data: MarketDataCache;
   /** Batched reads of the markets pricing uses (none with exchange.marketCache.keepWarmMs: 0). */
   readonly warmer: MarketWarmer | undefined;
+  /** Order books from the websocket (none with exchange.marketCache.streamBooks or poller.websocket off). */
+  readonly books: LiveBooks | undefined;
   /** Built with the client: a stop lists and deletes our open quotes through it even if startup quit early. */
   readonly watcher: OwnQuoteWatcher;
 }

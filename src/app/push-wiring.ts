@@ -21,6 +21,7 @@ export type PushHost = Pick<
   | 'metrics'
   | 'logger'
   | 'communicationsId'
+  | 'liveBooks'
 >;
 
 /** The push source on `url`, not yet started: the app holds it before it connects. */
@@ -32,7 +33,15 @@ export function buildPushSource(host: PushHost, url: string): RfqPushSource {
     maxPayloadBytes: config.exchange.maxResponseBytes,
     fills: true,
     ownRfqs: true,
+    books: host.liveBooks !== undefined,
   });
+  const books = host.liveBooks;
+  if (books) {
+    stream.on('bookSnapshot', (event) => books.snapshot(event.ticker, event.yes, event.no));
+    stream.on('bookDelta', (event) => books.delta(event.ticker, event.side, event.price, event.delta));
+    stream.on('booksLost', (tickers) => books.lost(tickers));
+    books.attach(stream);
+  }
   wireFillPush(stream, {
     take: (fill) => host.manager.fills.take(fill, 'push'),
     sync: (reason) => void host.fillSync.sync(reason).catch(() => undefined),

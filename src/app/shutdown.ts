@@ -104,8 +104,9 @@ export async function stopApp(host: ShutdownHost, state: ShutdownState, reason: 
   }
   await host.push?.stop();
   if (exchange) {
-    const { watcher, client, queue, warmer } = exchange;
+    const { watcher, client, queue, warmer, books } = exchange;
     warmer?.stop();
+    books?.stop();
     await watcher.stop();
     // Before the exchange took our keys this run cannot have placed a quote; one left by an
     // earlier run is found at the next start, as after a kill -9.

@@ -372,7 +372,9 @@ class Replay {
         recorded?.event(event);
         const decidedAt = this.#window.takeDecidedAt(event.rfqId, event.at + MAX_DECISION_DELAY_MS);
         const now = this.#clock.now();
-        if (decidedAt === undefined || decidedAt <= now) return this.#rfqSeen(event);
+        // Decided in the same millisecond (a streamed book needs no read): it still enters after
+        // the data recorded up to then, as one decided later does.
+        if (decidedAt === undefined || decidedAt < now) return this.#rfqSeen(event);
         if (!this.#entering.has(event.rfqId)) {
           this.#clock.schedule(decidedAt - now, () => this.#enter(event));
           this.#entering.set(event.rfqId, { closed: false });

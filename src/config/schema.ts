@@ -56,6 +56,10 @@ const marketCacheSchema = section('market cache settings', {
     description:
       'Most markets read again a look (the soonest to expire first; twice as many are tracked): 10 reads every 5 s at most.',
   }),
+  streamBooks: meta(boolean().default(true), {
+    description:
+      'Order books of markets asked for within keepWarmMs (at most keepWarmMax) come from the orderbook_delta websocket channel instead of a REST read per RFQ; needs poller.websocket. A market the exchange will not stream (Kalshi does not say whether combos are served) is read over REST.',
+  }),
 });
 
 export const exchangeSchema = meta(

@@ -112,7 +112,8 @@ export function parseMarketsPage(json: unknown, reporter: UnknownReporter): Page
   return compact<Page<Market>>({ items, cursor: readCursor(r) });
 }
 
-function mapLevels(r: WireReader, key: string): BookLevel[] {
+/** A side of a book (`[[price_dollars, count_fp], …]`); absent or null is empty. */
+export function mapLevels(r: WireReader, key: string): BookLevel[] {
   return r.optArray(key).map((level, i) => {
     const field = `${r.field(key)}[${i}]`;
     if (!Array.isArray(level) || level.length < 2) {

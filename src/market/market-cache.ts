@@ -41,6 +41,11 @@ export interface MarketDataCacheOptions {
   readonly logger?: Logger;
   /** Each book read from the exchange (not from the cache): the journal's marks. */
   readonly onBook?: (ticker: string, book: OrderBook) => void;
+  /**
+   * Books the exchange streams (LiveBooks): a whole one is served without a request; undefined
+   * means read it. Asking is what starts the streaming.
+   */
+  readonly liveBooks?: { read(ticker: string): OrderBook | undefined };
   /** Each time a market is asked for, cached or not: what MarketWarmer keeps fresh. */
   readonly onMarketAsked?: (ticker: string) => void;
   /** Each market read from the exchange (not from the cache): the journal's market data. */
@@ -67,6 +72,10 @@ export class MarketDataCache implements MarketData {
   readonly #series: TtlCache<FeeSchedule>;
   readonly #log: Logger | undefined;
   readonly #onBook: ((ticker: string, book: OrderBook) => void) | undefined;
+  readonly #liveBooks: { read(ticker: string): OrderBook | undefined } | undefined;
+  readonly #urgent: (() => boolean) | undefined;
+  /** Streamed books already reported to onBook (a streamed book is a new object after each change). */
+  readonly #reportedLive = new WeakSet<OrderBook>();
   #warming = 0;
   readonly #onMarketAsked: ((ticker: string) => void) | undefined;
   readonly #onMarket: ((market: Market) => void) | undefined;
@@ -76,10 +85,12 @@ export class MarketDataCache implements MarketData {
     this.#reads = options.reads;
     this.#log = options.logger;
     this.#onBook = options.onBook;
+    this.#liveBooks = options.liveBooks;
     this.#onMarket = options.onMarket;
     this.#onFees = options.onFees;
     this.#positions = options.positions;
     const { clock, urgent } = options;
+    this.#urgent = urgent;
     this.#onMarketAsked = options.onMarketAsked;
     this.#markets = new TtlCache(options.marketTtlMs ?? 10_000, clock, undefined, urgent);
     this.#books = new TtlCache(options.bookTtlMs ?? 500, clock, undefined, urgent);
@@ -115,12 +126,29 @@ export class MarketDataCache implements MarketData {
     return this.#markets.peek(ticker);
   }
 
+  /**
+   * A streamed book when the stream holds it whole, else a REST read. Ordinary reads keep what
+   * they were served for the book lifetime either way, so a price is made from one state of the
+   * book however many RFQs share it (and a recording replays it); last look takes the newest.
+   */
   orderBook(ticker: string): Promise<OrderBook> {
+    const live = this.#liveBooks?.read(ticker);
+    if (live && this.#urgent?.()) return Promise.resolve(this.#servedLive(ticker, live));
     return this.#books.get(ticker, async () => {
+      if (live) return this.#servedLive(ticker, live);
       const book = await this.#reads.getOrderBook(ticker);
       this.#onBook?.(ticker, book);
       return book;
     });
+  }
+
+  /** A streamed state is journaled the first time it is served (each change is a new object). */
+  #servedLive(ticker: string, live: OrderBook): OrderBook {
+    if (this.#onBook && !this.#reportedLive.has(live)) {
+      this.#reportedLive.add(live);
+      this.#onBook(ticker, live);
+    }
+    return live;
   }
 
   event(eventTicker: string): Promise<EventInfo> {

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { repeatEvery, type Timer } from '../../domain/clock.js';
 import { signWebSocketHandshake } from '../auth.js';
 import { backoffDelay } from '../retry.js';
+import { BookSubscription } from './book-subscription.js';
 import {
   type CommunicationsEvent,
   type CommunicationsStreamEvents,
@@ -43,6 +44,9 @@ export class CommunicationsStream {
     fillsConnected: [],
     disconnected: [],
     gap: [],
+    bookSnapshot: [],
+    bookDelta: [],
+    booksLost: [],
     malformed: [],
   };
   #socket: WebSocket | undefined;
@@ -64,6 +68,7 @@ export class CommunicationsStream {
   /** Malformed (type, field) pairs already logged at warn: a flood logs once per kind. */
   readonly #malformedSeen = new Set<string>();
   #stats = { connects: 0, events: 0, malformedFrames: 0, gaps: 0 };
+  readonly #books: BookSubscription;
 
   constructor(options: CommunicationsStreamOptions, deps: StreamDeps) {
     this.#options = {
@@ -75,10 +80,35 @@ export class CommunicationsStream {
       maxPayloadBytes: 8 * 1024 * 1024,
       fills: false,
       ownRfqs: false,
+      books: false,
       ...options,
     };
     this.#deps = deps;
     this.#log = deps.logger.child({ stream: 'communications' });
+    this.#books = new BookSubscription({
+      send: (command) => this.#command(command),
+      lost: (tickers) => this.#emit('booksLost', tickers),
+      logger: this.#log,
+    });
+  }
+
+  /** Streams these markets' books (`bookSnapshot`, then `bookDelta`), with the `books` option. */
+  watchBooks(tickers: readonly string[]): void {
+    if (this.#options.books) this.#books.watch(tickers);
+  }
+
+  unwatchBooks(tickers: readonly string[]): void {
+    if (this.#options.books) this.#books.unwatch(tickers);
+  }
+
+  /** Asks for fresh snapshots of these books (one that could not be applied, say). */
+  resyncBooks(tickers: readonly string[]): void {
+    this.#books.snapshot(tickers);
+  }
+
+  /** Markets whose books the stream covers or is asking for. */
+  get streamedBooks(): number {
+    return this.#books.coveredCount;
   }
 
   /** Subscribed: pushes are flowing. */
@@ -245,6 +275,12 @@ export class CommunicationsStream {
     );
   }
 
+  #command(command: { readonly cmd: string; readonly params: Record<string, unknown> }): number {
+    const id = this.#nextCommandId++;
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify({ id, ...command }));
+    return id;
+  }
+
   #heard(): void {
     this.#lastHeardAt = this.#deps.clock.now();
   }
@@ -269,6 +305,7 @@ export class CommunicationsStream {
     this.#fillSid = undefined;
     this.#ownCommandId = undefined;
     this.#ownSid = undefined;
+    this.#books.closed();
     this.#unsubscribed(info);
   }
 
@@ -306,6 +343,10 @@ export class CommunicationsStream {
       case 'event':
         this.#checkSeq(frame.sid, frame.seq);
         this.#stats.events++;
+        if (frame.message.type === 'bookSnapshot' || frame.message.type === 'bookDelta') {
+          if (frame.sid !== undefined && frame.sid === this.#books.sid) this.#deliver(frame.message);
+          return;
+        }
         if (frame.sid !== undefined && frame.sid === this.#ownSid) {
           if (frame.message.type === 'rfqCreated') this.#emit('ownRfqCreated', frame.message.event);
           return;
@@ -318,6 +359,10 @@ export class CommunicationsStream {
           this.#lastSeq.set(frame.sid, 0);
           this.#log.info({ sid: frame.sid }, 'subscribed to fills');
           this.#emit('fillsConnected');
+          return;
+        }
+        if (frame.channel === 'orderbook_delta') {
+          if (this.#books.subscribed(frame.id, frame.sid)) this.#lastSeq.set(frame.sid, 0);
           return;
         }
         if (frame.channel !== 'communications') return;
@@ -334,6 +379,10 @@ export class CommunicationsStream {
         this.#emit('connected');
         if (this.#socket && this.#fillSid === undefined) this.#subscribeFills(this.#socket);
         if (this.#socket && this.#ownSid === undefined) this.#subscribeOwn(this.#socket);
+        if (this.#options.books) this.#books.opened();
+        return;
+      case 'ok':
+        this.#books.ok(frame.id);
         return;
       case 'error':
         this.#commandError(frame);
@@ -363,6 +412,12 @@ export class CommunicationsStream {
       case 'fill':
         this.#emit('fill', message.event);
         return;
+      case 'bookSnapshot':
+        this.#emit('bookSnapshot', message.event);
+        return;
+      case 'bookDelta':
+        this.#emit('bookDelta', message.event);
+        return;
     }
   }
 
@@ -374,6 +429,11 @@ export class CommunicationsStream {
     this.#stats.malformedFrames++;
     // It arrived: its sequence number counts, so the loss is reported once (here), not as a gap too.
     if (frameError.sequence) this.#checkSeq(frameError.sequence.sid, frameError.sequence.seq);
+    // A book change we could not read leaves that book wrong: snapshot them all again.
+    const bookFrame =
+      frameError.frameType === 'orderbook_delta' || frameError.frameType === 'orderbook_snapshot';
+    if (bookFrame || (frameError.sequence && frameError.sequence.sid === this.#books.sid))
+      this.#books.resync();
     const key = `${frameError.frameType ?? ''}\u0000${frameError.field ?? ''}`;
     const first = !this.#malformedSeen.has(key);
     if (first) this.#malformedSeen.add(key);
@@ -390,6 +450,15 @@ export class CommunicationsStream {
     this.#lastSeq.set(sid, seq);
     if (last === undefined || seq === last + 1) return;
     this.#stats.gaps++;
+    if (sid === this.#books.sid) {
+      // Only books depend on this subscription: snapshots repair it, the RFQ listing is not needed.
+      this.#log.warn(
+        { sid, channel: 'orderbook_delta', expected: last + 1, got: seq },
+        'websocket sequence gap',
+      );
+      this.#books.resync();
+      return;
+    }
     const channel = sid === this.#fillSid ? 'fill' : 'communications';
     this.#log.warn({ sid, channel, expected: last + 1, got: seq }, 'websocket sequence gap');
     this.#emit('gap', { reason: 'sequence', channel, sid, expected: last + 1, received: seq });
@@ -398,6 +467,7 @@ export class CommunicationsStream {
   #commandError(frame: Extract<StreamFrame, { kind: 'error' }>): void {
     const socket = this.#socket;
     const context = { code: frame.code, sid: frame.sid, id: frame.id, message: frame.message };
+    if (this.#books.refused(frame.id, frame.code)) return;
     if (frame.id !== undefined && frame.id === this.#ownCommandId && this.#ownSid === undefined) {
       // Our own pushed RFQs are then known at the next listing only (poller.ignoreOwnRfqs).
       this.#log.warn(context, 'own-RFQ subscribe refused; our own RFQs are told apart at listings only');
@@ -414,6 +484,11 @@ export class CommunicationsStream {
       frame.code !== undefined && SUBSCRIPTION_LOST_CODES.has(frame.code) ? frame.code : undefined;
     // The exchange ended a side subscription (it names its sid): subscribe it again on this socket.
     if (lostCode !== undefined && frame.sid !== undefined && socket !== undefined) {
+      if (frame.sid === this.#books.sid) {
+        this.#log.warn(context, 'the exchange ended the order book subscription; resubscribing');
+        this.#books.ended();
+        return;
+      }
       if (frame.sid === this.#fillSid) {
         this.#log.warn(context, 'the exchange ended the fill subscription; resubscribing');
         this.#stats.gaps++;

@@ -3,7 +3,7 @@
  * centis, times in epoch ms. Nothing past the stream sees a wire field or a decimal string.
  */
 import type { Centis, Micros } from '../../domain/money.js';
-import type { EpochMs, Fill, Rfq, Side } from '../../domain/types.js';
+import type { BookLevel, EpochMs, Fill, Rfq, Side } from '../../domain/types.js';
 
 interface Pushed {
   /** When the exchange queued the frame (`sending_ts_ms`), when it says. */
@@ -89,6 +89,21 @@ export interface FillEvent extends Pushed {
   readonly subaccount?: number;
 }
 
+/** `orderbook_snapshot` (the `orderbook_delta` channel): a market's whole book, bids ascending. */
+export interface BookSnapshotEvent extends Pushed {
+  readonly ticker: string;
+  readonly yes: readonly BookLevel[];
+  readonly no: readonly BookLevel[];
+}
+
+/** `orderbook_delta`: one price level of one side changed by `delta` (signed) contracts. */
+export interface BookDeltaEvent extends Pushed {
+  readonly ticker: string;
+  readonly side: Side;
+  readonly price: Micros;
+  readonly delta: Centis;
+}
+
 /** One parsed data message of the channel. */
 export type CommunicationsEvent =
   | { readonly type: 'rfqCreated'; readonly event: RfqCreatedEvent }
@@ -96,7 +111,9 @@ export type CommunicationsEvent =
   | { readonly type: 'quoteCreated'; readonly event: QuoteCreatedEvent }
   | { readonly type: 'quoteAccepted'; readonly event: QuoteAcceptedEvent }
   | { readonly type: 'quoteExecuted'; readonly event: QuoteExecutedEvent }
-  | { readonly type: 'fill'; readonly event: FillEvent };
+  | { readonly type: 'fill'; readonly event: FillEvent }
+  | { readonly type: 'bookSnapshot'; readonly event: BookSnapshotEvent }
+  | { readonly type: 'bookDelta'; readonly event: BookDeltaEvent };
 
 /** Messages were (or may have been) lost: the REST listing is the truth until the next push. */
 export interface StreamGap {
@@ -141,6 +158,15 @@ export interface CommunicationsStreamEvents {
   /** Pushes stopped (socket closed, or the subscription was lost); the stream reconnects by itself. */
   disconnected: (info: StreamDisconnect) => void;
   gap: (gap: StreamGap) => void;
+  /** A market's book, whole (only with the `books` option, for markets given to `watchBooks`). */
+  bookSnapshot: (event: BookSnapshotEvent) => void;
+  /** A change to a book whose snapshot came before it, in order. */
+  bookDelta: (event: BookDeltaEvent) => void;
+  /**
+   * These books (`all`: every one) may have missed changes: a gap, a lost subscription, a closed
+   * socket. Do not use them until their next snapshot, which the stream asks for by itself.
+   */
+  booksLost: (tickers: readonly string[] | 'all') => void;
   /** A frame that could not be read; it was dropped whole and counted. */
   malformed: (error: StreamFrameError) => void;
 }

@@ -5,7 +5,11 @@
 import { knownFields, type UnknownReporter, WireFieldError, WireReader } from '../wire-reader.js';
 import { type CommunicationsEvent, StreamFrameError } from './events.js';
 import {
+  BOOK_DELTA_FIELDS,
+  BOOK_SNAPSHOT_FIELDS,
   FILL_EVENT_FIELDS,
+  mapBookDelta,
+  mapBookSnapshot,
   mapFillEvent,
   mapQuoteAccepted,
   mapQuoteCreated,
@@ -40,7 +44,9 @@ export type StreamFrame =
       readonly message: string;
       readonly sid: number | undefined;
     }
-  /** `ok`, `unsubscribed`, other channels' messages, types this version does not know. */
+  /** A command's success (`update_subscription`, `list_subscriptions`). */
+  | { readonly kind: 'ok'; readonly id: number | undefined }
+  /** `unsubscribed`, other channels' messages, types this version does not know. */
   | { readonly kind: 'ignored'; readonly type: string };
 
 const ENVELOPE_FIELDS = knownFields(['type', 'sid', 'seq', 'msg', 'sending_ts_ms', 'id']);
@@ -54,6 +60,8 @@ const EVENTS = {
   quote_accepted: { type: 'quoteAccepted', fields: QUOTE_ACCEPTED_FIELDS, map: mapQuoteAccepted },
   quote_executed: { type: 'quoteExecuted', fields: QUOTE_EXECUTED_FIELDS, map: mapQuoteExecuted },
   fill: { type: 'fill', fields: FILL_EVENT_FIELDS, map: mapFillEvent },
+  orderbook_snapshot: { type: 'bookSnapshot', fields: BOOK_SNAPSHOT_FIELDS, map: mapBookSnapshot },
+  orderbook_delta: { type: 'bookDelta', fields: BOOK_DELTA_FIELDS, map: mapBookDelta },
 } as const;
 
 function isEventType(type: string): type is keyof typeof EVENTS {
@@ -92,6 +100,7 @@ export function parseFrame(text: string, reporter: UnknownReporter): StreamFrame
         sid: msg.int('sid'),
       };
     }
+    if (type === 'ok') return { kind: 'ok', id: envelope.optInt('id') };
     if (type === 'error') {
       const msg = envelope.has('msg') ? envelope.object('msg', 'ws_error', ERROR_FIELDS) : undefined;
       return {

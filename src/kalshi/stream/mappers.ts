@@ -5,8 +5,11 @@
  */
 import type { Rfq, RfqSize, Side } from '../../domain/types.js';
 import { FILL_FIELDS, LEG_FIELDS, mapFill, mapLeg, SIDES } from '../mappers.js';
-import { compact, knownFields, type WireReader } from '../wire-reader.js';
+import { mapLevels } from '../mappers-market.js';
+import { compact, knownFields, WireFieldError, type WireReader } from '../wire-reader.js';
 import type {
+  BookDeltaEvent,
+  BookSnapshotEvent,
   FillEvent,
   QuoteAcceptedEvent,
   QuoteCreatedEvent,
@@ -159,6 +162,40 @@ export function mapFillEvent(r: WireReader, sentAt: number | undefined): FillEve
     fill: mapFill(r),
     postPosition: r.optCount('post_position_fp'),
     subaccount: r.optInt('subaccount'),
+    sentAt,
+  });
+}
+
+export const BOOK_SNAPSHOT_FIELDS = knownFields([
+  'market_ticker',
+  'market_id',
+  'yes_dollars_fp',
+  'no_dollars_fp',
+]);
+// biome-ignore format: a field list
+export const BOOK_DELTA_FIELDS = knownFields([
+  'market_ticker', 'market_id', 'price_dollars', 'delta_fp', 'side', 'client_order_id', 'subaccount', 'ts_ms',
+]);
+
+/** A side absent from the snapshot is an empty side. */
+export function mapBookSnapshot(r: WireReader, sentAt: number | undefined): BookSnapshotEvent {
+  return compact<BookSnapshotEvent>({
+    ticker: r.str('market_ticker'),
+    yes: Object.freeze(mapLevels(r, 'yes_dollars_fp')),
+    no: Object.freeze(mapLevels(r, 'no_dollars_fp')),
+    sentAt,
+  });
+}
+
+export function mapBookDelta(r: WireReader, sentAt: number | undefined): BookDeltaEvent {
+  const side = r.closedEnum('side', SIDES);
+  // A side we cannot read cannot be applied: the frame is dropped and the books resynchronised.
+  if (side === undefined) throw new WireFieldError('expected yes or no', r.field('side'));
+  return compact<BookDeltaEvent>({
+    ticker: r.str('market_ticker'),
+    side,
+    price: r.dollars('price_dollars'),
+    delta: r.count('delta_fp'),
     sentAt,
   });
 }

@@ -31,6 +31,11 @@ export interface CommunicationsStreamOptions {
    * and are dropped. @default false
    */
   readonly ownRfqs?: boolean;
+  /**
+   * Also stream the order books of the markets given to `watchBooks` (the `orderbook_delta`
+   * channel, on the same socket): `bookSnapshot`, `bookDelta` and `booksLost` events. @default false
+   */
+  readonly books?: boolean;
 }
 
 /** What the client hands the stream: its credentials, clock, logger, jitter and unknown-field reporter. */

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseDollars } from '../../../src/domain/money.js';
-import { metricValue, type SimQuote, simQuotes, startBot, waitForOpenQuotes } from '../../helpers/bot.js';
+import {
+  capturingLogger,
+  metricValue,
+  type SimQuote,
+  simQuotes,
+  startBot,
+  waitForOpenQuotes,
+} from '../../helpers/bot.js';
 import { startTestSimulator, waitFor } from '../../helpers/simulator.js';
 
 const LIFECYCLE = {
@@ -196,5 +203,80 @@ describe('the quoting engine against the simulator', () => {
     });
     await quoteOn(second.body.id);
     expect(await reads('get_market')).toBe(marketReads);
+  });
+  it('streams the books of markets it prices (orderbook_delta): later RFQs there read no book over REST, and the streamed book follows the exchange', async () => {
+    const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+    const [user] = ts.users;
+    const { app } = await startBot(ts, user!);
+    const { body } = await ts.admin<{ markets: { ticker: string; status: string; fair_dollars: string }[] }>(
+      'GET',
+      '/_sim/markets',
+    );
+    const market = body.markets.find((m) => m.status === 'active' && !m.ticker.startsWith('KXMVE'))!;
+    const reads = (endpoint: string) => metricValue(app.metrics.requests, { endpoint });
+    const quoteOn = async (rfqId: string) =>
+      waitFor(async () => (await simQuotes(ts, user!, 'open')).some((q) => q.rfq_id === rfqId), {
+        what: `a quote on ${rfqId}`,
+      });
+    const rfqOn = async () =>
+      (await ts.admin<{ id: string }>('POST', '/_sim/rfqs', { market_ticker: market.ticker, contracts: 5 }))
+        .body.id;
+    await quoteOn(await rfqOn());
+    const books = app.liveBooks!;
+    await waitFor(() => books.read(market.ticker) !== undefined, { what: 'the streamed book' });
+    expect(await reads('get_orderbook')).toBeGreaterThanOrEqual(1);
+    const sameAsExchange = async () =>
+      JSON.stringify(books.read(market.ticker)) ===
+      JSON.stringify(await app.client.getOrderBook(market.ticker));
+    expect(await sameAsExchange()).toBe(true);
+    // The book moves at the exchange: the stream's copy follows, change by change.
+    const before = books.read(market.ticker)!;
+    const fair = parseDollars(market.fair_dollars) > 500_000 ? '0.200000' : '0.800000';
+    await ts.admin('PUT', `/_sim/markets/${market.ticker}`, { fair_dollars: fair });
+    await waitFor(async () => books.read(market.ticker) !== before && (await sameAsExchange()), {
+      what: 'the streamed book to follow the exchange',
+    });
+    expect(books.read(market.ticker)!.yes.at(-1)!.price).not.toBe(before.yes.at(-1)!.price);
+    // Past the REST book cache (500 ms): the next RFQs there are priced from the stream.
+    const later = Date.now() + 600;
+    await waitFor(() => Date.now() > later, { what: 'the REST book cache to lapse' });
+    // (the comparisons above read the book over REST too)
+    const bookReads = await reads('get_orderbook');
+    await quoteOn(await rfqOn());
+    await quoteOn(await rfqOn());
+    expect(await reads('get_orderbook')).toBe(bookReads);
+    expect(books.stats.inconsistencies).toBe(0);
+  });
+  it('repairs a streamed book that missed a change: the gap is seen and a fresh snapshot asked for', async () => {
+    const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
+    const [user] = ts.users;
+    const log = capturingLogger('info');
+    const { app } = await startBot(ts, user!, {}, { logger: log.logger });
+    const { body } = await ts.admin<{ markets: { ticker: string; status: string }[] }>(
+      'GET',
+      '/_sim/markets',
+    );
+    const market = body.markets.find((m) => m.status === 'active' && !m.ticker.startsWith('KXMVE'))!.ticker;
+    await ts.admin('POST', '/_sim/rfqs', { market_ticker: market, contracts: 5 });
+    const books = app.liveBooks!;
+    await waitFor(() => books.read(market) !== undefined, { what: 'the streamed book' });
+    const sameAsExchange = async () =>
+      JSON.stringify(books.read(market)) === JSON.stringify(await app.client.getOrderBook(market));
+    // One change of the next batch is lost on the way; the ones after it show the gap.
+    await ts.admin('PATCH', '/_sim/faults', { spec: 'wsDropBookDeltas=1' });
+    await ts.admin('PUT', `/_sim/markets/${market}`, { fair_dollars: '0.310000' });
+    await waitFor(
+      async () =>
+        (await ts.admin<{ injected: Record<string, number> }>('GET', '/_sim/faults')).body.injected[
+          'wsDropBookDeltas'
+        ] === 1,
+      {
+        what: 'the change dropped',
+      },
+    );
+    await waitFor(sameAsExchange, { what: 'the book repaired from a fresh snapshot' });
+    expect(
+      log.lines.some((l) => l.msg === 'websocket sequence gap' && l['channel'] === 'orderbook_delta'),
+    ).toBe(true);
   });
 });

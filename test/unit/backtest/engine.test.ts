@@ -85,6 +85,35 @@ describe('the replay engine', () => {
     expect(decision).toMatchObject({ outcome: 'quote', yesBid: 440_000, at: T0 + 1_401 });
   });
 
+  it('lets an RFQ decided in the millisecond it was seen (a streamed book) price with the book recorded then', async () => {
+    const path = recording([
+      market(T0),
+      book(T0 + 500, 300_000, 700_000),
+      rfqSeen(T0 + 600, 'r0'),
+      // An odd millisecond: no timer of the replay's falls on it to apply the book early.
+      rfqSeen(T0 + 1_037, 'r1'),
+      book(T0 + 1_037, 450_000, 500_000),
+      {
+        kind: 'decision',
+        at: T0 + 1_037,
+        rfqId: 'r1',
+        marketTicker: MARKET,
+        strategy: 'test',
+        outcome: 'quote',
+        yesBid: 440_000,
+        noBid: 490_000,
+      },
+      rfqGone(T0 + 9_000, 'r1'),
+    ]);
+    const seenBook: (number | undefined)[] = [];
+    await run(path, (_id, b) => {
+      seenBook.push(b.yes);
+      return { yesBid: 440_000, noBid: 490_000 };
+    });
+    // r0 priced with the book of its time; r1 with the one recorded in its millisecond.
+    expect(seenBook).toEqual([300_000, 450_000]);
+  });
+
   it('fills a recorded accept at our price when ours is at least as good, for the contracts taken', async () => {
     const path = recording([
       market(T0),

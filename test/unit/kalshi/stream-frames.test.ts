@@ -205,7 +205,67 @@ describe('communications frames → domain events', () => {
       kind: 'ignored',
       type: 'market_position',
     });
-    expect(parse({ id: 4, type: 'ok', msg: [] })).toEqual({ kind: 'ignored', type: 'ok' });
+    expect(parse({ id: 4, type: 'ok', msg: [] })).toEqual({ kind: 'ok', id: 4 });
+    expect(parse({ id: 5, type: 'ok', sid: 2, seq: 9, msg: { market_tickers: ['M1'] } })).toEqual({
+      kind: 'ok',
+      id: 5,
+    });
+  });
+
+  it('order books: a snapshot (a side absent is empty) and a signed change, as integers', () => {
+    const snapshot = eventOf({
+      type: 'orderbook_snapshot',
+      sid: 4,
+      seq: 1,
+      msg: {
+        market_ticker: 'FED-23DEC-T3.00',
+        market_id: '9b0f6b43-5b68-4f9f-9f02-9a2a0d1bd2d1',
+        yes_dollars_fp: [
+          ['0.0800', '300.00'],
+          ['0.2200', '333.00'],
+        ],
+      },
+    });
+    expect(snapshot.message).toEqual({
+      type: 'bookSnapshot',
+      event: {
+        ticker: 'FED-23DEC-T3.00',
+        yes: [
+          { price: 80_000, count: 30_000 },
+          { price: 220_000, count: 33_300 },
+        ],
+        no: [],
+      },
+    });
+    const delta = eventOf({
+      type: 'orderbook_delta',
+      sid: 4,
+      seq: 2,
+      msg: {
+        market_ticker: 'FED-23DEC-T3.00',
+        market_id: '9b0f6b43-5b68-4f9f-9f02-9a2a0d1bd2d1',
+        price_dollars: '0.960',
+        delta_fp: '-54.25',
+        side: 'yes',
+        ts_ms: 1_733_047_200_500,
+      },
+    });
+    expect(delta.message).toEqual({
+      type: 'bookDelta',
+      event: { ticker: 'FED-23DEC-T3.00', side: 'yes', price: 960_000, delta: -5_425 },
+    });
+    const unreadable = (msg: Record<string, unknown>) =>
+      failure({
+        type: 'orderbook_delta',
+        sid: 4,
+        seq: 3,
+        msg: { market_ticker: 'M', price_dollars: '0.96', delta_fp: '1.00', side: 'yes', ...msg },
+      });
+    expect(unreadable({ side: 'bid' }).field).toBe('msg.side');
+    expect(unreadable({ delta_fp: '1.001' }).field).toBe('msg.delta_fp');
+    const error = unreadable({ price_dollars: 0.96 });
+    expect(error).toMatchObject({ frameType: 'orderbook_delta', field: 'msg.price_dollars' });
+    expect(error.sequence).toEqual({ sid: 4, seq: 3 });
   });
 
   it('fill: one trade of ours, as the REST listing has it, with the push-only fields', () => {

@@ -64,6 +64,9 @@ function streamFor(
     connected: [],
     disconnected: [],
     gap: [],
+    bookSnapshot: [],
+    bookDelta: [],
+    booksLost: [],
     malformed: [],
   };
   for (const name of Object.keys(seen) as (keyof Seen)[]) {
@@ -392,5 +395,151 @@ describe('communications stream', () => {
     expect(() => client.communicationsStream({ url: 'ws://x/trade-api/ws/v2', idleTimeoutMs: 0 })).toThrow(
       /stream.idleTimeoutMs/,
     );
+  });
+});
+
+describe('order book subscription (books option)', () => {
+  const snapshot = (sid: number, seq: number, ticker: string, yes: [string, string][]) => ({
+    type: 'orderbook_snapshot',
+    sid,
+    seq,
+    msg: { market_ticker: ticker, market_id: `id-${ticker}`, yes_dollars_fp: yes },
+  });
+  const delta = (sid: number, seq: number, ticker: string, price: string, change: string, side = 'yes') => ({
+    type: 'orderbook_delta',
+    sid,
+    seq,
+    msg: { market_ticker: ticker, market_id: `id-${ticker}`, price_dollars: price, delta_fp: change, side },
+  });
+  const bookCommands = (commands: readonly Record<string, unknown>[]) =>
+    commands.filter((c) => {
+      const params = c['params'] as Record<string, unknown>;
+      return c['cmd'] === 'update_subscription' || (params['channels'] as string[])[0] === 'orderbook_delta';
+    });
+
+  it('subscribes the markets asked for once connected: one first, the rest in one add; snapshots and changes arrive as domain values', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server, { books: true });
+    stream.watchBooks(['M1']);
+    stream.watchBooks(['M2', 'M3']);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => bookCommands(connection.commands).length === 2, { what: 'subscribe and add' });
+      expect(bookCommands(connection.commands)).toEqual([
+        { id: 2, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: ['M1'] } },
+        {
+          id: 3,
+          cmd: 'update_subscription',
+          params: { sid: 2, action: 'add_markets', market_tickers: ['M2', 'M3'] },
+        },
+      ]);
+      expect(stream.streamedBooks).toBe(3);
+      connection.send(snapshot(2, 1, 'M1', [['0.4000', '12.00']]));
+      connection.send(delta(2, 2, 'M1', '0.4100', '-2.50', 'no'));
+      // Another subscription's sid is not the book's: dropped.
+      connection.send(delta(7, 1, 'M1', '0.4100', '1.00'));
+      await waitFor(() => seen.bookDelta.length === 1, { what: 'a change' });
+      expect(seen.bookSnapshot[0]?.[0]).toMatchObject({
+        ticker: 'M1',
+        yes: [{ price: 400_000, count: 1_200 }],
+        no: [],
+      });
+      expect(seen.bookDelta[0]?.[0]).toMatchObject({ ticker: 'M1', side: 'no', price: 410_000, delta: -250 });
+      stream.unwatchBooks(['M2']);
+      await waitFor(() => bookCommands(connection.commands).length === 3, { what: 'the delete' });
+      expect(bookCommands(connection.commands)[2]?.['params']).toEqual({
+        sid: 2,
+        action: 'delete_markets',
+        market_tickers: ['M2'],
+      });
+      expect(seen.gap).toEqual([]);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('a gap or an unreadable change withdraws every book and asks for their snapshots, without an RFQ gap', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server, { books: true });
+    stream.watchBooks(['M1']);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => bookCommands(connection.commands).length === 1, { what: 'the subscribe' });
+      connection.send(snapshot(2, 1, 'M1', [['0.4000', '12.00']]));
+      connection.send(delta(2, 3, 'M1', '0.4000', '1.00'));
+      await waitFor(() => seen.booksLost.length === 1, { what: 'the books lost' });
+      expect(seen.booksLost[0]).toEqual(['all']);
+      await waitFor(() => bookCommands(connection.commands).length === 2, { what: 'the snapshot request' });
+      expect(bookCommands(connection.commands)[1]?.['params']).toEqual({
+        sid: 2,
+        action: 'get_snapshot',
+        market_tickers: ['M1'],
+      });
+      // Its RFQs did not lose anything: no gap for the poller to fill.
+      expect(seen.gap).toEqual([]);
+      connection.send(delta(2, 4, 'M1', '0.4000', 'many'));
+      await waitFor(() => seen.booksLost.length === 2, { what: 'lost again' });
+      await waitFor(() => bookCommands(connection.commands).length === 3, {
+        what: 'a second snapshot request',
+      });
+      expect(seen.malformed).toHaveLength(1);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('a refused add is asked again market by market; a market refused alone stays out; a lost subscription is made again', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen, logs } = streamFor(server, { books: true });
+    stream.watchBooks(['M1']);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => bookCommands(connection.commands).length === 1, { what: 'the subscribe' });
+      stream.watchBooks(['COMBO', 'M2']);
+      await waitFor(() => bookCommands(connection.commands).length === 2, { what: 'the add' });
+      const add = bookCommands(connection.commands)[1]!;
+      connection.send({ id: add['id'], type: 'error', msg: { code: 16, msg: 'Market not found' } });
+      await waitFor(() => bookCommands(connection.commands).length === 4, { what: 'each alone' });
+      const singles = bookCommands(connection.commands).slice(2);
+      expect(singles.map((c) => (c['params'] as { market_tickers: string[] }).market_tickers)).toEqual([
+        ['COMBO'],
+        ['M2'],
+      ]);
+      connection.send({ id: singles[0]!['id'], type: 'error', msg: { code: 16, msg: 'Market not found' } });
+      connection.send({ id: singles[1]!['id'], type: 'ok', sid: 2, msg: { market_tickers: ['M1', 'M2'] } });
+      await waitFor(() => logs.lines().some((l) => String(l['msg']).includes('order book stream refused')), {
+        what: 'the refusal logged',
+      });
+      expect(stream.streamedBooks).toBe(2);
+      // The exchange ends the book subscription: subscribed again, every book lost meanwhile.
+      connection.send({ type: 'error', msg: { code: 17, msg: 'Internal error', sid: 2 } });
+      await waitFor(() => bookCommands(connection.commands).length === 6, { what: 'subscribed again' });
+      expect(seen.booksLost).toEqual([['all']]);
+      expect(bookCommands(connection.commands).slice(4)).toMatchObject([
+        { cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: ['M1'] } },
+        { cmd: 'update_subscription', params: { sid: 3, action: 'add_markets', market_tickers: ['M2'] } },
+      ]);
+      expect(seen.disconnected).toEqual([]);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it('without the option, nothing about books is sent', async () => {
+    const server = await startScriptedWsServer();
+    const { stream, seen } = streamFor(server);
+    stream.watchBooks(['M1']);
+    await started(stream, seen);
+    try {
+      await Promise.resolve(); // the turn a subscription would be sent in
+      expect(stream.streamedBooks).toBe(0);
+      const connection = await server.connection(0);
+      expect(bookCommands(connection.commands)).toEqual([]);
+    } finally {
+      await stream.stop();
+    }
   });
 });

@@ -1,0 +1,192 @@
+/**
+ * The `orderbook_delta` subscription of the communications socket: which markets it covers,
+ * kept equal to the markets asked for (`watch` / `unwatch`) with `update_subscription`, and
+ * fresh snapshots whenever changes may have been missed. Kalshi may refuse some tickers (it is
+ * not documented whether combo markets are served): a refused ticker is left to REST reads.
+ */
+import type { Logger } from 'pino';
+
+/** Kalshi documents no per-command market limit; the REST batch reads' cap is a safe size. */
+const TICKERS_PER_COMMAND = 100;
+
+type Command =
+  | { readonly cmd: 'subscribe'; readonly params: Record<string, unknown> }
+  | { readonly cmd: 'update_subscription'; readonly params: Record<string, unknown> };
+
+export interface BookSubscriptionHost {
+  /** Sends a command on the open socket; returns its id. */
+  send(command: Command): number;
+  /** These books may have missed changes (their snapshot follows when still covered). */
+  lost(tickers: readonly string[] | 'all'): void;
+  readonly logger: Logger;
+}
+
+interface Pending {
+  readonly action: 'subscribe' | 'add_markets';
+  readonly tickers: readonly string[];
+}
+
+export class BookSubscription {
+  readonly #host: BookSubscriptionHost;
+  /** The markets asked for. */
+  readonly #wanted = new Set<string>();
+  /** The markets sent in a subscribe or add_markets not refused: what the exchange serves us. */
+  readonly #covered = new Set<string>();
+  /** Refused on this connection: read over REST. */
+  readonly #refused = new Set<string>();
+  readonly #pending = new Map<number, Pending>();
+  #open = false;
+  #sid: number | undefined;
+  #syncQueued = false;
+
+  constructor(host: BookSubscriptionHost) {
+    this.#host = host;
+  }
+
+  get sid(): number | undefined {
+    return this.#sid;
+  }
+
+  /** Markets the subscription covers (or is being asked to). */
+  get coveredCount(): number {
+    return this.#covered.size;
+  }
+
+  watch(tickers: readonly string[]): void {
+    for (const ticker of tickers) this.#wanted.add(ticker);
+    this.#queueSync();
+  }
+
+  unwatch(tickers: readonly string[]): void {
+    for (const ticker of tickers) this.#wanted.delete(ticker);
+    this.#queueSync();
+  }
+
+  /** The socket can carry commands (the communications subscription is acknowledged). */
+  opened(): void {
+    this.#open = true;
+    this.#queueSync();
+  }
+
+  /** The socket closed: nothing is covered any more. */
+  closed(): void {
+    const had = this.#covered.size > 0;
+    this.#open = false;
+    this.#sid = undefined;
+    this.#covered.clear();
+    this.#refused.clear();
+    this.#pending.clear();
+    if (had) this.#host.lost('all');
+  }
+
+  /** A `subscribed` answer for `orderbook_delta`; false when it was not ours. */
+  subscribed(id: number | undefined, sid: number): boolean {
+    if (id === undefined || this.#pending.get(id)?.action !== 'subscribe') return false;
+    this.#pending.delete(id);
+    this.#sid = sid;
+    this.#queueSync();
+    return true;
+  }
+
+  ok(id: number | undefined): void {
+    if (id !== undefined) this.#pending.delete(id);
+  }
+
+  /** A command error naming one of our commands; false when it was not ours. */
+  refused(id: number | undefined, code: number | undefined): boolean {
+    const pending = id === undefined ? undefined : this.#pending.get(id);
+    if (id === undefined || !pending) return false;
+    this.#pending.delete(id);
+    for (const ticker of pending.tickers) this.#covered.delete(ticker);
+    if (pending.tickers.length === 1) {
+      const [ticker] = pending.tickers as [string];
+      this.#refused.add(ticker);
+      this.#host.logger.info(
+        { ticker, code },
+        'order book stream refused for this market; its book is read over REST',
+      );
+    } else {
+      // One bad ticker refuses the whole command: ask for each alone.
+      for (const ticker of pending.tickers) this.#send('add_markets', [ticker]);
+    }
+    this.#queueSync();
+    return true;
+  }
+
+  /** Changes were missed (a sequence gap, a frame we could not read): snapshot every covered book. */
+  resync(): void {
+    this.#host.lost('all');
+    this.snapshot([...this.#covered]);
+  }
+
+  /** Fresh snapshots of these covered books (`get_snapshot`), e.g. one that went inconsistent. */
+  snapshot(tickers: readonly string[]): void {
+    if (this.#sid === undefined || !this.#open) return;
+    const covered = tickers.filter((t) => this.#covered.has(t));
+    for (let at = 0; at < covered.length; at += TICKERS_PER_COMMAND) {
+      const batch = covered.slice(at, at + TICKERS_PER_COMMAND);
+      this.#host.send({
+        cmd: 'update_subscription',
+        params: { sid: this.#sid, action: 'get_snapshot', market_tickers: batch },
+      });
+    }
+  }
+
+  /** The exchange ended the subscription (error 10, 17 or 25 naming its sid): start again. */
+  ended(): void {
+    this.#sid = undefined;
+    this.#covered.clear();
+    this.#pending.clear();
+    this.#host.lost('all');
+    this.#queueSync();
+  }
+
+  #queueSync(): void {
+    if (this.#syncQueued) return;
+    this.#syncQueued = true;
+    // Asks arrive one market at a time; one command carries those of the same turn.
+    queueMicrotask(() => {
+      this.#syncQueued = false;
+      this.#sync();
+    });
+  }
+
+  #sync(): void {
+    if (!this.#open) return;
+    if (this.#sid === undefined) {
+      if ([...this.#pending.values()].some((p) => p.action === 'subscribe')) return;
+      // Subscribe with one market, add the rest once subscribed: a refused ticker refuses one.
+      const first = [...this.#wanted].find((t) => !this.#refused.has(t));
+      if (first !== undefined) this.#send('subscribe', [first]);
+      return;
+    }
+    const adds = [...this.#wanted].filter((t) => !this.#covered.has(t) && !this.#refused.has(t));
+    const removes = [...this.#covered].filter((t) => !this.#wanted.has(t));
+    for (let at = 0; at < adds.length; at += TICKERS_PER_COMMAND) {
+      this.#send('add_markets', adds.slice(at, at + TICKERS_PER_COMMAND));
+    }
+    for (let at = 0; at < removes.length; at += TICKERS_PER_COMMAND) {
+      const batch = removes.slice(at, at + TICKERS_PER_COMMAND);
+      for (const ticker of batch) this.#covered.delete(ticker);
+      this.#host.send({
+        cmd: 'update_subscription',
+        params: { sid: this.#sid, action: 'delete_markets', market_tickers: batch },
+      });
+    }
+  }
+
+  #send(action: Pending['action'], tickers: readonly string[]): void {
+    if (!this.#open) return;
+    if (action === 'add_markets' && this.#sid === undefined) return;
+    for (const ticker of tickers) this.#covered.add(ticker);
+    const id = this.#host.send(
+      action === 'subscribe'
+        ? { cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: tickers } }
+        : {
+            cmd: 'update_subscription',
+            params: { sid: this.#sid, action: 'add_markets', market_tickers: tickers },
+          },
+    );
+    this.#pending.set(id, { action, tickers });
+  }
+}
