@@ -72,6 +72,8 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
       tier: 'auto',
       endpointCosts: 'auto',
       hvmMarkets: ['KXMVE*', 'KXBTCD*', 'KXINX*'],
+      // BENCH_STREAM_BOOKS=0: books read over REST per RFQ, as before they were streamed (an A/B).
+      marketCache: { streamBooks: process.env['BENCH_STREAM_BOOKS'] !== '0' },
     },
     poller: {
       intervalMs: settings.pollIntervalMs,
