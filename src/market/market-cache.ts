@@ -129,11 +129,16 @@ export class MarketDataCache implements MarketData {
   /**
    * A streamed book when the stream holds it whole, else a REST read. Ordinary reads keep what
    * they were served for the book lifetime either way, so a price is made from one state of the
-   * book however many RFQs share it (and a recording replays it); last look takes the newest.
+   * book however many RFQs share it (and a recording replays it); last look takes the newest,
+   * which ordinary reads then share, as after an urgent REST read.
    */
   orderBook(ticker: string): Promise<OrderBook> {
     const live = this.#liveBooks?.read(ticker);
-    if (live && this.#urgent?.()) return Promise.resolve(this.#servedLive(ticker, live));
+    if (live && this.#urgent?.()) {
+      // Ordinary reads get it too from now on: what was last journaled is what the cache serves.
+      this.#books.set(ticker, live);
+      return Promise.resolve(this.#servedLive(ticker, live));
+    }
     return this.#books.get(ticker, async () => {
       if (live) return this.#servedLive(ticker, live);
       const book = await this.#reads.getOrderBook(ticker);

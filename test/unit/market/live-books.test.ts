@@ -157,6 +157,7 @@ describe('MarketDataCache over LiveBooks', () => {
     expect(await best()).toBe(250); // last look: the newest
     expect(await best()).toBe(250);
     urgent = false;
+    expect(await best()).toBe(250); // ordinary reads share what last look was served
     clock.advance(501);
     expect(await best()).toBe(250);
     expect(restReads).toEqual(['M1']);
