@@ -79,6 +79,7 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
           logger: host.logger.child({ module: 'live-books' }),
         })
       : undefined;
+  if (books) host.metrics.observeBooks(() => books.stats);
   const data = new MarketDataCache({
     reads: client,
     positions: host.exposure,

@@ -59,6 +59,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let booksSource: (() => { watched: number; live: number; inconsistencies: number }) | undefined;
   loopDelay.enable();
 
   const metrics = {
@@ -236,6 +237,19 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    streamedBooks: new Gauge({
+      name: name('streamed_books'),
+      help: 'Order books from the websocket: watched (asked for lately), live (whole and served), inconsistencies (changes that did not fit, since start)',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const stats = booksSource?.();
+        if (!stats) return;
+        this.set({ state: 'watched' }, stats.watched);
+        this.set({ state: 'live' }, stats.live);
+        this.set({ state: 'inconsistencies' }, stats.inconsistencies);
+      },
+    }),
     journalEvents: new Gauge({
       name: name('journal_events'),
       help: 'Journal events by state: written (committed since start), pending (not yet committed), dropped',
@@ -358,6 +372,10 @@ export function createMetrics(options: MetricsOptions = {}) {
       metrics.journalEvents.set({ state: 'written' }, health.written);
       metrics.journalEvents.set({ state: 'pending' }, health.pending);
       metrics.journalEvents.set({ state: 'dropped' }, health.dropped);
+    },
+    /** Where the streamed-books gauge reads its numbers at each scrape. */
+    observeBooks(source: () => { watched: number; live: number; inconsistencies: number }): void {
+      booksSource = source;
     },
     setKillSwitch(active: boolean): void {
       metrics.killSwitch.set(active ? 1 : 0);
