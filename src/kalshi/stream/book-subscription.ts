@@ -127,7 +127,7 @@ export class BookSubscription {
       const batch = covered.slice(at, at + TICKERS_PER_COMMAND);
       this.#host.send({
         cmd: 'update_subscription',
-        params: { sid: this.#sid, action: 'get_snapshot', market_tickers: batch },
+        params: { sids: [this.#sid], action: 'get_snapshot', market_tickers: batch },
       });
     }
   }
@@ -170,7 +170,7 @@ export class BookSubscription {
       for (const ticker of batch) this.#covered.delete(ticker);
       this.#host.send({
         cmd: 'update_subscription',
-        params: { sid: this.#sid, action: 'delete_markets', market_tickers: batch },
+        params: { sids: [this.#sid], action: 'delete_markets', market_tickers: batch },
       });
     }
   }
@@ -184,7 +184,7 @@ export class BookSubscription {
         ? { cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: tickers } }
         : {
             cmd: 'update_subscription',
-            params: { sid: this.#sid, action: 'add_markets', market_tickers: tickers },
+            params: { sids: [this.#sid], action: 'add_markets', market_tickers: tickers },
           },
     );
     this.#pending.set(id, { action, tickers });

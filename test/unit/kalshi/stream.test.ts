@@ -431,7 +431,7 @@ describe('order book subscription (books option)', () => {
         {
           id: 3,
           cmd: 'update_subscription',
-          params: { sid: 2, action: 'add_markets', market_tickers: ['M2', 'M3'] },
+          params: { sids: [2], action: 'add_markets', market_tickers: ['M2', 'M3'] },
         },
       ]);
       expect(stream.streamedBooks).toBe(3);
@@ -449,7 +449,7 @@ describe('order book subscription (books option)', () => {
       stream.unwatchBooks(['M2']);
       await waitFor(() => bookCommands(connection.commands).length === 3, { what: 'the delete' });
       expect(bookCommands(connection.commands)[2]?.['params']).toEqual({
-        sid: 2,
+        sids: [2],
         action: 'delete_markets',
         market_tickers: ['M2'],
       });
@@ -473,7 +473,7 @@ describe('order book subscription (books option)', () => {
       expect(seen.booksLost[0]).toEqual(['all']);
       await waitFor(() => bookCommands(connection.commands).length === 2, { what: 'the snapshot request' });
       expect(bookCommands(connection.commands)[1]?.['params']).toEqual({
-        sid: 2,
+        sids: [2],
         action: 'get_snapshot',
         market_tickers: ['M1'],
       });
@@ -520,7 +520,7 @@ describe('order book subscription (books option)', () => {
       expect(seen.booksLost).toEqual([['all']]);
       expect(bookCommands(connection.commands).slice(4)).toMatchObject([
         { cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: ['M1'] } },
-        { cmd: 'update_subscription', params: { sid: 3, action: 'add_markets', market_tickers: ['M2'] } },
+        { cmd: 'update_subscription', params: { sids: [3], action: 'add_markets', market_tickers: ['M2'] } },
       ]);
       expect(seen.disconnected).toEqual([]);
     } finally {
