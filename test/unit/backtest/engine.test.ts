@@ -4,6 +4,7 @@ import { makerFee, takerFee } from '../../../src/domain/fees.js';
 import {
   accepted,
   book,
+  decided,
   MARKET,
   market,
   type Recorded,
@@ -63,16 +64,7 @@ describe('the replay engine', () => {
       market(T0),
       rfqSeen(T0 + 1_000, 'r1'),
       book(T0 + 1_400, 450_000, 500_000),
-      {
-        kind: 'decision',
-        at: T0 + 1_401,
-        rfqId: 'r1',
-        marketTicker: MARKET,
-        strategy: 'test',
-        outcome: 'quote',
-        yesBid: 440_000,
-        noBid: 490_000,
-      },
+      decided(T0 + 1_401, 'r1', 440_000, 490_000),
       rfqGone(T0 + 9_000, 'r1'),
     ]);
     const seenBook: (number | undefined)[] = [];
@@ -93,16 +85,7 @@ describe('the replay engine', () => {
       // An odd millisecond: no timer of the replay's falls on it to apply the book early.
       rfqSeen(T0 + 1_037, 'r1'),
       book(T0 + 1_037, 450_000, 500_000),
-      {
-        kind: 'decision',
-        at: T0 + 1_037,
-        rfqId: 'r1',
-        marketTicker: MARKET,
-        strategy: 'test',
-        outcome: 'quote',
-        yesBid: 440_000,
-        noBid: 490_000,
-      },
+      decided(T0 + 1_037, 'r1', 440_000, 490_000),
       rfqGone(T0 + 9_000, 'r1'),
     ]);
     const seenBook: (number | undefined)[] = [];

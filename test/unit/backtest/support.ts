@@ -63,6 +63,18 @@ export const rfqSeen = (at: number, rfqId: string, contracts = 1_000, ticker = M
   createdAt: at,
 });
 
+/** The recorded bot's decision to quote an RFQ (when it decided is when the RFQ enters the replay). */
+export const decided = (at: number, rfqId: string, yesBid: number, noBid: number): Recorded => ({
+  kind: 'decision',
+  at,
+  rfqId,
+  marketTicker: MARKET,
+  strategy: 'test',
+  outcome: 'quote',
+  yesBid,
+  noBid,
+});
+
 export const rfqGone = (at: number, rfqId: string): Recorded => ({
   kind: 'rfq_gone',
   at,
