@@ -69,6 +69,8 @@ export { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableIdempotent } from './ret
 export type { CommunicationsStreamOptions, StreamStats } from './stream/communications-stream.js';
 export { CommunicationsStream } from './stream/communications-stream.js';
 export type {
+  BookDeltaEvent,
+  BookSnapshotEvent,
   CommunicationsEvent,
   CommunicationsStreamEvents,
   PushedQuote,
@@ -81,7 +83,7 @@ export type {
   StreamDisconnect,
   StreamGap,
 } from './stream/events.js';
-export { StreamFrameError } from './stream/events.js';
+export { isBookFrameType, StreamFrameError } from './stream/events.js';
 export type { CallOptions } from './transport.js';
 export type { Loose } from './wire-reader.js';
 export { compact, knownFields, UnknownReporter, WireFieldError, WireReader } from './wire-reader.js';

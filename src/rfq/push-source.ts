@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { RecentSet } from '../domain/recent.js';
 import type { Rfq } from '../domain/types.js';
-import type {
-  CommunicationsStream,
-  QuoteAcceptedEvent,
-  QuoteExecutedEvent,
-  RfqCreatedEvent,
+import {
+  type CommunicationsStream,
+  isBookFrameType,
+  type QuoteAcceptedEvent,
+  type QuoteExecutedEvent,
+  type RfqCreatedEvent,
 } from '../kalshi/index.js';
 import type { CompiledRfqFilter } from './filters.js';
 import type { RfqBook } from './rfq-book.js';
@@ -95,8 +96,10 @@ export class RfqPushSource {
       }),
       stream.on('disconnected', () => onStateChange?.(false)),
       stream.on('gap', () => onGap?.()),
-      // An unreadable push is a lost one.
-      stream.on('malformed', () => onGap?.()),
+      // An unreadable push is a lost one (a book change is the live books' to repair).
+      stream.on('malformed', (error) => {
+        if (!isBookFrameType(error.frameType)) onGap?.();
+      }),
     ];
     stream.start();
   }

@@ -14,6 +14,7 @@ import { BookSubscription } from './book-subscription.js';
 import {
   type CommunicationsEvent,
   type CommunicationsStreamEvents,
+  isBookFrameType,
   type StreamDisconnect,
   StreamFrameError,
 } from './events.js';
@@ -362,7 +363,9 @@ export class CommunicationsStream {
           return;
         }
         if (frame.channel === 'orderbook_delta') {
-          if (this.#books.subscribed(frame.id, frame.sid)) this.#lastSeq.set(frame.sid, 0);
+          if (!this.#books.subscribed(frame.id, frame.sid)) return;
+          this.#lastSeq.set(frame.sid, 0);
+          this.#log.info({ sid: frame.sid }, 'subscribed to order books');
           return;
         }
         if (frame.channel !== 'communications') return;
@@ -430,9 +433,7 @@ export class CommunicationsStream {
     // It arrived: its sequence number counts, so the loss is reported once (here), not as a gap too.
     if (frameError.sequence) this.#checkSeq(frameError.sequence.sid, frameError.sequence.seq);
     // A book change we could not read leaves that book wrong: snapshot them all again.
-    const bookFrame =
-      frameError.frameType === 'orderbook_delta' || frameError.frameType === 'orderbook_snapshot';
-    if (bookFrame || (frameError.sequence && frameError.sequence.sid === this.#books.sid))
+    if (isBookFrameType(frameError.frameType) || frameError.sequence?.sid === this.#books.sid)
       this.#books.resync();
     const key = `${frameError.frameType ?? ''}\u0000${frameError.field ?? ''}`;
     const first = !this.#malformedSeen.has(key);

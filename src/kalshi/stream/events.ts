@@ -171,6 +171,11 @@ export interface CommunicationsStreamEvents {
   malformed: (error: StreamFrameError) => void;
 }
 
+/** The `orderbook_delta` channel's frame types: losing one loses a book change, never an RFQ. */
+export function isBookFrameType(frameType: string | undefined): boolean {
+  return frameType === 'orderbook_delta' || frameType === 'orderbook_snapshot';
+}
+
 /** A frame the stream could not read: not JSON, or a message lacking or mistyping a field. */
 export class StreamFrameError extends Error {
   override readonly name = 'StreamFrameError';

@@ -184,7 +184,7 @@ describe('push source (stream → RFQ book and watcher)', () => {
     }
   });
 
-  it('passes on accepts of our quotes only, with the accepted size; lost pushes ask for a listing', async () => {
+  it('passes on accepts of our quotes only, with the accepted size; lost pushes ask for a listing, lost book changes do not', async () => {
     const { push, accepted, gaps, connection } = await pushSource();
     try {
       connection.send(acceptFrame(1, 'not-ours', 'someone-else'));
@@ -197,6 +197,11 @@ describe('push source (stream → RFQ book and watcher)', () => {
       connection.send({ ...acceptFrame(5, 'ours-3', OWN), msg: { quote_id: 'ours-3' } }); // unreadable
       await waitFor(() => gaps() === 3, { what: 'the unreadable push to count as lost' });
       expect(accepted.map((event) => event.quoteId)).toEqual(['ours', 'ours-2']);
+      // An unreadable book change loses no RFQ: no listing for it (the books resynchronise).
+      connection.send({ type: 'orderbook_delta', sid: 9, seq: 1, msg: { market_ticker: 'KXA-26-T1' } });
+      connection.send(acceptFrame(6, 'ours-4', OWN));
+      await waitFor(() => accepted.length === 3, { what: 'the accept after it' });
+      expect(gaps()).toBe(3);
     } finally {
       await push.stop();
     }
