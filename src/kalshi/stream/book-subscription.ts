@@ -35,6 +35,7 @@ export class BookSubscription {
   /** Refused on this connection: read over REST. */
   readonly #refused = new Set<string>();
   readonly #pending = new Map<number, Pending>();
+  readonly #refusalCodesLogged = new Set<number | undefined>();
   #open = false;
   #sid: number | undefined;
   #syncQueued = false;
@@ -101,7 +102,10 @@ export class BookSubscription {
     if (pending.tickers.length === 1) {
       const [ticker] = pending.tickers as [string];
       this.#refused.add(ticker);
-      this.#host.logger.info(
+      // A limit (error 26) would refuse every market past it: each code is told at info once.
+      const first = !this.#refusalCodesLogged.has(code);
+      this.#refusalCodesLogged.add(code);
+      this.#host.logger[first ? 'info' : 'debug'](
         { ticker, code },
         'order book stream refused for this market; its book is read over REST',
       );
