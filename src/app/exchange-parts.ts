@@ -76,6 +76,7 @@ export function buildExchangeParts(host: ExchangeHost, inputs: ExchangeInputs): 
           clock: host.clock,
           windowMs: warmth.keepWarmMs > 0 ? warmth.keepWarmMs : DEFAULT_BOOK_WINDOW_MS,
           maxMarkets: warmth.keepWarmMax,
+          resyncMs: warmth.bookResyncMs,
           logger: host.logger.child({ module: 'live-books' }),
         })
       : undefined;

@@ -60,6 +60,10 @@ const marketCacheSchema = section('market cache settings', {
     description:
       'Order books of markets asked for within keepWarmMs (at most keepWarmMax) come from the orderbook_delta websocket channel instead of a REST read per RFQ; needs poller.websocket. A market the exchange will not stream (Kalshi does not say whether combos are served) is read over REST.',
   }),
+  bookResyncMs: meta(millis(0).default(60_000), {
+    description:
+      'Every this long each streamed book is snapshotted again (get_snapshot) and compared with the book its changes built; a difference is counted (kalshi_rfq_streamed_books{state="drifts"}) and the snapshot replaces it. 0 turns it off.',
+  }),
 });
 
 export const exchangeSchema = meta(

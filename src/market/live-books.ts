@@ -24,6 +24,11 @@ export interface LiveBooksOptions {
   readonly windowMs: number;
   /** Most markets streamed at once; past it the longest unasked is let go. */
   readonly maxMarkets: number;
+  /**
+   * Every this long each live book is snapshotted again and compared with the book its changes
+   * built: the exchange's snapshot is the truth, and a difference is counted as drift. 0: never.
+   */
+  readonly resyncMs?: number;
   readonly logger?: Logger;
 }
 
@@ -40,6 +45,10 @@ export interface LiveBooksStats {
   readonly live: number;
   /** Changes that did not fit their book (a resynchronisation each). */
   readonly inconsistencies: number;
+  /** Snapshots that differed from the live book they replaced: changes lost without a trace. */
+  readonly drifts: number;
+  /** Snapshots received for watched markets (first ones, repairs and scheduled checks). */
+  readonly snapshots: number;
 }
 
 export class LiveBooks {
@@ -49,14 +58,23 @@ export class LiveBooks {
   readonly #books = new Map<string, LiveBook>();
   #feed: BookFeed | undefined;
   #timer: Timer | undefined;
+  #resyncTimer: Timer | undefined;
   #inconsistencies = 0;
+  #drifts = 0;
+  #snapshots = 0;
 
   constructor(options: LiveBooksOptions) {
     this.#options = options;
   }
 
   get stats(): LiveBooksStats {
-    return { watched: this.#asked.size, live: this.#books.size, inconsistencies: this.#inconsistencies };
+    return {
+      watched: this.#asked.size,
+      live: this.#books.size,
+      inconsistencies: this.#inconsistencies,
+      drifts: this.#drifts,
+      snapshots: this.#snapshots,
+    };
   }
 
   /** The stream to watch through (it may connect later; it is told what is already asked). */
@@ -69,11 +87,24 @@ export class LiveBooks {
     if (this.#timer) return;
     const every = Math.max(1, Math.floor(this.#options.windowMs / 2));
     this.#timer = repeatEvery(this.#options.clock, every, () => this.#letGoUnasked(), { unref: true });
+    const resyncMs = this.#options.resyncMs ?? 0;
+    if (resyncMs > 0) {
+      this.#resyncTimer = repeatEvery(
+        this.#options.clock,
+        resyncMs,
+        () => {
+          if (this.#books.size > 0) this.#feed?.resyncBooks([...this.#books.keys()]);
+        },
+        { unref: true },
+      );
+    }
   }
 
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
+    this.#resyncTimer?.cancel();
+    this.#resyncTimer = undefined;
   }
 
   /**
@@ -100,7 +131,23 @@ export class LiveBooks {
 
   snapshot(ticker: string, yes: readonly BookLevel[], no: readonly BookLevel[]): void {
     if (!this.#asked.has(ticker)) return;
-    this.#books.set(ticker, { levels: { yes: levelMap(yes), no: levelMap(no) }, view: undefined });
+    this.#snapshots++;
+    const levels = { yes: levelMap(yes), no: levelMap(no) };
+    const held = this.#books.get(ticker);
+    const same =
+      held !== undefined && sameLevels(held.levels.yes, levels.yes) && sameLevels(held.levels.no, levels.no);
+    // Unchanged: the book served stays the same object (nothing new to journal).
+    if (same) return;
+    // In the stream's order a snapshot shows what every change before it built: a live book that
+    // differs lost a change without a sequence gap.
+    if (held) {
+      this.#drifts++;
+      this.#options.logger?.[this.#drifts === 1 ? 'warn' : 'debug'](
+        { ticker, drifts: this.#drifts },
+        'streamed order book differed from the exchange snapshot; replaced',
+      );
+    }
+    this.#books.set(ticker, { levels, view: undefined });
   }
 
   delta(ticker: string, side: Side, price: Micros, delta: Centis): void {
@@ -153,6 +200,12 @@ function levelMap(levels: readonly BookLevel[]): Map<Micros, Centis> {
   const map = new Map<Micros, Centis>();
   for (const level of levels) if (level.count > 0) map.set(level.price, level.count);
   return map;
+}
+
+function sameLevels(a: Map<Micros, Centis>, b: Map<Micros, Centis>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [price, count] of a) if (b.get(price) !== count) return false;
+  return true;
 }
 
 function sideView(levels: Map<Micros, Centis>): readonly BookLevel[] {

@@ -59,7 +59,9 @@ export function createMetrics(options: MetricsOptions = {}) {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  let booksSource: (() => { watched: number; live: number; inconsistencies: number }) | undefined;
+  let booksSource:
+    | (() => { watched: number; live: number; inconsistencies: number; drifts: number })
+    | undefined;
   loopDelay.enable();
 
   const metrics = {
@@ -239,7 +241,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     streamedBooks: new Gauge({
       name: name('streamed_books'),
-      help: 'Order books from the websocket: watched (asked for lately), live (whole and served), inconsistencies (changes that did not fit, since start)',
+      help: 'Order books from the websocket: watched (asked for lately), live (whole and served), inconsistencies (changes that did not fit) and drifts (books a fresh snapshot corrected), since start',
       labelNames: ['state'] as const,
       registers,
       collect() {
@@ -248,6 +250,7 @@ export function createMetrics(options: MetricsOptions = {}) {
         this.set({ state: 'watched' }, stats.watched);
         this.set({ state: 'live' }, stats.live);
         this.set({ state: 'inconsistencies' }, stats.inconsistencies);
+        this.set({ state: 'drifts' }, stats.drifts);
       },
     }),
     journalEvents: new Gauge({
@@ -374,7 +377,9 @@ export function createMetrics(options: MetricsOptions = {}) {
       metrics.journalEvents.set({ state: 'dropped' }, health.dropped);
     },
     /** Where the streamed-books gauge reads its numbers at each scrape. */
-    observeBooks(source: () => { watched: number; live: number; inconsistencies: number }): void {
+    observeBooks(
+      source: () => { watched: number; live: number; inconsistencies: number; drifts: number },
+    ): void {
       booksSource = source;
     },
     setKillSwitch(active: boolean): void {

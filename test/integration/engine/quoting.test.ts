@@ -207,7 +207,7 @@ describe('the quoting engine against the simulator', () => {
   it('streams the books of markets it prices (orderbook_delta): later RFQs there read no book over REST, and the streamed book follows the exchange', async () => {
     const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });
     const [user] = ts.users;
-    const { app } = await startBot(ts, user!);
+    const { app } = await startBot(ts, user!, { exchange: { marketCache: { bookResyncMs: 200 } } });
     const { body } = await ts.admin<{ markets: { ticker: string; status: string; fair_dollars: string }[] }>(
       'GET',
       '/_sim/markets',
@@ -246,6 +246,14 @@ describe('the quoting engine against the simulator', () => {
     await quoteOn(await rfqOn());
     expect(await reads('get_orderbook')).toBe(bookReads);
     expect(books.stats.inconsistencies).toBe(0);
+    // Fresh snapshots every 200 ms while the book moves: each equals what the changes built.
+    for (const fairNow of ['0.350000', '0.650000', '0.450000']) {
+      await ts.admin('PUT', `/_sim/markets/${market.ticker}`, { fair_dollars: fairNow });
+      await waitFor(async () => await sameAsExchange(), { what: `the book at fair ${fairNow}` });
+    }
+    const snapshotsBefore = books.stats.snapshots;
+    await waitFor(() => books.stats.snapshots >= snapshotsBefore + 3, { what: 'three more resyncs' });
+    expect(books.stats).toMatchObject({ drifts: 0, inconsistencies: 0 });
   });
   it('repairs a streamed book that missed a change: the gap is seen and a fresh snapshot asked for', async () => {
     const ts = await startTestSimulator({ userCount: 1, lifecycle: LIFECYCLE });

@@ -109,6 +109,38 @@ describe('LiveBooks', () => {
     books.stop();
   });
 
+  it('snapshots every live book again on its schedule and counts one that differs from what its changes built', () => {
+    const { books, calls, clock } = (() => {
+      const clock = new ManualClock(0);
+      const calls: string[][] = [];
+      const books = new LiveBooks({ clock, windowMs: 600_000, maxMarkets: 10, resyncMs: 1_000 });
+      books.attach({ watchBooks: () => {}, unwatchBooks: () => {}, resyncBooks: (t) => calls.push([...t]) });
+      return { books, calls, clock };
+    })();
+    books.start();
+    for (const t of ['M1', 'M2', 'M3']) books.read(t);
+    books.snapshot('M1', [level(400_000, 200)], []);
+    books.snapshot('M2', [level(300_000, 100)], []);
+    clock.advance(1_000);
+    expect(calls).toEqual([['M1', 'M2']]); // M3 has no book yet: nothing to check
+    books.delta('M1', 'yes', 400_000, 50);
+    const served = books.read('M1');
+    // The exchange agrees with M1's changes: no drift, and the same book is served.
+    books.snapshot('M1', [level(400_000, 250)], []);
+    expect(books.read('M1')).toBe(served);
+    // M2 lost a change the stream never reported: counted, and the snapshot wins.
+    books.snapshot('M2', [level(300_000, 100), level(310_000, 40)], []);
+    expect(books.read('M2')?.yes).toEqual([level(300_000, 100), level(310_000, 40)]);
+    expect(books.stats).toMatchObject({ drifts: 1, inconsistencies: 0 });
+    // After a loss the next snapshot is a repair, not a drift.
+    books.lost('all');
+    books.snapshot('M1', [level(999_000, 1)], []);
+    expect(books.stats.drifts).toBe(1);
+    books.stop();
+    clock.advance(5_000);
+    expect(calls).toHaveLength(1);
+  });
+
   it('tells a feed attached later what was already asked', () => {
     const clock = new ManualClock(0);
     const books = new LiveBooks({ clock, windowMs: 60_000, maxMarkets: 10 });
