@@ -57,6 +57,7 @@ export function dashboardSources(app: App, journal: () => Journal | undefined): 
       authenticated: app.authenticated,
       pushEnabled: app.push !== undefined,
       pushConnected: app.push?.connected === true,
+      ...booksOf(app),
       lastPollAt: app.running?.poller.lastCompletedAt,
       pollIntervalMs:
         app.push?.connected === true
@@ -87,4 +88,10 @@ export function startDashboard(
   });
   dashboard.start();
   return { dashboard, route: dashboardRoute(dashboard, assets) };
+}
+
+/** The streamed books' counts, when books are streamed. */
+function booksOf(app: App): { books?: { watched: number; live: number; drifts: number } } {
+  const stats = app.running?.books?.stats;
+  return stats ? { books: { watched: stats.watched, live: stats.live, drifts: stats.drifts } } : {};
 }

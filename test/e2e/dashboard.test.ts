@@ -174,6 +174,12 @@ describe('dashboard in a browser', () => {
         total(samples, 'open_quotes'),
       );
       expect(await page.locator('#rfqs td', { hasText: live!.rfq_id }).count()).toBe(1);
+      // The markets it priced have their books streamed.
+      const liveBooks = labelled(samples, 'streamed_books', '"live"')!;
+      expect(liveBooks).toBeGreaterThanOrEqual(1);
+      expect(await text('#books')).toBe(
+        `${liveBooks} streamed of ${labelled(samples, 'streamed_books', '"watched"')} watched`,
+      );
 
       // The accepts table against the journal: the confirm's latency and the decline's reason.
       await app.journal!.flush();

@@ -65,6 +65,8 @@ export interface WindowView {
 export interface ExchangeView {
   readonly authenticated: boolean;
   readonly push: { readonly enabled: boolean; readonly connected: boolean };
+  /** Order books from the websocket; absent when books are read per RFQ. */
+  readonly books?: { readonly watched: number; readonly live: number; readonly drifts: number };
   readonly poller: {
     readonly lastCycleAt?: number;
     readonly ageMs?: number;

@@ -27,6 +27,8 @@ export interface ConnectionState {
   readonly pushConnected: boolean;
   readonly lastPollAt: EpochMs | undefined;
   readonly pollIntervalMs: number;
+  /** Streamed order books, when streamed (exchange.marketCache.streamBooks with the push). */
+  readonly books?: { readonly watched: number; readonly live: number; readonly drifts: number };
 }
 
 /** One stored P&L snapshot of the day (the journal's `pnl` events). */

@@ -96,6 +96,7 @@ export class StateBuilder {
       exchange: {
         authenticated: connection.authenticated,
         push: { enabled: connection.pushEnabled, connected: connection.pushConnected },
+        ...(connection.books ? { books: connection.books } : {}),
         poller: {
           ...(connection.lastPollAt !== undefined
             ? { lastCycleAt: connection.lastPollAt, ageMs: Math.max(0, now - connection.lastPollAt) }

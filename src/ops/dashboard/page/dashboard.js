@@ -36,8 +36,14 @@ function renderStatus(state) {
       ? `active since ${clock(kill.since)} (${kill.source ?? '?'}): ${kill.reason ?? ''}`
       : `off (${kill.trips} trips since start)${kill.killFilePresent ? ', kill file present' : ''}`,
   );
-  const { push, poller } = status.exchange;
+  const { push, poller, books } = status.exchange;
   setText('push', push.enabled ? (push.connected ? 'connected' : 'DISCONNECTED') : 'off (polling only)');
+  setText(
+    'books',
+    books
+      ? `${books.live} streamed of ${books.watched} watched${books.drifts > 0 ? `, ${books.drifts} corrected by a snapshot` : ''}`
+      : 'read per RFQ',
+  );
   setText(
     'last-poll',
     poller.lastCycleAt === undefined
