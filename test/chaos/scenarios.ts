@@ -413,13 +413,16 @@ function postOnlyCrossStorm(): Scenario {
 function mixed(): Scenario {
   return {
     name: 'mixed-faults',
-    summary: 'latency, jitter and every fault at a low rate together, partial accepts, for 10 s',
+    summary:
+      'latency, jitter and every fault at a low rate together (order book changes lost too), partial accepts, for 10 s',
+    // Prices move, so order book changes stream and some are lost.
+    world: { walkIntervalMs: 500 },
     traffic: { partialShare: 0.4 },
     fault: (ctx) =>
       hold(
         ctx,
         'latency=20,jitter=40,error5xx=0.05,error5xxAfter=0.05,drop=0.03,dropAfter=0.03,malformed=0.05,' +
-          'unknownFields=0.1,unknownEnums=0.1,rfqCloseRace=0.1,acceptDuringDelete=0.3',
+          'unknownFields=0.1,unknownEnums=0.1,rfqCloseRace=0.1,acceptDuringDelete=0.3,wsDropBookDeltas=5',
         10_000,
       ),
   };
