@@ -116,7 +116,7 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
     nudgeWatcher: () => void watcher.checkNow().catch(() => undefined),
     readBudget: () => queue.budget('read').available,
     minReadTokens: () => host.config.poller.minReadTokens,
-    ...(streamed ? { bookVersion: (ticker: string) => streamed.version(ticker) } : {}),
+    ...(streamed ? { streamedBook: (ticker: string) => streamed.holds(ticker) } : {}),
     awaitExecutionsOnStop: !config.dryRun,
   });
   fillSync = new FillSync(

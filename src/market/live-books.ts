@@ -34,8 +34,6 @@ export interface LiveBooksOptions {
 
 interface LiveBook {
   readonly levels: Record<Side, Map<Micros, Centis>>;
-  /** Where its last change falls in every book's changes: whether it moved since someone looked. */
-  version: number;
   /** The book as served, built on the first read after a change. */
   view: OrderBook | undefined;
 }
@@ -63,8 +61,6 @@ export class LiveBooks {
   #resyncTimer: Timer | undefined;
   #inconsistencies = 0;
   #drifts = 0;
-  /** Every change applied to any book, counted: versions never repeat, even for a book made anew. */
-  #changes = 0;
   #snapshots = 0;
 
   constructor(options: LiveBooksOptions) {
@@ -133,12 +129,9 @@ export class LiveBooks {
     return book.view;
   }
 
-  /**
-   * The streamed book's version (it grows with every change), or undefined when the book is not
-   * streamed whole now. Not an ask.
-   */
-  version(ticker: string): number | undefined {
-    return this.#books.get(ticker)?.version;
+  /** Whether the market's book is streamed whole now (a read of it costs no request); not an ask. */
+  holds(ticker: string): boolean {
+    return this.#books.has(ticker);
   }
 
   snapshot(ticker: string, yes: readonly BookLevel[], no: readonly BookLevel[]): void {
@@ -159,7 +152,7 @@ export class LiveBooks {
         'streamed order book differed from the exchange snapshot; replaced',
       );
     }
-    this.#books.set(ticker, { levels, view: undefined, version: ++this.#changes });
+    this.#books.set(ticker, { levels, view: undefined });
   }
 
   delta(ticker: string, side: Side, price: Micros, delta: Centis): void {
@@ -181,7 +174,6 @@ export class LiveBooks {
     if (count === 0) levels.delete(price);
     else levels.set(price, count);
     book.view = undefined;
-    book.version = ++this.#changes;
   }
 
   /** These books may have missed changes: not served until their next snapshot. */

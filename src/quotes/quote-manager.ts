@@ -25,8 +25,8 @@ export interface QuoteManagerOptions {
   readonly readBudget?: () => number;
   /** Read afresh each sweep: a reload may change it. */
   readonly minReadTokens?: () => number;
-  /** A market's streamed book version: the sweeper checks a fair value at once when it moved. */
-  readonly bookVersion?: (ticker: string) => number | undefined;
+  /** Whether a market's book is streamed: the sweeper checks its fair value every sweep. */
+  readonly streamedBook?: (ticker: string) => boolean;
   /**
    * At a stop given a deadline, wait (until then) for confirmed quotes to execute and their fills
    * to be booked: a confirm commits us, and the books should hold what it filled. @default false
@@ -101,7 +101,7 @@ export class QuoteManager {
       clock: deps.clock,
       ...(options.readBudget ? { readBudget: options.readBudget } : {}),
       ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
-      ...(options.bookVersion ? { bookVersion: options.bookVersion } : {}),
+      ...(options.streamedBook ? { streamedBook: options.streamedBook } : {}),
       mustPull: () => this.#mustPullReason(),
       remainders: () => this.#executions.resting(),
       onRemainderDue: (quote) => void this.#cancelRemainder(quote, 'ttl'),

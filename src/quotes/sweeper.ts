@@ -21,11 +21,10 @@ export interface SweeperOptions {
    */
   readonly fairValueCheckMs?: number;
   /**
-   * The version of the market's streamed book, or undefined when it is not streamed. A streamed
-   * book that changed is checked at the next sweep (its fair value costs no read), so a quote on a
-   * market that moved is pulled within a sweep; one that did not change waits as the others do.
+   * Whether the market's book is streamed (its fair value costs no read): such markets are
+   * checked every sweep, so a quote on a market that moved is pulled within a sweep.
    */
-  readonly bookVersion?: (ticker: string) => number | undefined;
+  readonly streamedBook?: (ticker: string) => boolean;
   /** Skip fair-value checks while the read bucket holds fewer tokens (polls and accepts come first). */
   readonly readBudget?: () => number;
   /** Read afresh each sweep: a reload may change it. */
@@ -44,8 +43,6 @@ export interface SweeperOptions {
 interface FairValueCheck {
   readonly at: EpochMs;
   readonly sweep: number;
-  /** The streamed book's version it was made on, when streamed. */
-  readonly bookVersion: number | undefined;
   readonly pending: Promise<Micros | undefined>;
 }
 
@@ -129,13 +126,10 @@ export class Sweeper {
         }
         let check = ofRoute.get(ticker);
         if (check?.sweep !== sweep) {
-          const bookVersion = this.#options.bookVersion?.(ticker);
-          const bookMoved = bookVersion !== undefined && bookVersion !== check?.bookVersion;
-          if (now - (check?.at ?? 0) < checkEvery && !bookMoved) continue;
+          if (now - (check?.at ?? 0) < checkEvery && !this.#options.streamedBook?.(ticker)) continue;
           check = {
             at: now,
             sweep,
-            bookVersion,
             pending: runner.fairValue(quote.rfq, route).catch(() => undefined),
           };
           ofRoute.set(ticker, check);
