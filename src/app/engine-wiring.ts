@@ -110,13 +110,11 @@ export function buildEngine(host: EngineHost, inputs: EngineInputs): EngineParts
       activityEvents(host.activity),
     ),
   };
-  const streamed = inputs.exchange.books;
   const manager = new QuoteManager(deps, {
     sweepIntervalMs: config.quoting.sweepIntervalMs,
     nudgeWatcher: () => void watcher.checkNow().catch(() => undefined),
     readBudget: () => queue.budget('read').available,
     minReadTokens: () => host.config.poller.minReadTokens,
-    ...(streamed ? { streamedBook: (ticker: string) => streamed.holds(ticker) } : {}),
     awaitExecutionsOnStop: !config.dryRun,
   });
   fillSync = new FillSync(

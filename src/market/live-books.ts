@@ -129,11 +129,6 @@ export class LiveBooks {
     return book.view;
   }
 
-  /** Whether the market's book is streamed whole now (a read of it costs no request); not an ask. */
-  holds(ticker: string): boolean {
-    return this.#books.has(ticker);
-  }
-
   snapshot(ticker: string, yes: readonly BookLevel[], no: readonly BookLevel[]): void {
     if (!this.#asked.has(ticker)) return;
     this.#snapshots++;

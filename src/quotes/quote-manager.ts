@@ -25,8 +25,6 @@ export interface QuoteManagerOptions {
   readonly readBudget?: () => number;
   /** Read afresh each sweep: a reload may change it. */
   readonly minReadTokens?: () => number;
-  /** Whether a market's book is streamed: the sweeper checks its fair value every sweep. */
-  readonly streamedBook?: (ticker: string) => boolean;
   /**
    * At a stop given a deadline, wait (until then) for confirmed quotes to execute and their fills
    * to be booked: a confirm commits us, and the books should hold what it filled. @default false
@@ -101,7 +99,6 @@ export class QuoteManager {
       clock: deps.clock,
       ...(options.readBudget ? { readBudget: options.readBudget } : {}),
       ...(options.minReadTokens !== undefined ? { minReadTokens: options.minReadTokens } : {}),
-      ...(options.streamedBook ? { streamedBook: options.streamedBook } : {}),
       mustPull: () => this.#mustPullReason(),
       remainders: () => this.#executions.resting(),
       onRemainderDue: (quote) => void this.#cancelRemainder(quote, 'ttl'),

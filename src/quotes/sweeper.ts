@@ -20,11 +20,6 @@ export interface SweeperOptions {
    * book, and reading every market's book every sweep would spend the read budget. @default 5000
    */
   readonly fairValueCheckMs?: number;
-  /**
-   * Whether the market's book is streamed (its fair value costs no read): such markets are
-   * checked every sweep, so a quote on a market that moved is pulled within a sweep.
-   */
-  readonly streamedBook?: (ticker: string) => boolean;
   /** Skip fair-value checks while the read bucket holds fewer tokens (polls and accepts come first). */
   readonly readBudget?: () => number;
   /** Read afresh each sweep: a reload may change it. */
@@ -126,7 +121,7 @@ export class Sweeper {
         }
         let check = ofRoute.get(ticker);
         if (check?.sweep !== sweep) {
-          if (now - (check?.at ?? 0) < checkEvery && !this.#options.streamedBook?.(ticker)) continue;
+          if (now - (check?.at ?? 0) < checkEvery) continue;
           check = {
             at: now,
             sweep,

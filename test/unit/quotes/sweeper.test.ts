@@ -150,24 +150,6 @@ describe('Sweeper', () => {
     expect(calls).toBe(2);
   });
 
-  it('checks a market whose book is streamed every sweep (it costs no read), the others every 5 s', async () => {
-    const streamed = new Set(['KXTEST-1']);
-    const { h, sweep, open } = await setup({}, { streamedBook: (ticker) => streamed.has(ticker) });
-    await open('KXTEST-1');
-    await open('KXTEST-2');
-    const asked: string[] = [];
-    h.strategy.fairValue = (ticker) => {
-      asked.push(ticker);
-      return undefined;
-    };
-    for (let i = 0; i < 3; i++) {
-      await sweep.sweep();
-      h.clock.advance(1_000);
-    }
-    expect(asked.filter((t) => t === 'KXTEST-1')).toHaveLength(3);
-    expect(asked.filter((t) => t === 'KXTEST-2')).toHaveLength(1);
-  });
-
   it('leaves fair-value checks out while the read budget is short', async () => {
     let tokens = 0;
     const { h, sweep, stale, open } = await setup({}, { readBudget: () => tokens, minReadTokens: () => 10 });
