@@ -5,9 +5,12 @@
  * not documented whether combo markets are served): a refused ticker is left to REST reads.
  */
 import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../domain/clock.js';
 
 /** Kalshi documents no per-command market limit; the REST batch reads' cap is a safe size. */
 const TICKERS_PER_COMMAND = 100;
+/** Least time between two resynchronisations of every book: losses in a row ask for one. */
+const RESYNC_SPACING_MS = 1_000;
 
 type Command =
   | { readonly cmd: 'subscribe'; readonly params: Record<string, unknown> }
@@ -16,6 +19,7 @@ type Command =
 export interface BookSubscriptionHost {
   /** Sends a command on the open socket; returns its id. */
   send(command: Command): number;
+  readonly clock: Clock;
   /** These books may have missed changes (their snapshot follows when still covered). */
   lost(tickers: readonly string[] | 'all'): void;
   readonly logger: Logger;
@@ -39,6 +43,8 @@ export class BookSubscription {
   #open = false;
   #sid: number | undefined;
   #syncQueued = false;
+  #lastResyncAt = Number.NEGATIVE_INFINITY;
+  #resyncTimer: Timer | undefined;
 
   constructor(host: BookSubscriptionHost) {
     this.#host = host;
@@ -71,6 +77,8 @@ export class BookSubscription {
 
   /** The socket closed: nothing is covered any more. */
   closed(): void {
+    this.#resyncTimer?.cancel();
+    this.#resyncTimer = undefined;
     const had = this.#covered.size > 0;
     this.#open = false;
     this.#sid = undefined;
@@ -117,9 +125,30 @@ export class BookSubscription {
     return true;
   }
 
-  /** Changes were missed (a sequence gap, a frame we could not read): snapshot every covered book. */
+  /**
+   * Changes were missed (a sequence gap, a frame we could not read): every book is withdrawn at
+   * once and snapshotted again, at most once a second (a run of losses asks for one more after).
+   */
   resync(): void {
     this.#host.lost('all');
+    if (this.#resyncTimer) return;
+    const wait = this.#lastResyncAt + RESYNC_SPACING_MS - this.#host.clock.now();
+    if (wait <= 0) {
+      this.#snapshotAll();
+      return;
+    }
+    this.#resyncTimer = this.#host.clock.schedule(
+      wait,
+      () => {
+        this.#resyncTimer = undefined;
+        this.#snapshotAll();
+      },
+      { unref: true },
+    );
+  }
+
+  #snapshotAll(): void {
+    this.#lastResyncAt = this.#host.clock.now();
     this.snapshot([...this.#covered]);
   }
 

@@ -89,6 +89,7 @@ export class CommunicationsStream {
     this.#books = new BookSubscription({
       send: (command) => this.#command(command),
       lost: (tickers) => this.#emit('booksLost', tickers),
+      clock: deps.clock,
       logger: this.#log,
     });
   }
@@ -342,7 +343,8 @@ export class CommunicationsStream {
     }
     switch (frame.kind) {
       case 'event':
-        this.#checkSeq(frame.sid, frame.seq);
+        if (frame.message.type === 'bookSnapshot') this.#snapshotSeq(frame.sid, frame.seq);
+        else this.#checkSeq(frame.sid, frame.seq);
         this.#stats.events++;
         if (frame.message.type === 'bookSnapshot' || frame.message.type === 'bookDelta') {
           if (frame.sid !== undefined && frame.sid === this.#books.sid) this.#deliver(frame.message);
@@ -443,6 +445,16 @@ export class CommunicationsStream {
       'malformed websocket frame dropped',
     );
     this.#emit('malformed', frameError);
+  }
+
+  /**
+   * Kalshi does not say whether a `get_snapshot` answer takes a sequence number of the delta
+   * stream ("without affecting the existing delta stream"). A snapshot loses nothing, so it never
+   * counts as a gap; it moves the sequence only when it is the next number.
+   */
+  #snapshotSeq(sid: number | undefined, seq: number | undefined): void {
+    if (sid === undefined || seq === undefined) return;
+    if (seq === (this.#lastSeq.get(sid) ?? 0) + 1) this.#lastSeq.set(sid, seq);
   }
 
   #checkSeq(sid: number | undefined, seq: number | undefined): void {

@@ -528,6 +528,49 @@ describe('order book subscription (books option)', () => {
     }
   });
 
+  it('a snapshot never counts as a gap, whether or not it takes a sequence number; losses in a row ask for one resync a second', async () => {
+    const server = await startScriptedWsServer();
+    const clock = new ManualClock(Date.now());
+    const { stream, seen } = streamFor(server, { books: true }, clock);
+    stream.watchBooks(['M1']);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(() => bookCommands(connection.commands).length === 1, { what: 'the subscribe' });
+      const snapshotRequests = () =>
+        bookCommands(connection.commands).filter(
+          (c) => (c['params'] as { action?: string }).action === 'get_snapshot',
+        );
+      connection.send(snapshot(2, 1, 'M1', [['0.4000', '12.00']]));
+      connection.send(delta(2, 2, 'M1', '0.4000', '1.00'));
+      // A get_snapshot answer that repeats the current number (outside the delta stream)…
+      connection.send(snapshot(2, 2, 'M1', [['0.4000', '13.00']]));
+      connection.send(delta(2, 3, 'M1', '0.4000', '1.00'));
+      // …and one that takes the next number (inside it): neither is a loss.
+      connection.send(snapshot(2, 4, 'M1', [['0.4000', '14.00']]));
+      connection.send(delta(2, 5, 'M1', '0.4000', '1.00'));
+      await waitFor(() => seen.bookDelta.length === 3, { what: 'three changes' });
+      expect(seen.booksLost).toEqual([]);
+      // Two losses in a row: one snapshot request now, the next only after a second.
+      connection.send(delta(2, 7, 'M1', '0.4000', '1.00'));
+      await waitFor(() => snapshotRequests().length === 1, { what: 'the first resync' });
+      connection.send(delta(2, 9, 'M1', '0.4000', '1.00'));
+      await waitFor(() => seen.booksLost.length === 2, { what: 'the second loss' });
+      clock.advance(999);
+      // A later command reaches the server after any the stream sent before it.
+      stream.watchBooks(['M9']);
+      await waitFor(
+        () => bookCommands(connection.commands).some((c) => JSON.stringify(c['params']).includes('M9')),
+        { what: 'the add after it' },
+      );
+      expect(snapshotRequests()).toHaveLength(1);
+      clock.advance(1);
+      await waitFor(() => snapshotRequests().length === 2, { what: 'the second resync, a second later' });
+    } finally {
+      await stream.stop();
+    }
+  });
+
   it('without the option, nothing about books is sent', async () => {
     const server = await startScriptedWsServer();
     const { stream, seen } = streamFor(server);
