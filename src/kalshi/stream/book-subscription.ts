@@ -11,6 +11,8 @@ import type { Clock, Timer } from '../../domain/clock.js';
 const TICKERS_PER_COMMAND = 100;
 /** Least time between two resynchronisations of every book: losses in a row ask for one. */
 const RESYNC_SPACING_MS = 1_000;
+/** Refusals of the channel itself (unknown channel, authentication required): no market will do. */
+const CHANNEL_REFUSED_CODES: ReadonlySet<number> = new Set([8, 9]);
 
 type Command =
   | { readonly cmd: 'subscribe'; readonly params: Record<string, unknown> }
@@ -41,6 +43,8 @@ export class BookSubscription {
   readonly #pending = new Map<number, Pending>();
   readonly #refusalCodesLogged = new Set<number | undefined>();
   #open = false;
+  /** The exchange refused the channel itself on this connection. */
+  #channelRefused = false;
   #sid: number | undefined;
   #syncQueued = false;
   #lastResyncAt = Number.NEGATIVE_INFINITY;
@@ -81,6 +85,7 @@ export class BookSubscription {
     this.#resyncTimer = undefined;
     const had = this.#covered.size > 0;
     this.#open = false;
+    this.#channelRefused = false;
     this.#sid = undefined;
     this.#covered.clear();
     this.#refused.clear();
@@ -107,6 +112,16 @@ export class BookSubscription {
     if (id === undefined || !pending) return false;
     this.#pending.delete(id);
     for (const ticker of pending.tickers) this.#covered.delete(ticker);
+    if (pending.action === 'subscribe' && code !== undefined && CHANNEL_REFUSED_CODES.has(code)) {
+      // Asking market by market would only be refused again: not on this connection.
+      this.#channelRefused = true;
+      this.#host.logger.warn(
+        { code },
+        'the exchange refused the order book channel; books are read over REST on this connection',
+      );
+      this.#host.lost('all');
+      return true;
+    }
     if (pending.tickers.length === 1) {
       const [ticker] = pending.tickers as [string];
       this.#refused.add(ticker);
@@ -185,7 +200,7 @@ export class BookSubscription {
   }
 
   #sync(): void {
-    if (!this.#open) return;
+    if (!this.#open || this.#channelRefused) return;
     if (this.#sid === undefined) {
       if ([...this.#pending.values()].some((p) => p.action === 'subscribe')) return;
       // Subscribe with one market, add the rest once subscribed: a refused ticker refuses one.

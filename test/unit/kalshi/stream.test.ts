@@ -571,6 +571,40 @@ describe('order book subscription (books option)', () => {
     }
   });
 
+  it('an exchange that refuses the channel itself (error 8) is not asked again market by market', async () => {
+    const server = await startScriptedWsServer();
+    let sid = 1;
+    server.onSubscribe = (connection, command) => {
+      const channel = (command['params'] as { channels: string[] }).channels[0]!;
+      connection.send(
+        channel === 'orderbook_delta'
+          ? { id: command['id'], type: 'error', msg: { code: 8, msg: 'Unknown channel name' } }
+          : { id: command['id'], type: 'subscribed', msg: { channel, sid: sid++ } },
+      );
+    };
+    const { stream, seen, logs } = streamFor(server, { books: true });
+    stream.watchBooks(['M1']);
+    await started(stream, seen);
+    try {
+      const connection = await server.connection(0);
+      await waitFor(
+        () => logs.lines().some((l) => String(l['msg']).includes('refused the order book channel')),
+        {
+          what: 'the refusal',
+        },
+      );
+      stream.watchBooks(['M2', 'M3']);
+      // A later command reaches the server after any the stream sent before it.
+      connection.send(rfqCreatedFrame('r1', 1));
+      await waitFor(() => seen.rfqCreated.length === 1, { what: 'a push after it' });
+      await Promise.resolve();
+      expect(bookCommands(connection.commands)).toHaveLength(1);
+      expect(stream.streamedBooks).toBe(0);
+    } finally {
+      await stream.stop();
+    }
+  });
+
   it('without the option, nothing about books is sent', async () => {
     const server = await startScriptedWsServer();
     const { stream, seen } = streamFor(server);
