@@ -1,8 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Centis, Micros } from '../domain/money.js';
-import type { Side } from '../domain/types.js';
 import { WS_PATH } from '../kalshi/wire.js';
 import type { SimUser } from './accounts/accounts.js';
 import { fillToWs, positionToWs } from './accounts/wire.js';
@@ -16,69 +14,21 @@ import {
   wsRfqCreated,
   wsRfqDeleted,
 } from './exchange/wire.js';
-import { count, dollars4 } from './format.js';
 import { type AuthConfig, authenticate } from './http/auth.js';
-import type { SimMarket } from './world/world.js';
+import { BookChannel } from './ws-books.js';
+import {
+  BOOK_ACTIONS,
+  type BookAction,
+  type Channel,
+  type Connection,
+  marketFilter,
+  type Subscription,
+  WS_CHANNELS,
+  WS_ERRORS,
+  WsCommandError,
+} from './ws-protocol.js';
 
-export const WS_CHANNELS = ['communications', 'fill', 'market_positions', 'orderbook_delta'] as const;
-type Channel = (typeof WS_CHANNELS)[number];
-
-/** Kalshi's websocket error codes (fact sheet §9). */
-export const WS_ERRORS = {
-  unableToProcess: [1, 'Unable to process message'],
-  paramsRequired: [2, 'Params required'],
-  channelsRequired: [3, 'Channels required'],
-  sidsRequired: [4, 'Subscription IDs required'],
-  unknownCommand: [5, 'Unknown command'],
-  unknownSid: [7, 'Unknown subscription ID'],
-  unknownChannel: [8, 'Unknown channel name'],
-  invalidParameter: [11, 'Invalid parameter'],
-  exactlyOneSid: [12, 'Exactly one subscription ID is required'],
-  unsupportedAction: [13, 'Unsupported action'],
-  marketTickerRequired: [14, 'Market ticker required'],
-  actionRequired: [15, 'Action required'],
-  marketNotFound: [16, 'Market not found'],
-  shardFactor: [19, 'shard_factor must be between 1 and 100'],
-  shardKeyRequired: [20, 'shard_key is required with shard_factor'],
-  shardKeyRange: [21, 'shard_key must be at least 0 and below shard_factor'],
-  shardFactorRequired: [22, 'shard_factor is required with shard_key'],
-  bufferOverflow: [25, 'Subscription buffer overflow'],
-} as const satisfies Record<string, readonly [number, string]>;
-
-class WsCommandError extends Error {
-  override readonly name = 'WsCommandError';
-  constructor(readonly error: readonly [number, string]) {
-    super(error[1]);
-  }
-}
-
-interface Subscription {
-  readonly sid: number;
-  readonly channel: Channel;
-  seq: number;
-  readonly selfOnly: boolean;
-  readonly shard?: { readonly factor: number; readonly key: number };
-  /** `market_ticker(s)` on the private channels; absent = every market. */
-  readonly markets?: ReadonlySet<string>;
-  /** `orderbook_delta`: per subscribed market, the levels the client holds (snapshot + deltas sent). */
-  readonly books?: Map<string, SentBook>;
-}
-
-/** One market's aggregated levels as last sent on a subscription: price → count per side. */
-type SentBook = Record<Side, Map<Micros, Centis>>;
-
-const SIDES: readonly Side[] = ['yes', 'no'];
-
-/** `update_subscription` actions of the `orderbook_delta` channel. */
-const BOOK_ACTIONS = ['add_markets', 'delete_markets', 'get_snapshot'] as const;
-type BookAction = (typeof BOOK_ACTIONS)[number];
-
-interface Connection {
-  readonly ws: WebSocket;
-  readonly user: SimUser;
-  readonly subs: Map<number, Subscription>;
-  nextSid: number;
-}
+export { WS_CHANNELS, WS_ERRORS } from './ws-protocol.js';
 
 export interface WsOptions {
   /** Server pings (payload "heartbeat") this often; Kalshi uses 10 s. @default 10000 */
@@ -102,11 +52,7 @@ export class SimWebSocket {
   private readonly connections = new Set<Connection>();
   private readonly pingTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
-  /** `orderbook_delta` subscriptions per market: only these markets' changes cost anything. */
-  private readonly watched = new Map<string, number>();
-  /** Watched markets changed since the last flush (deltas go out once per turn). */
-  private readonly dirty = new Set<string>();
-  private flushQueued = false;
+  private readonly books: BookChannel;
 
   constructor(
     private readonly sim: SimContext,
@@ -117,6 +63,15 @@ export class SimWebSocket {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head),
     );
+    this.books = new BookChannel({
+      world: sim.world,
+      clock: sim.clock,
+      faults: sim.faults,
+      connections: () => this.connections,
+      deliver: (conn, sub, type, msg) => this.deliver(conn, sub, type, msg),
+      send: (conn, message) => this.send(conn, message),
+      error: (conn, id, err) => this.error(conn, id, err),
+    });
     if (options.pingIntervalMs > 0) {
       this.pingTimer = setInterval(() => {
         for (const c of this.connections) if (c.ws.readyState === WebSocket.OPEN) c.ws.ping('heartbeat');
@@ -140,7 +95,7 @@ export class SimWebSocket {
           positionToWs(user, position),
         ),
       ),
-      sim.world.onBookChanged((market) => this.bookChanged(market.ticker)),
+      sim.world.onBookChanged((market) => this.books.changed(market.ticker)),
     );
   }
 
@@ -161,8 +116,7 @@ export class SimWebSocket {
     for (const off of this.unsubscribe) off();
     for (const c of this.connections) c.ws.terminate();
     this.connections.clear();
-    this.watched.clear();
-    this.dirty.clear();
+    this.books.clear();
     this.wss.close();
   }
 
@@ -204,7 +158,7 @@ export class SimWebSocket {
   /** Ends a subscription (unsubscribe, overflow, disconnect). */
   private drop(conn: Connection, sub: Subscription): void {
     conn.subs.delete(sub.sid);
-    for (const ticker of sub.books?.keys() ?? []) this.unwatch(ticker);
+    this.books.released(sub);
   }
 
   private send(conn: Connection, message: unknown): void {
@@ -285,7 +239,7 @@ export class SimWebSocket {
         // the RFQ and private channels carry no market list or snapshot to update
         if (!sub.books || !(BOOK_ACTIONS as readonly unknown[]).includes(action))
           throw new WsCommandError(WS_ERRORS.unsupportedAction);
-        this.updateBooks(conn, id, sub, sub.books, action as BookAction, params);
+        this.books.update(conn, id, sub, sub.books, action as BookAction, params);
         return;
       }
       default:
@@ -319,14 +273,14 @@ export class SimWebSocket {
       }
       shard = { factor, key };
     }
-    const markets = this.marketFilter(params);
+    const markets = marketFilter(params);
     for (const channel of channels) {
       if (!(WS_CHANNELS as readonly unknown[]).includes(channel)) {
         this.error(conn, id, WS_ERRORS.unknownChannel);
         continue;
       }
       if (channel === 'orderbook_delta') {
-        this.subscribeBooks(conn, id, markets);
+        this.books.subscribe(conn, id, markets);
         continue;
       }
       const sub: Subscription = {
@@ -356,205 +310,6 @@ export class SimWebSocket {
     sub.seq += 1;
     this.send(conn, { type, sid: sub.sid, seq: sub.seq, msg, sending_ts_ms: Date.now() });
     return true;
-  }
-
-  /** `orderbook_delta` needs markets, every one known; then a snapshot of each. */
-  private subscribeBooks(
-    conn: Connection,
-    id: number | undefined,
-    markets: ReadonlySet<string> | undefined,
-  ): void {
-    if (!markets) {
-      this.error(conn, id, WS_ERRORS.marketTickerRequired);
-      return;
-    }
-    const found = this.knownMarkets(markets);
-    if (!found) {
-      this.error(conn, id, WS_ERRORS.marketNotFound);
-      return;
-    }
-    const sub: Subscription = {
-      sid: conn.nextSid++,
-      channel: 'orderbook_delta',
-      seq: 0,
-      selfOnly: false,
-      books: new Map(),
-    };
-    conn.subs.set(sub.sid, sub);
-    this.send(conn, {
-      ...(id ? { id } : {}),
-      type: 'subscribed',
-      msg: { channel: sub.channel, sid: sub.sid },
-    });
-    for (const market of found) {
-      this.watch(market.ticker);
-      if (!this.snapshot(conn, sub, market, true)) return;
-    }
-  }
-
-  /**
-   * `update_subscription` on `orderbook_delta`: `add_markets` (snapshot each new one),
-   * `delete_markets`, `get_snapshot` (a fresh snapshot; the subscription unchanged). Answers
-   * `{"id","type":"ok","sid","seq","msg":{"market_tickers":[every subscribed market]}}`
-   * after the snapshots.
-   */
-  private updateBooks(
-    conn: Connection,
-    id: number | undefined,
-    sub: Subscription,
-    books: Map<string, SentBook>,
-    action: BookAction,
-    params: Record<string, unknown>,
-  ): void {
-    // get_snapshot takes only `market_tickers` (changelog 2026-04-20)
-    const markets =
-      action === 'get_snapshot'
-        ? params['market_tickers'] === undefined
-          ? undefined
-          : this.marketFilter({ market_tickers: params['market_tickers'] })
-        : this.marketFilter(params);
-    if (!markets) throw new WsCommandError(WS_ERRORS.marketTickerRequired);
-    const found = this.knownMarkets(markets);
-    if (!found) throw new WsCommandError(WS_ERRORS.marketNotFound);
-    for (const market of found) {
-      const subscribed = books.has(market.ticker);
-      if (action === 'delete_markets') {
-        if (!subscribed) continue;
-        books.delete(market.ticker);
-        this.unwatch(market.ticker);
-        continue;
-      }
-      if (action === 'add_markets') {
-        if (subscribed) continue;
-        this.watch(market.ticker);
-      }
-      // get_snapshot of a market not subscribed: one snapshot, not added (nothing follows it)
-      if (!this.snapshot(conn, sub, market, action === 'add_markets' || subscribed)) return;
-    }
-    this.send(conn, {
-      ...(id ? { id } : {}),
-      type: 'ok',
-      sid: sub.sid,
-      seq: sub.seq,
-      msg: { market_tickers: [...books.keys()] },
-    });
-  }
-
-  /** The markets of a list, or undefined when any is unknown. */
-  private knownMarkets(tickers: ReadonlySet<string>): SimMarket[] | undefined {
-    const found: SimMarket[] = [];
-    for (const ticker of tickers) {
-      const market = this.sim.world.market(ticker);
-      if (!market) return undefined;
-      found.push(market);
-    }
-    return found;
-  }
-
-  /** Sends `orderbook_snapshot`; `track` makes it the base of the market's deltas on `sub`. */
-  private snapshot(conn: Connection, sub: Subscription, market: SimMarket, track: boolean): boolean {
-    const sent: SentBook = { yes: new Map(), no: new Map() };
-    const msg: Record<string, unknown> = { market_ticker: market.ticker, market_id: market.ticker };
-    for (const side of SIDES) {
-      const levels = market.book.levels(side);
-      for (const l of levels) sent[side].set(l.price, l.count);
-      // an empty side has no key (Kalshi's snapshot)
-      if (levels.length > 0)
-        msg[`${side}_dollars_fp`] = levels.map((l) => [dollars4(l.price), count(l.count)]);
-    }
-    if (track) sub.books?.set(market.ticker, sent);
-    return this.deliver(conn, sub, 'orderbook_snapshot', msg);
-  }
-
-  private watch(ticker: string): void {
-    this.watched.set(ticker, (this.watched.get(ticker) ?? 0) + 1);
-  }
-
-  private unwatch(ticker: string): void {
-    const n = (this.watched.get(ticker) ?? 0) - 1;
-    if (n > 0) this.watched.set(ticker, n);
-    else this.watched.delete(ticker);
-  }
-
-  /** A book changed: if anyone watches it, its deltas go out at the end of this turn. */
-  private bookChanged(ticker: string): void {
-    if (!this.watched.has(ticker)) return;
-    this.dirty.add(ticker);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => this.flushBooks());
-  }
-
-  /** Each changed (side, price) of every dirty market, to each subscription holding it. */
-  private flushBooks(): void {
-    this.flushQueued = false;
-    if (this.dirty.size === 0) return;
-    const tickers = [...this.dirty];
-    this.dirty.clear();
-    const now = this.sim.clock.now();
-    for (const c of this.connections) {
-      for (const sub of [...c.subs.values()]) {
-        if (!sub.books) continue;
-        for (const ticker of tickers) {
-          const sent = sub.books.get(ticker);
-          const market = this.sim.world.market(ticker);
-          // a subscription that overflowed is gone: nothing more for it
-          if (sent && market && !this.sendDeltas(c, sub, market, sent, now)) break;
-        }
-      }
-    }
-  }
-
-  /** Diffs the book against what `sub` holds; false when the subscription ended (overflow). */
-  private sendDeltas(
-    conn: Connection,
-    sub: Subscription,
-    market: SimMarket,
-    sent: SentBook,
-    now: number,
-  ): boolean {
-    for (const side of SIDES) {
-      const held = sent[side];
-      const current = new Map(market.book.levels(side).map((l) => [l.price, l.count]));
-      const changes: [Micros, Centis][] = [];
-      for (const [price, n] of current)
-        if (n !== (held.get(price) ?? 0)) changes.push([price, n - (held.get(price) ?? 0)]);
-      for (const [price, n] of held) if (!current.has(price)) changes.push([price, -n]);
-      if (changes.length === 0) continue;
-      changes.sort((a, b) => a[0] - b[0]);
-      sent[side] = current;
-      for (const [price, delta] of changes) {
-        // the fault: a frame lost on the way, its seq spent (the client sees a gap)
-        if (this.sim.faults.dropBookDelta()) {
-          sub.seq += 1;
-          continue;
-        }
-        const msg = {
-          market_ticker: market.ticker,
-          market_id: market.ticker,
-          price_dollars: dollars4(price),
-          delta_fp: count(delta),
-          side,
-          ts_ms: now,
-        };
-        if (!this.deliver(conn, sub, 'orderbook_delta', msg)) return false;
-      }
-    }
-    return true;
-  }
-
-  /** `market_ticker` / `market_tickers` of a subscribe (the market list of private channels). */
-  private marketFilter(params: Record<string, unknown>): ReadonlySet<string> | undefined {
-    const one = params['market_ticker'];
-    const many = params['market_tickers'];
-    if (one === undefined && many === undefined) return undefined;
-    const list = [
-      ...(one === undefined ? [] : [one]),
-      ...(Array.isArray(many) ? many : many === undefined ? [] : [many]),
-    ];
-    if (list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0))
-      throw new WsCommandError(WS_ERRORS.invalidParameter);
-    return new Set(list as string[]);
   }
 
   private rfqEvent(
