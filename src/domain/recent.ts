@@ -22,7 +22,7 @@ export class RecentMap<K, V> {
 
   constructor(
     private readonly capacity: number,
-    /** Told of each entry forgotten to make room. */
+    /** Told of each entry forgotten: to make room, or by `forgetWhile`. */
     private readonly onForget?: (key: K, value: V) => void,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
@@ -66,6 +66,28 @@ export class RecentMap<K, V> {
 
   delete(key: K): boolean {
     return this.#slots.delete(key);
+  }
+
+  /** The keys held (in no particular order). */
+  keys(): IterableIterator<K> {
+    return this.#slots.keys();
+  }
+
+  /**
+   * Forgets entries from the oldest set on while `stale` says so, stopping at the first it does
+   * not: with values that grow as they are set (a time of last use), those older than a bound.
+   */
+  forgetWhile(stale: (value: V, key: K) => boolean): void {
+    while (this.#head < this.#keys.length) {
+      const key = this.#keys[this.#head]!;
+      const slot = this.#slots.get(key);
+      if (slot !== undefined && slot.seq === this.#seqs[this.#head]) {
+        if (!stale(slot.value, key)) return;
+        this.#slots.delete(key);
+        this.onForget?.(key, slot.value);
+      }
+      this.#head++;
+    }
   }
 
   clear(): void {

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
 import type { Centis, Micros } from '../domain/money.js';
+import { RecentMap } from '../domain/recent.js';
 import type { BookLevel, EpochMs, OrderBook, Side } from '../domain/types.js';
 
 /** What streams the books: the communications stream with its `books` option. */
@@ -53,8 +54,11 @@ export interface LiveBooksStats {
 
 export class LiveBooks {
   readonly #options: LiveBooksOptions;
-  /** Watched markets by last ask, oldest first (a re-ask moves one to the end). */
-  readonly #asked = new Map<string, EpochMs>();
+  /**
+   * Watched markets by last ask; past `maxMarkets` the longest unasked is let go (and
+   * unwatched), as are those not asked for within the window.
+   */
+  readonly #asked: RecentMap<string, EpochMs>;
   readonly #books = new Map<string, LiveBook>();
   #feed: BookFeed | undefined;
   #timer: Timer | undefined;
@@ -65,6 +69,10 @@ export class LiveBooks {
 
   constructor(options: LiveBooksOptions) {
     this.#options = options;
+    this.#asked = new RecentMap(options.maxMarkets, (ticker) => {
+      this.#books.delete(ticker);
+      this.#feed?.unwatchBooks([ticker]);
+    });
   }
 
   get stats(): LiveBooksStats {
@@ -113,13 +121,8 @@ export class LiveBooks {
    */
   read(ticker: string): OrderBook | undefined {
     const known = this.#asked.has(ticker);
-    if (known) this.#asked.delete(ticker);
     this.#asked.set(ticker, this.#options.clock.now());
     if (!known) {
-      if (this.#asked.size > this.#options.maxMarkets) {
-        const [oldest] = this.#asked.keys() as MapIterator<string>;
-        if (oldest !== undefined) this.#release([oldest]);
-      }
       this.#feed?.watchBooks([ticker]);
       return undefined;
     }
@@ -179,20 +182,7 @@ export class LiveBooks {
 
   #letGoUnasked(): void {
     const before = this.#options.clock.now() - this.#options.windowMs;
-    const stale: string[] = [];
-    for (const [ticker, at] of this.#asked) {
-      if (at > before) break;
-      stale.push(ticker);
-    }
-    if (stale.length > 0) this.#release(stale);
-  }
-
-  #release(tickers: readonly string[]): void {
-    for (const ticker of tickers) {
-      this.#asked.delete(ticker);
-      this.#books.delete(ticker);
-    }
-    this.#feed?.unwatchBooks(tickers);
+    this.#asked.forgetWhile((at) => at <= before);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { type Clock, repeatEvery, type Timer } from '../domain/clock.js';
+import { RecentMap } from '../domain/recent.js';
 import type { Market } from '../domain/types.js';
 
 /** Tickers one read of `GET /markets` may name. */
@@ -34,8 +35,11 @@ export interface MarketWarmerOptions {
 
 export class MarketWarmer {
   readonly #options: MarketWarmerOptions;
-  /** When each market was last asked for. */
-  readonly #askedAt = new Map<string, number>();
+  /**
+   * When each market was last asked for, the latest asked last; past twice `maxMarkets` the
+   * longest unasked is let go, so a look's work stays bounded however many markets a minute brings.
+   */
+  readonly #askedAt: RecentMap<string, number>;
   #timer: Timer | undefined;
   #stopped = false;
   #running = false;
@@ -43,20 +47,12 @@ export class MarketWarmer {
 
   constructor(options: MarketWarmerOptions) {
     this.#options = options;
+    this.#askedAt = new RecentMap(2 * options.maxMarkets);
   }
 
-  /**
-   * A market was asked for (MarketDataCache's onMarketAsked). The latest asked go last; past
-   * twice `maxMarkets` the longest unasked is let go, so a look's work stays bounded however
-   * many markets a minute brings.
-   */
+  /** A market was asked for (MarketDataCache's onMarketAsked). */
   asked(ticker: string): void {
-    this.#askedAt.delete(ticker);
     this.#askedAt.set(ticker, this.#options.clock.now());
-    if (this.#askedAt.size > 2 * this.#options.maxMarkets) {
-      const oldest = this.#askedAt.keys().next();
-      if (oldest.done !== true) this.#askedAt.delete(oldest.value);
-    }
   }
 
   start(): void {
@@ -110,12 +106,9 @@ export class MarketWarmer {
     // Looks are half a TTL apart: anything not read since the last look is read again, so no
     // copy runs out between looks (a hundredth of a request a market each look).
     const horizonMs = marketTtlMs;
+    this.#askedAt.forgetWhile((askedAt) => askedAt < askedSince);
     const due: { ticker: string; freshForMs: number }[] = [];
-    for (const [ticker, askedAt] of this.#askedAt) {
-      if (askedAt < askedSince) {
-        this.#askedAt.delete(ticker);
-        continue;
-      }
+    for (const ticker of this.#askedAt.keys()) {
       const freshForMs = markets.marketFreshForMs(ticker);
       if (freshForMs < horizonMs) due.push({ ticker, freshForMs });
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecentMap, RecentSet } from '../../../src/domain/recent.js';
-import { expectIs } from '../../helpers/hot-expect.js';
+import { expectEqual, expectIs } from '../../helpers/hot-expect.js';
 
 /** The reference: a Map moved to the end on set, its first key deleted past the capacity. */
 function referenceMap(capacity: number) {
@@ -37,6 +37,33 @@ describe('RecentMap', () => {
         }
         for (let key = 0; key <= 30; key++) expectIs(recent.get(`k${key}`), reference.map.get(`k${key}`));
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('forgets from the oldest set while a condition holds, telling each, as a map in set order would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.nat(30), { maxLength: 200 }),
+        fc.nat(220),
+        (capacity, keys, bound) => {
+          const forgotten: string[] = [];
+          const recent = new RecentMap<string, number>(capacity, (key) => forgotten.push(key));
+          const reference = referenceMap(capacity);
+          // The value is the time of the set: values grow in set order.
+          keys.forEach((key, at) => {
+            recent.set(`k${key}`, at);
+            reference.set(`k${key}`, at);
+          });
+          forgotten.length = 0;
+          recent.forgetWhile((at) => at < bound);
+          const expected = [...reference.map].filter(([, at]) => at < bound).map(([key]) => key);
+          expectEqual(forgotten, expected);
+          for (const key of expected) reference.map.delete(key);
+          expectEqual([...recent.keys()].sort(), [...reference.map.keys()].sort());
+        },
+      ),
       { numRuns: 300 },
     );
   });
