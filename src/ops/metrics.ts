@@ -50,6 +50,14 @@ function labelFolder(max: number): (text: string) => string {
   };
 }
 
+/** What the streamed-books gauge shows (LiveBooks' counts). */
+interface StreamedBookCounts {
+  readonly watched: number;
+  readonly live: number;
+  readonly inconsistencies: number;
+  readonly drifts: number;
+}
+
 export function createMetrics(options: MetricsOptions = {}) {
   const prefix = options.prefix ?? 'kalshi_rfq_';
   const registry = new Registry();
@@ -59,9 +67,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  let booksSource:
-    | (() => { watched: number; live: number; inconsistencies: number; drifts: number })
-    | undefined;
+  let booksSource: (() => StreamedBookCounts) | undefined;
   loopDelay.enable();
 
   const metrics = {
@@ -377,9 +383,7 @@ export function createMetrics(options: MetricsOptions = {}) {
       metrics.journalEvents.set({ state: 'dropped' }, health.dropped);
     },
     /** Where the streamed-books gauge reads its numbers at each scrape. */
-    observeBooks(
-      source: () => { watched: number; live: number; inconsistencies: number; drifts: number },
-    ): void {
+    observeBooks(source: () => StreamedBookCounts): void {
       booksSource = source;
     },
     setKillSwitch(active: boolean): void {

@@ -240,27 +240,24 @@ export class CommunicationsStream {
   }
 
   /** Fills are a channel of their own: its acknowledgement and its losses are told apart. */
-  #subscribeFills(socket: WebSocket): void {
+  #subscribeFills(): void {
     if (!this.#options.fills) return;
-    const id = this.#nextCommandId++;
-    this.#fillCommandId = id;
-    socket.send(JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['fill'] } }));
+    this.#fillCommandId = this.#command({ cmd: 'subscribe', params: { channels: ['fill'] } });
   }
 
   /** Our own RFQs' subscription: `rfq_created` has no creator_id, this one has only ours. */
-  #subscribeOwn(socket: WebSocket): void {
+  #subscribeOwn(): void {
     if (!this.#options.ownRfqs) return;
-    const id = this.#nextCommandId++;
-    this.#ownCommandId = id;
-    socket.send(
-      JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['communications'], user_filter: 'self' } }),
-    );
+    this.#ownCommandId = this.#command({
+      cmd: 'subscribe',
+      params: { channels: ['communications'], user_filter: 'self' },
+    });
   }
 
+  /** On the current socket, `socket` (it is replaced if the subscription is not acknowledged). */
   #subscribe(socket: WebSocket): void {
-    const id = this.#nextCommandId++;
+    const id = this.#command({ cmd: 'subscribe', params: { channels: ['communications'] } });
     this.#subscribeCommandId = id;
-    socket.send(JSON.stringify({ id, cmd: 'subscribe', params: { channels: ['communications'] } }));
     this.#connectionTimers.push(
       this.#deps.clock.schedule(
         this.#options.subscribeTimeoutMs,
@@ -277,6 +274,7 @@ export class CommunicationsStream {
     );
   }
 
+  /** Sends a command on the current socket, when it is open; returns the command's id. */
   #command(command: { readonly cmd: string; readonly params: Record<string, unknown> }): number {
     const id = this.#nextCommandId++;
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify({ id, ...command }));
@@ -382,8 +380,8 @@ export class CommunicationsStream {
         this.#attempt = 0;
         this.#log.info({ sid: frame.sid }, 'subscribed to communications');
         this.#emit('connected');
-        if (this.#socket && this.#fillSid === undefined) this.#subscribeFills(this.#socket);
-        if (this.#socket && this.#ownSid === undefined) this.#subscribeOwn(this.#socket);
+        if (this.#fillSid === undefined) this.#subscribeFills();
+        if (this.#ownSid === undefined) this.#subscribeOwn();
         if (this.#options.books) this.#books.opened();
         return;
       case 'ok':
@@ -507,14 +505,14 @@ export class CommunicationsStream {
         this.#stats.gaps++;
         this.#fillSid = undefined;
         this.#emit('gap', { reason: 'subscription-lost', channel: 'fill', sid: frame.sid, code: lostCode });
-        this.#subscribeFills(socket);
+        this.#subscribeFills();
         return;
       }
       if (frame.sid === this.#ownSid) {
         // What was pushed meanwhile is told apart at the next listing.
         this.#log.warn(context, 'the exchange ended the own-RFQ subscription; resubscribing');
         this.#ownSid = undefined;
-        this.#subscribeOwn(socket);
+        this.#subscribeOwn();
         return;
       }
     }
