@@ -96,3 +96,24 @@ export async function rfqAndQuote(
   ).data.id;
   return { rfqId, quoteId };
 }
+
+/**
+ * A quote with `rest_remainder` that the requester accepts in part and the maker confirms: once
+ * the execution delay has passed, the leg's remainder rests as an order of the maker's.
+ */
+export async function restedRemainder(
+  s: TruthSetup,
+  quote: Omit<Parameters<typeof rfqAndQuote>[1], 'restRemainder'>,
+  accept: { readonly side: 'yes' | 'no'; readonly contracts: number },
+): Promise<Traded & { readonly orderId: string }> {
+  const traded = await rfqAndQuote(s, { ...quote, restRemainder: true });
+  await s.t.admin('POST', `/_sim/quotes/${traded.quoteId}/accept`, {
+    accepted_side: accept.side,
+    contracts: accept.contracts,
+  });
+  await s.maker.communications.confirmRFQQuote(traded.rfqId, traded.quoteId, {});
+  s.clock.advance(15_000);
+  const { quote: confirmed } = (await s.maker.communications.getRFQQuote(traded.rfqId, traded.quoteId)).data;
+  if (!confirmed.creator_order_id) throw new Error(`quote ${traded.quoteId} rested no order`);
+  return { ...traded, orderId: confirmed.creator_order_id };
+}

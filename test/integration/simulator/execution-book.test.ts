@@ -7,6 +7,7 @@ import {
   micros,
   notionalMicros,
   orderOf,
+  restedRemainder,
   rfqAndQuote,
   START_MICROS,
   truthSimulator,
@@ -182,21 +183,12 @@ describe('simulator execution through the order book (issue 14)', () => {
 
   it('rests the rest of a partially accepted leg with rest_remainder: an order the maker lists and cancels (V2)', async () => {
     const s = await truthSimulator({ bookExecution: true });
-    const { t, clock, maker } = s;
-    const { rfqId, quoteId } = await rfqAndQuote(s, {
-      ticker: CPI,
-      contracts: 10,
-      yesBid: '0.40',
-      noBid: '0.40',
-      postOnly: true,
-      restRemainder: true,
-    });
-    await t.admin('POST', `/_sim/quotes/${quoteId}/accept`, { accepted_side: 'yes', contracts: 4 });
-    await maker.communications.confirmRFQQuote(rfqId, quoteId, {});
-    clock.advance(15_000);
-
-    const orderId =
-      (await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.creator_order_id ?? '';
+    const { maker } = s;
+    const { orderId } = await restedRemainder(
+      s,
+      { ticker: CPI, contracts: 10, yesBid: '0.40', noBid: '0.40', postOnly: true },
+      { side: 'yes', contracts: 4 },
+    );
     expect(await orderOf(maker, orderId)).toMatchObject({
       status: 'resting',
       initial_count_fp: '10.00',
@@ -233,25 +225,18 @@ describe('simulator execution through the order book (issue 14)', () => {
 
   it('fills a resting order as maker when the market moves through it', async () => {
     const s = await truthSimulator({ bookExecution: true });
-    const { t, clock, maker } = s;
+    const { t, maker } = s;
     const ws = await connectWs(t.sim, maker.key);
     ws.send({ id: 1, cmd: 'subscribe', params: { channels: ['fill', 'market_positions'] } });
     await ws.next(
       (m) =>
         m['type'] === 'subscribed' && (m['msg'] as Record<string, unknown>)['channel'] === 'market_positions',
     );
-    const { rfqId, quoteId } = await rfqAndQuote(s, {
-      ticker: CPI,
-      contracts: 10,
-      yesBid: '0.40',
-      noBid: '0.40',
-      restRemainder: true,
-    });
-    await t.admin('POST', `/_sim/quotes/${quoteId}/accept`, { accepted_side: 'yes', contracts: 4 });
-    await maker.communications.confirmRFQQuote(rfqId, quoteId, {});
-    clock.advance(15_000);
-    const orderId =
-      (await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.creator_order_id ?? '';
+    const { orderId } = await restedRemainder(
+      s,
+      { ticker: CPI, contracts: 10, yesBid: '0.40', noBid: '0.40' },
+      { side: 'yes', contracts: 4 },
+    );
     // YES falls to 0.30: the synthetic NO bids (≥ 0.67) now cross our YES bid at 0.40
     await t.admin('PUT', `/_sim/markets/${CPI}`, { fair_dollars: '0.30' });
     expect(await orderOf(maker, orderId)).toMatchObject({
@@ -279,18 +264,11 @@ describe('simulator execution through the order book (issue 14)', () => {
     const { t, clock, requester, maker } = s;
     // fair 0.80: synthetic YES bids ≤ 0.79, NO bids ≤ 0.19
     await t.admin('PUT', `/_sim/markets/${CPI}`, { fair_dollars: '0.80' });
-    const first = await rfqAndQuote(s, {
-      ticker: CPI,
-      contracts: 10,
-      yesBid: '0.05',
-      noBid: '0.20',
-      restRemainder: true,
-    });
-    await t.admin('POST', `/_sim/quotes/${first.quoteId}/accept`, { accepted_side: 'no', contracts: 4 });
-    await maker.communications.confirmRFQQuote(first.rfqId, first.quoteId, {});
-    clock.advance(15_000);
-    const restingId =
-      (await maker.communications.getRFQQuote(first.rfqId, first.quoteId)).data.quote.creator_order_id ?? '';
+    const { orderId: restingId } = await restedRemainder(
+      s,
+      { ticker: CPI, contracts: 10, yesBid: '0.05', noBid: '0.20' },
+      { side: 'no', contracts: 4 },
+    );
     expect((await orderOf(maker, restingId)).status).toBe('resting');
     // our post-only YES at 0.80 crosses only our own NO at 0.20
     const second = await rfqAndQuote(s, {
@@ -414,7 +392,7 @@ describe('simulator execution through the order book (issue 14)', () => {
 describe('simulator truth admin routes', () => {
   it("reads and patches the truth settings (validated), shows the book with resting orders, lists a user's orders, cancels all", async () => {
     const s = await truthSimulator({ bookExecution: true });
-    const { t, clock, maker } = s;
+    const { t, maker } = s;
     const truth = await t.admin<Record<string, unknown>>('GET', '/_sim/truth');
     expect(truth.body).toMatchObject({ book_execution: true, cross_chance: 0, flushes_per_hour: 0 });
     for (const bad of [
@@ -429,17 +407,11 @@ describe('simulator truth admin routes', () => {
       obscure_share: 0.5,
     });
 
-    const { rfqId, quoteId } = await rfqAndQuote(s, {
-      ticker: CPI,
-      contracts: 10,
-      yesBid: '0.40',
-      noBid: '0.40',
-      restRemainder: true,
-    });
-    await t.admin('POST', `/_sim/quotes/${quoteId}/accept`, { accepted_side: 'yes', contracts: 4 });
-    await maker.communications.confirmRFQQuote(rfqId, quoteId, {});
-    clock.advance(15_000);
-    const orderId = (await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.creator_order_id;
+    const { orderId } = await restedRemainder(
+      s,
+      { ticker: CPI, contracts: 10, yesBid: '0.40', noBid: '0.40' },
+      { side: 'yes', contracts: 4 },
+    );
     const book = await t.admin<{ resting: Record<string, unknown>[]; yes: unknown[] }>(
       'GET',
       `/_sim/markets/${CPI}/book`,

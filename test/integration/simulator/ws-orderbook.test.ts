@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectWs, type SimTestUser, type WsClient } from '../../helpers/simulator.js';
-import { micros, rfqAndQuote, truthSimulator } from '../../helpers/truth.js';
+import { micros, restedRemainder, truthSimulator } from '../../helpers/truth.js';
 
 type Msg = Record<string, unknown>;
 type Side = 'yes' | 'no';
@@ -191,19 +191,11 @@ describe('simulator websocket: orderbook_delta', () => {
     });
 
     // a partially accepted leg with rest_remainder rests 6 at 0.30 (below every synthetic YES bid)
-    const { rfqId, quoteId } = await rfqAndQuote(s, {
-      ticker: CPI,
-      contracts: 10,
-      yesBid: '0.30',
-      noBid: '0.40',
-      postOnly: true,
-      restRemainder: true,
-    });
-    await t.admin('POST', `/_sim/quotes/${quoteId}/accept`, { accepted_side: 'yes', contracts: 4 });
-    await maker.communications.confirmRFQQuote(rfqId, quoteId, {});
-    clock.advance(15_000);
-    const orderId =
-      (await maker.communications.getRFQQuote(rfqId, quoteId)).data.quote.creator_order_id ?? '';
+    const { orderId } = await restedRemainder(
+      s,
+      { ticker: CPI, contracts: 10, yesBid: '0.30', noBid: '0.40', postOnly: true },
+      { side: 'yes', contracts: 4 },
+    );
     expect((await maker.orders.getOrder(orderId)).data.order.status).toBe('resting');
     await expectInSync(c, sid, maker, CPI);
     expect(deltasOf(c, sid).map((m) => msgOf(m))).toContainEqual(
