@@ -119,7 +119,14 @@ export function benchConfig(sim: SimInfo, settings: BotSettings): Config {
     journal:
       settings.journalPath === false || settings.journalPath === undefined
         ? { enabled: false }
-        : { enabled: true, path: settings.journalPath },
+        : {
+            enabled: true,
+            path: settings.journalPath,
+            // BENCH_JOURNAL_DEFER_MS=0: commits on every tick, pricing or not (an A/B).
+            ...(process.env['BENCH_JOURNAL_DEFER_MS'] !== undefined
+              ? { maxDeferMs: Number(process.env['BENCH_JOURNAL_DEFER_MS']) }
+              : {}),
+          },
     ops: { port: 0 },
     logging: { level: 'info', format: 'json' },
   };

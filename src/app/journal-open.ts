@@ -68,6 +68,7 @@ export async function openJournal(
     clock: host.clock,
     logger: host.logger.child({ module: 'journal' }),
     flushIntervalMs: settings.flushIntervalMs,
+    maxDeferMs: settings.maxDeferMs,
     ...(settings.maxSizeMb !== undefined ? { maxBytes: settings.maxSizeMb * 1024 * 1024 } : {}),
     onError: (error) => {
       host.metrics.journalErrors.inc();

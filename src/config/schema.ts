@@ -583,7 +583,12 @@ export const journalSchema = meta(
       description: 'The journal file (SQLite, WAL mode). Relative to the config file.',
     }),
     flushIntervalMs: meta(millis(5, 10_000).default(100), {
-      description: 'How often recorded events are committed; a crash loses at most this much.',
+      description:
+        'How often recorded events are committed; a crash loses at most this much (plus maxDeferMs).',
+    }),
+    maxDeferMs: meta(millis(0, 10_000).default(500), {
+      description:
+        'How long a commit may wait while RFQs are being quoted, so that its work on the bot thread falls between them. 0: never wait.',
     }),
     retainDays: meta(integer({ min: 1, what: 'days' }).default(90), {
       description: 'Events, RFQs and fills older than this are pruned (daily, and at startup).',

@@ -18,6 +18,11 @@ export interface JournalOptions {
   readonly logger: Logger;
   /** How often pending events are written. @default 100 */
   readonly flushIntervalMs?: number;
+  /**
+   * How long a flush may wait while `deferWhile` says latency-critical work runs (a flush is
+   * bot-thread time that work would wait behind). 0: never wait. @default 500
+   */
+  readonly maxDeferMs?: number;
   /** Events held while the writer cannot write; beyond this the oldest are dropped (and counted). @default 200000 */
   readonly maxPending?: number;
   /** Largest the file may grow; past it writes fail as on a full disk. @default unlimited */
@@ -62,11 +67,22 @@ export class Journal {
   #lastWriteAt: number | undefined;
   #error: JournalError | undefined;
   #closed: Promise<void> | undefined;
+  #busy: (() => boolean) | undefined;
+  /** When the oldest event still pending was recorded (clock time). */
+  #pendingSince = 0;
   /**
    * The bot thread's time handing batches to the writer (copy, encode, post): the only journal
    * work besides `record()`'s push, and what an RFQ arriving mid-flush waits for.
    */
-  readonly cost = { flushes: 0, events: 0, busyMs: 0, maxFlushMs: 0, flushMicros: createHistogram() };
+  readonly cost = {
+    flushes: 0,
+    /** Timer ticks that let a flush wait for quoting (see deferWhile). */
+    deferred: 0,
+    events: 0,
+    busyMs: 0,
+    maxFlushMs: 0,
+    flushMicros: createHistogram(),
+  };
 
   private constructor(options: JournalOptions, db: JournalDatabase, worker: Worker) {
     this.path = options.path;
@@ -78,7 +94,7 @@ export class Journal {
     worker.on('error', (error) =>
       this.#fail(new JournalError(`journal writer crashed: ${error.message}`, 'io', this.path)),
     );
-    this.#timer = repeatEvery(options.clock, options.flushIntervalMs ?? 100, () => this.#send(), {
+    this.#timer = repeatEvery(options.clock, options.flushIntervalMs ?? 100, () => this.#tick(), {
       unref: true,
     });
   }
@@ -122,8 +138,18 @@ export class Journal {
     this.#runId = runId;
   }
 
+  /**
+   * While `busy` answers true (RFQs being quoted), timed flushes wait, for at most `maxDeferMs`
+   * after the oldest pending event: what they would cost an RFQ arriving mid-flush goes to the
+   * quiet moments instead. `flush()` and `close()` never wait.
+   */
+  deferWhile(busy: () => boolean): void {
+    this.#busy = busy;
+  }
+
   record(event: JournalEvent): void {
     if (this.#closed) return;
+    if (this.#pending.length === 0) this.#pendingSince = this.#options.clock.now();
     this.#pending.push(event);
     if (this.#pending.length > this.#maxPending) {
       const excess = this.#pending.length - this.#maxPending;
@@ -184,6 +210,20 @@ export class Journal {
       });
     })();
     return this.#closed;
+  }
+
+  #tick(): void {
+    if (this.#pending.length === 0) return;
+    const maxDeferMs = this.#options.maxDeferMs ?? 500;
+    if (
+      this.#busy?.() &&
+      this.#pending.length < MAX_BATCH &&
+      this.#options.clock.now() - this.#pendingSince < maxDeferMs
+    ) {
+      this.cost.deferred++;
+      return;
+    }
+    void this.#send();
   }
 
   /**

@@ -69,6 +69,7 @@ export class Quoter {
   readonly #retries = new Map<string, { attempts: number; dueAt: number | undefined }>();
   /** RFQs refused for want of room under a limit our live quotes use, oldest first. */
   readonly #waitingForRoom = new Set<string>();
+  #inProgress = 0;
 
   constructor(
     private readonly deps: QuotingDeps,
@@ -159,7 +160,21 @@ export class Quoter {
     this.#routes.delete(quote.key);
   }
 
+  /** RFQs between the book and their create's answer: latency-critical work on the bot thread. */
+  get inProgress(): number {
+    return this.#inProgress;
+  }
+
   async quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
+    this.#inProgress++;
+    try {
+      await this.#quote(rfq, trigger);
+    } finally {
+      this.#inProgress--;
+    }
+  }
+
+  async #quote(rfq: Rfq, trigger: QuoteTrigger): Promise<void> {
     const { deps } = this;
     const log = lazyLogger(deps.logger, rfq, trigger);
     const gated = this.canQuote();

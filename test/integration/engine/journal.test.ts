@@ -32,6 +32,27 @@ describe('the journal in the running bot', () => {
     db.close();
   });
 
+  it('holds its commits while an RFQ is priced, and commits once it is quoted', async () => {
+    const ts = await startTestSimulator({ userCount: 1 });
+    const user = ts.users[0]!;
+    const { app } = await startBot(ts, user, {
+      strategies: {
+        dir: resolve(import.meta.dirname, '../../fixtures/reload-strategies'),
+        timeoutMs: 1_000,
+        routes: [{ name: 'slow', strategy: 'slow', isolation: 'in-process', options: { delayMs: 400 } }],
+      },
+    });
+    const journal = app.journal!;
+    const before = journal.cost.deferred;
+    await ts.admin('POST', '/_sim/rfqs', { count: 1, contracts: 5 });
+    await waitForOpenQuotes(ts, user, 1, { what: 'the slow strategy to quote' });
+    // 400 ms of pricing spans at least three of the 100 ms commit ticks: each waited.
+    expect(journal.cost.deferred - before).toBeGreaterThanOrEqual(3);
+    await waitFor(() => journal.health().pending === 0, { what: 'the commit after the quote' });
+    const seen = [...new JournalReader(journal.db).events(0, Date.now() + 1, ['rfq_seen'])];
+    expect(seen).toHaveLength(1);
+  });
+
   it('a restart carries the day on: positions, realised P&L and fees from the fills, the peak from the journal', async () => {
     const ts = await startTestSimulator({ userCount: 1 });
     const user = ts.users[0]!;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/domain/clock.js';
+import { ManualClock, systemClock } from '../../../src/domain/clock.js';
 import { integrityCheck, JournalError, openJournalDatabase } from '../../../src/journal/database.js';
 import type { FillRecord, JournalEvent } from '../../../src/journal/events.js';
 import { Journal } from '../../../src/journal/journal.js';
@@ -126,6 +126,57 @@ describe('the journal', () => {
     expect(journal.cost.busyMs).toBeGreaterThan(0);
     expect(journal.cost.maxFlushMs).toBe(journal.cost.busyMs);
     expect(journal.cost.flushMicros.count).toBe(1);
+  });
+
+  it('lets a timed commit wait while RFQs are priced, for at most maxDeferMs; flush() never waits', async () => {
+    const clock = new ManualClock(T0);
+    const path = tempPath();
+    const journal = await openJournal(path, { clock, flushIntervalMs: 100, maxDeferMs: 500 });
+    let pricing = true;
+    journal.deferWhile(() => pricing);
+    const seen = (rfqId: string): JournalEvent => ({
+      kind: 'rfq_seen',
+      at: clock.now(),
+      rfqId,
+      marketTicker: 'KXA-1',
+      contracts: 1_000,
+      source: 'push',
+    });
+
+    journal.record(seen('rfq-1'));
+    clock.advance(400);
+    expect(journal.cost).toMatchObject({ flushes: 0, deferred: 4 });
+    // the oldest pending event is 500 ms old: it goes, pricing or not
+    clock.advance(100);
+    expect(journal.cost.flushes).toBe(1);
+
+    journal.record(seen('rfq-2'));
+    clock.advance(100);
+    expect(journal.cost.flushes).toBe(1);
+    pricing = false;
+    clock.advance(100);
+    expect(journal.cost).toMatchObject({ flushes: 2, deferred: 5 });
+
+    pricing = true;
+    journal.record(seen('rfq-3'));
+    await journal.flush();
+    expect(journal.cost.flushes).toBe(3);
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT rfq_id FROM events ORDER BY seq').pluck().all()).toEqual([
+      'rfq-1',
+      'rfq-2',
+      'rfq-3',
+    ]);
+    db.close();
+  });
+
+  it('with maxDeferMs 0 commits on every tick, pricing or not', async () => {
+    const clock = new ManualClock(T0);
+    const journal = await openJournal(tempPath(), { clock, flushIntervalMs: 100, maxDeferMs: 0 });
+    journal.deferWhile(() => true);
+    journal.record(fill('t-1'));
+    clock.advance(100);
+    expect(journal.cost).toMatchObject({ flushes: 1, deferred: 0 });
   });
 
   it('a clean close leaves the file alone: its write-ahead log checkpointed and removed', async () => {
