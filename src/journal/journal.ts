@@ -44,6 +44,12 @@ export interface JournalHealth {
 /** Events per message to the writer thread (and per transaction). */
 const MAX_BATCH = 2_000;
 
+/**
+ * Most events a commit waits with (see deferWhile): a batch this size costs the bot thread about
+ * a millisecond; under a flood of events, larger ones held back would stall it in one go.
+ */
+const MAX_DEFERRED_EVENTS = 256;
+
 interface InFlight {
   readonly events: readonly JournalEvent[];
   readonly done: Promise<void>;
@@ -140,8 +146,9 @@ export class Journal {
 
   /**
    * While `busy` answers true (RFQs being quoted), timed flushes wait, for at most `maxDeferMs`
-   * after the oldest pending event: what they would cost an RFQ arriving mid-flush goes to the
-   * quiet moments instead. `flush()` and `close()` never wait.
+   * after the oldest pending event and while fewer than MAX_DEFERRED_EVENTS are pending: what
+   * they would cost an RFQ arriving mid-flush goes to the quiet moments instead. `flush()` and
+   * `close()` never wait.
    */
   deferWhile(busy: () => boolean): void {
     this.#busy = busy;
@@ -217,7 +224,7 @@ export class Journal {
     const maxDeferMs = this.#options.maxDeferMs ?? 500;
     if (
       this.#busy?.() &&
-      this.#pending.length < MAX_BATCH &&
+      this.#pending.length < MAX_DEFERRED_EVENTS &&
       this.#options.clock.now() - this.#pendingSince < maxDeferMs
     ) {
       this.cost.deferred++;

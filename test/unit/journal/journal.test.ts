@@ -170,6 +170,18 @@ describe('the journal', () => {
     db.close();
   });
 
+  it('does not hold back a large batch: past 256 pending events a commit goes, pricing or not', async () => {
+    const clock = new ManualClock(T0);
+    const journal = await openJournal(tempPath(), { clock, flushIntervalMs: 100, maxDeferMs: 500 });
+    journal.deferWhile(() => true);
+    for (let i = 0; i < 255; i++) journal.record(fill(`t-${i}`));
+    clock.advance(100);
+    expect(journal.cost).toMatchObject({ flushes: 0, deferred: 1 });
+    journal.record(fill('t-255'));
+    clock.advance(100);
+    expect(journal.cost).toMatchObject({ flushes: 1, deferred: 1, events: 256 });
+  });
+
   it('with maxDeferMs 0 commits on every tick, pricing or not', async () => {
     const clock = new ManualClock(T0);
     const journal = await openJournal(tempPath(), { clock, flushIntervalMs: 100, maxDeferMs: 0 });
