@@ -339,10 +339,10 @@ export class App {
       gate: this.overrides.gate,
       lastUncertainCreateAt: () => this.#lastUncertainCreateAt,
     });
-    const { quoter } = this.#engine.manager;
-    // Commits wait (journal.maxDeferMs at most) while an RFQ is on its way to a quote: it would
-    // wait behind them.
-    this.journal?.deferWhile(() => quoter.inProgress > 0);
+    const { manager } = this.#engine;
+    // Commits wait (journal.maxDeferMs at most) while an RFQ is on its way to a quote or an
+    // accept through last look: those would wait behind them.
+    this.journal?.deferWhile(() => manager.busy);
     await reconcileAtStartup(this, () => this.#settings.ttlMs, log);
     this.#continueAfter('reconciling open quotes');
     await this.killSwitch.start();

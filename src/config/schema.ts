@@ -588,7 +588,7 @@ export const journalSchema = meta(
     }),
     maxDeferMs: meta(millis(0, 10_000).default(500), {
       description:
-        'How long a commit may wait while RFQs are being quoted, so that its work on the bot thread falls between them. 0: never wait.',
+        'How long a commit may wait while RFQs are being quoted or accepts confirmed, so that its work on the bot thread falls between them. 0: never wait.',
     }),
     retainDays: meta(integer({ min: 1, what: 'days' }).default(90), {
       description: 'Events, RFQs and fills older than this are pruned (daily, and at startup).',

@@ -145,7 +145,7 @@ export class Journal {
   }
 
   /**
-   * While `busy` answers true (RFQs being quoted), timed flushes wait, for at most `maxDeferMs`
+   * While `busy` answers true (RFQs being quoted, accepts confirmed), timed flushes wait, for at most `maxDeferMs`
    * after the oldest pending event and while fewer than MAX_DEFERRED_EVENTS are pending: what
    * they would cost an RFQ arriving mid-flush goes to the quiet moments instead. `flush()` and
    * `close()` never wait.

@@ -31,6 +31,7 @@ export class AcceptHandler {
   readonly #lapseTimers = new Map<number, Timer>();
   readonly windows: MarketWindows;
   #stopping = false;
+  #lastLooks = 0;
 
   constructor(
     private readonly deps: QuotingDeps,
@@ -41,6 +42,11 @@ export class AcceptHandler {
     private readonly fills: FillTracker,
   ) {
     this.windows = new MarketWindows(deps.settings, deps.logger.child({ module: 'market-windows' }));
+  }
+
+  /** Accepts in last look or their confirm: latency-critical work on the bot thread. */
+  get inProgress(): number {
+    return this.#lastLooks;
   }
 
   /** No more confirms: shutdown confirms nothing new. */
@@ -96,7 +102,10 @@ export class AcceptHandler {
       { unref: true },
     );
     this.#lapseTimers.set(quote.key, timer);
-    void this.#lastLook(quote, reported);
+    this.#lastLooks++;
+    void this.#lastLook(quote, reported).finally(() => {
+      this.#lastLooks--;
+    });
   }
 
   /** The exchange reports our quote confirmed (our confirm's response may have been lost). */

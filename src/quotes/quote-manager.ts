@@ -234,6 +234,11 @@ export class QuoteManager {
     });
   }
 
+  /** An RFQ on its way to a quote, or an accept in last look: work that nothing should delay. */
+  get busy(): boolean {
+    return this.#quoter.inProgress > 0 || this.#accepts.inProgress > 0;
+  }
+
   get quoter(): Quoter {
     return this.#quoter;
   }

@@ -197,6 +197,24 @@ describe('AcceptHandler: last look', () => {
     expect(priorities).toEqual(['price own', 'lastLook confirm', 'fairValue confirm']);
   });
 
+  it('counts an accept as in progress from its report until its confirm is answered', async () => {
+    let answer: ((ok: boolean) => void) | undefined;
+    const setup = await openQuote({
+      behaviour: {
+        lastLook: () =>
+          new Promise<boolean>((resolve) => {
+            answer = resolve;
+          }),
+      },
+    });
+    expect(setup.handler.inProgress).toBe(0);
+    accept(setup);
+    expect(setup.handler.inProgress).toBe(1);
+    (await until(() => answer, 'last look asked'))(true);
+    await until(() => setup.quote.state === 'confirmed', 'the confirm');
+    await until(() => setup.handler.inProgress === 0, 'the accept to be done');
+  });
+
   it('confirms at top priority with the end of the window as deadline when every rule passes', async () => {
     const setup = await openQuote();
     const { h, quote } = setup;

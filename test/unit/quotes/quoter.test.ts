@@ -159,15 +159,19 @@ describe('Quoter: pricing to a live quote', () => {
     quoter.noteSeen(rfq.id);
     h.clock.advance(30);
     const create = h.exchange.hold<string>('createQuote');
+    expect(quoter.inProgress).toBe(0);
     const done = quoter.quote(rfq, 'new');
     await create.called;
     const pending = h.store.forRfq(rfq.id)!;
     expect(pending.state).toBe('pending');
     expect(h.exposed(pending)).toBe(true);
+    // on its way to a quote until the create is answered (journal commits wait for it)
+    expect(quoter.inProgress).toBe(1);
     h.clock.advance(15);
     create.release();
     await done;
     expect(pending.state).toBe('open');
+    expect(quoter.inProgress).toBe(0);
     expect(created).toEqual([pending.quoteId]);
     expect(h.exchange.callsOf('createQuote')[0]?.args[0]).toEqual({
       rfqId: rfq.id,
