@@ -170,14 +170,10 @@ export class BookSubscription {
   /** Fresh snapshots of these covered books (`get_snapshot`), e.g. one that went inconsistent. */
   snapshot(tickers: readonly string[]): void {
     if (this.#sid === undefined || !this.#open) return;
-    const covered = tickers.filter((t) => this.#covered.has(t));
-    for (let at = 0; at < covered.length; at += TICKERS_PER_COMMAND) {
-      const batch = covered.slice(at, at + TICKERS_PER_COMMAND);
-      this.#host.send({
-        cmd: 'update_subscription',
-        params: { sids: [this.#sid], action: 'get_snapshot', market_tickers: batch },
-      });
-    }
+    this.#update(
+      'get_snapshot',
+      tickers.filter((t) => this.#covered.has(t)),
+    );
   }
 
   /** The exchange ended the subscription (error 10, 17 or 25 naming its sid): start again. */
@@ -210,15 +206,17 @@ export class BookSubscription {
     }
     const adds = [...this.#wanted].filter((t) => !this.#covered.has(t) && !this.#refused.has(t));
     const removes = [...this.#covered].filter((t) => !this.#wanted.has(t));
-    for (let at = 0; at < adds.length; at += TICKERS_PER_COMMAND) {
-      this.#send('add_markets', adds.slice(at, at + TICKERS_PER_COMMAND));
-    }
-    for (let at = 0; at < removes.length; at += TICKERS_PER_COMMAND) {
-      const batch = removes.slice(at, at + TICKERS_PER_COMMAND);
-      for (const ticker of batch) this.#covered.delete(ticker);
+    for (const batch of commandBatches(adds)) this.#send('add_markets', batch);
+    for (const ticker of removes) this.#covered.delete(ticker);
+    this.#update('delete_markets', removes);
+  }
+
+  /** `update_subscription` of our sid, its answers not awaited (nothing to undo on a refusal). */
+  #update(action: 'get_snapshot' | 'delete_markets', tickers: readonly string[]): void {
+    for (const batch of commandBatches(tickers)) {
       this.#host.send({
         cmd: 'update_subscription',
-        params: { sids: [this.#sid], action: 'delete_markets', market_tickers: batch },
+        params: { sids: [this.#sid], action, market_tickers: batch },
       });
     }
   }
@@ -236,5 +234,12 @@ export class BookSubscription {
           },
     );
     this.#pending.set(id, { action, tickers });
+  }
+}
+
+/** The tickers in slices of at most TICKERS_PER_COMMAND, one command each. */
+function* commandBatches(tickers: readonly string[]): Generator<readonly string[]> {
+  for (let at = 0; at < tickers.length; at += TICKERS_PER_COMMAND) {
+    yield tickers.slice(at, at + TICKERS_PER_COMMAND);
   }
 }

@@ -461,17 +461,14 @@ export class CommunicationsStream {
     this.#lastSeq.set(sid, seq);
     if (last === undefined || seq === last + 1) return;
     this.#stats.gaps++;
-    if (sid === this.#books.sid) {
+    const channel =
+      sid === this.#books.sid ? 'orderbook_delta' : sid === this.#fillSid ? 'fill' : 'communications';
+    this.#log.warn({ sid, channel, expected: last + 1, got: seq }, 'websocket sequence gap');
+    if (channel === 'orderbook_delta') {
       // Only books depend on this subscription: snapshots repair it, the RFQ listing is not needed.
-      this.#log.warn(
-        { sid, channel: 'orderbook_delta', expected: last + 1, got: seq },
-        'websocket sequence gap',
-      );
       this.#books.resync();
       return;
     }
-    const channel = sid === this.#fillSid ? 'fill' : 'communications';
-    this.#log.warn({ sid, channel, expected: last + 1, got: seq }, 'websocket sequence gap');
     this.#emit('gap', { reason: 'sequence', channel, sid, expected: last + 1, received: seq });
   }
 
